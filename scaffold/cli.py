@@ -1,0 +1,186 @@
+"""The ``scaffold`` command line: thin typer wrappers around ``scaffold.commands``.
+
+Heavy modules (copier, jinja2, libcst, ruff's runner) are imported inside the
+commands that need them, so ``scaffold --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from scaffold import __version__
+from scaffold.errors import ScaffoldError
+
+app = typer.Typer(
+    name="scaffold",
+    help="Generate every layer of an async FastAPI service: model, migration, schemas, "
+    "service, router and tests.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option("--project", help="Project folder (default: nearest folder with .scaffold/ or [tool.scaffold])."),
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan and diffs; write nothing.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite files you changed since they were generated.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout; prose on stderr.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"scaffold {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Generate every layer of an async FastAPI service."""
+
+
+def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn ScaffoldError into one paragraph and its exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        json_mode = bool(kwargs.get("json_output"))
+        try:
+            return func(*args, **kwargs)
+        except ScaffoldError as exc:
+            _fail(exc.render(), exc.exit_code, json_mode, func.__name__)
+        except KeyboardInterrupt:
+            _fail("Interrupted: nothing was changed.", 130, json_mode, func.__name__)
+        except typer.Exit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback
+            if os.environ.get("SCAFFOLD_DEBUG"):
+                raise
+            _fail(
+                f"Internal error ({type(exc).__name__}: {str(exc)[:200]}). Nothing was changed. "
+                "Re-run with SCAFFOLD_DEBUG=1 for the traceback and report it.",
+                70,
+                json_mode,
+                func.__name__,
+            )
+
+    return wrapper
+
+
+def _fail(message: str, code: int, json_mode: bool, command: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    if json_mode:
+        import json
+
+        print(json.dumps({"command": command, "error": message, "exit_code": code}))
+    raise typer.Exit(code)
+
+
+def _project(path: Path | None) -> Any:
+    from scaffold.project import Project
+
+    return Project.find(path, explicit=path is not None)
+
+
+def _finish(outcome: Any, printer: Any, *, dry_run: bool) -> None:
+    printer.changes(outcome, diffs=dry_run)
+    printer.finish(outcome)
+    if outcome.exit_code:
+        raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+@handles_errors
+def resource(
+    name: Annotated[str, typer.Argument(help="Table name, plural snake_case (weekly_requirements).")],
+    fields: Annotated[list[str] | None, typer.Argument(help="Fields: name[:type[=ARGS]][:modifier[=VALUE]]...")] = None,
+    singular: Annotated[str | None, typer.Option(help="Singular name where English is irregular.")] = None,
+    parent: Annotated[str | None, typer.Option(help="Nest list/create under /PARENT/{parent_id}/NAME.")] = None,
+    unique: Annotated[list[str] | None, typer.Option("--unique", help="Composite unique constraint a,b (repeatable).")] = None,
+    check: Annotated[list[str] | None, typer.Option("--check", help='CHECK rule, e.g. "min_hours<=max_hours" (repeatable).')] = None,
+    id_type: Annotated[str, typer.Option("--id", help="Primary key type: int or uuid.")] = "int",
+    api_version: Annotated[int, typer.Option("--api-version", help="Serve the routes under /api/vN.")] = 1,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Create a table and all six layers for it.
+
+    Example:
+
+        scaffold resource weekly_requirements resident_id:ref=residents:ondelete=cascade week_start:date min_hours:int:min=0
+
+    Creates app/models/NAME.py, migrations/versions/REV_create_NAME.py,
+    app/schemas/NAME.py, app/services/NAME.py, app/api/v1/NAME.py,
+    tests/factories/NAME.py and tests/test_NAME.py.
+    """
+    from scaffold.commands.resource import ResourceArgs, plan_resource, resource_outcome
+    from scaffold.output import Printer
+    from scaffold.pipeline import execute
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    args = ResourceArgs(
+        name=name,
+        fields=tuple(fields or ()),
+        singular=singular,
+        parent=parent,
+        uniques=tuple(unique or ()),
+        checks=tuple(check or ()),
+        id_type=id_type,
+        api_version=api_version,
+    )
+    proj = _project(project)
+    with project_lock(proj.root):
+        plan = plan_resource(proj, args)
+        outcome = resource_outcome(args, plan)
+        execute(proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run)
+    _finish(outcome, printer, dry_run=dry_run)
+
+
+@app.command()
+@handles_errors
+def new(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    defaults: Annotated[bool, typer.Option("--defaults", help="Answer every question with its default.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="sqlite or postgresql (the default DATABASE_URL).")] = None,
+    data: Annotated[list[str] | None, typer.Option("--data", help="Answer a template question: KEY=VALUE.")] = None,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Create a new project from the copier template.
+
+    Example:
+
+        scaffold new myapp --defaults
+    """
+    from scaffold.commands.new import new_project
+    from scaffold.output import Printer
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    outcome = new_project(directory, defaults=defaults, db=db, data=data or [])
+    printer.changes(outcome)
+    printer.finish(outcome)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Command implementations, free of CLI parsing so missions can call them too."""

@@ -1,0 +1,65 @@
+"""``scaffold new DIR``: render the copier template into a new project."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from scaffold.errors import InputError
+from scaffold.output import Outcome
+from scaffold.plan import Change
+from scaffold.resources import template_root
+
+_KEY = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _answers(directory: Path, db: str | None, data: list[str]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for item in data:
+        key, eq, value = item.partition("=")
+        if not eq or not _KEY.fullmatch(key):
+            raise InputError(f"--data {item!r} is not KEY=VALUE.", token=item, example="--data project_name=myapp")
+        answers[key] = value
+    if db is not None:
+        if db not in ("sqlite", "postgresql"):
+            raise InputError(f"--db {db!r} is not sqlite or postgresql.", token=db, example="scaffold new myapp --db postgresql")
+        answers["db"] = db
+    name = re.sub(r"[^a-z0-9_-]", "-", directory.resolve().name.lower()).strip("-_") or "app"
+    if not name[0].isalpha():
+        name = f"app-{name}"
+    answers.setdefault("project_name", name[:60])
+    return answers
+
+
+def new_project(directory: Path, *, defaults: bool, db: str | None, data: list[str]) -> Outcome:
+    """Render the template into ``directory`` (which must be empty or missing)."""
+    if directory.exists() and any(directory.iterdir()):
+        raise InputError(
+            f"{str(directory)!r} exists and is not empty; choose a new folder.",
+            token=str(directory),
+            example="scaffold new myapp --defaults",
+        )
+    answers = _answers(directory, db, data)
+    import copier
+
+    root = template_root()
+    vcs_ref = "HEAD" if (root / ".git").exists() else None
+    copier.run_copy(
+        str(root),
+        str(directory),
+        data=answers,
+        defaults=defaults,
+        unsafe=False,
+        quiet=True,
+        vcs_ref=vcs_ref,
+    )
+    files = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+    outcome = Outcome(command="new", actions=[f"new {directory}"])
+    outcome.changes = [Change(f, "create", "", None) for f in files]
+    outcome.notes = [
+        "Next steps:",
+        f"  cd {directory}",
+        "  make test        # creates .venv, installs, runs the tests",
+        "  scaffold resource residents name:str=120 email:str:unique",
+    ]
+    return outcome

@@ -1,0 +1,1 @@
+"""One small generator per kind of change; each returns the files it wants, as data."""

@@ -1,0 +1,77 @@
+"""``.scaffold/manifest.toml``: the spec of every resource and the hash of every generated file.
+
+The previously generated text of each file is kept beside it under
+``.scaffold/base/`` so a later run can tell the user's edits from ours and
+merge them three ways.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold import __version__
+from scaffold.errors import ProjectError
+
+MANIFEST = ".scaffold/manifest.toml"
+BASE_DIR = ".scaffold/base"
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Manifest:
+    """In-memory manifest; ``dump()`` renders it deterministically."""
+
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> Manifest:
+        path = root / MANIFEST
+        if not path.is_file():
+            return cls()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ProjectError(
+                f"{MANIFEST} is not valid TOML ({exc}); restore it from version control.",
+                token=MANIFEST,
+                example="git checkout -- .scaffold/manifest.toml",
+            ) from None
+        return cls(resources=dict(data.get("resources", {})), files=dict(data.get("files", {})))
+
+    def dump(self) -> str:
+        import tomli_w
+
+        data = {
+            "scaffold": {"version": __version__},
+            "resources": {k: self.resources[k] for k in sorted(self.resources)},
+            "files": {k: self.files[k] for k in sorted(self.files)},
+        }
+        return "# Written by scaffold. Tracks generated files; edit with care.\n" + tomli_w.dumps(data)
+
+    def record(self, path: str, text: str, resource: str | None) -> None:
+        entry = {"sha256": sha256(text)}
+        if resource:
+            entry["resource"] = resource
+        self.files[path] = entry
+
+    def generated_hash(self, path: str) -> str | None:
+        entry = self.files.get(path)
+        return entry.get("sha256") if entry else None
+
+    def copy(self) -> Manifest:
+        return Manifest(
+            resources={k: dict(v) for k, v in self.resources.items()},
+            files={k: dict(v) for k, v in self.files.items()},
+        )
+
+
+def base_path(path: str) -> str:
+    return f"{BASE_DIR}/{path}"

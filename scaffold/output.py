@@ -1,0 +1,77 @@
+"""Human and machine output. With ``--json`` the JSON goes to stdout and prose to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from scaffold.plan import Change, unified_diff
+
+HIDDEN_PREFIX = ".scaffold/"
+
+
+@dataclass
+class Outcome:
+    """What a command did: the shape of ``--json`` output (PRODUCT.md, Output)."""
+
+    command: str
+    actions: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    escalations: list[dict[str, str]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    report_path: str | None = None
+    notes: list[str] = field(default_factory=list)
+    exit_code: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def visible(self) -> list[Change]:
+        return [c for c in self.changes if not c.path.startswith(HIDDEN_PREFIX)]
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "command": self.command,
+            "actions": self.actions,
+            "files": [{"path": c.path, "status": c.status} for c in self.visible],
+            "escalations": self.escalations,
+            "checks": self.checks,
+            "report_path": self.report_path,
+            "exit_code": self.exit_code,
+        }
+        data.update(self.extra)
+        return data
+
+
+class Printer:
+    def __init__(self, *, json_mode: bool = False, quiet: bool = False):
+        self.json_mode = json_mode
+        self.quiet = quiet
+
+    def say(self, text: str = "") -> None:
+        if self.quiet:
+            return
+        print(text, file=sys.stderr if self.json_mode else sys.stdout)
+
+    def error(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    def changes(self, outcome: Outcome, *, diffs: bool = False) -> None:
+        for change in outcome.visible:
+            line = f"{change.status:>10}  {change.path}"
+            if change.reason and change.status in ("conflict", "force", "skip"):
+                line += f"  ({change.reason})"
+            self.say(line)
+            if diffs and change.writes:
+                diff = unified_diff(change)
+                if diff:
+                    self.say(diff.rstrip("\n"))
+
+    def finish(self, outcome: Outcome) -> None:
+        if self.json_mode:
+            print(json.dumps(outcome.to_json(), indent=2, default=str))
+        elif outcome.notes:
+            self.say("")
+            for note in outcome.notes:
+                self.say(note)

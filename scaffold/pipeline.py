@@ -1,0 +1,66 @@
+"""The path every writing command takes: format → plan → refuse or write → record."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from scaffold.manifest import Manifest, base_path, MANIFEST
+from scaffold.output import Outcome
+from scaffold.plan import CONFLICT, IDENTICAL, Change, Rendered, plan, write_all
+from scaffold.project import Project
+from scaffold.render.format import format_python
+
+
+def execute(
+    project: Project,
+    outcome: Outcome,
+    rendered: list[Rendered],
+    manifest: Manifest,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> Outcome:
+    """Format ``rendered``, compare with the disk, and write it all unless a conflict or dry run.
+
+    ``manifest`` is the manifest as it should be after the change (resource
+    specs updated); file hashes are recorded here.
+    """
+    layout = project.layout
+    first_party = (layout.package, layout.tests, layout.migrations)
+    texts = format_python({r.path: r.text for r in rendered}, project.root, first_party)
+    rendered = [replace(r, text=texts[r.path]) for r in rendered]
+    changes = plan(project.root, rendered, project.manifest, force=force)
+    project.refuse_conflict_markers([c.path for c in changes if c.writes and c.old is not None])
+    outcome.changes = changes
+    if any(c.status == CONFLICT for c in changes):
+        outcome.exit_code = 1
+        outcome.notes.append(
+            "Nothing was written: the files marked conflict were changed by you. "
+            "Re-run with --force to overwrite them, or --dry-run to see the diffs."
+        )
+        return outcome
+    for change in changes:
+        manifest.record(change.path, change.text, change.resource)
+    writes = [(c.path, c.text) for c in changes if c.writes]
+    if writes or manifest.dump() != _current_manifest(project):
+        writes += [(base_path(c.path), c.text) for c in changes if c.writes or _missing_base(project, c)]
+        writes.append((MANIFEST, manifest.dump()))
+    if dry_run:
+        outcome.notes.insert(0, "Dry run: nothing was written.")
+        return outcome
+    if writes:
+        write_all(project.root, writes)
+    hidden = [Change(p, "create", t, None) for p, t in writes if p.startswith(".scaffold/")]
+    outcome.changes = changes + hidden
+    if all(c.status == IDENTICAL for c in changes):
+        outcome.notes = []
+    return outcome
+
+
+def _current_manifest(project: Project) -> str | None:
+    path = project.root / MANIFEST
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _missing_base(project: Project, change: Change) -> bool:
+    return not (project.root / base_path(change.path)).is_file()

@@ -1,0 +1,146 @@
+"""Find the project, read its ``[tool.scaffold]`` settings, and refuse broken ones early."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from scaffold.errors import ProjectError
+from scaffold.manifest import Manifest
+from scaffold.render.context import Layout
+from scaffold.spec.inflect import camelize, singularize
+from scaffold.spec.resource import Known
+
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(.+)$", re.M)
+_TABLENAME = re.compile(r"__tablename__\s*=\s*['\"]([a-z0-9_]+)['\"]")
+_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}|={7})( |$)", re.M)
+NOT_A_PROJECT_EXAMPLE = "scaffold new myapp --defaults && cd myapp"
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: dict
+
+    @classmethod
+    def find(cls, start: Path | None = None, explicit: bool = False) -> Project:
+        """The nearest folder (``start`` or a parent) with ``.scaffold/`` or ``[tool.scaffold]``."""
+        start = (start or Path.cwd()).resolve()
+        if not start.is_dir():
+            raise ProjectError(f"--project {str(start)!r} is not a folder.", token=str(start), example=NOT_A_PROJECT_EXAMPLE)
+        candidates = [start] if explicit else [start, *start.parents]
+        for folder in candidates:
+            settings = _scaffold_settings(folder)
+            if settings is not None or (folder / ".scaffold").is_dir():
+                return cls(folder, settings or {})
+        raise ProjectError(
+            f"{str(start)!r} is not a scaffold project: no .scaffold/ folder and no [tool.scaffold] "
+            "in pyproject.toml here or above.",
+            token=str(start),
+            example=NOT_A_PROJECT_EXAMPLE,
+        )
+
+    @cached_property
+    def layout(self) -> Layout:
+        return Layout(
+            package=str(self.settings.get("package", "app")),
+            tests=str(self.settings.get("tests", "tests")),
+            migrations=str(self.settings.get("migrations", "migrations")),
+        )
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        return Manifest.load(self.root)
+
+    @property
+    def versions_dir(self) -> Path:
+        return self.root / self.layout.migrations / "versions"
+
+    def require_alembic(self) -> None:
+        env = self.root / self.layout.migrations / "env.py"
+        if not env.is_file():
+            raise ProjectError(
+                f"{env.relative_to(self.root)} is missing, so migrations cannot run. "
+                "Restore it (or re-create the project's Alembic set-up) before generating.",
+                token=str(env.relative_to(self.root)),
+                example="git checkout -- migrations/env.py",
+            )
+
+    def migration_graph(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """revision -> (file, down revisions), read with regexes: no Alembic import."""
+        graph: dict[str, tuple[str, tuple[str, ...]]] = {}
+        if not self.versions_dir.is_dir():
+            return graph
+        for path in sorted(self.versions_dir.glob("*.py")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            rev = _REVISION.search(text)
+            if not rev:
+                continue
+            down = _DOWN.search(text)
+            downs = tuple(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1))) if down else ()
+            graph[rev.group(1)] = (path.name, downs)
+        return graph
+
+    def single_head(self) -> str | None:
+        graph = self.migration_graph()
+        referenced = {d for _, downs in graph.values() for d in downs}
+        heads = sorted(rev for rev in graph if rev not in referenced)
+        if len(heads) > 1:
+            files = ", ".join(graph[h][0] for h in heads)
+            raise ProjectError(
+                f"The project has {len(heads)} Alembic heads ({', '.join(heads)} in {files}); "
+                "new migrations must chain to a single head. Merge them first.",
+                token=heads[1],
+                example="alembic merge heads -m 'merge heads'",
+            )
+        return heads[0] if heads else None
+
+    def known_resources(self) -> dict[str, Known]:
+        """Resources from the manifest, plus hand-written models found by ``__tablename__``."""
+        known: dict[str, Known] = {}
+        for table, entry in self.manifest.resources.items():
+            known[table] = Known(
+                table=table,
+                class_name=entry["class_name"],
+                singular=entry["singular"],
+                id_type=entry.get("id_type", "int"),
+            )
+        models = self.root / self.layout.package / "models"
+        if models.is_dir():
+            for path in sorted(models.glob("*.py")):
+                for table in _TABLENAME.findall(path.read_text(encoding="utf-8", errors="replace")):
+                    if table not in known:
+                        singular = singularize(table)
+                        known[table] = Known(table, camelize(singular), singular)
+        return known
+
+    def refuse_conflict_markers(self, paths: list[str]) -> None:
+        for rel in paths:
+            path = self.root / rel
+            if path.is_file() and _CONFLICT_MARKER.search(path.read_text(encoding="utf-8", errors="replace")):
+                raise ProjectError(
+                    f"{rel} contains merge-conflict markers; resolve them before generating.",
+                    token=rel,
+                    example=f"git diff {rel}",
+                )
+
+
+def _scaffold_settings(folder: Path) -> dict | None:
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    text = pyproject.read_text(encoding="utf-8", errors="replace")
+    if "[tool.scaffold" not in text:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(
+            f"{pyproject} is not valid TOML ({exc}).", token="pyproject.toml", example="[tool.scaffold]"
+        ) from None
+    settings = data.get("tool", {}).get("scaffold")
+    return settings if isinstance(settings, dict) else {}

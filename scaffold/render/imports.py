@@ -1,0 +1,64 @@
+"""Imports are collected while a module is described, then rendered in isort order."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+
+_FIRST_PARTY = ("app", "tests", "migrations")
+
+
+class Imports:
+    """Collect ``import x`` / ``from x import y`` lines and render them grouped.
+
+    >>> imports = Imports()
+    >>> imports.add("typing", "Any"); imports.add("app.db.base", "Base")
+    >>> print(imports.render())
+    from typing import Any
+    <BLANKLINE>
+    from app.db.base import Base
+    """
+
+    def __init__(self) -> None:
+        self._from: dict[str, set[str]] = defaultdict(set)
+        self._plain: set[str] = set()
+
+    def add(self, module: str, name: str | None = None) -> None:
+        if name is None:
+            self._plain.add(module)
+        else:
+            self._from[module].add(name)
+
+    def render(self) -> str:
+        groups: dict[int, list[str]] = defaultdict(list)
+        for module in sorted(self._plain, key=_module_key):
+            groups[_section(module)].append(f"import {module}")
+        for module in sorted(self._from, key=_module_key):
+            names = ", ".join(sorted(self._from[module], key=_name_key))
+            groups[_section(module)].append(f"from {module} import {names}")
+        return "\n\n".join("\n".join(groups[k]) for k in sorted(groups))
+
+
+def _module_key(module: str) -> str:
+    return module.split(" as ")[0].lower()
+
+
+def _name_key(name: str) -> tuple[int, str]:
+    # isort's order-by-type: CONSTANTS, then Classes, then functions.
+    base = name.split(" as ")[0]
+    if base.isupper() and len(base) > 1:
+        return (0, base)
+    if base[:1].isupper():
+        return (1, base)
+    return (2, base)
+
+
+def _section(module: str) -> int:
+    top = module.split(".")[0].split(" ")[0]
+    if top == "__future__":
+        return 0
+    if top in sys.stdlib_module_names:
+        return 1
+    if top in _FIRST_PARTY:
+        return 3
+    return 2

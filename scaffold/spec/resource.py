@@ -1,0 +1,236 @@
+"""The frozen, validated resource spec: the only input of rendering.
+
+Every name variant the templates need (class name, singular, route, id
+parameter) is computed here, once. Templates never inflect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scaffold.errors import InputError
+from scaffold.spec import inflect
+from scaffold.spec.fields import Field, parse_field
+from scaffold.spec.names import check_identifier, collision_key, show
+
+RESOURCE_EXAMPLE = "scaffold resource weekly_requirements resident_id:ref=residents week_start:date"
+MAX_FIELDS = 100
+_CHECK = re.compile(r"\s*([a-z][a-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(\S.*?)\s*")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+CHECK_WORDS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "=": "eq", "!=": "ne"}
+COMPARABLE = {
+    "int": "number", "bigint": "number", "float": "number", "decimal": "number",
+    "date": "date", "datetime": "datetime", "time": "time", "str": "str", "text": "str",
+}
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the project already has for a table another resource may reference."""
+
+    table: str
+    class_name: str
+    singular: str
+    id_type: str = "int"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A CHECK comparing two fields, or a field and a numeric literal."""
+
+    left: str
+    op: str
+    right: str
+    right_is_field: bool
+    text: str
+
+    @property
+    def slug(self) -> str:
+        right = self.right if self.right_is_field else self.right.replace("-", "neg").replace(".", "_")
+        return f"{self.left}_{CHECK_WORDS[self.op]}_{right}"
+
+    @property
+    def sql(self) -> str:
+        op = "=" if self.op == "=" else self.op
+        return f"{self.left} {op} {self.right}"
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """A resource, with every derived name.
+
+    >>> spec = build_resource("weekly_requirements", ["week_start:date"])
+    >>> spec.class_name, spec.singular, spec.route
+    ('WeeklyRequirement', 'weekly_requirement', 'weekly-requirements')
+    """
+
+    table: str
+    singular: str
+    class_name: str
+    fields: tuple[Field, ...]
+    parent: Known | None = None
+    id_type: str = "int"
+    uniques: tuple[tuple[str, ...], ...] = ()
+    checks: tuple[Check, ...] = ()
+    api_version: int = 1
+    refs: tuple[tuple[str, Known], ...] = ()
+
+    @property
+    def route(self) -> str:
+        return inflect.dasherize(self.table)
+
+    @property
+    def id_param(self) -> str:
+        return f"{self.singular}_id"
+
+    @property
+    def parent_field(self) -> Field | None:
+        if self.parent is None:
+            return None
+        return next(f for f in self.fields if f.is_ref and f.ref_table == self.parent.table)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def known(self, table: str) -> Known:
+        if table == self.table:
+            return Known(self.table, self.class_name, self.singular, self.id_type)
+        return dict(self.refs)[table]
+
+    def as_known(self) -> Known:
+        return Known(self.table, self.class_name, self.singular, self.id_type)
+
+
+def build_resource(
+    table: str,
+    field_tokens: Sequence[str],
+    *,
+    singular: str | None = None,
+    parent: str | None = None,
+    uniques: Sequence[str] = (),
+    checks: Sequence[str] = (),
+    id_type: str = "int",
+    api_version: int = 1,
+    known: Mapping[str, Known] | None = None,
+) -> ResourceSpec:
+    """Validate everything the user typed and return the frozen spec.
+
+    ``known`` maps the tables the project already has (for ``ref`` targets
+    and ``--parent``). Unknown targets are errors that name the table.
+    """
+    known = dict(known or {})
+    check_identifier(table, what="resource name", example=RESOURCE_EXAMPLE)
+    if singular is None:
+        singular = inflect.singularize(table)
+    check_identifier(singular, what="singular name", example=f"{RESOURCE_EXAMPLE} --singular weekly_requirement")
+    if singular == table:
+        raise InputError(
+            f"Resource name {show(table)} has no distinct singular; pass one with --singular.",
+            token=table,
+            example=f"scaffold resource {table} name:str --singular {table}_item",
+        )
+    if id_type not in ("int", "uuid"):
+        raise InputError(f"--id {show(id_type)} is not int or uuid.", token=id_type, example="scaffold resource events --id uuid")
+    if not 1 <= api_version <= 99:
+        raise InputError(f"--api-version {api_version} must be between 1 and 99.", token=str(api_version), example="--api-version 2")
+    if len(field_tokens) > MAX_FIELDS:
+        raise InputError(f"{len(field_tokens)} fields is more than {MAX_FIELDS}.", token=str(len(field_tokens)), example=RESOURCE_EXAMPLE)
+    fields = [parse_field(token) for token in field_tokens]
+    class_name = inflect.camelize(singular)
+    this = Known(table, class_name, singular, id_type)
+    parent_known: Known | None = None
+    if parent is not None:
+        check_identifier(parent, what="parent resource", example=f"{RESOURCE_EXAMPLE} --parent residents")
+        parent_known = _resolve(parent, known, this, token=parent, field_name=None)
+        if not any(f.is_ref and f.ref_table == parent for f in fields):
+            fk = f"{parent_known.singular}_id"
+            fields.insert(0, parse_field(f"{fk}:ref={parent}"))
+    _check_collisions(fields)
+    refs: dict[str, Known] = {}
+    for f in fields:
+        if f.is_ref and f.ref_table != table:
+            refs[f.ref_table] = _resolve(f.ref_table, known, this, token=f.token, field_name=f.name)
+    parsed_uniques = tuple(_unique(group, fields) for group in uniques)
+    parsed_checks = tuple(_check(text, fields) for text in checks)
+    return ResourceSpec(
+        table=table,
+        singular=singular,
+        class_name=class_name,
+        fields=tuple(fields),
+        parent=parent_known,
+        id_type=id_type,
+        uniques=parsed_uniques,
+        checks=parsed_checks,
+        api_version=api_version,
+        refs=tuple(sorted(refs.items())),
+    )
+
+
+def _resolve(table: str, known: Mapping[str, Known], this: Known, *, token: str, field_name: str | None) -> Known:
+    if table == this.table:
+        return this
+    if table in known:
+        return known[table]
+    have = ", ".join(sorted(known)) or "none yet"
+    example = f"scaffold resource {table} name:str" if field_name is None else f"{field_name}:ref=<one of: {have}>"
+    raise InputError(
+        f"{show(token)} refers to the resource {table!r}, which this project does not have "
+        f"(resources: {have}). Create it first.",
+        token=table,
+        example=example,
+    )
+
+
+def _check_collisions(fields: Sequence[Field]) -> None:
+    seen: dict[str, str] = {}
+    for f in fields:
+        key = collision_key(f.name)
+        if key in seen:
+            raise InputError(
+                f"Field {f.name!r} collides with {seen[key]!r} (same name after case and separator normalisation).",
+                token=f.name,
+                example="min_hours:int max_hours:int",
+            )
+        seen[key] = f.name
+    if len(fields) != len({f.name for f in fields}):
+        raise InputError("A field name is repeated.", token="", example="name:str email:str")
+
+
+def _unique(group: str, fields: Sequence[Field]) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in group.split(","))
+    by_name = {f.name: f for f in fields}
+    for name in names:
+        if name not in by_name:
+            raise InputError(f"--unique {show(group)} names {name!r}, which is not a field of this resource.", token=name, example="--unique resident_id,week_start")
+        if by_name[name].kind == "json":
+            raise InputError(f"--unique cannot include the json field {name!r}.", token=name, example="--unique resident_id,week_start")
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise InputError(f"--unique {show(group)} needs two or more distinct fields (use :unique for one).", token=group, example="--unique resident_id,week_start")
+    return names
+
+
+def _check(text: str, fields: Sequence[Field]) -> Check:
+    example = '--check "min_hours<=max_hours"'
+    match = _CHECK.fullmatch(text)
+    if not match or len(text) > 200:
+        raise InputError(f"--check {show(text)} is not FIELD OP FIELD or FIELD OP NUMBER with OP one of < <= > >= = !=.", token=text, example=example)
+    left, op, right = match.groups()
+    by_name = {f.name: f for f in fields}
+    if left not in by_name:
+        raise InputError(f"--check {show(text)} names {left!r}, which is not a field of this resource.", token=left, example=example)
+    left_kind = COMPARABLE.get(by_name[left].kind)
+    if left_kind is None:
+        raise InputError(f"--check cannot compare the {by_name[left].kind} field {left!r}.", token=left, example=example)
+    if right in by_name:
+        if COMPARABLE.get(by_name[right].kind) != left_kind:
+            raise InputError(f"--check {show(text)} compares {left!r} and {right!r}, which have different types.", token=right, example=example)
+        return Check(left, op, right, True, text)
+    if left_kind == "number" and _NUMBER.fullmatch(right):
+        return Check(left, op, right, False, text)
+    raise InputError(
+        f"--check {show(text)}: {right!r} is neither a field of this resource nor a number.",
+        token=right,
+        example=example,
+    )
