@@ -1,0 +1,29 @@
+"""The one record every check produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A standing-order violation at a place in the project.
+
+    ``path`` is posix and relative to the project root; ``line`` and ``col`` are
+    1-based (``col`` counts characters, like ruff).
+
+    >>> Finding("app/api/items.py", 12, 5, "SC101", "blocking call time.sleep()").format()
+    'app/api/items.py:12:5: SC101 blocking call time.sleep()'
+    """
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.col, self.code, self.message)

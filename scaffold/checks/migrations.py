@@ -1,0 +1,207 @@
+"""Checks on the Alembic side: the revision graph (SC601/SC602) and drift (SC700/SC701).
+
+The revision graph is read with ``ast`` (no import, so a broken migration cannot
+run code here); drift is left to ``alembic check`` in a subprocess, so this
+module never imports SQLAlchemy or Alembic.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.checks._config import CheckConfig
+from scaffold.checks._finding import Finding
+
+ALEMBIC_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Revision:
+    path: str
+    revision: str
+    revision_line: int
+    down: tuple[str, ...]
+    down_line: int
+
+
+def versions_dir(root: Path, config: CheckConfig) -> Path:
+    """``<alembic_dir>/versions``, or the ``script_location`` of alembic.ini when the
+    configured directory does not exist (many projects call it ``alembic/``)."""
+    configured = root / config.alembic_dir / "versions"
+    ini = root / config.alembic_ini
+    if configured.is_dir() or not ini.is_file():
+        return configured
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(ini, encoding="utf-8")
+        location = parser.get("alembic", "script_location", fallback=None)
+    except (configparser.Error, UnicodeDecodeError):
+        location = None
+    if not location:
+        return configured
+    location = location.replace("%(here)s", str(ini.parent))
+    return root / location / "versions"  # an absolute location replaces root
+
+
+def _revision_value(node: ast.expr) -> tuple[str, ...] | None:
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+        return (node.value,) if node.value else ()
+    if isinstance(node, ast.Tuple | ast.List):
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if len(values) == len(node.elts) and all(isinstance(v, str) for v in values):
+            return tuple(values)
+    return None
+
+
+def read_revision(tree: ast.Module, path: str) -> Revision | None:
+    """The ``revision``/``down_revision`` assignments of one migration module.
+
+    >>> tree = ast.parse("revision = 'b'\\ndown_revision: str | None = 'a'")
+    >>> read_revision(tree, "v/b.py")
+    Revision(path='v/b.py', revision='b', revision_line=1, down=('a',), down_line=2)
+    """
+    found: dict[str, tuple[tuple[str, ...], int]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in {"revision", "down_revision"}:
+            parsed = _revision_value(value)
+            if parsed is not None:
+                found[target.id] = (parsed, stmt.lineno)
+    if "revision" not in found or len(found["revision"][0]) != 1:
+        return None
+    down, down_line = found.get("down_revision", ((), found["revision"][1]))
+    return Revision(path, found["revision"][0][0], found["revision"][1], down, down_line)
+
+
+def revision_graph(revisions: list[Revision]) -> Iterator[Finding]:
+    """SC601 for every head beyond the main one, SC602 for every dangling down_revision.
+
+    The main head is the one with the longest chain (ties: first by path), so the
+    finding lands on the branch that most likely needs merging.
+    """
+    by_id: dict[str, Revision] = {}
+    for rev in sorted(revisions, key=lambda r: r.path):
+        by_id.setdefault(rev.revision, rev)
+    for rev in by_id.values():
+        for down in rev.down:
+            if down not in by_id:
+                yield Finding(
+                    rev.path,
+                    rev.down_line,
+                    1,
+                    "SC602",
+                    f"down_revision {down!r} of revision {rev.revision!r} does not exist",
+                )
+    referenced = {down for rev in by_id.values() for down in rev.down}
+    heads = [rev for rev in by_id.values() if rev.revision not in referenced]
+    if len(heads) < 2:
+        return
+    depth: dict[str, int] = {}
+
+    def chain(rev_id: str, seen: frozenset[str] = frozenset()) -> int:
+        if rev_id not in depth:
+            parents = [d for d in by_id[rev_id].down if d in by_id and d not in seen]
+            depth[rev_id] = 1 + max((chain(d, seen | {rev_id}) for d in parents), default=0)
+        return depth[rev_id]
+
+    heads.sort(key=lambda rev: (-chain(rev.revision), rev.path))
+    names = ", ".join(rev.revision for rev in heads)
+    for extra in heads[1:]:
+        yield Finding(
+            extra.path,
+            extra.revision_line,
+            1,
+            "SC601",
+            f"revision {extra.revision!r} is an extra Alembic head (heads: {names}); "
+            "run `alembic merge heads` or rebase it onto the main head",
+        )
+
+
+def alembic_check(root: Path, config: CheckConfig, python: str) -> list[Finding]:
+    """Run ``alembic check``: SC701 on drift, SC700 when Alembic itself cannot run.
+
+    Alembic's own rule applies: the database must be at head for the comparison, so a
+    database that is behind is an SC700 saying so, not drift.
+    """
+    ini = config.alembic_ini
+    command = [python, "-m", "alembic", "-c", ini, "check"]
+    try:
+        proc = subprocess.run(
+            command,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=ALEMBIC_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return [_at_ini(ini, "SC700", f"`alembic check` timed out after {ALEMBIC_TIMEOUT} s")]
+    except OSError as exc:
+        return [_at_ini(ini, "SC700", f"`alembic check` could not start: {exc.strerror or exc}")]
+    if proc.returncode == 0:
+        return []
+    output = f"{proc.stdout}\n{proc.stderr}"
+    drift = re.search(r"New upgrade operations detected:\s*(.*)", output, re.DOTALL)
+    if drift:
+        ops = drift.group(1)
+        count = len(re.findall(r"\(\s*'(?:add|remove|modify)_\w+'", ops))
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        return [
+            _at_ini(
+                ini,
+                "SC701",
+                f"models differ from migrations: {first_operation(ops)}{more}; "
+                "run `alembic revision --autogenerate`",
+            )
+        ]
+    reason = failure_reason(proc.stderr or output)
+    return [_at_ini(ini, "SC700", f"`alembic check` failed: {reason}")]
+
+
+def _at_ini(ini: str, code: str, message: str) -> Finding:
+    return Finding(Path(ini).as_posix(), 1, 1, code, message)
+
+
+def first_operation(ops: str) -> str:
+    """Summarise the first op of Alembic's diff list.
+
+    >>> first_operation("[('add_column', None, 'users', Column('age', Integer()))]")
+    'add_column users.age'
+    >>> first_operation("[('add_table', Table('items', MetaData(), Column('id')))]")
+    'add_table items'
+    """
+    match = re.search(r"\(\s*'(\w+)'", ops)
+    if not match:
+        return ops.strip().splitlines()[0][:120] if ops.strip() else "unknown operation"
+    op = match.group(1)
+    rest = ops[match.end() : match.end() + 400]
+    names = re.findall(r"'([^']*)'", rest)
+    wanted = 2 if "column" in op or op.startswith("modify_") else 1
+    return " ".join([op, ".".join(names[:wanted])]).strip()
+
+
+def failure_reason(text: str) -> str:
+    """The line that says why Alembic failed, not the traceback above it.
+
+    >>> failure_reason("Traceback...\\n  File x\\nModuleNotFoundError: No module named 'app'\\n")
+    "ModuleNotFoundError: No module named 'app'"
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith("FAILED:"):
+            return line.removeprefix("FAILED:").strip()[:200]
+    for line in reversed(lines):
+        if re.match(r"^[\w.]*(Error|Exception|Exit|Failure)\b.*:", line):
+            return line[:200]
+    return (lines[-1] if lines else "no output")[:200]
