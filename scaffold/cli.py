@@ -30,10 +30,17 @@ app = typer.Typer(
 
 ProjectOpt = Annotated[
     Path | None,
-    typer.Option("--project", help="Project folder (default: nearest folder with .scaffold/ or [tool.scaffold])."),
+    typer.Option(
+        "--project",
+        help="Project folder (default: nearest folder with .scaffold/ or [tool.scaffold]).",
+    ),
 ]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan and diffs; write nothing.")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite files you changed since they were generated.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan and diffs; write nothing.")
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Overwrite files you changed since they were generated.")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout; prose on stderr.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
@@ -46,7 +53,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """Generate every layer of an async FastAPI service."""
 
@@ -104,14 +113,30 @@ def _finish(outcome: Any, printer: Any, *, dry_run: bool) -> None:
 @app.command()
 @handles_errors
 def resource(
-    name: Annotated[str, typer.Argument(help="Table name, plural snake_case (weekly_requirements).")],
-    fields: Annotated[list[str] | None, typer.Argument(help="Fields: name[:type[=ARGS]][:modifier[=VALUE]]...")] = None,
-    singular: Annotated[str | None, typer.Option(help="Singular name where English is irregular.")] = None,
-    parent: Annotated[str | None, typer.Option(help="Nest list/create under /PARENT/{parent_id}/NAME.")] = None,
-    unique: Annotated[list[str] | None, typer.Option("--unique", help="Composite unique constraint a,b (repeatable).")] = None,
-    check: Annotated[list[str] | None, typer.Option("--check", help='CHECK rule, e.g. "min_hours<=max_hours" (repeatable).')] = None,
+    name: Annotated[
+        str, typer.Argument(help="Table name, plural snake_case (weekly_requirements).")
+    ],
+    fields: Annotated[
+        list[str] | None, typer.Argument(help="Fields: name[:type[=ARGS]][:modifier[=VALUE]]...")
+    ] = None,
+    singular: Annotated[
+        str | None, typer.Option(help="Singular name where English is irregular.")
+    ] = None,
+    parent: Annotated[
+        str | None, typer.Option(help="Nest list/create under /PARENT/{parent_id}/NAME.")
+    ] = None,
+    unique: Annotated[
+        list[str] | None,
+        typer.Option("--unique", help="Composite unique constraint a,b (repeatable)."),
+    ] = None,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", help='CHECK rule, e.g. "min_hours<=max_hours" (repeatable).'),
+    ] = None,
     id_type: Annotated[str, typer.Option("--id", help="Primary key type: int or uuid.")] = "int",
-    api_version: Annotated[int, typer.Option("--api-version", help="Serve the routes under /api/vN.")] = 1,
+    api_version: Annotated[
+        int, typer.Option("--api-version", help="Serve the routes under /api/vN.")
+    ] = 1,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -156,9 +181,15 @@ def resource(
 @handles_errors
 def new(
     directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
-    defaults: Annotated[bool, typer.Option("--defaults", help="Answer every question with its default.")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="sqlite or postgresql (the default DATABASE_URL).")] = None,
-    data: Annotated[list[str] | None, typer.Option("--data", help="Answer a template question: KEY=VALUE.")] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Answer every question with its default.")
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="sqlite or postgresql (the default DATABASE_URL).")
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", help="Answer a template question: KEY=VALUE.")
+    ] = None,
     json_output: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:

@@ -54,7 +54,9 @@ class Manifest:
             "resources": {k: self.resources[k] for k in sorted(self.resources)},
             "files": {k: self.files[k] for k in sorted(self.files)},
         }
-        return "# Written by scaffold. Tracks generated files; edit with care.\n" + tomli_w.dumps(data)
+        return "# Written by scaffold. Tracks generated files; edit with care.\n" + tomli_w.dumps(
+            data
+        )
 
     def record(self, path: str, text: str, resource: str | None) -> None:
         entry = {"sha256": sha256(text)}

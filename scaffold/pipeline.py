@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scaffold.manifest import Manifest, base_path, MANIFEST
+from scaffold.manifest import MANIFEST, Manifest, base_path
 from scaffold.output import Outcome
 from scaffold.plan import CONFLICT, IDENTICAL, Change, Rendered, plan, write_all
 from scaffold.project import Project
@@ -43,7 +43,9 @@ def execute(
         manifest.record(change.path, change.text, change.resource)
     writes = [(c.path, c.text) for c in changes if c.writes]
     if writes or manifest.dump() != _current_manifest(project):
-        writes += [(base_path(c.path), c.text) for c in changes if c.writes or _missing_base(project, c)]
+        writes += [
+            (base_path(c.path), c.text) for c in changes if c.writes or _missing_base(project, c)
+        ]
         writes.append((MANIFEST, manifest.dump()))
     if dry_run:
         outcome.notes.insert(0, "Dry run: nothing was written.")

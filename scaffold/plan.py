@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.errors import ProjectError
 from scaffold.manifest import Manifest, sha256
 
-CREATE, UPDATE, IDENTICAL, CONFLICT, SKIP, FORCE = "create", "update", "identical", "conflict", "skip", "force"
+CREATE, UPDATE, IDENTICAL, CONFLICT, SKIP, FORCE = (
+    "create",
+    "update",
+    "identical",
+    "conflict",
+    "skip",
+    "force",
+)
 WRITES = (CREATE, UPDATE, FORCE)
 
 
@@ -54,7 +61,9 @@ def safe_path(root: Path, rel: str) -> Path:
     resolved_root = root.resolve()
     resolved = target.resolve()
     if resolved != resolved_root and resolved_root not in resolved.parents:
-        raise ProjectError(f"Refusing to write {rel!r}: it resolves outside the project (a symlink?).", token=rel)
+        raise ProjectError(
+            f"Refusing to write {rel!r}: it resolves outside the project (a symlink?).", token=rel
+        )
     if target.is_symlink():
         raise ProjectError(f"Refusing to write {rel!r}: it is a symlink.", token=rel)
     return target
@@ -69,7 +78,9 @@ def _read(path: Path) -> str | None:
         return path.read_bytes().decode("utf-8", errors="replace")
 
 
-def plan(root: Path, rendered: Iterable[Rendered], manifest: Manifest, *, force: bool) -> list[Change]:
+def plan(
+    root: Path, rendered: Iterable[Rendered], manifest: Manifest, *, force: bool
+) -> list[Change]:
     """Status of each rendered file against the disk and the manifest."""
     changes = []
     for item in rendered:
@@ -102,7 +113,8 @@ def unified_diff(change: Change) -> str:
 
 
 # Tests replace this to inject a failure before the n-th write.
-before_write: Callable[[Path], None] = lambda _path: None
+def before_write(_path: Path) -> None:
+    return None
 
 
 def write_all(root: Path, files: list[tuple[str, str]]) -> None:
@@ -112,7 +124,11 @@ def write_all(root: Path, files: list[tuple[str, str]]) -> None:
     try:
         for rel, text in files:
             target = safe_path(root, rel)
-            missing = [p for p in target.relative_to(root).parents if p != Path(".") and not (root / p).exists()]
+            missing = [
+                p
+                for p in target.relative_to(root).parents
+                if p != Path(".") and not (root / p).exists()
+            ]
             for parent in reversed(missing):
                 (root / parent).mkdir()
                 made_dirs.append(root / parent)
@@ -133,10 +149,8 @@ def write_all(root: Path, files: list[tuple[str, str]]) -> None:
             else:
                 target.write_bytes(previous)
         for folder in reversed(made_dirs):
-            try:
+            with suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
         raise
 
 

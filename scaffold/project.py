@@ -31,7 +31,11 @@ class Project:
         """The nearest folder (``start`` or a parent) with ``.scaffold/`` or ``[tool.scaffold]``."""
         start = (start or Path.cwd()).resolve()
         if not start.is_dir():
-            raise ProjectError(f"--project {str(start)!r} is not a folder.", token=str(start), example=NOT_A_PROJECT_EXAMPLE)
+            raise ProjectError(
+                f"--project {str(start)!r} is not a folder.",
+                token=str(start),
+                example=NOT_A_PROJECT_EXAMPLE,
+            )
         candidates = [start] if explicit else [start, *start.parents]
         for folder in candidates:
             settings = _scaffold_settings(folder)
@@ -121,7 +125,9 @@ class Project:
     def refuse_conflict_markers(self, paths: list[str]) -> None:
         for rel in paths:
             path = self.root / rel
-            if path.is_file() and _CONFLICT_MARKER.search(path.read_text(encoding="utf-8", errors="replace")):
+            if path.is_file() and _CONFLICT_MARKER.search(
+                path.read_text(encoding="utf-8", errors="replace")
+            ):
                 raise ProjectError(
                     f"{rel} contains merge-conflict markers; resolve them before generating.",
                     token=rel,
@@ -140,7 +146,9 @@ def _scaffold_settings(folder: Path) -> dict | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(
-            f"{pyproject} is not valid TOML ({exc}).", token="pyproject.toml", example="[tool.scaffold]"
+            f"{pyproject} is not valid TOML ({exc}).",
+            token="pyproject.toml",
+            example="[tool.scaffold]",
         ) from None
     settings = data.get("tool", {}).get("scaffold")
     return settings if isinstance(settings, dict) else {}

@@ -31,6 +31,7 @@ from scaffold.checks._syntax import (
     string_annotation,
     walk_scope,
 )
+from scaffold.spec.sensitive import sensitive_name
 
 
 @dataclass
@@ -360,39 +361,7 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
 
 # --- SC401 ----------------------------------------------------------------------------
 
-_SENSITIVE_WORDS = frozenset({"password", "passwd", "secret", "token", "ssn", "pin", "apikey"})
-_SENSITIVE_PAIRS = frozenset(
-    {("api", "key"), ("private", "key"), ("access", "key"), ("credit", "card"), ("card", "number")}
-)
-# What may follow the sensitive word and still be the secret itself: password_hash,
-# secret_key, credit_card_number. Anything else describes it (token_type,
-# password_changed_at, api_key_id) and is not sensitive.
-_SECRET_TAILS = frozenset(
-    {"hash", "hashed", "digest", "salt", "encrypted", "enc", "ciphertext", "plain", "plaintext"}
-    | {"raw", "value", "key", "number", "num", "no", "code", "pem"}
-)
 _READ_SUFFIXES = ("Read", "Out", "Response", "Public", "Detail", "Item")
-
-
-def sensitive_name(name: str) -> bool:
-    """True for names of secrets: ``password_hash``, ``accessToken``, ``api_key``.
-
-    Names that describe a secret without holding it are not: ``token_type``,
-    ``password_changed_at``, ``has_password``, ``api_key_id``.
-
-    >>> [sensitive_name(n) for n in ("password_hash", "access_token", "token_type")]
-    [True, True, False]
-    """
-    parts = name_parts(name)
-    if not parts or parts[0] in {"has", "is"}:
-        return False
-    for i, part in enumerate(parts):
-        ends = [i + 1] if part in _SENSITIVE_WORDS else []
-        if i + 1 < len(parts) and (part, parts[i + 1]) in _SENSITIVE_PAIRS:
-            ends.append(i + 2)
-        if any(all(tail in _SECRET_TAILS for tail in parts[end:]) for end in ends):
-            return True
-    return False
 
 
 def _marked_sensitive(call: ast.AST) -> bool:

@@ -18,11 +18,19 @@ def _answers(directory: Path, db: str | None, data: list[str]) -> dict[str, str]
     for item in data:
         key, eq, value = item.partition("=")
         if not eq or not _KEY.fullmatch(key):
-            raise InputError(f"--data {item!r} is not KEY=VALUE.", token=item, example="--data project_name=myapp")
+            raise InputError(
+                f"--data {item!r} is not KEY=VALUE.",
+                token=item,
+                example="--data project_name=myapp",
+            )
         answers[key] = value
     if db is not None:
         if db not in ("sqlite", "postgresql"):
-            raise InputError(f"--db {db!r} is not sqlite or postgresql.", token=db, example="scaffold new myapp --db postgresql")
+            raise InputError(
+                f"--db {db!r} is not sqlite or postgresql.",
+                token=db,
+                example="scaffold new myapp --db postgresql",
+            )
         answers["db"] = db
     name = re.sub(r"[^a-z0-9_-]", "-", directory.resolve().name.lower()).strip("-_") or "app"
     if not name[0].isalpha():

@@ -66,7 +66,9 @@ def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
     )
 
 
-def plan_resource(project: Project, args: ResourceArgs, manifest: Manifest | None = None) -> ResourcePlan:
+def plan_resource(
+    project: Project, args: ResourceArgs, manifest: Manifest | None = None
+) -> ResourcePlan:
     """Validate, render and describe one resource (nothing is written here)."""
     project.require_alembic()
     spec = build_spec(project, args)

@@ -40,7 +40,11 @@ def api_package(project: Project, version: int) -> list[Rendered]:
     rel = f"{project.layout.package}/api/v{version}/__init__.py"
     if (project.root / rel).exists() and version == 1:
         return []
-    return [Rendered(rel, render("api_version.py.jinja", version=version, package=project.layout.package))]
+    return [
+        Rendered(
+            rel, render("api_version.py.jinja", version=version, package=project.layout.package)
+        )
+    ]
 
 
 def render_resource(project: Project, spec: ResourceSpec, slot: MigrationSlot) -> list[Rendered]:
@@ -64,9 +68,21 @@ def render_resource(project: Project, spec: ResourceSpec, slot: MigrationSlot) -
         ),
         one("schemas.py.jinja", layout.path("schemas", table), ctx.schemas_context(spec)),
         one("service.py.jinja", layout.path("services", table), ctx.service_context(spec, layout)),
-        one("router.py.jinja", layout.path("api", table, spec.api_version), ctx.router_context(spec, layout)),
-        one("factory.py.jinja", f"{layout.tests}/factories/{table}.py", ctx.factory_context(spec, layout, prefix)),
-        one("test.py.jinja", f"{layout.tests}/test_{table}.py", ctx.tests_context(spec, layout, prefix)),
+        one(
+            "router.py.jinja",
+            layout.path("api", table, spec.api_version),
+            ctx.router_context(spec, layout),
+        ),
+        one(
+            "factory.py.jinja",
+            f"{layout.tests}/factories/{table}.py",
+            ctx.factory_context(spec, layout, prefix),
+        ),
+        one(
+            "test.py.jinja",
+            f"{layout.tests}/test_{table}.py",
+            ctx.tests_context(spec, layout, prefix),
+        ),
     ]
     if spec.api_version != 1:
         files += api_package(project, spec.api_version)

@@ -60,7 +60,9 @@ def literal(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"Decimal({literal(str(value))})"
     if isinstance(value, dt.datetime):
-        parts = ", ".join(str(getattr(value, a)) for a in ("year", "month", "day", "hour", "minute", "second"))
+        parts = ", ".join(
+            str(getattr(value, a)) for a in ("year", "month", "day", "hour", "minute", "second")
+        )
         micro = f", {value.microsecond}" if value.microsecond else ""
         return f"dt.datetime({parts}{micro}, tzinfo=dt.UTC)"
     if isinstance(value, dt.date):
@@ -92,12 +94,21 @@ def _import_for_value(imports: Imports, value: Any) -> None:
 
 # --- Python types ----------------------------------------------------------
 
+
 def py_type(field: Field, spec: ResourceSpec, imports: Imports) -> str:
     """The plain Python type of a column (model ``Mapped[...]`` and read schema)."""
     kind = field.kind
     if kind == "ref":
         kind = "uuid" if spec.known(field.ref_table).id_type == "uuid" else "int"
-    simple = {"str": "str", "text": "str", "int": "int", "bigint": "int", "float": "float", "bool": "bool", "enum": "str"}
+    simple = {
+        "str": "str",
+        "text": "str",
+        "int": "int",
+        "bigint": "int",
+        "float": "float",
+        "bool": "bool",
+        "enum": "str",
+    }
     if kind in simple:
         return simple[kind]
     if kind == "decimal":
@@ -124,11 +135,18 @@ def id_py_type(spec: ResourceSpec, imports: Imports) -> str:
 
 # --- Model ------------------------------------------------------------------
 
+
 def _sa_model_type(field: Field, imports: Imports) -> str | None:
     kind = field.kind
     table = {
-        "text": "Text()", "int": "Integer()", "bigint": "BigInteger()", "float": "Float()",
-        "bool": "Boolean()", "date": "Date()", "time": "Time()", "uuid": "Uuid()",
+        "text": "Text()",
+        "int": "Integer()",
+        "bigint": "BigInteger()",
+        "float": "Float()",
+        "bool": "Boolean()",
+        "date": "Date()",
+        "time": "Time()",
+        "uuid": "Uuid()",
     }
     if kind in table:
         name = table[kind].removesuffix("()")
@@ -215,13 +233,20 @@ def _check_constraints(spec: ResourceSpec) -> list[tuple[str, str]]:
 
 # --- Migration ---------------------------------------------------------------
 
+
 def _sa_migration_type(field: Field, spec: ResourceSpec) -> str:
     kind = field.kind
     if kind == "ref":
         kind = "uuid" if spec.known(field.ref_table).id_type == "uuid" else "int"
     table = {
-        "text": "sa.Text()", "int": "sa.Integer()", "bigint": "sa.BigInteger()", "float": "sa.Float()",
-        "bool": "sa.Boolean()", "date": "sa.Date()", "time": "sa.Time()", "uuid": "sa.Uuid()",
+        "text": "sa.Text()",
+        "int": "sa.Integer()",
+        "bigint": "sa.BigInteger()",
+        "float": "sa.Float()",
+        "bool": "sa.Boolean()",
+        "date": "sa.Date()",
+        "time": "sa.Time()",
+        "uuid": "sa.Uuid()",
         "datetime": "sa.DateTime(timezone=True)",
         "json": 'sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")',
     }
@@ -234,7 +259,9 @@ def _sa_migration_type(field: Field, spec: ResourceSpec) -> str:
     raise AssertionError(kind)
 
 
-def migration_context(spec: ResourceSpec, revision: str, down_revision: str | None) -> dict[str, Any]:
+def migration_context(
+    spec: ResourceSpec, revision: str, down_revision: str | None
+) -> dict[str, Any]:
     imports = Imports()
     imports.add("sqlalchemy as sa")
     imports.add("alembic", "op")
@@ -252,7 +279,9 @@ def migration_context(spec: ResourceSpec, revision: str, down_revision: str | No
     items.append('sa.Column("created_at", sa.DateTime(timezone=True), nullable=False)')
     items.append('sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False)')
     for name, sql in _check_constraints(spec):
-        items.append(f"sa.CheckConstraint({literal(sql)}, name=op.f({literal(naming.ck(table, name))}))")
+        items.append(
+            f"sa.CheckConstraint({literal(sql)}, name=op.f({literal(naming.ck(table, name))}))"
+        )
     for f in spec.fields:
         if f.is_ref:
             fk_name = naming.fk(table, [f.name], f.ref_table)
@@ -261,17 +290,25 @@ def migration_context(spec: ResourceSpec, revision: str, down_revision: str | No
                 f"sa.ForeignKeyConstraint([{literal(f.name)}], [{literal(f.ref_table + '.id')}], "
                 f"name=op.f({literal(fk_name)}){ondelete})"
             )
-    items.append(f"sa.PrimaryKeyConstraint(\"id\", name=op.f({literal(naming.pk(table))}))")
+    items.append(f'sa.PrimaryKeyConstraint("id", name=op.f({literal(naming.pk(table))}))')
     for f in spec.fields:
         if f.unique:
-            items.append(f"sa.UniqueConstraint({literal(f.name)}, name=op.f({literal(naming.uq(table, [f.name]))}))")
+            items.append(
+                f"sa.UniqueConstraint({literal(f.name)}, name=op.f({literal(naming.uq(table, [f.name]))}))"
+            )
     for group in spec.uniques:
         cols = ", ".join(literal(c) for c in group)
         items.append(f"sa.UniqueConstraint({cols}, name=op.f({literal(naming.uq(table, group))}))")
-    upgrade = [f"op.create_table(\n        {literal(table)},\n" + "".join(f"        {i},\n" for i in items) + "    )"]
+    upgrade = [
+        f"op.create_table(\n        {literal(table)},\n"
+        + "".join(f"        {i},\n" for i in items)
+        + "    )"
+    ]
     downgrade = []
     for name, cols in indexes:
-        upgrade.append(f"op.create_index(op.f({literal(name)}), {literal(table)}, {literal(cols)}, unique=False)")
+        upgrade.append(
+            f"op.create_index(op.f({literal(name)}), {literal(table)}, {literal(cols)}, unique=False)"
+        )
         downgrade.append(f"op.drop_index(op.f({literal(name)}), table_name={literal(table)})")
     downgrade.reverse()
     downgrade.append(f"op.drop_table({literal(table)})")
@@ -288,7 +325,10 @@ def migration_context(spec: ResourceSpec, revision: str, down_revision: str | No
 
 # --- Schemas -------------------------------------------------------------------
 
-def _input_type(field: Field, spec: ResourceSpec, imports: Imports) -> tuple[str, list[tuple[str, str]]]:
+
+def _input_type(
+    field: Field, spec: ResourceSpec, imports: Imports
+) -> tuple[str, list[tuple[str, str]]]:
     """(annotation, Field(...) constraints) for a create/update field."""
     kind = field.kind
     kw: list[tuple[str, str]] = []
@@ -355,7 +395,7 @@ def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
         condition = " and ".join(guards) + f" and not ({f'self.{check.left}'} {op} {right})"
         message = literal(f"{check.left} must be {check.op} {check.right}")
         out.append(
-            f"@model_validator(mode=\"after\")\n"
+            f'@model_validator(mode="after")\n'
             f"def _check_{check.slug}(self) -> Self:\n"
             f"    if {condition}:\n"
             f"        raise ValueError({message})\n"
@@ -379,10 +419,14 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
         optional_annotation = f"{annotation} | None"
         if f.has_default and f.default == "now":
             imports.add("app.db.base", "utcnow")
-            create_line = _field_line(f.name, annotation, kw + [("default_factory", "utcnow")], None)
+            create_line = _field_line(
+                f.name, annotation, kw + [("default_factory", "utcnow")], None
+            )
         elif f.has_default:
             _import_for_value(imports, f.default)
-            create_line = _field_line(f.name, optional_annotation if f.optional else annotation, kw, literal(f.default))
+            create_line = _field_line(
+                f.name, optional_annotation if f.optional else annotation, kw, literal(f.default)
+            )
         elif f.optional:
             create_line = _field_line(f.name, optional_annotation, kw, "None")
         else:
@@ -391,7 +435,9 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
             create.append(create_line)
         # Update: every field may be left out; null is refused for required columns
         # because None is only the "not given" default, never a valid value.
-        update.append(_field_line(f.name, optional_annotation if f.optional else annotation, kw, "None"))
+        update.append(
+            _field_line(f.name, optional_annotation if f.optional else annotation, kw, "None")
+        )
         if not f.sensitive:
             read_type = py_type(f, spec, imports)
             read.append(f"{f.name}: {read_type}" + (" | None" if f.optional else ""))
@@ -411,6 +457,7 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
 
 
 # --- Service and router -------------------------------------------------------
+
 
 def _filter_type(field: Field, spec: ResourceSpec, imports: Imports) -> str:
     """An ``Annotated[... | None, Query(...)]`` type for an equality filter."""
@@ -473,7 +520,9 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         imports.add(schemas, f"{spec.class_name}{suffix}")
     imports.add(layout.module("services", spec.table), f"{spec.class_name}Service")
     id_type = id_py_type(spec, imports)
-    id_annotation = "UUID" if spec.id_type == "uuid" else f"Annotated[int, Path(ge=1, le={INT32[1]})]"
+    id_annotation = (
+        "UUID" if spec.id_type == "uuid" else f"Annotated[int, Path(ge=1, le={INT32[1]})]"
+    )
     if spec.id_type != "uuid":
         imports.add("fastapi", "Path")
     filters = []
@@ -485,7 +534,9 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         pf = spec.parent_field
         assert pf is not None
         parent_id_annotation = (
-            "UUID" if spec.parent.id_type == "uuid" else f"Annotated[int, Path(ge=1, le={INT32[1]})]"
+            "UUID"
+            if spec.parent.id_type == "uuid"
+            else f"Annotated[int, Path(ge=1, le={INT32[1]})]"
         )
         if spec.parent.id_type == "uuid":
             imports.add("uuid", "UUID")
@@ -515,6 +566,7 @@ def _route_of(table: str) -> str:
 
 # --- Tests and factories ---------------------------------------------------------
 
+
 def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, Any]:
     samples = Samples(spec)
     imports = Imports()
@@ -543,7 +595,9 @@ def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str
 def _names_in(source: str) -> set[str]:
     import ast
 
-    return {node.id for node in ast.walk(ast.parse("{" + source + "}")) if isinstance(node, ast.Name)}
+    return {
+        node.id for node in ast.walk(ast.parse("{" + source + "}")) if isinstance(node, ast.Name)
+    }
 
 
 def _nested(spec: ResourceSpec, prefix: str) -> dict[str, str] | None:
@@ -573,23 +627,32 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
     context: dict[str, Any] = {
         "item_prefix": f"{prefix}/{spec.route}",
         "nested": _nested(spec, prefix),
-        "missing_id": literal("00000000-0000-4000-8000-000000000000" if spec.id_type == "uuid" else INT32[1]),
+        "missing_id": literal(
+            "00000000-0000-4000-8000-000000000000" if spec.id_type == "uuid" else INT32[1]
+        ),
         "checks": samples.response_checks(imports),
         "sensitive": [f.name for f in spec.fields if f.sensitive],
         "patch": samples.update_case(imports),
         "null_field": next((f.name for f in spec.fields if not f.optional), None),
         "invalid": invalid,
-        "unique": next((f.name for f in spec.fields if f.unique and not f.sensitive and f is not pf), None),
+        "unique": next(
+            (f.name for f in spec.fields if f.unique and not f.sensitive and f is not pf), None
+        ),
         "filter": None,
         "missing_ref": None,
     }
     if pf is None:
         filt = next((f for f in spec.fields if f.is_ref and f.ref_table != spec.table), None)
         context["filter"] = filt.name if filt is not None else None
-        ref = next((f for f in spec.fields if f.is_ref and f.ref_table != spec.table and not f.optional), None)
+        ref = next(
+            (f for f in spec.fields if f.is_ref and f.ref_table != spec.table and not f.optional),
+            None,
+        )
         if ref is not None:
             known = spec.known(ref.ref_table)
-            missing = "00000000-0000-4000-8000-000000000000" if known.id_type == "uuid" else INT32[1]
+            missing = (
+                "00000000-0000-4000-8000-000000000000" if known.id_type == "uuid" else INT32[1]
+            )
             context["missing_ref"] = {"field": ref.name, "value": literal(missing)}
     context["imports"] = imports.render()
     return context

@@ -30,7 +30,9 @@ def project_ruff_config(root: Path) -> Path | None:
         if (root / name).is_file():
             return root / name
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and "[tool.ruff" in pyproject.read_text(encoding="utf-8", errors="replace"):
+    if pyproject.is_file() and "[tool.ruff" in pyproject.read_text(
+        encoding="utf-8", errors="replace"
+    ):
         return pyproject
     return None
 
@@ -48,7 +50,9 @@ def check_syntax(files: dict[str, str]) -> None:
                 ) from None
 
 
-def format_python(files: dict[str, str], root: Path, first_party: tuple[str, ...] = ("app", "tests")) -> dict[str, str]:
+def format_python(
+    files: dict[str, str], root: Path, first_party: tuple[str, ...] = ("app", "tests")
+) -> dict[str, str]:
     """Return ``files`` with every ``.py`` text fixed (imports) and formatted by ruff."""
     check_syntax(files)
     python = {p: t for p, t in files.items() if p.endswith(".py")}
@@ -72,7 +76,9 @@ def format_python(files: dict[str, str], root: Path, first_party: tuple[str, ...
         ):
             proc = subprocess.run([*base, *args], capture_output=True, text=True, check=False)
             if proc.returncode != 0:
-                raise RenderError(f"ruff {args[0]} failed on the rendered files: {proc.stderr.strip()[:500]}")
+                raise RenderError(
+                    f"ruff {args[0]} failed on the rendered files: {proc.stderr.strip()[:500]}"
+                )
         out = dict(files)
         for rel in python:
             out[rel] = Path(tmp, rel).read_text(encoding="utf-8")

@@ -20,10 +20,21 @@ from scaffold.render.imports import Imports
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.resource import ResourceSpec
 
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
+_OPS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
 _DATES = [dt.date(2024, 1, 1), dt.date(2024, 6, 15), dt.date(2025, 12, 31)]
 _TIMES = [dt.time(9, 0), dt.time(12, 30), dt.time(17, 45)]
-_DATETIMES = [dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), dt.datetime(2024, 6, 15, 12, 30, tzinfo=dt.UTC), dt.datetime(2025, 12, 31, 17, 45, tzinfo=dt.UTC)]
+_DATETIMES = [
+    dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC),
+    dt.datetime(2024, 6, 15, 12, 30, tzinfo=dt.UTC),
+    dt.datetime(2025, 12, 31, 17, 45, tzinfo=dt.UTC),
+]
 
 
 def _bounds(field: Field) -> tuple[Any, Any]:
@@ -41,10 +52,7 @@ def _bounds(field: Field) -> tuple[Any, Any]:
 
 
 def _candidates(field: Field) -> list[Any]:
-    if field.has_default and field.default != "now":
-        first = [field.default]
-    else:
-        first = []
+    first = [field.default] if field.has_default and field.default != "now" else []
     kind = field.kind
     if kind in ("int", "bigint", "float", "decimal"):
         low, high = _bounds(field)
@@ -54,7 +62,11 @@ def _candidates(field: Field) -> list[Any]:
             if kind in ("int", "bigint"):
                 value = int(value)
             elif kind == "decimal":
-                value = Decimal(value).quantize(Decimal(1).scaleb(-field.scale)) if field.scale else Decimal(int(value))
+                value = (
+                    Decimal(value).quantize(Decimal(1).scaleb(-field.scale))
+                    if field.scale
+                    else Decimal(int(value))
+                )
             else:
                 value = float(value)
             if low <= value <= high and value not in out:
@@ -84,7 +96,10 @@ class Samples:
             options = _candidates(f)
             if options:
                 values[f.name] = options[0]
-        involved = sorted({c.left for c in self.spec.checks} | {c.right for c in self.spec.checks if c.right_is_field})
+        involved = sorted(
+            {c.left for c in self.spec.checks}
+            | {c.right for c in self.spec.checks if c.right_is_field}
+        )
         if not involved:
             return values
         choices = [_candidates(self.spec.field(name))[:9] for name in involved]
@@ -110,7 +125,9 @@ class Samples:
         return _OPS[check.op](left, right)
 
     def _in_check(self, name: str) -> bool:
-        return any(c.left == name or (c.right_is_field and c.right == name) for c in self.spec.checks)
+        return any(
+            c.left == name or (c.right_is_field and c.right == name) for c in self.spec.checks
+        )
 
     # -- emitting ---------------------------------------------------------------
 
@@ -160,7 +177,9 @@ class Samples:
         if f.pattern:
             sample = regex_sample(f.pattern)
             if sample is None or not low <= len(sample) <= high or f.unique:
-                why = "a unique column needs distinct values" if f.unique else "it cannot derive one"
+                why = (
+                    "a unique column needs distinct values" if f.unique else "it cannot derive one"
+                )
                 raise InputError(
                     f"Cannot derive test values for {f.name!r} from pattern={f.pattern!r} ({why}); "
                     "use a simpler pattern (literals, classes and repeats) without :unique.",
@@ -204,7 +223,9 @@ class Samples:
                 )
             elif f.kind == "time":
                 imports.add("datetime as dt")
-                out.append(f"assert dt.time.fromisoformat(body[{key}]) == dt.time.fromisoformat(payload[{key}])")
+                out.append(
+                    f"assert dt.time.fromisoformat(body[{key}]) == dt.time.fromisoformat(payload[{key}])"
+                )
             elif f.kind == "float":
                 out.append(f"assert abs(body[{key}] - payload[{key}]) < 1e-9")
             elif f.is_ref and f.optional:
@@ -249,7 +270,11 @@ class Samples:
     def invalid_case(self) -> dict[str, str] | None:
         """A field and a value that must be refused with 422."""
         for f in self.spec.fields:
-            if f.kind in ("str", "text") and (f.max is not None or f.length is not None) and not f.is_ref:
+            if (
+                f.kind in ("str", "text")
+                and (f.max is not None or f.length is not None)
+                and not f.is_ref
+            ):
                 limit = f.max if f.max is not None else f.length
                 if limit <= 100000:
                     return {"field": f.name, "value": f'"x" * {limit + 1}', "why": "too long"}
@@ -257,7 +282,11 @@ class Samples:
                 low, high = _bounds(f)
                 return {"field": f.name, "value": repr(high + 1), "why": "above the maximum"}
             if f.kind == "enum":
-                return {"field": f.name, "value": repr("not-a-choice"), "why": "not one of the choices"}
+                return {
+                    "field": f.name,
+                    "value": repr("not-a-choice"),
+                    "why": "not one of the choices",
+                }
         return None
 
 
@@ -322,7 +351,14 @@ def _emit(items, sre) -> str | None:  # noqa: C901 - one branch per regex node k
     return "".join(out)
 
 
-_CATEGORY = {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a", "CATEGORY_SPACE": " ", "CATEGORY_NOT_DIGIT": "a", "CATEGORY_NOT_SPACE": "a", "CATEGORY_NOT_WORD": "-"}
+_CATEGORY = {
+    "CATEGORY_DIGIT": "0",
+    "CATEGORY_WORD": "a",
+    "CATEGORY_SPACE": " ",
+    "CATEGORY_NOT_DIGIT": "a",
+    "CATEGORY_NOT_SPACE": "a",
+    "CATEGORY_NOT_WORD": "-",
+}
 
 
 def _pick_in(items) -> str | None:

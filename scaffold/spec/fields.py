@@ -19,19 +19,40 @@ from typing import Any
 from scaffold.errors import InputError
 from scaffold.spec import inflect
 from scaffold.spec.names import check_identifier, show
+from scaffold.spec.sensitive import sensitive_name
 
 TYPES = (
-    "str", "text", "int", "bigint", "float", "decimal", "bool",
-    "date", "datetime", "time", "uuid", "json", "enum", "ref",
+    "str",
+    "text",
+    "int",
+    "bigint",
+    "float",
+    "decimal",
+    "bool",
+    "date",
+    "datetime",
+    "time",
+    "uuid",
+    "json",
+    "enum",
+    "ref",
 )
-MODIFIERS = ("optional", "unique", "index", "default", "min", "max", "pattern", "sensitive", "ondelete")
+MODIFIERS = (
+    "optional",
+    "unique",
+    "index",
+    "default",
+    "min",
+    "max",
+    "pattern",
+    "sensitive",
+    "ondelete",
+)
 ONDELETE = {"cascade": "CASCADE", "restrict": "RESTRICT", "set-null": "SET NULL"}
 INT_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 DEFAULT_STR_LENGTH = 255
 EMAIL_LENGTH = 320
 MAX_TOKEN = 1000
-SENSITIVE_PARTS = frozenset({"password", "passwd", "secret", "token", "ssn", "pin"})
-SENSITIVE_PAIRS = ("api_key", "private_key", "access_key", "credit_card", "card_number")
 _ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 EXAMPLE = "scaffold resource weekly_requirements resident_id:ref=residents week_start:date min_hours:int:min=0"
 
@@ -72,13 +93,11 @@ class Field:
     @property
     def filterable(self) -> bool:
         """Foreign keys and indexed fields get an equality filter on the list route."""
-        return (self.is_ref or self.index or self.unique) and not self.sensitive and self.kind != "json"
-
-
-def is_sensitive_name(name: str) -> bool:
-    """Names like ``password``, ``api_key``, ``refresh_token`` are write-only by default."""
-    parts = name.split("_")
-    return bool(SENSITIVE_PARTS.intersection(parts)) or any(p in name for p in SENSITIVE_PAIRS)
+        return (
+            (self.is_ref or self.index or self.unique)
+            and not self.sensitive
+            and self.kind != "json"
+        )
 
 
 def parse_field(token: str) -> Field:
@@ -89,9 +108,15 @@ def parse_field(token: str) -> Field:
     ('enum', ('pending', 'approved'), 'pending')
     """
     if len(token) > MAX_TOKEN:
-        raise InputError(f"Field token {show(token)} is longer than {MAX_TOKEN} characters.", token=token, example=EXAMPLE)
+        raise InputError(
+            f"Field token {show(token)} is longer than {MAX_TOKEN} characters.",
+            token=token,
+            example=EXAMPLE,
+        )
     if any(ch in token for ch in "\x00\r\n"):
-        raise InputError(f"Field token {show(token)} contains a control character.", token=token, example=EXAMPLE)
+        raise InputError(
+            f"Field token {show(token)} contains a control character.", token=token, example=EXAMPLE
+        )
     name, _, rest = token.partition(":")
     check_identifier(name, what="field name", example=f"{EXAMPLE}  (bad token: {token[:40]!r})")
     parts = _split_parts(rest, token) if rest else []
@@ -105,16 +130,22 @@ def parse_field(token: str) -> Field:
         if key in TYPES:
             raise InputError(
                 f"In {show(token)} the type {key!r} must come right after the name.",
-                token=key, example="week_start:date:optional",
+                token=key,
+                example="week_start:date:optional",
             )
         if key not in MODIFIERS:
             raise InputError(
                 f"Unknown type or modifier {key!r} in field {show(token)}. "
                 f"Types: {', '.join(TYPES)}. Modifiers: {', '.join(MODIFIERS)}.",
-                token=key, example="hours:int:min=0:max=80",
+                token=key,
+                example="hours:int:min=0:max=80",
             )
         if key in mods:
-            raise InputError(f"Modifier {key!r} is given twice in {show(token)}.", token=key, example="hours:int:min=0")
+            raise InputError(
+                f"Modifier {key!r} is given twice in {show(token)}.",
+                token=key,
+                example="hours:int:min=0",
+            )
         mods[key] = value
     return _build(name, token, kind, type_arg, mods)
 
@@ -134,7 +165,9 @@ def _split_parts(rest: str, token: str) -> list[tuple[str, str | None]]:
             out[-1] = (prev_key, f"{prev_value}:{piece}")
             continue
         if not key:
-            raise InputError(f"Empty part in field {show(token)}.", token=token, example="notes:text:optional")
+            raise InputError(
+                f"Empty part in field {show(token)}.", token=token, example="notes:text:optional"
+            )
         out.append((key, value if eq else None))
     return out
 
@@ -143,7 +176,11 @@ def _flag(mods: dict[str, str | None], key: str, token: str) -> bool:
     if key not in mods:
         return False
     if mods[key] is not None:
-        raise InputError(f"Modifier {key!r} takes no value in {show(token)}.", token=key, example=f"email:str:{key}")
+        raise InputError(
+            f"Modifier {key!r} takes no value in {show(token)}.",
+            token=key,
+            example=f"email:str:{key}",
+        )
     return True
 
 
@@ -159,7 +196,9 @@ def _infer_kind(name: str) -> tuple[str, tuple[str, ...]]:
     return "str", ()
 
 
-def _build(name: str, token: str, kind: str | None, arg: str | None, mods: dict[str, str | None]) -> Field:
+def _build(
+    name: str, token: str, kind: str | None, arg: str | None, mods: dict[str, str | None]
+) -> Field:
     inferred: tuple[str, ...] = ()
     if kind is None:
         kind, inferred = _infer_kind(name)
@@ -167,34 +206,48 @@ def _build(name: str, token: str, kind: str | None, arg: str | None, mods: dict[
     values["optional"] = _flag(mods, "optional", token)
     values["unique"] = _flag(mods, "unique", token)
     values["index"] = _flag(mods, "index", token)
-    values["sensitive"] = _flag(mods, "sensitive", token) or is_sensitive_name(name)
+    values["sensitive"] = _flag(mods, "sensitive", token) or sensitive_name(name)
     values.update(_type_args(name, token, kind, arg))
     if kind in ("str", "text") and (name == "email" or name.endswith("_email")):
         values["email"] = True
         values["length"] = EMAIL_LENGTH if kind == "str" and arg is None else values.get("length")
     if "ondelete" in mods:
         if kind != "ref":
-            raise InputError(f"ondelete only applies to ref fields, not {show(token)}.", token="ondelete", example="resident_id:ref=residents:ondelete=cascade")
+            raise InputError(
+                f"ondelete only applies to ref fields, not {show(token)}.",
+                token="ondelete",
+                example="resident_id:ref=residents:ondelete=cascade",
+            )
         action = ONDELETE.get(mods["ondelete"] or "")
         if action is None:
             raise InputError(
                 f"ondelete={mods['ondelete']!r} in {show(token)} is not one of cascade, restrict, set-null.",
-                token=str(mods["ondelete"]), example="resident_id:ref=residents:ondelete=cascade",
+                token=str(mods["ondelete"]),
+                example="resident_id:ref=residents:ondelete=cascade",
             )
         if action == "SET NULL" and not values["optional"]:
             raise InputError(
                 f"ondelete=set-null needs an optional column: {show(token)} is required.",
-                token=token, example=f"{name}:ref={values['ref_table']}:optional:ondelete=set-null",
+                token=token,
+                example=f"{name}:ref={values['ref_table']}:optional:ondelete=set-null",
             )
         values["ondelete"] = action
     if kind == "json" and (values["unique"] or values["index"]):
-        raise InputError(f"json fields cannot be unique or indexed: {show(token)}.", token=token, example="settings:json:optional")
+        raise InputError(
+            f"json fields cannot be unique or indexed: {show(token)}.",
+            token=token,
+            example="settings:json:optional",
+        )
     _ranges(values, mods, token)
     if "pattern" in mods:
         values["pattern"] = _pattern(mods["pattern"], kind, token)
     if "default" in mods:
         if mods["default"] is None:
-            raise InputError(f"default needs a value in {show(token)}.", token="default", example="active:bool:default=true")
+            raise InputError(
+                f"default needs a value in {show(token)}.",
+                token="default",
+                example="active:bool:default=true",
+            )
         values["has_default"] = True
         values["default"] = _default(kind, mods["default"], values, token)
     return Field(**values)
@@ -202,13 +255,21 @@ def _build(name: str, token: str, kind: str | None, arg: str | None, mods: dict[
 
 def _positive_int(text: str | None, what: str, token: str, example: str) -> int:
     if text is None or not text.isdigit() or not 0 < int(text) <= 10485760:
-        raise InputError(f"{what} must be a positive whole number in {show(token)}.", token=str(text), example=example)
+        raise InputError(
+            f"{what} must be a positive whole number in {show(token)}.",
+            token=str(text),
+            example=example,
+        )
     return int(text)
 
 
 def _type_args(name: str, token: str, kind: str, arg: str | None) -> dict[str, Any]:
     if kind == "str":
-        length = DEFAULT_STR_LENGTH if arg is None else _positive_int(arg, "The string length", token, "title:str=120")
+        length = (
+            DEFAULT_STR_LENGTH
+            if arg is None
+            else _positive_int(arg, "The string length", token, "title:str=120")
+        )
         return {"length": length}
     if kind == "decimal":
         precision, scale = 10, 2
@@ -217,30 +278,51 @@ def _type_args(name: str, token: str, kind: str, arg: str | None) -> dict[str, A
             precision = _positive_int(p, "The decimal precision", token, "price:decimal=10,2")
             scale = int(s) if s.isdigit() else -1
             if not 0 <= scale <= precision or precision > 1000:
-                raise InputError(f"Decimal scale must be between 0 and the precision in {show(token)}.", token=arg, example="price:decimal=10,2")
+                raise InputError(
+                    f"Decimal scale must be between 0 and the precision in {show(token)}.",
+                    token=arg,
+                    example="price:decimal=10,2",
+                )
         return {"precision": precision, "scale": scale}
     if kind == "enum":
         choices = tuple(arg.split(",")) if arg else ()
         if not choices:
-            raise InputError(f"enum needs its values in {show(token)}.", token=token, example="status:enum=pending,approved,rejected")
+            raise InputError(
+                f"enum needs its values in {show(token)}.",
+                token=token,
+                example="status:enum=pending,approved,rejected",
+            )
         for choice in choices:
             if not _ENUM_VALUE.fullmatch(choice):
                 raise InputError(
                     f"Enum value {show(choice)} in {show(token)} must be letters, digits, '_', '.' or '-'.",
-                    token=choice, example="status:enum=pending,approved,rejected",
+                    token=choice,
+                    example="status:enum=pending,approved,rejected",
                 )
         if len(set(choices)) != len(choices):
-            raise InputError(f"enum values repeat in {show(token)}.", token=arg or "", example="status:enum=low,high")
+            raise InputError(
+                f"enum values repeat in {show(token)}.",
+                token=arg or "",
+                example="status:enum=low,high",
+            )
         return {"choices": choices, "length": max(len(c) for c in choices)}
     if kind == "ref":
         if arg is None:
             if not name.endswith("_id"):
-                raise InputError(f"ref needs a target table in {show(token)}.", token=token, example="owner_id:ref=users")
+                raise InputError(
+                    f"ref needs a target table in {show(token)}.",
+                    token=token,
+                    example="owner_id:ref=users",
+                )
             arg = inflect.pluralize(name[: -len("_id")])
         check_identifier(arg, what="referenced table", example="resident_id:ref=residents")
         return {"ref_table": arg}
     if arg is not None:
-        raise InputError(f"Type {kind!r} takes no argument in {show(token)}.", token=f"{kind}={arg}", example=f"{name}:{kind}")
+        raise InputError(
+            f"Type {kind!r} takes no argument in {show(token)}.",
+            token=f"{kind}={arg}",
+            example=f"{name}:{kind}",
+        )
     return {}
 
 
@@ -264,7 +346,11 @@ def _number(text: str, kind: str, token: str, what: str) -> Any:
             raise ValueError
         return value
     except (ValueError, InvalidOperation):
-        raise InputError(f"{what}={text!r} in {show(token)} is not a valid {kind} number.", token=text, example="hours:int:min=0:max=80") from None
+        raise InputError(
+            f"{what}={text!r} in {show(token)} is not a valid {kind} number.",
+            token=text,
+            example="hours:int:min=0:max=80",
+        ) from None
 
 
 def _ranges(values: dict[str, Any], mods: dict[str, str | None], token: str) -> None:
@@ -274,34 +360,82 @@ def _ranges(values: dict[str, Any], mods: dict[str, str | None], token: str) -> 
             continue
         text = mods[key]
         if text is None:
-            raise InputError(f"{key} needs a value in {show(token)}.", token=key, example="hours:int:min=0")
+            raise InputError(
+                f"{key} needs a value in {show(token)}.", token=key, example="hours:int:min=0"
+            )
         if kind in ("str", "text"):
             limit = int(text) if text.isdigit() else -1
             if limit < 0 or limit > 10485760:
-                raise InputError(f"{key}={text!r} in {show(token)} must be a length (a whole number ≥ 0).", token=text, example="code:str=10:min=2")
+                raise InputError(
+                    f"{key}={text!r} in {show(token)} must be a length (a whole number ≥ 0).",
+                    token=text,
+                    example="code:str=10:min=2",
+                )
             values[key] = limit
         elif kind in ("int", "bigint", "float", "decimal"):
             values[key] = _number(text, kind, token, key)
         else:
-            raise InputError(f"{key} does not apply to {kind} fields: {show(token)}.", token=key, example="hours:int:min=0")
-    if values.get("min") is not None and values.get("max") is not None and values["min"] > values["max"]:
-        raise InputError(f"min is greater than max in {show(token)}.", token=token, example="hours:int:min=0:max=80")
+            raise InputError(
+                f"{key} does not apply to {kind} fields: {show(token)}.",
+                token=key,
+                example="hours:int:min=0",
+            )
+    if (
+        values.get("min") is not None
+        and values.get("max") is not None
+        and values["min"] > values["max"]
+    ):
+        raise InputError(
+            f"min is greater than max in {show(token)}.",
+            token=token,
+            example="hours:int:min=0:max=80",
+        )
     length = values.get("length")
-    if kind == "str" and values.get("max") is not None and length is not None and values["max"] > length:
-        raise InputError(f"max={values['max']} exceeds the column length {length} in {show(token)}.", token=token, example="code:str=10:max=10")
-    if kind == "str" and values.get("min") is not None and length is not None and values["min"] > length:
-        raise InputError(f"min={values['min']} exceeds the column length {length} in {show(token)}.", token=token, example="code:str=10:min=2")
+    if (
+        kind == "str"
+        and values.get("max") is not None
+        and length is not None
+        and values["max"] > length
+    ):
+        raise InputError(
+            f"max={values['max']} exceeds the column length {length} in {show(token)}.",
+            token=token,
+            example="code:str=10:max=10",
+        )
+    if (
+        kind == "str"
+        and values.get("min") is not None
+        and length is not None
+        and values["min"] > length
+    ):
+        raise InputError(
+            f"min={values['min']} exceeds the column length {length} in {show(token)}.",
+            token=token,
+            example="code:str=10:min=2",
+        )
 
 
 def _pattern(text: str | None, kind: str, token: str) -> str:
     if kind not in ("str", "text"):
-        raise InputError(f"pattern only applies to str and text fields: {show(token)}.", token="pattern", example="code:str=8:pattern=^[A-Z0-9]+$")
+        raise InputError(
+            f"pattern only applies to str and text fields: {show(token)}.",
+            token="pattern",
+            example="code:str=8:pattern=^[A-Z0-9]+$",
+        )
     if not text or len(text) > 200:
-        raise InputError(f"pattern in {show(token)} must be 1 to 200 characters.", token=str(text), example="code:str=8:pattern=^[A-Z0-9]+$")
+        raise InputError(
+            f"pattern in {show(token)} must be 1 to 200 characters.",
+            token=str(text),
+            example="code:str=8:pattern=^[A-Z0-9]+$",
+        )
     try:
         re.compile(text)
     except re.error as exc:
-        raise InputError(f"pattern {show(text)} is not a valid regular expression ({exc.msg}).", token=text, example="code:str=8:pattern=^[A-Z0-9]+$") from None
+        raise InputError(
+            f"pattern {show(text)} is not a valid regular expression ({exc.msg}).",
+            token=text,
+            example="code:str=8:pattern=^[A-Z0-9]+$",
+        ) from None
     return text
 
 
@@ -325,12 +459,21 @@ def _default(kind: str, text: str, values: dict[str, Any], token: str) -> Any:
         if kind == "decimal":
             _, digits, exponent = value.as_tuple()
             scale = max(0, -exponent)
-            if scale > values["scale"] or len(digits) - scale > values["precision"] - values["scale"]:
-                raise bad(f"does not fit decimal({values['precision']},{values['scale']})", "price:decimal=10,2:default=9.99")
+            if (
+                scale > values["scale"]
+                or len(digits) - scale > values["precision"] - values["scale"]
+            ):
+                raise bad(
+                    f"does not fit decimal({values['precision']},{values['scale']})",
+                    "price:decimal=10,2:default=9.99",
+                )
         return value
     if kind == "enum":
         if text not in values["choices"]:
-            raise bad(f"is not one of {', '.join(values['choices'])}", "status:enum=pending,done:default=pending")
+            raise bad(
+                f"is not one of {', '.join(values['choices'])}",
+                "status:enum=pending,done:default=pending",
+            )
         return text
     if kind in ("str", "text"):
         if values.get("email"):
@@ -350,15 +493,27 @@ def _default(kind: str, text: str, values: dict[str, Any], token: str) -> Any:
         try:
             return parsers[kind](text)
         except ValueError:
-            raise bad(f"is not a valid {kind}", {"date": "week_start:date:default=2024-01-01", "time": "starts:time:default=09:00", "uuid": "ref:uuid"}[kind]) from None
+            raise bad(
+                f"is not a valid {kind}",
+                {
+                    "date": "week_start:date:default=2024-01-01",
+                    "time": "starts:time:default=09:00",
+                    "uuid": "ref:uuid",
+                }[kind],
+            ) from None
     if kind == "datetime":
         if text == "now":
             return "now"
         try:
             value = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise bad("is not an ISO datetime or 'now'", "published_at:datetime:default=now") from None
+            raise bad(
+                "is not an ISO datetime or 'now'", "published_at:datetime:default=now"
+            ) from None
         if value.tzinfo is None:
-            raise bad("needs a timezone (datetimes are stored UTC)", "starts_at:datetime:default=2024-01-01T09:00:00+00:00")
+            raise bad(
+                "needs a timezone (datetimes are stored UTC)",
+                "starts_at:datetime:default=2024-01-01T09:00:00+00:00",
+            )
         return value.astimezone(dt.UTC)
     raise bad(f"is not supported for {kind} fields", "settings:json:optional")

@@ -21,8 +21,15 @@ _CHECK = re.compile(r"\s*([a-z][a-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(\S.*?)\s*")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 CHECK_WORDS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "=": "eq", "!=": "ne"}
 COMPARABLE = {
-    "int": "number", "bigint": "number", "float": "number", "decimal": "number",
-    "date": "date", "datetime": "datetime", "time": "time", "str": "str", "text": "str",
+    "int": "number",
+    "bigint": "number",
+    "float": "number",
+    "decimal": "number",
+    "date": "date",
+    "datetime": "datetime",
+    "time": "time",
+    "str": "str",
+    "text": "str",
 }
 
 
@@ -48,7 +55,9 @@ class Check:
 
     @property
     def slug(self) -> str:
-        right = self.right if self.right_is_field else self.right.replace("-", "neg").replace(".", "_")
+        right = (
+            self.right if self.right_is_field else self.right.replace("-", "neg").replace(".", "_")
+        )
         return f"{self.left}_{CHECK_WORDS[self.op]}_{right}"
 
     @property
@@ -124,7 +133,9 @@ def build_resource(
     check_identifier(table, what="resource name", example=RESOURCE_EXAMPLE)
     if singular is None:
         singular = inflect.singularize(table)
-    check_identifier(singular, what="singular name", example=f"{RESOURCE_EXAMPLE} --singular weekly_requirement")
+    check_identifier(
+        singular, what="singular name", example=f"{RESOURCE_EXAMPLE} --singular weekly_requirement"
+    )
     if singular == table:
         raise InputError(
             f"Resource name {show(table)} has no distinct singular; pass one with --singular.",
@@ -132,17 +143,31 @@ def build_resource(
             example=f"scaffold resource {table} name:str --singular {table}_item",
         )
     if id_type not in ("int", "uuid"):
-        raise InputError(f"--id {show(id_type)} is not int or uuid.", token=id_type, example="scaffold resource events --id uuid")
+        raise InputError(
+            f"--id {show(id_type)} is not int or uuid.",
+            token=id_type,
+            example="scaffold resource events --id uuid",
+        )
     if not 1 <= api_version <= 99:
-        raise InputError(f"--api-version {api_version} must be between 1 and 99.", token=str(api_version), example="--api-version 2")
+        raise InputError(
+            f"--api-version {api_version} must be between 1 and 99.",
+            token=str(api_version),
+            example="--api-version 2",
+        )
     if len(field_tokens) > MAX_FIELDS:
-        raise InputError(f"{len(field_tokens)} fields is more than {MAX_FIELDS}.", token=str(len(field_tokens)), example=RESOURCE_EXAMPLE)
+        raise InputError(
+            f"{len(field_tokens)} fields is more than {MAX_FIELDS}.",
+            token=str(len(field_tokens)),
+            example=RESOURCE_EXAMPLE,
+        )
     fields = [parse_field(token) for token in field_tokens]
     class_name = inflect.camelize(singular)
     this = Known(table, class_name, singular, id_type)
     parent_known: Known | None = None
     if parent is not None:
-        check_identifier(parent, what="parent resource", example=f"{RESOURCE_EXAMPLE} --parent residents")
+        check_identifier(
+            parent, what="parent resource", example=f"{RESOURCE_EXAMPLE} --parent residents"
+        )
         parent_known = _resolve(parent, known, this, token=parent, field_name=None)
         if not any(f.is_ref and f.ref_table == parent for f in fields):
             fk = f"{parent_known.singular}_id"
@@ -168,13 +193,19 @@ def build_resource(
     )
 
 
-def _resolve(table: str, known: Mapping[str, Known], this: Known, *, token: str, field_name: str | None) -> Known:
+def _resolve(
+    table: str, known: Mapping[str, Known], this: Known, *, token: str, field_name: str | None
+) -> Known:
     if table == this.table:
         return this
     if table in known:
         return known[table]
     have = ", ".join(sorted(known)) or "none yet"
-    example = f"scaffold resource {table} name:str" if field_name is None else f"{field_name}:ref=<one of: {have}>"
+    example = (
+        f"scaffold resource {table} name:str"
+        if field_name is None
+        else f"{field_name}:ref=<one of: {have}>"
+    )
     raise InputError(
         f"{show(token)} refers to the resource {table!r}, which this project does not have "
         f"(resources: {have}). Create it first.",
@@ -203,11 +234,23 @@ def _unique(group: str, fields: Sequence[Field]) -> tuple[str, ...]:
     by_name = {f.name: f for f in fields}
     for name in names:
         if name not in by_name:
-            raise InputError(f"--unique {show(group)} names {name!r}, which is not a field of this resource.", token=name, example="--unique resident_id,week_start")
+            raise InputError(
+                f"--unique {show(group)} names {name!r}, which is not a field of this resource.",
+                token=name,
+                example="--unique resident_id,week_start",
+            )
         if by_name[name].kind == "json":
-            raise InputError(f"--unique cannot include the json field {name!r}.", token=name, example="--unique resident_id,week_start")
+            raise InputError(
+                f"--unique cannot include the json field {name!r}.",
+                token=name,
+                example="--unique resident_id,week_start",
+            )
     if len(names) < 2 or len(set(names)) != len(names):
-        raise InputError(f"--unique {show(group)} needs two or more distinct fields (use :unique for one).", token=group, example="--unique resident_id,week_start")
+        raise InputError(
+            f"--unique {show(group)} needs two or more distinct fields (use :unique for one).",
+            token=group,
+            example="--unique resident_id,week_start",
+        )
     return names
 
 
@@ -215,17 +258,33 @@ def _check(text: str, fields: Sequence[Field]) -> Check:
     example = '--check "min_hours<=max_hours"'
     match = _CHECK.fullmatch(text)
     if not match or len(text) > 200:
-        raise InputError(f"--check {show(text)} is not FIELD OP FIELD or FIELD OP NUMBER with OP one of < <= > >= = !=.", token=text, example=example)
+        raise InputError(
+            f"--check {show(text)} is not FIELD OP FIELD or FIELD OP NUMBER with OP one of < <= > >= = !=.",
+            token=text,
+            example=example,
+        )
     left, op, right = match.groups()
     by_name = {f.name: f for f in fields}
     if left not in by_name:
-        raise InputError(f"--check {show(text)} names {left!r}, which is not a field of this resource.", token=left, example=example)
+        raise InputError(
+            f"--check {show(text)} names {left!r}, which is not a field of this resource.",
+            token=left,
+            example=example,
+        )
     left_kind = COMPARABLE.get(by_name[left].kind)
     if left_kind is None:
-        raise InputError(f"--check cannot compare the {by_name[left].kind} field {left!r}.", token=left, example=example)
+        raise InputError(
+            f"--check cannot compare the {by_name[left].kind} field {left!r}.",
+            token=left,
+            example=example,
+        )
     if right in by_name:
         if COMPARABLE.get(by_name[right].kind) != left_kind:
-            raise InputError(f"--check {show(text)} compares {left!r} and {right!r}, which have different types.", token=right, example=example)
+            raise InputError(
+                f"--check {show(text)} compares {left!r} and {right!r}, which have different types.",
+                token=right,
+                example=example,
+            )
         return Check(left, op, right, True, text)
     if left_kind == "number" and _NUMBER.fullmatch(right):
         return Check(left, op, right, False, text)

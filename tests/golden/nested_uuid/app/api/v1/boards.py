@@ -1,0 +1,76 @@
+"""HTTP routes for boards: validation in, schemas out, logic in the service."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, status
+
+from app.core.errors import problem_responses
+from app.db.session import SessionDep
+from app.schemas.boards import BoardCreate, BoardPage, BoardRead, BoardUpdate
+from app.services.boards import BoardService
+
+router = APIRouter(tags=["boards"])
+
+
+def get_service(session: SessionDep) -> BoardService:
+    return BoardService(session)
+
+
+Service = Annotated[BoardService, Depends(get_service)]
+ItemId = UUID
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=2147483647)]
+
+
+@router.get("/boards", response_model=BoardPage, responses=problem_responses(422))
+async def list_boards(
+    service: Service,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> BoardPage:
+    items, total = await service.list_page(
+        limit=limit,
+        offset=offset,
+    )
+    return BoardPage.model_validate(
+        {"items": items, "total": total, "limit": limit, "offset": offset}
+    )
+
+
+@router.post(
+    "/boards",
+    response_model=BoardRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(409, 422),
+)
+async def create_board(payload: BoardCreate, service: Service) -> BoardRead:
+    item = await service.create(payload)
+    return BoardRead.model_validate(item)
+
+
+@router.get(
+    "/boards/{board_id}",
+    response_model=BoardRead,
+    responses=problem_responses(404, 422),
+)
+async def get_board(board_id: ItemId, service: Service) -> BoardRead:
+    return BoardRead.model_validate(await service.get(board_id))
+
+
+@router.patch(
+    "/boards/{board_id}",
+    response_model=BoardRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def update_board(board_id: ItemId, payload: BoardUpdate, service: Service) -> BoardRead:
+    return BoardRead.model_validate(await service.update(board_id, payload))
+
+
+@router.delete(
+    "/boards/{board_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409, 422),
+)
+async def delete_board(board_id: ItemId, service: Service) -> None:
+    await service.delete(board_id)

@@ -1,0 +1,76 @@
+"""HTTP routes for cards: validation in, schemas out, logic in the service."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from app.core.errors import problem_responses
+from app.db.session import SessionDep
+from app.schemas.cards import CardCreate, CardPage, CardRead, CardUpdate
+from app.services.cards import CardService
+
+router = APIRouter(tags=["cards"])
+
+
+def get_service(session: SessionDep) -> CardService:
+    return CardService(session)
+
+
+Service = Annotated[CardService, Depends(get_service)]
+ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=2147483647)]
+ParentId = UUID
+
+
+@router.get(
+    "/boards/{board_id}/cards",
+    response_model=CardPage,
+    responses=problem_responses(404, 422),
+)
+async def list_cards_of_board(
+    board_id: ParentId, service: Service, limit: Limit = 50, offset: Offset = 0
+) -> CardPage:
+    items, total = await service.list_for_board(board_id, limit=limit, offset=offset)
+    return CardPage.model_validate(
+        {"items": items, "total": total, "limit": limit, "offset": offset}
+    )
+
+
+@router.post(
+    "/boards/{board_id}/cards",
+    response_model=CardRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(404, 409, 422),
+)
+async def create_card(board_id: ParentId, payload: CardCreate, service: Service) -> CardRead:
+    item = await service.create(board_id, payload)
+    return CardRead.model_validate(item)
+
+
+@router.get(
+    "/cards/{card_id}",
+    response_model=CardRead,
+    responses=problem_responses(404, 422),
+)
+async def get_card(card_id: ItemId, service: Service) -> CardRead:
+    return CardRead.model_validate(await service.get(card_id))
+
+
+@router.patch(
+    "/cards/{card_id}",
+    response_model=CardRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def update_card(card_id: ItemId, payload: CardUpdate, service: Service) -> CardRead:
+    return CardRead.model_validate(await service.update(card_id, payload))
+
+
+@router.delete(
+    "/cards/{card_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409, 422),
+)
+async def delete_card(card_id: ItemId, service: Service) -> None:
+    await service.delete(card_id)

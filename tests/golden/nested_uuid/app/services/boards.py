@@ -1,0 +1,63 @@
+"""Business logic for boards: queries and transactions, no HTTP."""
+
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ConflictError, NotFoundError
+from app.models.boards import Board
+from app.schemas.boards import BoardCreate, BoardUpdate
+
+
+class BoardService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list_page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Board], int]:
+        """One page of rows in id order, and the total matching the filters."""
+        query = select(Board)
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(query.order_by(Board.id).limit(limit).offset(offset))
+        return list(rows), total or 0
+
+    async def get(self, item_id: UUID) -> Board:
+        item = await self.session.get(Board, item_id)
+        if item is None:
+            raise NotFoundError("Board not found.")
+        return item
+
+    async def create(self, data: BoardCreate) -> Board:
+        item = Board(**data.model_dump())
+        self.session.add(item)
+        await self._commit()
+        return item
+
+    async def update(self, item_id: UUID, data: BoardUpdate) -> Board:
+        item = await self.get(item_id)
+        for name, value in data.model_dump(exclude_unset=True).items():
+            setattr(item, name, value)
+        await self._commit()
+        return item
+
+    async def delete(self, item_id: UUID) -> None:
+        item = await self.get(item_id)
+        await self.session.delete(item)
+        await self._commit()
+
+    async def _commit(self) -> None:
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            # The database enforces uniqueness, references and CHECKs; the detail
+            # stays generic so no submitted value is echoed back.
+            raise ConflictError(
+                "The Board conflicts with existing data (a unique value, a reference or a rule)."
+            ) from None

@@ -1,0 +1,79 @@
+"""Business logic for cards: queries and transactions, no HTTP."""
+
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ConflictError, NotFoundError
+from app.models.boards import Board
+from app.models.cards import Card
+from app.schemas.cards import CardCreate, CardUpdate
+
+
+class CardService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list_page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        board_id: UUID | None = None,
+    ) -> tuple[list[Card], int]:
+        """One page of rows in id order, and the total matching the filters."""
+        query = select(Card)
+        if board_id is not None:
+            query = query.where(Card.board_id == board_id)
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(query.order_by(Card.id).limit(limit).offset(offset))
+        return list(rows), total or 0
+
+    async def list_for_board(
+        self, board_id: UUID, *, limit: int, offset: int
+    ) -> tuple[list[Card], int]:
+        """The rows of one Board; NotFoundError if it does not exist."""
+        await self._require_board(board_id)
+        return await self.list_page(limit=limit, offset=offset, board_id=board_id)
+
+    async def _require_board(self, board_id: UUID) -> None:
+        if await self.session.get(Board, board_id) is None:
+            raise NotFoundError("Board not found.")
+
+    async def get(self, item_id: int) -> Card:
+        item = await self.session.get(Card, item_id)
+        if item is None:
+            raise NotFoundError("Card not found.")
+        return item
+
+    async def create(self, board_id: UUID, data: CardCreate) -> Card:
+        await self._require_board(board_id)
+        item = Card(**data.model_dump(), board_id=board_id)
+        self.session.add(item)
+        await self._commit()
+        return item
+
+    async def update(self, item_id: int, data: CardUpdate) -> Card:
+        item = await self.get(item_id)
+        for name, value in data.model_dump(exclude_unset=True).items():
+            setattr(item, name, value)
+        await self._commit()
+        return item
+
+    async def delete(self, item_id: int) -> None:
+        item = await self.get(item_id)
+        await self.session.delete(item)
+        await self._commit()
+
+    async def _commit(self) -> None:
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            # The database enforces uniqueness, references and CHECKs; the detail
+            # stays generic so no submitted value is echoed back.
+            raise ConflictError(
+                "The Card conflicts with existing data (a unique value, a reference or a rule)."
+            ) from None

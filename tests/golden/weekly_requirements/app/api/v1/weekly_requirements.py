@@ -1,0 +1,92 @@
+"""HTTP routes for weekly_requirements: validation in, schemas out, logic in the service."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from app.core.errors import problem_responses
+from app.db.session import SessionDep
+from app.schemas.weekly_requirements import (
+    WeeklyRequirementCreate,
+    WeeklyRequirementPage,
+    WeeklyRequirementRead,
+    WeeklyRequirementUpdate,
+)
+from app.services.weekly_requirements import WeeklyRequirementService
+
+router = APIRouter(tags=["weekly-requirements"])
+
+
+def get_service(session: SessionDep) -> WeeklyRequirementService:
+    return WeeklyRequirementService(session)
+
+
+Service = Annotated[WeeklyRequirementService, Depends(get_service)]
+ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=2147483647)]
+
+
+@router.get(
+    "/weekly-requirements", response_model=WeeklyRequirementPage, responses=problem_responses(422)
+)
+async def list_weekly_requirements(
+    service: Service,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    resident_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
+) -> WeeklyRequirementPage:
+    items, total = await service.list_page(
+        limit=limit,
+        offset=offset,
+        resident_id=resident_id,
+    )
+    return WeeklyRequirementPage.model_validate(
+        {"items": items, "total": total, "limit": limit, "offset": offset}
+    )
+
+
+@router.post(
+    "/weekly-requirements",
+    response_model=WeeklyRequirementRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(409, 422),
+)
+async def create_weekly_requirement(
+    payload: WeeklyRequirementCreate, service: Service
+) -> WeeklyRequirementRead:
+    item = await service.create(payload)
+    return WeeklyRequirementRead.model_validate(item)
+
+
+@router.get(
+    "/weekly-requirements/{weekly_requirement_id}",
+    response_model=WeeklyRequirementRead,
+    responses=problem_responses(404, 422),
+)
+async def get_weekly_requirement(
+    weekly_requirement_id: ItemId, service: Service
+) -> WeeklyRequirementRead:
+    return WeeklyRequirementRead.model_validate(await service.get(weekly_requirement_id))
+
+
+@router.patch(
+    "/weekly-requirements/{weekly_requirement_id}",
+    response_model=WeeklyRequirementRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def update_weekly_requirement(
+    weekly_requirement_id: ItemId, payload: WeeklyRequirementUpdate, service: Service
+) -> WeeklyRequirementRead:
+    return WeeklyRequirementRead.model_validate(
+        await service.update(weekly_requirement_id, payload)
+    )
+
+
+@router.delete(
+    "/weekly-requirements/{weekly_requirement_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409, 422),
+)
+async def delete_weekly_requirement(weekly_requirement_id: ItemId, service: Service) -> None:
+    await service.delete(weekly_requirement_id)

@@ -1,0 +1,64 @@
+"""Request and response schemas for weekly_requirements.
+
+Create and Update refuse unknown fields; Read never carries a sensitive field.
+"""
+
+import datetime as dt
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from app.schemas.base import InputModel, Page, ReadModel, SafeStr
+
+
+class WeeklyRequirementCreate(InputModel):
+    resident_id: int = Field(ge=1, le=2147483647)
+    week_start: dt.date
+    min_hours: int = Field(ge=0, le=2147483647)
+    max_hours: int = Field(ge=-2147483648, le=80)
+    notes: SafeStr | None = None
+
+    @model_validator(mode="after")
+    def _check_min_hours_le_max_hours(self) -> Self:
+        if (
+            self.min_hours is not None
+            and self.max_hours is not None
+            and not (self.min_hours <= self.max_hours)
+        ):
+            raise ValueError("min_hours must be <= max_hours")
+        return self
+
+
+class WeeklyRequirementUpdate(InputModel):
+    """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    resident_id: int = Field(default=None, ge=1, le=2147483647)
+    week_start: dt.date = None
+    min_hours: int = Field(default=None, ge=0, le=2147483647)
+    max_hours: int = Field(default=None, ge=-2147483648, le=80)
+    notes: SafeStr | None = None
+
+    @model_validator(mode="after")
+    def _check_min_hours_le_max_hours(self) -> Self:
+        if (
+            self.min_hours is not None
+            and self.max_hours is not None
+            and not (self.min_hours <= self.max_hours)
+        ):
+            raise ValueError("min_hours must be <= max_hours")
+        return self
+
+
+class WeeklyRequirementRead(ReadModel):
+    id: int
+    resident_id: int
+    week_start: dt.date
+    min_hours: int
+    max_hours: int
+    notes: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WeeklyRequirementPage(Page[WeeklyRequirementRead]):
+    pass

@@ -1,0 +1,64 @@
+"""Business logic for residents: queries and transactions, no HTTP."""
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ConflictError, NotFoundError
+from app.models.residents import Resident
+from app.schemas.residents import ResidentCreate, ResidentUpdate
+
+
+class ResidentService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list_page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        email: str | None = None,
+    ) -> tuple[list[Resident], int]:
+        """One page of rows in id order, and the total matching the filters."""
+        query = select(Resident)
+        if email is not None:
+            query = query.where(Resident.email == email)
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(query.order_by(Resident.id).limit(limit).offset(offset))
+        return list(rows), total or 0
+
+    async def get(self, item_id: int) -> Resident:
+        item = await self.session.get(Resident, item_id)
+        if item is None:
+            raise NotFoundError("Resident not found.")
+        return item
+
+    async def create(self, data: ResidentCreate) -> Resident:
+        item = Resident(**data.model_dump())
+        self.session.add(item)
+        await self._commit()
+        return item
+
+    async def update(self, item_id: int, data: ResidentUpdate) -> Resident:
+        item = await self.get(item_id)
+        for name, value in data.model_dump(exclude_unset=True).items():
+            setattr(item, name, value)
+        await self._commit()
+        return item
+
+    async def delete(self, item_id: int) -> None:
+        item = await self.get(item_id)
+        await self.session.delete(item)
+        await self._commit()
+
+    async def _commit(self) -> None:
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            # The database enforces uniqueness, references and CHECKs; the detail
+            # stays generic so no submitted value is echoed back.
+            raise ConflictError(
+                "The Resident conflicts with existing data (a unique value, a reference or a rule)."
+            ) from None

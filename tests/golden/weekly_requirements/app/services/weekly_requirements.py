@@ -1,0 +1,66 @@
+"""Business logic for weekly_requirements: queries and transactions, no HTTP."""
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ConflictError, NotFoundError
+from app.models.weekly_requirements import WeeklyRequirement
+from app.schemas.weekly_requirements import WeeklyRequirementCreate, WeeklyRequirementUpdate
+
+
+class WeeklyRequirementService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list_page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        resident_id: int | None = None,
+    ) -> tuple[list[WeeklyRequirement], int]:
+        """One page of rows in id order, and the total matching the filters."""
+        query = select(WeeklyRequirement)
+        if resident_id is not None:
+            query = query.where(WeeklyRequirement.resident_id == resident_id)
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(
+            query.order_by(WeeklyRequirement.id).limit(limit).offset(offset)
+        )
+        return list(rows), total or 0
+
+    async def get(self, item_id: int) -> WeeklyRequirement:
+        item = await self.session.get(WeeklyRequirement, item_id)
+        if item is None:
+            raise NotFoundError("Weekly requirement not found.")
+        return item
+
+    async def create(self, data: WeeklyRequirementCreate) -> WeeklyRequirement:
+        item = WeeklyRequirement(**data.model_dump())
+        self.session.add(item)
+        await self._commit()
+        return item
+
+    async def update(self, item_id: int, data: WeeklyRequirementUpdate) -> WeeklyRequirement:
+        item = await self.get(item_id)
+        for name, value in data.model_dump(exclude_unset=True).items():
+            setattr(item, name, value)
+        await self._commit()
+        return item
+
+    async def delete(self, item_id: int) -> None:
+        item = await self.get(item_id)
+        await self.session.delete(item)
+        await self._commit()
+
+    async def _commit(self) -> None:
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            # The database enforces uniqueness, references and CHECKs; the detail
+            # stays generic so no submitted value is echoed back.
+            raise ConflictError(
+                "The Weekly requirement conflicts with existing data (a unique value, a reference or a rule)."
+            ) from None

@@ -1,0 +1,31 @@
+"""create residents
+
+Revision ID: 6c2e0924477e
+Revises: <base>
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "6c2e0924477e"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "residents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("pgy", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_residents")),
+        sa.UniqueConstraint("email", name=op.f("uq_residents_email")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("residents")

@@ -1,0 +1,33 @@
+"""Valid weekly_requirements payloads and rows for tests, created through the API."""
+
+import itertools
+from typing import Any
+
+from httpx import AsyncClient
+
+from tests.factories.residents import create_resident
+
+_sequence = itertools.count(1)
+
+
+async def build_weekly_requirement(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+    """A valid create payload; missing parents are created through the API."""
+    n = next(_sequence)
+    payload: dict[str, Any] = {
+        "week_start": "2024-01-01",
+        "min_hours": 1,
+        "max_hours": 1,
+        "notes": f"notes-{n:04d}",
+    }
+    if "resident_id" not in overrides:
+        payload["resident_id"] = (await create_resident(client))["id"]
+    payload.update(overrides)
+    return payload
+
+
+async def create_weekly_requirement(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+    """Create one row through the API and return its JSON body."""
+    payload = await build_weekly_requirement(client, **overrides)
+    response = await client.post("/api/v1/weekly-requirements", json=payload)
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -1,0 +1,105 @@
+"""API tests for residents: every route, and the ways each one must fail."""
+
+from httpx import AsyncClient
+
+from tests.factories.residents import build_resident, create_resident
+
+ITEMS = "/api/v1/residents"
+MISSING_ID = 2147483647
+PROBLEM = "application/problem+json"
+
+
+async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
+    payload = await build_resident(client)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["id"]
+    assert body["name"] == payload["name"]
+    assert body["email"] == payload["email"]
+    assert body["pgy"] == payload["pgy"]
+
+
+async def test_get_returns_the_row(client: AsyncClient) -> None:
+    created = await create_resident(client)
+    response = await client.get(f"{ITEMS}/{created['id']}")
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_get_unknown_id_is_404_problem(client: AsyncClient) -> None:
+    response = await client.get(f"{ITEMS}/{MISSING_ID}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["status"] == 404
+
+
+async def test_list_paginates(client: AsyncClient) -> None:
+    for _ in range(3):
+        await create_resident(client)
+    response = await client.get(ITEMS, params={"limit": 2, "offset": 1})
+    assert response.status_code == 200
+    page = response.json()
+    assert page["total"] == 3
+    assert (page["limit"], page["offset"], len(page["items"])) == (2, 1, 2)
+
+
+async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
+    response = await client.get(ITEMS, params={"limit": 101})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
+    created = await create_resident(client)
+    response = await client.patch(f"{ITEMS}/{created['id']}", json={"name": "updated"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["name"] == "updated"
+    assert {k: v for k, v in body.items() if k not in ("name", "updated_at")} == {
+        k: v for k, v in created.items() if k not in ("name", "updated_at")
+    }
+
+
+async def test_update_unknown_id_is_404(client: AsyncClient) -> None:
+    response = await client.patch(f"{ITEMS}/{MISSING_ID}", json={})
+    assert response.status_code == 404
+
+
+async def test_update_refuses_null_for_required_field(client: AsyncClient) -> None:
+    created = await create_resident(client)
+    response = await client.patch(f"{ITEMS}/{created['id']}", json={"name": None})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
+    created = await create_resident(client)
+    response = await client.delete(f"{ITEMS}/{created['id']}")
+    assert response.status_code == 204
+    assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
+
+
+async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:
+    payload = await build_resident(client)
+    payload["id"] = 12345
+    payload["unexpected_field"] = "do-not-echo-this-value"
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "do-not-echo-this-value" not in response.text
+
+
+async def test_create_refuses_name_too_long(client: AsyncClient) -> None:
+    payload = await build_resident(client, name="x" * 121)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == "name"
+
+
+async def test_duplicate_email_is_409(client: AsyncClient) -> None:
+    first = await create_resident(client)
+    payload = await build_resident(client, email=first["email"])
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith(PROBLEM)

@@ -1,0 +1,114 @@
+"""API tests for weekly_requirements: every route, and the ways each one must fail."""
+
+from httpx import AsyncClient
+
+from tests.factories.weekly_requirements import build_weekly_requirement, create_weekly_requirement
+
+ITEMS = "/api/v1/weekly-requirements"
+MISSING_ID = 2147483647
+PROBLEM = "application/problem+json"
+
+
+async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
+    payload = await build_weekly_requirement(client)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["id"]
+    assert body["resident_id"] == payload["resident_id"]
+    assert body["week_start"] == payload["week_start"]
+    assert body["min_hours"] == payload["min_hours"]
+    assert body["max_hours"] == payload["max_hours"]
+    assert body["notes"] == payload["notes"]
+
+
+async def test_get_returns_the_row(client: AsyncClient) -> None:
+    created = await create_weekly_requirement(client)
+    response = await client.get(f"{ITEMS}/{created['id']}")
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_get_unknown_id_is_404_problem(client: AsyncClient) -> None:
+    response = await client.get(f"{ITEMS}/{MISSING_ID}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["status"] == 404
+
+
+async def test_list_paginates(client: AsyncClient) -> None:
+    for _ in range(3):
+        await create_weekly_requirement(client)
+    response = await client.get(ITEMS, params={"limit": 2, "offset": 1})
+    assert response.status_code == 200
+    page = response.json()
+    assert page["total"] == 3
+    assert (page["limit"], page["offset"], len(page["items"])) == (2, 1, 2)
+
+
+async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
+    response = await client.get(ITEMS, params={"limit": 101})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_list_filters_by_resident_id(client: AsyncClient) -> None:
+    mine = await create_weekly_requirement(client)
+    await create_weekly_requirement(client)
+    response = await client.get(ITEMS, params={"resident_id": mine["resident_id"]})
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
+
+
+async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
+    created = await create_weekly_requirement(client)
+    response = await client.patch(f"{ITEMS}/{created['id']}", json={"week_start": "2024-06-15"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["week_start"] == "2024-06-15"
+    assert {k: v for k, v in body.items() if k not in ("week_start", "updated_at")} == {
+        k: v for k, v in created.items() if k not in ("week_start", "updated_at")
+    }
+
+
+async def test_update_unknown_id_is_404(client: AsyncClient) -> None:
+    response = await client.patch(f"{ITEMS}/{MISSING_ID}", json={})
+    assert response.status_code == 404
+
+
+async def test_update_refuses_null_for_required_field(client: AsyncClient) -> None:
+    created = await create_weekly_requirement(client)
+    response = await client.patch(f"{ITEMS}/{created['id']}", json={"resident_id": None})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
+    created = await create_weekly_requirement(client)
+    response = await client.delete(f"{ITEMS}/{created['id']}")
+    assert response.status_code == 204
+    assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
+
+
+async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:
+    payload = await build_weekly_requirement(client)
+    payload["id"] = 12345
+    payload["unexpected_field"] = "do-not-echo-this-value"
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "do-not-echo-this-value" not in response.text
+
+
+async def test_create_refuses_min_hours_above_the_maximum(client: AsyncClient) -> None:
+    payload = await build_weekly_requirement(client, min_hours=2147483648)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == "min_hours"
+
+
+async def test_unknown_resident_id_is_409(client: AsyncClient) -> None:
+    payload = await build_weekly_requirement(client, resident_id=2147483647)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith(PROBLEM)

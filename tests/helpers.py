@@ -1,0 +1,68 @@
+"""Helpers for driving scaffold and the projects it generates."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def scaffold(*args: str, project: Path | None = None):
+    """Run the CLI in-process through typer's CliRunner; returns the click Result."""
+    from scaffold.cli import app
+
+    argv = list(args)
+    if project is not None:
+        argv += ["--project", str(project)]
+    return CliRunner().invoke(app, argv, catch_exceptions=False)
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (caches excluded) with the hash of its bytes."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if (
+            path.is_file()
+            and "__pycache__" not in rel
+            and ".pytest_cache" not in rel
+            and not rel.endswith(".db")
+        ):
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def run(
+    project: Path, *cmd: str, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """Run a tool of this venv inside a generated project; fail with its output if it fails."""
+    full_env = {**os.environ, **(env or {})}
+    full_env["PATH"] = f"{BIN}{os.pathsep}{full_env.get('PATH', '')}"
+    full_env.pop("PYTEST_ADDOPTS", None)
+    tool = cmd[0]
+    argv = (
+        [sys.executable, "-m", tool, *cmd[1:]]
+        if tool in ("pytest", "alembic")
+        else [str(BIN / tool), *cmd[1:]]
+    )
+    proc = subprocess.run(
+        argv, cwd=project, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, (
+        f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    )
+    return proc
+
+
+def passed_count(pytest_output: str) -> int:
+    import re
+
+    match = re.search(r"(\d+) passed", pytest_output)
+    return int(match.group(1)) if match else 0
