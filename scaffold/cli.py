@@ -42,6 +42,13 @@ ForceOpt = Annotated[
     bool, typer.Option("--force", help="Overwrite files you changed since they were generated.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout; prose on stderr.")]
+VerifyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verify",
+        help="Also run migrations, alembic check and the generated tests for the report.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
@@ -137,6 +144,7 @@ def resource(
     api_version: Annotated[
         int, typer.Option("--api-version", help="Serve the routes under /api/vN.")
     ] = 1,
+    verify: VerifyOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -155,7 +163,7 @@ def resource(
     """
     from scaffold.commands.resource import ResourceArgs, plan_resource, resource_outcome
     from scaffold.output import Printer
-    from scaffold.pipeline import execute
+    from scaffold.pipeline import execute, finalize
     from scaffold.plan import project_lock
 
     printer = Printer(json_mode=json_output, quiet=quiet)
@@ -174,6 +182,7 @@ def resource(
         plan = plan_resource(proj, args)
         outcome = resource_outcome(args, plan)
         execute(proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run)
+        finalize(proj, outcome, verify=verify, dry_run=dry_run)
     _finish(outcome, printer, dry_run=dry_run)
 
 
@@ -206,6 +215,44 @@ def new(
     outcome = new_project(directory, defaults=defaults, db=db, data=data or [])
     printer.changes(outcome)
     printer.finish(outcome)
+
+
+@app.command("check")
+@handles_errors
+def check_command(
+    project: ProjectOpt = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="Database for `alembic check` (default: a scratch SQLite file)."
+        ),
+    ] = None,
+    no_alembic: Annotated[
+        bool, typer.Option("--no-alembic", help="Skip `alembic check` (SC700/SC701).")
+    ] = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Lint a FastAPI project against the standing orders; exit 1 when something is found.
+
+    Prints one `path:line:col: CODE message` line per finding. Works on any
+    FastAPI project; paths come from [tool.scaffold] in pyproject.toml.
+
+    Example:
+
+        scaffold check --project .
+    """
+    from scaffold.commands.check import run_check
+
+    outcome = run_check(
+        project, database_url=database_url, alembic=not no_alembic, quiet=quiet or json_output
+    )
+    if json_output:
+        import json
+
+        print(json.dumps(outcome.to_json(), indent=2))
+    if outcome.exit_code:
+        raise typer.Exit(outcome.exit_code)
 
 
 def main() -> None:

@@ -25,6 +25,11 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     exit_code: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    mission: str = ""
+    layers: dict[str, list[str]] = field(default_factory=dict)
+    performance: list[str] = field(default_factory=list)
+    handoff: list[str] = field(default_factory=list)
+    lint: str = ""  # what ruff could not fix in the rendered files (empty when clean)
 
     @property
     def visible(self) -> list[Change]:
@@ -39,6 +44,7 @@ class Outcome:
             "checks": self.checks,
             "report_path": self.report_path,
             "exit_code": self.exit_code,
+            "plan": self.layers,
         }
         data.update(self.extra)
         return data

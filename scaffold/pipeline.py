@@ -27,7 +27,8 @@ def execute(
     """
     layout = project.layout
     first_party = (layout.package, layout.tests, layout.migrations)
-    texts = format_python({r.path: r.text for r in rendered}, project.root, first_party)
+    texts, lint = format_python({r.path: r.text for r in rendered}, project.root, first_party)
+    outcome.lint = lint
     rendered = [replace(r, text=texts[r.path]) for r in rendered]
     changes = plan(project.root, rendered, project.manifest, force=force)
     project.refuse_conflict_markers([c.path for c in changes if c.writes and c.old is not None])
@@ -66,3 +67,22 @@ def _current_manifest(project: Project) -> str | None:
 
 def _missing_base(project: Project, change: Change) -> bool:
     return not (project.root / base_path(change.path)).is_file()
+
+
+def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) -> None:
+    """Run the quality checks and write the report, for a change that was applied."""
+    from scaffold.report import write_report
+    from scaffold.verify import run_all
+
+    written = [c for c in outcome.changes if c.writes and not c.path.startswith(".scaffold/")]
+    if dry_run or outcome.exit_code or not written:
+        return
+    touched = [c.path for c in outcome.changes if not c.path.startswith(".scaffold/")]
+    tests = [p for p in touched if p.startswith(f"{project.layout.tests}/test_")]
+    results = run_all(project.root, touched, tests, dynamic=verify, lint=outcome.lint)
+    outcome.checks = [r.to_json() for r in results]
+    if any(r.passed is False for r in results):
+        outcome.exit_code = 1
+        outcome.notes.append("A quality check failed: see the report.")
+    write_report(project.root, outcome)
+    outcome.notes.append(f"Report: {outcome.report_path}")

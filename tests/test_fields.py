@@ -35,7 +35,10 @@ from scaffold.spec.fields import parse_field
             "resident_id:ref=residents:ondelete=cascade",
             {"kind": "ref", "ref_table": "residents", "ondelete": "CASCADE"},
         ),
-        ("owner_id:ref=users:optional:ondelete=set-null", {"ondelete": "SET NULL", "optional": True}),
+        (
+            "owner_id:ref=users:optional:ondelete=set-null",
+            {"ondelete": "SET NULL", "optional": True},
+        ),
         ("owner_id:ref=users:ondelete=restrict", {"ondelete": "RESTRICT"}),
         ("code:str=8:pattern=^[A-Z]{3}:[0-9]+$", {"pattern": "^[A-Z]{3}:[0-9]+$"}),
         ("nick:str=40:min=2:max=20", {"min": 2, "max": 20}),

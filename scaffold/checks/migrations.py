@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -128,23 +129,34 @@ def revision_graph(revisions: list[Revision]) -> Iterator[Finding]:
         )
 
 
-def alembic_check(root: Path, config: CheckConfig, python: str) -> list[Finding]:
+def alembic_check(
+    root: Path, config: CheckConfig, python: str, database_url: str | None = None
+) -> list[Finding]:
     """Run ``alembic check``: SC701 on drift, SC700 when Alembic itself cannot run.
 
     Alembic's own rule applies: the database must be at head for the comparison, so a
-    database that is behind is an SC700 saying so, not drift.
+    database that is behind is an SC700 saying so, not drift. With ``database_url``
+    (a scratch database, passed as ``DATABASE_URL``) it is upgraded to head first.
     """
     ini = config.alembic_ini
-    command = [python, "-m", "alembic", "-c", ini, "check"]
+    env = dict(os.environ)
+    steps = [[python, "-m", "alembic", "-c", ini, "check"]]
+    if database_url:
+        env["DATABASE_URL"] = database_url
+        steps.insert(0, [python, "-m", "alembic", "-c", ini, "upgrade", "head"])
     try:
-        proc = subprocess.run(
-            command,
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=ALEMBIC_TIMEOUT,
-            check=False,
-        )
+        for command in steps:
+            proc = subprocess.run(
+                command,
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=ALEMBIC_TIMEOUT,
+                check=False,
+            )
+            if proc.returncode != 0:
+                break
     except subprocess.TimeoutExpired:
         return [_at_ini(ini, "SC700", f"`alembic check` timed out after {ALEMBIC_TIMEOUT} s")]
     except OSError as exc:

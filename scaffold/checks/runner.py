@@ -17,11 +17,17 @@ _NOQA = re.compile(r"#\s*noqa\s*:\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.I
 _SKIP_DIRS = {"__pycache__", "node_modules", "site-packages"}
 
 
-def run_checks(root: Path, config: CheckConfig, python: str = sys.executable) -> list[Finding]:
+def run_checks(
+    root: Path,
+    config: CheckConfig,
+    python: str = sys.executable,
+    database_url: str | None = None,
+) -> list[Finding]:
     """Lint the project at ``root`` against the standing orders.
 
     ``python`` is the interpreter that runs ``alembic check`` (the project's own,
-    so its models import). Findings come sorted by path, line, column and code.
+    so its models import); ``database_url`` a scratch database it may upgrade
+    first. Findings come sorted by path, line, column and code.
 
     >>> run_checks(Path("/nonexistent"), CheckConfig(run_alembic=False))
     []
@@ -48,7 +54,7 @@ def run_checks(root: Path, config: CheckConfig, python: str = sys.executable) ->
     findings.extend(_revision_findings(root, config, sources))
     wants_alembic = config.run_alembic and not {"SC700", "SC701"} <= config.disable
     if wants_alembic and (root / config.alembic_ini).is_file():
-        findings.extend(migrations.alembic_check(root, config, python))
+        findings.extend(migrations.alembic_check(root, config, python, database_url))
 
     kept = {
         f for f in findings if f.code not in config.disable and not _suppressed(root, f, sources)

@@ -106,7 +106,61 @@ def resource_outcome(args: ResourceArgs, plan: ResourcePlan) -> Outcome:
     outcome = Outcome(command="resource", actions=actions, notes=list(plan.notes))
     if inferred:
         outcome.notes.insert(0, "Inferred: " + "; ".join(inferred))
+    for layer, items in resource_layers(spec, plan.files).items():
+        outcome.layers.setdefault(layer, []).extend(items)
+    sensitive = [f.name for f in spec.fields if f.sensitive]
+    if sensitive:
+        outcome.handoff.append(
+            f"{', '.join(sensitive)} are write-only and stored as given: hash passwords in the service "
+            "(e.g. with argon2) before storing them."
+        )
     return outcome
+
+
+def resource_layers(spec: ResourceSpec, files: list[Rendered]) -> dict[str, list[str]]:
+    """What the resource adds, per layer, for the report."""
+    columns = (
+        ", ".join(f"{f.name} {f.kind}{'?' if f.optional else ''}" for f in spec.fields)
+        or "no user fields"
+    )
+    database = [f"create table `{spec.table}` (id, {columns}, created_at, updated_at)"]
+    for f in spec.fields:
+        if f.is_ref:
+            action = f" ON DELETE {f.ondelete}" if f.ondelete else ""
+            database.append(f"foreign key `{f.name}` → `{f.ref_table}.id`{action}, indexed")
+        elif f.unique or f.index:
+            database.append(f"{'unique' if f.unique else 'index'} on `{f.name}`")
+    database += [f"unique ({', '.join(group)})" for group in spec.uniques]
+    database += [f"CHECK {check.sql}" for check in spec.checks]
+    database += [f"migration `{r.path}`" for r in files if r.frozen]
+    base = f"/api/v{spec.api_version}/{spec.route}"
+    api = [f"GET {base}/{{{spec.id_param}}}, PATCH (partial), DELETE (204)"]
+    if spec.parent is not None:
+        nested = (
+            f"/api/v{spec.api_version}/{spec.parent.table.replace('_', '-')}/{{id}}/{spec.route}"
+        )
+        api.insert(
+            0,
+            f"GET {nested} (one {spec.parent.singular}'s rows, 404 if missing), POST {nested} (201)",
+        )
+    else:
+        filters = [f.name for f in spec.fields if f.filterable]
+        api.insert(
+            0,
+            f"GET {base} (limit/offset{', filters: ' + ', '.join(filters) if filters else ''}), POST {base} (201)",
+        )
+    sensitive = [f.name for f in spec.fields if f.sensitive]
+    if sensitive:
+        api.append(f"write-only (never in a response): {', '.join(sensitive)}")
+    services = [
+        f"{spec.class_name}Service: list_page, get, create, update, delete (async, no HTTP)"
+    ]
+    tests = []
+    for r in files:
+        if "/test_" in r.path:
+            count = r.text.count("async def test_")
+            tests.append(f"`{r.path}`: {count} tests (every route and its failures)")
+    return {"Database": database, "API": api, "Services": services, "Tests": tests}
 
 
 def describe_fields(fields: Sequence[str]) -> str:

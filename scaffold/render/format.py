@@ -52,12 +52,13 @@ def check_syntax(files: dict[str, str]) -> None:
 
 def format_python(
     files: dict[str, str], root: Path, first_party: tuple[str, ...] = ("app", "tests")
-) -> dict[str, str]:
-    """Return ``files`` with every ``.py`` text fixed (imports) and formatted by ruff."""
+) -> tuple[dict[str, str], str]:
+    """``files`` with every ``.py`` text fixed (imports) and formatted by ruff, plus the
+    lint findings ruff could not fix (empty when the rendered code is clean)."""
     check_syntax(files)
     python = {p: t for p, t in files.items() if p.endswith(".py")}
     if not python:
-        return dict(files)
+        return dict(files), ""
     config = project_ruff_config(root)
     ruff = ruff_binary()
     with tempfile.TemporaryDirectory(prefix="scaffold-fmt-") as tmp:
@@ -65,21 +66,36 @@ def format_python(
             target = Path(tmp, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        base = [ruff]
         config_args = ["--config", str(config)] if config else []
         # Files are formatted outside the project, where ruff cannot see which
         # top-level packages are first-party: say it, so imports sort the same.
         config_args += ["--config", f"lint.isort.known-first-party = {list(first_party)!r}"]
-        for args in (
-            ["check", "--fix", "--exit-zero", "--quiet", "--no-cache", *config_args, tmp],
-            ["format", "--quiet", "--no-cache", *config_args, tmp],
-        ):
-            proc = subprocess.run([*base, *args], capture_output=True, text=True, check=False)
+
+        def ruff_run(*args: str) -> str:
+            proc = subprocess.run(
+                [ruff, *args, "--no-cache", *config_args, "."],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if proc.returncode != 0:
                 raise RenderError(
                     f"ruff {args[0]} failed on the rendered files: {proc.stderr.strip()[:500]}"
                 )
-        out = dict(files)
-        for rel in python:
-            out[rel] = Path(tmp, rel).read_text(encoding="utf-8")
-    return out
+            return proc.stdout.strip()
+
+        def read_all() -> dict[str, str]:
+            return {rel: Path(tmp, rel).read_text(encoding="utf-8") for rel in python}
+
+        # Format first so line-length findings speak of the final layout; then fix
+        # what the linter can (imports) and report what is left.
+        ruff_run("format", "--quiet")
+        formatted = read_all()
+        lint = ruff_run("check", "--fix", "--exit-zero", "--quiet", "--output-format", "concise")
+        fixed = read_all()
+        if fixed != formatted:
+            ruff_run("format", "--quiet")
+            fixed = read_all()
+        out = {**files, **fixed}
+    return out, lint

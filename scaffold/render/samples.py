@@ -134,7 +134,8 @@ class Samples:
     def expr(self, f: Field, imports: Imports) -> str:
         """Python source of a JSON-ready sample value (may use ``n``)."""
         kind = f.kind
-        varying = f.unique and not self._in_check(f.name)
+        in_group = any(f.name in group for group in self.spec.uniques)
+        varying = (f.unique or in_group) and not self._in_check(f.name)
         if kind in ("str", "text"):
             return self._string(f)
         if kind in ("int", "bigint"):

@@ -58,6 +58,4 @@ class BoardService:
             await self.session.rollback()
             # The database enforces uniqueness, references and CHECKs; the detail
             # stays generic so no submitted value is echoed back.
-            raise ConflictError(
-                "The Board conflicts with existing data (a unique value, a reference or a rule)."
-            ) from None
+            raise ConflictError("Board conflicts with existing data.") from None

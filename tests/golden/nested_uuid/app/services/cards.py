@@ -74,6 +74,4 @@ class CardService:
             await self.session.rollback()
             # The database enforces uniqueness, references and CHECKs; the detail
             # stays generic so no submitted value is echoed back.
-            raise ConflictError(
-                "The Card conflicts with existing data (a unique value, a reference or a rule)."
-            ) from None
+            raise ConflictError("Card conflicts with existing data.") from None

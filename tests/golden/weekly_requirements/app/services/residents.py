@@ -59,6 +59,4 @@ class ResidentService:
             await self.session.rollback()
             # The database enforces uniqueness, references and CHECKs; the detail
             # stays generic so no submitted value is echoed back.
-            raise ConflictError(
-                "The Resident conflicts with existing data (a unique value, a reference or a rule)."
-            ) from None
+            raise ConflictError("Resident conflicts with existing data.") from None

@@ -61,6 +61,4 @@ class WeeklyRequirementService:
             await self.session.rollback()
             # The database enforces uniqueness, references and CHECKs; the detail
             # stays generic so no submitted value is echoed back.
-            raise ConflictError(
-                "The Weekly requirement conflicts with existing data (a unique value, a reference or a rule)."
-            ) from None
+            raise ConflictError("Weekly requirement conflicts with existing data.") from None

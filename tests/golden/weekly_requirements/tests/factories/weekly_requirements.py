@@ -1,5 +1,6 @@
 """Valid weekly_requirements payloads and rows for tests, created through the API."""
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -14,7 +15,7 @@ async def build_weekly_requirement(client: AsyncClient, **overrides: Any) -> dic
     """A valid create payload; missing parents are created through the API."""
     n = next(_sequence)
     payload: dict[str, Any] = {
-        "week_start": "2024-01-01",
+        "week_start": (dt.date(2024, 1, 1) + dt.timedelta(days=n)).isoformat(),
         "min_hours": 1,
         "max_hours": 1,
         "notes": f"notes-{n:04d}",

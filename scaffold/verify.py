@@ -1,0 +1,218 @@
+"""Quality checks that really run, for the Platform Coordination Report.
+
+Each check returns ``passed`` True/False when it ran, or None with the reason
+it could not run. Nothing here is inferred from file names or text alone:
+migrations go up, down and up on a scratch database, ``alembic check``
+compares models with that database, the touched resources' tests run under
+pytest, and ruff and the standing-order rules run on the touched files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+
+from scaffold.commands.check import project_python
+
+TIMEOUT = 600
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool | None
+    detail: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+CHECK_NAMES = {
+    "migrations": "migration upgrade → downgrade → upgrade on a scratch database",
+    "alembic_check": "alembic check: models match migrations (no drift)",
+    "tests": "generated tests pass",
+    "ruff": "ruff check and ruff format --check clean",
+    "async_only": "async only: no blocking call or sync handler, no query in a router",
+    "no_sensitive_read": "no sensitive field in a read schema or response",
+    "input_validation": "input validation present (Pydantic models with extra=forbid on every body)",
+}
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+
+
+def _tail(proc: subprocess.CompletedProcess, lines: int = 6) -> str:
+    text = (proc.stdout + "\n" + proc.stderr).strip().splitlines()
+    return " | ".join(line.strip() for line in text[-lines:] if line.strip())[:600]
+
+
+def _scratch_url(root: Path, tmp: Path) -> str:
+    """A scratch SQLite database: a copy of the project's ``app.db`` if there is one."""
+    target = tmp / "scratch.db"
+    existing = root / "app.db"
+    if existing.is_file():
+        shutil.copy(existing, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+def static_checks(root: Path, touched: list[str], *, lint: str | None = None) -> list[CheckResult]:
+    """The standing-order rules (AST) on the touched Python files, and ruff.
+
+    ``lint`` is what ruff reported on the rendered files in memory; without it
+    ruff runs again on the files as they are on disk.
+    """
+    import dataclasses
+
+    from scaffold.checks import CheckConfig, run_checks
+
+    py = [p for p in touched if p.endswith(".py") and (root / p).is_file()]
+    config = (
+        CheckConfig.from_pyproject(root) if (root / "pyproject.toml").is_file() else CheckConfig()
+    )
+
+    def only(patterns: tuple[str, ...]) -> tuple[str, ...]:
+        # Keep each rule's file kind, but read only the touched files: the cost
+        # stays flat however many resources the project has.
+        matched = [p for p in py if any(Path(p).match(g) or fnmatch(p, g) for g in patterns)]
+        return tuple(matched) or ("__nothing__/none.py",)
+
+    narrowed = dataclasses.replace(
+        config,
+        models=only(config.models),
+        schemas=only(config.schemas),
+        services=only(config.services),
+        routers=only(config.routers),
+        run_alembic=False,
+    )
+    findings = [f for f in run_checks(root, narrowed) if f.path in py]
+    groups = {
+        "async_only": {"SC101", "SC102", "SC201"},
+        "no_sensitive_read": {"SC401"},
+        "input_validation": {"SC301"},
+    }
+    results = []
+    for name, codes in groups.items():
+        found = [f.format() for f in findings if f.code in codes]
+        if name == "input_validation":
+            found += _schemas_without_forbid(root, py)
+        results.append(
+            CheckResult(name, not found, "; ".join(found[:5]) or f"{len(py)} files checked")
+        )
+    if lint is not None:
+        results.append(
+            CheckResult("ruff", not lint, lint[:600] or "rendered code formatted and lint-clean")
+        )
+    elif py:
+        from scaffold.render.format import ruff_binary
+
+        ruff = ruff_binary()
+        check = _run([ruff, "check", "--no-cache", *py], root, dict(os.environ))
+        fmt = _run([ruff, "format", "--check", "--no-cache", *py], root, dict(os.environ))
+        ok = check.returncode == 0 and fmt.returncode == 0
+        results.append(
+            CheckResult("ruff", ok, "clean" if ok else _tail(check if check.returncode else fmt))
+        )
+    else:
+        results.append(CheckResult("ruff", None, "no Python files touched"))
+    return results
+
+
+def _schemas_without_forbid(root: Path, py: list[str]) -> list[str]:
+    """Create/Update classes in touched schema modules must derive from InputModel."""
+    import ast
+
+    out = []
+    for rel in py:
+        if "/schemas/" not in f"/{rel}":
+            continue
+        tree = ast.parse((root / rel).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name.endswith(("Create", "Update")):
+                bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+                if "InputModel" not in bases:
+                    out.append(f"{rel}:{node.lineno}: {node.name} does not derive from InputModel")
+    return out
+
+
+def dynamic_checks(
+    root: Path, test_files: list[str], *, database_url: str | None = None
+) -> list[CheckResult]:
+    """Migration round trip, alembic check and the touched tests, on scratch databases."""
+    python = project_python(root)
+    results: list[CheckResult] = []
+    if not (root / "alembic.ini").is_file():
+        reason = "no alembic.ini in the project"
+        return [
+            CheckResult("migrations", None, reason),
+            CheckResult("alembic_check", None, reason),
+            CheckResult("tests", None, reason),
+        ]
+    with tempfile.TemporaryDirectory(prefix="scaffold-verify-") as tmp:
+        env = {**os.environ, "DATABASE_URL": database_url or _scratch_url(root, Path(tmp))}
+        env.pop("PYTEST_ADDOPTS", None)
+        alembic = [python, "-m", "alembic"]
+        steps = (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"])
+        failed = None
+        for step in steps:
+            proc = _run([*alembic, *step], root, env)
+            if proc.returncode != 0:
+                failed = f"alembic {' '.join(step)} failed: {_tail(proc)}"
+                break
+        results.append(
+            CheckResult(
+                "migrations",
+                failed is None,
+                failed or "upgrade head → downgrade base → upgrade head",
+            )
+        )
+        if failed:
+            results.append(
+                CheckResult("alembic_check", None, "not run: the migrations did not apply")
+            )
+        else:
+            proc = _run([*alembic, "check"], root, env)
+            results.append(CheckResult("alembic_check", proc.returncode == 0, _tail(proc, 2)))
+        existing = [t for t in test_files if (root / t).is_file()]
+        if not existing:
+            results.append(CheckResult("tests", None, "no generated tests for this change"))
+        else:
+            # The project's own conftest builds its scratch database from DATABASE_URL.
+            test_env = dict(env)
+            if database_url is None:
+                test_env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/tests.db"
+            proc = _run(
+                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *existing], root, test_env
+            )
+            summary = next(
+                (
+                    line
+                    for line in reversed(proc.stdout.splitlines())
+                    if " passed" in line or " failed" in line or "error" in line
+                ),
+                _tail(proc),
+            )
+            results.append(CheckResult("tests", proc.returncode == 0, summary.strip("= ")))
+    return results
+
+
+def run_all(
+    root: Path, touched: list[str], test_files: list[str], *, dynamic: bool, lint: str | None = None
+) -> list[CheckResult]:
+    results = static_checks(root, touched, lint=None if dynamic else lint)
+    if dynamic:
+        results = dynamic_checks(root, test_files) + results
+    else:
+        reason = "not run: pass --verify (missions always verify)"
+        results = [
+            CheckResult(n, None, reason) for n in ("migrations", "alembic_check", "tests")
+        ] + results
+    order = list(CHECK_NAMES)
+    return sorted(results, key=lambda r: order.index(r.name))

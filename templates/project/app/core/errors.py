@@ -1,0 +1,151 @@
+"""Domain errors, and handlers that turn every error into RFC 9457 problem+json.
+
+Responses never contain submitted values, stack traces or exception text: a client
+learns what was wrong with its request, not what it sent or how the server failed.
+"""
+
+import logging
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """An error a service raises; `detail` is shown to clients, so it never holds input."""
+
+    status_code: ClassVar[int] = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFoundError(DomainError):
+    """The addressed resource does not exist, e.g. `NotFoundError("Resident not found")`."""
+
+    status_code = 404
+
+
+class ConflictError(DomainError):
+    """The request conflicts with stored data, e.g. a duplicate unique value."""
+
+    status_code = 409
+
+
+class ProblemResponse(JSONResponse):
+    media_type = "application/problem+json"
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> ProblemResponse:
+    """Build a problem response; with type "about:blank" the title is the status phrase.
+
+    Example: `problem(404, "Resident not found")`.
+    """
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail or title}
+    return ProblemResponse({**body, **extensions}, status_code=status, headers=headers)
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
+_VALIDATION_PROBLEM_SCHEMA: dict[str, Any] = {
+    **_PROBLEM_SCHEMA,
+    "required": [*_PROBLEM_SCHEMA["required"], "errors"],
+    "properties": {
+        **_PROBLEM_SCHEMA["properties"],
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting the problem+json body of each status.
+
+    Example: `@router.get("/residents/{resident_id}", responses=problem_responses(404, 422))`.
+    """
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {
+                ProblemResponse.media_type: {
+                    "schema": _VALIDATION_PROBLEM_SCHEMA if status == 422 else _PROBLEM_SCHEMA
+                }
+            },
+        }
+        for status in statuses
+    }
+
+
+def _printable(part: int | str) -> int | str:
+    # A location can hold a submitted JSON key; a lone surrogate there cannot be encoded.
+    return part if isinstance(part, int) else part.encode("utf-8", "replace").decode()
+
+
+async def _domain_error(_request: Request, exc: DomainError) -> ProblemResponse:
+    return problem(exc.status_code, exc.detail)
+
+
+async def _http_error(_request: Request, exc: StarletteHTTPException) -> ProblemResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem(exc.status_code, detail, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> ProblemResponse:
+    # `input`, `ctx` and `url` are dropped: they echo the submitted values.
+    errors = [
+        {
+            "loc": [_printable(part) for part in error["loc"]],
+            "msg": error["msg"],
+            "type": error["type"],
+        }
+        for error in exc.errors()
+    ]
+    return problem(422, "The request is invalid.", errors=errors)
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
+    # Method and path only: the query string and body may carry secrets.
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "An unexpected error occurred.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every error raised while handling a request with problem+json."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unhandled_error)

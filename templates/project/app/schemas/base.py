@@ -1,0 +1,82 @@
+"""Base models and constrained types for every request and response schema.
+
+Validation messages here never quote the value: they reach clients and logs.
+"""
+
+import math
+import unicodedata
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, JsonValue
+
+T = TypeVar("T")
+
+MAX_JSON_DEPTH = 32
+
+
+class InputModel(BaseModel):
+    """Base of request bodies: unknown fields, NaN and Infinity are rejected."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=False)
+
+
+class ReadModel(BaseModel):
+    """Base of response bodies, built from ORM objects: `Resident.model_validate(row)`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `Page[ResidentRead](items=[...], total=120, limit=50, offset=0)`."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def _check_text(value: str) -> None:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must not contain lone surrogates") from None
+
+
+def _safe_str(value: Any) -> Any:
+    if isinstance(value, str):
+        _check_text(value)
+        return unicodedata.normalize("NFC", value)
+    return value  # not a string: the str schema reports the type error
+
+
+def _safe_json(value: Any) -> Any:
+    # Iterative, so hostile nesting is refused without reaching Python's recursion limit.
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"must not nest deeper than {MAX_JSON_DEPTH} levels")
+            if isinstance(node, dict):
+                for key in node:
+                    if isinstance(key, str):
+                        _check_text(key)
+            items = node.values() if isinstance(node, dict) else node
+            stack.extend((item, depth + 1) for item in items)
+        elif isinstance(node, str):
+            _check_text(node)
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise ValueError("must not contain NaN or Infinity")
+    return value
+
+
+SafeStr = Annotated[str, BeforeValidator(_safe_str)]
+"""Text without NUL or lone surrogates, NFC-normalised before length limits apply.
+
+Example: `name: SafeStr = Field(max_length=120)`; `"e\\u0301"` counts as one character.
+"""
+
+JsonObject = Annotated[dict[str, JsonValue], BeforeValidator(_safe_json)]
+"""A JSON object with finite numbers, clean strings and keys, and at most 32 levels."""

@@ -1,0 +1,1 @@
+"""Business logic between routers and models, one module per resource."""

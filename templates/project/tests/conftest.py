@@ -1,0 +1,73 @@
+"""Shared fixtures: a migrated database, an HTTP client, and empty tables per test.
+
+The database is `DATABASE_URL` when set (it must be a scratch database: it is
+migrated, emptied after every test and downgraded at the end), else a temporary
+SQLite file.
+"""
+
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_SCRATCH_DIR = tempfile.mkdtemp(prefix="app-tests-")
+# Before the app is imported: its settings and engine are built on import.
+os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_SCRATCH_DIR}/test.db")
+
+from app.db.base import Base
+from app.db.session import SessionFactory, engine
+from app.main import app
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def alembic_config() -> Config:
+    """The project's Alembic config, wherever pytest is started from."""
+    return Config(PROJECT_ROOT / "alembic.ini")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database(alembic_config: Config) -> Iterator[None]:
+    """Build the schema the way production does, through the migrations."""
+    command.upgrade(alembic_config, "head")
+    yield
+    command.downgrade(alembic_config, "base")
+    shutil.rmtree(_SCRATCH_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _close_pool(database: None) -> AsyncIterator[None]:
+    # Closed before the downgrade, so no pooled connection holds a lock on a table.
+    yield
+    await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(_close_pool: None) -> AsyncIterator[None]:
+    yield
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling the app in-process: `await client.get("/health")`."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[AsyncSession]:
+    """A session for arranging data directly; commit what the app must see."""
+    async with SessionFactory() as db_session:
+        yield db_session
