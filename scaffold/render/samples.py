@@ -190,8 +190,8 @@ class Samples:
             return repr(sample)
         if f.email:
             return 'f"user{n}@example.com"'
-        width = max(4, low - len(f.name) - 1)
-        stem = f.name[: max(0, high - width - 1)]
+        width = max(4, low - min(len(f.name), 12) - 1)
+        stem = f.name[: max(0, min(12, high - width - 1))]
         if len(stem) + 1 + width > high:
             width = min(high, max(low, 1))
             return f'f"{{n:0{width}d}}"[-{width}:]'
@@ -278,15 +278,15 @@ class Samples:
             ):
                 limit = f.max if f.max is not None else f.length
                 if limit <= 100000:
-                    return {"field": f.name, "value": f'"x" * {limit + 1}', "why": "too long"}
+                    return {"field": f.name, "value": f'"x" * {limit + 1}', "why": "value too long"}
             if f.kind in ("int", "bigint"):
                 low, high = _bounds(f)
-                return {"field": f.name, "value": repr(high + 1), "why": "above the maximum"}
+                return {"field": f.name, "value": repr(high + 1), "why": "value above maximum"}
             if f.kind == "enum":
                 return {
                     "field": f.name,
                     "value": repr("not-a-choice"),
-                    "why": "not one of the choices",
+                    "why": "value outside choices",
                 }
         return None
 

@@ -1,4 +1,7 @@
-"""API tests for boards: every route, and the ways each one must fail."""
+"""API tests: every route, and the ways each one must fail.
+
+Table: boards
+"""
 
 from httpx import AsyncClient
 
@@ -88,7 +91,7 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
     assert "do-not-echo-this-value" not in response.text
 
 
-async def test_create_refuses_title_too_long(client: AsyncClient) -> None:
+async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     payload = await build_board(client, title="x" * 81)
     response = await client.post(ITEMS, json=payload)
     assert response.status_code == 422

@@ -1,4 +1,7 @@
-"""API tests for cards: every route, and the ways each one must fail."""
+"""API tests: every route, and the ways each one must fail.
+
+Table: cards
+"""
 
 from httpx import AsyncClient
 
@@ -36,7 +39,7 @@ async def test_get_unknown_id_is_404_problem(client: AsyncClient) -> None:
     assert response.json()["status"] == 404
 
 
-async def test_list_of_one_board_paginates(client: AsyncClient) -> None:
+async def test_nested_list_paginates(client: AsyncClient) -> None:
     first = await create_card(client)
     board_id = first["board_id"]
     for _ in range(2):
@@ -52,14 +55,14 @@ async def test_list_of_one_board_paginates(client: AsyncClient) -> None:
     assert all(item["board_id"] == board_id for item in page["items"])
 
 
-async def test_list_of_unknown_board_is_404(client: AsyncClient) -> None:
+async def test_nested_list_of_unknown_parent_is_404(client: AsyncClient) -> None:
     board_id = "00000000-0000-4000-8000-000000000000"
     response = await client.get(f"/api/v1/boards/{board_id}/cards")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
-async def test_create_under_unknown_board_is_404(client: AsyncClient) -> None:
+async def test_create_under_unknown_parent_is_404(client: AsyncClient) -> None:
     payload = await build_card(client)
     payload.pop("board_id")
     board_id = "00000000-0000-4000-8000-000000000000"
@@ -108,7 +111,7 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
     assert "do-not-echo-this-value" not in response.text
 
 
-async def test_create_refuses_title_too_long(client: AsyncClient) -> None:
+async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     payload = await build_card(client, title="x" * 81)
     board_id = payload.pop("board_id")
     response = await client.post(f"/api/v1/boards/{board_id}/cards", json=payload)

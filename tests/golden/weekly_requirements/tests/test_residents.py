@@ -1,4 +1,7 @@
-"""API tests for residents: every route, and the ways each one must fail."""
+"""API tests: every route, and the ways each one must fail.
+
+Table: residents
+"""
 
 from httpx import AsyncClient
 
@@ -90,14 +93,14 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
     assert "do-not-echo-this-value" not in response.text
 
 
-async def test_create_refuses_name_too_long(client: AsyncClient) -> None:
+async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     payload = await build_resident(client, name="x" * 121)
     response = await client.post(ITEMS, json=payload)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] == "name"
 
 
-async def test_duplicate_email_is_409(client: AsyncClient) -> None:
+async def test_duplicate_unique_value_is_409(client: AsyncClient) -> None:
     first = await create_resident(client)
     payload = await build_resident(client, email=first["email"])
     response = await client.post(ITEMS, json=payload)

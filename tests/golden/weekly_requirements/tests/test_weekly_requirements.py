@@ -1,4 +1,7 @@
-"""API tests for weekly_requirements: every route, and the ways each one must fail."""
+"""API tests: every route, and the ways each one must fail.
+
+Table: weekly_requirements
+"""
 
 from httpx import AsyncClient
 
@@ -52,7 +55,7 @@ async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
-async def test_list_filters_by_resident_id(client: AsyncClient) -> None:
+async def test_list_filters_by_reference(client: AsyncClient) -> None:
     mine = await create_weekly_requirement(client)
     await create_weekly_requirement(client)
     response = await client.get(ITEMS, params={"resident_id": mine["resident_id"]})
@@ -100,14 +103,14 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
     assert "do-not-echo-this-value" not in response.text
 
 
-async def test_create_refuses_min_hours_above_the_maximum(client: AsyncClient) -> None:
+async def test_create_refuses_value_above_maximum(client: AsyncClient) -> None:
     payload = await build_weekly_requirement(client, min_hours=2147483648)
     response = await client.post(ITEMS, json=payload)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] == "min_hours"
 
 
-async def test_unknown_resident_id_is_409(client: AsyncClient) -> None:
+async def test_unknown_reference_is_409(client: AsyncClient) -> None:
     payload = await build_weekly_requirement(client, resident_id=2147483647)
     response = await client.post(ITEMS, json=payload)
     assert response.status_code == 409

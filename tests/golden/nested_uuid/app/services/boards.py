@@ -1,4 +1,7 @@
-"""Business logic for boards: queries and transactions, no HTTP."""
+"""Business logic: queries and transactions, no HTTP.
+
+Table: boards
+"""
 
 from uuid import UUID
 

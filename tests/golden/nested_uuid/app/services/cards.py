@@ -1,4 +1,7 @@
-"""Business logic for cards: queries and transactions, no HTTP."""
+"""Business logic: queries and transactions, no HTTP.
+
+Table: cards
+"""
 
 from uuid import UUID
 
@@ -34,7 +37,7 @@ class CardService:
     async def list_for_board(
         self, board_id: UUID, *, limit: int, offset: int
     ) -> tuple[list[Card], int]:
-        """The rows of one Board; NotFoundError if it does not exist."""
+        """One page of the parent's rows; NotFoundError if the parent does not exist."""
         await self._require_board(board_id)
         return await self.list_page(limit=limit, offset=offset, board_id=board_id)
 

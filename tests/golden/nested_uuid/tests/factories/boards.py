@@ -1,4 +1,7 @@
-"""Valid boards payloads and rows for tests, created through the API."""
+"""Valid payloads and rows for tests, created through the API.
+
+Table: boards
+"""
 
 import itertools
 from typing import Any

@@ -1,4 +1,7 @@
-"""Valid cards payloads and rows for tests, created through the API."""
+"""Valid payloads and rows for tests, created through the API.
+
+Table: cards
+"""
 
 import itertools
 from typing import Any

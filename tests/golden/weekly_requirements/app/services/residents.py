@@ -1,4 +1,7 @@
-"""Business logic for residents: queries and transactions, no HTTP."""
+"""Business logic: queries and transactions, no HTTP.
+
+Table: residents
+"""
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError

@@ -1,4 +1,7 @@
-"""Business logic for weekly_requirements: queries and transactions, no HTTP."""
+"""Business logic: queries and transactions, no HTTP.
+
+Table: weekly_requirements
+"""
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError

@@ -1,4 +1,7 @@
-"""Valid residents payloads and rows for tests, created through the API."""
+"""Valid payloads and rows for tests, created through the API.
+
+Table: residents
+"""
 
 import itertools
 from typing import Any

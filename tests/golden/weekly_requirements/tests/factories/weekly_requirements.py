@@ -1,4 +1,7 @@
-"""Valid weekly_requirements payloads and rows for tests, created through the API."""
+"""Valid payloads and rows for tests, created through the API.
+
+Table: weekly_requirements
+"""
 
 import datetime as dt
 import itertools

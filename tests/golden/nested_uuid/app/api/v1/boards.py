@@ -1,4 +1,7 @@
-"""HTTP routes for boards: validation in, schemas out, logic in the service."""
+"""HTTP routes: validation in, schemas out, logic in the service.
+
+Table: boards
+"""
 
 from typing import Annotated
 from uuid import UUID

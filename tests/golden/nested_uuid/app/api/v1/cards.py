@@ -1,4 +1,7 @@
-"""HTTP routes for cards: validation in, schemas out, logic in the service."""
+"""HTTP routes: validation in, schemas out, logic in the service.
+
+Table: cards
+"""
 
 from typing import Annotated
 from uuid import UUID
@@ -29,7 +32,7 @@ ParentId = UUID
     response_model=CardPage,
     responses=problem_responses(404, 422),
 )
-async def list_cards_of_board(
+async def list_nested_cards(
     board_id: ParentId, service: Service, limit: Limit = 50, offset: Offset = 0
 ) -> CardPage:
     items, total = await service.list_for_board(board_id, limit=limit, offset=offset)

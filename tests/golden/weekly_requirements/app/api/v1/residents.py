@@ -1,4 +1,7 @@
-"""HTTP routes for residents: validation in, schemas out, logic in the service."""
+"""HTTP routes: validation in, schemas out, logic in the service.
+
+Table: residents
+"""
 
 from typing import Annotated
 

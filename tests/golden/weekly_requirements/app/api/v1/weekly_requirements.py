@@ -1,4 +1,7 @@
-"""HTTP routes for weekly_requirements: validation in, schemas out, logic in the service."""
+"""HTTP routes: validation in, schemas out, logic in the service.
+
+Table: weekly_requirements
+"""
 
 from typing import Annotated
 
