@@ -8,6 +8,7 @@ the project template discovers models and routers by package.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scaffold.plan import Rendered
@@ -38,52 +39,91 @@ def migration_slot(project: Project, table: str) -> MigrationSlot:
 def api_package(project: Project, version: int) -> list[Rendered]:
     """``app/api/vN/__init__.py`` for a version the template does not ship."""
     rel = f"{project.layout.package}/api/v{version}/__init__.py"
-    if (project.root / rel).exists() and version == 1:
+    if version == 1:
         return []
-    return [
-        Rendered(
-            rel, render("api_version.py.jinja", version=version, package=project.layout.package)
-        )
-    ]
+    text = render("api_version.py.jinja", version=version, package=project.layout.package)
+    return [Rendered(rel, text)]
 
 
-def render_resource(project: Project, spec: ResourceSpec, slot: MigrationSlot) -> list[Rendered]:
-    """Every file of one resource, unformatted (the caller formats them all in one go)."""
+def render_resource(
+    project: Project,
+    spec: ResourceSpec,
+    slot: MigrationSlot,
+    *,
+    create_spec: ResourceSpec | None = None,
+    versions: Sequence[ResourceSpec] = (),
+) -> list[Rendered]:
+    """Every file of one resource, unformatted (the caller formats them all in one go).
+
+    ``spec`` is the resource as it is now (model, service). ``create_spec`` is
+    the one its create migration was written from, ``versions`` the contract of
+    each API version it serves, oldest first (default: ``spec`` alone).
+    """
     layout = project.layout
-    prefix = f"/api/v{spec.api_version}"
     override = str(project.root / ".scaffold" / "templates")
     table = spec.table
 
-    def one(template: str, path: str, context: dict, frozen: bool = False) -> Rendered:
-        text = render(template, override, spec=spec, ctx=context)
-        return Rendered(path, text, resource=table, frozen=frozen)
+    def one(
+        template: str, path: str, context: dict, frozen: bool = False, of: ResourceSpec = spec
+    ) -> Rendered:
+        return Rendered(
+            path, render(template, override, spec=of, ctx=context), resource=table, frozen=frozen
+        )
 
+    created = create_spec or spec
     files = [
         one("model.py.jinja", layout.path("models", table), ctx.model_context(spec)),
         one(
             "migration.py.jinja",
             slot.path,
-            ctx.migration_context(spec, slot.revision, slot.down_revision),
+            ctx.migration_context(created, slot.revision, slot.down_revision),
             frozen=True,
+            of=created,
         ),
-        one("schemas.py.jinja", layout.path("schemas", table), ctx.schemas_context(spec)),
         one("service.py.jinja", layout.path("services", table), ctx.service_context(spec, layout)),
+    ]
+    for api in versions or (spec,):
+        files += render_api_layer(project, api, one)
+    return files
+
+
+def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]:
+    """Schemas, router, factory and tests of one API version of a resource."""
+    layout = project.layout
+    table, version, primary = api.table, api.api_version, api.api_primary
+    prefix = f"/api/v{version}"
+    files = [
+        one(
+            "schemas.py.jinja",
+            layout.path("schemas", table, version, primary),
+            ctx.schemas_context(api),
+            of=api,
+        ),
         one(
             "router.py.jinja",
-            layout.path("api", table, spec.api_version),
-            ctx.router_context(spec, layout),
+            layout.path("api", table, version),
+            ctx.router_context(api, layout),
+            of=api,
         ),
         one(
             "factory.py.jinja",
-            f"{layout.tests}/factories/{table}.py",
-            ctx.factory_context(spec, layout, prefix),
+            layout.path("factories", table, version, primary),
+            ctx.factory_context(api, layout, prefix),
+            of=api,
         ),
         one(
             "test.py.jinja",
-            f"{layout.tests}/test_{table}.py",
-            ctx.tests_context(spec, layout, prefix),
+            layout.path("tests", table, version, primary),
+            ctx.tests_context(api, layout, prefix),
+            of=api,
         ),
     ]
-    if spec.api_version != 1:
-        files += api_package(project, spec.api_version)
+    files += api_package(project, version)
+    if not primary:
+        files.append(
+            Rendered(
+                f"{layout.package}/schemas/v{version}/__init__.py",
+                f'"""Schemas of API version {version}."""\n',
+            )
+        )
     return files

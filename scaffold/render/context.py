@@ -32,13 +32,20 @@ class Layout:
     tests: str = "tests"
     migrations: str = "migrations"
 
-    def module(self, kind: str, table: str, version: int = 1) -> str:
+    def module(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
+        """Import path of an artifact; a resource's later API versions get their own modules."""
         if kind == "api":
             return f"{self.package}.api.v{version}.{table}"
+        if kind == "schemas" and not primary:
+            return f"{self.package}.schemas.v{version}.{table}"
+        if kind == "factories":
+            return f"{self.tests}.factories.{table}" + ("" if primary else f"_v{version}")
+        if kind == "tests":
+            return f"{self.tests}.test_{table}" + ("" if primary else f"_v{version}")
         return f"{self.package}.{kind}.{table}"
 
-    def path(self, kind: str, table: str, version: int = 1) -> str:
-        return self.module(kind, table, version).replace(".", "/") + ".py"
+    def path(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
+        return self.module(kind, table, version, primary).replace(".", "/") + ".py"
 
 
 def literal(value: Any) -> str:
@@ -417,6 +424,16 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
     for f in spec.fields:
         annotation, kw = _input_type(f, spec, imports)
         optional_annotation = f"{annotation} | None"
+        if f.removed:
+            # Kept in this version's contract only: accepted and ignored, read back as null.
+            ignored = _field_line(f.name, optional_annotation, [("exclude", "True")], "None")
+            create.append(ignored)
+            update.append(ignored)
+            if not f.sensitive:
+                read.append(f"{f.name}: {py_type(f, spec, imports)} | None = None")
+            continue
+        if f.column:
+            kw = [*kw, ("serialization_alias", literal(f.column))]
         if f.has_default and f.default == "now":
             imports.add("app.db.base", "utcnow")
             create_line = _field_line(
@@ -439,8 +456,11 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
             _field_line(f.name, optional_annotation if f.optional else annotation, kw, "None")
         )
         if not f.sensitive:
-            read_type = py_type(f, spec, imports)
-            read.append(f"{f.name}: {read_type}" + (" | None" if f.optional else ""))
+            read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
+            if f.column:
+                read.append(f"{f.name}: {read_type} = Field(validation_alias={literal(f.column)})")
+            else:
+                read.append(f"{f.name}: {read_type}")
     read += ["created_at: dt.datetime", "updated_at: dt.datetime"]
     validators = _validator_lines(spec.checks)
     if spec.checks:
@@ -476,9 +496,9 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     imports.add("app.core.errors", "ConflictError")
     imports.add("app.core.errors", "NotFoundError")
     imports.add(layout.module("models", spec.table), spec.class_name)
-    schemas = layout.module("schemas", spec.table)
-    imports.add(schemas, f"{spec.class_name}Create")
-    imports.add(schemas, f"{spec.class_name}Update")
+    # Every API version's Create/Update schema comes through here, so the service
+    # takes the common base and reads column names with by_alias=True.
+    imports.add("app.schemas.base", "InputModel")
     id_type = id_py_type(spec, imports)
     filters = []
     for f in spec.fields:
@@ -515,7 +535,7 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     imports.add("fastapi", "status")
     imports.add("app.core.errors", "problem_responses")
     imports.add("app.db.session", "SessionDep")
-    schemas = layout.module("schemas", spec.table)
+    schemas = layout.module("schemas", spec.table, spec.api_version, spec.api_primary)
     for suffix in ("Create", "Page", "Read", "Update"):
         imports.add(schemas, f"{spec.class_name}{suffix}")
     imports.add(layout.module("services", spec.table), f"{spec.class_name}Service")
@@ -527,8 +547,10 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         imports.add("fastapi", "Path")
     filters = []
     for f in spec.fields:
-        if f.filterable and f is not spec.parent_field:
-            filters.append({"name": f.name, "type": _filter_type(f, spec, imports)})
+        if f.filterable and f is not spec.parent_field and not f.removed:
+            filters.append(
+                {"name": f.name, "column": f.db_name, "type": _filter_type(f, spec, imports)}
+            )
     parent = None
     if spec.parent is not None:
         pf = spec.parent_field
@@ -574,9 +596,9 @@ def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str
     imports.add("httpx", "AsyncClient")
     parents = []
     for f in spec.fields:
-        if f.is_ref and f.ref_table != spec.table:
+        if f.is_ref and f.ref_table != spec.table and not f.removed:
             known = spec.known(f.ref_table)
-            imports.add(f"{layout.tests}.factories.{known.table}", f"create_{known.singular}")
+            imports.add(layout.module("factories", known.table), f"create_{known.singular}")
             parents.append({"field": f.name, "create": f"create_{known.singular}"})
     values = samples.payload_lines(imports)
     uses_n = any("n" in _names_in(line) for line in values)
@@ -617,7 +639,7 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
     samples = Samples(spec)
     imports = Imports()
     imports.add("httpx", "AsyncClient")
-    factories = f"{layout.tests}.factories.{spec.table}"
+    factories = layout.module("factories", spec.table, spec.api_version, spec.api_primary)
     imports.add(factories, f"build_{spec.singular}")
     imports.add(factories, f"create_{spec.singular}")
     pf = spec.parent_field
@@ -631,21 +653,33 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
             "00000000-0000-4000-8000-000000000000" if spec.id_type == "uuid" else INT32[1]
         ),
         "checks": samples.response_checks(imports),
-        "sensitive": [f.name for f in spec.fields if f.sensitive],
+        "sensitive": [f.name for f in spec.fields if f.sensitive and not f.removed],
         "patch": samples.update_case(imports),
-        "null_field": next((f.name for f in spec.fields if not f.optional), None),
+        "null_field": next((f.name for f in spec.fields if not f.optional and not f.removed), None),
         "invalid": invalid,
         "unique": next(
-            (f.name for f in spec.fields if f.unique and not f.sensitive and f is not pf), None
+            (
+                f.name
+                for f in spec.fields
+                if f.unique and not f.sensitive and not f.removed and f is not pf
+            ),
+            None,
         ),
         "filter": None,
         "missing_ref": None,
     }
     if pf is None:
-        filt = next((f for f in spec.fields if f.is_ref and f.ref_table != spec.table), None)
+        filt = next(
+            (f for f in spec.fields if f.is_ref and f.ref_table != spec.table and not f.removed),
+            None,
+        )
         context["filter"] = filt.name if filt is not None else None
         ref = next(
-            (f for f in spec.fields if f.is_ref and f.ref_table != spec.table and not f.optional),
+            (
+                f
+                for f in spec.fields
+                if f.is_ref and f.ref_table != spec.table and not f.optional and not f.removed
+            ),
             None,
         )
         if ref is not None:

@@ -86,13 +86,14 @@ class Samples:
 
     def __init__(self, spec: ResourceSpec):
         self.spec = spec
+        self.fields = [f for f in spec.fields if not f.removed]
         self.base = self._solve()
 
     # -- solving --------------------------------------------------------------
 
     def _solve(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for f in self.spec.fields:
+        for f in self.fields:
             options = _candidates(f)
             if options:
                 values[f.name] = options[0]
@@ -201,16 +202,16 @@ class Samples:
     def payload_lines(self, imports: Imports) -> list[str]:
         """``"name": expr,`` entries of the factory payload (refs are added by the factory)."""
         out = []
-        for f in self.spec.fields:
+        for f in self.fields:
             if f.is_ref:
                 continue
-            out.append(f"{f.name!r}: {self.expr(f, imports)}".replace("'", '"', 2))
+            out.append(f'"{f.name}": {self.expr(f, imports)}')
         return out
 
     def response_checks(self, imports: Imports) -> list[str]:
         """Assertions that a created body echoes the payload (sensitive fields excluded)."""
         out = []
-        for f in self.spec.fields:
+        for f in self.fields:
             if f.sensitive:
                 continue
             key = repr(f.name).replace("'", '"')
@@ -237,7 +238,7 @@ class Samples:
 
     def update_case(self, imports: Imports) -> dict[str, str] | None:
         """A field and a new valid value for the PATCH test, or None."""
-        for f in self.spec.fields:
+        for f in self.fields:
             if f.is_ref or f.sensitive or f.pattern or self._in_check(f.name) or f.unique:
                 continue
             value = self._other_value(f)
@@ -270,7 +271,7 @@ class Samples:
 
     def invalid_case(self) -> dict[str, str] | None:
         """A field and a value that must be refused with 422."""
-        for f in self.spec.fields:
+        for f in self.fields:
             if (
                 f.kind in ("str", "text")
                 and (f.max is not None or f.length is not None)

@@ -85,6 +85,15 @@ class Field:
     sensitive: bool = False
     email: bool = False
     inferred: tuple[str, ...] = field(default=(), compare=False)
+    # An older API version's view of a changed column: the name it still has in
+    # that version's contract (``name``) maps to ``column``; ``removed`` fields
+    # are accepted and ignored on input and read back as null.
+    column: str | None = None
+    removed: bool = False
+
+    @property
+    def db_name(self) -> str:
+        return self.column or self.name
 
     @property
     def is_ref(self) -> bool:

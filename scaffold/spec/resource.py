@@ -85,6 +85,9 @@ class ResourceSpec:
     checks: tuple[Check, ...] = ()
     api_version: int = 1
     refs: tuple[tuple[str, Known], ...] = ()
+    # False for a later API version of a resource that also serves an older one:
+    # its schemas, tests and factory then live in version-suffixed modules.
+    api_primary: bool = True
 
     @property
     def route(self) -> str:

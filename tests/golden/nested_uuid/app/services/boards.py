@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError, NotFoundError
 from app.models.boards import Board
-from app.schemas.boards import BoardCreate, BoardUpdate
+from app.schemas.base import InputModel
 
 
 class BoardService:
@@ -36,15 +36,15 @@ class BoardService:
             raise NotFoundError("Board not found.")
         return item
 
-    async def create(self, data: BoardCreate) -> Board:
-        item = Board(**data.model_dump())
+    async def create(self, data: InputModel) -> Board:
+        item = Board(**data.model_dump(by_alias=True))
         self.session.add(item)
         await self._commit()
         return item
 
-    async def update(self, item_id: UUID, data: BoardUpdate) -> Board:
+    async def update(self, item_id: UUID, data: InputModel) -> Board:
         item = await self.get(item_id)
-        for name, value in data.model_dump(exclude_unset=True).items():
+        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items():
             setattr(item, name, value)
         await self._commit()
         return item

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import ConflictError, NotFoundError
 from app.models.boards import Board
 from app.models.cards import Card
-from app.schemas.cards import CardCreate, CardUpdate
+from app.schemas.base import InputModel
 
 
 class CardService:
@@ -51,16 +51,16 @@ class CardService:
             raise NotFoundError("Card not found.")
         return item
 
-    async def create(self, board_id: UUID, data: CardCreate) -> Card:
+    async def create(self, board_id: UUID, data: InputModel) -> Card:
         await self._require_board(board_id)
-        item = Card(**data.model_dump(), board_id=board_id)
+        item = Card(**data.model_dump(by_alias=True), board_id=board_id)
         self.session.add(item)
         await self._commit()
         return item
 
-    async def update(self, item_id: int, data: CardUpdate) -> Card:
+    async def update(self, item_id: int, data: InputModel) -> Card:
         item = await self.get(item_id)
-        for name, value in data.model_dump(exclude_unset=True).items():
+        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items():
             setattr(item, name, value)
         await self._commit()
         return item

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError, NotFoundError
 from app.models.residents import Resident
-from app.schemas.residents import ResidentCreate, ResidentUpdate
+from app.schemas.base import InputModel
 
 
 class ResidentService:
@@ -37,15 +37,15 @@ class ResidentService:
             raise NotFoundError("Resident not found.")
         return item
 
-    async def create(self, data: ResidentCreate) -> Resident:
-        item = Resident(**data.model_dump())
+    async def create(self, data: InputModel) -> Resident:
+        item = Resident(**data.model_dump(by_alias=True))
         self.session.add(item)
         await self._commit()
         return item
 
-    async def update(self, item_id: int, data: ResidentUpdate) -> Resident:
+    async def update(self, item_id: int, data: InputModel) -> Resident:
         item = await self.get(item_id)
-        for name, value in data.model_dump(exclude_unset=True).items():
+        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items():
             setattr(item, name, value)
         await self._commit()
         return item

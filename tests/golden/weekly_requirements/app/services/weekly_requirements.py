@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError, NotFoundError
 from app.models.weekly_requirements import WeeklyRequirement
-from app.schemas.weekly_requirements import WeeklyRequirementCreate, WeeklyRequirementUpdate
+from app.schemas.base import InputModel
 
 
 class WeeklyRequirementService:
@@ -39,15 +39,15 @@ class WeeklyRequirementService:
             raise NotFoundError("Weekly requirement not found.")
         return item
 
-    async def create(self, data: WeeklyRequirementCreate) -> WeeklyRequirement:
-        item = WeeklyRequirement(**data.model_dump())
+    async def create(self, data: InputModel) -> WeeklyRequirement:
+        item = WeeklyRequirement(**data.model_dump(by_alias=True))
         self.session.add(item)
         await self._commit()
         return item
 
-    async def update(self, item_id: int, data: WeeklyRequirementUpdate) -> WeeklyRequirement:
+    async def update(self, item_id: int, data: InputModel) -> WeeklyRequirement:
         item = await self.get(item_id)
-        for name, value in data.model_dump(exclude_unset=True).items():
+        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items():
             setattr(item, name, value)
         await self._commit()
         return item

@@ -1,0 +1,269 @@
+"""A living project: `copier update` brings template changes in without losing user code.
+
+The template is copied from the working tree into a throw-away git repository (tags v1, v2),
+a project is rendered from v1, gets two scaffolded resources and user edits, and is then
+updated to v2. Resource files are not template-owned, so the update must leave them alone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import REPO, scaffold, tree
+from tests.test_e2e import verify_generated_project
+
+RESIDENTS = ["resource", "residents", "name:str=120", "email:str:unique"]
+WEEKLY = [
+    "resource",
+    "weekly_requirements",
+    "resident_id:ref=residents:ondelete=cascade",
+    "week_start:date",
+    "min_hours:int:min=0",
+]
+RESOURCE_PATHS = (
+    "app/models/",
+    "app/api/v1/",
+    "app/schemas/",
+    "app/services/",
+    "migrations/versions/",
+    "tests/factories/",
+    "tests/test_residents.py",
+    "tests/test_weekly_requirements.py",
+    ".scaffold/",
+)
+# Files the template owns inside the resource folders (package markers).
+TEMPLATE_OWNED_IN_RESOURCE_PATHS = {
+    "app/models/__init__.py",
+    "app/api/v1/__init__.py",
+    "app/schemas/__init__.py",
+    "app/schemas/base.py",
+    "app/services/__init__.py",
+    "app/services/health.py",
+    "migrations/versions/.gitkeep",
+    "tests/factories/__init__.py",
+}
+
+ROUTER_DEF = "def get_service(session: SessionDep) -> ResidentService:\n"
+ROUTER_EDIT = '    """Residents are imported nightly from the HR system; edits here are local."""\n'
+README_EDIT = "\n## Local notes\n\nOn-call rota lives in the wiki.\n"
+
+LOGGING_MODULE = '''\
+"""Logging set-up: one line per record, level from the settings."""
+
+import logging
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Send records to stderr as `LEVEL name: message`."""
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+'''
+
+LOGGING_TEST = """\
+import logging
+
+from app.core.logging import configure_logging
+
+
+def test_configure_logging_sets_the_root_level() -> None:
+    configure_logging("WARNING")
+
+    assert logging.getLogger().level == logging.WARNING
+"""
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"git {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} not found once in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def make_template_v2(template: Path) -> None:
+    """A realistic template release: a new module and test, a changed probe and its test."""
+    project = template / "templates/project"
+    (project / "app/core/logging.py").write_text(LOGGING_MODULE)
+    (project / "tests/test_logging.py").write_text(LOGGING_TEST)
+    health = project / "app/api/health.py"
+    replace_once(health, 'status: Literal["ok"]\n', 'status: Literal["ok"]\n    version: str\n')
+    replace_once(health, 'Health(status="ok")', 'Health(status="ok", version="1")')
+    replace_once(
+        project / "tests/test_health.py",
+        '{"status": "ok"}',
+        '{"status": "ok", "version": "1"}',
+    )
+
+
+def conflict_leftovers(root: Path) -> list[str]:
+    found = []
+    for path in root.rglob("*"):
+        if ".git" in path.relative_to(root).parts or not path.is_file():
+            continue
+        if path.suffix == ".rej":
+            found.append(f"{path}: reject file")
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        for marker in ("<<<<<<<", ">>>>>>>"):
+            if marker in text:
+                found.append(f"{path}: {marker}")
+    return found
+
+
+def resource_files(root: Path) -> dict[str, str]:
+    return {
+        rel: digest
+        for rel, digest in tree(root).items()
+        if rel.startswith(RESOURCE_PATHS) and rel not in TEMPLATE_OWNED_IN_RESOURCE_PATHS
+    }
+
+
+def template_repo(root: Path) -> Path:
+    """The working tree's template (uncommitted edits included) as a git repo tagged v1."""
+    template = root / "template-repo"
+    template.mkdir()
+    shutil.copy(REPO / "copier.yml", template / "copier.yml")
+    shutil.copytree(
+        REPO / "templates", template / "templates", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    git(template, "init", "-q")
+    commit_all(template, "template v1")
+    git(template, "tag", "v1")
+    return template
+
+
+def release_v2(template: Path) -> None:
+    make_template_v2(template)
+    commit_all(template, "template v2: logging module, version in /health")
+    git(template, "tag", "v2")
+
+
+def assert_v2_applied(dst: Path) -> None:
+    assert conflict_leftovers(dst) == []
+    assert (dst / "app/core/logging.py").read_text() == LOGGING_MODULE
+    assert (dst / "tests/test_logging.py").read_text() == LOGGING_TEST
+    assert 'Health(status="ok", version="1")' in (dst / "app/api/health.py").read_text()
+    assert '{"status": "ok", "version": "1"}' in (dst / "tests/test_health.py").read_text()
+    assert read_answers(dst)["_commit"] == "v2"
+
+
+def read_answers(dst: Path) -> dict:
+    return yaml.safe_load((dst / ".copier-answers.yml").read_text())
+
+
+@pytest.mark.e2e
+def test_copier_update_keeps_resources_and_user_edits(tmp_path: Path) -> None:
+    import copier
+
+    template = template_repo(tmp_path)
+    dst = tmp_path / "clinic"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            str(template), str(dst), defaults=True, vcs_ref="v1", quiet=True, unsafe=False
+        )
+    rendered = tree(dst)
+    git(dst, "init", "-q")
+    commit_all(dst, "new project")
+
+    for argv in (RESIDENTS, WEEKLY):
+        result = scaffold(*argv, project=dst)
+        assert result.exit_code == 0, result.output
+    commit_all(dst, "residents and weekly_requirements")
+    # scaffold only adds files the template does not own; it never edits one it does.
+    after_resources = tree(dst)
+    assert {rel: after_resources.get(rel) for rel in rendered} == rendered
+
+    router = dst / "app/api/v1/residents.py"
+    replace_once(router, ROUTER_DEF, ROUTER_DEF + ROUTER_EDIT)
+    readme = dst / "README.md"
+    readme.write_text(readme.read_text() + README_EDIT)
+    commit_all(dst, "user edits")
+    edited_router = router.read_text()
+    resources = resource_files(dst)
+    assert "app/api/v1/residents.py" in resources
+    assert "tests/factories/weekly_requirements.py" in resources
+
+    release_v2(template)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_update(
+            dst_path=dst,
+            defaults=True,
+            overwrite=True,
+            unsafe=False,
+            quiet=True,
+            vcs_ref="v2",
+            conflict="inline",
+        )
+
+    assert_v2_applied(dst)
+    assert router.read_text() == edited_router
+    assert ROUTER_DEF + ROUTER_EDIT in edited_router
+    assert readme.read_text().endswith(README_EDIT)
+    assert resource_files(dst) == resources
+    verify_generated_project(dst, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"})
+
+
+@pytest.mark.e2e
+def test_scaffold_new_records_the_template_source_for_copier_update(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copier
+
+    # From this checkout: the answers point at the repo and carry a commit.
+    project = tmp_path / "clinic"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DirtyLocalWarning while the working tree has edits
+        result = scaffold("new", str(project), "--defaults")
+    assert result.exit_code == 0, result.output
+    answers = read_answers(project)
+    assert answers["project_name"] == "clinic"
+    assert answers["db"] == "sqlite"
+    assert Path(answers["_src_path"]).resolve() == REPO.resolve()
+    assert answers["_commit"]
+    if not git(REPO, "status", "--porcelain").strip():
+        # A dirty checkout records copier's throw-away draft commit instead.
+        assert answers["_commit"] == git(REPO, "describe", "--tags", "--always").strip()
+
+    # From a clean, tagged template: `copier update` then needs no source or ref.
+    template = template_repo(tmp_path)
+    monkeypatch.setattr("scaffold.commands.new.template_root", lambda: template)
+    project = tmp_path / "ward"
+    result = scaffold("new", str(project), "--defaults", "--data", "project_name=ward")
+    assert result.exit_code == 0, result.output
+    assert read_answers(project) == {
+        "_commit": "v1",
+        "_src_path": str(template),
+        "db": "sqlite",
+        "project_name": "ward",
+    }
+    git(project, "init", "-q")
+    commit_all(project, "new project")
+    release_v2(template)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_update(dst_path=project, defaults=True, overwrite=True, quiet=True)
+    assert_v2_applied(project)
