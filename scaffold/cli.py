@@ -49,6 +49,16 @@ VerifyOpt = Annotated[
         help="Also run migrations, alembic check and the generated tests for the report.",
     ),
 ]
+ApproveOpt = Annotated[
+    bool,
+    typer.Option("--approve", help="Apply a breaking, destructive or security-sensitive change."),
+]
+NoVersionOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-version", help="Change the current API version in place instead of adding /api/vN+1."
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
@@ -145,6 +155,8 @@ def resource(
         int, typer.Option("--api-version", help="Serve the routes under /api/vN.")
     ] = 1,
     verify: VerifyOpt = False,
+    approve: ApproveOpt = False,
+    no_version: NoVersionOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -161,7 +173,7 @@ def resource(
     app/schemas/NAME.py, app/services/NAME.py, app/api/v1/NAME.py,
     tests/factories/NAME.py and tests/test_NAME.py.
     """
-    from scaffold.commands.resource import ResourceArgs, plan_resource, resource_outcome
+    from scaffold.commands.resource import ResourceArgs, plan_resource
     from scaffold.output import Printer
     from scaffold.pipeline import execute, finalize
     from scaffold.plan import project_lock
@@ -179,8 +191,7 @@ def resource(
     )
     proj = _project(project)
     with project_lock(proj.root):
-        plan = plan_resource(proj, args)
-        outcome = resource_outcome(args, plan)
+        plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
         execute(proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run)
         finalize(proj, outcome, verify=verify, dry_run=dry_run)
     _finish(outcome, printer, dry_run=dry_run)
@@ -215,6 +226,159 @@ def new(
     outcome = new_project(directory, defaults=defaults, db=db, data=data or [])
     printer.changes(outcome)
     printer.finish(outcome)
+
+
+field_app = typer.Typer(
+    help="Add, remove or rename fields of a generated resource (migration and every layer).",
+    no_args_is_help=True,
+)
+app.add_typer(field_app, name="field")
+
+
+def _apply_change(
+    request: Callable[[Any], Any],
+    *,
+    project: Path | None,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
+    dry_run: bool,
+    force: bool,
+    json_output: bool,
+    quiet: bool,
+) -> None:
+    from scaffold.commands.field import plan_field_change
+    from scaffold.output import Printer
+    from scaffold.pipeline import execute, finalize
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        plan, outcome = plan_field_change(
+            proj, request(proj), approve=approve, no_version=no_version
+        )
+        execute(proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run)
+        finalize(proj, outcome, verify=verify, dry_run=dry_run)
+    _finish(outcome, printer, dry_run=dry_run)
+
+
+@field_app.command("add")
+@handles_errors
+def field_add(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
+    fields: Annotated[
+        list[str], typer.Argument(help="Fields in field syntax, e.g. capacity:int:min=0.")
+    ],
+    approve: ApproveOpt = False,
+    verify: VerifyOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add fields to a live resource: a migration plus model, schemas, service and tests.
+
+    A required field without a default is backfilled on existing rows and needs --approve.
+
+    Example:
+
+        scaffold field add rooms capacity:int:min=0:default=1
+    """
+    from scaffold.commands.field import request_add
+
+    _apply_change(
+        lambda proj: request_add(proj, resource, list(fields)),
+        project=project,
+        approve=approve,
+        no_version=False,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
+
+
+@field_app.command("remove")
+@handles_errors
+def field_remove(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
+    name: Annotated[str, typer.Argument(help="The field to remove.")],
+    approve: ApproveOpt = False,
+    no_version: NoVersionOpt = False,
+    verify: VerifyOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Drop a column (destructive, breaking: needs --approve).
+
+    Approved, /api/v1 keeps accepting the field (ignored) and returns it as null,
+    and /api/v2 serves the new contract, unless --no-version.
+
+    Example:
+
+        scaffold field remove contacts phone --approve
+    """
+    from scaffold.commands.field import request_remove
+
+    _apply_change(
+        lambda proj: request_remove(proj, resource, name),
+        project=project,
+        approve=approve,
+        no_version=no_version,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
+
+
+@field_app.command("rename")
+@handles_errors
+def field_rename(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
+    old: Annotated[str, typer.Argument(help="Current field name.")],
+    new: Annotated[str, typer.Argument(help="New field name.")],
+    approve: ApproveOpt = False,
+    no_version: NoVersionOpt = False,
+    verify: VerifyOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rename a column (breaking: needs --approve).
+
+    Approved, /api/v1 keeps the old name and /api/v2 serves the new one, unless --no-version.
+
+    Example:
+
+        scaffold field rename contacts phone phone_number --approve
+    """
+    from scaffold.commands.field import request_rename
+    from scaffold.spec.names import check_identifier
+
+    check_identifier(
+        new, what="new field name", example=f"scaffold field rename {resource} {old} new_name"
+    )
+    _apply_change(
+        lambda proj: request_rename(proj, resource, old, new),
+        project=project,
+        approve=approve,
+        no_version=no_version,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
 
 
 @app.command("check")

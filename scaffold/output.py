@@ -66,7 +66,7 @@ class Printer:
     def changes(self, outcome: Outcome, *, diffs: bool = False) -> None:
         for change in outcome.visible:
             line = f"{change.status:>10}  {change.path}"
-            if change.reason and change.status in ("conflict", "force", "skip"):
+            if change.reason and change.status in ("conflict", "force", "skip", "update"):
                 line += f"  ({change.reason})"
             self.say(line)
             if diffs and change.writes:

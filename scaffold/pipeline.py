@@ -41,12 +41,15 @@ def execute(
         )
         return outcome
     for change in changes:
-        manifest.record(change.path, change.text, change.resource)
+        # The manifest and .scaffold/base keep what scaffold generated, not the
+        # merged file, so the user's edits are recognised as theirs next time.
+        manifest.record(change.path, change.generated or change.text, change.resource)
     writes = [(c.path, c.text) for c in changes if c.writes]
-    if writes or manifest.dump() != _current_manifest(project):
-        writes += [
-            (base_path(c.path), c.text) for c in changes if c.writes or _missing_base(project, c)
-        ]
+    base_writes = [
+        (base_path(c.path), c.generated or c.text) for c in changes if _base_differs(project, c)
+    ]
+    if writes or base_writes or manifest.dump() != _current_manifest(project):
+        writes += base_writes
         writes.append((MANIFEST, manifest.dump()))
     if dry_run:
         outcome.notes.insert(0, "Dry run: nothing was written.")
@@ -65,8 +68,10 @@ def _current_manifest(project: Project) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _missing_base(project: Project, change: Change) -> bool:
-    return not (project.root / base_path(change.path)).is_file()
+def _base_differs(project: Project, change: Change) -> bool:
+    path = project.root / base_path(change.path)
+    wanted = change.generated or change.text
+    return not path.is_file() or path.read_text(encoding="utf-8") != wanted
 
 
 def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) -> None:

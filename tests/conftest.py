@@ -67,3 +67,6 @@ def mini_project(tmp_path: Path) -> Path:
     (root / "migrations/env.py").write_text("# Alembic env\n")
     (root / "pyproject.toml").write_text(MINIMAL_PYPROJECT)
     return root
+
+
+collect_ignore = ["golden"]

@@ -16,7 +16,14 @@ def statuses(output: str) -> dict[str, str]:
     out = {}
     for line in output.splitlines():
         parts = line.split()
-        if len(parts) >= 2 and parts[0] in ("create", "update", "identical", "conflict", "skip", "force"):
+        if len(parts) >= 2 and parts[0] in (
+            "create",
+            "update",
+            "identical",
+            "conflict",
+            "skip",
+            "force",
+        ):
             out[parts[1]] = parts[0]
     return out
 
@@ -34,7 +41,9 @@ def test_first_run_creates_every_layer(mini_project: Path) -> None:
         "tests/factories/residents.py",
         "tests/test_residents.py",
     } <= set(files)
-    assert any(p.startswith("migrations/versions/") and p.endswith("_create_residents.py") for p in files)
+    assert any(
+        p.startswith("migrations/versions/") and p.endswith("_create_residents.py") for p in files
+    )
     assert (mini_project / ".scaffold/manifest.toml").is_file()
 
 
@@ -51,38 +60,74 @@ def test_second_identical_run_prints_only_identical_and_writes_nothing(mini_proj
     assert len(list((mini_project / "migrations/versions").glob("*.py"))) == 1
 
 
-def test_edited_router_is_a_conflict_and_the_edit_is_kept(mini_project: Path) -> None:
+def test_user_edit_that_does_not_overlap_survives_a_spec_change(mini_project: Path) -> None:
     scaffold(*RESIDENTS, project=mini_project)
-    router = mini_project / "app/api/v1/residents.py"
-    edited = router.read_text() + "\n# my edit\n"
-    router.write_text(edited)
+    schemas = mini_project / "app/schemas/residents.py"
+    schemas.write_text(schemas.read_text() + "\n\nLOCAL_CONSTANT = 1\n")
+    result = scaffold(
+        "resource", "residents", "name:str=200", "email:str:unique", project=mini_project
+    )
+    assert result.exit_code == 0, result.output
+    assert statuses(result.output)["app/schemas/residents.py"] == "update"
+    assert "merged with your edits" in result.output
+    text = schemas.read_text()
+    assert "LOCAL_CONSTANT = 1" in text and "max_length=200" in text
+    # The widened column is a new migration; the create migration is never rewritten.
+    assert any(p.endswith("_residents_name_length_120_200.py") for p in statuses(result.output))
+    again = scaffold(
+        "resource", "residents", "name:str=200", "email:str:unique", project=mini_project
+    )
+    assert set(statuses(again.output).values()) == {"identical"}, again.output
+
+
+def test_overlapping_edit_is_a_conflict_and_nothing_is_written(mini_project: Path) -> None:
+    scaffold(*RESIDENTS, project=mini_project)
+    schemas = mini_project / "app/schemas/residents.py"
+    schemas.write_text(schemas.read_text().replace("max_length=120", "max_length=150"))
     before = tree(mini_project)
-    result = scaffold("resource", "residents", "name:str=200", "email:str:unique", project=mini_project)
+    result = scaffold(
+        "resource", "residents", "name:str=200", "email:str:unique", project=mini_project
+    )
     assert result.exit_code == 1
-    assert statuses(result.output)["app/api/v1/residents.py"] == "conflict"
+    assert statuses(result.output)["app/schemas/residents.py"] == "conflict"
     assert "Nothing was written" in result.output
     assert tree(mini_project) == before
-    assert router.read_text() == edited
 
 
-def test_force_overwrites_the_conflict(mini_project: Path) -> None:
+def test_force_resolves_the_conflict_with_the_new_render(mini_project: Path) -> None:
+    scaffold(*RESIDENTS, project=mini_project)
+    schemas = mini_project / "app/schemas/residents.py"
+    schemas.write_text(schemas.read_text().replace("max_length=120", "max_length=150"))
+    result = scaffold(
+        "resource", "residents", "name:str=200", "email:str:unique", "--force", project=mini_project
+    )
+    assert result.exit_code == 0, result.output
+    assert statuses(result.output)["app/schemas/residents.py"] == "force"
+    assert "max_length=200" in schemas.read_text() and "max_length=150" not in schemas.read_text()
+
+
+def test_edited_router_rerun_with_the_same_spec_keeps_the_edit(mini_project: Path) -> None:
     scaffold(*RESIDENTS, project=mini_project)
     router = mini_project / "app/api/v1/residents.py"
-    router.write_text(router.read_text() + "\n# my edit\n")
-    result = scaffold(*RESIDENTS, "--force", project=mini_project)
-    assert result.exit_code == 0, result.output
-    assert statuses(result.output)["app/api/v1/residents.py"] == "force"
-    assert "# my edit" not in router.read_text()
+    edited = router.read_text().replace('tags=["residents"]', 'tags=["residents", "people"]')
+    router.write_text(edited)
+    before = tree(mini_project)
+    result = scaffold(*RESIDENTS, project=mini_project)
+    assert result.exit_code == 0
+    assert statuses(result.output)["app/api/v1/residents.py"] == "identical"
+    assert router.read_text() == edited
+    assert tree(mini_project) == before
 
 
-def test_untouched_generated_file_is_updated_when_the_spec_changes(mini_project: Path) -> None:
+def test_generated_file_replaced_by_an_unrelated_file_is_a_conflict(mini_project: Path) -> None:
     scaffold(*RESIDENTS, project=mini_project)
-    result = scaffold("resource", "residents", "name:str=200", "email:str:unique", project=mini_project)
-    # The schema is regenerated; the applied migration is never rewritten silently.
-    assert statuses(result.output)["app/schemas/residents.py"] == "update"
-    migration = next(p for p in statuses(result.output) if p.startswith("migrations/"))
-    assert statuses(result.output)[migration] == "conflict"
+    (mini_project / ".scaffold/base/app/api/v1/residents.py").unlink()
+    router = mini_project / "app/api/v1/residents.py"
+    router.write_text("# my own router\n")
+    result = scaffold(*RESIDENTS, project=mini_project)
     assert result.exit_code == 1
+    assert statuses(result.output)["app/api/v1/residents.py"] == "conflict"
+    assert router.read_text() == "# my own router\n"
 
 
 def test_dry_run_prints_diffs_and_writes_nothing(mini_project: Path) -> None:
@@ -118,7 +163,9 @@ def test_json_output_has_the_documented_shape(mini_project: Path) -> None:
         (["resource", "sheep"], "sheep"),
     ],
 )
-def test_bad_input_exits_2_naming_the_token_and_changes_nothing(mini_project: Path, argv, token) -> None:
+def test_bad_input_exits_2_naming_the_token_and_changes_nothing(
+    mini_project: Path, argv, token
+) -> None:
     before = tree(mini_project)
     result = scaffold(*argv, project=mini_project)
     assert result.exit_code == 2, result.output

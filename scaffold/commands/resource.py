@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from scaffold.generators.resource import migration_slot, render_resource
 from scaffold.manifest import Manifest
@@ -67,26 +67,43 @@ def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
 
 
 def plan_resource(
-    project: Project, args: ResourceArgs, manifest: Manifest | None = None
-) -> ResourcePlan:
-    """Validate, render and describe one resource (nothing is written here)."""
+    project: Project, args: ResourceArgs, *, approve: bool = False, no_version: bool = False
+) -> tuple[ResourcePlan, Outcome]:
+    """Validate, render and describe one resource (nothing is written here).
+
+    Run again with a different spec, the resource changes like ``field add`` /
+    ``field remove`` would: a new migration, escalated when it breaks clients.
+    """
+    from scaffold.commands.field import FieldChange, plan_field_change, specs_for_versions
+
     project.require_alembic()
+    entry = project.manifest.resources.get(args.name)
+    if entry is not None and entry["argv"] != args.argv():
+        change = FieldChange("respec", args.name, args)
+        return plan_field_change(project, change, approve=approve, no_version=no_version)
     spec = build_spec(project, args)
     slot = migration_slot(project, spec.table)
-    files = render_resource(project, spec, slot)
-    manifest = (manifest or project.manifest).copy()
-    manifest.resources[spec.table] = {
-        "argv": args.argv(),
-        "class_name": spec.class_name,
-        "singular": spec.singular,
-        "id_type": spec.id_type,
-        "api_version": spec.api_version,
-        "revision": slot.revision,
-        "down_revision": slot.down_revision or "",
-        "migration": slot.path,
-    }
-    if manifest.resources[spec.table]["down_revision"] == "":
-        del manifest.resources[spec.table]["down_revision"]
+    manifest = project.manifest.copy()
+    if entry is not None:
+        from scaffold.commands.field import args_from_argv
+
+        create_spec = build_spec(project, args_from_argv(entry.get("create_argv", entry["argv"])))
+        spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
+        versions = specs_for_versions(project, entry.get("versions", []), spec)
+        files = render_resource(project, spec, slot, create_spec=create_spec, versions=versions)
+    else:
+        files = render_resource(project, spec, slot)
+        manifest.resources[spec.table] = {
+            "argv": args.argv(),
+            "class_name": spec.class_name,
+            "singular": spec.singular,
+            "id_type": spec.id_type,
+            "api_version": spec.api_version,
+            "revision": slot.revision,
+            "migration": slot.path,
+        }
+        if slot.down_revision:
+            manifest.resources[spec.table]["down_revision"] = slot.down_revision
     notes = [
         "Next steps:",
         "  alembic upgrade head",
@@ -96,7 +113,8 @@ def plan_resource(
         notes.append(
             f"  add fields later: scaffold field add {spec.table} NAME:TYPE (e.g. title:str=120)"
         )
-    return ResourcePlan(spec, files, manifest, notes)
+    plan = ResourcePlan(spec, files, manifest, notes)
+    return plan, resource_outcome(args, plan)
 
 
 def resource_outcome(args: ResourceArgs, plan: ResourcePlan) -> Outcome:

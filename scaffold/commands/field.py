@@ -1,0 +1,391 @@
+"""Changes to a live resource: ``field add``, ``field remove``, ``field rename``.
+
+One change = the resource re-rendered from its new spec (three-way merged with
+the user's edits by the pipeline) plus one new migration for the table. A
+change that breaks the API contract or destroys data is escalated; once
+approved, the old contract stays served at its version and the new one
+appears at the next (``/api/v2``), unless ``--no-version``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from scaffold.commands.resource import ResourceArgs, ResourcePlan, build_spec, resource_layers
+from scaffold.errors import EscalationRequired, InputError
+from scaffold.generators import alter
+from scaffold.generators.resource import MigrationSlot, render_resource
+from scaffold.output import Outcome
+from scaffold.plan import Rendered
+from scaffold.project import Project
+from scaffold.spec.fields import Field
+from scaffold.spec.resource import ResourceSpec
+
+BREAKING_REMOVE = "destructive and breaking: drops column {table}.{name} and its data; API clients that send or read {name} break"
+BREAKING_RENAME = "breaking: renames {table}.{old} to {new}; API clients that use {old} break"
+REQUIRED_ON_LIVE = "data change: makes {table}.{name} required on an existing table; existing rows are backfilled with {value}"
+NARROWING = "breaking: narrows {table}.{name} from {old} to {new} characters; longer stored values and clients break"
+SECURITY = "security: adds the sensitive field {table}.{name} (write-only in the API)"
+
+
+@dataclass
+class FieldChange:
+    """A parsed change request; ``escalations`` are (reason, trigger) pairs."""
+
+    kind: str  # add | remove | rename | respec
+    table: str
+    new_args: ResourceArgs
+    renames: dict[str, str] = field(default_factory=dict)
+    escalations: list[tuple[str, str]] = field(default_factory=list)
+    breaking: bool = False
+
+
+def entry_of(project: Project, table: str) -> dict:
+    entry = project.manifest.resources.get(table)
+    if entry is None:
+        have = ", ".join(sorted(project.manifest.resources)) or "none yet"
+        raise InputError(
+            f"{table!r} is not a resource scaffold generated here (resources: {have}).",
+            token=table,
+            example=f"scaffold resource {table} name:str",
+        )
+    return entry
+
+
+def args_from_argv(argv: list[str]) -> ResourceArgs:
+    """Rebuild ResourceArgs from the argv the manifest stored."""
+    name, rest = argv[1], argv[2:]
+    fields: list[str] = []
+    opts: dict[str, list[str]] = {}
+    i = 0
+    while i < len(rest):
+        if rest[i].startswith("--"):
+            opts.setdefault(rest[i], []).append(rest[i + 1])
+            i += 2
+        else:
+            fields.append(rest[i])
+            i += 1
+    return ResourceArgs(
+        name=name,
+        fields=tuple(fields),
+        singular=opts.get("--singular", [None])[0],
+        parent=opts.get("--parent", [None])[0],
+        uniques=tuple(opts.get("--unique", [])),
+        checks=tuple(opts.get("--check", [])),
+        id_type=opts.get("--id", ["int"])[0],
+        api_version=int(opts.get("--api-version", ["1"])[0]),
+    )
+
+
+def _name_of(token: str) -> str:
+    return token.partition(":")[0]
+
+
+def request_add(project: Project, table: str, tokens: list[str]) -> FieldChange:
+    old = args_from_argv(entry_of(project, table)["argv"])
+    have = {_name_of(t) for t in old.fields}
+    for token in tokens:
+        if _name_of(token) in have:
+            raise InputError(
+                f"{table} already has a field {_name_of(token)!r}.",
+                token=_name_of(token),
+                example=f"scaffold field rename {table} {_name_of(token)} new_name",
+            )
+    return FieldChange("add", table, replace(old, fields=old.fields + tuple(tokens)))
+
+
+def request_remove(project: Project, table: str, name: str) -> FieldChange:
+    old = args_from_argv(entry_of(project, table)["argv"])
+    if name not in {_name_of(t) for t in old.fields}:
+        raise InputError(
+            f"{table} has no field {name!r} (fields: {', '.join(_name_of(t) for t in old.fields) or 'none'}).",
+            token=name,
+            example=f"scaffold field remove {table} <field>",
+        )
+    for group in old.uniques + old.checks:
+        if (
+            name
+            in group.replace(",", " ").replace("<", " ").replace(">", " ").replace("=", " ").split()
+        ):
+            raise InputError(
+                f"{name!r} is part of {group!r}; a field in a composite rule cannot be removed on its own.",
+                token=name,
+                example=f"scaffold field remove {table} <field>",
+            )
+    fields = tuple(t for t in old.fields if _name_of(t) != name)
+    return FieldChange("remove", table, replace(old, fields=fields))
+
+
+def request_rename(project: Project, table: str, old_name: str, new_name: str) -> FieldChange:
+    old = args_from_argv(entry_of(project, table)["argv"])
+    names = [_name_of(t) for t in old.fields]
+    if old_name not in names:
+        raise InputError(
+            f"{table} has no field {old_name!r}.",
+            token=old_name,
+            example=f"scaffold field rename {table} phone phone_number",
+        )
+    if new_name in names:
+        raise InputError(
+            f"{table} already has a field {new_name!r}.",
+            token=new_name,
+            example=f"scaffold field rename {table} phone phone_number",
+        )
+    fields = tuple(
+        new_name + t[len(old_name) :] if _name_of(t) == old_name else t for t in old.fields
+    )
+    return FieldChange("rename", table, replace(old, fields=fields), renames={old_name: new_name})
+
+
+def plan_field_change(
+    project: Project, change: FieldChange, *, approve: bool, no_version: bool
+) -> tuple[ResourcePlan, Outcome]:
+    """Render the changed resource and its migration; escalate before anything is planned to disk."""
+    project.require_alembic()
+    entry = entry_of(project, change.table)
+    old_args = args_from_argv(entry["argv"])
+    old_spec = build_spec(project, old_args)
+    new_spec = build_spec(project, change.new_args)
+    ops = alter.Ops(change.table)
+    summary = _diff(change, old_spec, new_spec, ops)
+    outcome = Outcome(command=f"field {change.kind}", actions=[summary])
+    outcome.escalations = [{"reason": r, "trigger": t} for r, t in change.escalations]
+    if change.escalations and not approve:
+        raise EscalationRequired(
+            "This change needs --approve:\n"
+            + "\n".join(
+                f"  - {reason} (trigger: {trigger})" for reason, trigger in change.escalations
+            )
+            + "\nNothing was written.",
+            token=change.escalations[0][1],
+            example=f"scaffold {outcome.command} ... --approve",
+        )
+    path, text, _down, _revision = alter.render_alter(
+        project, ops, summary, f"{change.table}_{revision_slug(summary)}"
+    )
+    manifest = project.manifest.copy()
+    new_entry = dict(entry)
+    new_entry.setdefault("create_argv", entry["argv"])
+    new_entry["argv"] = change.new_args.argv()
+    new_entry["migrations"] = [*entry.get("migrations", []), path]
+    versions = [dict(v) for v in entry.get("versions", [])]
+    latest = int(entry.get("api_version", 1))
+    if change.breaking and not no_version:
+        versions = _compose(versions, change, old_spec)
+        versions.append({"version": latest, "argv": entry["argv"], "renames": {}, "removed": []})
+        versions = _compose_last(versions, change, old_spec)
+        latest += 1
+        outcome.handoff.append(
+            f"/api/v{latest - 1} keeps the old contract of {change.table}; the new one is served at "
+            f"/api/v{latest}. Tell clients to move, then retire v{latest - 1}."
+        )
+    elif change.breaking:
+        outcome.handoff.append(
+            f"--no-version: /api/v{latest} changed in place; clients that use the old contract break."
+        )
+        versions = _compose(versions, change, old_spec)
+    new_entry["versions"] = versions
+    new_entry["api_version"] = latest
+    if not versions:
+        del new_entry["versions"]
+    manifest.resources[change.table] = new_entry
+    current = replace(new_spec, api_version=latest)
+    create_spec = build_spec(project, args_from_argv(new_entry["create_argv"]))
+    slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
+    version_specs = specs_for_versions(project, versions, current)
+    files = render_resource(project, current, slot, create_spec=create_spec, versions=version_specs)
+    files.append(Rendered(path, text, resource=change.table, frozen=True))
+    for layer, items in resource_layers(current, files).items():
+        outcome.layers[layer] = items if layer != "Database" else [summary, f"migration `{path}`"]
+    notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
+    return ResourcePlan(current, files, manifest, notes), outcome
+
+
+def revision_slug(summary: str) -> str:
+    """``rooms: add capacity int`` → ``add_capacity_int`` (for the migration file name)."""
+    return (
+        re.sub(r"[^a-z0-9]+", "_", summary.partition(": ")[2].lower()).strip("_")[:40] or "change"
+    )
+
+
+def specs_for_versions(
+    project: Project, versions: list[dict], current: ResourceSpec
+) -> list[ResourceSpec]:
+    """The contract of each served API version, oldest first; the current spec last."""
+    out: list[ResourceSpec] = []
+    for v in versions:
+        spec = build_spec(
+            project, replace(args_from_argv(v["argv"]), api_version=int(v["version"]))
+        )
+        renames, removed = v.get("renames", {}), set(v.get("removed", []))
+        fields = tuple(
+            replace(f, column=renames.get(f.name), removed=f.name in removed) for f in spec.fields
+        )
+        checks = tuple(c for c in spec.checks if c.left not in removed and c.right not in removed)
+        out.append(replace(spec, fields=fields, checks=checks, api_primary=not out))
+    out.append(replace(current, api_primary=not out))
+    return out
+
+
+def _compose(versions: list[dict], change: FieldChange, old_spec: ResourceSpec) -> list[dict]:
+    """Carry a column change into the mapping of every older API version."""
+    out = []
+    for v in versions:
+        renames = dict(v.get("renames", {}))
+        removed = list(v.get("removed", []))
+        args = args_from_argv(v["argv"])
+        for token in args.fields:
+            api = _name_of(token)
+            column = renames.get(api, api)
+            if api in removed:
+                continue
+            if column in change.renames:
+                renames[api] = change.renames[column]
+            elif change.kind == "remove" and column not in {
+                _name_of(t) for t in change.new_args.fields
+            }:
+                removed.append(api)
+                renames.pop(api, None)
+        out.append({**v, "renames": renames, "removed": removed})
+    return out
+
+
+def _compose_last(versions: list[dict], change: FieldChange, old_spec: ResourceSpec) -> list[dict]:
+    return versions[:-1] + _compose(versions[-1:], change, old_spec)
+
+
+def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.Ops) -> str:
+    """Fill ``ops`` and the escalations; return a one-line summary of the change."""
+    table = change.table
+    old_by = {f.name: f for f in old.fields}
+    new_by = {f.name: f for f in new.fields}
+    renamed_to = set(change.renames.values())
+    parts = []
+    for f in new.fields:
+        if f.name in old_by or f.name in renamed_to:
+            continue
+        alter.add_column(ops, f, new)
+        parts.append(f"add {f.name} {f.kind}{'' if f.optional else ' (required)'}")
+        if not f.optional and not f.has_default:
+            value = alter._backfill_value(f, new, alter.Imports())
+            change.escalations.append(
+                (REQUIRED_ON_LIVE.format(table=table, name=f.name, value=value), f.token)
+            )
+        if f.sensitive:
+            change.escalations.append((SECURITY.format(table=table, name=f.name), f.name))
+    for f in old.fields:
+        if f.name in new_by or f.name in change.renames:
+            continue
+        alter.drop_column(ops, f, old)
+        parts.append(f"remove {f.name}")
+        change.escalations.append((BREAKING_REMOVE.format(table=table, name=f.name), f.name))
+        change.breaking = True
+    for old_name, new_name in change.renames.items():
+        alter.rename_column(ops, old_by[old_name], new_by[new_name], old, new)
+        parts.append(f"rename {old_name} to {new_name}")
+        change.escalations.append(
+            (BREAKING_RENAME.format(table=table, old=old_name, new=new_name), old_name)
+        )
+        change.breaking = True
+    for name, f in new_by.items():
+        before = old_by.get(name)
+        if before is not None and before.token != f.token:
+            _modify(change, before, f, old, new, ops, parts)
+    if not parts:
+        raise InputError(
+            f"Nothing changes in {table}.",
+            token=table,
+            example=f"scaffold field add {table} notes:text:optional",
+        )
+    return f"{table}: " + ", ".join(parts)
+
+
+def _modify(
+    change: FieldChange,
+    before: Field,
+    after: Field,
+    old: ResourceSpec,
+    new: ResourceSpec,
+    ops: alter.Ops,
+    parts: list[str],
+) -> None:
+    table = change.table
+    same = replace(
+        after,
+        token=before.token,
+        length=before.length,
+        index=before.index,
+        optional=before.optional,
+    )
+    if same != before or before.kind != after.kind:
+        raise InputError(
+            f"Changing {table}.{before.name} from {before.token!r} to {after.token!r} is not supported "
+            "(only its length, index or optional); add a new field and remove the old one.",
+            token=after.token,
+            example=f"scaffold field add {table} {after.name}_new:{after.kind}",
+        )
+    if before.length != after.length and before.kind == "str":
+        ops.pair(
+            [
+                ops.batch(
+                    [
+                        f"batch_op.alter_column({before.name!r}, existing_type=sa.String(length={before.length}), type_=sa.String(length={after.length}))"
+                    ]
+                )
+            ],
+            [
+                ops.batch(
+                    [
+                        f"batch_op.alter_column({before.name!r}, existing_type=sa.String(length={after.length}), type_=sa.String(length={before.length}))"
+                    ]
+                )
+            ],
+        )
+        parts.append(f"{before.name} length {before.length} → {after.length}")
+        if after.length < before.length:
+            change.escalations.append(
+                (
+                    NARROWING.format(
+                        table=table, name=before.name, old=before.length, new=after.length
+                    ),
+                    after.token,
+                )
+            )
+    if before.index != after.index and not (before.is_ref or before.unique):
+        if after.index:
+            alter.add_index(ops, table, after.name)
+        else:
+            ops.pair(*reversed(_index_pair(ops, table, after.name)))
+        parts.append(f"{'add' if after.index else 'drop'} index on {after.name}")
+    if before.optional != after.optional:
+        sa_type = alter._sa_migration_type(after, new)
+        up = [
+            ops.batch(
+                [
+                    f"batch_op.alter_column({after.name!r}, existing_type={sa_type}, nullable={after.optional})"
+                ]
+            )
+        ]
+        down = [
+            ops.batch(
+                [
+                    f"batch_op.alter_column({after.name!r}, existing_type={sa_type}, nullable={before.optional})"
+                ]
+            )
+        ]
+        if not after.optional:
+            value = alter._backfill_value(after, new, ops.imports)
+            fill = f"op.execute(sa.table({table!r}, sa.column({after.name!r})).update().where(sa.column({after.name!r}).is_(None)).values({{{after.name!r}: {value}}}))"
+            up.insert(0, fill)
+            change.escalations.append(
+                (REQUIRED_ON_LIVE.format(table=table, name=after.name, value=value), after.token)
+            )
+        ops.pair(up, down)
+        parts.append(f"{after.name} {'optional' if after.optional else 'required'}")
+
+
+def _index_pair(ops: alter.Ops, table: str, column: str) -> tuple[list[str], list[str]]:
+    probe = alter.Ops(table, ops.imports)
+    alter.add_index(probe, table, column)
+    return probe.upgrade, probe.downgrade
