@@ -381,6 +381,277 @@ def field_rename(
     )
 
 
+def _write_plan(
+    proj: Any, outcome: Any, files: list, manifest: Any, *, force: bool, dry_run: bool, verify: bool
+) -> None:
+    from scaffold.pipeline import execute, finalize
+
+    execute(proj, outcome, files, manifest, force=force, dry_run=dry_run)
+    finalize(proj, outcome, verify=verify, dry_run=dry_run)
+
+
+@app.command()
+@handles_errors
+def endpoint(
+    route: Annotated[
+        str,
+        typer.Argument(
+            help='METHOD and path, e.g. "GET /api/v1/residents/{id}/weekly-requirements".'
+        ),
+    ],
+    verify: VerifyOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add one route to an existing resource: router, service method and tests.
+
+    GET /api/v1/PARENTS/{id}/CHILDREN lists one parent's rows (paginated, 404
+    when the parent does not exist); CHILDREN must reference PARENTS.
+
+    Example:
+
+        scaffold endpoint "GET /api/v1/residents/{id}/weekly-requirements"
+    """
+    from scaffold.commands.endpoint import request_endpoint
+    from scaffold.commands.field import plan_field_change
+    from scaffold.output import Outcome, Printer
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        change = request_endpoint(proj, route)
+        if isinstance(change, str):
+            outcome = Outcome(command="endpoint", actions=[route], notes=[change])
+        else:
+            plan, outcome = plan_field_change(proj, change, approve=False, no_version=False)
+            _write_plan(
+                proj,
+                outcome,
+                plan.files,
+                plan.manifest,
+                force=force,
+                dry_run=dry_run,
+                verify=verify,
+            )
+    _finish(outcome, printer, dry_run=dry_run)
+
+
+@app.command()
+@handles_errors
+def index(
+    missing: Annotated[
+        bool, typer.Option("--missing", help="Index foreign keys and filter columns that lack one.")
+    ] = False,
+    verify: VerifyOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write one migration adding every missing index, and measure the lookups it speeds up.
+
+    Example:
+
+        scaffold index --missing
+    """
+    from scaffold.commands.index import manifest_with_indexes, plan_index
+    from scaffold.output import Printer
+    from scaffold.plan import project_lock
+
+    if not missing:
+        from scaffold.errors import InputError
+
+        raise InputError(
+            "index needs --missing (the only mode so far).",
+            token="index",
+            example="scaffold index --missing",
+        )
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        files, outcome, found = plan_index(proj)
+        if files:
+            outcome.extra["index_missing"] = [(m.model.table, m.column) for m in found]
+            _write_plan(
+                proj,
+                outcome,
+                files,
+                manifest_with_indexes(proj, found),
+                force=force,
+                dry_run=dry_run,
+                verify=verify,
+            )
+    _finish(outcome, printer, dry_run=dry_run)
+
+
+@app.command()
+@handles_errors
+def destroy(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to drop.")],
+    approve: ApproveOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Drop a table and remove its generated files (destructive: needs --approve).
+
+    Example:
+
+        scaffold destroy contacts --approve
+    """
+    from scaffold.commands.destroy import plan_destroy
+    from scaffold.output import Printer
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        files, outcome, manifest = plan_destroy(proj, resource, approve=approve)
+        _write_plan(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=False)
+    _finish(outcome, printer, dry_run=dry_run)
+
+
+@app.command()
+@handles_errors
+def mission(
+    sentence: Annotated[str, typer.Argument(help="What you want, in one English sentence.")],
+    approve: ApproveOpt = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Skip migrations, alembic check and tests.")
+    ] = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Turn a sentence into actions, show the plan, apply it, prove it in a report.
+
+    Understands: add TABLE [with FIELDS] [for PARENT ...]; add FIELDS to TABLE;
+    add GET /api/v1/PARENTS/{id}/CHILDREN endpoint; optimize ... queries / add
+    missing indexes; drop/rename/remove ... (escalated: needs --approve).
+
+    Example:
+
+        scaffold mission "add weekly_requirements table with resident_id, week_start date, min_hours int for Block scheduling"
+    """
+    from scaffold.commands.mission import run_mission
+    from scaffold.output import Printer
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        outcome = run_mission(
+            proj, sentence, approve=approve, dry_run=dry_run, force=force, verify=not no_verify
+        )
+    printer.say("Plan:")
+    for action in outcome.actions:
+        printer.say(f"  {action}")
+    for esc in outcome.escalations:
+        printer.say(f"  escalation: {esc['reason']}")
+    printer.say("")
+    _finish(outcome, printer, dry_run=dry_run)
+
+
+@app.command()
+@handles_errors
+def report(
+    last: Annotated[
+        bool, typer.Option("--last", help="The report of the last change (the default).")
+    ] = True,
+    project: ProjectOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Print the Platform Coordination Report of the last change.
+
+    Example:
+
+        scaffold report --last
+    """
+    from scaffold.errors import InputError
+    from scaffold.report import last_report
+
+    proj = _project(project)
+    path = last_report(proj.root)
+    if path is None:
+        raise InputError(
+            "No report yet: reports are written by each applied change.",
+            token="report",
+            example="scaffold resource residents name:str",
+        )
+    text = path.read_text(encoding="utf-8")
+    if json_output:
+        import json
+
+        print(
+            json.dumps(
+                {
+                    "command": "report",
+                    "actions": [],
+                    "files": [],
+                    "escalations": [],
+                    "checks": [],
+                    "report_path": path.relative_to(proj.root).as_posix(),
+                    "markdown": text,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(text, end="")
+
+
+ide_app = typer.Typer(help="Editor integration.", no_args_is_help=True)
+app.add_typer(ide_app, name="ide")
+
+
+@ide_app.command("vscode")
+@handles_errors
+def ide_vscode(
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write (or merge into) .vscode/tasks.json: tasks for every scaffold command.
+
+    Your own tasks are kept; running it again changes nothing.
+
+    Example:
+
+        scaffold ide vscode
+    """
+    from scaffold.errors import InputError
+    from scaffold.ide import TASKS_PATH, vscode_tasks
+    from scaffold.output import Outcome, Printer
+    from scaffold.plan import CREATE, IDENTICAL, UPDATE, Change, safe_path, write_all
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    target = safe_path(proj.root, TASKS_PATH)
+    old = target.read_text(encoding="utf-8") if target.is_file() else None
+    try:
+        new_text = vscode_tasks(old)
+    except ValueError as exc:
+        raise InputError(
+            str(exc), token=TASKS_PATH, example="fix the JSON, then: scaffold ide vscode"
+        ) from None
+    status = CREATE if old is None else IDENTICAL if old == new_text else UPDATE
+    outcome = Outcome(command="ide vscode", actions=["ide vscode"])
+    outcome.changes = [Change(TASKS_PATH, status, new_text, old)]
+    if status != IDENTICAL and not dry_run:
+        write_all(proj.root, [(TASKS_PATH, new_text)])
+    _finish(outcome, printer, dry_run=dry_run)
+
+
 @app.command("check")
 @handles_errors
 def check_command(

@@ -27,9 +27,11 @@ def execute(
     """
     layout = project.layout
     first_party = (layout.package, layout.tests, layout.migrations)
-    texts, lint = format_python({r.path: r.text for r in rendered}, project.root, first_party)
+    texts, lint = format_python(
+        {r.path: r.text for r in rendered if not r.delete}, project.root, first_party
+    )
     outcome.lint = lint
-    rendered = [replace(r, text=texts[r.path]) for r in rendered]
+    rendered = [replace(r, text=texts.get(r.path, r.text)) for r in rendered]
     changes = plan(project.root, rendered, project.manifest, force=force)
     project.refuse_conflict_markers([c.path for c in changes if c.writes and c.old is not None])
     outcome.changes = changes
@@ -41,12 +43,25 @@ def execute(
         )
         return outcome
     for change in changes:
+        if change.delete:
+            manifest.files.pop(change.path, None)
+    tracked = [
+        c for c in changes if not c.delete and (c.generated is not None or c.path in manifest.files)
+    ]
+    for change in tracked:
         # The manifest and .scaffold/base keep what scaffold generated, not the
         # merged file, so the user's edits are recognised as theirs next time.
         manifest.record(change.path, change.generated or change.text, change.resource)
-    writes = [(c.path, c.text) for c in changes if c.writes]
+    writes: list[tuple[str, str | None]] = [
+        (c.path, None if c.delete else c.text) for c in changes if c.writes
+    ]
+    writes += [
+        (base_path(c.path), None)
+        for c in changes
+        if c.delete and (project.root / base_path(c.path)).is_file()
+    ]
     base_writes = [
-        (base_path(c.path), c.generated or c.text) for c in changes if _base_differs(project, c)
+        (base_path(c.path), c.generated or c.text) for c in tracked if _base_differs(project, c)
     ]
     if writes or base_writes or manifest.dump() != _current_manifest(project):
         writes += base_writes
@@ -61,6 +76,13 @@ def execute(
     if all(c.status == IDENTICAL for c in changes):
         outcome.notes = []
     return outcome
+
+
+def _down_revision(migration: str) -> str | None:
+    import re
+
+    match = re.search(r'^down_revision = "([^"]+)"', migration, re.M)
+    return match.group(1) if match else None
 
 
 def _current_manifest(project: Project) -> str | None:
@@ -86,6 +108,16 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
     tests = [p for p in touched if p.startswith(f"{project.layout.tests}/test_")]
     results = run_all(project.root, touched, tests, dynamic=verify, lint=outcome.lint)
     outcome.checks = [r.to_json() for r in results]
+    lookups = outcome.extra.pop("index_missing", None)
+    if lookups:
+        from scaffold.commands.check import project_python
+        from scaffold.perf import index_impact
+
+        migration = next(c for c in outcome.changes if c.path.endswith("_add_missing_indexes.py"))
+        before = _down_revision(migration.text)
+        outcome.performance = index_impact(
+            project.root, project_python(project.root), before, lookups
+        )
     if any(r.passed is False for r in results):
         outcome.exit_code = 1
         outcome.notes.append("A quality check failed: see the report.")

@@ -179,7 +179,16 @@ def dynamic_checks(
             )
         else:
             proc = _run([*alembic, "check"], root, env)
-            results.append(CheckResult("alembic_check", proc.returncode == 0, _tail(proc, 2)))
+            said = [
+                line
+                for line in (proc.stdout + proc.stderr).splitlines()
+                if "upgrade operations" in line
+            ]
+            results.append(
+                CheckResult(
+                    "alembic_check", proc.returncode == 0, (said or [_tail(proc, 2)])[0].strip()
+                )
+            )
         existing = [t for t in test_files if (root / t).is_file()]
         if not existing:
             results.append(CheckResult("tests", None, "no generated tests for this change"))

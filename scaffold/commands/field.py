@@ -75,6 +75,7 @@ def args_from_argv(argv: list[str]) -> ResourceArgs:
         checks=tuple(opts.get("--check", [])),
         id_type=opts.get("--id", ["int"])[0],
         api_version=int(opts.get("--api-version", ["1"])[0]),
+        lists_under=tuple(opts.get("--list-under", [])),
     )
 
 
@@ -139,9 +140,14 @@ def request_rename(project: Project, table: str, old_name: str, new_name: str) -
 
 
 def plan_field_change(
-    project: Project, change: FieldChange, *, approve: bool, no_version: bool
+    project: Project, change: FieldChange, *, approve: bool | None, no_version: bool
 ) -> tuple[ResourcePlan, Outcome]:
-    """Render the changed resource and its migration; escalate before anything is planned to disk."""
+    """Render the changed resource and its migration.
+
+    Escalations are computed from the planned change; without ``approve`` they
+    raise before anything is planned to disk (``approve=None`` only collects them,
+    for missions that ask once for several actions).
+    """
     project.require_alembic()
     entry = entry_of(project, change.table)
     old_args = args_from_argv(entry["argv"])
@@ -149,9 +155,10 @@ def plan_field_change(
     new_spec = build_spec(project, change.new_args)
     ops = alter.Ops(change.table)
     summary = _diff(change, old_spec, new_spec, ops)
-    outcome = Outcome(command=f"field {change.kind}", actions=[summary])
+    command = "endpoint" if change.kind == "endpoint" else f"field {change.kind}"
+    outcome = Outcome(command=command, actions=[summary])
     outcome.escalations = [{"reason": r, "trigger": t} for r, t in change.escalations]
-    if change.escalations and not approve:
+    if change.escalations and approve is False:
         raise EscalationRequired(
             "This change needs --approve:\n"
             + "\n".join(
@@ -159,16 +166,19 @@ def plan_field_change(
             )
             + "\nNothing was written.",
             token=change.escalations[0][1],
-            example=f"scaffold {outcome.command} ... --approve",
+            example=f"scaffold {command} ... --approve",
         )
-    path, text, _down, _revision = alter.render_alter(
-        project, ops, summary, f"{change.table}_{revision_slug(summary)}"
-    )
+    migration = None
+    if ops.upgrade:
+        migration = alter.render_alter(
+            project, ops, summary, f"{change.table}_{revision_slug(summary)}"
+        )
     manifest = project.manifest.copy()
     new_entry = dict(entry)
     new_entry.setdefault("create_argv", entry["argv"])
     new_entry["argv"] = change.new_args.argv()
-    new_entry["migrations"] = [*entry.get("migrations", []), path]
+    if migration is not None:
+        new_entry["migrations"] = [*entry.get("migrations", []), migration[0]]
     versions = [dict(v) for v in entry.get("versions", [])]
     latest = int(entry.get("api_version", 1))
     if change.breaking and not no_version:
@@ -195,9 +205,14 @@ def plan_field_change(
     slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
     version_specs = specs_for_versions(project, versions, current)
     files = render_resource(project, current, slot, create_spec=create_spec, versions=version_specs)
-    files.append(Rendered(path, text, resource=change.table, frozen=True))
+    database = [summary]
+    if migration is not None:
+        files.append(Rendered(migration[0], migration[1], resource=change.table, frozen=True))
+        database.append(f"migration `{migration[0]}`")
+    else:
+        database = ["no schema change"]
     for layer, items in resource_layers(current, files).items():
-        outcome.layers[layer] = items if layer != "Database" else [summary, f"migration `{path}`"]
+        outcome.layers[layer] = database if layer == "Database" else items
     notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
     return ResourcePlan(current, files, manifest, notes), outcome
 
@@ -292,6 +307,11 @@ def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.
         before = old_by.get(name)
         if before is not None and before.token != f.token:
             _modify(change, before, f, old, new, ops, parts)
+    for parent in new.lists_under:
+        if parent not in old.lists_under:
+            parts.append(
+                f"list under {parent.table} (GET /{parent.table.replace('_', '-')}/{{id}}/{new.route})"
+            )
     if not parts:
         raise InputError(
             f"Nothing changes in {table}.",

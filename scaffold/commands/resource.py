@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from scaffold.errors import EscalationRequired
 from scaffold.generators.resource import migration_slot, render_resource
 from scaffold.manifest import Manifest
 from scaffold.output import Outcome
@@ -25,6 +26,7 @@ class ResourceArgs:
     checks: tuple[str, ...] = ()
     id_type: str = "int"
     api_version: int = 1
+    lists_under: tuple[str, ...] = ()
 
     def argv(self) -> list[str]:
         out = ["resource", self.name, *self.fields]
@@ -39,6 +41,8 @@ class ResourceArgs:
             out += ["--id", self.id_type]
         if self.api_version != 1:
             out += ["--api-version", str(self.api_version)]
+        for table in self.lists_under:
+            out += ["--list-under", table]
         return out
 
 
@@ -63,11 +67,12 @@ def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
         id_type=args.id_type,
         api_version=args.api_version,
         known=known,
+        lists_under=args.lists_under,
     )
 
 
 def plan_resource(
-    project: Project, args: ResourceArgs, *, approve: bool = False, no_version: bool = False
+    project: Project, args: ResourceArgs, *, approve: bool | None = False, no_version: bool = False
 ) -> tuple[ResourcePlan, Outcome]:
     """Validate, render and describe one resource (nothing is written here).
 
@@ -114,7 +119,27 @@ def plan_resource(
             f"  add fields later: scaffold field add {spec.table} NAME:TYPE (e.g. title:str=120)"
         )
     plan = ResourcePlan(spec, files, manifest, notes)
-    return plan, resource_outcome(args, plan)
+    outcome = resource_outcome(args, plan)
+    if entry is None:
+        sensitive = [f for f in spec.fields if f.sensitive]
+        for f in sensitive:
+            outcome.escalations.append(
+                {
+                    "reason": f"security: {spec.table}.{f.name} is sensitive (write-only in the API)",
+                    "trigger": f.name,
+                }
+            )
+        if sensitive and approve is False:
+            raise EscalationRequired(
+                "This change needs --approve:\n"
+                + "\n".join(
+                    f"  - {e['reason']} (trigger: {e['trigger']})" for e in outcome.escalations
+                )
+                + "\nNothing was written.",
+                token=sensitive[0].name,
+                example=f"scaffold {' '.join(args.argv())} --approve",
+            )
+    return plan, outcome
 
 
 def resource_outcome(args: ResourceArgs, plan: ResourcePlan) -> Outcome:

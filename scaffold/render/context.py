@@ -19,7 +19,7 @@ from scaffold.render.imports import Imports
 from scaffold.render.samples import Samples
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.inflect import humanize
-from scaffold.spec.resource import Check, ResourceSpec
+from scaffold.spec.resource import Check, Known, ResourceSpec
 
 INT32 = INT_RANGE["int"]
 
@@ -504,25 +504,55 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     for f in spec.fields:
         if f.filterable:
             filters.append({"name": f.name, "type": py_type(f, spec, imports)})
-    parent = None
-    if spec.parent is not None:
-        pf = spec.parent_field
-        assert pf is not None
-        if spec.parent.table != spec.table:
-            imports.add(layout.module("models", spec.parent.table), spec.parent.class_name)
-        parent = {
-            "class_name": spec.parent.class_name,
-            "field": pf.name,
-            "type": py_type(pf, spec, imports),
-            "human": humanize(spec.parent.singular),
-            "stem": pf.name.removesuffix("_id"),
-        }
+    nested = []
+    for parent in nested_parents(spec):
+        pf = spec.ref_to(parent.table)
+        if parent.table != spec.table:
+            imports.add(layout.module("models", parent.table), parent.class_name)
+        nested.append(
+            {
+                "class_name": parent.class_name,
+                "field": pf.name,
+                "type": py_type(pf, spec, imports),
+                "human": humanize(parent.singular),
+                "stem": pf.name.removesuffix("_id"),
+            }
+        )
+    parent = nested[0] if spec.parent is not None else None
     return {
         "imports": imports.render(),
         "id_type": id_type,
         "filters": filters,
         "parent": parent,
+        "nested": nested,
         "human": humanize(spec.singular),
+    }
+
+
+def nested_parents(spec: ResourceSpec) -> list[Known]:
+    """Parents whose rows of this resource are listed at /PARENTS/{id}/THIS: --parent first."""
+    out = [spec.parent] if spec.parent is not None else []
+    out += [p for p in spec.lists_under if p not in out]
+    return out
+
+
+def _nested_list(
+    spec: ResourceSpec, parent: Known, prefix: str, imports: Imports
+) -> dict[str, str]:
+    pf = spec.ref_to(parent.table)
+    uuid = parent.id_type == "uuid"
+    if uuid:
+        imports.add("uuid", "UUID")
+    else:
+        imports.add("fastapi", "Path")
+    return {
+        "field": pf.name,
+        "stem": pf.name.removesuffix("_id"),
+        "route": f"/{_route_of(parent.table)}/{{{pf.name}}}/{spec.route}",
+        "path": f"{prefix}/{_route_of(parent.table)}/{{{pf.name}}}/{spec.route}",
+        "id_annotation": "UUID" if uuid else f"Annotated[int, Path(ge=1, le={INT32[1]})]",
+        "missing": literal("00000000-0000-4000-8000-000000000000" if uuid else INT32[1]),
+        "function": f"list_by_{pf.name.removesuffix('_id')}",
     }
 
 
@@ -570,7 +600,11 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
             "stem": pf.name.removesuffix("_id"),
             "id_annotation": parent_id_annotation,
         }
+    nested_lists = [
+        _nested_list(spec, p, "", imports) for p in spec.lists_under if p != spec.parent
+    ]
     return {
+        "nested_lists": nested_lists,
         "imports": imports.render(),
         "id_type": id_type,
         "id_annotation": id_annotation,
@@ -688,5 +722,8 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
                 "00000000-0000-4000-8000-000000000000" if known.id_type == "uuid" else INT32[1]
             )
             context["missing_ref"] = {"field": ref.name, "value": literal(missing)}
+    context["nested_lists"] = [
+        _nested_list(spec, p, prefix, imports) for p in spec.lists_under if p != spec.parent
+    ]
     context["imports"] = imports.render()
     return context

@@ -53,6 +53,8 @@ INT_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 DEFAULT_STR_LENGTH = 255
 EMAIL_LENGTH = 320
 MAX_TOKEN = 1000
+# A plain decimal literal in ASCII: no "nan", "inf", "1_000" or non-ASCII digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
 _ENUM_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 EXAMPLE = "scaffold resource weekly_requirements resident_id:ref=residents week_start:date min_hours:int:min=0"
 
@@ -125,6 +127,11 @@ def parse_field(token: str) -> Field:
     if any(ch in token for ch in "\x00\r\n"):
         raise InputError(
             f"Field token {show(token)} contains a control character.", token=token, example=EXAMPLE
+        )
+    if not _encodable(token):
+        # Bytes that are not UTF-8 reach argv as lone surrogates; no file or database takes them.
+        raise InputError(
+            f"Field token {show(token)} is not valid UTF-8.", token=token, example=EXAMPLE
         )
     name, _, rest = token.partition(":")
     check_identifier(name, what="field name", example=f"{EXAMPLE}  (bad token: {token[:40]!r})")
@@ -262,8 +269,21 @@ def _build(
     return Field(**values)
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _whole(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``²`` (which ``int`` rejects) and ``١``."""
+    return text.isascii() and text.isdigit() and len(text) <= 12
+
+
 def _positive_int(text: str | None, what: str, token: str, example: str) -> int:
-    if text is None or not text.isdigit() or not 0 < int(text) <= 10485760:
+    if text is None or not _whole(text) or not 0 < int(text) <= 10485760:
         raise InputError(
             f"{what} must be a positive whole number in {show(token)}.",
             token=str(text),
@@ -285,7 +305,7 @@ def _type_args(name: str, token: str, kind: str, arg: str | None) -> dict[str, A
         if arg is not None:
             p, _, s = arg.partition(",")
             precision = _positive_int(p, "The decimal precision", token, "price:decimal=10,2")
-            scale = int(s) if s.isdigit() else -1
+            scale = int(s) if _whole(s) else -1
             if not 0 <= scale <= precision or precision > 1000:
                 raise InputError(
                     f"Decimal scale must be between 0 and the precision in {show(token)}.",
@@ -337,8 +357,10 @@ def _type_args(name: str, token: str, kind: str, arg: str | None) -> dict[str, A
 
 def _number(text: str, kind: str, token: str, what: str) -> Any:
     try:
+        if len(text) > 40 or not _NUMBER.fullmatch(text):
+            raise ValueError
         if kind in ("int", "bigint"):
-            if not re.fullmatch(r"[+-]?\d{1,20}", text):
+            if not re.fullmatch(r"[+-]?[0-9]{1,20}", text):
                 raise ValueError
             value: Any = int(text)
             low, high = INT_RANGE[kind]
@@ -347,13 +369,10 @@ def _number(text: str, kind: str, token: str, what: str) -> Any:
             return value
         if kind == "float":
             value = float(text)
-            if not math.isfinite(value) or not re.fullmatch(r"[+-]?[\d.eE+-]{1,40}", text):
+            if not math.isfinite(value):
                 raise ValueError
             return value
-        value = Decimal(text)
-        if not value.is_finite() or len(text) > 40:
-            raise ValueError
-        return value
+        return Decimal(text)
     except (ValueError, InvalidOperation):
         raise InputError(
             f"{what}={text!r} in {show(token)} is not a valid {kind} number.",
@@ -373,7 +392,7 @@ def _ranges(values: dict[str, Any], mods: dict[str, str | None], token: str) -> 
                 f"{key} needs a value in {show(token)}.", token=key, example="hours:int:min=0"
             )
         if kind in ("str", "text"):
-            limit = int(text) if text.isdigit() else -1
+            limit = int(text) if _whole(text) else -1
             if limit < 0 or limit > 10485760:
                 raise InputError(
                     f"{key}={text!r} in {show(token)} must be a length (a whole number ≥ 0).",
@@ -383,6 +402,15 @@ def _ranges(values: dict[str, Any], mods: dict[str, str | None], token: str) -> 
             values[key] = limit
         elif kind in ("int", "bigint", "float", "decimal"):
             values[key] = _number(text, kind, token, key)
+            if kind == "decimal" and not _fits_decimal(
+                values[key], values["precision"], values["scale"]
+            ):
+                raise InputError(
+                    f"{key}={text!r} in {show(token)} does not fit "
+                    f"decimal({values['precision']},{values['scale']}).",
+                    token=text,
+                    example="price:decimal=10,2:min=0:max=99999999.99",
+                )
         else:
             raise InputError(
                 f"{key} does not apply to {kind} fields: {show(token)}.",
@@ -445,7 +473,59 @@ def _pattern(text: str | None, kind: str, token: str) -> str:
             token=text,
             example="code:str=8:pattern=^[A-Z0-9]+$",
         ) from None
+    if _pattern_validator(text) is None:
+        raise InputError(
+            f"pattern {show(text)} is not supported by Pydantic's regex engine, which the "
+            "generated schema uses (no look-around, back-references or huge repeats).",
+            token=text,
+            example="code:str=8:pattern=^[A-Z0-9]+$",
+        )
     return text
+
+
+def _pattern_validator(pattern: str) -> Any:
+    """Pydantic's validator for ``pattern`` (what the generated schema runs), or None.
+
+    Its engine is Rust's ``regex``: linear time, so checking a default against a
+    hostile pattern such as ``^(a+)+$`` cannot hang the way ``re.search`` does.
+
+    >>> _pattern_validator("^[A-Z]+$") is not None, _pattern_validator("(?<=a)b")
+    (True, None)
+    """
+    from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+    try:
+        return SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        return None
+
+
+def _pattern_matches(pattern: str, text: str) -> bool:
+    from pydantic_core import ValidationError
+
+    try:
+        _pattern_validator(pattern).validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def _fits_decimal(value: Decimal, precision: int, scale: int) -> bool:
+    """True if NUMERIC(precision, scale) stores ``value`` without rounding or overflow.
+
+    >>> [_fits_decimal(Decimal(v), 5, 2) for v in ("999.99", "1E+3", "0.001")]
+    [True, False, False]
+    """
+    if value.is_zero():
+        return True
+    _, digits_tuple, exponent = value.as_tuple()
+    digits = list(digits_tuple)
+    while len(digits) > 1 and digits[-1] == 0:  # 1.50 fits (4,1): drop trailing zeros
+        digits.pop()
+        exponent += 1
+    decimals = max(0, -exponent)
+    whole_digits = len(digits) + exponent  # digits before the point; ≤ 0 for 0.0x
+    return decimals <= scale and whole_digits <= precision - scale
 
 
 _BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
@@ -465,17 +545,11 @@ def _default(kind: str, text: str, values: dict[str, Any], token: str) -> Any:
             raise bad(f"is below min={values['min']}", "hours:int:min=0:default=8")
         if values.get("max") is not None and value > values["max"]:
             raise bad(f"is above max={values['max']}", "hours:int:max=80:default=8")
-        if kind == "decimal":
-            _, digits, exponent = value.as_tuple()
-            scale = max(0, -exponent)
-            if (
-                scale > values["scale"]
-                or len(digits) - scale > values["precision"] - values["scale"]
-            ):
-                raise bad(
-                    f"does not fit decimal({values['precision']},{values['scale']})",
-                    "price:decimal=10,2:default=9.99",
-                )
+        if kind == "decimal" and not _fits_decimal(value, values["precision"], values["scale"]):
+            raise bad(
+                f"does not fit decimal({values['precision']},{values['scale']})",
+                "price:decimal=10,2:default=9.99",
+            )
         return value
     if kind == "enum":
         if text not in values["choices"]:
@@ -492,7 +566,7 @@ def _default(kind: str, text: str, values: dict[str, Any], token: str) -> Any:
             raise bad(f"is longer than {limit} characters", "title:str=120:default=Untitled")
         if values.get("min") is not None and len(text) < values["min"]:
             raise bad(f"is shorter than min={values['min']}", "code:str=8:min=2:default=AB")
-        if values.get("pattern") and not re.search(values["pattern"], text):
+        if values.get("pattern") and not _pattern_matches(values["pattern"], text):
             raise bad("does not match the pattern", "code:str=8:pattern=^[A-Z]+$:default=ABC")
         if values.get("sensitive"):
             raise bad("cannot be a default for a sensitive field", "password:str=128")

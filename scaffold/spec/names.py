@@ -12,6 +12,7 @@ import keyword
 import re
 
 from scaffold.errors import InputError
+from scaffold.spec.inflect import camelize
 
 MAX_IDENTIFIER = 63
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -174,6 +175,38 @@ GENERATED_NAMES = frozenset(
         "object",
     }
 )
+# CamelCase names the generated model and service modules import beside the model
+# class: a resource whose class name is one of them shadows the import
+# (``conflict_errors`` → ``class ConflictError`` breaks the service's ``raise ConflictError``).
+GENERATED_CLASS_NAMES = frozenset(
+    {
+        "Any",
+        "AsyncSession",
+        "Base",
+        "BigInteger",
+        "Boolean",
+        "CheckConstraint",
+        "ConflictError",
+        "Date",
+        "Decimal",
+        "DomainError",
+        "Float",
+        "ForeignKey",
+        "Index",
+        "IntegrityError",
+        "Integer",
+        "Mapped",
+        "NotFoundError",
+        "Numeric",
+        "String",
+        "Text",
+        "Time",
+        "UniqueConstraint",
+        "Uuid",
+    }
+)
+# Soft keywords of every Python the generated project may run on (``type`` is one from 3.12).
+SOFT_KEYWORDS = frozenset(keyword.softkwlist) | {"_", "case", "match", "type"}
 WINDOWS_DEVICES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
@@ -209,6 +242,11 @@ def check_identifier(name: str, *, what: str, example: str) -> str:
             example=example,
         )
     reason = _reserved_reason(name)
+    if reason is None and what.startswith("singular"):
+        # The singular becomes the class name, which must not shadow an import.
+        class_name = camelize(name)
+        if class_name in GENERATED_CLASS_NAMES:
+            reason = f"its class name {class_name} would shadow a name the generated code imports"
     if reason:
         raise InputError(
             f"{what.capitalize()} {shown} is reserved: {reason}.", token=name, example=example
@@ -219,6 +257,8 @@ def check_identifier(name: str, *, what: str, example: str) -> str:
 def _reserved_reason(name: str) -> str | None:
     if keyword.iskeyword(name):
         return "it is a Python keyword"
+    if name in SOFT_KEYWORDS:
+        return "it is a Python soft keyword"
     if name in SQL_RESERVED:
         return "it is a reserved SQL key word in PostgreSQL"
     if name in PG_SYSTEM_COLUMNS:

@@ -88,6 +88,8 @@ class ResourceSpec:
     # False for a later API version of a resource that also serves an older one:
     # its schemas, tests and factory then live in version-suffixed modules.
     api_primary: bool = True
+    # Extra read-only nested lists (``scaffold endpoint "GET /parents/{id}/these"``).
+    lists_under: tuple[Known, ...] = ()
 
     @property
     def route(self) -> str:
@@ -102,6 +104,10 @@ class ResourceSpec:
         if self.parent is None:
             return None
         return next(f for f in self.fields if f.is_ref and f.ref_table == self.parent.table)
+
+    def ref_to(self, table: str) -> Field:
+        """The (first) foreign key of this resource that references ``table``."""
+        return next(f for f in self.fields if f.is_ref and f.ref_table == table)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -126,6 +132,7 @@ def build_resource(
     id_type: str = "int",
     api_version: int = 1,
     known: Mapping[str, Known] | None = None,
+    lists_under: Sequence[str] = (),
 ) -> ResourceSpec:
     """Validate everything the user typed and return the frozen spec.
 
@@ -181,6 +188,15 @@ def build_resource(
         if f.is_ref and f.ref_table != table:
             refs[f.ref_table] = _resolve(f.ref_table, known, this, token=f.token, field_name=f.name)
     parsed_uniques = tuple(_unique(group, fields) for group in uniques)
+    nested_lists = []
+    for table_name in lists_under:
+        if not any(f.is_ref and f.ref_table == table_name for f in fields):
+            raise InputError(
+                f"{table} has no reference to {table_name!r}, so it cannot be listed under it.",
+                token=table_name,
+                example=f"scaffold field add {table} {inflect.singularize(table_name)}_id:ref={table_name}:optional",
+            )
+        nested_lists.append(_resolve(table_name, known, this, token=table_name, field_name=None))
     parsed_checks = tuple(_check(text, fields) for text in checks)
     return ResourceSpec(
         table=table,
@@ -193,6 +209,7 @@ def build_resource(
         checks=parsed_checks,
         api_version=api_version,
         refs=tuple(sorted(refs.items())),
+        lists_under=tuple(nested_lists),
     )
 
 

@@ -1,0 +1,193 @@
+"""``scaffold mission "SENTENCE"``: a sentence, mapped to the same actions as the commands.
+
+Deterministic (no network, no model). The whole mission is one change: every
+action is applied inside one transaction, so a failure, a conflict or an
+escalation without ``--approve`` leaves the project as it was. Escalations
+come from the planned changes themselves (a dropped column, a rename, a
+required column on a live table, a sensitive field) and, as a second line of
+defence, from security keywords in the sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scaffold.errors import ConflictError, EscalationRequired, InputError
+from scaffold.output import Outcome
+from scaffold.project import Project
+
+MAX_SENTENCE = 2000
+
+
+@dataclass
+class Step:
+    """One applied action: its argv and what it did."""
+
+    argv: tuple[str, ...]
+    outcome: Outcome
+
+
+def existing_tables(project: Project) -> dict[str, list[str]]:
+    from scaffold.commands.field import args_from_argv
+
+    tables: dict[str, list[str]] = {t: [] for t in project.known_resources()}
+    for table, entry in project.manifest.resources.items():
+        tables[table] = [token.partition(":")[0] for token in args_from_argv(entry["argv"]).fields]
+    return tables
+
+
+def parse(project: Project, sentence: str):
+    from scaffold.mission import MissionParseError, parse_mission
+
+    if len(sentence) > MAX_SENTENCE:
+        raise InputError(
+            f"The mission is {len(sentence)} characters; missions stop at {MAX_SENTENCE}.",
+            token=sentence[:40],
+            example='scaffold mission "add weekly_requirements table for Block scheduling"',
+        )
+    try:
+        return parse_mission(sentence, existing_tables(project))
+    except MissionParseError as exc:
+        raise InputError(str(exc), token=exc.token) from None
+
+
+def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: bool) -> Outcome:
+    """Plan and write one action; returns its outcome (escalations collected, not raised)."""
+    from scaffold.commands import destroy, endpoint, field, index, resource
+    from scaffold.pipeline import execute
+
+    project = Project.find(root, explicit=True)
+    kind = argv[0]
+    if kind == "resource":
+        args = field.args_from_argv(list(argv))
+        plan, outcome = resource.plan_resource(project, args, approve=approve)
+        execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
+        return outcome
+    if kind == "index":
+        files, outcome, missing = index.plan_index(project)
+        if files:
+            execute(
+                project,
+                outcome,
+                files,
+                index.manifest_with_indexes(project, missing),
+                force=force,
+                dry_run=False,
+            )
+            outcome.extra["index_missing"] = [(m.model.table, m.column) for m in missing]
+        return outcome
+    if kind == "destroy":
+        files, outcome, manifest = destroy.plan_destroy(project, argv[1], approve=approve)
+        execute(project, outcome, files, manifest, force=force, dry_run=False)
+        return outcome
+    if kind == "endpoint":
+        change = endpoint.request_endpoint(project, argv[1])
+        if isinstance(change, str):
+            outcome = Outcome(command="endpoint", actions=[argv[1]])
+            outcome.notes.append(change)
+            return outcome
+    elif kind == "field":
+        verb = argv[1]
+        if verb == "add":
+            change = field.request_add(project, argv[2], list(argv[3:]))
+        elif verb == "remove":
+            change = field.request_remove(project, argv[2], argv[3])
+        else:
+            change = field.request_rename(project, argv[2], argv[3], argv[4])
+    else:
+        raise InputError(f"Unknown mission action {kind!r}.", token=kind)
+    plan, outcome = field.plan_field_change(project, change, approve=approve, no_version=False)
+    execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
+    return outcome
+
+
+def run_mission(
+    project: Project, sentence: str, *, approve: bool, dry_run: bool, force: bool, verify: bool
+) -> Outcome:
+    """Parse, apply every action in one transaction, escalate or verify and report."""
+    from scaffold.pipeline import finalize
+    from scaffold.plan import transaction
+
+    plan = parse(project, sentence)
+    outcome = Outcome(command="mission", mission=sentence)
+    outcome.actions = [
+        "scaffold " + " ".join(_quote(a) for a in action.argv) for action in plan.actions
+    ]
+    outcome.notes += list(plan.notes)
+    seen: set[str] = set()
+    for esc in plan.escalations:
+        _add_escalation(outcome, esc.reason, esc.trigger, seen)
+    steps: list[Step] = []
+    try:
+        with transaction(rollback=dry_run):
+            for action in plan.actions:
+                step = _apply_step(
+                    project.root, action.argv, approve=None if not approve else True, force=force
+                )
+                steps.append(Step(action.argv, step))
+                _merge(outcome, step, seen)
+                if step.exit_code:
+                    raise ConflictError(
+                        "Nothing was written: " + "; ".join(step.notes or ["a step failed"]),
+                        token=" ".join(action.argv),
+                    )
+            if outcome.escalations and not approve:
+                raise EscalationRequired(
+                    _escalation_message(outcome), token=outcome.escalations[0]["trigger"]
+                )
+    except EscalationRequired as exc:
+        outcome.exit_code = exc.exit_code
+        outcome.notes = [exc.message]
+        return outcome
+    except ConflictError as exc:
+        outcome.exit_code = exc.exit_code
+        outcome.notes = [exc.message]
+        return outcome
+    if dry_run:
+        outcome.notes.insert(
+            0, "Dry run: the plan above was computed and rolled back; nothing was written."
+        )
+        return outcome
+    finalize(project, outcome, verify=verify, dry_run=False)
+    return outcome
+
+
+def _quote(arg: str) -> str:
+    return f'"{arg}"' if (" " in arg or "{" in arg) else arg
+
+
+def _add_escalation(outcome: Outcome, reason: str, trigger: str, seen: set[str]) -> None:
+    if reason not in seen:
+        seen.add(reason)
+        outcome.escalations.append({"reason": reason, "trigger": trigger})
+
+
+def _merge(outcome: Outcome, step: Outcome, seen: set[str]) -> None:
+    known = {c.path: i for i, c in enumerate(outcome.changes)}
+    for change in step.changes:
+        if change.path in known:
+            previous = outcome.changes[known[change.path]]
+            if previous.status == "create" and change.status in ("update", "identical"):
+                continue  # created earlier in this mission
+            outcome.changes[known[change.path]] = change
+        else:
+            known[change.path] = len(outcome.changes)
+            outcome.changes.append(change)
+    for layer, items in step.layers.items():
+        outcome.layers.setdefault(layer, []).extend(items)
+    for esc in step.escalations:
+        _add_escalation(outcome, esc["reason"], esc["trigger"], seen)
+    outcome.handoff += [h for h in step.handoff if h not in outcome.handoff]
+    outcome.lint = "\n".join(filter(None, [outcome.lint, step.lint]))
+    outcome.notes += [
+        n for n in step.notes if n not in outcome.notes and not n.startswith(("Next steps", "  "))
+    ]
+    if "index_missing" in step.extra:
+        outcome.extra.setdefault("index_missing", []).extend(step.extra["index_missing"])
+
+
+def _escalation_message(outcome: Outcome) -> str:
+    lines = ["This mission needs --approve:"]
+    lines += [f"  - {e['reason']} (trigger: {e['trigger']})" for e in outcome.escalations]
+    lines.append("Nothing was written. Re-run with --approve to apply it.")
+    return "\n".join(lines)
