@@ -75,9 +75,9 @@ class Printer:
                     self.say(diff.rstrip("\n"))
 
     def finish(self, outcome: Outcome) -> None:
-        if self.json_mode:
-            print(json.dumps(outcome.to_json(), indent=2, default=str))
-        elif outcome.notes:
+        if outcome.notes:
             self.say("")
             for note in outcome.notes:
                 self.say(note)
+        if self.json_mode:
+            print(json.dumps(outcome.to_json(), indent=2, default=str))

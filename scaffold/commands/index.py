@@ -250,7 +250,7 @@ def plan_index(project: Project) -> tuple[list[Rendered], Outcome, list[Missing]
     path, text, _down, _rev = alter.render_alter(project, ops, summary, "add_missing_indexes")
     files.append(Rendered(path, text, frozen=True))
     for rel, source in edited.items():
-        files.append(Rendered(rel, source))
+        files.append(Rendered(rel, source, edit=True))
     outcome.actions = [summary]
     outcome.layers["Database"] = [f"index {m.model.table}.{m.column} ({m.why})" for m in missing]
     outcome.layers["Database"].append(

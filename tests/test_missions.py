@@ -1,0 +1,226 @@
+"""Missions applied for real: plans, escalations, honest reports, missing indexes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run, scaffold, tree
+from tests.test_e2e import verify_generated_project
+
+CONTACTS = ["resource", "contacts", "name:str=80", "phone:str=20:optional", "email:unique"]
+
+
+def mission(project: Path, sentence: str, *flags: str):
+    return scaffold("mission", sentence, *flags, "--json", project=project)
+
+
+@pytest.mark.e2e
+def test_seed_and_everyday_missions_leave_a_passing_project(project: Path, tmp_path: Path) -> None:
+    assert (
+        scaffold(
+            "resource", "residents", "name:str=120", "email:str:unique", project=project
+        ).exit_code
+        == 0
+    )
+    assert (
+        scaffold(
+            "resource", "blocks", "name:str=80", "starts_on", "ends_on", project=project
+        ).exit_code
+        == 0
+    )
+    sentences = [
+        # The three seed missions.
+        "add weekly_requirements table with resident_id, week_start date, min_hours int for Block scheduling",
+        "add GET /api/v1/residents/{id}/weekly-requirements endpoint",
+        "optimize schedule-generation queries",
+        # Everyday phrasings of the other kinds.
+        "Create a Room model with name string(80) and capacity integer",
+        "add floor int optional to rooms",
+        "add a priority enum low|medium|high default medium to weekly_requirements",
+        "add child table with name string and resident_id",
+        "add missing indexes",
+    ]
+    for sentence in sentences:
+        result = mission(project, sentence, "--no-verify")
+        assert result.exit_code == 0, f"{sentence}\n{result.output}"
+        data = json.loads(result.stdout)
+        assert data["command"] == "mission" and data["actions"], sentence
+        assert data["report_path"] or all(f["status"] == "identical" for f in data["files"]), (
+            sentence
+        )
+    assert (project / "app/models/children.py").is_file()
+    router = (project / "app/api/v1/weekly_requirements.py").read_text()
+    assert '"/residents/{resident_id}/weekly-requirements"' in router
+    verify_generated_project(
+        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}, min_tests=40
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("drop the phone column from contacts", "destructive"),
+        ("Remove phone from contacts", "destructive"),
+        ("rename phone to phone_number in contacts", "breaking"),
+        ("drop table contacts", "destructive"),
+        ("add api_key string to contacts", "security"),
+        ("add password to contacts", "security"),
+        ("add a login_token field to contacts", "security"),
+        ("add an auth\u200b_provider string to contacts", "security"),
+        ("add nickname string required to contacts", "data change"),
+    ],
+)
+def test_escalated_missions_exit_3_and_write_nothing(
+    mini_project: Path, sentence: str, reason: str
+) -> None:
+    assert scaffold(*CONTACTS, project=mini_project).exit_code == 0
+    before = tree(mini_project)
+    result = mission(mini_project, sentence)
+    assert result.exit_code in (2, 3), result.output
+    if result.exit_code == 3:
+        data = json.loads(result.stdout)
+        assert any(reason in e["reason"] for e in data["escalations"]), data["escalations"]
+        assert "--approve" in result.output
+    assert tree(mini_project) == before
+
+
+def test_unparsable_sentence_exits_2_quoting_the_part_it_did_not_understand(
+    mini_project: Path,
+) -> None:
+    assert scaffold(*CONTACTS, project=mini_project).exit_code == 0
+    before = tree(mini_project)
+    result = scaffold(
+        "mission", "please frobnicate the contacts into oblivion", project=mini_project
+    )
+    assert result.exit_code == 2
+    assert "frobnicate" in result.output
+    assert "Traceback" not in result.output
+    assert tree(mini_project) == before
+
+
+def test_mission_dry_run_rolls_back_every_step(mini_project: Path) -> None:
+    assert scaffold(*CONTACTS, project=mini_project).exit_code == 0
+    before = tree(mini_project)
+    result = scaffold(
+        "mission",
+        "add rooms table with name string and capacity int; add floor int optional to rooms",
+        "--dry-run",
+        project=mini_project,
+    )
+    assert result.exit_code == 0, result.output
+    assert "create  app/models/rooms.py" in result.output
+    assert "nothing was written" in result.output
+    assert tree(mini_project) == before
+
+
+@pytest.mark.e2e
+def test_approved_column_drop_applies_and_its_migration_downgrades_back(
+    project: Path, tmp_path: Path
+) -> None:
+    assert scaffold(*CONTACTS, project=project).exit_code == 0
+    result = mission(project, "drop the phone column from contacts", "--approve", "--no-verify")
+    assert result.exit_code == 0, result.output
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/drop.db"}
+    run(project, "alembic", "upgrade", "head", env=env)
+    run(project, "alembic", "downgrade", "-1", env=env)
+    run(project, "alembic", "upgrade", "head", env=env)
+    # v1 keeps the old contract (phone accepted, read back as null); v2 drops it.
+    assert "phone" in (project / "app/schemas/contacts.py").read_text()
+    assert "phone" not in (project / "app/schemas/v2/contacts.py").read_text()
+    verify_generated_project(
+        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
+    )
+
+
+@pytest.mark.e2e
+def test_report_marks_a_failing_generated_test_as_failed(project: Path) -> None:
+    assert scaffold(*CONTACTS, project=project).exit_code == 0
+    tests = project / "tests/test_contacts.py"
+    tests.write_text(
+        tests.read_text() + "\n\nasync def test_broken_on_purpose() -> None:\n    assert 1 == 2\n"
+    )
+    result = mission(project, "add notes text optional to contacts")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    checks = {c["name"]: c for c in data["checks"]}
+    assert checks["tests"]["passed"] is False
+    assert checks["migrations"]["passed"] is True
+    report = (project / data["report_path"]).read_text()
+    assert "- [ ] FAILED: generated tests pass" in report
+    assert "- [x] migration upgrade" in report
+
+
+HAND_MODEL = '''"""A hand-written model whose foreign key has no index."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    body: Mapped[str] = mapped_column(String(200))
+'''
+
+HAND_MIGRATION = '''"""notes by hand
+
+Revision ID: 0000notes001
+Revises: {down}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0000notes001"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name=op.f("fk_notes_contact_id_contacts")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("notes")
+'''
+
+
+@pytest.mark.e2e
+def test_index_missing_indexes_a_hand_made_foreign_key_once(project: Path, tmp_path: Path) -> None:
+    assert scaffold(*CONTACTS, project=project).exit_code == 0
+    head = next((project / "migrations/versions").glob("*_create_contacts.py")).name.split("_")[0]
+    (project / "app/models/notes.py").write_text(HAND_MODEL)
+    (project / "migrations/versions/0000notes001_notes.py").write_text(
+        HAND_MIGRATION.format(down=head)
+    )
+    result = scaffold("index", "--missing", "--json", project=project)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    created = [f["path"] for f in data["files"] if f["status"] == "create"]
+    assert len(created) == 1 and created[0].endswith("_add_missing_indexes.py")
+    assert "index=True" in (project / "app/models/notes.py").read_text()
+    report = (project / data["report_path"]).read_text()
+    assert "`notes.contact_id = ?`" in report and "SCAN" in report and "USING INDEX" in report
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/idx.db"}
+    for step in (["upgrade", "head"], ["downgrade", "-1"], ["upgrade", "head"], ["check"]):
+        run(project, "alembic", *step, env=env)
+    before = tree(project)
+    again = scaffold("index", "--missing", project=project)
+    assert again.exit_code == 0
+    assert "No missing indexes" in again.output
+    assert tree(project) == before
