@@ -243,8 +243,25 @@ class Samples:
                 continue
             value = self._other_value(f)
             if value is not None:
-                return {"field": f.name, "value": value}
+                return {
+                    "field": f.name,
+                    "value": value,
+                    "check": self._same(f, f'body["{f.name}"]', value, imports),
+                }
         return None
+
+    @staticmethod
+    def _same(f: Field, got: str, want: str, imports: Imports) -> str:
+        """An expression true when the response value ``got`` equals the sent ``want``."""
+        if f.kind in ("datetime", "time"):
+            imports.add("datetime as dt")
+            return f"dt.{f.kind}.fromisoformat({got}) == dt.{f.kind}.fromisoformat({want})"
+        if f.kind == "decimal":
+            imports.add("decimal", "Decimal")
+            return f"Decimal({got}) == Decimal({want})"
+        if f.kind == "float":
+            return f"abs({got} - {want}) < 1e-9"
+        return f"{got} == {want}"
 
     def _other_value(self, f: Field) -> str | None:
         if f.kind in ("str", "text"):
