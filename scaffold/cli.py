@@ -7,7 +7,6 @@ commands that need them, so ``scaffold --help`` stays fast.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Annotated, Any
 import typer
 
 from scaffold import __version__
-from scaffold.errors import ScaffoldError
 
 app = typer.Typer(
     name="scaffold",
@@ -82,36 +80,20 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        json_mode = bool(kwargs.get("json_output"))
+        from scaffold.runner import guard
+
+        def body() -> int:
+            func(*args, **kwargs)
+            return 0
+
         try:
-            return func(*args, **kwargs)
-        except ScaffoldError as exc:
-            _fail(exc.render(), exc.exit_code, json_mode, func.__name__)
-        except KeyboardInterrupt:
-            _fail("Interrupted: nothing was changed.", 130, json_mode, func.__name__)
+            code = guard(func.__name__, bool(kwargs.get("json_output")), body)
         except typer.Exit:
             raise
-        except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback
-            if os.environ.get("SCAFFOLD_DEBUG"):
-                raise
-            _fail(
-                f"Internal error ({type(exc).__name__}: {str(exc)[:200]}). Nothing was changed. "
-                "Re-run with SCAFFOLD_DEBUG=1 for the traceback and report it.",
-                70,
-                json_mode,
-                func.__name__,
-            )
+        if code:
+            raise typer.Exit(code)
 
     return wrapper
-
-
-def _fail(message: str, code: int, json_mode: bool, command: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    if json_mode:
-        import json
-
-        print(json.dumps({"command": command, "error": message, "exit_code": code}))
-    raise typer.Exit(code)
 
 
 def _project(path: Path | None) -> Any:
@@ -121,10 +103,11 @@ def _project(path: Path | None) -> Any:
 
 
 def _finish(outcome: Any, printer: Any, *, dry_run: bool) -> None:
-    printer.changes(outcome, diffs=dry_run)
-    printer.finish(outcome)
-    if outcome.exit_code:
-        raise typer.Exit(outcome.exit_code)
+    from scaffold.runner import finish
+
+    code = finish(outcome, printer, dry_run=dry_run)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -173,12 +156,9 @@ def resource(
     app/schemas/NAME.py, app/services/NAME.py, app/api/v1/NAME.py,
     tests/factories/NAME.py and tests/test_NAME.py.
     """
-    from scaffold.commands.resource import ResourceArgs, plan_resource
-    from scaffold.output import Printer
-    from scaffold.pipeline import execute, finalize
-    from scaffold.plan import project_lock
+    from scaffold.commands.resource import ResourceArgs
+    from scaffold.runner import run_resource
 
-    printer = Printer(json_mode=json_output, quiet=quiet)
     args = ResourceArgs(
         name=name,
         fields=tuple(fields or ()),
@@ -189,12 +169,19 @@ def resource(
         id_type=id_type,
         api_version=api_version,
     )
-    proj = _project(project)
-    with project_lock(proj.root):
-        plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
-        execute(proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run)
-        finalize(proj, outcome, verify=verify, dry_run=dry_run)
-    _finish(outcome, printer, dry_run=dry_run)
+    code = run_resource(
+        args,
+        project=project,
+        verify=verify,
+        approve=approve,
+        no_version=no_version,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -691,8 +678,11 @@ def check_command(
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: help and ``resource`` take a fast path that skips typer."""
+    from scaffold.runner import fast_main
+
+    if not fast_main(sys.argv[1:]):
+        app()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,236 @@
+"""Command bodies shared by the typer CLI and the fast path, and the fast path itself.
+
+typer builds its parameters with pydantic, which costs ~150 ms per run. The
+two things run most often from an editor loop take a shortcut: ``--help``
+(served from a cache of typer's own output, keyed by scaffold's version and
+the CLI source) and ``scaffold resource`` (parsed here; anything unusual falls
+back to typer, so errors read the same).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scaffold import __version__
+from scaffold.errors import ScaffoldError
+
+
+def report_failure(message: str, code: int, json_mode: bool, command: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    if json_mode:
+        print(json.dumps({"command": command, "error": message, "exit_code": code}))
+    return code
+
+
+def guard(command: str, json_mode: bool, body: Callable[[], int]) -> int:
+    """Run ``body``; a ScaffoldError becomes one paragraph and its exit code, never a traceback."""
+    try:
+        return body()
+    except ScaffoldError as exc:
+        return report_failure(exc.render(), exc.exit_code, json_mode, command)
+    except KeyboardInterrupt:
+        return report_failure("Interrupted: nothing was changed.", 130, json_mode, command)
+    except Exception as exc:
+        if os.environ.get("SCAFFOLD_DEBUG") or type(exc).__name__ == "Exit":
+            raise
+        return report_failure(
+            f"Internal error ({type(exc).__name__}: {str(exc)[:200]}). Nothing was changed. "
+            "Re-run with SCAFFOLD_DEBUG=1 for the traceback and report it.",
+            70,
+            json_mode,
+            command,
+        )
+
+
+def finish(outcome: Any, printer: Any, *, dry_run: bool) -> int:
+    printer.changes(outcome, diffs=dry_run)
+    printer.finish(outcome)
+    return outcome.exit_code
+
+
+def run_resource(
+    args: Any,
+    *,
+    project: Path | None,
+    verify: bool,
+    approve: bool,
+    no_version: bool,
+    dry_run: bool,
+    force: bool,
+    json_output: bool,
+    quiet: bool,
+) -> int:
+    from scaffold.commands.resource import plan_resource
+    from scaffold.output import Printer
+    from scaffold.pipeline import execute, finalize
+    from scaffold.plan import project_lock
+    from scaffold.project import Project
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = Project.find(project, explicit=project is not None)
+    with project_lock(proj.root):
+        plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
+        execute(proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run)
+        finalize(proj, outcome, verify=verify, dry_run=dry_run)
+    return finish(outcome, printer, dry_run=dry_run)
+
+
+# --- the fast path ----------------------------------------------------------------
+
+_VALUE_OPTIONS = {
+    "--singular": "singular",
+    "--parent": "parent",
+    "--id": "id_type",
+    "--api-version": "api_version",
+    "--project": "project",
+}
+_MULTI_OPTIONS = {"--unique": "uniques", "--check": "checks"}
+_FLAGS = {
+    "--verify": "verify",
+    "--approve": "approve",
+    "--no-version": "no_version",
+    "--dry-run": "dry_run",
+    "--force": "force",
+    "--json": "json_output",
+    "--quiet": "quiet",
+    "-q": "quiet",
+}
+
+
+def parse_resource_argv(argv: list[str]) -> dict[str, Any] | None:
+    """typer's reading of ``scaffold resource ...``, or None to let typer handle it.
+
+    >>> parse_resource_argv(["rooms", "name:str", "--parent", "blocks"])["parent"]
+    'blocks'
+    """
+    values: dict[str, Any] = {"fields": [], "uniques": [], "checks": []}
+    positional: list[str] = []
+    i, only_args = 0, False
+    while i < len(argv):
+        token = argv[i]
+        if only_args or not token.startswith("-") or token == "-":
+            positional.append(token)
+        elif token == "--":
+            only_args = True
+        else:
+            key, eq, inline = token.partition("=")
+            if key in _FLAGS and not eq:
+                values[_FLAGS[key]] = True
+            elif key in _VALUE_OPTIONS or key in _MULTI_OPTIONS:
+                if eq:
+                    value = inline
+                elif i + 1 < len(argv):
+                    i += 1
+                    value = argv[i]
+                else:
+                    return None
+                if key in _MULTI_OPTIONS:
+                    values[_MULTI_OPTIONS[key]].append(value)
+                else:
+                    values[_VALUE_OPTIONS[key]] = value
+            else:
+                return None  # --help, unknown options, typos: typer says it best
+        i += 1
+    if not positional:
+        return None
+    if "api_version" in values:
+        if not values["api_version"].isdigit():
+            return None
+        values["api_version"] = int(values["api_version"])
+    values["name"], values["fields"] = positional[0], positional[1:]
+    return values
+
+
+def _help_cache_path(key: tuple[str, ...]) -> Path:
+    source = Path(__file__).with_name("cli.py").read_bytes()
+    width = os.environ.get("COLUMNS", "")
+    digest = hashlib.sha256(
+        source + __version__.encode() + width.encode() + "\0".join(key).encode()
+    ).hexdigest()[:24]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "scaffold" / "help" / f"{digest}.txt"
+
+
+def _help_key(argv: list[str]) -> tuple[str, ...] | None:
+    if not argv or argv[-1] not in ("--help", "-h"):
+        return None
+    if any(a.startswith("-") for a in argv[:-1]) or len(argv) > 3:
+        return None
+    return tuple(argv)
+
+
+def _typer_help(argv: list[str]) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    from scaffold.cli import app
+
+    buffer = io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(buffer):
+        try:
+            app(args=argv, prog_name="scaffold")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, buffer.getvalue()
+
+
+def fast_main(argv: list[str]) -> bool:
+    """Handle ``argv`` without typer when possible; False means "run typer"."""
+    key = _help_key(argv)
+    if key is not None:
+        path = _help_cache_path(key)
+        try:
+            sys.stdout.write(path.read_text(encoding="utf-8"))
+            return True
+        except OSError:
+            pass
+        code, text = _typer_help(argv)
+        sys.stdout.write(text)
+        if code == 0:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except OSError:
+                pass
+        sys.exit(code)
+    if argv[:1] == ["resource"]:
+        parsed = parse_resource_argv(argv[1:])
+        if parsed is None:
+            return False
+        from scaffold.commands.resource import ResourceArgs
+
+        args = ResourceArgs(
+            name=parsed["name"],
+            fields=tuple(parsed["fields"]),
+            singular=parsed.get("singular"),
+            parent=parsed.get("parent"),
+            uniques=tuple(parsed["uniques"]),
+            checks=tuple(parsed["checks"]),
+            id_type=parsed.get("id_type", "int"),
+            api_version=parsed.get("api_version", 1),
+        )
+        project = Path(parsed["project"]) if parsed.get("project") else None
+        flags = {
+            k: bool(parsed.get(k))
+            for k in ("verify", "approve", "no_version", "dry_run", "force", "json_output", "quiet")
+        }
+        code = guard(
+            "resource", flags["json_output"], lambda: run_resource(args, project=project, **flags)
+        )
+        sys.exit(code)
+    return False
+
+
+def main() -> None:
+    """Console entry point (``scaffold``): the fast path first, typer for everything else."""
+    if not fast_main(sys.argv[1:]):
+        from scaffold.cli import app
+
+        app(prog_name="scaffold")
