@@ -129,6 +129,18 @@ def revision_graph(revisions: list[Revision]) -> Iterator[Finding]:
         )
 
 
+_UPGRADE_THEN_CHECK = """
+import sys
+from alembic.config import main
+ini = sys.argv[1]
+try:
+    main(["-c", ini, "upgrade", "head"])
+    main(["-c", ini, "check"])
+except SystemExit as exc:
+    sys.exit(exc.code)
+"""
+
+
 def alembic_check(
     root: Path, config: CheckConfig, python: str, database_url: str | None = None
 ) -> list[Finding]:
@@ -140,23 +152,22 @@ def alembic_check(
     """
     ini = config.alembic_ini
     env = dict(os.environ)
-    steps = [[python, "-m", "alembic", "-c", ini, "check"]]
+    command = [python, "-m", "alembic", "-c", ini, "check"]
     if database_url:
+        # Upgrade the scratch database and compare in one interpreter: the models
+        # and SQLAlchemy are imported once instead of twice.
         env["DATABASE_URL"] = database_url
-        steps.insert(0, [python, "-m", "alembic", "-c", ini, "upgrade", "head"])
+        command = [python, "-c", _UPGRADE_THEN_CHECK, ini]
     try:
-        for command in steps:
-            proc = subprocess.run(
-                command,
-                cwd=root,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=ALEMBIC_TIMEOUT,
-                check=False,
-            )
-            if proc.returncode != 0:
-                break
+        proc = subprocess.run(
+            command,
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=ALEMBIC_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return [_at_ini(ini, "SC700", f"`alembic check` timed out after {ALEMBIC_TIMEOUT} s")]
     except OSError as exc:
