@@ -91,7 +91,7 @@ def test_resource_with_every_type_and_modifier_passes_its_generated_tests(
     project: Path, tmp_path: Path
 ) -> None:
     assert scaffold(*RESIDENTS, project=project).exit_code == 0
-    result = scaffold(*EVERYTHING, "--check", "hours<=80", project=project)
+    result = scaffold(*EVERYTHING, "--check", "hours<=80", "--approve", project=project)
     assert result.exit_code == 0, result.output
     verify_generated_project(
         project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}

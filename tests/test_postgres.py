@@ -31,7 +31,7 @@ def squawk(project: Path, env: dict[str, str]) -> None:
 
 def test_every_field_type_migrates_checks_and_passes_tests_on_postgres(project: Path, pg_url: str) -> None:
     env = {"DATABASE_URL": pg_url}
-    for argv in (RESIDENTS, WEEKLY, EVERYTHING):
+    for argv in (RESIDENTS, WEEKLY, [*EVERYTHING, "--approve"]):
         result = scaffold(*argv, project=project)
         assert result.exit_code == 0, result.output
     # Includes datetimes with a timezone inserted through asyncpg (naive columns would fail).
