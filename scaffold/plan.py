@@ -60,17 +60,24 @@ class Change:
 
 def safe_path(root: Path, rel: str) -> Path:
     """``root/rel`` if it stays inside the project (symlinks resolved), else ProjectError."""
+    example = "replace the symlink with a real folder or file inside the project, then run again"
     if not rel or Path(rel).is_absolute() or "\x00" in rel or ".." in Path(rel).parts:
-        raise ProjectError(f"Refusing to write {rel!r}: outside the project.", token=rel)
+        raise ProjectError(
+            f"Refusing to write {rel!r}: outside the project.", token=rel, example=example
+        )
     target = root / rel
     resolved_root = root.resolve()
     resolved = target.resolve()
     if resolved != resolved_root and resolved_root not in resolved.parents:
         raise ProjectError(
-            f"Refusing to write {rel!r}: it resolves outside the project (a symlink?).", token=rel
+            f"Refusing to write {rel!r}: it resolves outside the project (a symlink?).",
+            token=rel,
+            example=example,
         )
     if target.is_symlink():
-        raise ProjectError(f"Refusing to write {rel!r}: it is a symlink.", token=rel)
+        raise ProjectError(
+            f"Refusing to write {rel!r}: it is a symlink.", token=rel, example=example
+        )
     return target
 
 

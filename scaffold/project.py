@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from scaffold.errors import ProjectError
-from scaffold.manifest import Manifest
+from scaffold.manifest import MANIFEST, Manifest
 from scaffold.render.context import Layout
 from scaffold.spec.inflect import camelize, singularize
 from scaffold.spec.resource import Known
@@ -17,6 +17,7 @@ from scaffold.spec.resource import Known
 _REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
 _DOWN = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(.+)$", re.M)
 _TABLENAME = re.compile(r"__tablename__\s*=\s*['\"]([a-z0-9_]+)['\"]")
+_MODULE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}|={7})( |$)", re.M)
 NOT_A_PROJECT_EXAMPLE = "scaffold new myapp --defaults && cd myapp"
 
@@ -50,11 +51,17 @@ class Project:
 
     @cached_property
     def layout(self) -> Layout:
-        return Layout(
-            package=str(self.settings.get("package", "app")),
-            tests=str(self.settings.get("tests", "tests")),
-            migrations=str(self.settings.get("migrations", "migrations")),
-        )
+        values = {}
+        for key, default in (("package", "app"), ("tests", "tests"), ("migrations", "migrations")):
+            value = self.settings.get(key, default)
+            if not isinstance(value, str) or not _MODULE.fullmatch(value):
+                raise ProjectError(
+                    f"[tool.scaffold] {key} = {value!r} is not a top-level package name of the project.",
+                    token=str(value),
+                    example=f'[tool.scaffold]\n{key} = "{default}"',
+                )
+            values[key] = value
+        return Layout(**values)
 
     @cached_property
     def manifest(self) -> Manifest:
@@ -107,15 +114,25 @@ class Project:
         """Resources from the manifest, plus hand-written models found by ``__tablename__``."""
         known: dict[str, Known] = {}
         for table, entry in self.manifest.resources.items():
-            known[table] = Known(
-                table=table,
-                class_name=entry["class_name"],
-                singular=entry["singular"],
-                id_type=entry.get("id_type", "int"),
-            )
+            try:
+                known[table] = Known(
+                    table=table,
+                    class_name=entry["class_name"],
+                    singular=entry["singular"],
+                    id_type=entry.get("id_type", "int"),
+                )
+                entry["argv"], entry["migration"], entry["revision"]  # noqa: B018 - presence check
+            except (KeyError, TypeError):
+                raise ProjectError(
+                    f"{MANIFEST} has a broken entry for {table!r}; restore it from version control.",
+                    token=table,
+                    example="git checkout -- .scaffold/manifest.toml",
+                ) from None
         models = self.root / self.layout.package / "models"
         if models.is_dir():
             for path in sorted(models.glob("*.py")):
+                if not path.is_file():
+                    continue  # a dangling symlink is not a model
                 for table in _TABLENAME.findall(path.read_text(encoding="utf-8", errors="replace")):
                     if table not in known:
                         singular = singularize(table)
