@@ -587,6 +587,7 @@ def report(
                     "escalations": [],
                     "checks": [],
                     "report_path": path.relative_to(proj.root).as_posix(),
+                    "exit_code": 0,
                     "markdown": text,
                 },
                 indent=2,

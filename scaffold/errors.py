@@ -50,3 +50,9 @@ class EscalationRequired(ScaffoldError):
     """The change is breaking, destructive or touches security (exit 3)."""
 
     exit_code = 3
+
+    def __init__(
+        self, message: str, *, escalations: list[dict[str, str]] | None = None, **kwargs: str | None
+    ):
+        self.escalations = list(escalations or [])
+        super().__init__(message, **kwargs)

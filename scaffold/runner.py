@@ -21,10 +21,26 @@ from scaffold import __version__
 from scaffold.errors import ScaffoldError
 
 
-def report_failure(message: str, code: int, json_mode: bool, command: str) -> int:
+def report_failure(
+    message: str,
+    code: int,
+    json_mode: bool,
+    command: str,
+    escalations: list[dict[str, str]] | None = None,
+) -> int:
     print(f"error: {message}", file=sys.stderr)
     if json_mode:
-        print(json.dumps({"command": command, "error": message, "exit_code": code}))
+        data = {
+            "command": command.removesuffix("_command").replace("_", " "),
+            "actions": [],
+            "files": [],
+            "escalations": escalations or [],
+            "checks": [],
+            "report_path": None,
+            "exit_code": code,
+            "error": message,
+        }
+        print(json.dumps(data, indent=2))
     return code
 
 
@@ -33,7 +49,8 @@ def guard(command: str, json_mode: bool, body: Callable[[], int]) -> int:
     try:
         return body()
     except ScaffoldError as exc:
-        return report_failure(exc.render(), exc.exit_code, json_mode, command)
+        escalations = getattr(exc, "escalations", None)
+        return report_failure(exc.render(), exc.exit_code, json_mode, command, escalations)
     except KeyboardInterrupt:
         return report_failure("Interrupted: nothing was changed.", 130, json_mode, command)
     except Exception as exc:

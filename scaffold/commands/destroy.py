@@ -43,6 +43,7 @@ def plan_destroy(
             f"This change needs --approve:\n  - {REASON.format(table=table)}\nNothing was written.",
             token=table,
             example=f"scaffold destroy {table} --approve",
+            escalations=outcome.escalations,
         )
     ops = alter.Ops(table)
     create = migration_context(spec, "x", None)

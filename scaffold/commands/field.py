@@ -167,6 +167,7 @@ def plan_field_change(
             + "\nNothing was written.",
             token=change.escalations[0][1],
             example=f"scaffold {command} ... --approve",
+            escalations=outcome.escalations,
         )
     migration = None
     if ops.upgrade:

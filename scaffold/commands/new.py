@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 from scaffold.errors import InputError
@@ -39,6 +40,19 @@ def _answers(directory: Path, db: str | None, data: list[str]) -> dict[str, str]
     return answers
 
 
+def _dirty(root: Path) -> bool:
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.returncode != 0 or bool(proc.stdout.strip())
+
+
 def new_project(directory: Path, *, defaults: bool, db: str | None, data: list[str]) -> Outcome:
     """Render the template into ``directory`` (which must be empty or missing)."""
     if directory.exists() and any(directory.iterdir()):
@@ -51,20 +65,34 @@ def new_project(directory: Path, *, defaults: bool, db: str | None, data: list[s
     import copier
 
     root = template_root()
-    vcs_ref = "HEAD" if (root / ".git").exists() else None
-    copier.run_copy(
-        str(root),
-        str(directory),
-        data=answers,
-        defaults=defaults,
-        unsafe=False,
-        quiet=True,
-        vcs_ref=vcs_ref,
-    )
+    in_git = (root / ".git").exists()
+    with warnings.catch_warnings():
+        # copier warns that uncommitted template edits are included; we say it below.
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            str(root),
+            str(directory),
+            data=answers,
+            defaults=defaults,
+            unsafe=False,
+            quiet=True,
+            vcs_ref="HEAD" if in_git else None,
+        )
     files = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
     outcome = Outcome(command="new", actions=[f"new {directory}"])
     outcome.changes = [Change(f, "create", "", None) for f in files]
+    if in_git and _dirty(root):
+        outcome.handoff.append(
+            "The template checkout has uncommitted changes: the project records a commit that only "
+            "existed for this copy, so `copier update` will need a committed template version later."
+        )
+    elif not in_git:
+        outcome.handoff.append(
+            "The template came from an installed package without git history; to use `copier update` "
+            "later, point _src_path in .copier-answers.yml at a clone of the scaffold repository."
+        )
     outcome.notes = [
+        *outcome.handoff,
         "Next steps:",
         f"  cd {directory}",
         "  make test        # creates .venv, installs, runs the tests",

@@ -138,6 +138,7 @@ def plan_resource(
                 + "\nNothing was written.",
                 token=sensitive[0].name,
                 example=f"scaffold {' '.join(args.argv())} --approve",
+                escalations=outcome.escalations,
             )
     return plan, outcome
 

@@ -273,6 +273,8 @@ def _reserved_reason(name: str) -> str | None:
         return "the generated code uses that name for an import or a parameter"
     if name in WINDOWS_DEVICES:
         return "it is a Windows device name and cannot be a file name"
+    if name == "l":
+        return "a lone l reads as the digit 1 (ruff E741 fails the generated code)"
     return None
 
 
