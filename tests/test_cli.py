@@ -180,3 +180,19 @@ def test_not_a_project_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "not a scaffold project" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_layout_from_tool_scaffold_moves_the_generated_package(tmp_path: Path) -> None:
+    root = tmp_path / "svc-project"
+    (root / "db/versions").mkdir(parents=True)
+    (root / "db/env.py").write_text("# Alembic env\n")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\n\n[tool.scaffold]\npackage = "svc"\ntests = "checks"\nmigrations = "db"\n'
+    )
+    result = scaffold("resource", "rooms", "name:str=40", project=root)
+    assert result.exit_code == 0, result.output
+    model = (root / "svc/models/rooms.py").read_text()
+    assert "from svc.db.base import Base" in model and "from app." not in model
+    assert (root / "checks/test_rooms.py").is_file()
+    assert "from checks.factories.rooms import" in (root / "checks/test_rooms.py").read_text()
+    assert list((root / "db/versions").glob("*_create_rooms.py"))

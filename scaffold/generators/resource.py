@@ -8,6 +8,7 @@ the project template discovers models and routers by package.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,13 @@ def api_package(project: Project, version: int) -> list[Rendered]:
     return [Rendered(rel, text)]
 
 
+def in_package(text: str, package: str) -> str:
+    """Point the template's ``app.`` imports at the project's package (``[tool.scaffold] package``)."""
+    if package == "app":
+        return text
+    return re.sub(r"^from app\.", f"from {package}.", text, flags=re.M)
+
+
 def render_resource(
     project: Project,
     spec: ResourceSpec,
@@ -66,9 +74,8 @@ def render_resource(
     def one(
         template: str, path: str, context: dict, frozen: bool = False, of: ResourceSpec = spec
     ) -> Rendered:
-        return Rendered(
-            path, render(template, override, spec=of, ctx=context), resource=table, frozen=frozen
-        )
+        text = in_package(render(template, override, spec=of, ctx=context), layout.package)
+        return Rendered(path, text, resource=table, frozen=frozen)
 
     created = create_spec or spec
     files = [
