@@ -640,6 +640,43 @@ def ide_vscode(
     _finish(outcome, printer, dry_run=dry_run)
 
 
+@app.command()
+@handles_errors
+def upgrade(
+    project: ProjectOpt = None,
+    verify: VerifyOpt = False,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Re-render every generated resource with this version of scaffold's templates.
+
+    Files you edited are merged three ways (your edits and the template's changes
+    both survive); overlapping edits are conflicts and nothing is written.
+
+    Example:
+
+        scaffold upgrade --dry-run
+    """
+    from scaffold.commands.field import args_from_argv
+    from scaffold.commands.resource import plan_resource
+    from scaffold.output import Outcome, Printer
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        outcome = Outcome(command="upgrade", actions=["upgrade"])
+        files, manifest = [], proj.manifest.copy()
+        for table, entry in sorted(proj.manifest.resources.items()):
+            plan, _ = plan_resource(proj, args_from_argv(entry["argv"]), approve=True)
+            files += plan.files
+            outcome.layers.setdefault("Tests", []).append(f"{table}: re-rendered")
+        _write_plan(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=verify)
+    _finish(outcome, printer, dry_run=dry_run)
+
+
 @app.command("check")
 @handles_errors
 def check_command(

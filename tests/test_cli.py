@@ -196,3 +196,28 @@ def test_layout_from_tool_scaffold_moves_the_generated_package(tmp_path: Path) -
     assert (root / "checks/test_rooms.py").is_file()
     assert "from checks.factories.rooms import" in (root / "checks/test_rooms.py").read_text()
     assert list((root / "db/versions").glob("*_create_rooms.py"))
+
+
+def test_upgrade_merges_new_templates_with_user_edits(
+    mini_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scaffold(*RESIDENTS, project=mini_project)
+    router = mini_project / "app/api/v1/residents.py"
+    router.write_text(
+        router.read_text().replace('tags=["residents"]', 'tags=["residents", "people"]')
+    )
+    # A newer scaffold whose service template gained a line.
+    from scaffold.render import engine
+
+    original = engine.render
+
+    def newer(name: str, override: str | None = None, **context):
+        text = original(name, override, **context)
+        return text + "\n\nTEMPLATE_VERSION = 2\n" if name == "service.py.jinja" else text
+
+    monkeypatch.setattr("scaffold.generators.resource.render", newer)
+    result = scaffold("upgrade", project=mini_project)
+    assert result.exit_code == 0, result.output
+    assert statuses(result.output)["app/services/residents.py"] == "update"
+    assert "TEMPLATE_VERSION = 2" in (mini_project / "app/services/residents.py").read_text()
+    assert 'tags=["residents", "people"]' in router.read_text()
