@@ -141,40 +141,46 @@ except SystemExit as exc:
 """
 
 
-def alembic_check(
+def start_alembic_check(
     root: Path, config: CheckConfig, python: str, database_url: str | None = None
-) -> list[Finding]:
-    """Run ``alembic check``: SC701 on drift, SC700 when Alembic itself cannot run.
+) -> subprocess.Popen[str] | list[Finding]:
+    """Start ``alembic check`` in the background (the AST rules run meanwhile).
 
     Alembic's own rule applies: the database must be at head for the comparison, so a
     database that is behind is an SC700 saying so, not drift. With ``database_url``
-    (a scratch database, passed as ``DATABASE_URL``) it is upgraded to head first.
+    (a scratch database, passed as ``DATABASE_URL``) it is upgraded to head first, in
+    the same interpreter, so the models and SQLAlchemy are imported once.
     """
     ini = config.alembic_ini
     env = dict(os.environ)
     command = [python, "-m", "alembic", "-c", ini, "check"]
     if database_url:
-        # Upgrade the scratch database and compare in one interpreter: the models
-        # and SQLAlchemy are imported once instead of twice.
         env["DATABASE_URL"] = database_url
         command = [python, "-c", _UPGRADE_THEN_CHECK, ini]
     try:
-        proc = subprocess.run(
-            command,
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=ALEMBIC_TIMEOUT,
-            check=False,
+        return subprocess.Popen(
+            command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-    except subprocess.TimeoutExpired:
-        return [_at_ini(ini, "SC700", f"`alembic check` timed out after {ALEMBIC_TIMEOUT} s")]
     except OSError as exc:
         return [_at_ini(ini, "SC700", f"`alembic check` could not start: {exc.strerror or exc}")]
-    if proc.returncode == 0:
+
+
+def finish_alembic_check(
+    config: CheckConfig, started: subprocess.Popen[str] | list[Finding]
+) -> list[Finding]:
+    """SC701 on drift, SC700 when Alembic itself could not run."""
+    if isinstance(started, list):
+        return started
+    ini = config.alembic_ini
+    try:
+        stdout, stderr = started.communicate(timeout=ALEMBIC_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        started.kill()
+        started.communicate()
+        return [_at_ini(ini, "SC700", f"`alembic check` timed out after {ALEMBIC_TIMEOUT} s")]
+    if started.returncode == 0:
         return []
-    output = f"{proc.stdout}\n{proc.stderr}"
+    output = f"{stdout}\n{stderr}"
     drift = re.search(r"New upgrade operations detected:\s*(.*)", output, re.DOTALL)
     if drift:
         ops = drift.group(1)
@@ -188,8 +194,15 @@ def alembic_check(
                 "run `alembic revision --autogenerate`",
             )
         ]
-    reason = failure_reason(proc.stderr or output)
+    reason = failure_reason(stderr or output)
     return [_at_ini(ini, "SC700", f"`alembic check` failed: {reason}")]
+
+
+def alembic_check(
+    root: Path, config: CheckConfig, python: str, database_url: str | None = None
+) -> list[Finding]:
+    """Run ``alembic check`` to the end (see :func:`start_alembic_check`)."""
+    return finish_alembic_check(config, start_alembic_check(root, config, python, database_url))
 
 
 def _at_ini(ini: str, code: str, message: str) -> Finding:

@@ -33,28 +33,36 @@ def run_checks(
     []
     """
     root = Path(root)
-    sources: dict[str, list[str]] = {}
-    findings: list[Finding] = []
-    modules: list[Module] = []
-    for path, kinds in _collect(root, config).items():
-        parsed = _parse(root, path, sources)
-        if isinstance(parsed, Finding):
-            findings.append(parsed)
-        else:
-            modules.append(Module(path, parsed, sources[path], kinds))
-
-    project = Project(modules)
-    for code, kinds, rule in FILE_RULES:
-        if code in config.disable:
-            continue
-        for module in modules:
-            if kinds is None or kinds & module.kinds:
-                findings.extend(rule(module, project))
-
-    findings.extend(_revision_findings(root, config, sources))
+    started = None
     wants_alembic = config.run_alembic and not {"SC700", "SC701"} <= config.disable
     if wants_alembic and (root / config.alembic_ini).is_file():
-        findings.extend(migrations.alembic_check(root, config, python, database_url))
+        started = migrations.start_alembic_check(root, config, python, database_url)
+    try:
+        sources: dict[str, list[str]] = {}
+        findings: list[Finding] = []
+        modules: list[Module] = []
+        for path, kinds in _collect(root, config).items():
+            parsed = _parse(root, path, sources)
+            if isinstance(parsed, Finding):
+                findings.append(parsed)
+            else:
+                modules.append(Module(path, parsed, sources[path], kinds))
+
+        project = Project(modules)
+        for code, kinds, rule in FILE_RULES:
+            if code in config.disable:
+                continue
+            for module in modules:
+                if kinds is None or kinds & module.kinds:
+                    findings.extend(rule(module, project))
+
+        findings.extend(_revision_findings(root, config, sources))
+    except BaseException:
+        if started is not None and not isinstance(started, list):
+            started.kill()
+        raise
+    if started is not None:
+        findings.extend(migrations.finish_alembic_check(config, started))
 
     kept = {
         f for f in findings if f.code not in config.disable and not _suppressed(root, f, sources)
