@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from scaffold.manifest import MANIFEST, Manifest, base_path
 from scaffold.output import Outcome
-from scaffold.plan import CONFLICT, IDENTICAL, Change, Rendered, plan, write_all
+from scaffold.plan import CONFLICT, FORCE, IDENTICAL, Change, Rendered, plan, write_all
 from scaffold.project import Project
 from scaffold.render.format import format_python
 
@@ -34,6 +34,13 @@ def execute(
     rendered = [replace(r, text=texts.get(r.path, r.text)) for r in rendered]
     changes = plan(project.root, rendered, project.manifest, force=force)
     project.refuse_conflict_markers([c.path for c in changes if c.writes and c.old is not None])
+    project.refuse_uncommitted_edits(
+        [
+            c.path
+            for c in changes
+            if c.old is not None and (c.status == FORCE or c.reason == "merged with your edits")
+        ]
+    )
     outcome.changes = changes
     if any(c.status == CONFLICT for c in changes):
         outcome.exit_code = 1

@@ -139,6 +139,28 @@ class Project:
                         known[table] = Known(table, camelize(singular), singular)
         return known
 
+    def refuse_uncommitted_edits(self, paths: list[str]) -> None:
+        """Your uncommitted edits are never rewritten (merged or forced): commit them first."""
+        if not paths or not (self.root / ".git").exists():
+            return
+        import subprocess
+
+        proc = subprocess.run(
+            ["git", "status", "--porcelain", "--", *paths],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        dirty = [line[3:] for line in proc.stdout.splitlines() if line.strip()]
+        if proc.returncode == 0 and dirty:
+            raise ProjectError(
+                f"{', '.join(dirty[:5])} {'has' if len(dirty) == 1 else 'have'} uncommitted edits that this "
+                "change would rewrite. Commit or stash them first, so nothing of yours can be lost.",
+                token=dirty[0],
+                example='git add -A && git commit -m "my edits"',
+            )
+
     def refuse_conflict_markers(self, paths: list[str]) -> None:
         for rel in paths:
             path = self.root / rel

@@ -221,3 +221,29 @@ def test_upgrade_merges_new_templates_with_user_edits(
     assert statuses(result.output)["app/services/residents.py"] == "update"
     assert "TEMPLATE_VERSION = 2" in (mini_project / "app/services/residents.py").read_text()
     assert 'tags=["residents", "people"]' in router.read_text()
+
+
+def test_uncommitted_user_edits_are_not_rewritten(mini_project: Path) -> None:
+    import subprocess
+
+    scaffold(*RESIDENTS, project=mini_project)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=mini_project, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=mini_project, check=True)
+    subprocess.run([*git, "commit", "-qm", "generated"], cwd=mini_project, check=True)
+    schemas = mini_project / "app/schemas/residents.py"
+    schemas.write_text(schemas.read_text() + "\n\nLOCAL_CONSTANT = 1\n")
+    before = tree(mini_project)
+    result = scaffold(
+        "resource", "residents", "name:str=200", "email:str:unique", project=mini_project
+    )
+    assert result.exit_code == 2
+    assert "uncommitted edits" in result.output and "app/schemas/residents.py" in result.output
+    assert tree(mini_project) == before
+    subprocess.run([*git, "commit", "-qam", "mine"], cwd=mini_project, check=True)
+    assert (
+        scaffold(
+            "resource", "residents", "name:str=200", "email:str:unique", project=mini_project
+        ).exit_code
+        == 0
+    )
