@@ -102,11 +102,16 @@ def _import_for_value(imports: Imports, value: Any) -> None:
 # --- Python types ----------------------------------------------------------
 
 
+def column_kind(field: Field, spec: ResourceSpec) -> str:
+    """A reference is stored as the type of the id it points at."""
+    if field.kind == "ref":
+        return "uuid" if spec.known(field.ref_table).id_type == "uuid" else "int"
+    return field.kind
+
+
 def py_type(field: Field, spec: ResourceSpec, imports: Imports) -> str:
     """The plain Python type of a column (model ``Mapped[...]`` and read schema)."""
-    kind = field.kind
-    if kind == "ref":
-        kind = "uuid" if spec.known(field.ref_table).id_type == "uuid" else "int"
+    kind = column_kind(field, spec)
     simple = {
         "str": "str",
         "text": "str",
@@ -242,9 +247,7 @@ def _check_constraints(spec: ResourceSpec) -> list[tuple[str, str]]:
 
 
 def _sa_migration_type(field: Field, spec: ResourceSpec) -> str:
-    kind = field.kind
-    if kind == "ref":
-        kind = "uuid" if spec.known(field.ref_table).id_type == "uuid" else "int"
+    kind = column_kind(field, spec)
     table = {
         "text": "sa.Text()",
         "int": "sa.Integer()",
