@@ -114,6 +114,7 @@ def run_mission(
         "scaffold " + " ".join(_quote(a) for a in action.argv) for action in plan.actions
     ]
     outcome.notes += list(plan.notes)
+    outcome.handoff += [note for note in plan.notes if "add fields later" in note or "scaffold field" in note]
     seen: set[str] = set()
     for esc in plan.escalations:
         _add_escalation(outcome, esc.reason, esc.trigger, seen)
