@@ -44,7 +44,21 @@ class Manifest:
                 token=MANIFEST,
                 example="git checkout -- .scaffold/manifest.toml",
             ) from None
-        return cls(resources=dict(data.get("resources", {})), files=dict(data.get("files", {})))
+        resources, files = data.get("resources", {}), data.get("files", {})
+        shapes_ok = (
+            isinstance(resources, dict)
+            and isinstance(files, dict)
+            and all(isinstance(v, dict) for v in resources.values())
+            and all(isinstance(v, dict) for v in files.values())
+        )
+        if not shapes_ok:
+            raise ProjectError(
+                f"{MANIFEST} is damaged: [resources] and [files] must be tables of tables; "
+                "restore it from version control.",
+                token=MANIFEST,
+                example="git checkout -- .scaffold/manifest.toml",
+            )
+        return cls(resources=dict(resources), files=dict(files))
 
     def dump(self) -> str:
         import tomli_w

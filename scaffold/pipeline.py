@@ -33,7 +33,9 @@ def execute(
     outcome.lint = lint
     rendered = [replace(r, text=texts.get(r.path, r.text)) for r in rendered]
     changes = plan(project.root, rendered, project.manifest, force=force)
-    project.refuse_conflict_markers([c.path for c in changes if c.writes and c.old is not None])
+    project.refuse_conflict_markers(
+        [c.path for c in changes if c.old is not None and c.status != IDENTICAL]
+    )
     project.refuse_uncommitted_edits(
         [
             c.path
@@ -103,6 +105,26 @@ def _base_differs(project: Project, change: Change) -> bool:
     return not path.is_file() or path.read_text(encoding="utf-8") != wanted
 
 
+def apply_change(
+    project: Project,
+    outcome: Outcome,
+    rendered: list[Rendered],
+    manifest: Manifest,
+    *,
+    force: bool,
+    dry_run: bool,
+    verify: bool,
+) -> Outcome:
+    """Write the change and its report as one transaction: if the report cannot be
+    written (or anything else fails), the change is undone too."""
+    from scaffold.plan import transaction
+
+    with transaction():
+        execute(project, outcome, rendered, manifest, force=force, dry_run=dry_run)
+        finalize(project, outcome, verify=verify, dry_run=dry_run)
+    return outcome
+
+
 def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) -> None:
     """Run the quality checks and write the report, for a change that was applied."""
     from scaffold.report import write_report
@@ -126,7 +148,9 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
             project.root, project_python(project.root), before, lookups
         )
     if any(r.passed is False for r in results):
+        # The change is applied (it is what was asked for, and the files are
+        # needed to fix it); exit 1 says a check failed and the report says which.
         outcome.exit_code = 1
-        outcome.notes.append("A quality check failed: see the report.")
+        outcome.notes.append("Applied, but a quality check failed: see the report.")
     write_report(project.root, outcome)
     outcome.notes.append(f"Report: {outcome.report_path}")

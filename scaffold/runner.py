@@ -85,7 +85,7 @@ def run_resource(
 ) -> int:
     from scaffold.commands.resource import plan_resource
     from scaffold.output import Printer
-    from scaffold.pipeline import execute, finalize
+    from scaffold.pipeline import apply_change
     from scaffold.plan import project_lock
     from scaffold.project import Project
 
@@ -93,8 +93,9 @@ def run_resource(
     proj = Project.find(project, explicit=project is not None)
     with project_lock(proj.root):
         plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
-        execute(proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run)
-        finalize(proj, outcome, verify=verify, dry_run=dry_run)
+        apply_change(
+            proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
+        )
     return finish(outcome, printer, dry_run=dry_run)
 
 

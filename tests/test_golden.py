@@ -30,9 +30,18 @@ CASES = {
     ],
     "nested_uuid": [
         ["resource", "boards", "title:str=80", "--id", "uuid"],
-        ["resource", "cards", "title:str=80", "status:enum=todo,doing,done:default=todo", "--parent", "boards"],
+        [
+            "resource",
+            "cards",
+            "title:str=80",
+            "status:enum=todo,doing,done:default=todo",
+            "--parent",
+            "boards",
+        ],
     ],
 }
+
+
 def _generate(root: Path, commands: list[list[str]]) -> dict[str, str]:
     for argv in commands:
         result = scaffold(*argv, project=root)
@@ -54,7 +63,10 @@ def test_rendered_artifacts_match_golden_files(case: str, mini_project: Path) ->
             target = golden_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
-    expected = {p.relative_to(golden_dir).as_posix(): p.read_text() for p in sorted(golden_dir.rglob("*.py"))}
+    expected = {
+        p.relative_to(golden_dir).as_posix(): p.read_text()
+        for p in sorted(golden_dir.rglob("*.py"))
+    }
     assert sorted(files) == sorted(expected)
     for rel, text in files.items():
         assert text == expected[rel], f"{rel} differs from tests/golden/{case}/{rel}"

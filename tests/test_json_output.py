@@ -14,11 +14,19 @@ SHAPE = {"command", "actions", "files", "escalations", "checks", "report_path", 
 
 def parse(result) -> dict:
     data = json.loads(result.stdout)
-    assert SHAPE <= set(data), sorted(data)
+    assert set(data) >= SHAPE, sorted(data)
     assert isinstance(data["actions"], list) and isinstance(data["checks"], list)
     for item in data["files"]:
         assert set(item) == {"path", "status"}
-        assert item["status"] in {"create", "update", "identical", "conflict", "skip", "force", "remove"}
+        assert item["status"] in {
+            "create",
+            "update",
+            "identical",
+            "conflict",
+            "skip",
+            "force",
+            "remove",
+        }
     for item in data["escalations"]:
         assert set(item) == {"reason", "trigger"}
     for item in data["checks"]:
@@ -28,7 +36,9 @@ def parse(result) -> dict:
 
 @pytest.fixture
 def contacts(mini_project: Path) -> Path:
-    result = scaffold("resource", "contacts", "name:str=80", "phone:str=20:optional", project=mini_project)
+    result = scaffold(
+        "resource", "contacts", "name:str=80", "phone:str=20:optional", project=mini_project
+    )
     assert result.exit_code == 0, result.output
     return mini_project
 
@@ -50,7 +60,9 @@ def contacts(mini_project: Path) -> Path:
         (["ide", "vscode"], "ide vscode", 0),
     ],
 )
-def test_every_command_prints_the_documented_json_shape(contacts: Path, argv, command, code) -> None:
+def test_every_command_prints_the_documented_json_shape(
+    contacts: Path, argv, command, code
+) -> None:
     result = scaffold(*argv, "--json", project=contacts)
     assert result.exit_code == code, result.output
     data = parse(result)

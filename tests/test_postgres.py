@@ -29,7 +29,9 @@ def squawk(project: Path, env: dict[str, str]) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_every_field_type_migrates_checks_and_passes_tests_on_postgres(project: Path, pg_url: str) -> None:
+def test_every_field_type_migrates_checks_and_passes_tests_on_postgres(
+    project: Path, pg_url: str
+) -> None:
     env = {"DATABASE_URL": pg_url}
     for argv in (RESIDENTS, WEEKLY, [*EVERYTHING, "--approve"]):
         result = scaffold(*argv, project=project)
@@ -39,7 +41,9 @@ def test_every_field_type_migrates_checks_and_passes_tests_on_postgres(project: 
     squawk(project, env)
 
 
-def test_constraint_names_over_63_bytes_are_shortened_and_round_trip(project: Path, pg_url: str) -> None:
+def test_constraint_names_over_63_bytes_are_shortened_and_round_trip(
+    project: Path, pg_url: str
+) -> None:
     long_parent = "departmental_rotation_requirement_categories"
     long_child = "departmental_rotation_requirement_weekly_entries"
     assert scaffold("resource", long_parent, "label:str=40:unique", project=project).exit_code == 0
@@ -52,8 +56,12 @@ def test_constraint_names_over_63_bytes_are_shortened_and_round_trip(project: Pa
         project=project,
     )
     assert result.exit_code == 0, result.output
-    migration = next((project / "migrations/versions").glob(f"*_create_{long_child}.py")).read_text()
-    names = [line.split('op.f("')[1].split('"')[0] for line in migration.splitlines() if 'op.f("' in line]
+    migration = next(
+        (project / "migrations/versions").glob(f"*_create_{long_child}.py")
+    ).read_text()
+    names = [
+        line.split('op.f("')[1].split('"')[0] for line in migration.splitlines() if 'op.f("' in line
+    ]
     assert names and all(len(name.encode()) <= 63 for name in names)
     assert any(len(name) == 63 for name in names), names
     verify_generated_project(project, env={"DATABASE_URL": pg_url})

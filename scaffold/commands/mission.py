@@ -48,7 +48,10 @@ def parse(project: Project, sentence: str):
     try:
         return parse_mission(sentence, existing_tables(project))
     except MissionParseError as exc:
-        raise InputError(str(exc), token=exc.token) from None
+        message = str(exc).split(" Try: ")[0].rstrip()
+        raise InputError(
+            message, token=exc.token, example=f'scaffold mission "{exc.example}"'
+        ) from None
 
 
 def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: bool) -> Outcome:
@@ -114,7 +117,9 @@ def run_mission(
         "scaffold " + " ".join(_quote(a) for a in action.argv) for action in plan.actions
     ]
     outcome.notes += list(plan.notes)
-    outcome.handoff += [note for note in plan.notes if "add fields later" in note or "scaffold field" in note]
+    outcome.handoff += [
+        note for note in plan.notes if "add fields later" in note or "scaffold field" in note
+    ]
     seen: set[str] = set()
     for esc in plan.escalations:
         _add_escalation(outcome, esc.reason, esc.trigger, seen)

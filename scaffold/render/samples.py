@@ -261,6 +261,8 @@ class Samples:
             return f"Decimal({got}) == Decimal({want})"
         if f.kind == "float":
             return f"abs({got} - {want}) < 1e-9"
+        if f.kind == "bool":
+            return f"{got} is {want}"
         return f"{got} == {want}"
 
     def _other_value(self, f: Field) -> str | None:

@@ -276,8 +276,8 @@ def _unique(group: str, fields: Sequence[Field]) -> tuple[str, ...]:
 
 def _check(text: str, fields: Sequence[Field]) -> Check:
     example = '--check "min_hours<=max_hours"'
-    match = _CHECK.fullmatch(text)
-    if not match or len(text) > 200:
+    match = _CHECK.fullmatch(text) if len(text) <= 200 else None
+    if not match:
         raise InputError(
             f"--check {show(text)} is not FIELD OP FIELD or FIELD OP NUMBER with OP one of < <= > >= = !=.",
             token=text,

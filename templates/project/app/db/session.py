@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from app.core.config import get_settings
 
-engine = create_async_engine(get_settings().database_url)
+# hide_parameters: a failed statement's error (and so the log) never carries the
+# submitted values, a password included.
+engine = create_async_engine(get_settings().database_url, hide_parameters=True)
 
 if engine.dialect.name == "sqlite":
 
