@@ -219,7 +219,10 @@ def scenarios(s: Scratch, p: dict[str, Path]) -> list[Scenario]:
         Scenario(
             "alembic",
             "alembic revision -m x",
-            fixed([str(BIN / "alembic"), "-c", "alembic-plain.ini", "revision", "-m", "x"], p["alembic"]),
+            fixed(
+                [str(BIN / "alembic"), "-c", "alembic-plain.ini", "revision", "-m", "x"],
+                p["alembic"],
+            ),
             alembic_cleanup,
         )
     )
