@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -26,16 +27,19 @@ class Imported:
     name: str
 
 
-def imported_modules(*args: str) -> tuple[list[Imported], subprocess.CompletedProcess[str]]:
+def imported_modules(
+    *args: str, cwd: Path | None = None, extra_env: dict[str, str] | None = None
+) -> tuple[list[Imported], subprocess.CompletedProcess[str]]:
     """Run ``python -X importtime ARGS`` and return every module it imported, in order."""
     env = {
         k: v for k, v in os.environ.items() if k not in ("PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME")
     }
+    env.update(extra_env or {})
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", *args],
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=cwd or REPO,
         env=env,
         check=False,
         timeout=120,
@@ -153,3 +157,99 @@ def test_only_typer_pulling_pydantic_is_tolerated() -> None:
     assert not typer_pulls_pydantic(["pydantic: pydantic <- scaffold.spec.fields"])
     assert not typer_pulls_pydantic([via_typer, "jinja2: jinja2 <- scaffold.render.engine"])
     assert not typer_pulls_pydantic([])
+
+
+# The entry point (``scaffold`` = ``python -m scaffold``) serves help from a cache of
+# typer's own output and parses ``resource`` itself: neither may load typer or pydantic.
+FAST_HEAVY = (*HEAVY, "typer")
+
+
+def assert_fast(args: tuple[str, ...], *, cwd: Path | None = None, cache: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(cache)}
+    modules, proc = imported_modules(*args, cwd=cwd, extra_env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = {m.name.split(".")[0] for m in modules}
+    allowed = {"jinja2", "markupsafe"} if "resource" in args and "--help" not in args else set()
+    heavy = sorted((loaded & set(FAST_HEAVY)) - allowed)
+    assert not heavy, f"`python {' '.join(args)}` imports {heavy}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("resource", "--help"), ("new", "--help"), ("mission", "--help")],
+    ids=["help", "resource-help", "new-help", "mission-help"],
+)
+def test_help_is_served_without_typer_once_cached(args: tuple[str, ...], tmp_path: Path) -> None:
+    first = subprocess.run(
+        [sys.executable, "-m", "scaffold", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)},
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    assert_fast(("-m", "scaffold", *args), cache=tmp_path)
+
+
+def test_cached_help_is_exactly_what_typer_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold import runner
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for argv in (["--help"], ["resource", "--help"], ["field", "add", "--help"]):
+        code, text = runner._typer_help(argv)
+        assert code == 0 and "Usage:" in text
+        runner._help_cache_path(tuple(argv)).parent.mkdir(parents=True, exist_ok=True)
+        runner._help_cache_path(tuple(argv)).write_text(text)
+        proc = subprocess.run(
+            [sys.executable, "-m", "scaffold", *argv],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)},
+            check=False,
+        )
+        assert proc.stdout == text
+
+
+def test_resource_command_runs_without_typer_or_database_libraries(
+    mini_project: Path, tmp_path: Path
+) -> None:
+    assert_fast(
+        ("-m", "scaffold", "resource", "rooms", "name:str=40", "-q"),
+        cwd=mini_project,
+        cache=tmp_path,
+    )
+    assert (mini_project / "app/models/rooms.py").is_file()
+
+
+def test_fast_resource_parser_reads_argv_like_typer() -> None:
+    from scaffold.runner import parse_resource_argv
+
+    parsed = parse_resource_argv(
+        [
+            "rooms",
+            "name:str",
+            "--unique",
+            "a,b",
+            "--check=a<=b",
+            "--api-version",
+            "2",
+            "-q",
+            "--",
+            "-odd",
+        ]
+    )
+    assert parsed is not None
+    assert parsed["name"] == "rooms" and parsed["fields"] == ["name:str", "-odd"]
+    assert parsed["uniques"] == ["a,b"] and parsed["checks"] == ["a<=b"]
+    assert parsed["api_version"] == 2 and parsed["quiet"] is True
+    for handled_by_typer in (
+        ["rooms", "--help"],
+        ["rooms", "--api-version", "x"],
+        ["rooms", "--bogus"],
+        [],
+    ):
+        assert parse_resource_argv(handled_by_typer) is None
