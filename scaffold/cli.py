@@ -230,12 +230,12 @@ def resource(
     app/schemas/NAME.py, app/services/NAME.py, app/api/v1/NAME.py,
     tests/factories/NAME.py and tests/test_NAME.py.
     """
-    from scaffold.commands.resource import ResourceArgs
+    from scaffold.commands.resource import ResourceArgs, expand_fields
     from scaffold.runner import run_resource
 
     args = ResourceArgs(
         name=name,
-        fields=tuple(fields or ()),
+        fields=expand_fields(fields or ()),
         singular=singular,
         parent=parent,
         uniques=tuple(unique or ()),
@@ -348,9 +348,10 @@ def field_add(
         scaffold field add rooms capacity:int:min=0:default=1
     """
     from scaffold.commands.field import request_add
+    from scaffold.commands.resource import expand_fields
 
     _apply_change(
-        lambda proj: request_add(proj, resource, list(fields)),
+        lambda proj: request_add(proj, resource, list(expand_fields(fields))),
         project=project,
         approve=approve,
         no_version=False,

@@ -222,11 +222,11 @@ def fast_main(argv: list[str]) -> bool:
         parsed = parse_resource_argv(argv[1:])
         if parsed is None:
             return False
-        from scaffold.commands.resource import ResourceArgs
+        from scaffold.commands.resource import ResourceArgs, expand_fields
 
         args = ResourceArgs(
             name=parsed["name"],
-            fields=tuple(parsed["fields"]),
+            fields=expand_fields(parsed["fields"]),
             singular=parsed.get("singular"),
             parent=parsed.get("parent"),
             uniques=tuple(parsed["uniques"]),

@@ -192,3 +192,35 @@ def test_other_tasks_do_not_scan_output() -> None:
     for task in tasks_of(vscode_tasks(None)):
         if task["label"] != "scaffold: check":
             assert task["problemMatcher"] == []
+
+
+def test_ide_vscode_command_writes_tasks_whose_commands_run(mini_project) -> None:
+    """Every generated task, with its inputs at their defaults, runs against a project."""
+    import json as _json
+
+    from tests.helpers import scaffold
+
+    vscode = mini_project / ".vscode"
+    vscode.mkdir()
+    (vscode / "tasks.json").write_text(
+        '{\n  // mine\n  "version": "2.0.0",\n  "tasks": [{"label": "build", "type": "shell", "command": "make"}],\n}\n'
+    )
+    result = scaffold("ide", "vscode", project=mini_project)
+    assert result.exit_code == 0, result.output
+    data = _json.loads((vscode / "tasks.json").read_text())
+    assert data["tasks"][0]["label"] == "build"
+    again = scaffold("ide", "vscode", project=mini_project)
+    assert "identical" in again.output
+    defaults = {item["id"]: item["default"] for item in data["inputs"]}
+    scaffold("resource", "residents", "name:str=80", project=mini_project)
+    project = mini_project  # in task order, as a user would run them
+    for task in data["tasks"][1:]:
+        assert task["command"] == "scaffold"
+        args = [a for a in task["args"]]
+        for key, value in defaults.items():
+            args = [a.replace(f"${{input:{key}}}", value) for a in args]
+        args += ["--no-verify"] if args[0] == "mission" else []
+        outcome = scaffold(
+            *args, *(["--no-alembic"] if args[0] == "check" else []), project=project
+        )
+        assert outcome.exit_code == 0, f"{task['label']}: {outcome.output}"

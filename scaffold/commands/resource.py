@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -44,6 +45,28 @@ class ResourceArgs:
         for table in self.lists_under:
             out += ["--list-under", table]
         return out
+
+
+_FIELD_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(:|$)")
+
+
+def expand_fields(arguments: Sequence[str]) -> tuple[str, ...]:
+    """Split ``"a:int b:date"`` (one argument, as an editor task passes it) into tokens.
+
+    An argument is split only when every piece starts like a field token, so a value
+    with a space (``title:str:default=hello world``) stays whole.
+
+    >>> expand_fields(["a:int b:date", "c:str:default=x y"])
+    ('a:int', 'b:date', 'c:str:default=x y')
+    """
+    out: list[str] = []
+    for argument in arguments:
+        pieces = argument.split()
+        if len(pieces) > 1 and all(_FIELD_START.match(piece) for piece in pieces):
+            out += pieces
+        else:
+            out.append(argument)
+    return tuple(out)
 
 
 @dataclass

@@ -136,7 +136,7 @@ _INPUTS: tuple[dict[str, Any], ...] = (
         "id": "missionSentence",
         "type": "promptString",
         "description": "The change, in one English sentence",
-        "default": "add weekly_requirements table with resident_id, week_start date, min_hours int",
+        "default": "add shifts table with resident_id, starts_at datetime and ends_at datetime",
     },
 )
 
