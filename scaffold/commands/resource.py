@@ -61,8 +61,10 @@ def expand_fields(arguments: Sequence[str]) -> tuple[str, ...]:
     """
     out: list[str] = []
     for argument in arguments:
-        pieces = argument.split()
-        if len(pieces) > 1 and all(_FIELD_START.match(piece) for piece in pieces):
+        # Plain spaces only: a token with a line break or tab is hostile, not a list,
+        # and is refused whole by the field parser.
+        pieces = [piece for piece in argument.split(" ") if piece]
+        if argument.isprintable() and len(pieces) > 1 and all(_FIELD_START.match(p) for p in pieces):
             out += pieces
         else:
             out.append(argument)
@@ -175,12 +177,13 @@ def resource_outcome(args: ResourceArgs, plan: ResourcePlan) -> Outcome:
         outcome.notes.insert(0, "Inferred: " + "; ".join(inferred))
     for layer, items in resource_layers(spec, plan.files).items():
         outcome.layers.setdefault(layer, []).extend(items)
-    sensitive = [f.name for f in spec.fields if f.sensitive]
-    if sensitive:
+    plain = [f.name for f in spec.fields if f.sensitive and not f.hashed]
+    if plain:
         outcome.handoff.append(
-            f"{', '.join(sensitive)} are write-only and stored as given: hash passwords in the service "
-            "(e.g. with argon2) before storing them."
+            f"{', '.join(plain)} {'is' if len(plain) == 1 else 'are'} write-only but stored as given "
+            "(the app may need to read them back): encrypt at rest if they are long-lived secrets."
         )
+
     return outcome
 
 

@@ -166,7 +166,7 @@ def _sa_model_type(field: Field, imports: Imports) -> str | None:
         return table[kind]
     if kind in ("str", "enum"):
         imports.add("sqlalchemy", "String")
-        return f"String({field.length})"
+        return f"String({field.stored_length})"
     if kind == "decimal":
         imports.add("sqlalchemy", "Numeric")
         return f"Numeric({field.precision}, {field.scale})"
@@ -263,7 +263,7 @@ def _sa_migration_type(field: Field, spec: ResourceSpec) -> str:
     if kind in table:
         return table[kind]
     if kind in ("str", "enum"):
-        return f"sa.String(length={field.length})"
+        return f"sa.String(length={field.stored_length})"
     if kind == "decimal":
         return f"sa.Numeric(precision={field.precision}, scale={field.scale})"
     raise AssertionError(kind)
@@ -376,8 +376,11 @@ def _input_type(
         imports.add("typing", "Literal")
         return f"Literal[{', '.join(literal(c) for c in field.choices)}]", kw
     if kind == "datetime":
-        imports.add("pydantic", "AwareDatetime")
-        return "AwareDatetime", kw
+        imports.add("app.schemas.base", "UTCDatetime")
+        return "UTCDatetime", kw
+    if kind == "time":
+        imports.add("app.schemas.base", "LocalTime")
+        return "LocalTime", kw
     if kind == "json":
         imports.add("app.schemas.base", "JsonObject")
         return "JsonObject", kw
@@ -522,7 +525,12 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
             }
         )
     parent = nested[0] if spec.parent is not None else None
+    hashed = [f.name for f in spec.fields if f.hashed]
+    imports.add("typing", "Any")
+    if hashed:
+        imports.add("app.core.security", "hash_secret")
     return {
+        "hashed": hashed,
         "imports": imports.render(),
         "id_type": id_type,
         "filters": filters,
@@ -725,6 +733,12 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
                 "00000000-0000-4000-8000-000000000000" if known.id_type == "uuid" else INT32[1]
             )
             context["missing_ref"] = {"field": ref.name, "value": literal(missing)}
+    context["hashed"] = [f.name for f in spec.fields if f.hashed and not f.removed]
+    if context["hashed"]:
+        imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
+        imports.add(layout.module("models", spec.table), spec.class_name)
+    if context["patch"]:
+        imports.add("datetime as dt")
     context["nested_lists"] = [
         _nested_list(spec, p, prefix, imports) for p in spec.lists_under if p != spec.parent
     ]

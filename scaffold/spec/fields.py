@@ -19,7 +19,7 @@ from typing import Any
 from scaffold.errors import InputError
 from scaffold.spec import inflect
 from scaffold.spec.names import check_identifier, show
-from scaffold.spec.sensitive import sensitive_name
+from scaffold.spec.sensitive import name_parts, sensitive_name
 
 TYPES = (
     "str",
@@ -51,6 +51,7 @@ MODIFIERS = (
 ONDELETE = {"cascade": "CASCADE", "restrict": "RESTRICT", "set-null": "SET NULL"}
 INT_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 DEFAULT_STR_LENGTH = 255
+HASH_LENGTH = 255  # scrypt$N$r$p$salt$hash is about 90 characters
 EMAIL_LENGTH = 320
 MAX_TOKEN = 1000
 # A plain decimal literal in ASCII: no "nan", "inf", "1_000" or non-ASCII digits.
@@ -96,6 +97,20 @@ class Field:
     @property
     def db_name(self) -> str:
         return self.column or self.name
+
+    @property
+    def hashed(self) -> bool:
+        """Passwords are stored as scrypt hashes (tokens and keys as given: apps read them back)."""
+        return self.kind in ("str", "text") and bool(
+            {"password", "passwd", "passphrase"}.intersection(name_parts(self.name))
+        )
+
+    @property
+    def stored_length(self) -> int | None:
+        """Column length: a hashed password needs room for the hash, whatever the input limit."""
+        if self.hashed and self.kind == "str":
+            return max(self.length or 0, HASH_LENGTH)
+        return self.length
 
     @property
     def is_ref(self) -> bool:

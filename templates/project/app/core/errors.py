@@ -124,12 +124,23 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> Problem
     return problem(exc.status_code, detail, headers=exc.headers)
 
 
+# Pydantic messages of these types can quote parts of the input (an email
+# validator's "invalid characters: '!'", a UUID's "found `S` at 0").
+_QUOTING_TYPES = frozenset(
+    {"value_error", "assertion_error", "uuid_parsing", "url_parsing", "json_invalid"}
+)
+
+
+def _message(error: dict[str, Any]) -> str:
+    return "Invalid value." if error["type"] in _QUOTING_TYPES else str(error["msg"])
+
+
 async def _validation_error(_request: Request, exc: RequestValidationError) -> ProblemResponse:
     # `input`, `ctx` and `url` are dropped: they echo the submitted values.
     errors = [
         {
             "loc": [_printable(part) for part in error["loc"]],
-            "msg": error["msg"],
+            "msg": _message(error),
             "type": error["type"],
         }
         for error in exc.errors()

