@@ -16,7 +16,8 @@ from app.services.boards import BoardService
 router = APIRouter(tags=["boards"])
 
 
-def get_service(session: SessionDep) -> BoardService:
+async def get_service(session: SessionDep) -> BoardService:
+    # async: a plain def dependency would run in a worker thread on every request.
     return BoardService(session)
 
 

@@ -16,7 +16,8 @@ from app.services.cards import CardService
 router = APIRouter(tags=["cards"])
 
 
-def get_service(session: SessionDep) -> CardService:
+async def get_service(session: SessionDep) -> CardService:
+    # async: a plain def dependency would run in a worker thread on every request.
     return CardService(session)
 
 

@@ -16,7 +16,8 @@ from app.services.residents import ResidentService
 router = APIRouter(tags=["residents"])
 
 
-def get_service(session: SessionDep) -> ResidentService:
+async def get_service(session: SessionDep) -> ResidentService:
+    # async: a plain def dependency would run in a worker thread on every request.
     return ResidentService(session)
 
 

@@ -20,7 +20,8 @@ from app.services.weekly_requirements import WeeklyRequirementService
 router = APIRouter(tags=["weekly-requirements"])
 
 
-def get_service(session: SessionDep) -> WeeklyRequirementService:
+async def get_service(session: SessionDep) -> WeeklyRequirementService:
+    # async: a plain def dependency would run in a worker thread on every request.
     return WeeklyRequirementService(session)
 
 
