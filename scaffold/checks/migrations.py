@@ -142,7 +142,11 @@ except SystemExit as exc:
 
 
 def start_alembic_check(
-    root: Path, config: CheckConfig, python: str, database_url: str | None = None
+    root: Path,
+    config: CheckConfig,
+    python: str,
+    database_url: str | None = None,
+    upgrade: bool = True,
 ) -> subprocess.Popen[str] | list[Finding]:
     """Start ``alembic check`` in the background (the AST rules run meanwhile).
 
@@ -156,7 +160,8 @@ def start_alembic_check(
     command = [python, "-m", "alembic", "-c", ini, "check"]
     if database_url:
         env["DATABASE_URL"] = database_url
-        command = [python, "-c", _UPGRADE_THEN_CHECK, ini]
+        if upgrade:
+            command = [python, "-c", _UPGRADE_THEN_CHECK, ini]
     try:
         return subprocess.Popen(
             command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -22,6 +22,7 @@ def run_checks(
     config: CheckConfig,
     python: str = sys.executable,
     database_url: str | None = None,
+    upgrade: bool = True,
 ) -> list[Finding]:
     """Lint the project at ``root`` against the standing orders.
 
@@ -36,7 +37,7 @@ def run_checks(
     started = None
     wants_alembic = config.run_alembic and not {"SC700", "SC701"} <= config.disable
     if wants_alembic and (root / config.alembic_ini).is_file():
-        started = migrations.start_alembic_check(root, config, python, database_url)
+        started = migrations.start_alembic_check(root, config, python, database_url, upgrade)
     try:
         sources: dict[str, list[str]] = {}
         findings: list[Finding] = []
@@ -56,7 +57,8 @@ def run_checks(
                 if kinds is None or kinds & module.kinds:
                     findings.extend(rule(module, project))
 
-        findings.extend(_revision_findings(root, config, sources))
+        if not {"SC601", "SC602"} <= config.disable:
+            findings.extend(_revision_findings(root, config, sources))
     except BaseException:
         if started is not None and not isinstance(started, list):
             started.kill()

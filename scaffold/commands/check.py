@@ -19,6 +19,48 @@ def project_python(root: Path) -> str:
     return sys.executable
 
 
+def _migrations_key(root: Path, config) -> str:
+    """A hash of everything that decides the schema a scratch database is migrated to."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    versions = root / config.alembic_dir / "versions"
+    env = root / config.alembic_dir / "env.py"
+    for path in [root / config.alembic_ini, env, *sorted(versions.glob("*.py"))]:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _check_on_scratch(root: Path, config, db: Path) -> list:
+    """``alembic check`` on a scratch SQLite database. The database migrated to head is
+    cached by the hash of the migrations, so a repeated check only compares."""
+    import os
+    import shutil
+
+    from scaffold.checks import run_checks
+
+    cache_root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(cache_root) / "scaffold" / "check-db"
+    cached = folder / f"{_migrations_key(root, config)}.db"
+    url = f"sqlite+aiosqlite:///{db}"
+    hit = cached.is_file()
+    if hit:
+        shutil.copyfile(cached, db)
+    findings = run_checks(root, config, project_python(root), url, upgrade=not hit)
+    if not hit and db.is_file() and not any(f.code == "SC700" for f in findings):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(db, cached)
+            for old in sorted(folder.glob("*.db"), key=lambda p: p.stat().st_mtime, reverse=True)[
+                8:
+            ]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return findings
+
+
 def run_check(
     project: Path | None, *, database_url: str | None, alembic: bool, quiet: bool
 ) -> Outcome:
@@ -42,8 +84,10 @@ def run_check(
     if not alembic:
         config = dataclasses.replace(config, run_alembic=False)
     with tempfile.TemporaryDirectory(prefix="scaffold-check-") as tmp:
-        url = database_url or f"sqlite+aiosqlite:///{tmp}/check.db"
-        findings = run_checks(root, config, project_python(root), url)
+        if database_url:
+            findings = run_checks(root, config, project_python(root), database_url)
+        else:
+            findings = _check_on_scratch(root, config, Path(tmp) / "check.db")
     for finding in findings:
         if not quiet:
             print(finding.format())

@@ -64,7 +64,11 @@ def expand_fields(arguments: Sequence[str]) -> tuple[str, ...]:
         # Plain spaces only: a token with a line break or tab is hostile, not a list,
         # and is refused whole by the field parser.
         pieces = [piece for piece in argument.split(" ") if piece]
-        if argument.isprintable() and len(pieces) > 1 and all(_FIELD_START.match(p) for p in pieces):
+        if (
+            argument.isprintable()
+            and len(pieces) > 1
+            and all(_FIELD_START.match(p) for p in pieces)
+        ):
             out += pieces
         else:
             out.append(argument)
