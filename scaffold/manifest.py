@@ -8,7 +8,6 @@ merge them three ways.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,8 @@ class Manifest:
         path = root / MANIFEST
         if not path.is_file():
             return cls()
+        import tomllib
+
         try:
             data = _parse_cached(path.read_bytes())
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -103,6 +104,8 @@ def _parse_cached(raw: bytes) -> dict[str, Any]:
         return json.loads(cached.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
+    import tomllib
+
     data = tomllib.loads(raw.decode("utf-8"))
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,6 @@ anything fails, Ctrl-C included.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
@@ -176,6 +175,8 @@ def merge3(base: str, ours: str, theirs: str) -> str | None:
 
 
 def unified_diff(change: Change) -> str:
+    import difflib
+
     old = (change.old or "").splitlines(keepends=True)
     new = change.text.splitlines(keepends=True)
     return "".join(
