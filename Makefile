@@ -14,15 +14,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check scaffold tests bench
-	$(BIN)/ruff format --check scaffold tests bench
+	$(BIN)/ruff check scaffold tests bench scripts
+	$(BIN)/ruff format --check scaffold tests bench scripts
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

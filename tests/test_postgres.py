@@ -75,13 +75,17 @@ def test_pg_fixture_is_required_in_ci() -> None:
     assert sys.executable
 
 
-def test_missing_index_is_built_concurrently_and_round_trips_on_postgres(project: Path, pg_url: str) -> None:
+def test_missing_index_is_built_concurrently_and_round_trips_on_postgres(
+    project: Path, pg_url: str
+) -> None:
     from tests.test_missions import CONTACTS, HAND_MIGRATION, HAND_MODEL
 
     assert scaffold(*CONTACTS, project=project).exit_code == 0
     head = next((project / "migrations/versions").glob("*_create_contacts.py")).name.split("_")[0]
     (project / "app/models/notes.py").write_text(HAND_MODEL)
-    (project / "migrations/versions/0000notes001_notes.py").write_text(HAND_MIGRATION.format(down=head))
+    (project / "migrations/versions/0000notes001_notes.py").write_text(
+        HAND_MIGRATION.format(down=head)
+    )
     result = scaffold("index", "--missing", project=project)
     assert result.exit_code == 0, result.output
     migration = next((project / "migrations/versions").glob("*_add_missing_indexes.py")).read_text()
