@@ -344,8 +344,8 @@ def _input_type(
     kw: list[tuple[str, str]] = []
     if kind in ("str", "text"):
         if field.email:
-            imports.add("pydantic", "EmailStr")
-            annotation = "EmailStr"
+            imports.add("app.schemas.base", "Email")
+            annotation = "Email"
         else:
             imports.add("app.schemas.base", "SafeStr")
             annotation = "SafeStr"

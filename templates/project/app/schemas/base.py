@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    EmailStr,
     JsonValue,
 )
 
@@ -108,3 +109,7 @@ UTCDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
 LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
 """A time of day; an offset would be silently dropped by the database, so it is refused."""
+
+
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
+"""A validated email address, lower-cased so uniqueness and filters ignore case."""

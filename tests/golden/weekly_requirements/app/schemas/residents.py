@@ -5,14 +5,14 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 
 import datetime as dt
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
-from app.schemas.base import InputModel, Page, ReadModel, SafeStr
+from app.schemas.base import Email, InputModel, Page, ReadModel, SafeStr
 
 
 class ResidentCreate(InputModel):
     name: SafeStr = Field(max_length=120)
-    email: EmailStr = Field(max_length=320)
+    email: Email = Field(max_length=320)
     pgy: int = Field(ge=1, le=3)
 
 
@@ -20,7 +20,7 @@ class ResidentUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
     name: SafeStr = Field(default=None, max_length=120)
-    email: EmailStr = Field(default=None, max_length=320)
+    email: Email = Field(default=None, max_length=320)
     pgy: int = Field(default=None, ge=1, le=3)
 
 

@@ -6,10 +6,10 @@ Table: residents
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
-from pydantic import EmailStr
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
+from app.schemas.base import Email
 from app.schemas.residents import ResidentCreate, ResidentPage, ResidentRead, ResidentUpdate
 from app.services.residents import ResidentService
 
@@ -32,7 +32,7 @@ async def list_residents(
     service: Service,
     limit: Limit = 50,
     offset: Offset = 0,
-    email: Annotated[EmailStr | None, Query(max_length=320)] = None,
+    email: Annotated[Email | None, Query(max_length=320)] = None,
 ) -> ResidentPage:
     items, total = await service.list_page(
         limit=limit,
