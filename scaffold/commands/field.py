@@ -183,9 +183,8 @@ def plan_field_change(
     versions = [dict(v) for v in entry.get("versions", [])]
     latest = int(entry.get("api_version", 1))
     if change.breaking and not no_version:
-        versions = _compose(versions, change, old_spec)
         versions.append({"version": latest, "argv": entry["argv"], "renames": {}, "removed": []})
-        versions = _compose_last(versions, change, old_spec)
+        versions = _compose(versions, change)
         latest += 1
         outcome.handoff.append(
             f"/api/v{latest - 1} keeps the old contract of {change.table}; the new one is served at "
@@ -195,7 +194,7 @@ def plan_field_change(
         outcome.handoff.append(
             f"--no-version: /api/v{latest} changed in place; clients that use the old contract break."
         )
-        versions = _compose(versions, change, old_spec)
+        versions = _compose(versions, change)
     new_entry["versions"] = versions
     new_entry["api_version"] = latest
     if not versions:
@@ -244,7 +243,7 @@ def specs_for_versions(
     return out
 
 
-def _compose(versions: list[dict], change: FieldChange, old_spec: ResourceSpec) -> list[dict]:
+def _compose(versions: list[dict], change: FieldChange) -> list[dict]:
     """Carry a column change into the mapping of every older API version."""
     out = []
     for v in versions:
@@ -265,10 +264,6 @@ def _compose(versions: list[dict], change: FieldChange, old_spec: ResourceSpec) 
                 renames.pop(api, None)
         out.append({**v, "renames": renames, "removed": removed})
     return out
-
-
-def _compose_last(versions: list[dict], change: FieldChange, old_spec: ResourceSpec) -> list[dict]:
-    return versions[:-1] + _compose(versions[-1:], change, old_spec)
 
 
 def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.Ops) -> str:

@@ -235,7 +235,3 @@ def resource_layers(spec: ResourceSpec, files: list[Rendered]) -> dict[str, list
             count = r.text.count("async def test_")
             tests.append(f"`{r.path}`: {count} tests (every route and its failures)")
     return {"Database": database, "API": api, "Services": services, "Tests": tests}
-
-
-def describe_fields(fields: Sequence[str]) -> str:
-    return " ".join(fields)
