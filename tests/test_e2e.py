@@ -134,3 +134,28 @@ def test_nested_uuid_and_composite_rules_pass_their_generated_tests(
     verify_generated_project(
         project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
     )
+
+
+@pytest.mark.e2e
+def test_fields_named_like_builtins_and_imports_produce_working_code(
+    project: Path, tmp_path: Path
+) -> None:
+    """``date``, ``time``, ``type``, ``uuid``, ``decimal`` and ``status`` as field names shadow
+    nothing the generated modules use (``import datetime as dt``, classes imported by name)."""
+    result = scaffold(
+        "resource",
+        "events",
+        "date",
+        "time:time",
+        "type:enum=talk,workshop",
+        "uuid:uuid:unique",
+        "decimal:decimal=6,2",
+        "status:str=20:index",
+        "settings:json:optional",
+        "user_id_like:int",
+        project=project,
+    )
+    assert result.exit_code == 0, result.output
+    verify_generated_project(
+        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
+    )

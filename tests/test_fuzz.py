@@ -74,7 +74,7 @@ HOSTILE_TEXT = [
 ]
 RESERVED = sorted(
     set(keyword.kwlist)
-    | {"match", "type", "id", "created_at", "metadata", "model_x", "json", "ctid"}
+    | {"match", "case", "id", "created_at", "metadata", "model_x", "json", "ctid"}
     | set(GENERATED_NAMES)
     | set(PG_SYSTEM_COLUMNS)
     | set(PYDANTIC_ATTRIBUTES)
