@@ -2,11 +2,12 @@
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
+from app.core.errors import problem_responses
 from app.db.session import SessionDep
-from app.services.health import check_database
+from app.services.health import DatabaseUnavailable, check_database
 
 router = APIRouter(tags=["health"])
 
@@ -15,8 +16,12 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
-@router.get("/health")
+@router.get("/health", responses=problem_responses(503))
 async def health(session: SessionDep) -> Health:
-    """Answer `{"status": "ok"}` once the database has answered too."""
-    await check_database(session)
+    """Answer `{"status": "ok"}` once the database has answered too; 503 while it does not."""
+    try:
+        await check_database(session)
+    except DatabaseUnavailable:
+        detail = "The database is unavailable."
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from None
     return Health(status="ok")

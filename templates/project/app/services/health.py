@@ -1,9 +1,17 @@
 """Readiness of the application's dependencies."""
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
+class DatabaseUnavailable(Exception):
+    """The database did not answer."""
+
+
 async def check_database(session: AsyncSession) -> None:
-    """Raise if the database does not answer a trivial query."""
-    await session.execute(text("SELECT 1"))
+    """Raise DatabaseUnavailable if the database does not answer a trivial query."""
+    try:
+        await session.execute(text("SELECT 1"))
+    except (OperationalError, DBAPIError, OSError) as exc:
+        raise DatabaseUnavailable from exc
