@@ -189,9 +189,12 @@ def add_index_kwarg(source: str, class_name: str, column: str) -> str | None:
             if any(arg.keyword and arg.keyword.value == "index" for arg in call.args):
                 return call
             self.done = True
-            return call.with_changes(
-                args=[*call.args, cst.Arg(keyword=cst.Name("index"), value=cst.Name("True"))]
+            tight = cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""),
+                whitespace_after=cst.SimpleWhitespace(""),
             )
+            index = cst.Arg(keyword=cst.Name("index"), value=cst.Name("True"), equal=tight)
+            return call.with_changes(args=[*call.args, index])
 
         def leave_AnnAssign(self, original: cst.AnnAssign, updated: cst.AnnAssign) -> cst.AnnAssign:
             target = updated.target
