@@ -547,23 +547,35 @@ def nested_parents(spec: ResourceSpec) -> list[Known]:
     return out
 
 
-def _nested_list(
-    spec: ResourceSpec, parent: Known, prefix: str, imports: Imports
-) -> dict[str, str]:
-    pf = spec.ref_to(parent.table)
-    uuid = parent.id_type == "uuid"
-    if uuid:
+MISSING_UUID = "00000000-0000-4000-8000-000000000000"
+
+
+def _missing_id(id_type: str) -> str:
+    """A well-formed id no row has, for the 404 and 409 tests."""
+    return literal(MISSING_UUID if id_type == "uuid" else INT32[1])
+
+
+def _id_annotation(id_type: str, imports: Imports) -> str:
+    """The path parameter type of an id: bounded to the column for integers."""
+    if id_type == "uuid":
         imports.add("uuid", "UUID")
-    else:
-        imports.add("fastapi", "Path")
+        return "UUID"
+    imports.add("fastapi", "Path")
+    return f"Annotated[int, Path(ge=1, le={INT32[1]})]"
+
+
+def _nested_route(spec: ResourceSpec, parent: Known, prefix: str) -> dict[str, str]:
+    """Names and paths of the list of one parent's rows: /PARENTS/{parent_id}/THESE."""
+    pf = spec.ref_to(parent.table)
+    stem = pf.name.removesuffix("_id")
+    route = f"/{_route_of(parent.table)}/{{{pf.name}}}/{spec.route}"
     return {
         "field": pf.name,
-        "stem": pf.name.removesuffix("_id"),
-        "route": f"/{_route_of(parent.table)}/{{{pf.name}}}/{spec.route}",
-        "path": f"{prefix}/{_route_of(parent.table)}/{{{pf.name}}}/{spec.route}",
-        "id_annotation": "UUID" if uuid else f"Annotated[int, Path(ge=1, le={INT32[1]})]",
-        "missing": literal("00000000-0000-4000-8000-000000000000" if uuid else INT32[1]),
-        "function": f"list_by_{pf.name.removesuffix('_id')}",
+        "stem": stem,
+        "route": route,
+        "path": f"{prefix}{route}",
+        "missing": _missing_id(parent.id_type),
+        "function": f"list_by_{stem}",
     }
 
 
@@ -581,39 +593,22 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         imports.add(schemas, f"{spec.class_name}{suffix}")
     imports.add(layout.module("services", spec.table), f"{spec.class_name}Service")
     id_type = id_py_type(spec, imports)
-    id_annotation = (
-        "UUID" if spec.id_type == "uuid" else f"Annotated[int, Path(ge=1, le={INT32[1]})]"
-    )
-    if spec.id_type != "uuid":
-        imports.add("fastapi", "Path")
+    id_annotation = _id_annotation(spec.id_type, imports)
     filters = []
     for f in spec.fields:
         if f.filterable and f is not spec.parent_field and not f.removed:
             filters.append(
                 {"name": f.name, "column": f.db_name, "type": _filter_type(f, spec, imports)}
             )
-    parent = None
-    if spec.parent is not None:
-        pf = spec.parent_field
-        assert pf is not None
-        parent_id_annotation = (
-            "UUID"
-            if spec.parent.id_type == "uuid"
-            else f"Annotated[int, Path(ge=1, le={INT32[1]})]"
-        )
-        if spec.parent.id_type == "uuid":
-            imports.add("uuid", "UUID")
-        else:
-            imports.add("fastapi", "Path")
-        parent = {
-            "route": f"/{_route_of(spec.parent.table)}/{{{pf.name}}}/{spec.route}",
-            "field": pf.name,
-            "stem": pf.name.removesuffix("_id"),
-            "id_annotation": parent_id_annotation,
+
+    def nested(parent: Known) -> dict[str, str]:
+        return {
+            **_nested_route(spec, parent, ""),
+            "id_annotation": _id_annotation(parent.id_type, imports),
         }
-    nested_lists = [
-        _nested_list(spec, p, "", imports) for p in spec.lists_under if p != spec.parent
-    ]
+
+    parent = nested(spec.parent) if spec.parent is not None else None
+    nested_lists = [nested(p) for p in spec.lists_under if p != spec.parent]
     return {
         "nested_lists": nested_lists,
         "imports": imports.render(),
@@ -668,16 +663,7 @@ def _names_in(source: str) -> set[str]:
 
 
 def _nested(spec: ResourceSpec, prefix: str) -> dict[str, str] | None:
-    pf = spec.parent_field
-    if pf is None or spec.parent is None:
-        return None
-    missing = "00000000-0000-4000-8000-000000000000" if spec.parent.id_type == "uuid" else INT32[1]
-    return {
-        "field": pf.name,
-        "stem": pf.name.removesuffix("_id"),
-        "path": f"{prefix}/{_route_of(spec.parent.table)}/{{{pf.name}}}/{spec.route}",
-        "missing": literal(missing),
-    }
+    return None if spec.parent is None else _nested_route(spec, spec.parent, prefix)
 
 
 def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, Any]:
@@ -694,9 +680,7 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
     context: dict[str, Any] = {
         "item_prefix": f"{prefix}/{spec.route}",
         "nested": _nested(spec, prefix),
-        "missing_id": literal(
-            "00000000-0000-4000-8000-000000000000" if spec.id_type == "uuid" else INT32[1]
-        ),
+        "missing_id": _missing_id(spec.id_type),
         "checks": samples.response_checks(imports),
         "sensitive": [f.name for f in spec.fields if f.sensitive and not f.removed],
         "patch": samples.update_case(imports),
@@ -729,10 +713,7 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
         )
         if ref is not None:
             known = spec.known(ref.ref_table)
-            missing = (
-                "00000000-0000-4000-8000-000000000000" if known.id_type == "uuid" else INT32[1]
-            )
-            context["missing_ref"] = {"field": ref.name, "value": literal(missing)}
+            context["missing_ref"] = {"field": ref.name, "value": _missing_id(known.id_type)}
     context["hashed"] = [f.name for f in spec.fields if f.hashed and not f.removed]
     if context["hashed"]:
         imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
@@ -740,7 +721,7 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
     if context["patch"]:
         imports.add("datetime as dt")
     context["nested_lists"] = [
-        _nested_list(spec, p, prefix, imports) for p in spec.lists_under if p != spec.parent
+        _nested_route(spec, p, prefix) for p in spec.lists_under if p != spec.parent
     ]
     context["imports"] = imports.render()
     return context
