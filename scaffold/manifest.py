@@ -97,8 +97,9 @@ def _parse_cached(raw: bytes) -> dict[str, Any]:
     import json
     import os
 
-    cache_root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(cache_root) / "scaffold" / "manifests"
+    from scaffold.resources import cache_dir, prune
+
+    folder = cache_dir("manifests")
     cached = folder / f"{hashlib.sha256(raw).hexdigest()}.json"
     try:
         return json.loads(cached.read_text(encoding="utf-8"))
@@ -112,9 +113,7 @@ def _parse_cached(raw: bytes) -> dict[str, Any]:
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, cached)
-        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[32:]:
-            old.unlink(missing_ok=True)
+        prune(folder, "*.json", keep=32)
     except OSError:
         pass
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -19,3 +20,16 @@ def template_root() -> Path:
 
 def resource_templates() -> Path:
     return template_root() / "templates" / "resource"
+
+
+def cache_dir(name: str) -> Path:
+    """``$XDG_CACHE_HOME/scaffold/NAME`` (``~/.cache`` by default); the caller creates it."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "scaffold" / name
+
+
+def prune(folder: Path, pattern: str, keep: int) -> None:
+    """Keep the ``keep`` most recently written files matching ``pattern`` in ``folder``."""
+    entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)

@@ -171,8 +171,9 @@ def _help_cache_path(key: tuple[str, ...]) -> Path:
     digest = hashlib.sha256(
         source + __version__.encode() + width.encode() + "\0".join(key).encode()
     ).hexdigest()[:24]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "scaffold" / "help" / f"{digest}.txt"
+    from scaffold.resources import cache_dir
+
+    return cache_dir("help") / f"{digest}.txt"
 
 
 def _help_key(argv: list[str]) -> tuple[str, ...] | None:

@@ -35,13 +35,12 @@ def _migrations_key(root: Path, config) -> str:
 def _check_on_scratch(root: Path, config, db: Path) -> list:
     """``alembic check`` on a scratch SQLite database. The database migrated to head is
     cached by the hash of the migrations, so a repeated check only compares."""
-    import os
     import shutil
 
     from scaffold.checks import run_checks
+    from scaffold.resources import cache_dir, prune
 
-    cache_root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(cache_root) / "scaffold" / "check-db"
+    folder = cache_dir("check-db")
     cached = folder / f"{_migrations_key(root, config)}.db"
     url = f"sqlite+aiosqlite:///{db}"
     hit = cached.is_file()
@@ -52,10 +51,7 @@ def _check_on_scratch(root: Path, config, db: Path) -> list:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(db, cached)
-            for old in sorted(folder.glob("*.db"), key=lambda p: p.stat().st_mtime, reverse=True)[
-                8:
-            ]:
-                old.unlink(missing_ok=True)
+            prune(folder, "*.db", keep=8)
         except OSError:
             pass
     return findings

@@ -7,18 +7,16 @@ Compiled templates are cached on disk, keyed by scaffold's version.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
-from scaffold.resources import resource_templates
+from scaffold.resources import cache_dir, resource_templates
 
 
 def _cache_dir() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "scaffold" / f"jinja-{__version__}"
+    path = cache_dir(f"jinja-{__version__}")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
