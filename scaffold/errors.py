@@ -56,3 +56,23 @@ class EscalationRequired(ScaffoldError):
     ):
         self.escalations = list(escalations or [])
         super().__init__(message, **kwargs)
+
+    @classmethod
+    def listing(
+        cls,
+        escalations: list[dict[str, str]],
+        *,
+        example: str | None = None,
+        what: str = "change",
+        tail: str = "Nothing was written.",
+    ) -> EscalationRequired:
+        """The refusal every command prints: each reason with its trigger, then ``tail``."""
+        lines = [f"This {what} needs --approve:"]
+        lines += [f"  - {e['reason']} (trigger: {e['trigger']})" for e in escalations]
+        lines.append(tail)
+        return cls(
+            "\n".join(lines),
+            token=escalations[0]["trigger"],
+            example=example,
+            escalations=escalations,
+        )

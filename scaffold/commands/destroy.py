@@ -39,11 +39,8 @@ def plan_destroy(
     outcome = Outcome(command="destroy", actions=[f"destroy {table}"])
     outcome.escalations = [{"reason": REASON.format(table=table), "trigger": table}]
     if approve is False:
-        raise EscalationRequired(
-            f"This change needs --approve:\n  - {REASON.format(table=table)}\nNothing was written.",
-            token=table,
-            example=f"scaffold destroy {table} --approve",
-            escalations=outcome.escalations,
+        raise EscalationRequired.listing(
+            outcome.escalations, example=f"scaffold destroy {table} --approve"
         )
     ops = alter.Ops(table)
     create = migration_context(spec, "x", None)

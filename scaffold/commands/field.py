@@ -159,15 +159,8 @@ def plan_field_change(
     outcome = Outcome(command=command, actions=[summary])
     outcome.escalations = [{"reason": r, "trigger": t} for r, t in change.escalations]
     if change.escalations and approve is False:
-        raise EscalationRequired(
-            "This change needs --approve:\n"
-            + "\n".join(
-                f"  - {reason} (trigger: {trigger})" for reason, trigger in change.escalations
-            )
-            + "\nNothing was written.",
-            token=change.escalations[0][1],
-            example=f"scaffold {command} ... --approve",
-            escalations=outcome.escalations,
+        raise EscalationRequired.listing(
+            outcome.escalations, example=f"scaffold {command} ... --approve"
         )
     migration = None
     if ops.upgrade:

@@ -138,8 +138,10 @@ def run_mission(
                         token=" ".join(action.argv),
                     )
             if outcome.escalations and not approve:
-                raise EscalationRequired(
-                    _escalation_message(outcome), token=outcome.escalations[0]["trigger"]
+                raise EscalationRequired.listing(
+                    outcome.escalations,
+                    what="mission",
+                    tail="Nothing was written. Re-run with --approve to apply it.",
                 )
     except EscalationRequired as exc:
         outcome.exit_code = exc.exit_code
@@ -190,10 +192,3 @@ def _merge(outcome: Outcome, step: Outcome, seen: set[str]) -> None:
     ]
     if "index_missing" in step.extra:
         outcome.extra.setdefault("index_missing", []).extend(step.extra["index_missing"])
-
-
-def _escalation_message(outcome: Outcome) -> str:
-    lines = ["This mission needs --approve:"]
-    lines += [f"  - {e['reason']} (trigger: {e['trigger']})" for e in outcome.escalations]
-    lines.append("Nothing was written. Re-run with --approve to apply it.")
-    return "\n".join(lines)

@@ -159,15 +159,8 @@ def plan_resource(
                 }
             )
         if sensitive and approve is False:
-            raise EscalationRequired(
-                "This change needs --approve:\n"
-                + "\n".join(
-                    f"  - {e['reason']} (trigger: {e['trigger']})" for e in outcome.escalations
-                )
-                + "\nNothing was written.",
-                token=sensitive[0].name,
-                example=f"scaffold {' '.join(args.argv())} --approve",
-                escalations=outcome.escalations,
+            raise EscalationRequired.listing(
+                outcome.escalations, example=f"scaffold {' '.join(args.argv())} --approve"
             )
     return plan, outcome
 
