@@ -72,9 +72,10 @@ def execute(
     base_writes = [
         (base_path(c.path), c.generated or c.text) for c in tracked if _base_differs(project, c)
     ]
-    if writes or base_writes or manifest.dump() != _current_manifest(project):
+    manifest_text = manifest.dump()
+    if writes or base_writes or manifest_text != _current_manifest(project):
         writes += base_writes
-        writes.append((MANIFEST, manifest.dump()))
+        writes.append((MANIFEST, manifest_text))
     if dry_run:
         outcome.notes.insert(0, "Dry run: nothing was written.")
         return outcome
