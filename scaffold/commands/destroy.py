@@ -12,12 +12,11 @@ from scaffold.commands.resource import build_spec
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
 from scaffold.generators.resource import MigrationSlot, render_resource
+from scaffold.mission.parser import DESTROY_REASON
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
 from scaffold.render.context import migration_context
-
-REASON = "destructive: drops table {table} and all its rows; its API routes disappear"
 
 
 def plan_destroy(
@@ -37,7 +36,8 @@ def plan_destroy(
             )
     spec = build_spec(project, args_from_argv(entry["argv"]))
     outcome = Outcome(command="destroy", actions=[f"destroy {table}"])
-    outcome.escalations = [{"reason": REASON.format(table=table), "trigger": table}]
+    # The same words as the mission parser's, so a mission lists the escalation once.
+    outcome.escalations = [{"reason": DESTROY_REASON.format(table=table), "trigger": table}]
     if approve is False:
         raise EscalationRequired.listing(
             outcome.escalations, example=f"scaffold destroy {table} --approve"
