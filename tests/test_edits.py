@@ -38,3 +38,22 @@ def test_already_indexed_column_is_left_alone() -> None:
 )
 def test_missing_anchor_changes_nothing(class_name: str, column: str) -> None:
     assert add_index_kwarg(BEFORE, class_name, column) is None
+
+
+def test_models_are_read_by_column_name_where_the_attribute_is_spelled_name_underscore(
+    tmp_path,
+) -> None:
+    from scaffold.commands.index import read_models
+
+    (tmp_path / "app/models").mkdir(parents=True)
+    (tmp_path / "app/models/orders.py").write_text(
+        "class Order(Base):\n"
+        '    __tablename__ = "orders"\n'
+        '    __table_args__ = (UniqueConstraint("order", "id"),)\n'
+        '    from_: Mapped[int] = mapped_column("from", ForeignKey("places.id"))\n'
+        "    order: Mapped[int] = mapped_column(ForeignKey('steps.id'))\n"
+    )
+    (model,) = read_models(tmp_path, "app")
+    assert model.column_of == {"from_": "from", "order": "order"}
+    assert model.foreign_keys == ["from_", "order"]
+    assert model.covered == {"order"}

@@ -25,16 +25,22 @@ class ModelInfo:
     path: str
     class_name: str
     table: str
+    # Attribute names; ``column_of`` maps each to its column (``metadata_`` -> "metadata").
     columns: list[str] = field(default_factory=list)
     foreign_keys: list[str] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
+    column_of: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Missing:
     model: ModelInfo
-    column: str
+    attribute: str
     why: str
+
+    @property
+    def column(self) -> str:
+        return self.model.column_of.get(self.attribute, self.attribute)
 
 
 def _kw(call: ast.Call, name: str) -> ast.expr | None:
@@ -91,6 +97,7 @@ def read_models(root: Path, package: str) -> list[ModelInfo]:
 def _model(node: ast.ClassDef, path: str) -> ModelInfo | None:
     table = None
     info = ModelInfo(path, node.name, "")
+    covered_columns: set[str] = set()
     for stmt in node.body:
         target, value = None, None
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -114,15 +121,19 @@ def _model(node: ast.ClassDef, path: str) -> ModelInfo | None:
                 ):
                     first = _first_column(item)
                     if first:
-                        info.covered.add(first)
+                        covered_columns.add(first)
         elif isinstance(value, ast.Call) and _call_name(value) in ("mapped_column", "Column"):
             info.columns.append(target)
+            name = value.args[0] if value.args else None
+            is_name = isinstance(name, ast.Constant) and isinstance(name.value, str)
+            info.column_of[target] = name.value if is_name else target
             if any(_is_true(_kw(value, k)) for k in ("index", "unique", "primary_key")):
                 info.covered.add(target)
             if any(_call_name(a) == "ForeignKey" for a in value.args):
                 info.foreign_keys.append(target)
     if not isinstance(table, str):
         return None
+    info.covered |= {a for a, c in info.column_of.items() if c in covered_columns}
     info.table = table
     return info
 
@@ -150,13 +161,13 @@ def find_missing(project: Project) -> list[Missing]:
     filters = filter_columns(project.root, project.layout.package, models)
     missing: list[Missing] = []
     for model in models:
-        for column in model.columns:
-            if column in model.covered or column == "id":
+        for attribute in model.columns:
+            if attribute in model.covered or attribute == "id":
                 continue
-            if column in model.foreign_keys:
-                missing.append(Missing(model, column, "foreign key"))
-            elif (model.class_name, column) in filters:
-                missing.append(Missing(model, column, "equality filter in a service"))
+            if attribute in model.foreign_keys:
+                missing.append(Missing(model, attribute, "foreign key"))
+            elif (model.class_name, attribute) in filters:
+                missing.append(Missing(model, attribute, "equality filter in a service"))
     return missing
 
 
@@ -238,10 +249,10 @@ def plan_index(project: Project) -> tuple[list[Rendered], Outcome, list[Missing]
         source = edited.get(item.model.path) or (project.root / item.model.path).read_text(
             encoding="utf-8"
         )
-        new = add_index_kwarg(source, item.model.class_name, item.column)
+        new = add_index_kwarg(source, item.model.class_name, item.attribute)
         if new is None:
             outcome.notes.append(
-                f"Could not edit {item.model.path}; add index=True to {item.model.class_name}.{item.column} by hand."
+                f"Could not edit {item.model.path}; add index=True to {item.model.class_name}.{item.attribute} by hand."
             )
             continue
         edited[item.model.path] = new
