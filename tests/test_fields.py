@@ -100,15 +100,13 @@ def test_types_are_inferred_from_names(token, kind, extra):
         ("hours:int:maximum=3", "maximum"),
         ("Hours:int", "Hours"),
         ("2hours:int", "2hours"),
-        ("class:str", "class"),
         ("id:int", "id"),
         ("created_at", "created_at"),
-        ("metadata:json", "metadata"),
         ("model_name:str", "model_name"),
-        ("schema:str", "schema"),
         ("xmin:int", "xmin"),
-        ("order:int", "order"),
         ("naïve:str", "naïve"),
+        ("order_:int", "order_"),
+        ("l:int", "'l'"),
         ("x" * 64, "x" * 60),
         ("hours:int:default=abc", "abc"),
         ("hours:int:min=5:max=1", "hours:int:min=5:max=1"),
@@ -148,3 +146,57 @@ def test_bad_field_tokens_are_refused_naming_the_token(token, bad):
     message = str(info.value)
     assert repr(bad)[1:-1][:50] in message or bad[:50] in message
     assert "Example:" in message
+
+
+@pytest.mark.parametrize(
+    ("token", "attr"),
+    [
+        ("order:int", "order"),
+        ("user:str", "user"),
+        ("type:str", "type"),
+        ("match:str", "match"),
+        ("payload:json", "payload"),
+        ("metadata:json", "metadata_"),
+        ("registry:str", "registry_"),
+        ("schema:str", "schema_"),
+        ("from:str", "from_"),
+        ("class:bool", "class_"),
+        ("return:str", "return_"),
+        ("copy:str", "copy_"),
+        ("str:str", "str_"),
+    ],
+)
+def test_names_that_clash_in_python_are_spelled_name_underscore_there_only(token, attr):
+    field = parse_field(token)
+    assert (field.name, field.attr) == (token.split(":")[0], attr)
+
+
+@pytest.mark.parametrize(
+    ("token", "example"),
+    [
+        ("Order:int", "order:int"),
+        ("xmin:int:optional", "xmin_value:int:optional"),
+        ("created_at:datetime", "created_at_value:datetime"),
+        ("model_year:int", "year:int"),
+        ("order_:int", "order:int"),
+    ],
+)
+def test_a_refused_field_name_shows_the_users_token_corrected(token, example):
+    with pytest.raises(InputError) as info:
+        parse_field(token)
+    assert f"Example: {example}" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "tokens"),
+    [
+        (["a:int b:date"], ("a:int", "b:date")),
+        (["note:str:default=hello world"], ("note:str:default=hello world",)),
+        (["note:str:default=a default long enough"], ("note:str:default=a default long enough",)),
+        (["code:str:default=x y:int"], ("code:str:default=x", "y:int")),
+    ],
+)
+def test_one_argument_is_split_into_fields_only_where_a_value_cannot_continue(arguments, tokens):
+    from scaffold.commands.resource import expand_fields
+
+    assert expand_fields(arguments) == tokens

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from scaffold.errors import InputError
 from scaffold.spec.fields import MODIFIERS, TYPES, parse_field
-from scaffold.spec.names import GENERATED_NAMES, PG_SYSTEM_COLUMNS, PYDANTIC_ATTRIBUTES
+from scaffold.spec.names import PG_SYSTEM_COLUMNS, PYTHON_MAPPED
 from scaffold.spec.resource import build_resource
 from tests.conftest import MINIMAL_PYPROJECT
 from tests.helpers import BIN, passed_count, run, scaffold, tree
@@ -72,17 +72,20 @@ HOSTILE_TEXT = [
     " lead",
     "trail ",
 ]
-RESERVED = sorted(
+# Names that are hard for generated code: some are refused (keywords as resources, system
+# and generated columns, model_*), most must work (SQL key words, names Python spells name_).
+HARD_NAMES = sorted(
     set(keyword.kwlist)
-    | {"match", "case", "id", "created_at", "metadata", "model_x", "json", "ctid"}
-    | set(GENERATED_NAMES)
+    | {"match", "case", "type", "id", "created_at", "model_x", "ctid", "l", "alembic_version"}
+    | {"order", "user", "group", "limit", "offset", "payload", "items", "total", "session"}
+    | {"service", "select", "query", "sort", "filter", "values", "rows", "client", "params"}
+    | set(PYTHON_MAPPED)
     | set(PG_SYSTEM_COLUMNS)
-    | set(PYDANTIC_ATTRIBUTES)
 )
 
 identifiers = st.from_regex(r"[a-z][a-z0-9]{0,6}(_[a-z0-9]{1,5}){0,2}", fullmatch=True)
 names = st.one_of(
-    identifiers, identifiers, identifiers, st.sampled_from(RESERVED), st.text(max_size=10)
+    identifiers, identifiers, identifiers, st.sampled_from(HARD_NAMES), st.text(max_size=10)
 )
 numbers = st.one_of(
     st.integers(-(2**64), 2**64).map(str),

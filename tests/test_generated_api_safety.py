@@ -98,7 +98,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app.api.v1.accounts import get_service
+from app.api.v1.accounts import provide_service
 from app.db.session import engine
 from app.main import app
 
@@ -505,15 +505,15 @@ async def test_a_failing_service_is_a_500_problem_without_internals(
         async def create(self, data: Any) -> Any:
             raise RuntimeError("internal state: /srv/app/secret.py line 3")
 
-        async def list_page(self, **kwargs: Any) -> Any:
+        async def list_page(self, params: Any) -> Any:
             raise ZeroDivisionError("division by zero in the billing code")
 
-    app.dependency_overrides[get_service] = Broken
+    app.dependency_overrides[provide_service] = Broken
     try:
         created = await raw.post(ITEMS, json=payload())
         listed = await raw.get(ITEMS)
     finally:
-        app.dependency_overrides.pop(get_service)
+        app.dependency_overrides.pop(provide_service)
     for response in (created, listed):
         body = assert_problem(response, 500)
         assert body["detail"] == "An unexpected error occurred."

@@ -28,6 +28,25 @@ CASES = {
             "min_hours<=max_hours",
         ],
     ],
+    # Python attribute, column and JSON key of names that clash: metadata_ / "metadata",
+    # from_ / "from"; order, user and payload stay as they are (SQLAlchemy quotes them).
+    "everyday_names": [
+        ["resource", "users", "email:str:unique", "role:enum=admin,member:default=member"],
+        [
+            "resource",
+            "orders",
+            "user_id:ref=users:ondelete=cascade",
+            "user:str=40",
+            "order:int:min=0",
+            "from:str=40:index",
+            "metadata:json:optional",
+            "payload:json:optional",
+            "limit:int:index",
+            "status:enum=pending,paid:default=pending",
+            "--check",
+            "order<=limit",
+        ],
+    ],
     "nested_uuid": [
         ["resource", "boards", "title:str=80", "--id", "uuid"],
         [

@@ -115,8 +115,6 @@ CASES = [
     # -- resource names ------------------------------------------------------------------
     Hostile("resource-uppercase", (*WIDGETS[:1], "Widgets"), "Widgets"),
     Hostile("resource-keyword", ("resource", "class"), "class"),
-    Hostile("resource-soft-keyword-singular", ("resource", "matches"), "match"),
-    Hostile("resource-soft-keyword-case", ("resource", "cases"), "case"),
     Hostile("resource-non-ascii", ("resource", "widgéts"), "widgéts"),
     Hostile("resource-64-chars", ("resource", "a" * 64), "a" * 60),
     Hostile("resource-1mb", ("resource", "x" * 1_000_000), "1000000", quick=True),
@@ -124,16 +122,12 @@ CASES = [
     Hostile("resource-absolute", ("resource", "/etc/passwd"), "/etc/passwd"),
     Hostile("resource-nul", ("resource", "widgets\x00"), "widgets\\x00"),
     Hostile("resource-windows-device", ("resource", "con"), "con"),
-    Hostile("resource-windows-device-singular", ("resource", "com1s"), "com1"),
-    Hostile("resource-pg-system-column", ("resource", "xmins"), "xmin"),
-    Hostile("resource-shadows-conflict-error", ("resource", "conflict_errors"), "ConflictError"),
-    Hostile("resource-shadows-integrity-error", ("resource", "integrity_errors"), "IntegrityError"),
-    Hostile("resource-shadows-async-session", ("resource", "async_sessions"), "AsyncSession"),
-    Hostile("resource-shadows-mapped", ("resource", "strings"), "String"),
     Hostile("resource-no-singular", ("resource", "sheep"), "sheep"),
+    Hostile("resource-alembic-version", ("resource", "alembic_version"), "alembic_version"),
+    Hostile("resource-keyword-import", ("resource", "import", "name:str"), "import"),
+    Hostile("resource-trailing-underscore", ("resource", "orders_"), "orders_"),
     Hostile("singular-uppercase", (*WIDGETS, "--singular", "Widget"), "Widget"),
     Hostile("singular-same-as-table", (*WIDGETS, "--singular", "widgets"), "widgets"),
-    Hostile("singular-base", (*WIDGETS, "--singular", "base"), "base"),
     Hostile("parent-dotdot", (*WIDGETS, "--parent", "../x"), "../x"),
     Hostile("parent-unknown", (*WIDGETS, "--parent", "owners"), "owners"),
     Hostile("id-type", (*WIDGETS, "--id", "serial"), "serial"),
@@ -144,21 +138,12 @@ CASES = [
     # -- field names -----------------------------------------------------------------------
     field("id:int", token="'id'", id="field-id"),
     field("created_at", token="created_at", id="field-created-at"),
-    field("metadata:str", token="metadata", id="field-sqlalchemy-metadata"),
-    field("registry", token="registry", id="field-sqlalchemy-registry"),
     field("model_config", token="model_config", id="field-pydantic-model-config"),
     field("model_dump:str", token="model_dump", id="field-pydantic-namespace"),
-    field("copy:str", token="copy", id="field-pydantic-copy"),
     field("xmin:int", token="xmin", id="field-pg-xmin"),
+    field("l:int", token="'l'", id="field-ambiguous-l"),
+    field("order_:int", token="order_", id="field-trailing-underscore"),
     field("ctid", token="ctid", id="field-pg-ctid"),
-    field("session", token="session", id="field-handler-param-session"),
-    field("payload", token="payload", id="field-handler-param-payload"),
-    field("service", token="service", id="field-handler-param-service"),
-    field("select", token="select", id="field-sql-reserved"),
-    field("match:str", token="match", id="field-soft-keyword"),
-    field("case:enum=a,b", token="case", id="field-soft-keyword-case"),
-    field("class:str", token="class", id="field-keyword"),
-    field("nul:str", token="nul", id="field-windows-device"),
     field("min_hours:int", "minhours:int", token="minhours", id="field-collision-separator"),
     field("a_b1:int", "ab_1:int", token="ab_1", id="field-collision-moved-separator"),
     field("title", "title:text", token="title", id="field-repeated"),
@@ -257,15 +242,15 @@ CASES = [
         quick=True,
     ),
     # -- field commands -----------------------------------------------------------------------
-    Hostile("field-add-soft-keyword", ("field", "add", "residents", "match:str"), "match"),
+    Hostile("field-add-system-column", ("field", "add", "residents", "xmin:int"), "xmin"),
     Hostile("field-add-unknown-resource", ("field", "add", "nothere", "x:int"), "nothere"),
-    Hostile("field-rename-keyword", ("field", "rename", "residents", "name", "class"), "class"),
+    Hostile("field-rename-system-column", ("field", "rename", "residents", "name", "ctid"), "ctid"),
     # -- sentences (scaffold mission) -----------------------------------------------------------
     Hostile("mission-1mb", ("mission", "add " + "x" * 1_000_000 + " table"), "1000010", quick=True),
     Hostile("mission-repeated", ("mission", "add widgets table " * 10_000), "180000", quick=True),
-    Hostile("mission-keyword-field", ("mission", "add widgets table with class str"), "class"),
+    Hostile("mission-system-column-field", ("mission", "add widgets table with xmin int"), "xmin"),
     Hostile(
-        "mission-soft-keyword-enum", ("mission", "add a match enum low|high to residents"), "match"
+        "mission-system-column-enum", ("mission", "add a ctid enum low|high to residents"), "ctid"
     ),
     Hostile(
         "mission-path-traversal",
@@ -471,3 +456,25 @@ def test_no_path_leads_outside_the_project(
     assert tree(outside) == before_outside
     assert tree(root) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outside", "project"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "example"),
+    [
+        (("resource", "class", "title:str"), "scaffold resource classes title:str"),
+        (("resource", "Order_Lines", "qty:int"), "scaffold resource order_lines qty:int"),
+        (("resource", "con", "name:str"), "scaffold resource cons name:str"),
+        (("resource", "news", "headline:str"), "scaffold resource news headline:str --singular"),
+        (("resource", "widgets", "xmin:int:optional"), "xmin_value:int:optional"),
+    ],
+)
+def test_a_refusal_shows_an_example_built_from_the_users_own_input(
+    argv: tuple[str, ...], example: str, base_project: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(base_project, root, symlinks=True)
+    before = tree(root)
+    result = scaffold(*argv, project=root)
+    assert result.exit_code == 2, result.output
+    assert f"Example: {example}" in result.output, result.output
+    assert tree(root) == before

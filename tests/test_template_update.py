@@ -49,7 +49,7 @@ TEMPLATE_OWNED_IN_RESOURCE_PATHS = {
     "tests/factories/__init__.py",
 }
 
-ROUTER_DEF = "def get_service(session: SessionDep) -> ResidentService:\n"
+ROUTER_DEF = "def provide_service(session: SessionDep) -> ResidentService:\n"
 ROUTER_EDIT = '    """Residents are imported nightly from the HR system; edits here are local."""\n'
 README_EDIT = "\n## Local notes\n\nOn-call rota lives in the wiki.\n"
 

@@ -48,6 +48,8 @@ class ResourceArgs:
 
 
 _FIELD_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(:|$)")
+# A piece that ends in a default or pattern value: a bare word after it continues the value.
+_VALUE_LAST = re.compile(r":(default|pattern)=[^:]*$")
 
 
 def expand_fields(arguments: Sequence[str]) -> tuple[str, ...]:
@@ -56,8 +58,8 @@ def expand_fields(arguments: Sequence[str]) -> tuple[str, ...]:
     An argument is split only when every piece starts like a field token, so a value
     with a space (``title:str:default=hello world``) stays whole.
 
-    >>> expand_fields(["a:int b:date", "c:str:default=x y"])
-    ('a:int', 'b:date', 'c:str:default=x y')
+    >>> expand_fields(["a:int b:date", "c:str:default=x y", "d:str:default=x e:int"])
+    ('a:int', 'b:date', 'c:str:default=x y', 'd:str:default=x', 'e:int')
     """
     out: list[str] = []
     for argument in arguments:
@@ -68,6 +70,10 @@ def expand_fields(arguments: Sequence[str]) -> tuple[str, ...]:
             argument.isprintable()
             and len(pieces) > 1
             and all(_FIELD_START.match(p) for p in pieces)
+            and not any(
+                _VALUE_LAST.search(before) and ":" not in after
+                for before, after in zip(pieces, pieces[1:], strict=False)
+            )
         ):
             out += pieces
         else:

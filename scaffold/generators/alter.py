@@ -43,7 +43,7 @@ def _column(f: Field, spec: ResourceSpec, *, nullable: bool) -> str:
     return f"sa.Column({literal(f.name)}, {_sa_migration_type(f, spec)}, nullable={nullable})"
 
 
-def _constraints_up(f: Field, spec: ResourceSpec) -> tuple[list[str], list[str]]:
+def _constraints_up(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
     """(create lines, drop lines) inside a batch for the constraints and index of one column."""
     table = spec.table
     create: list[str] = []
@@ -70,11 +70,9 @@ def _constraints_up(f: Field, spec: ResourceSpec) -> tuple[list[str], list[str]]
         drop.append(f"batch_op.drop_index(op.f({literal(name)}))")
     if f.kind == "enum":
         single = _single_field_spec(spec, f)
-        for ck_name, sql in _check_constraints(single):
+        for ck_name, condition in _check_constraints(single, imports, qualified=True):
             name = naming.ck(table, ck_name)
-            create.append(
-                f"batch_op.create_check_constraint(op.f({literal(name)}), {literal(sql)})"
-            )
+            create.append(f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})")
             drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")')
     return create, drop
 
@@ -123,7 +121,7 @@ def _backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
 
 def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
     """Add a column; a required one is added nullable, backfilled, then made NOT NULL."""
-    create, drop = _constraints_up(f, spec)
+    create, drop = _constraints_up(f, spec, ops.imports)
     up = [f"batch_op.add_column({_column(f, spec, nullable=True)})"]
     down_lines = [*drop, f"batch_op.drop_column({literal(f.name)})"]
     lines = [ops.batch(up)]
@@ -161,16 +159,16 @@ def rename_column(
             token=old.name,
             example=f"scaffold field add {spec_before.table} {new.name}:{old.kind}",
         )
-    _, drop_old = _constraints_up(old, spec_before)
-    create_new, _ = _constraints_up(new, spec_after)
+    _, drop_old = _constraints_up(old, spec_before, ops.imports)
+    create_new, _ = _constraints_up(new, spec_after, ops.imports)
     sa_type = _sa_migration_type(old, spec_before)
     up = [
         *drop_old,
         f"batch_op.alter_column({literal(old.name)}, new_column_name={literal(new.name)}, existing_type={sa_type})",
         *create_new,
     ]
-    _, drop_new = _constraints_up(new, spec_after)
-    create_old, _ = _constraints_up(old, spec_before)
+    _, drop_new = _constraints_up(new, spec_after, ops.imports)
+    create_old, _ = _constraints_up(old, spec_before, ops.imports)
     down = [
         *drop_new,
         f"batch_op.alter_column({literal(new.name)}, new_column_name={literal(old.name)}, existing_type={sa_type})",

@@ -9,6 +9,7 @@ built with ``repr``), never pasted as an expression.
 from __future__ import annotations
 
 import datetime as dt
+import keyword
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,9 +20,22 @@ from scaffold.render.imports import Imports
 from scaffold.render.samples import Samples
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.inflect import humanize
+from scaffold.spec.names import python_name
 from scaffold.spec.resource import Check, Known, ResourceSpec
 
 INT32 = INT_RANGE["int"]
+# Longer string values are emitted as implicitly concatenated pieces of this length.
+LONG_STRING = 60
+
+
+# Modules of the project template in the layers resources write to, by kind.
+TEMPLATE_MODULES = {
+    "schemas": frozenset({"base"}),
+    "services": frozenset({"base", "health"}),
+    "tests": frozenset(
+        {"db", "discovery", "errors", "health", "migrations", "schemas", "schemas_time", "security"}
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +47,13 @@ class Layout:
     migrations: str = "migrations"
 
     def module(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
-        """Import path of an artifact; a resource's later API versions get their own modules."""
+        """Import path of an artifact; a resource's later API versions get their own modules.
+
+        A resource named like a module the project template owns in that layer
+        (``errors`` -> ``tests/test_errors.py``) gets ``_resource`` added to that module.
+        """
+        if table in TEMPLATE_MODULES.get(kind, ()):
+            table = f"{table}_resource"
         if kind == "api":
             return f"{self.package}.api.v{version}.{table}"
         if kind == "schemas" and not primary:
@@ -57,11 +77,12 @@ def literal(value: Any) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, int):
         return repr(value)
     if isinstance(value, str):
-        text = repr(value)
-        # Prefer double quotes like ruff's formatter, without changing the value.
-        if text.startswith("'") and '"' not in value and "\\" not in text[1:-1].replace("\\'", ""):
-            text = '"' + text[1:-1].replace("\\'", "'") + '"'
-        return text
+        if len(value) > LONG_STRING:
+            # Implicitly concatenated pieces, one per line once formatted: a long default,
+            # pattern or message stays within the line length (ruff E501).
+            pieces = [value[i : i + LONG_STRING] for i in range(0, len(value), LONG_STRING)]
+            return "(" + " ".join(_string(piece) for piece in pieces) + ")"
+        return _string(value)
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, Decimal):
@@ -86,6 +107,14 @@ def literal(value: Any) -> str:
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
+def _string(value: str) -> str:
+    text = repr(value)
+    # Prefer double quotes like ruff's formatter, without changing the value.
+    if text.startswith("'") and '"' not in value and "\\" not in text[1:-1].replace("\\'", ""):
+        text = '"' + text[1:-1].replace("\\'", "'") + '"'
+    return text
+
+
 def _kwargs(pairs: list[tuple[str, str]]) -> str:
     return ", ".join(f"{k}={v}" for k, v in pairs)
 
@@ -97,6 +126,17 @@ def _import_for_value(imports: Imports, value: Any) -> None:
         imports.add("datetime as dt")
     elif isinstance(value, uuid.UUID):
         imports.add("uuid", "UUID")
+
+
+def _value(imports: Imports, value: Any) -> str:
+    """A user value as Python source, with what it needs imported (under its local name)."""
+    text = literal(value)
+    if isinstance(value, Decimal):
+        return imports.add("decimal", "Decimal") + text.removeprefix("Decimal")
+    if isinstance(value, uuid.UUID):
+        return imports.add("uuid", "UUID") + text.removeprefix("UUID")
+    _import_for_value(imports, value)
+    return text
 
 
 # --- Python types ----------------------------------------------------------
@@ -124,87 +164,77 @@ def py_type(field: Field, spec: ResourceSpec, imports: Imports) -> str:
     if kind in simple:
         return simple[kind]
     if kind == "decimal":
-        imports.add("decimal", "Decimal")
-        return "Decimal"
+        return imports.add("decimal", "Decimal")
     if kind in ("date", "datetime", "time"):
-        imports.add("datetime as dt")
-        return f"dt.{kind}"
+        return f"{imports.add('datetime as dt')}.{kind}"
     if kind == "uuid":
-        imports.add("uuid", "UUID")
-        return "UUID"
+        return imports.add("uuid", "UUID")
     if kind == "json":
-        imports.add("typing", "Any")
-        return "dict[str, Any]"
+        return f"dict[str, {imports.add('typing', 'Any')}]"
     raise AssertionError(kind)
 
 
 def id_py_type(spec: ResourceSpec, imports: Imports) -> str:
     if spec.id_type == "uuid":
-        imports.add("uuid", "UUID")
-        return "UUID"
+        return imports.add("uuid", "UUID")
     return "int"
 
 
 # --- Model ------------------------------------------------------------------
 
+_SA_TYPES = {
+    "text": "Text",
+    "int": "Integer",
+    "bigint": "BigInteger",
+    "float": "Float",
+    "bool": "Boolean",
+    "date": "Date",
+    "time": "Time",
+    "uuid": "Uuid",
+}
+
 
 def _sa_model_type(field: Field, imports: Imports) -> str | None:
     kind = field.kind
-    table = {
-        "text": "Text()",
-        "int": "Integer()",
-        "bigint": "BigInteger()",
-        "float": "Float()",
-        "bool": "Boolean()",
-        "date": "Date()",
-        "time": "Time()",
-        "uuid": "Uuid()",
-    }
-    if kind in table:
-        name = table[kind].removesuffix("()")
-        imports.add("sqlalchemy", name)
-        return table[kind]
+    if kind in _SA_TYPES:
+        return imports.add("sqlalchemy", _SA_TYPES[kind]) + "()"
     if kind in ("str", "enum"):
-        imports.add("sqlalchemy", "String")
-        return f"String({field.stored_length})"
+        return f"{imports.add('sqlalchemy', 'String')}({field.stored_length})"
     if kind == "decimal":
-        imports.add("sqlalchemy", "Numeric")
-        return f"Numeric({field.precision}, {field.scale})"
+        return f"{imports.add('sqlalchemy', 'Numeric')}({field.precision}, {field.scale})"
     if kind == "datetime":
-        imports.add("app.db.types", "UTCDateTime")
-        return "UTCDateTime()"
+        return imports.add("app.db.types", "UTCDateTime") + "()"
     if kind == "json":
-        imports.add("app.db.types", "JSONDocument")
-        return "JSONDocument"
+        return imports.add("app.db.types", "JSONDocument")
     return None
 
 
 def model_context(spec: ResourceSpec) -> dict[str, Any]:
-    imports = Imports()
-    imports.add("datetime as dt")
-    imports.add("sqlalchemy.orm", "Mapped")
-    imports.add("sqlalchemy.orm", "mapped_column")
-    imports.add("app.db.base", "Base")
-    imports.add("app.db.base", "utcnow")
-    imports.add("app.db.types", "UTCDateTime")
+    imports = Imports(own={spec.class_name})
+    base = imports.add("app.db.base", "Base")
+    datetime = imports.add("datetime as dt")
+    mapped = imports.add("sqlalchemy.orm", "Mapped")
+    column = imports.add("sqlalchemy.orm", "mapped_column")
+    utcnow = imports.add("app.db.base", "utcnow")
+    utc_type = imports.add("app.db.types", "UTCDateTime")
     lines = []
     id_type = id_py_type(spec, imports)
     if spec.id_type == "uuid":
-        imports.add("uuid", "uuid4")
-        lines.append(f"id: Mapped[{id_type}] = mapped_column(primary_key=True, default=uuid4)")
+        uuid4 = imports.add("uuid", "uuid4")
+        lines.append(f"id: {mapped}[{id_type}] = {column}(primary_key=True, default={uuid4})")
     else:
-        lines.append("id: Mapped[int] = mapped_column(primary_key=True)")
+        lines.append(f"id: {mapped}[int] = {column}(primary_key=True)")
     for f in spec.fields:
         annotation = py_type(f, spec, imports)
         if f.optional:
             annotation += " | None"
-        args: list[str] = []
+        # The column keeps the user's name where Python spells the attribute name_.
+        args: list[str] = [literal(f.name)] if f.attr != f.name else []
         if f.is_ref:
-            imports.add("sqlalchemy", "ForeignKey")
             fk_args = [literal(f"{f.ref_table}.id")]
             if f.ondelete:
                 fk_args.append(f"ondelete={literal(f.ondelete)}")
-            args.append(f"ForeignKey({', '.join(fk_args)})")
+            args.append(f"{imports.add('sqlalchemy', 'ForeignKey')}({', '.join(fk_args)})")
         else:
             args.append(_sa_model_type(f, imports) or "")
         if f.unique:
@@ -212,34 +242,61 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
         elif f.is_ref or f.index:
             args.append("index=True")
         if f.has_default:
-            if f.default == "now":
-                args.append("default=utcnow")
-            else:
-                _import_for_value(imports, f.default)
-                args.append(f"default={literal(f.default)}")
-        lines.append(f"{f.name}: Mapped[{annotation}] = mapped_column({', '.join(args)})")
-    lines.append("created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)")
+            default = utcnow if f.default == "now" else _value(imports, f.default)
+            args.append(f"default={default}")
+        lines.append(f"{f.attr}: {mapped}[{annotation}] = {column}({', '.join(args)})")
     lines.append(
-        "updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)"
+        f"created_at: {mapped}[{datetime}.datetime] = {column}({utc_type}(), default={utcnow})"
+    )
+    lines.append(
+        f"updated_at: {mapped}[{datetime}.datetime] = "
+        f"{column}({utc_type}(), default={utcnow}, onupdate={utcnow})"
     )
     table_args = []
     for group in spec.uniques:
-        imports.add("sqlalchemy", "UniqueConstraint")
-        table_args.append(f"UniqueConstraint({', '.join(literal(c) for c in group)})")
-    for name, sql in _check_constraints(spec):
-        imports.add("sqlalchemy", "CheckConstraint")
-        table_args.append(f"CheckConstraint({literal(sql)}, name={literal(name)})")
-    return {"imports": imports.render(), "columns": lines, "table_args": table_args}
+        unique = imports.add("sqlalchemy", "UniqueConstraint")
+        table_args.append(f"{unique}({', '.join(literal(c) for c in group)})")
+    for name, condition in _check_constraints(spec, imports, qualified=False):
+        check = imports.add("sqlalchemy", "CheckConstraint")
+        table_args.append(f"{check}({condition}, name={literal(name)})")
+    return {
+        "imports": imports.render(),
+        "base": base,
+        "columns": lines,
+        "table_args": table_args,
+    }
 
 
-def _check_constraints(spec: ResourceSpec) -> list[tuple[str, str]]:
-    """(convention name, SQL) of every CHECK: enums first, then --check rules."""
+_PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def _check_constraints(
+    spec: ResourceSpec, imports: Imports, *, qualified: bool
+) -> list[tuple[str, str]]:
+    """(convention name, condition) of every CHECK: enums first, then --check rules.
+
+    Conditions are SQLAlchemy expressions over ``column("name")`` (``sa.column`` in
+    migrations, ``qualified``), so SQLAlchemy quotes every identifier for the dialect
+    (``"order" IN ('a', 'b')``) and values stay literals.
+    """
+    if not spec.checks and not any(f.kind == "enum" for f in spec.fields):
+        return []
+    column = "sa.column" if qualified else imports.add("sqlalchemy", "column")
     out = []
     for f in spec.fields:
         if f.kind == "enum":
-            values = ", ".join(f"'{c}'" for c in f.choices)
-            out.append((f"{f.name}_enum", f"{f.name} IN ({values})"))
-    out.extend((check.slug, check.sql) for check in spec.checks)
+            out.append(
+                (f"{f.name}_enum", f"{column}({literal(f.name)}).in_({literal(list(f.choices))})")
+            )
+    for check in spec.checks:
+        left = f"{column}({literal(check.left)})"
+        if check.right_is_field:
+            right = f"{column}({literal(check.right)})"
+        elif "." in check.right:
+            right = _value(imports, Decimal(check.right))
+        else:
+            right = literal(int(check.right))
+        out.append((check.slug, f"{left} {_PY_OPS[check.op]} {right}"))
     return out
 
 
@@ -288,9 +345,9 @@ def migration_context(
             indexes.append((naming.ix(table, [f.name]), [f.name]))
     items.append('sa.Column("created_at", sa.DateTime(timezone=True), nullable=False)')
     items.append('sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False)')
-    for name, sql in _check_constraints(spec):
+    for name, condition in _check_constraints(spec, imports, qualified=True):
         items.append(
-            f"sa.CheckConstraint({literal(sql)}, name=op.f({literal(naming.ck(table, name))}))"
+            f"sa.CheckConstraint({condition}, name=op.f({literal(naming.ck(table, name))}))"
         )
     for f in spec.fields:
         if f.is_ref:
@@ -401,11 +458,12 @@ def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
     out = []
     for check in checks:
         op = "==" if check.op == "=" else check.op
-        right = f"self.{check.right}" if check.right_is_field else check.right
-        guards = [f"self.{check.left} is not None"]
+        left = f"self.{python_name(check.left)}"
+        right = f"self.{python_name(check.right)}" if check.right_is_field else check.right
+        guards = [f"{left} is not None"]
         if check.right_is_field:
-            guards.append(f"self.{check.right} is not None")
-        condition = " and ".join(guards) + f" and not ({f'self.{check.left}'} {op} {right})"
+            guards.append(f"{right} is not None")
+        condition = " and ".join(guards) + f" and not ({left} {op} {right})"
         message = literal(f"{check.left} must be {check.op} {check.right}")
         out.append(
             f'@model_validator(mode="after")\n'
@@ -417,11 +475,52 @@ def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
     return out
 
 
+def _input_aliases(f: Field) -> list[tuple[str, str]]:
+    """Read the JSON key ``name``; dump (``by_alias``) the model attribute of the column."""
+    out = []
+    if f.attr != f.name:
+        out.append(("validation_alias", literal(f.name)))
+    if f.db_attr != f.attr:
+        out.append(("serialization_alias", literal(f.db_attr)))
+    return out
+
+
+def _read_aliases(f: Field) -> list[tuple[str, str]]:
+    """Read the model attribute of the column; write the JSON key ``name``."""
+    out = []
+    if f.db_attr != f.attr:
+        out.append(("validation_alias", literal(f.db_attr)))
+    if f.attr != f.name:
+        out.append(("serialization_alias", literal(f.name)))
+    return out
+
+
+# Query parameters every list route has; a filter on a field of that name is ?<name>_eq=.
+PAGE_PARAMETERS = frozenset({"limit", "offset", "include", "sort"})
+
+
+def filter_name(f: Field, spec: ResourceSpec) -> str:
+    """The query parameter of the equality filter on ``f``: its name, or ``<name>_eq``."""
+    taken = PAGE_PARAMETERS | {g.name for g in spec.fields if g is not f}
+    name = f.name
+    if name in PAGE_PARAMETERS:
+        name = f"{name}_eq"
+        while name in taken:
+            name = f"{name}_eq"
+    return name
+
+
+def list_filters(spec: ResourceSpec) -> list[Field]:
+    """Fields the list route filters by equality (the parent's key is in the path instead)."""
+    return [f for f in spec.fields if f.filterable and f is not spec.parent_field and not f.removed]
+
+
 def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
     imports = Imports()
     imports.add("pydantic", "Field")
     imports.add("app.schemas.base", "InputModel")
     imports.add("app.schemas.base", "Page")
+    imports.add("app.schemas.base", "PageQuery")
     imports.add("app.schemas.base", "ReadModel")
     imports.add("datetime as dt")
     parent_field = spec.parent_field
@@ -432,42 +531,66 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
         optional_annotation = f"{annotation} | None"
         if f.removed:
             # Kept in this version's contract only: accepted and ignored, read back as null.
-            ignored = _field_line(f.name, optional_annotation, [("exclude", "True")], "None")
+            ignored = _field_line(
+                f.attr,
+                optional_annotation,
+                [
+                    *[a for a in _input_aliases(f) if a[0] == "validation_alias"],
+                    ("exclude", "True"),
+                ],
+                "None",
+            )
             create.append(ignored)
             update.append(ignored)
             if not f.sensitive:
-                read.append(f"{f.name}: {py_type(f, spec, imports)} | None = None")
+                read.append(
+                    _field_line(
+                        f.attr,
+                        f"{py_type(f, spec, imports)} | None",
+                        [a for a in _read_aliases(f) if a[0] == "serialization_alias"],
+                        "None",
+                    )
+                )
             continue
-        if f.column:
-            kw = [*kw, ("serialization_alias", literal(f.column))]
+        kw = [*kw, *_input_aliases(f)]
         if f.has_default and f.default == "now":
             imports.add("app.db.base", "utcnow")
             create_line = _field_line(
-                f.name, annotation, kw + [("default_factory", "utcnow")], None
+                f.attr, annotation, kw + [("default_factory", "utcnow")], None
             )
         elif f.has_default:
-            _import_for_value(imports, f.default)
             create_line = _field_line(
-                f.name, optional_annotation if f.optional else annotation, kw, literal(f.default)
+                f.attr,
+                optional_annotation if f.optional else annotation,
+                kw,
+                _value(imports, f.default),
             )
         elif f.optional:
-            create_line = _field_line(f.name, optional_annotation, kw, "None")
+            create_line = _field_line(f.attr, optional_annotation, kw, "None")
         else:
-            create_line = _field_line(f.name, annotation, kw, None)
+            create_line = _field_line(f.attr, annotation, kw, None)
         if f is not parent_field:
             create.append(create_line)
         # Update: every field may be left out; null is refused for required columns
         # because None is only the "not given" default, never a valid value.
         update.append(
-            _field_line(f.name, optional_annotation if f.optional else annotation, kw, "None")
+            _field_line(f.attr, optional_annotation if f.optional else annotation, kw, "None")
         )
         if not f.sensitive:
             read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
-            if f.column:
-                read.append(f"{f.name}: {read_type} = Field(validation_alias={literal(f.column)})")
-            else:
-                read.append(f"{f.name}: {read_type}")
+            read.append(_field_line(f.attr, read_type, _read_aliases(f), None))
     read += ["created_at: dt.datetime", "updated_at: dt.datetime"]
+    filters = []
+    for f in list_filters(spec):
+        annotation, kw = _filter_type(f, spec, imports)
+        name = filter_name(f, spec)
+        attr = python_name(name)
+        if attr != name:
+            kw.append(("alias", literal(name)))
+        # The service filters by model attribute: dumped by alias, a filter names it.
+        if f.db_attr != attr or attr != name:
+            kw.append(("serialization_alias", literal(f.db_attr)))
+        filters.append(_field_line(attr, f"{annotation} | None", kw, "None"))
     validators = _validator_lines(spec.checks)
     if spec.checks:
         imports.add("pydantic", "model_validator")
@@ -477,6 +600,7 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
         "create_fields": create,
         "update_fields": update,
         "read_fields": read,
+        "filters": filters,
         "validators": validators,
         "sensitive": [f.name for f in spec.fields if f.sensitive],
     }
@@ -485,55 +609,61 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
 # --- Service and router -------------------------------------------------------
 
 
-def _filter_type(field: Field, spec: ResourceSpec, imports: Imports) -> str:
-    """An ``Annotated[... | None, Query(...)]`` type for an equality filter."""
+def _filter_type(
+    field: Field, spec: ResourceSpec, imports: Imports
+) -> tuple[str, list[tuple[str, str]]]:
+    """(annotation, Field(...) bounds) of an equality filter: the input type's limits only."""
     annotation, kw = _input_type(field, spec, imports)
-    kw = [(k, v) for k, v in kw if k in ("ge", "le", "max_length", "max_digits", "decimal_places")]
-    imports.add("fastapi", "Query")
-    return f"Annotated[{annotation} | None, Query({_kwargs(kw)})]"
+    keep = ("ge", "le", "max_length", "max_digits", "decimal_places")
+    return annotation, [(k, v) for k, v in kw if k in keep]
 
 
 def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
-    imports = Imports()
+    parents = nested_parents(spec)
+    imports = Imports(own={spec.class_name, *(p.class_name for p in parents)})
     imports.add("sqlalchemy", "func")
     imports.add("sqlalchemy", "select")
-    imports.add("sqlalchemy.exc", "IntegrityError")
-    imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
-    imports.add("app.core.errors", "ConflictError")
-    imports.add("app.core.errors", "NotFoundError")
-    imports.add(layout.module("models", spec.table), spec.class_name)
-    # Every API version's Create/Update schema comes through here, so the service
-    # takes the common base and reads column names with by_alias=True.
-    imports.add("app.schemas.base", "InputModel")
+    # The framework names the template uses, under the local name each got here.
+    n = {
+        name: imports.add(module, name)
+        for module, name in (
+            ("sqlalchemy", "Select"),
+            ("sqlalchemy.exc", "IntegrityError"),
+            ("sqlalchemy.ext.asyncio", "AsyncSession"),
+            ("app.core.errors", "ConflictError"),
+            ("app.core.errors", "NotFoundError"),
+            # Every API version's Create/Update schema comes through here, so the service
+            # takes the common base and reads column attributes with by_alias=True.
+            ("app.schemas.base", "InputModel"),
+            ("app.schemas.base", "PageQuery"),
+            ("typing", "Any"),
+        )
+    }
+    imports.add_own(layout.module("models", spec.table), spec.class_name)
     id_type = id_py_type(spec, imports)
-    filters = []
-    for f in spec.fields:
-        if f.filterable:
-            filters.append({"name": f.name, "type": py_type(f, spec, imports)})
     nested = []
-    for parent in nested_parents(spec):
+    for parent in parents:
         pf = spec.ref_to(parent.table)
         if parent.table != spec.table:
-            imports.add(layout.module("models", parent.table), parent.class_name)
+            imports.add_own(layout.module("models", parent.table), parent.class_name)
         nested.append(
             {
                 "class_name": parent.class_name,
-                "field": pf.name,
+                "attr": pf.db_attr,
                 "type": py_type(pf, spec, imports),
                 "human": humanize(parent.singular),
                 "stem": pf.name.removesuffix("_id"),
             }
         )
     parent = nested[0] if spec.parent is not None else None
-    hashed = [f.name for f in spec.fields if f.hashed]
-    imports.add("typing", "Any")
+    hashed = [f.db_attr for f in spec.fields if f.hashed]
     if hashed:
         imports.add("app.core.security", "hash_secret")
     return {
         "hashed": hashed,
         "imports": imports.render(),
+        "n": n,
         "id_type": id_type,
-        "filters": filters,
         "parent": parent,
         "nested": nested,
         "human": humanize(spec.singular),
@@ -564,16 +694,26 @@ def _id_annotation(id_type: str, imports: Imports) -> str:
     return f"Annotated[int, Path(ge=1, le={INT32[1]})]"
 
 
+# Parameter names of the generated handlers; a parent key of that name gets ``_id`` added.
+HANDLER_NAMES = frozenset({"service", "params", "payload"})
+
+
 def _nested_route(spec: ResourceSpec, parent: Known, prefix: str) -> dict[str, str]:
-    """Names and paths of the list of one parent's rows: /PARENTS/{parent_id}/THESE."""
+    """Names and paths of the list of one parent's rows: /PARENTS/{parent_id}/THESE.
+
+    ``route`` names the path parameter after the reference (``{resident_id}``), the
+    handler's argument; ``path`` is the f-string the tests fill from a local ``parent_id``.
+    """
     pf = spec.ref_to(parent.table)
     stem = pf.name.removesuffix("_id")
-    route = f"/{_route_of(parent.table)}/{{{pf.name}}}/{spec.route}"
+    param = pf.attr if pf.attr not in HANDLER_NAMES else f"{pf.attr}_id"
+    parents = f"/{_route_of(parent.table)}"
     return {
         "field": pf.name,
+        "param": param,
         "stem": stem,
-        "route": route,
-        "path": f"{prefix}{route}",
+        "route": f"{parents}/{{{param}}}/{spec.route}",
+        "path": f"{prefix}{parents}/{{parent_id}}/{spec.route}",
         "missing": _missing_id(parent.id_type),
         "function": f"list_by_{stem}",
     }
@@ -589,17 +729,11 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     imports.add("app.core.errors", "problem_responses")
     imports.add("app.db.session", "SessionDep")
     schemas = layout.module("schemas", spec.table, spec.api_version, spec.api_primary)
-    for suffix in ("Create", "Page", "Read", "Update"):
+    for suffix in ("Create", "ListQuery", "Page", "Read", "Update"):
         imports.add(schemas, f"{spec.class_name}{suffix}")
     imports.add(layout.module("services", spec.table), f"{spec.class_name}Service")
     id_type = id_py_type(spec, imports)
     id_annotation = _id_annotation(spec.id_type, imports)
-    filters = []
-    for f in spec.fields:
-        if f.filterable and f is not spec.parent_field and not f.removed:
-            filters.append(
-                {"name": f.name, "column": f.db_name, "type": _filter_type(f, spec, imports)}
-            )
 
     def nested(parent: Known) -> dict[str, str]:
         return {
@@ -614,11 +748,9 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         "imports": imports.render(),
         "id_type": id_type,
         "id_annotation": id_annotation,
-        "filters": filters,
         "parent": parent,
         "collection": f"/{spec.route}",
         "item": f"/{spec.route}/{{{spec.id_param}}}",
-        "max_offset": INT32[1],
     }
 
 
@@ -666,9 +798,18 @@ def _nested(spec: ResourceSpec, prefix: str) -> dict[str, str] | None:
     return None if spec.parent is None else _nested_route(spec, spec.parent, prefix)
 
 
+def _kwarg(name: str, value: str) -> str:
+    """A keyword argument of a factory call; ``**{"from": 1}`` where a name cannot be one."""
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return f"{name}={value}"
+    return f"**{{{literal(name)}: {value}}}"
+
+
 def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, Any]:
     samples = Samples(spec)
-    imports = Imports()
+    hashed = [(f.name, f.db_attr) for f in spec.fields if f.hashed and not f.removed]
+    # The model class is imported only to read stored hashes; then it wins over imports.
+    imports = Imports(own={spec.class_name} if hashed else ())
     imports.add("httpx", "AsyncClient")
     factories = layout.module("factories", spec.table, spec.api_version, spec.api_primary)
     imports.add(factories, f"build_{spec.singular}")
@@ -677,23 +818,28 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
     invalid = samples.invalid_case()
     if invalid:
         invalid["slug"] = invalid.pop("why").replace(" ", "_")
+        invalid["arg"] = _kwarg(invalid["field"], invalid["value"])
+    nested = _nested(spec, prefix)
+    if nested:
+        nested["arg"] = _kwarg(nested["field"], "parent_id")
+    unique = next(
+        (
+            f.name
+            for f in spec.fields
+            if f.unique and not f.sensitive and not f.removed and f is not pf
+        ),
+        None,
+    )
     context: dict[str, Any] = {
         "item_prefix": f"{prefix}/{spec.route}",
-        "nested": _nested(spec, prefix),
+        "nested": nested,
         "missing_id": _missing_id(spec.id_type),
         "checks": samples.response_checks(imports),
         "sensitive": [f.name for f in spec.fields if f.sensitive and not f.removed],
         "patch": samples.update_case(imports),
         "null_field": next((f.name for f in spec.fields if not f.optional and not f.removed), None),
         "invalid": invalid,
-        "unique": next(
-            (
-                f.name
-                for f in spec.fields
-                if f.unique and not f.sensitive and not f.removed and f is not pf
-            ),
-            None,
-        ),
+        "unique": unique and {"arg": _kwarg(unique, f"first[{literal(unique)}]")},
         "filter": None,
         "missing_ref": None,
     }
@@ -702,7 +848,8 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
             (f for f in spec.fields if f.is_ref and f.ref_table != spec.table and not f.removed),
             None,
         )
-        context["filter"] = filt.name if filt is not None else None
+        if filt is not None:
+            context["filter"] = {"field": filt.name, "param": filter_name(filt, spec)}
         ref = next(
             (
                 f
@@ -713,15 +860,16 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
         )
         if ref is not None:
             known = spec.known(ref.ref_table)
-            context["missing_ref"] = {"field": ref.name, "value": _missing_id(known.id_type)}
-    context["hashed"] = [f.name for f in spec.fields if f.hashed and not f.removed]
-    if context["hashed"]:
+            context["missing_ref"] = {"arg": _kwarg(ref.name, _missing_id(known.id_type))}
+    context["hashed"] = hashed
+    if hashed:
         imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
-        imports.add(layout.module("models", spec.table), spec.class_name)
+        context["model"] = imports.add_own(layout.module("models", spec.table), spec.class_name)
     if context["patch"]:
         imports.add("datetime as dt")
     context["nested_lists"] = [
-        _nested_route(spec, p, prefix) for p in spec.lists_under if p != spec.parent
+        {**route, "arg": _kwarg(route["field"], "parent_id")}
+        for route in (_nested_route(spec, p, prefix) for p in spec.lists_under if p != spec.parent)
     ]
     context["imports"] = imports.render()
     return context

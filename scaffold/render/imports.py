@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 
 _FIRST_PARTY = ("app", "tests", "migrations")
 
@@ -11,23 +12,37 @@ _FIRST_PARTY = ("app", "tests", "migrations")
 class Imports:
     """Collect ``import x`` / ``from x import y`` lines and render them grouped.
 
-    >>> imports = Imports()
-    >>> imports.add("typing", "Any"); imports.add("app.db.base", "Base")
+    ``own`` names the classes the module gets from the user's resources: an import
+    spelled like one of them is taken under a private alias, so the user's class name
+    wins and the generated code uses the name :meth:`add` returns.
+
+    >>> imports = Imports(own={"Date"})
+    >>> imports.add("typing", "Any"), imports.add("sqlalchemy", "Date")
+    ('Any', '_Date')
     >>> print(imports.render())
     from typing import Any
     <BLANKLINE>
-    from app.db.base import Base
+    from sqlalchemy import Date as _Date
     """
 
-    def __init__(self) -> None:
+    def __init__(self, own: Iterable[str] = ()) -> None:
         self._from: dict[str, set[str]] = defaultdict(set)
         self._plain: set[str] = set()
+        self._own = frozenset(own)
 
-    def add(self, module: str, name: str | None = None) -> None:
+    def add(self, module: str, name: str | None = None) -> str:
+        """Import ``name`` from ``module`` (or the module itself); return the local name."""
         if name is None:
             self._plain.add(module)
-        else:
-            self._from[module].add(name)
+            return module.split(" as ")[-1]
+        local = f"_{name}" if name in self._own else name
+        self._from[module].add(name if local == name else f"{name} as {local}")
+        return local
+
+    def add_own(self, module: str, name: str) -> str:
+        """Import one of the user's classes, never aliased."""
+        self._from[module].add(name)
+        return name
 
     def render(self) -> str:
         groups: dict[int, list[str]] = defaultdict(list)

@@ -18,7 +18,7 @@ from typing import Any
 
 from scaffold.errors import InputError
 from scaffold.spec import inflect
-from scaffold.spec.names import check_identifier, show
+from scaffold.spec.names import check_identifier, python_name, show
 from scaffold.spec.sensitive import name_parts, sensitive_name
 
 TYPES = (
@@ -99,6 +99,16 @@ class Field:
         return self.column or self.name
 
     @property
+    def attr(self) -> str:
+        """The Python name of this field in schemas (``metadata_`` for ``metadata``)."""
+        return python_name(self.name)
+
+    @property
+    def db_attr(self) -> str:
+        """The model attribute of the column this field reads and writes."""
+        return python_name(self.db_name)
+
+    @property
     def hashed(self) -> bool:
         """Passwords are stored as scrypt hashes (tokens and keys as given: apps read them back)."""
         return self.kind in ("str", "text") and bool(
@@ -149,7 +159,7 @@ def parse_field(token: str) -> Field:
             f"Field token {show(token)} is not valid UTF-8.", token=token, example=EXAMPLE
         )
     name, _, rest = token.partition(":")
-    check_identifier(name, what="field name", example=f"{EXAMPLE}  (bad token: {token[:40]!r})")
+    check_identifier(name, what="field name", example=lambda good: good + token[len(name) :])
     parts = _split_parts(rest, token) if rest else []
     kind: str | None = None
     type_arg: str | None = None
@@ -359,7 +369,12 @@ def _type_args(name: str, token: str, kind: str, arg: str | None) -> dict[str, A
                     example="owner_id:ref=users",
                 )
             arg = inflect.pluralize(name[: -len("_id")])
-        check_identifier(arg, what="referenced table", example="resident_id:ref=residents")
+        check_identifier(
+            arg,
+            what="referenced table",
+            role="table",
+            example=lambda good: f"{name}:ref={good}" + token.partition(f"ref={arg}")[2],
+        )
         return {"ref_table": arg}
     if arg is not None:
         raise InputError(

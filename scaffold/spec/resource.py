@@ -140,17 +140,27 @@ def build_resource(
     and ``--parent``). Unknown targets are errors that name the table.
     """
     known = dict(known or {})
-    check_identifier(table, what="resource name", example=RESOURCE_EXAMPLE)
+    given = " ".join(field_tokens)
+    check_identifier(
+        table,
+        what="resource name",
+        role="table",
+        example=lambda good: _command("scaffold resource", good, given),
+    )
     if singular is None:
         singular = inflect.singularize(table)
     check_identifier(
-        singular, what="singular name", example=f"{RESOURCE_EXAMPLE} --singular weekly_requirement"
+        singular,
+        what="singular name",
+        role="singular",
+        example=lambda good: _command("scaffold resource", table, given, "--singular", good),
     )
     if singular == table:
         raise InputError(
-            f"Resource name {show(table)} has no distinct singular; pass one with --singular.",
+            f"Resource name {show(table)} has no distinct singular (the class and the item "
+            "routes need one); pass one with --singular.",
             token=table,
-            example=f"scaffold resource {table} name:str --singular {table}_item",
+            example=_command("scaffold resource", table, given, "--singular", f"{table}_item"),
         )
     if id_type not in ("int", "uuid"):
         raise InputError(
@@ -176,7 +186,10 @@ def build_resource(
     parent_known: Known | None = None
     if parent is not None:
         check_identifier(
-            parent, what="parent resource", example=f"{RESOURCE_EXAMPLE} --parent residents"
+            parent,
+            what="parent resource",
+            role="table",
+            example=lambda good: _command("scaffold resource", table, given, "--parent", good),
         )
         parent_known = _resolve(parent, known, this, token=parent, field_name=None)
         if not any(f.is_ref and f.ref_table == parent for f in fields):
@@ -211,6 +224,11 @@ def build_resource(
         refs=tuple(sorted(refs.items())),
         lists_under=tuple(nested_lists),
     )
+
+
+def _command(*parts: str) -> str:
+    """An example command line from the user's own words (empty parts left out)."""
+    return " ".join(part for part in parts if part)
 
 
 def _resolve(

@@ -15,12 +15,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     EmailStr,
+    Field,
     JsonValue,
 )
 
 T = TypeVar("T")
 
 MAX_JSON_DEPTH = 32
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**31 - 1
 
 
 class InputModel(BaseModel):
@@ -42,6 +46,16 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class PageQuery(BaseModel):
+    """Query parameters of a list route: `GET /api/v1/residents?limit=20&offset=40`.
+
+    A resource's `...ListQuery` adds its equality filters to these.
+    """
+
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 def _check_text(value: str) -> None:

@@ -16,9 +16,9 @@ PROBLEM = "application/problem+json"
 
 async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
     payload = await build_card(client)
-    board_id = payload.pop("board_id")
-    response = await client.post(f"/api/v1/boards/{board_id}/cards", json=payload)
-    payload["board_id"] = board_id
+    parent_id = payload.pop("board_id")
+    response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
+    payload["board_id"] = parent_id
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["id"]
@@ -43,13 +43,13 @@ async def test_get_unknown_id_is_404_problem(client: AsyncClient) -> None:
 
 async def test_nested_list_paginates(client: AsyncClient) -> None:
     first = await create_card(client)
-    board_id = first["board_id"]
+    parent_id = first["board_id"]
     ids = [first["id"]]
     for _ in range(2):
-        ids.append((await create_card(client, board_id=board_id))["id"])
+        ids.append((await create_card(client, board_id=parent_id))["id"])
     await create_card(client)
     response = await client.get(
-        f"/api/v1/boards/{board_id}/cards", params={"limit": 2, "offset": 1}
+        f"/api/v1/boards/{parent_id}/cards", params={"limit": 2, "offset": 1}
     )
     assert response.status_code == 200
     page = response.json()
@@ -59,8 +59,8 @@ async def test_nested_list_paginates(client: AsyncClient) -> None:
 
 
 async def test_nested_list_of_unknown_parent_is_404(client: AsyncClient) -> None:
-    board_id = "00000000-0000-4000-8000-000000000000"
-    response = await client.get(f"/api/v1/boards/{board_id}/cards")
+    parent_id = "00000000-0000-4000-8000-000000000000"
+    response = await client.get(f"/api/v1/boards/{parent_id}/cards")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(PROBLEM)
 
@@ -68,8 +68,8 @@ async def test_nested_list_of_unknown_parent_is_404(client: AsyncClient) -> None
 async def test_create_under_unknown_parent_is_404(client: AsyncClient) -> None:
     payload = await build_card(client)
     payload.pop("board_id")
-    board_id = "00000000-0000-4000-8000-000000000000"
-    response = await client.post(f"/api/v1/boards/{board_id}/cards", json=payload)
+    parent_id = "00000000-0000-4000-8000-000000000000"
+    response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
     assert response.status_code == 404
 
 
@@ -109,10 +109,10 @@ async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
 
 async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:
     payload = await build_card(client)
-    board_id = payload.pop("board_id")
+    parent_id = payload.pop("board_id")
     payload["id"] = 12345
     payload["unexpected_field"] = "do-not-echo-this-value"
-    response = await client.post(f"/api/v1/boards/{board_id}/cards", json=payload)
+    response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM)
     assert "do-not-echo-this-value" not in response.text
@@ -120,7 +120,7 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
 
 async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     payload = await build_card(client, title="x" * 81)
-    board_id = payload.pop("board_id")
-    response = await client.post(f"/api/v1/boards/{board_id}/cards", json=payload)
+    parent_id = payload.pop("board_id")
+    response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] == "title"

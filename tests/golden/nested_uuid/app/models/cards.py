@@ -3,7 +3,7 @@
 import datetime as dt
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, utcnow
@@ -12,7 +12,9 @@ from app.db.types import UTCDateTime
 
 class Card(Base):
     __tablename__ = "cards"
-    __table_args__ = (CheckConstraint("status IN ('todo', 'doing', 'done')", name="status_enum"),)
+    __table_args__ = (
+        CheckConstraint(column("status").in_(["todo", "doing", "done"]), name="status_enum"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[UUID] = mapped_column(ForeignKey("boards.id"), index=True)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.schemas.base import InputModel, Page, ReadModel, SafeStr
+from app.schemas.base import InputModel, Page, PageQuery, ReadModel, SafeStr
 
 
 class BoardCreate(InputModel):
@@ -30,3 +30,7 @@ class BoardRead(ReadModel):
 
 class BoardPage(Page[BoardRead]):
     pass
+
+
+class BoardListQuery(PageQuery):
+    """Query parameters of the list routes: a page, and equality filters."""

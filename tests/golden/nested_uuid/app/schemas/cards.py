@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.schemas.base import InputModel, Page, ReadModel, SafeStr
+from app.schemas.base import InputModel, Page, PageQuery, ReadModel, SafeStr
 
 
 class CardCreate(InputModel):
@@ -36,3 +36,7 @@ class CardRead(ReadModel):
 
 class CardPage(Page[CardRead]):
     pass
+
+
+class CardListQuery(PageQuery):
+    """Query parameters of the list routes: a page, and equality filters."""

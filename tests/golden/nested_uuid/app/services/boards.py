@@ -6,30 +6,22 @@ Table: boards
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError, NotFoundError
 from app.models.boards import Board
-from app.schemas.base import InputModel
+from app.schemas.base import InputModel, PageQuery
 
 
 class BoardService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list_page(
-        self,
-        *,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[Board], int]:
+    async def list_page(self, params: PageQuery) -> tuple[list[Board], int]:
         """One page of rows in id order, and the total matching the filters."""
-        query = select(Board)
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(query.order_by(Board.id).limit(limit).offset(offset))
-        return list(rows), total or 0
+        return await self._page(self._filtered(params), params)
 
     async def get(self, item_id: UUID) -> Board:
         item = await self.session.get(Board, item_id)
@@ -59,6 +51,22 @@ class BoardService:
         item = await self.get(item_id)
         await self.session.delete(item)
         await self._commit()
+
+    @staticmethod
+    def _filtered(params: PageQuery) -> Select[Any]:
+        """Rows equal to every filter given; a list query dumps its filters by attribute."""
+        statement = select(Board)
+        filters = params.model_dump(by_alias=True, exclude_none=True, exclude={"limit", "offset"})
+        for attribute, value in filters.items():
+            statement = statement.where(getattr(Board, attribute) == value)
+        return statement
+
+    async def _page(self, statement: Select[Any], params: PageQuery) -> tuple[list[Board], int]:
+        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
+        rows = await self.session.scalars(
+            statement.order_by(Board.id).limit(params.limit).offset(params.offset)
+        )
+        return list(rows), total or 0
 
     async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
         """Values as they are stored: passwords become scrypt hashes."""

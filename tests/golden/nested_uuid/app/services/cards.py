@@ -6,44 +6,32 @@ Table: cards
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError, NotFoundError
 from app.models.boards import Board
 from app.models.cards import Card
-from app.schemas.base import InputModel
+from app.schemas.base import InputModel, PageQuery
 
 
 class CardService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list_page(
-        self,
-        *,
-        limit: int,
-        offset: int,
-        board_id: UUID | None = None,
-    ) -> tuple[list[Card], int]:
+    async def list_page(self, params: PageQuery) -> tuple[list[Card], int]:
         """One page of rows in id order, and the total matching the filters."""
-        query = select(Card)
-        if board_id is not None:
-            query = query.where(Card.board_id == board_id)
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(query.order_by(Card.id).limit(limit).offset(offset))
-        return list(rows), total or 0
+        return await self._page(self._filtered(params), params)
 
-    async def list_for_board(
-        self, board_id: UUID, *, limit: int, offset: int
-    ) -> tuple[list[Card], int]:
+    async def list_for_board(self, parent_id: UUID, params: PageQuery) -> tuple[list[Card], int]:
         """One page of the parent's rows; NotFoundError if the parent does not exist."""
-        await self._require_board(board_id)
-        return await self.list_page(limit=limit, offset=offset, board_id=board_id)
+        await self._require_board(parent_id)
+        statement = self._filtered(params).where(Card.board_id == parent_id)
+        return await self._page(statement, params)
 
-    async def _require_board(self, board_id: UUID) -> None:
-        if await self.session.get(Board, board_id) is None:
+    async def _require_board(self, parent_id: UUID) -> None:
+        if await self.session.get(Board, parent_id) is None:
             raise NotFoundError("Board not found.")
 
     async def get(self, item_id: int) -> Card:
@@ -52,10 +40,10 @@ class CardService:
             raise NotFoundError("Card not found.")
         return item
 
-    async def create(self, board_id: UUID, data: InputModel) -> Card:
-        await self._require_board(board_id)
+    async def create(self, parent_id: UUID, data: InputModel) -> Card:
+        await self._require_board(parent_id)
         values = await self._stored(data.model_dump(by_alias=True))
-        item = Card(**values, board_id=board_id)
+        item = Card(**values, board_id=parent_id)
         self.session.add(item)
         await self._commit()
         await self.session.refresh(item)
@@ -76,6 +64,22 @@ class CardService:
         item = await self.get(item_id)
         await self.session.delete(item)
         await self._commit()
+
+    @staticmethod
+    def _filtered(params: PageQuery) -> Select[Any]:
+        """Rows equal to every filter given; a list query dumps its filters by attribute."""
+        statement = select(Card)
+        filters = params.model_dump(by_alias=True, exclude_none=True, exclude={"limit", "offset"})
+        for attribute, value in filters.items():
+            statement = statement.where(getattr(Card, attribute) == value)
+        return statement
+
+    async def _page(self, statement: Select[Any], params: PageQuery) -> tuple[list[Card], int]:
+        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
+        rows = await self.session.scalars(
+            statement.order_by(Card.id).limit(params.limit).offset(params.offset)
+        )
+        return list(rows), total or 0
 
     async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
         """Values as they are stored: passwords become scrypt hashes."""

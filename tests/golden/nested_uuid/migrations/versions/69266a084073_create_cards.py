@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "status IN ('todo', 'doing', 'done')", name=op.f("ck_cards_status_enum")
+            sa.column("status").in_(["todo", "doing", "done"]), name=op.f("ck_cards_status_enum")
         ),
         sa.ForeignKeyConstraint(["board_id"], ["boards.id"], name=op.f("fk_cards_board_id_boards")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cards")),

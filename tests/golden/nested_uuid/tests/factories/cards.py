@@ -13,7 +13,7 @@ from tests.factories.boards import create_board
 _sequence = itertools.count(1)
 
 
-async def build_card(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def build_card(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """A valid create payload; missing parents are created through the API."""
     n = next(_sequence)
     payload: dict[str, Any] = {
@@ -26,10 +26,10 @@ async def build_card(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
     return payload
 
 
-async def create_card(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def create_card(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """Create one row through the API and return its JSON body."""
     payload = await build_card(client, **overrides)
-    board_id = payload.pop("board_id")
-    response = await client.post(f"/api/v1/boards/{board_id}/cards", json=payload)
+    parent_id = payload.pop("board_id")
+    response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
     assert response.status_code == 201, response.text
     return response.json()

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Text, UniqueConstraint, column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, utcnow
@@ -13,7 +13,7 @@ class WeeklyRequirement(Base):
     __tablename__ = "weekly_requirements"
     __table_args__ = (
         UniqueConstraint("resident_id", "week_start"),
-        CheckConstraint("min_hours <= max_hours", name="min_hours_le_max_hours"),
+        CheckConstraint(column("min_hours") <= column("max_hours"), name="min_hours_le_max_hours"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from app.schemas.base import Email, InputModel, Page, ReadModel, SafeStr
+from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel, SafeStr
 
 
 class ResidentCreate(InputModel):
@@ -35,3 +35,9 @@ class ResidentRead(ReadModel):
 
 class ResidentPage(Page[ResidentRead]):
     pass
+
+
+class ResidentListQuery(PageQuery):
+    """Query parameters of the list routes: a page, and equality filters."""
+
+    email: Email | None = Field(default=None, max_length=320)

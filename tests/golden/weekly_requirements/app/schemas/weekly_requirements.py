@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from app.schemas.base import InputModel, Page, ReadModel, SafeStr
+from app.schemas.base import InputModel, Page, PageQuery, ReadModel, SafeStr
 
 
 class WeeklyRequirementCreate(InputModel):
@@ -62,3 +62,9 @@ class WeeklyRequirementRead(ReadModel):
 
 class WeeklyRequirementPage(Page[WeeklyRequirementRead]):
     pass
+
+
+class WeeklyRequirementListQuery(PageQuery):
+    """Query parameters of the list routes: a page, and equality filters."""
+
+    resident_id: int | None = Field(default=None, ge=1, le=2147483647)

@@ -5,35 +5,22 @@ Table: weekly_requirements
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError, NotFoundError
 from app.models.weekly_requirements import WeeklyRequirement
-from app.schemas.base import InputModel
+from app.schemas.base import InputModel, PageQuery
 
 
 class WeeklyRequirementService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list_page(
-        self,
-        *,
-        limit: int,
-        offset: int,
-        resident_id: int | None = None,
-    ) -> tuple[list[WeeklyRequirement], int]:
+    async def list_page(self, params: PageQuery) -> tuple[list[WeeklyRequirement], int]:
         """One page of rows in id order, and the total matching the filters."""
-        query = select(WeeklyRequirement)
-        if resident_id is not None:
-            query = query.where(WeeklyRequirement.resident_id == resident_id)
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(
-            query.order_by(WeeklyRequirement.id).limit(limit).offset(offset)
-        )
-        return list(rows), total or 0
+        return await self._page(self._filtered(params), params)
 
     async def get(self, item_id: int) -> WeeklyRequirement:
         item = await self.session.get(WeeklyRequirement, item_id)
@@ -63,6 +50,24 @@ class WeeklyRequirementService:
         item = await self.get(item_id)
         await self.session.delete(item)
         await self._commit()
+
+    @staticmethod
+    def _filtered(params: PageQuery) -> Select[Any]:
+        """Rows equal to every filter given; a list query dumps its filters by attribute."""
+        statement = select(WeeklyRequirement)
+        filters = params.model_dump(by_alias=True, exclude_none=True, exclude={"limit", "offset"})
+        for attribute, value in filters.items():
+            statement = statement.where(getattr(WeeklyRequirement, attribute) == value)
+        return statement
+
+    async def _page(
+        self, statement: Select[Any], params: PageQuery
+    ) -> tuple[list[WeeklyRequirement], int]:
+        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
+        rows = await self.session.scalars(
+            statement.order_by(WeeklyRequirement.id).limit(params.limit).offset(params.offset)
+        )
+        return list(rows), total or 0
 
     async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
         """Values as they are stored: passwords become scrypt hashes."""

@@ -25,7 +25,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "min_hours <= max_hours", name=op.f("ck_weekly_requirements_min_hours_le_max_hours")
+            sa.column("min_hours") <= sa.column("max_hours"),
+            name=op.f("ck_weekly_requirements_min_hours_le_max_hours"),
         ),
         sa.ForeignKeyConstraint(
             ["resident_id"],

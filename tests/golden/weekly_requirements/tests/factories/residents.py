@@ -11,7 +11,7 @@ from httpx import AsyncClient
 _sequence = itertools.count(1)
 
 
-async def build_resident(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def build_resident(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """A valid create payload; missing parents are created through the API."""
     n = next(_sequence)
     payload: dict[str, Any] = {
@@ -23,7 +23,7 @@ async def build_resident(client: AsyncClient, **overrides: Any) -> dict[str, Any
     return payload
 
 
-async def create_resident(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def create_resident(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """Create one row through the API and return its JSON body."""
     payload = await build_resident(client, **overrides)
     response = await client.post("/api/v1/residents", json=payload)

@@ -14,7 +14,7 @@ from tests.factories.residents import create_resident
 _sequence = itertools.count(1)
 
 
-async def build_weekly_requirement(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def build_weekly_requirement(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """A valid create payload; missing parents are created through the API."""
     n = next(_sequence)
     payload: dict[str, Any] = {
@@ -29,7 +29,7 @@ async def build_weekly_requirement(client: AsyncClient, **overrides: Any) -> dic
     return payload
 
 
-async def create_weekly_requirement(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def create_weekly_requirement(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """Create one row through the API and return its JSON body."""
     payload = await build_weekly_requirement(client, **overrides)
     response = await client.post("/api/v1/weekly-requirements", json=payload)

@@ -10,35 +10,27 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
-from app.schemas.boards import BoardCreate, BoardPage, BoardRead, BoardUpdate
+from app.schemas.boards import BoardCreate, BoardListQuery, BoardPage, BoardRead, BoardUpdate
 from app.services.boards import BoardService
 
 router = APIRouter(tags=["boards"])
 
 
-async def get_service(session: SessionDep) -> BoardService:
+async def provide_service(session: SessionDep) -> BoardService:
     # async: a plain def dependency would run in a worker thread on every request.
     return BoardService(session)
 
 
-Service = Annotated[BoardService, Depends(get_service)]
+Service = Annotated[BoardService, Depends(provide_service)]
 ItemId = UUID
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=2147483647)]
+ListParams = Annotated[BoardListQuery, Query()]
 
 
 @router.get("/boards", response_model=BoardPage, responses=problem_responses(422))
-async def list_boards(
-    service: Service,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> BoardPage:
-    items, total = await service.list_page(
-        limit=limit,
-        offset=offset,
-    )
+async def list_boards(params: ListParams, service: Service) -> BoardPage:
+    items, total = await service.list_page(params)
     return BoardPage.model_validate(
-        {"items": items, "total": total, "limit": limit, "offset": offset}
+        {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
     )
 
 

@@ -10,21 +10,20 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
-from app.schemas.cards import CardCreate, CardPage, CardRead, CardUpdate
+from app.schemas.cards import CardCreate, CardListQuery, CardPage, CardRead, CardUpdate
 from app.services.cards import CardService
 
 router = APIRouter(tags=["cards"])
 
 
-async def get_service(session: SessionDep) -> CardService:
+async def provide_service(session: SessionDep) -> CardService:
     # async: a plain def dependency would run in a worker thread on every request.
     return CardService(session)
 
 
-Service = Annotated[CardService, Depends(get_service)]
+Service = Annotated[CardService, Depends(provide_service)]
 ItemId = Annotated[int, Path(ge=1, le=2147483647)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=2147483647)]
+ListParams = Annotated[CardListQuery, Query()]
 ParentId = UUID
 
 
@@ -33,12 +32,10 @@ ParentId = UUID
     response_model=CardPage,
     responses=problem_responses(404, 422),
 )
-async def list_nested_cards(
-    board_id: ParentId, service: Service, limit: Limit = 50, offset: Offset = 0
-) -> CardPage:
-    items, total = await service.list_for_board(board_id, limit=limit, offset=offset)
+async def list_nested_cards(board_id: ParentId, params: ListParams, service: Service) -> CardPage:
+    items, total = await service.list_for_board(board_id, params)
     return CardPage.model_validate(
-        {"items": items, "total": total, "limit": limit, "offset": offset}
+        {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
     )
 
 

@@ -9,38 +9,33 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
-from app.schemas.base import Email
-from app.schemas.residents import ResidentCreate, ResidentPage, ResidentRead, ResidentUpdate
+from app.schemas.residents import (
+    ResidentCreate,
+    ResidentListQuery,
+    ResidentPage,
+    ResidentRead,
+    ResidentUpdate,
+)
 from app.services.residents import ResidentService
 
 router = APIRouter(tags=["residents"])
 
 
-async def get_service(session: SessionDep) -> ResidentService:
+async def provide_service(session: SessionDep) -> ResidentService:
     # async: a plain def dependency would run in a worker thread on every request.
     return ResidentService(session)
 
 
-Service = Annotated[ResidentService, Depends(get_service)]
+Service = Annotated[ResidentService, Depends(provide_service)]
 ItemId = Annotated[int, Path(ge=1, le=2147483647)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=2147483647)]
+ListParams = Annotated[ResidentListQuery, Query()]
 
 
 @router.get("/residents", response_model=ResidentPage, responses=problem_responses(422))
-async def list_residents(
-    service: Service,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    email: Annotated[Email | None, Query(max_length=320)] = None,
-) -> ResidentPage:
-    items, total = await service.list_page(
-        limit=limit,
-        offset=offset,
-        email=email,
-    )
+async def list_residents(params: ListParams, service: Service) -> ResidentPage:
+    items, total = await service.list_page(params)
     return ResidentPage.model_validate(
-        {"items": items, "total": total, "limit": limit, "offset": offset}
+        {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
     )
 
 

@@ -11,6 +11,7 @@ from app.core.errors import problem_responses
 from app.db.session import SessionDep
 from app.schemas.weekly_requirements import (
     WeeklyRequirementCreate,
+    WeeklyRequirementListQuery,
     WeeklyRequirementPage,
     WeeklyRequirementRead,
     WeeklyRequirementUpdate,
@@ -20,33 +21,23 @@ from app.services.weekly_requirements import WeeklyRequirementService
 router = APIRouter(tags=["weekly-requirements"])
 
 
-async def get_service(session: SessionDep) -> WeeklyRequirementService:
+async def provide_service(session: SessionDep) -> WeeklyRequirementService:
     # async: a plain def dependency would run in a worker thread on every request.
     return WeeklyRequirementService(session)
 
 
-Service = Annotated[WeeklyRequirementService, Depends(get_service)]
+Service = Annotated[WeeklyRequirementService, Depends(provide_service)]
 ItemId = Annotated[int, Path(ge=1, le=2147483647)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=2147483647)]
+ListParams = Annotated[WeeklyRequirementListQuery, Query()]
 
 
 @router.get(
     "/weekly-requirements", response_model=WeeklyRequirementPage, responses=problem_responses(422)
 )
-async def list_weekly_requirements(
-    service: Service,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    resident_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
-) -> WeeklyRequirementPage:
-    items, total = await service.list_page(
-        limit=limit,
-        offset=offset,
-        resident_id=resident_id,
-    )
+async def list_weekly_requirements(params: ListParams, service: Service) -> WeeklyRequirementPage:
+    items, total = await service.list_page(params)
     return WeeklyRequirementPage.model_validate(
-        {"items": items, "total": total, "limit": limit, "offset": offset}
+        {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
     )
 
 

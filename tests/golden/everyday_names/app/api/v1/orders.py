@@ -1,0 +1,71 @@
+"""HTTP routes: validation in, schemas out, logic in the service.
+
+Table: orders
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from app.core.errors import problem_responses
+from app.db.session import SessionDep
+from app.schemas.orders import OrderCreate, OrderListQuery, OrderPage, OrderRead, OrderUpdate
+from app.services.orders import OrderService
+
+router = APIRouter(tags=["orders"])
+
+
+async def provide_service(session: SessionDep) -> OrderService:
+    # async: a plain def dependency would run in a worker thread on every request.
+    return OrderService(session)
+
+
+Service = Annotated[OrderService, Depends(provide_service)]
+ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+ListParams = Annotated[OrderListQuery, Query()]
+
+
+@router.get("/orders", response_model=OrderPage, responses=problem_responses(422))
+async def list_orders(params: ListParams, service: Service) -> OrderPage:
+    items, total = await service.list_page(params)
+    return OrderPage.model_validate(
+        {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+    )
+
+
+@router.post(
+    "/orders",
+    response_model=OrderRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(409, 422),
+)
+async def create_order(payload: OrderCreate, service: Service) -> OrderRead:
+    item = await service.create(payload)
+    return OrderRead.model_validate(item)
+
+
+@router.get(
+    "/orders/{order_id}",
+    response_model=OrderRead,
+    responses=problem_responses(404, 422),
+)
+async def get_order(order_id: ItemId, service: Service) -> OrderRead:
+    return OrderRead.model_validate(await service.get(order_id))
+
+
+@router.patch(
+    "/orders/{order_id}",
+    response_model=OrderRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def update_order(order_id: ItemId, payload: OrderUpdate, service: Service) -> OrderRead:
+    return OrderRead.model_validate(await service.update(order_id, payload))
+
+
+@router.delete(
+    "/orders/{order_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409, 422),
+)
+async def delete_order(order_id: ItemId, service: Service) -> None:
+    await service.delete(order_id)

@@ -1,0 +1,30 @@
+"""The orders table."""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, utcnow
+from app.db.types import JSONDocument, UTCDateTime
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(column("status").in_(["pending", "paid"]), name="status_enum"),
+        CheckConstraint(column("order") <= column("limit"), name="order_le_limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(40))
+    order: Mapped[int] = mapped_column(Integer())
+    from_: Mapped[str] = mapped_column("from", String(40), index=True)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONDocument)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    limit: Mapped[int] = mapped_column(Integer(), index=True)
+    status: Mapped[str] = mapped_column(String(7), default="pending")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

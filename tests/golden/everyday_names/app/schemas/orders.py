@@ -1,0 +1,77 @@
+"""Request and response schemas for orders.
+
+Create and Update refuse unknown fields; Read never carries a sensitive field.
+"""
+
+import datetime as dt
+from typing import Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from app.schemas.base import InputModel, JsonObject, Page, PageQuery, ReadModel, SafeStr
+
+
+class OrderCreate(InputModel):
+    user_id: int = Field(ge=1, le=2147483647)
+    user: SafeStr = Field(max_length=40)
+    order: int = Field(ge=0, le=2147483647)
+    from_: SafeStr = Field(max_length=40, validation_alias="from")
+    metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
+    payload: JsonObject | None = None
+    limit: int = Field(ge=-2147483648, le=2147483647)
+    status: Literal["pending", "paid"] = "pending"
+
+    @model_validator(mode="after")
+    def _check_order_le_limit(self) -> Self:
+        if self.order is not None and self.limit is not None and not (self.order <= self.limit):
+            raise ValueError("order must be <= limit")
+        return self
+
+
+class OrderUpdate(InputModel):
+    """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    user_id: int = Field(default=None, ge=1, le=2147483647)
+    user: SafeStr = Field(default=None, max_length=40)
+    order: int = Field(default=None, ge=0, le=2147483647)
+    from_: SafeStr = Field(default=None, max_length=40, validation_alias="from")
+    metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
+    payload: JsonObject | None = None
+    limit: int = Field(default=None, ge=-2147483648, le=2147483647)
+    status: Literal["pending", "paid"] = None
+
+    @model_validator(mode="after")
+    def _check_order_le_limit(self) -> Self:
+        if self.order is not None and self.limit is not None and not (self.order <= self.limit):
+            raise ValueError("order must be <= limit")
+        return self
+
+
+class OrderRead(ReadModel):
+    id: int
+    user_id: int
+    user: str
+    order: int
+    from_: str = Field(serialization_alias="from")
+    metadata_: dict[str, Any] | None = Field(serialization_alias="metadata")
+    payload: dict[str, Any] | None
+    limit: int
+    status: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OrderPage(Page[OrderRead]):
+    pass
+
+
+class OrderListQuery(PageQuery):
+    """Query parameters of the list routes: a page, and equality filters."""
+
+    user_id: int | None = Field(default=None, ge=1, le=2147483647)
+    from_: SafeStr | None = Field(
+        default=None, max_length=40, alias="from", serialization_alias="from_"
+    )
+    limit_eq: int | None = Field(
+        default=None, ge=-2147483648, le=2147483647, serialization_alias="limit"
+    )

@@ -1,0 +1,41 @@
+"""Request and response schemas for users.
+
+Create and Update refuse unknown fields; Read never carries a sensitive field.
+"""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel
+
+
+class UserCreate(InputModel):
+    email: Email = Field(max_length=320)
+    role: Literal["admin", "member"] = "member"
+
+
+class UserUpdate(InputModel):
+    """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    email: Email = Field(default=None, max_length=320)
+    role: Literal["admin", "member"] = None
+
+
+class UserRead(ReadModel):
+    id: int
+    email: str
+    role: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class UserPage(Page[UserRead]):
+    pass
+
+
+class UserListQuery(PageQuery):
+    """Query parameters of the list routes: a page, and equality filters."""
+
+    email: Email | None = Field(default=None, max_length=320)

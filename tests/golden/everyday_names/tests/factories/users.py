@@ -1,0 +1,30 @@
+"""Valid payloads and rows for tests, created through the API.
+
+Table: users
+"""
+
+import itertools
+from typing import Any
+
+from httpx import AsyncClient
+
+_sequence = itertools.count(1)
+
+
+async def build_user(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
+    """A valid create payload; missing parents are created through the API."""
+    n = next(_sequence)
+    payload: dict[str, Any] = {
+        "email": f"user{n}@example.com",
+        "role": "member",
+    }
+    payload.update(overrides)
+    return payload
+
+
+async def create_user(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
+    """Create one row through the API and return its JSON body."""
+    payload = await build_user(client, **overrides)
+    response = await client.post("/api/v1/users", json=payload)
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -1,0 +1,113 @@
+"""API tests: every route, and the ways each one must fail.
+
+Table: users
+"""
+
+import datetime as dt
+
+from httpx import AsyncClient
+
+from tests.factories.users import build_user, create_user
+
+ITEMS = "/api/v1/users"
+MISSING_ID = 2147483647
+PROBLEM = "application/problem+json"
+
+
+async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
+    payload = await build_user(client)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["id"]
+    assert body["email"] == payload["email"]
+    assert body["role"] == payload["role"]
+
+
+async def test_get_returns_the_row(client: AsyncClient) -> None:
+    created = await create_user(client)
+    response = await client.get(f"{ITEMS}/{created['id']}")
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_get_unknown_id_is_404_problem(client: AsyncClient) -> None:
+    response = await client.get(f"{ITEMS}/{MISSING_ID}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["status"] == 404
+
+
+async def test_list_paginates(client: AsyncClient) -> None:
+    ids = [(await create_user(client))["id"] for _ in range(3)]
+    response = await client.get(ITEMS, params={"limit": 2, "offset": 1})
+    assert response.status_code == 200
+    page = response.json()
+    assert page["total"] == 3
+    assert (page["limit"], page["offset"]) == (2, 1)
+    assert [item["id"] for item in page["items"]] == sorted(ids)[1:]
+
+
+async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
+    response = await client.get(ITEMS, params={"limit": 101})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
+    created = await create_user(client)
+    response = await client.patch(f"{ITEMS}/{created['id']}", json={"role": "admin"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["role"] == "admin"
+    assert {k: v for k, v in body.items() if k not in ("role", "updated_at")} == {
+        k: v for k, v in created.items() if k not in ("role", "updated_at")
+    }
+    assert dt.datetime.fromisoformat(body["updated_at"]) > dt.datetime.fromisoformat(
+        created["updated_at"]
+    )
+    assert (await client.get(f"{ITEMS}/{created['id']}")).json() == body
+
+
+async def test_update_unknown_id_is_404(client: AsyncClient) -> None:
+    response = await client.patch(f"{ITEMS}/{MISSING_ID}", json={})
+    assert response.status_code == 404
+
+
+async def test_update_refuses_null_for_required_field(client: AsyncClient) -> None:
+    created = await create_user(client)
+    response = await client.patch(f"{ITEMS}/{created['id']}", json={"email": None})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
+    created = await create_user(client)
+    response = await client.delete(f"{ITEMS}/{created['id']}")
+    assert response.status_code == 204
+    assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
+
+
+async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:
+    payload = await build_user(client)
+    payload["id"] = 12345
+    payload["unexpected_field"] = "do-not-echo-this-value"
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "do-not-echo-this-value" not in response.text
+
+
+async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
+    payload = await build_user(client, email="x" * 321)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == "email"
+
+
+async def test_duplicate_unique_value_is_409(client: AsyncClient) -> None:
+    first = await create_user(client)
+    payload = await build_user(client, email=first["email"])
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith(PROBLEM)
