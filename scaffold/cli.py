@@ -428,7 +428,9 @@ def field_rename(
     from scaffold.spec.names import check_identifier
 
     check_identifier(
-        new, what="new field name", example=f"scaffold field rename {resource} {old} new_name"
+        new,
+        what="new field name",
+        example=lambda good: f"scaffold field rename {resource} {old} {good}",
     )
     _apply_change(
         lambda proj: request_rename(proj, resource, old, new),

@@ -424,8 +424,18 @@ ERRORS = [
     ("add an index on tasks.due_at", "tasks.due_at"),
     ("add a table", "table"),
     ("add a column to tasks", "column"),
+    ("add orders table with order int, from str", "from"),
     ("", ""),
 ]
+
+
+def test_a_field_named_like_a_grammar_word_is_shown_in_field_syntax_and_then_works():
+    with pytest.raises(MissionParseError) as info:
+        parse_mission("add orders table with order int, from str and metadata json", EXISTING)
+    fixed = "add orders table with order int, from:str and metadata json"
+    assert f'Try: scaffold mission "{fixed}"' in str(info.value)
+    (action,) = parse_mission(fixed, EXISTING).actions
+    assert action.argv == ("resource", "orders", "order:int", "from:str", "metadata:json")
 
 
 @pytest.mark.parametrize(("sentence", "token"), ERRORS, ids=[e[0][:60] or "empty" for e in ERRORS])

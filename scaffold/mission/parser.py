@@ -797,7 +797,19 @@ def _parse_field(ctx: _Ctx, entry: list[_Tok], table: str, example: str) -> tupl
         k += 1
     else:
         if first.word(frozenset(_STRUCTURE)):
-            ctx.fail([first], "expected a field name", example)
+            # "from", "order", "default"... are words of the sentence here; in field syntax
+            # they are plain names, so the example is the user's sentence written that way.
+            typed = k + 1 < len(entry) and entry[k + 1].word(frozenset(TYPE_WORDS))
+            end = entry[k + 1] if typed else first
+            kind_word = entry[k + 1].low if typed else "str"
+            written = f"{first.low}:{TYPE_WORDS.get(kind_word, kind_word)}"
+            sentence = ctx.sentence[: first.start] + written + ctx.sentence[end.end :]
+            ctx.fail(
+                [first],
+                "reads as a word of the sentence, not a field name; write that field in field "
+                f"syntax ({written})",
+                sentence,
+            )
         start = k
         k += 1
         while k < len(entry) and k - start < 4 and _is_plain_name(entry[k]):
