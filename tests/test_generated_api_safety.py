@@ -68,9 +68,9 @@ PROMISES = {
         "test_list_limit_defaults_to_50_and_never_exceeds_100",
         "test_list_filter_with_invalid_utf8_is_422",
     ),
-    "unique and foreign-key violations are 409 without the value": (
+    "unique violations are 409, missing references 422 naming the field, without the value": (
         "test_duplicate_unique_value_is_409_without_echo",
-        "test_foreign_key_violations_are_409",
+        "test_missing_references_are_422_and_restricted_deletes_409",
     ),
     "unknown ids are 404, invalid ids 422, unknown routes problems": (
         "test_unknown_ids_are_404",
@@ -431,13 +431,17 @@ async def test_duplicate_unique_value_is_409_without_echo(client: httpx.AsyncCli
     assert await total(client) == 2
 
 
-async def test_foreign_key_violations_are_409(client: httpx.AsyncClient) -> None:
-    assert_problem(await client.post(ITEMS, json=payload(owner_id=MAX_INT)), 409)
+async def test_missing_references_are_422_and_restricted_deletes_409(
+    client: httpx.AsyncClient,
+) -> None:
+    missing = assert_problem(await client.post(ITEMS, json=payload(owner_id=MAX_INT)), 422)
+    assert [error["loc"] for error in missing["errors"]] == [["body", "owner_id"]]
     owner = (await client.post(OWNERS, json={"name": "owner"})).json()
     created = await client.post(ITEMS, json=payload(owner_id=owner["id"]))
     assert created.status_code == 201, created.text
     item = created.json()
-    assert_problem(await client.patch(f"{ITEMS}/{item['id']}", json={"owner_id": MAX_INT}), 409)
+    patched = await client.patch(f"{ITEMS}/{item['id']}", json={"owner_id": MAX_INT})
+    assert assert_problem(patched, 422)["errors"][0]["type"] == "reference"
     # ondelete=restrict: the owner cannot go while an account points at it.
     assert_problem(await client.delete(f"{OWNERS}/{owner['id']}"), 409)
     assert (await client.get(f"{OWNERS}/{owner['id']}")).status_code == 200

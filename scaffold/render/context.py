@@ -620,32 +620,27 @@ def _filter_type(
 
 def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     parents = nested_parents(spec)
-    imports = Imports(own={spec.class_name, *(p.class_name for p in parents)})
-    imports.add("sqlalchemy", "func")
-    imports.add("sqlalchemy", "select")
+    referenced = {f.ref_table: spec.known(f.ref_table) for f in spec.fields if f.is_ref}
+    imports = Imports(own={spec.class_name, *(k.class_name for k in referenced.values())})
     # The framework names the template uses, under the local name each got here.
     n = {
         name: imports.add(module, name)
         for module, name in (
-            ("sqlalchemy", "Select"),
-            ("sqlalchemy.exc", "IntegrityError"),
-            ("sqlalchemy.ext.asyncio", "AsyncSession"),
-            ("app.core.errors", "ConflictError"),
-            ("app.core.errors", "NotFoundError"),
+            ("app.services.base", "ResourceService"),
             # Every API version's Create/Update schema comes through here, so the service
             # takes the common base and reads column attributes with by_alias=True.
             ("app.schemas.base", "InputModel"),
-            ("app.schemas.base", "PageQuery"),
             ("typing", "Any"),
         )
     }
     imports.add_own(layout.module("models", spec.table), spec.class_name)
+    for known in referenced.values():
+        if known.table != spec.table:
+            imports.add_own(layout.module("models", known.table), known.class_name)
     id_type = id_py_type(spec, imports)
     nested = []
     for parent in parents:
         pf = spec.ref_to(parent.table)
-        if parent.table != spec.table:
-            imports.add_own(layout.module("models", parent.table), parent.class_name)
         nested.append(
             {
                 "class_name": parent.class_name,
@@ -655,12 +650,15 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
                 "stem": pf.name.removesuffix("_id"),
             }
         )
+    if nested:
+        n["PageQuery"] = imports.add("app.schemas.base", "PageQuery")
     parent = nested[0] if spec.parent is not None else None
     hashed = [f.db_attr for f in spec.fields if f.hashed]
     if hashed:
         imports.add("app.core.security", "hash_secret")
     return {
         "hashed": hashed,
+        "constraints": _service_constraints(spec, imports),
         "imports": imports.render(),
         "n": n,
         "id_type": id_type,
@@ -668,6 +666,45 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         "nested": nested,
         "human": humanize(spec.singular),
     }
+
+
+def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
+    """``Unique(...)``, ``Reference(...)`` and ``Rule(...)`` lines, by convention name."""
+    table = spec.table
+    out = []
+
+    def kind(name: str) -> str:
+        return imports.add("app.services.base", name)
+
+    for f in spec.fields:
+        if f.unique:
+            out.append(
+                f"{kind('Unique')}({literal(naming.uq(table, [f.name]))}, ({literal(f.name)},))"
+            )
+    for group in spec.uniques:
+        names = ", ".join(literal(c) for c in group)
+        out.append(f"{kind('Unique')}({literal(naming.uq(table, group))}, ({names}))")
+    for f in spec.fields:
+        if f.is_ref:
+            known = spec.known(f.ref_table)
+            args = [
+                literal(naming.fk(table, [f.name], f.ref_table)),
+                f"field={literal(f.name)}",
+                f"attribute={literal(f.db_attr)}",
+                f"target={known.class_name}",
+                f"label={literal(humanize(known.singular))}",
+            ]
+            out.append(f"{kind('Reference')}({', '.join(args)})")
+    for f in spec.fields:
+        if f.kind == "enum":
+            message = f"must be one of {', '.join(f.choices)}"
+            name = naming.ck(table, f"{f.name}_enum")
+            out.append(f"{kind('Rule')}({literal(name)}, {literal(f.name)}, {literal(message)})")
+    for check in spec.checks:
+        message = f"{check.left} must be {check.op} {check.right}"
+        name = naming.ck(table, check.slug)
+        out.append(f"{kind('Rule')}({literal(name)}, {literal(check.left)}, {literal(message)})")
+    return out
 
 
 def nested_parents(spec: ResourceSpec) -> list[Known]:
@@ -798,6 +835,49 @@ def _nested(spec: ResourceSpec, prefix: str) -> dict[str, str] | None:
     return None if spec.parent is None else _nested_route(spec, spec.parent, prefix)
 
 
+def _patch_rules(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
+    """--check rules between two number fields that a PATCH of the left one alone breaks.
+
+    Such a request is valid on its own (the schema checks a rule only when both fields
+    are given); the database, checking the merged row, refuses it. The value is the
+    stored sample of the right-hand field moved by one, kept only when it is within the
+    left field's range and breaks this rule and no other.
+    """
+    out = []
+    for check in spec.checks:
+        left, right = (
+            spec.field(check.left),
+            spec.field(check.right) if check.right_is_field else None,
+        )
+        if right is None or {left.kind, right.kind} - {"int", "float"}:
+            continue
+        stored = samples.base.get(right.name)
+        if stored is None:
+            continue
+        value = (
+            stored - 1 if check.op in (">", ">=") else stored + 1 if check.op != "!=" else stored
+        )
+        low, high = INT_RANGE.get(left.kind, (None, None))
+        low = left.min if left.min is not None else low
+        high = left.max if left.max is not None else high
+        trial = {**samples.base, left.name: value}
+        if (low is not None and value < low) or (high is not None and value > high):
+            continue
+        if samples.holds(check, trial) or not all(
+            samples.holds(other, trial) for other in spec.checks if other is not check
+        ):
+            continue
+        out.append(
+            {
+                "slug": check.slug,
+                "left": check.left,
+                "value": literal(value),
+                "message": f"{check.left} must be {check.op} {check.right}",
+            }
+        )
+    return out
+
+
 def _kwarg(name: str, value: str) -> str:
     """A keyword argument of a factory call; ``**{"from": 1}`` where a name cannot be one."""
     if name.isidentifier() and not keyword.iskeyword(name):
@@ -839,7 +919,7 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
         "patch": samples.update_case(imports),
         "null_field": next((f.name for f in spec.fields if not f.optional and not f.removed), None),
         "invalid": invalid,
-        "unique": unique and {"arg": _kwarg(unique, f"first[{literal(unique)}]")},
+        "unique": unique and {"field": unique, "arg": _kwarg(unique, f"first[{literal(unique)}]")},
         "filter": None,
         "missing_ref": None,
     }
@@ -860,7 +940,13 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
         )
         if ref is not None:
             known = spec.known(ref.ref_table)
-            context["missing_ref"] = {"arg": _kwarg(ref.name, _missing_id(known.id_type))}
+            context["missing_ref"] = {
+                "field": ref.name,
+                "arg": _kwarg(ref.name, _missing_id(known.id_type)),
+                "msg": f"refers to a {humanize(known.singular).lower()} that does not exist",
+            }
+    context["rules"] = _patch_rules(spec, samples)
+    imports.add("asyncio")
     context["hashed"] = hashed
     if hashed:
         imports.add("sqlalchemy.ext.asyncio", "AsyncSession")

@@ -106,7 +106,7 @@ class Samples:
         choices = [_candidates(self.spec.field(name))[:9] for name in involved]
         for combo in itertools.product(*choices):
             trial = {**values, **dict(zip(involved, combo, strict=True))}
-            if all(self._holds(check, trial) for check in self.spec.checks):
+            if all(self.holds(check, trial) for check in self.spec.checks):
                 return trial
         rules = ", ".join(c.text for c in self.spec.checks)
         raise InputError(
@@ -116,7 +116,8 @@ class Samples:
         )
 
     @staticmethod
-    def _holds(check, values: dict[str, Any]) -> bool:
+    def holds(check, values: dict[str, Any]) -> bool:
+        """True if ``check`` holds for ``values`` (a field left out holds, like SQL NULL)."""
         left = values.get(check.left)
         right = values.get(check.right) if check.right_is_field else Decimal(check.right)
         if left is None or right is None:

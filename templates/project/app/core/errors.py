@@ -38,6 +38,17 @@ class ConflictError(DomainError):
     status_code = 409
 
 
+class InvalidError(DomainError):
+    """Input the database refused, e.g. `InvalidError("resident_id", "refers to a missing
+    resident", "reference")`: a 422 whose `errors` name the field like a validation error."""
+
+    status_code = 422
+
+    def __init__(self, field: str, message: str, kind: str) -> None:
+        super().__init__("The request is invalid.")
+        self.errors = [{"loc": ["body", field], "msg": message, "type": kind}]
+
+
 class ProblemResponse(JSONResponse):
     media_type = "application/problem+json"
 
@@ -116,6 +127,8 @@ def _printable(part: int | str) -> int | str:
 
 
 async def _domain_error(_request: Request, exc: DomainError) -> ProblemResponse:
+    if isinstance(exc, InvalidError):
+        return problem(exc.status_code, exc.detail, errors=exc.errors)
     return problem(exc.status_code, exc.detail)
 
 

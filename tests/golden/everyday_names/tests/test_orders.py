@@ -3,6 +3,7 @@
 Table: orders
 """
 
+import asyncio
 import datetime as dt
 
 from httpx import AsyncClient
@@ -102,6 +103,27 @@ async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
     assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
 
 
+async def test_concurrent_update_and_delete_are_never_a_server_error(client: AsyncClient) -> None:
+    for _ in range(5):
+        created = await create_order(client)
+        url = f"{ITEMS}/{created['id']}"
+        patched, deleted = await asyncio.gather(client.patch(url, json={}), client.delete(url))
+        # The row vanishes before, during or after the update: 200 or 404, never a 5xx.
+        assert patched.status_code in (200, 404), patched.text
+        assert deleted.status_code == 204, deleted.text
+
+
+async def test_patch_breaking_order_le_limit_against_the_stored_row_is_422(
+    client: AsyncClient,
+) -> None:
+    created = await create_order(client)
+    response = await client.patch(f"{ITEMS}/{created['id']}", json={"order": 2})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"loc": ["body", "order"], "msg": "order must be <= limit", "type": "check"}
+    ]
+
+
 async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:
     payload = await build_order(client)
     payload["id"] = 12345
@@ -119,8 +141,15 @@ async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     assert response.json()["errors"][0]["loc"][-1] == "user"
 
 
-async def test_unknown_reference_is_409(client: AsyncClient) -> None:
+async def test_unknown_reference_is_422_naming_the_field(client: AsyncClient) -> None:
     payload = await build_order(client, user_id=2147483647)
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", "user_id"],
+            "msg": "refers to a user that does not exist",
+            "type": "reference",
+        }
+    ]

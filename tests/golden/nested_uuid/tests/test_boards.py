@@ -3,6 +3,7 @@
 Table: boards
 """
 
+import asyncio
 import datetime as dt
 
 from httpx import AsyncClient
@@ -85,6 +86,16 @@ async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
     response = await client.delete(f"{ITEMS}/{created['id']}")
     assert response.status_code == 204
     assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
+
+
+async def test_concurrent_update_and_delete_are_never_a_server_error(client: AsyncClient) -> None:
+    for _ in range(5):
+        created = await create_board(client)
+        url = f"{ITEMS}/{created['id']}"
+        patched, deleted = await asyncio.gather(client.patch(url, json={}), client.delete(url))
+        # The row vanishes before, during or after the update: 200 or 404, never a 5xx.
+        assert patched.status_code in (200, 404), patched.text
+        assert deleted.status_code == 204, deleted.text
 
 
 async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:

@@ -5,77 +5,26 @@ Table: users
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.core.errors import ConflictError, NotFoundError
 from app.models.users import User
-from app.schemas.base import InputModel, PageQuery
+from app.schemas.base import InputModel
+from app.services.base import ResourceService, Rule, Unique
 
 
-class UserService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def list_page(self, params: PageQuery) -> tuple[list[User], int]:
-        """One page of rows in id order, and the total matching the filters."""
-        return await self._page(self._filtered(params), params)
-
-    async def get(self, item_id: int) -> User:
-        item = await self.session.get(User, item_id)
-        if item is None:
-            raise NotFoundError("User not found.")
-        return item
+class UserService(ResourceService[User]):
+    model = User
+    label = "User"
+    constraints = (
+        Unique("uq_users_email", ("email",)),
+        Rule("ck_users_role_enum", "role", "must be one of admin, member"),
+    )
 
     async def create(self, data: InputModel) -> User:
-        item = User(**await self._stored(data.model_dump(by_alias=True)))
-        self.session.add(item)
-        await self._commit()
-        await self.session.refresh(item)
-        return item
+        return await self.insert_row(await self._stored(data.model_dump(by_alias=True)))
 
     async def update(self, item_id: int, data: InputModel) -> User:
-        item = await self.get(item_id)
-        for name, value in (
-            await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
-        ).items():
-            setattr(item, name, value)
-        await self._commit()
-        # Read back what the database stored (normalised datetimes, decimals, defaults).
-        await self.session.refresh(item)
-        return item
-
-    async def delete(self, item_id: int) -> None:
-        item = await self.get(item_id)
-        await self.session.delete(item)
-        await self._commit()
-
-    @staticmethod
-    def _filtered(params: PageQuery) -> Select[Any]:
-        """Rows equal to every filter given; a list query dumps its filters by attribute."""
-        statement = select(User)
-        filters = params.model_dump(by_alias=True, exclude_none=True, exclude={"limit", "offset"})
-        for attribute, value in filters.items():
-            statement = statement.where(getattr(User, attribute) == value)
-        return statement
-
-    async def _page(self, statement: Select[Any], params: PageQuery) -> tuple[list[User], int]:
-        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
-        rows = await self.session.scalars(
-            statement.order_by(User.id).limit(params.limit).offset(params.offset)
-        )
-        return list(rows), total or 0
+        values = await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        return await self.update_row(item_id, values)
 
     async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
         """Values as they are stored: passwords become scrypt hashes."""
         return values
-
-    async def _commit(self) -> None:
-        try:
-            await self.session.commit()
-        except IntegrityError:
-            await self.session.rollback()
-            # The database enforces uniqueness, references and CHECKs; the detail
-            # stays generic so no submitted value is echoed back.
-            raise ConflictError("User conflicts with existing data.") from None

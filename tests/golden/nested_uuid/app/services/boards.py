@@ -6,77 +6,22 @@ Table: boards
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.core.errors import ConflictError, NotFoundError
 from app.models.boards import Board
-from app.schemas.base import InputModel, PageQuery
+from app.schemas.base import InputModel
+from app.services.base import ResourceService
 
 
-class BoardService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def list_page(self, params: PageQuery) -> tuple[list[Board], int]:
-        """One page of rows in id order, and the total matching the filters."""
-        return await self._page(self._filtered(params), params)
-
-    async def get(self, item_id: UUID) -> Board:
-        item = await self.session.get(Board, item_id)
-        if item is None:
-            raise NotFoundError("Board not found.")
-        return item
+class BoardService(ResourceService[Board]):
+    model = Board
+    label = "Board"
 
     async def create(self, data: InputModel) -> Board:
-        item = Board(**await self._stored(data.model_dump(by_alias=True)))
-        self.session.add(item)
-        await self._commit()
-        await self.session.refresh(item)
-        return item
+        return await self.insert_row(await self._stored(data.model_dump(by_alias=True)))
 
     async def update(self, item_id: UUID, data: InputModel) -> Board:
-        item = await self.get(item_id)
-        for name, value in (
-            await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
-        ).items():
-            setattr(item, name, value)
-        await self._commit()
-        # Read back what the database stored (normalised datetimes, decimals, defaults).
-        await self.session.refresh(item)
-        return item
-
-    async def delete(self, item_id: UUID) -> None:
-        item = await self.get(item_id)
-        await self.session.delete(item)
-        await self._commit()
-
-    @staticmethod
-    def _filtered(params: PageQuery) -> Select[Any]:
-        """Rows equal to every filter given; a list query dumps its filters by attribute."""
-        statement = select(Board)
-        filters = params.model_dump(by_alias=True, exclude_none=True, exclude={"limit", "offset"})
-        for attribute, value in filters.items():
-            statement = statement.where(getattr(Board, attribute) == value)
-        return statement
-
-    async def _page(self, statement: Select[Any], params: PageQuery) -> tuple[list[Board], int]:
-        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
-        rows = await self.session.scalars(
-            statement.order_by(Board.id).limit(params.limit).offset(params.offset)
-        )
-        return list(rows), total or 0
+        values = await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        return await self.update_row(item_id, values)
 
     async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
         """Values as they are stored: passwords become scrypt hashes."""
         return values
-
-    async def _commit(self) -> None:
-        try:
-            await self.session.commit()
-        except IntegrityError:
-            await self.session.rollback()
-            # The database enforces uniqueness, references and CHECKs; the detail
-            # stays generic so no submitted value is echoed back.
-            raise ConflictError("Board conflicts with existing data.") from None

@@ -1,0 +1,184 @@
+"""What every generated service shares: pages, single-statement writes, constraint errors.
+
+Each write is one statement (`INSERT ... RETURNING`, `UPDATE ... WHERE id = :id
+RETURNING`, `DELETE ... RETURNING`), so a row deleted by a concurrent request is a 404,
+never a stale-object error. A violated constraint becomes an error that names the field
+or the rule, never the submitted value: the constraint is found by the name the naming
+convention gave it (PostgreSQL reports it; SQLite reports a unique constraint's columns
+and a CHECK's name, and for a foreign key the references are looked up on this error
+path only).
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ConflictError, DomainError, InvalidError, NotFoundError
+from app.db.base import Base
+from app.schemas.base import PageQuery
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
+_SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+
+
+@dataclass(frozen=True)
+class Unique:
+    """A unique constraint: a duplicate is a 409 naming the fields."""
+
+    name: str
+    fields: tuple[str, ...]
+
+    def error(self) -> DomainError:
+        verb = "is" if len(self.fields) == 1 else "are"
+        together = "" if len(self.fields) == 1 else " together"
+        return ConflictError(f"{' and '.join(self.fields)} {verb} already taken{together}.")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key: a missing row is a 422 naming the field (a 404 for a nested parent)."""
+
+    name: str
+    field: str
+    attribute: str
+    target: type[Base]
+    label: str
+
+    def error(self) -> DomainError:
+        message = f"refers to a {self.label.lower()} that does not exist"
+        return InvalidError(self.field, message, "reference")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A CHECK: a violation is a 422 naming the rule, on its left-hand field."""
+
+    name: str
+    field: str
+    message: str
+
+    def error(self) -> DomainError:
+        return InvalidError(self.field, self.message, "check")
+
+
+Constraint = Unique | Reference | Rule
+
+
+class ResourceService(Generic[ModelT]):
+    """Rows of one model; a generated service sets `model`, `label` and `constraints`.
+
+    Example: `class ResidentService(ResourceService[Resident]): model = Resident; ...`.
+    """
+
+    model: ClassVar[type[Any]]
+    label: ClassVar[str]
+    constraints: ClassVar[Sequence[Constraint]] = ()
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, item_id: Any) -> ModelT:
+        item: ModelT | None = await self.session.get(self.model, item_id)
+        if item is None:
+            raise NotFoundError(f"{self.label} not found.")
+        return item
+
+    async def list_page(self, params: PageQuery) -> tuple[list[ModelT], int]:
+        """One page of the rows matching the list query's filters, and their total."""
+        return await self.page(self.filtered(params), params)
+
+    async def delete(self, item_id: Any) -> None:
+        """`DELETE ... RETURNING id`; NotFoundError when there is no such row."""
+        statement = delete(self.model).where(self.model.id == item_id).returning(self.model.id)
+        try:
+            deleted = await self.session.scalar(statement)
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ConflictError(f"{self.label} is still referenced by other rows.") from None
+        if deleted is None:
+            raise NotFoundError(f"{self.label} not found.")
+
+    def filtered(self, params: PageQuery) -> Select[Any]:
+        """Rows equal to every filter given; a list query dumps its filters by attribute."""
+        statement = select(self.model)
+        filters = params.model_dump(by_alias=True, exclude_none=True, exclude={"limit", "offset"})
+        for attribute, value in filters.items():
+            statement = statement.where(getattr(self.model, attribute) == value)
+        return statement
+
+    async def page(self, statement: Select[Any], params: PageQuery) -> tuple[list[ModelT], int]:
+        """One page of `statement` in id order, and how many rows it matches in all."""
+        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
+        rows = await self.session.scalars(
+            statement.order_by(self.model.id).limit(params.limit).offset(params.offset)
+        )
+        return list(rows), total or 0
+
+    async def require(self, model: type[Base], item_id: Any, label: str) -> None:
+        """NotFoundError unless `model` has a row `item_id` (the parent of a nested list)."""
+        if await self.session.get(model, item_id) is None:
+            raise NotFoundError(f"{label} not found.")
+
+    async def insert_row(self, values: Mapping[str, Any], *, parent: str | None = None) -> ModelT:
+        """`INSERT ... RETURNING` the new row; a missing `parent` reference is a 404."""
+        statement = insert(self.model).values(**values).returning(self.model)
+        item: ModelT = await self._write(statement, values, parent)
+        return item
+
+    async def update_row(self, item_id: Any, values: Mapping[str, Any]) -> ModelT:
+        """`UPDATE ... WHERE id = :id RETURNING` the row; NotFoundError when there is none."""
+        statement = (
+            update(self.model)
+            .where(self.model.id == item_id)
+            .values(**values)
+            .returning(self.model)
+            .execution_options(populate_existing=True)
+        )
+        item: ModelT | None = await self._write(statement, values, None)
+        if item is None:
+            raise NotFoundError(f"{self.label} not found.")
+        return item
+
+    async def _write(self, statement: Any, values: Mapping[str, Any], parent: str | None) -> Any:
+        try:
+            item = await self.session.scalar(statement)
+            await self.session.commit()
+        except IntegrityError as exc:
+            await self.session.rollback()
+            violated = await self._violated(exc, values)
+            if isinstance(violated, Reference) and violated.attribute == parent:
+                raise NotFoundError(f"{violated.label} not found.") from None
+            if violated is None:
+                raise ConflictError(f"{self.label} conflicts with existing data.") from None
+            raise violated.error() from None
+        return item
+
+    async def _violated(self, exc: IntegrityError, values: Mapping[str, Any]) -> Constraint | None:
+        """The constraint `exc` reports, or None for one this service does not declare."""
+        by_name = {constraint.name: constraint for constraint in self.constraints}
+        name = getattr(exc.orig.__cause__, "constraint_name", None)
+        if name is not None:
+            return by_name.get(name)
+        message = str(exc.orig)
+        if match := _SQLITE_CHECK.search(message):
+            return by_name.get(match.group(1))
+        if match := _SQLITE_UNIQUE.search(message):
+            columns = {part.rsplit(".", 1)[-1] for part in match.group(1).split(", ")}
+            return next(
+                (c for c in self.constraints if isinstance(c, Unique) and set(c.fields) == columns),
+                None,
+            )
+        for constraint in self.constraints:
+            if isinstance(constraint, Reference):
+                value = values.get(constraint.attribute)
+                if value is not None and await self.session.get(constraint.target, value) is None:
+                    return constraint
+        return None
