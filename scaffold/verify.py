@@ -195,10 +195,10 @@ def dynamic_checks(
         if not existing:
             results.append(CheckResult("tests", None, "no generated tests for this change"))
         else:
-            # The project's own conftest builds its scratch database from DATABASE_URL.
-            test_env = dict(env)
-            if database_url is None:
-                test_env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/tests.db"
+            # The project's own conftest builds its scratch database from TEST_DATABASE_URL
+            # (projects made before it existed read DATABASE_URL: both point at it).
+            test_url = database_url or f"sqlite+aiosqlite:///{tmp}/tests.db"
+            test_env = {**env, "DATABASE_URL": test_url, "TEST_DATABASE_URL": test_url}
             proc = _run(
                 [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *existing], root, test_env
             )

@@ -61,6 +61,12 @@ def run(
     return proc
 
 
+def db_env(url: str) -> dict[str, str]:
+    """Environment pointing a generated project at ``url``: Alembic reads DATABASE_URL,
+    the generated tests only ever TEST_DATABASE_URL."""
+    return {"DATABASE_URL": url, "TEST_DATABASE_URL": url}
+
+
 def passed_count(pytest_output: str) -> int:
     import re
 

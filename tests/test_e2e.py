@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import passed_count, run, scaffold, tree
+from tests.helpers import db_env, passed_count, run, scaffold, tree
 
 RESIDENTS = ["resource", "residents", "name:str=120", "email:str:unique", "pgy:int:min=1:max=3"]
 WEEKLY = [
@@ -51,6 +51,9 @@ def verify_generated_project(
     """Its own tests, lint, formatting and a migration round trip with no drift."""
     result = run(project, "pytest", "-q", "-p", "no:cacheprovider", env=env)
     assert passed_count(result.stdout) >= min_tests, result.stdout[-2000:]
+    # The generated suite says which database it used; a PostgreSQL run must not be SQLite.
+    url = (env or {}).get("TEST_DATABASE_URL", "sqlite")
+    assert f"tests ran on: {url.split('+')[0].split(':')[0]}" in result.stdout, result.stdout
     run(project, "ruff", "check", ".")
     run(project, "ruff", "format", "--check", ".")
     for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
@@ -66,9 +69,7 @@ def test_new_project_with_two_resources_passes_its_own_checks(tmp_path: Path) ->
         result = scaffold(*argv, project=project)
         assert result.exit_code == 0, result.output
         assert "create  app/models/" in result.output
-    verify_generated_project(
-        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
-    )
+    verify_generated_project(project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"))
 
     before = tree(project)
     again = scaffold(*WEEKLY, project=project)
@@ -93,9 +94,7 @@ def test_resource_with_every_type_and_modifier_passes_its_generated_tests(
     assert scaffold(*RESIDENTS, project=project).exit_code == 0
     result = scaffold(*EVERYTHING, "--check", "hours<=80", "--approve", project=project)
     assert result.exit_code == 0, result.output
-    verify_generated_project(
-        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
-    )
+    verify_generated_project(project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"))
     read_schema = (project / "app/schemas/samples.py").read_text()
     read_part = read_schema.split("class SampleRead")[1].split("class SamplePage")[0]
     assert "api_token" not in read_part and "password" not in read_part
@@ -131,9 +130,7 @@ def test_nested_uuid_and_composite_rules_pass_their_generated_tests(
         "resource", "people", "name:str=80", "event_id:ref=events:ondelete=cascade", project=project
     )
     assert people.exit_code == 0, people.output
-    verify_generated_project(
-        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
-    )
+    verify_generated_project(project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"))
 
 
 @pytest.mark.e2e
@@ -156,6 +153,4 @@ def test_fields_named_like_builtins_and_imports_produce_working_code(
         project=project,
     )
     assert result.exit_code == 0, result.output
-    verify_generated_project(
-        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
-    )
+    verify_generated_project(project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run, scaffold
+from tests.helpers import db_env, run, scaffold
 from tests.test_e2e import verify_generated_project
 
 pytestmark = pytest.mark.e2e
@@ -259,7 +259,7 @@ def test_everyday_names_pass_their_own_tests_and_migrations_on_postgres(
 ) -> None:
     root = tmp_path / "app"
     shutil.copytree(everyday_project, root, ignore=shutil.ignore_patterns("*.db", ".pytest_cache"))
-    verify_generated_project(root, env={"DATABASE_URL": pg_url}, min_tests=11 * (len(TABLES) + 1))
+    verify_generated_project(root, env=db_env(pg_url), min_tests=11 * (len(TABLES) + 1))
 
 
 def test_long_enum_values_stay_ruff_clean(project: Path) -> None:

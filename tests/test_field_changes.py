@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run, scaffold
+from tests.helpers import db_env, run, scaffold
 from tests.test_e2e import verify_generated_project
 
 INSERT_ROWS = """
@@ -72,7 +72,7 @@ def test_required_field_added_to_a_table_with_rows_migrates(
         if backend == "postgresql"
         else f"sqlite+aiosqlite:///{tmp_path}/rows.db"
     )
-    env = {"DATABASE_URL": url}
+    env = db_env(url)
     assert scaffold("resource", "rooms", "name:str=40", project=project).exit_code == 0
     run(project, "alembic", "upgrade", "head", env=env)
     assert python_in(project, INSERT_ROWS, url) == "5"
@@ -110,7 +110,7 @@ def test_approved_rename_keeps_v1_and_serves_the_new_name_at_v2(
     assert (project / "tests/test_contacts_v2.py").is_file()
     # Both versions' generated tests run: v1 still speaks `phone`, v2 `phone_number`.
     verify_generated_project(
-        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/v.db"}, min_tests=20
+        project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/v.db"), min_tests=20
     )
 
 

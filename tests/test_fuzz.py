@@ -32,7 +32,7 @@ from scaffold.spec.fields import MODIFIERS, TYPES, parse_field
 from scaffold.spec.names import PG_SYSTEM_COLUMNS, PYTHON_MAPPED
 from scaffold.spec.resource import build_resource
 from tests.conftest import MINIMAL_PYPROJECT
-from tests.helpers import BIN, passed_count, run, scaffold, tree
+from tests.helpers import BIN, db_env, passed_count, run, scaffold, tree
 
 FUZZ = settings(
     max_examples=60,
@@ -424,7 +424,7 @@ def sampled_project(pristine_project: Path, tmp_path_factory: pytest.TempPathFac
 def test_a_sample_of_accepted_specs_passes_its_generated_tests(
     sampled_project: Path, tmp_path: Path
 ) -> None:
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/sample.db"}
+    env = db_env(f"sqlite+aiosqlite:///{tmp_path}/sample.db")
     tests = [f"tests/test_{table}.py" for table in (*SAMPLE_TABLES, "accounts")]
     result = run(sampled_project, "pytest", "-q", "-p", "no:cacheprovider", *tests, env=env)
     assert passed_count(result.stdout) >= 40, result.stdout[-2000:]
@@ -441,7 +441,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     module.write_text(SCHEMATHESIS_MODULE.replace("MAX_EXAMPLES", "12"))
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/schemathesis.db",
+        "TEST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/schemathesis.db",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     env.pop("PYTEST_ADDOPTS", None)

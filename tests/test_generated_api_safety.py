@@ -556,7 +556,7 @@ def hostile_run(
         assert result.exit_code == 0, result.output
     (project / "tests/test_hostile_http.py").write_text(HOSTILE_HTTP.lstrip())
     report = tmp / "junit.xml"
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/hostile.db"}
+    env = {**os.environ, "TEST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/hostile.db"}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTEST_ADDOPTS", None)
     proc = subprocess.run(

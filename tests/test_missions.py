@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run, scaffold, tree
+from tests.helpers import db_env, run, scaffold, tree
 from tests.test_e2e import verify_generated_project
 
 CONTACTS = ["resource", "contacts", "name:str=80", "phone:str=20:optional", "email:unique"]
@@ -55,7 +55,7 @@ def test_seed_and_everyday_missions_leave_a_passing_project(project: Path, tmp_p
     router = (project / "app/api/v1/weekly_requirements.py").read_text()
     assert '"/residents/{resident_id}/weekly-requirements"' in router
     verify_generated_project(
-        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}, min_tests=40
+        project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"), min_tests=40
     )
 
 
@@ -123,16 +123,14 @@ def test_approved_column_drop_applies_and_its_migration_downgrades_back(
     assert scaffold(*CONTACTS, project=project).exit_code == 0
     result = mission(project, "drop the phone column from contacts", "--approve", "--no-verify")
     assert result.exit_code == 0, result.output
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/drop.db"}
+    env = db_env(f"sqlite+aiosqlite:///{tmp_path}/drop.db")
     run(project, "alembic", "upgrade", "head", env=env)
     run(project, "alembic", "downgrade", "-1", env=env)
     run(project, "alembic", "upgrade", "head", env=env)
     # v1 keeps the old contract (phone accepted, read back as null); v2 drops it.
     assert "phone" in (project / "app/schemas/contacts.py").read_text()
     assert "phone" not in (project / "app/schemas/v2/contacts.py").read_text()
-    verify_generated_project(
-        project, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"}
-    )
+    verify_generated_project(project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"))
 
 
 @pytest.mark.e2e
@@ -216,7 +214,7 @@ def test_index_missing_indexes_a_hand_made_foreign_key_once(project: Path, tmp_p
     assert "index=True" in (project / "app/models/notes.py").read_text()
     report = (project / data["report_path"]).read_text()
     assert "`notes.contact_id = ?`" in report and "SCAN" in report and "USING INDEX" in report
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/idx.db"}
+    env = db_env(f"sqlite+aiosqlite:///{tmp_path}/idx.db")
     for step in (["upgrade", "head"], ["downgrade", "-1"], ["upgrade", "head"], ["check"]):
         run(project, "alembic", *step, env=env)
     before = tree(project)

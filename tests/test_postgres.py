@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, run, scaffold
+from tests.helpers import BIN, db_env, run, scaffold
 from tests.test_e2e import EVERYTHING, RESIDENTS, WEEKLY, verify_generated_project
 
 pytestmark = [pytest.mark.pg, pytest.mark.e2e]
@@ -32,7 +32,7 @@ def squawk(project: Path, env: dict[str, str]) -> None:
 def test_every_field_type_migrates_checks_and_passes_tests_on_postgres(
     project: Path, pg_url: str
 ) -> None:
-    env = {"DATABASE_URL": pg_url}
+    env = db_env(pg_url)
     for argv in (RESIDENTS, WEEKLY, [*EVERYTHING, "--approve"]):
         result = scaffold(*argv, project=project)
         assert result.exit_code == 0, result.output
@@ -64,7 +64,7 @@ def test_constraint_names_over_63_bytes_are_shortened_and_round_trip(
     ]
     assert names and all(len(name.encode()) <= 63 for name in names)
     assert any(len(name) == 63 for name in names), names
-    verify_generated_project(project, env={"DATABASE_URL": pg_url})
+    verify_generated_project(project, env=db_env(pg_url))
 
 
 def test_pg_fixture_is_required_in_ci() -> None:
@@ -90,7 +90,7 @@ def test_missing_index_is_built_concurrently_and_round_trips_on_postgres(
     assert result.exit_code == 0, result.output
     migration = next((project / "migrations/versions").glob("*_add_missing_indexes.py")).read_text()
     assert "postgresql_concurrently=True" in migration and "autocommit_block" in migration
-    env = {"DATABASE_URL": pg_url}
+    env = db_env(pg_url)
     sql = run(project, "alembic", "upgrade", "head", "--sql", env=env).stdout
     assert "CREATE INDEX CONCURRENTLY" in sql
     for step in (["upgrade", "head"], ["downgrade", "-1"], ["upgrade", "head"], ["check"]):

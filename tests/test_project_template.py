@@ -32,11 +32,12 @@ def render(destination: Path, **answers: str) -> Path:
 def run(project: Path, *args: str, database_url: str | None = None) -> str:
     """Run `python ARGS` in the project with this interpreter; fail showing its output.
 
-    DATABASE_URL is removed unless given, so the project uses its own scratch database.
+    DATABASE_URL and TEST_DATABASE_URL are removed unless given (both then), so the
+    project uses its own scratch database.
     """
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     if database_url is not None:
-        env["DATABASE_URL"] = database_url
+        env.update(DATABASE_URL=database_url, TEST_DATABASE_URL=database_url)
     result = subprocess.run(
         [sys.executable, *args],
         cwd=project,
@@ -138,6 +139,33 @@ def test_long_constraint_names_are_hashed_to_63_bytes(project: Path) -> None:
 @pytest.mark.e2e
 def test_generated_project_passes_its_own_tests(project: Path) -> None:
     run(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+
+
+@pytest.mark.e2e
+def test_generated_tests_never_touch_the_database_in_database_url(
+    project: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    precious = tmp_path / "precious.db"
+    with sqlite3.connect(precious) as db:
+        db.execute("CREATE TABLE keep (value TEXT)")
+        db.execute("INSERT INTO keep VALUES ('production data')")
+    before = precious.read_bytes()
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{precious}"
+    env.pop("PYTEST_ADDOPTS", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "tests ran on: sqlite" in result.stdout
+    assert precious.read_bytes() == before
 
 
 @pytest.mark.e2e

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REPO, scaffold, tree
+from tests.helpers import REPO, db_env, scaffold, tree
 from tests.test_e2e import verify_generated_project
 
 RESIDENTS = ["resource", "residents", "name:str=120", "email:str:unique"]
@@ -224,7 +224,7 @@ def test_copier_update_keeps_resources_and_user_edits(tmp_path: Path) -> None:
     assert ROUTER_DEF + ROUTER_EDIT in edited_router
     assert readme.read_text().endswith(README_EDIT)
     assert resource_files(dst) == resources
-    verify_generated_project(dst, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/check.db"})
+    verify_generated_project(dst, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"))
 
 
 @pytest.mark.e2e

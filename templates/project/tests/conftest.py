@@ -1,8 +1,8 @@
 """Shared fixtures: a migrated database, an HTTP client, and empty tables per test.
 
-The database is `DATABASE_URL` when set (it must be a scratch database: it is
-migrated, emptied after every test and downgraded at the end), else a temporary
-SQLite file.
+The tests own their database: `TEST_DATABASE_URL` when set (a scratch database: it is
+migrated, emptied after every test and downgraded at the end), else a temporary SQLite
+file. `DATABASE_URL` is never used, so running the tests cannot touch the app's data.
 """
 
 import os
@@ -19,13 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 _SCRATCH_DIR = tempfile.mkdtemp(prefix="app-tests-")
 # Before the app is imported: its settings and engine are built on import.
-os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_SCRATCH_DIR}/test.db")
+os.environ["DATABASE_URL"] = (
+    os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{_SCRATCH_DIR}/test.db"
+)
 
 from app.db.base import Base
 from app.db.session import SessionFactory, engine
 from app.main import app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Which database the run used, so a PostgreSQL run cannot quietly be a SQLite one.
+    terminalreporter.write_line(f"tests ran on: {engine.dialect.name}")
 
 
 @pytest.fixture(scope="session")
