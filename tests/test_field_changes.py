@@ -104,8 +104,11 @@ def test_approved_rename_keeps_v1_and_serves_the_new_name_at_v2(
     assert result.exit_code == 0, result.output
     v1 = (project / "app/schemas/contacts.py").read_text()
     v2 = (project / "app/schemas/v2/contacts.py").read_text()
-    assert 'phone: SafeStr = Field(max_length=20, serialization_alias="phone_number")' in v1
-    assert "phone_number: SafeStr" in v2 and "phone:" not in v2
+    expected = (
+        'phone: NonBlankStr = Field(strict=True, max_length=20, serialization_alias="phone_number")'
+    )
+    assert expected in v1
+    assert "phone_number: NonBlankStr" in v2 and "phone:" not in v2
     assert (project / "app/api/v2/contacts.py").is_file()
     assert (project / "tests/test_contacts_v2.py").is_file()
     # Both versions' generated tests run: v1 still speaks `phone`, v2 `phone_number`.
@@ -128,4 +131,4 @@ def test_no_version_changes_the_contract_in_place(mini_project: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert not (mini_project / "app/api/v2").exists()
-    assert "mobile: SafeStr" in (mini_project / "app/schemas/contacts.py").read_text()
+    assert "mobile: NonBlankStr" in (mini_project / "app/schemas/contacts.py").read_text()

@@ -401,11 +401,12 @@ def _input_type(
     kw: list[tuple[str, str]] = []
     if kind in ("str", "text"):
         if field.email:
-            imports.add("app.schemas.base", "Email")
-            annotation = "Email"
+            annotation = imports.add("app.schemas.base", "Email")
         else:
-            imports.add("app.schemas.base", "SafeStr")
-            annotation = "SafeStr"
+            # A required string refuses "" and "   " unless the user asked for min=0.
+            blank_ok = field.optional or field.min == 0
+            annotation = imports.add("app.schemas.base", "SafeStr" if blank_ok else "NonBlankStr")
+            kw.append(("strict", "True"))
         if field.min:
             kw.append(("min_length", literal(field.min)))
         limit = field.max if field.max is not None else field.length
@@ -416,6 +417,9 @@ def _input_type(
         return annotation, kw
     if kind in ("int", "bigint", "float", "decimal"):
         annotation = {"int": "int", "bigint": "int", "float": "float"}.get(kind, "Decimal")
+        if kind != "decimal":
+            # Strict per field: true or "2" is not an int; a float still takes 2.
+            kw.append(("strict", "True"))
         low, high = INT_RANGE.get(kind, (None, None))
         if field.min is not None:
             low = field.min if low is None else max(low, field.min)
@@ -442,7 +446,9 @@ def _input_type(
         imports.add("app.schemas.base", "JsonObject")
         return "JsonObject", kw
     if kind == "ref" and spec.known(field.ref_table).id_type == "int":
-        return "int", [("ge", "1"), ("le", literal(INT32[1]))]
+        return "int", [("strict", "True"), ("ge", "1"), ("le", literal(INT32[1]))]
+    if kind == "bool":
+        return "bool", [("strict", "True")]
     return py_type(field, spec, imports), kw
 
 
@@ -469,7 +475,7 @@ def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
             f'@model_validator(mode="after")\n'
             f"def _check_{check.slug}(self) -> Self:\n"
             f"    if {condition}:\n"
-            f"        raise ValueError({message})\n"
+            f"        raise rule_broken({literal(check.left)}, {message})\n"
             f"    return self"
         )
     return out
@@ -524,7 +530,7 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
     imports.add("app.schemas.base", "ReadModel")
     imports.add("datetime as dt")
     parent_field = spec.parent_field
-    create, update, read = [], [], []
+    create, update, read, required = [], [], [], []
     read.append(f"id: {id_py_type(spec, imports)}")
     for f in spec.fields:
         annotation, kw = _input_type(f, spec, imports)
@@ -571,11 +577,11 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
             create_line = _field_line(f.attr, annotation, kw, None)
         if f is not parent_field:
             create.append(create_line)
-        # Update: every field may be left out; null is refused for required columns
-        # because None is only the "not given" default, never a valid value.
-        update.append(
-            _field_line(f.attr, optional_annotation if f.optional else annotation, kw, "None")
-        )
+        # Update: every field may be left out (None is the "not given" default); an
+        # explicit null is refused for required columns by refuse_null.
+        update.append(_field_line(f.attr, optional_annotation, kw, "None"))
+        if not f.optional:
+            required.append(literal(f.attr))
         if not f.sensitive:
             read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
             read.append(_field_line(f.attr, read_type, _read_aliases(f), None))
@@ -595,10 +601,15 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
     if spec.checks:
         imports.add("pydantic", "model_validator")
         imports.add("typing", "Self")
+        imports.add("app.schemas.base", "rule_broken")
+    if required:
+        imports.add("pydantic", "field_validator")
+        imports.add("app.schemas.base", "refuse_null")
     return {
         "imports": imports.render(),
         "create_fields": create,
         "update_fields": update,
+        "required": ", ".join(required),
         "read_fields": read,
         "filters": filters,
         "validators": validators,
@@ -615,6 +626,10 @@ def _filter_type(
     """(annotation, Field(...) bounds) of an equality filter: the input type's limits only."""
     annotation, kw = _input_type(field, spec, imports)
     keep = ("ge", "le", "max_length", "max_digits", "decimal_places")
+    # Query parameters are text: a filter parses "3" (never strict), and may be blank.
+    annotation = "SafeStr" if annotation == "NonBlankStr" else annotation
+    if annotation == "SafeStr":
+        imports.add("app.schemas.base", "SafeStr")
     return annotation, [(k, v) for k, v in kw if k in keep]
 
 
@@ -872,6 +887,7 @@ def _patch_rules(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
                 "slug": check.slug,
                 "left": check.left,
                 "value": literal(value),
+                "arg": _kwarg(check.left, literal(value)),
                 "message": f"{check.left} must be {check.op} {check.right}",
             }
         )
@@ -946,6 +962,19 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
                 "msg": f"refers to a {humanize(known.singular).lower()} that does not exist",
             }
     context["rules"] = _patch_rules(spec, samples)
+    live = [f for f in spec.fields if not f.removed and f is not pf]
+    blank = next(
+        (
+            f
+            for f in live
+            if f.kind in ("str", "text")
+            and not (f.optional or f.email or f.pattern or f.min == 0 or f.unique)
+        ),
+        None,
+    )
+    context["blank"] = blank and {"field": blank.name, "arg": _kwarg(blank.name, "blank")}
+    strict = next((f for f in live if f.kind in ("int", "bigint") and not f.unique), None)
+    context["strict"] = strict and {"field": strict.name, "arg": _kwarg(strict.name, "wrong")}
     imports.add("asyncio")
     context["hashed"] = hashed
     if hashed:

@@ -148,14 +148,19 @@ def _message(error: dict[str, Any]) -> str:
     return "Invalid value." if error["type"] in _QUOTING_TYPES else str(error["msg"])
 
 
+def _location(error: dict[str, Any]) -> list[int | str]:
+    loc = [_printable(part) for part in error["loc"]]
+    # A rule over several fields (`rule_broken`) is reported on the field it names.
+    field = (error.get("ctx") or {}).get("field")
+    if error["type"] == "check" and isinstance(field, str):
+        loc.append(field)
+    return loc
+
+
 async def _validation_error(_request: Request, exc: RequestValidationError) -> ProblemResponse:
     # `input`, `ctx` and `url` are dropped: they echo the submitted values.
     errors = [
-        {
-            "loc": [_printable(part) for part in error["loc"]],
-            "msg": _message(error),
-            "type": error["type"],
-        }
+        {"loc": _location(error), "msg": _message(error), "type": error["type"]}
         for error in exc.errors()
     ]
     return problem(422, "The request is invalid.", errors=errors)

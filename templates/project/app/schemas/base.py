@@ -17,7 +17,11 @@ from pydantic import (
     EmailStr,
     Field,
     JsonValue,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
 )
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
@@ -125,5 +129,40 @@ LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
 """A time of day; an offset would be silently dropped by the database, so it is refused."""
 
 
-Email = Annotated[EmailStr, AfterValidator(str.lower)]
+def _email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
+    try:
+        address: str = handler(value)
+    except ValidationError:
+        # The email validator's own messages quote the offending characters.
+        raise PydanticCustomError("email", "must be a valid email address") from None
+    return address.lower()
+
+
+Email = Annotated[EmailStr, WrapValidator(_email)]
 """A validated email address, lower-cased so uniqueness and filters ignore case."""
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty or only whitespace")
+    return value
+
+
+NonBlankStr = Annotated[SafeStr, AfterValidator(_not_blank)]
+"""Text of a required field: like `SafeStr`, and never empty or only whitespace."""
+
+
+def refuse_null(value: Any) -> Any:
+    """A partial update may leave a required field out, never set it to null.
+
+    Example: `_required = field_validator("name", "email")(refuse_null)` in an update schema.
+    """
+    if value is None:
+        raise PydanticCustomError("not_null", "must not be null")
+    return value
+
+
+def rule_broken(field: str, message: str) -> PydanticCustomError:
+    """The error of a rule over fields, located on `field`: `raise rule_broken("min_hours",
+    "min_hours must be <= max_hours")` in a model validator."""
+    return PydanticCustomError("check", message, {"field": field})

@@ -113,6 +113,15 @@ async def test_concurrent_update_and_delete_are_never_a_server_error(client: Asy
         assert deleted.status_code == 204, deleted.text
 
 
+async def test_create_breaking_order_le_limit_is_422_naming_the_rule(client: AsyncClient) -> None:
+    payload = await build_order(client, order=2)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"loc": ["body", "order"], "msg": "order must be <= limit", "type": "check"}
+    ]
+
+
 async def test_patch_breaking_order_le_limit_against_the_stored_row_is_422(
     client: AsyncClient,
 ) -> None:
@@ -122,6 +131,22 @@ async def test_patch_breaking_order_le_limit_against_the_stored_row_is_422(
     assert response.json()["errors"] == [
         {"loc": ["body", "order"], "msg": "order must be <= limit", "type": "check"}
     ]
+
+
+async def test_create_refuses_a_blank_required_string(client: AsyncClient) -> None:
+    for blank in ("", "   "):
+        payload = await build_order(client, user=blank)
+        response = await client.post(ITEMS, json=payload)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", "user"]
+
+
+async def test_create_refuses_true_and_numeric_strings_for_an_int(client: AsyncClient) -> None:
+    for wrong in (True, "2"):
+        payload = await build_order(client, order=wrong)
+        response = await client.post(ITEMS, json=payload)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", "order"]
 
 
 async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:

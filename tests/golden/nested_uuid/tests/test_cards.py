@@ -118,6 +118,15 @@ async def test_concurrent_update_and_delete_are_never_a_server_error(client: Asy
         assert deleted.status_code == 204, deleted.text
 
 
+async def test_create_refuses_a_blank_required_string(client: AsyncClient) -> None:
+    for blank in ("", "   "):
+        payload = await build_card(client, title=blank)
+        parent_id = payload.pop("board_id")
+        response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", "title"]
+
+
 async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:
     payload = await build_card(client)
     parent_id = payload.pop("board_id")

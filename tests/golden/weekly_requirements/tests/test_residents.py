@@ -100,6 +100,22 @@ async def test_concurrent_update_and_delete_are_never_a_server_error(client: Asy
         assert deleted.status_code == 204, deleted.text
 
 
+async def test_create_refuses_a_blank_required_string(client: AsyncClient) -> None:
+    for blank in ("", "   "):
+        payload = await build_resident(client, name=blank)
+        response = await client.post(ITEMS, json=payload)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", "name"]
+
+
+async def test_create_refuses_true_and_numeric_strings_for_an_int(client: AsyncClient) -> None:
+    for wrong in (True, "2"):
+        payload = await build_resident(client, pgy=wrong)
+        response = await client.post(ITEMS, json=payload)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", "pgy"]
+
+
 async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:
     payload = await build_resident(client)
     payload["id"] = 12345

@@ -110,6 +110,17 @@ async def test_concurrent_update_and_delete_are_never_a_server_error(client: Asy
         assert deleted.status_code == 204, deleted.text
 
 
+async def test_create_breaking_min_hours_le_max_hours_is_422_naming_the_rule(
+    client: AsyncClient,
+) -> None:
+    payload = await build_weekly_requirement(client, min_hours=2)
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"loc": ["body", "min_hours"], "msg": "min_hours must be <= max_hours", "type": "check"}
+    ]
+
+
 async def test_patch_breaking_min_hours_le_max_hours_against_the_stored_row_is_422(
     client: AsyncClient,
 ) -> None:
@@ -119,6 +130,14 @@ async def test_patch_breaking_min_hours_le_max_hours_against_the_stored_row_is_4
     assert response.json()["errors"] == [
         {"loc": ["body", "min_hours"], "msg": "min_hours must be <= max_hours", "type": "check"}
     ]
+
+
+async def test_create_refuses_true_and_numeric_strings_for_an_int(client: AsyncClient) -> None:
+    for wrong in (True, "2"):
+        payload = await build_weekly_requirement(client, min_hours=wrong)
+        response = await client.post(ITEMS, json=payload)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", "min_hours"]
 
 
 async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncClient) -> None:

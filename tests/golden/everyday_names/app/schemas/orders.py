@@ -6,44 +6,58 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from app.schemas.base import InputModel, JsonObject, Page, PageQuery, ReadModel, SafeStr
+from app.schemas.base import (
+    InputModel,
+    JsonObject,
+    NonBlankStr,
+    Page,
+    PageQuery,
+    ReadModel,
+    SafeStr,
+    refuse_null,
+    rule_broken,
+)
 
 
 class OrderCreate(InputModel):
-    user_id: int = Field(ge=1, le=2147483647)
-    user: SafeStr = Field(max_length=40)
-    order: int = Field(ge=0, le=2147483647)
-    from_: SafeStr = Field(max_length=40, validation_alias="from")
+    user_id: int = Field(strict=True, ge=1, le=2147483647)
+    user: NonBlankStr = Field(strict=True, max_length=40)
+    order: int = Field(strict=True, ge=0, le=2147483647)
+    from_: NonBlankStr = Field(strict=True, max_length=40, validation_alias="from")
     metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
     payload: JsonObject | None = None
-    limit: int = Field(ge=-2147483648, le=2147483647)
+    limit: int = Field(strict=True, ge=-2147483648, le=2147483647)
     status: Literal["pending", "paid"] = "pending"
 
     @model_validator(mode="after")
     def _check_order_le_limit(self) -> Self:
         if self.order is not None and self.limit is not None and not (self.order <= self.limit):
-            raise ValueError("order must be <= limit")
+            raise rule_broken("order", "order must be <= limit")
         return self
 
 
 class OrderUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    user_id: int = Field(default=None, ge=1, le=2147483647)
-    user: SafeStr = Field(default=None, max_length=40)
-    order: int = Field(default=None, ge=0, le=2147483647)
-    from_: SafeStr = Field(default=None, max_length=40, validation_alias="from")
+    user_id: int | None = Field(default=None, strict=True, ge=1, le=2147483647)
+    user: NonBlankStr | None = Field(default=None, strict=True, max_length=40)
+    order: int | None = Field(default=None, strict=True, ge=0, le=2147483647)
+    from_: NonBlankStr | None = Field(
+        default=None, strict=True, max_length=40, validation_alias="from"
+    )
     metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
     payload: JsonObject | None = None
-    limit: int = Field(default=None, ge=-2147483648, le=2147483647)
-    status: Literal["pending", "paid"] = None
+    limit: int | None = Field(default=None, strict=True, ge=-2147483648, le=2147483647)
+    status: Literal["pending", "paid"] | None = None
+
+    _required = field_validator("user_id", "user", "order", "from_", "limit", "status")(refuse_null)
 
     @model_validator(mode="after")
     def _check_order_le_limit(self) -> Self:
         if self.order is not None and self.limit is not None and not (self.order <= self.limit):
-            raise ValueError("order must be <= limit")
+            raise rule_broken("order", "order must be <= limit")
         return self
 
 

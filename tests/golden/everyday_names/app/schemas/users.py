@@ -6,9 +6,9 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel
+from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel, refuse_null
 
 
 class UserCreate(InputModel):
@@ -19,8 +19,10 @@ class UserCreate(InputModel):
 class UserUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    email: Email = Field(default=None, max_length=320)
-    role: Literal["admin", "member"] = None
+    email: Email | None = Field(default=None, max_length=320)
+    role: Literal["admin", "member"] | None = None
+
+    _required = field_validator("email", "role")(refuse_null)
 
 
 class UserRead(ReadModel):

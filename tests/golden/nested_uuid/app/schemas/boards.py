@@ -6,19 +6,21 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from app.schemas.base import InputModel, Page, PageQuery, ReadModel, SafeStr
+from app.schemas.base import InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
 
 class BoardCreate(InputModel):
-    title: SafeStr = Field(max_length=80)
+    title: NonBlankStr = Field(strict=True, max_length=80)
 
 
 class BoardUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    title: SafeStr = Field(default=None, max_length=80)
+    title: NonBlankStr | None = Field(default=None, strict=True, max_length=80)
+
+    _required = field_validator("title")(refuse_null)
 
 
 class BoardRead(ReadModel):

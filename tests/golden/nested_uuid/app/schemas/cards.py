@@ -7,22 +7,24 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from app.schemas.base import InputModel, Page, PageQuery, ReadModel, SafeStr
+from app.schemas.base import InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
 
 class CardCreate(InputModel):
-    title: SafeStr = Field(max_length=80)
+    title: NonBlankStr = Field(strict=True, max_length=80)
     status: Literal["todo", "doing", "done"] = "todo"
 
 
 class CardUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    board_id: UUID = None
-    title: SafeStr = Field(default=None, max_length=80)
-    status: Literal["todo", "doing", "done"] = None
+    board_id: UUID | None = None
+    title: NonBlankStr | None = Field(default=None, strict=True, max_length=80)
+    status: Literal["todo", "doing", "done"] | None = None
+
+    _required = field_validator("board_id", "title", "status")(refuse_null)
 
 
 class CardRead(ReadModel):

@@ -5,23 +5,25 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel, SafeStr
+from app.schemas.base import Email, InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
 
 class ResidentCreate(InputModel):
-    name: SafeStr = Field(max_length=120)
+    name: NonBlankStr = Field(strict=True, max_length=120)
     email: Email = Field(max_length=320)
-    pgy: int = Field(ge=1, le=3)
+    pgy: int = Field(strict=True, ge=1, le=3)
 
 
 class ResidentUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    name: SafeStr = Field(default=None, max_length=120)
-    email: Email = Field(default=None, max_length=320)
-    pgy: int = Field(default=None, ge=1, le=3)
+    name: NonBlankStr | None = Field(default=None, strict=True, max_length=120)
+    email: Email | None = Field(default=None, max_length=320)
+    pgy: int | None = Field(default=None, strict=True, ge=1, le=3)
+
+    _required = field_validator("name", "email", "pgy")(refuse_null)
 
 
 class ResidentRead(ReadModel):

@@ -6,17 +6,25 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from app.schemas.base import InputModel, Page, PageQuery, ReadModel, SafeStr
+from app.schemas.base import (
+    InputModel,
+    Page,
+    PageQuery,
+    ReadModel,
+    SafeStr,
+    refuse_null,
+    rule_broken,
+)
 
 
 class WeeklyRequirementCreate(InputModel):
-    resident_id: int = Field(ge=1, le=2147483647)
+    resident_id: int = Field(strict=True, ge=1, le=2147483647)
     week_start: dt.date
-    min_hours: int = Field(ge=0, le=2147483647)
-    max_hours: int = Field(ge=-2147483648, le=80)
-    notes: SafeStr | None = None
+    min_hours: int = Field(strict=True, ge=0, le=2147483647)
+    max_hours: int = Field(strict=True, ge=-2147483648, le=80)
+    notes: SafeStr | None = Field(default=None, strict=True)
 
     @model_validator(mode="after")
     def _check_min_hours_le_max_hours(self) -> Self:
@@ -25,18 +33,20 @@ class WeeklyRequirementCreate(InputModel):
             and self.max_hours is not None
             and not (self.min_hours <= self.max_hours)
         ):
-            raise ValueError("min_hours must be <= max_hours")
+            raise rule_broken("min_hours", "min_hours must be <= max_hours")
         return self
 
 
 class WeeklyRequirementUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    resident_id: int = Field(default=None, ge=1, le=2147483647)
-    week_start: dt.date = None
-    min_hours: int = Field(default=None, ge=0, le=2147483647)
-    max_hours: int = Field(default=None, ge=-2147483648, le=80)
-    notes: SafeStr | None = None
+    resident_id: int | None = Field(default=None, strict=True, ge=1, le=2147483647)
+    week_start: dt.date | None = None
+    min_hours: int | None = Field(default=None, strict=True, ge=0, le=2147483647)
+    max_hours: int | None = Field(default=None, strict=True, ge=-2147483648, le=80)
+    notes: SafeStr | None = Field(default=None, strict=True)
+
+    _required = field_validator("resident_id", "week_start", "min_hours", "max_hours")(refuse_null)
 
     @model_validator(mode="after")
     def _check_min_hours_le_max_hours(self) -> Self:
@@ -45,7 +55,7 @@ class WeeklyRequirementUpdate(InputModel):
             and self.max_hours is not None
             and not (self.min_hours <= self.max_hours)
         ):
-            raise ValueError("min_hours must be <= max_hours")
+            raise rule_broken("min_hours", "min_hours must be <= max_hours")
         return self
 
 
