@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,8 @@ def verify_generated_project(
     assert f"tests ran on: {url.split('+')[0].split(':')[0]}" in result.stdout, result.stdout
     run(project, "ruff", "check", ".")
     run(project, "ruff", "format", "--check", ".")
+    # Strict, over app, tests and migrations (the project's config); no cache left behind.
+    run(project, "mypy", "--cache-dir", os.devnull)
     for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
         run(project, "alembic", *step, env=env)
 

@@ -894,6 +894,82 @@ def _patch_rules(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
     return out
 
 
+def _filter_tests(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
+    """One list-filter test per filterable field: two rows that differ in it."""
+    out = []
+    for f in list_filters(spec):
+        if f.is_ref and f.ref_table == spec.table:
+            continue  # the factory leaves a self-reference empty
+        if f.is_ref or samples.varies(f):
+            other = ""  # the factory gives every row its own parent or unique value
+        elif f.unique or samples.in_check(f.name) or (value := samples.other_value(f)) is None:
+            continue
+        else:
+            other = ", " + _kwarg(f.name, value)
+        out.append({"slug": f.name, "field": f.name, "param": filter_name(f, spec), "other": other})
+    return out
+
+
+def _ondelete_tests(spec: ResourceSpec, prefix: str) -> list[dict[str, str]]:
+    """What deleting each referenced row does to this one: cascade, set null or refuse."""
+    if spec.api_version != 1:
+        return []  # the parents' routes are at /api/v1; this contract is a later one
+    out = []
+    for f in spec.fields:
+        if not f.is_ref or f.ref_table == spec.table or f.removed:
+            continue
+        if f.ondelete == "CASCADE":
+            verb, status, check = "removes_it", 204, "after.status_code == 404"
+        elif f.ondelete == "SET NULL":
+            verb, status, check = "empties_the_reference", 204, f'after.json()["{f.name}"] is None'
+        else:
+            verb, status, check = "is_refused", 409, "after.status_code == 200"
+        out.append(
+            {
+                "slug": f.name.removesuffix("_id"),
+                "field": f.name,
+                "parents": f"{prefix}/{_route_of(f.ref_table)}",
+                "verb": verb,
+                "status": str(status),
+                "check": check,
+            }
+        )
+    return out
+
+
+_MIXED_CASE = ("Mixed.Case@Example.com", "mixed.case@EXAMPLE.com")
+
+
+def _email_tests(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
+    """Unique emails compare without case: the second spelling is a duplicate."""
+    pf = spec.parent_field
+    out = []
+    for f in spec.fields:
+        limit = f.max if f.max is not None else f.length
+        if not (f.email and f.unique) or f is pf or f.removed or samples.in_check(f.name):
+            continue
+        if limit is not None and limit < len(_MIXED_CASE[0]):
+            continue
+        first, second = (_kwarg(f.name, literal(address)) for address in _MIXED_CASE)
+        out.append({"field": f.name, "first": first, "second": second})
+    return out
+
+
+def _rehash_tests(spec: ResourceSpec) -> list[dict[str, str]]:
+    """Hashed fields get a new hash on PATCH, and the new value is never echoed."""
+    out = []
+    for f in spec.fields:
+        if not f.hashed or f.removed or f.pattern:
+            continue
+        value = "n3w-Secret-value"
+        low, high = f.min or 0, f.max if f.max is not None else f.length
+        value = value + "x" * max(0, low - len(value))
+        if high is not None and len(value) > high:
+            continue
+        out.append({"field": f.name, "attr": f.db_attr, "value": literal(value)})
+    return out
+
+
 def _kwarg(name: str, value: str) -> str:
     """A keyword argument of a factory call; ``**{"from": 1}`` where a name cannot be one."""
     if name.isidentifier() and not keyword.iskeyword(name):
@@ -936,16 +1012,21 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
         "null_field": next((f.name for f in spec.fields if not f.optional and not f.removed), None),
         "invalid": invalid,
         "unique": unique and {"field": unique, "arg": _kwarg(unique, f"first[{literal(unique)}]")},
-        "filter": None,
+        "filters": _filter_tests(spec, samples) if pf is None else [],
+        "ondelete": _ondelete_tests(spec, prefix),
+        "emails": _email_tests(spec, samples),
+        "unique_sets": [
+            {
+                "slug": "_and_".join(group),
+                "args": ", ".join(_kwarg(c, f"first[{literal(c)}]") for c in group),
+                "detail": f"{' and '.join(group)} are already taken together.",
+            }
+            for group in spec.uniques
+        ],
+        "rehash": _rehash_tests(spec),
         "missing_ref": None,
     }
     if pf is None:
-        filt = next(
-            (f for f in spec.fields if f.is_ref and f.ref_table != spec.table and not f.removed),
-            None,
-        )
-        if filt is not None:
-            context["filter"] = {"field": filt.name, "param": filter_name(filt, spec)}
         ref = next(
             (
                 f

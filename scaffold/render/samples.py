@@ -126,7 +126,7 @@ class Samples:
             right = float(right) if isinstance(left, float) else right
         return _OPS[check.op](left, right)
 
-    def _in_check(self, name: str) -> bool:
+    def in_check(self, name: str) -> bool:
         return any(
             c.left == name or (c.right_is_field and c.right == name) for c in self.spec.checks
         )
@@ -136,8 +136,7 @@ class Samples:
     def expr(self, f: Field, imports: Imports) -> str:
         """Python source of a JSON-ready sample value (may use ``n``)."""
         kind = f.kind
-        in_group = any(f.name in group for group in self.spec.uniques)
-        varying = (f.unique or in_group) and not self._in_check(f.name)
+        varying = self.varies(f)
         if kind in ("str", "text"):
             return self._string(f)
         if kind in ("int", "bigint"):
@@ -240,9 +239,9 @@ class Samples:
     def update_case(self, imports: Imports) -> dict[str, str] | None:
         """A field and a new valid value for the PATCH test, or None."""
         for f in self.fields:
-            if f.is_ref or f.sensitive or f.pattern or self._in_check(f.name) or f.unique:
+            if f.is_ref or f.sensitive or f.pattern or self.in_check(f.name) or f.unique:
                 continue
-            value = self._other_value(f)
+            value = self.other_value(f)
             if value is not None:
                 return {
                     "field": f.name,
@@ -266,7 +265,13 @@ class Samples:
             return f"{got} is {want}"
         return f"{got} == {want}"
 
-    def _other_value(self, f: Field) -> str | None:
+    def varies(self, f: Field) -> bool:
+        """True if each factory row gets its own value of ``f`` (unique fields, unique sets)."""
+        in_group = any(f.name in group for group in self.spec.uniques)
+        return (f.unique or in_group) and not self.in_check(f.name)
+
+    def other_value(self, f: Field) -> str | None:
+        """Python source of a valid value of ``f`` other than the factory's, or None."""
         if f.kind in ("str", "text"):
             if f.email:
                 return repr("changed@example.com")

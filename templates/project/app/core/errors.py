@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -126,15 +126,18 @@ def _printable(part: int | str) -> int | str:
     return part if isinstance(part, int) else part.encode("utf-8", "replace").decode()
 
 
-async def _domain_error(_request: Request, exc: DomainError) -> ProblemResponse:
+# Starlette types every handler as taking an Exception; each one is registered for one class.
+async def _domain_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
     if isinstance(exc, InvalidError):
         return problem(exc.status_code, exc.detail, errors=exc.errors)
     return problem(exc.status_code, exc.detail)
 
 
-async def _http_error(_request: Request, exc: StarletteHTTPException) -> ProblemResponse:
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(exc.status_code, detail, headers=exc.headers)
+    return problem(exc.status_code, detail, headers=dict(exc.headers) if exc.headers else None)
 
 
 # Pydantic messages of these types can quote parts of the input (an email
@@ -157,7 +160,8 @@ def _location(error: dict[str, Any]) -> list[int | str]:
     return loc
 
 
-async def _validation_error(_request: Request, exc: RequestValidationError) -> ProblemResponse:
+async def _validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
     # `input`, `ctx` and `url` are dropped: they echo the submitted values.
     errors = [
         {"loc": _location(error), "msg": _message(error), "type": error["type"]}
@@ -166,7 +170,7 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> P
     return problem(422, "The request is invalid.", errors=errors)
 
 
-async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
+async def _unhandled_error(request: Request, exc: Exception) -> Response:
     # Method and path only: the query string and body may carry secrets.
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "An unexpected error occurred.")

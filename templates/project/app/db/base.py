@@ -38,7 +38,9 @@ def fit_identifier(name: str) -> str:
 
 def _fitted(kind: str) -> Callable[[Constraint | Index, Table], str]:
     def name(constraint: Constraint | Index, table: Table) -> str:
-        full = _FULL_NAMES[kind] % ConventionDict(constraint, table, _FULL_NAMES)
+        # SQLAlchemy's ConventionDict is untyped; it is the mapping the convention reads.
+        tokens = ConventionDict(constraint, table, _FULL_NAMES)  # type: ignore[no-untyped-call]
+        full = _FULL_NAMES[kind] % tokens
         return fit_identifier(full)
 
     return name

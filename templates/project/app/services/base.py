@@ -164,7 +164,7 @@ class ResourceService(Generic[ModelT]):
     async def _violated(self, exc: IntegrityError, values: Mapping[str, Any]) -> Constraint | None:
         """The constraint `exc` reports, or None for one this service does not declare."""
         by_name = {constraint.name: constraint for constraint in self.constraints}
-        name = getattr(exc.orig.__cause__, "constraint_name", None)
+        name = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
         if name is not None:
             return by_name.get(name)
         message = str(exc.orig)

@@ -61,12 +61,28 @@ async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
-async def test_list_filters_by_reference(client: AsyncClient) -> None:
+async def test_list_filters_by_user_id(client: AsyncClient) -> None:
     mine = await create_order(client)
     await create_order(client)
     response = await client.get(ITEMS, params={"user_id": mine["user_id"]})
     assert response.status_code == 200
     assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
+
+
+async def test_list_filters_by_from(client: AsyncClient) -> None:
+    mine = await create_order(client)
+    await create_order(client, **{"from": "updated"})
+    response = await client.get(ITEMS, params={"from": mine["from"]})
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
+
+
+async def test_deleting_its_user_removes_it(client: AsyncClient) -> None:
+    created = await create_order(client)
+    response = await client.delete(f"/api/v1/users/{created['user_id']}")
+    assert response.status_code == 204, response.text
+    after = await client.get(f"{ITEMS}/{created['id']}")
+    assert after.status_code == 404
 
 
 async def test_update_changes_only_given_fields(client: AsyncClient) -> None:

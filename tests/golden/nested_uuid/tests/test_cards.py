@@ -74,6 +74,14 @@ async def test_create_under_unknown_parent_is_404(client: AsyncClient) -> None:
     assert response.status_code == 404
 
 
+async def test_deleting_its_board_is_refused(client: AsyncClient) -> None:
+    created = await create_card(client)
+    response = await client.delete(f"/api/v1/boards/{created['board_id']}")
+    assert response.status_code == 409, response.text
+    after = await client.get(f"{ITEMS}/{created['id']}")
+    assert after.status_code == 200
+
+
 async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
     created = await create_card(client)
     response = await client.patch(f"{ITEMS}/{created['id']}", json={"title": "updated"})

@@ -56,6 +56,21 @@ async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
+async def test_list_filters_by_email(client: AsyncClient) -> None:
+    mine = await create_resident(client)
+    await create_resident(client)
+    response = await client.get(ITEMS, params={"email": mine["email"]})
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
+
+
+async def test_email_is_unique_whatever_its_case(client: AsyncClient) -> None:
+    await create_resident(client, email="Mixed.Case@Example.com")
+    payload = await build_resident(client, email="mixed.case@EXAMPLE.com")
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 409, response.text
+
+
 async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
     created = await create_resident(client)
     response = await client.patch(f"{ITEMS}/{created['id']}", json={"name": "updated"})

@@ -58,12 +58,30 @@ async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
-async def test_list_filters_by_reference(client: AsyncClient) -> None:
+async def test_list_filters_by_resident_id(client: AsyncClient) -> None:
     mine = await create_weekly_requirement(client)
     await create_weekly_requirement(client)
     response = await client.get(ITEMS, params={"resident_id": mine["resident_id"]})
     assert response.status_code == 200
     assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
+
+
+async def test_deleting_its_resident_removes_it(client: AsyncClient) -> None:
+    created = await create_weekly_requirement(client)
+    response = await client.delete(f"/api/v1/residents/{created['resident_id']}")
+    assert response.status_code == 204, response.text
+    after = await client.get(f"{ITEMS}/{created['id']}")
+    assert after.status_code == 404
+
+
+async def test_duplicate_resident_id_and_week_start_is_409(client: AsyncClient) -> None:
+    first = await create_weekly_requirement(client)
+    payload = await build_weekly_requirement(
+        client, resident_id=first["resident_id"], week_start=first["week_start"]
+    )
+    response = await client.post(ITEMS, json=payload)
+    assert response.status_code == 409, response.text
+    assert response.json()["detail"] == "resident_id and week_start are already taken together."
 
 
 async def test_update_changes_only_given_fields(client: AsyncClient) -> None:

@@ -36,4 +36,5 @@ async def create_order(client: AsyncClient, /, **overrides: Any) -> dict[str, An
     payload = await build_order(client, **overrides)
     response = await client.post("/api/v1/orders", json=payload)
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body

@@ -27,4 +27,5 @@ async def create_user(client: AsyncClient, /, **overrides: Any) -> dict[str, Any
     payload = await build_user(client, **overrides)
     response = await client.post("/api/v1/users", json=payload)
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body

@@ -26,4 +26,5 @@ async def create_board(client: AsyncClient, /, **overrides: Any) -> dict[str, An
     payload = await build_board(client, **overrides)
     response = await client.post("/api/v1/boards", json=payload)
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body

@@ -32,4 +32,5 @@ async def create_card(client: AsyncClient, /, **overrides: Any) -> dict[str, Any
     parent_id = payload.pop("board_id")
     response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body

@@ -28,4 +28,5 @@ async def create_resident(client: AsyncClient, /, **overrides: Any) -> dict[str,
     payload = await build_resident(client, **overrides)
     response = await client.post("/api/v1/residents", json=payload)
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body

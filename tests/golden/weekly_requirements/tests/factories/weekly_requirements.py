@@ -34,4 +34,5 @@ async def create_weekly_requirement(client: AsyncClient, /, **overrides: Any) ->
     payload = await build_weekly_requirement(client, **overrides)
     response = await client.post("/api/v1/weekly-requirements", json=payload)
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
