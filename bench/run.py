@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Resource used by the single-resource row. ("items" is a reserved name in scaffold.)
+# Resource used by the single-resource row.
 RESOURCE_ARGS = ["parcels", "title:str=120", "qty:int:min=0", "owner_id:ref=residents"]
 BIG_COUNT = 50
 HELP_TARGET_MS = 60.0

@@ -345,7 +345,8 @@ def test_sample_collection_is_deterministic() -> None:
 
 
 SCHEMATHESIS_MODULE = '''\
-"""schemathesis against the app's own OpenAPI: no 5xx, no response outside its schema."""
+"""schemathesis against the app's own OpenAPI: no 5xx, every status, content type, header
+and body as documented."""
 
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -353,7 +354,13 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -389,7 +396,16 @@ def _own_connections() -> Iterator[None]:
     suppress_health_check=list(HealthCheck),
 )
 def test_api(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
+    # positive_data_acceptance is left out: it counts the 422s the API must give as failures.
+    case.call_and_validate(
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ]
+    )
 '''
 
 

@@ -33,7 +33,17 @@ TEMPLATE_MODULES = {
     "schemas": frozenset({"base"}),
     "services": frozenset({"base", "health"}),
     "tests": frozenset(
-        {"db", "discovery", "errors", "health", "migrations", "schemas", "schemas_time", "security"}
+        {
+            "db",
+            "discovery",
+            "errors",
+            "health",
+            "migrations",
+            "openapi",
+            "schemas",
+            "schemas_time",
+            "security",
+        }
     ),
 }
 
@@ -793,9 +803,30 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
             "id_annotation": _id_annotation(parent.id_type, imports),
         }
 
+    imports.add("fastapi", "Response")
     parent = nested(spec.parent) if spec.parent is not None else None
     nested_lists = [nested(p) for p in spec.lists_under if p != spec.parent]
+    # Operation ids a client generator turns into method names: <tag>-<action>[-vN].
+    suffix = f"-v{spec.api_version}" if spec.api_version > 1 else ""
+    plural, singular = humanize(spec.table).lower(), humanize(spec.singular).lower()
+    ops = {a: f"{spec.route}-{a}{suffix}" for a in ("list", "create", "get", "update", "delete")}
+    summaries = {
+        "list": f"List {plural}",
+        "create": f"Create a {singular}",
+        "get": f"Get a {singular}",
+        "update": f"Update a {singular}: only the fields given change",
+        "delete": f"Delete a {singular}",
+    }
+    for n in ([parent] if parent else []) + nested_lists:
+        parent_singular = humanize(spec.known(_table_of(spec, n["field"])).singular).lower()
+        n["operation_id"] = f"{spec.route}-list-by-{n['stem'].replace('_', '-')}{suffix}"
+        n["summary"] = f"List the {plural} of a {parent_singular}"
+    if parent:
+        ops["list_nested"] = parent["operation_id"]
+        summaries["list_nested"] = parent["summary"]
     return {
+        "ops": ops,
+        "summaries": summaries,
         "nested_lists": nested_lists,
         "imports": imports.render(),
         "id_type": id_type,
@@ -804,6 +835,10 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         "collection": f"/{spec.route}",
         "item": f"/{spec.route}/{{{spec.id_param}}}",
     }
+
+
+def _table_of(spec: ResourceSpec, field: str) -> str:
+    return spec.field(field).ref_table or spec.table
 
 
 def _route_of(table: str) -> str:

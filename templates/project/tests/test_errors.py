@@ -126,14 +126,14 @@ async def test_lone_surrogate_and_nul_are_422_not_500(probe: httpx.AsyncClient) 
         assert response.json()["errors"]
 
 
-async def test_malformed_json_is_a_422_problem(probe: httpx.AsyncClient) -> None:
+async def test_malformed_json_is_a_400_problem(probe: httpx.AsyncClient) -> None:
     response = await probe.post(
         "/probe/signup",
         content=b'{"password": "hunter2",',
         headers={"content-type": "application/json"},
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM_JSON
     assert "hunter2" not in response.text
 
@@ -160,8 +160,11 @@ async def test_unhandled_error_is_a_bare_500_and_is_logged(
 
 
 def test_problem_responses_document_problem_json_in_openapi() -> None:
-    responses = probe_app().openapi()["paths"]["/probe/signup"]["post"]["responses"]
+    document = probe_app().openapi()
+    responses = document["paths"]["/probe/signup"]["post"]["responses"]
 
-    body = responses["422"]["content"][PROBLEM_JSON]["schema"]
+    ref = responses["422"]["content"][PROBLEM_JSON]["schema"]["$ref"]
+    assert ref == "#/components/schemas/ValidationProblem"
+    body = document["components"]["schemas"]["ValidationProblem"]
     assert body["required"] == ["type", "title", "status", "detail", "errors"]
     assert "application/json" not in responses["422"]["content"]

@@ -16,7 +16,7 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
-@router.get("/health", responses=problem_responses(503))
+@router.get("/health", responses=problem_responses(503), operation_id="health-get")
 async def health(session: SessionDep) -> Health:
     """Answer `{"status": "ok"}` once the database has answered too; 503 while it does not."""
     try:

@@ -103,6 +103,13 @@ _VALIDATION_PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+# One component each in the OpenAPI document, referenced by every error response.
+PROBLEM_COMPONENTS: dict[str, dict[str, Any]] = {
+    "Problem": _PROBLEM_SCHEMA,
+    "ValidationProblem": _VALIDATION_PROBLEM_SCHEMA,
+}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting the problem+json body of each status.
 
@@ -113,12 +120,28 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "description": HTTPStatus(status).phrase,
             "content": {
                 ProblemResponse.media_type: {
-                    "schema": _VALIDATION_PROBLEM_SCHEMA if status == 422 else _PROBLEM_SCHEMA
+                    "schema": {
+                        "$ref": "#/components/schemas/"
+                        + ("ValidationProblem" if status == 422 else "Problem")
+                    }
                 }
             },
         }
         for status in statuses
     }
+
+
+def _with_problem_components(app: FastAPI) -> None:
+    """Add the problem schemas to the app's OpenAPI document, once, when it is built."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(PROBLEM_COMPONENTS)
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _printable(part: int | str) -> int | str:
@@ -163,6 +186,8 @@ def _location(error: dict[str, Any]) -> list[int | str]:
 async def _validation_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # `input`, `ctx` and `url` are dropped: they echo the submitted values.
+    if any(error["type"] == "json_invalid" for error in exc.errors()):
+        return problem(400, "The request body is not valid JSON.")
     errors = [
         {"loc": _location(error), "msg": _message(error), "type": error["type"]}
         for error in exc.errors()
@@ -182,3 +207,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unhandled_error)
+    _with_problem_components(app)

@@ -116,6 +116,7 @@ async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
     created = await create_order(client)
     response = await client.delete(f"{ITEMS}/{created['id']}")
     assert response.status_code == 204
+    assert "content-type" not in response.headers and response.content == b""
     assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
 
 

@@ -5,7 +5,7 @@ Table: orders
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
@@ -25,7 +25,13 @@ ItemId = Annotated[int, Path(ge=1, le=2147483647)]
 ListParams = Annotated[OrderListQuery, Query()]
 
 
-@router.get("/orders", response_model=OrderPage, responses=problem_responses(422))
+@router.get(
+    "/orders",
+    response_model=OrderPage,
+    responses=problem_responses(422),
+    operation_id="orders-list",
+    summary="List orders",
+)
 async def list_orders(params: ListParams, service: Service) -> OrderPage:
     items, total = await service.list_page(params)
     return OrderPage.model_validate(
@@ -37,7 +43,9 @@ async def list_orders(params: ListParams, service: Service) -> OrderPage:
     "/orders",
     response_model=OrderRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(400, 409, 422),
+    operation_id="orders-create",
+    summary="Create a order",
 )
 async def create_order(payload: OrderCreate, service: Service) -> OrderRead:
     item = await service.create(payload)
@@ -48,6 +56,8 @@ async def create_order(payload: OrderCreate, service: Service) -> OrderRead:
     "/orders/{order_id}",
     response_model=OrderRead,
     responses=problem_responses(404, 422),
+    operation_id="orders-get",
+    summary="Get a order",
 )
 async def get_order(order_id: ItemId, service: Service) -> OrderRead:
     return OrderRead.model_validate(await service.get(order_id))
@@ -56,7 +66,9 @@ async def get_order(order_id: ItemId, service: Service) -> OrderRead:
 @router.patch(
     "/orders/{order_id}",
     response_model=OrderRead,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="orders-update",
+    summary="Update a order: only the fields given change",
 )
 async def update_order(order_id: ItemId, payload: OrderUpdate, service: Service) -> OrderRead:
     return OrderRead.model_validate(await service.update(order_id, payload))
@@ -65,7 +77,11 @@ async def update_order(order_id: ItemId, payload: OrderUpdate, service: Service)
 @router.delete(
     "/orders/{order_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    # A 204 has no body, so no content type either.
+    response_class=Response,
     responses=problem_responses(404, 409, 422),
+    operation_id="orders-delete",
+    summary="Delete a order",
 )
 async def delete_order(order_id: ItemId, service: Service) -> None:
     await service.delete(order_id)

@@ -5,7 +5,7 @@ Table: users
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
@@ -25,7 +25,13 @@ ItemId = Annotated[int, Path(ge=1, le=2147483647)]
 ListParams = Annotated[UserListQuery, Query()]
 
 
-@router.get("/users", response_model=UserPage, responses=problem_responses(422))
+@router.get(
+    "/users",
+    response_model=UserPage,
+    responses=problem_responses(422),
+    operation_id="users-list",
+    summary="List users",
+)
 async def list_users(params: ListParams, service: Service) -> UserPage:
     items, total = await service.list_page(params)
     return UserPage.model_validate(
@@ -37,7 +43,9 @@ async def list_users(params: ListParams, service: Service) -> UserPage:
     "/users",
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(400, 409, 422),
+    operation_id="users-create",
+    summary="Create a user",
 )
 async def create_user(payload: UserCreate, service: Service) -> UserRead:
     item = await service.create(payload)
@@ -48,6 +56,8 @@ async def create_user(payload: UserCreate, service: Service) -> UserRead:
     "/users/{user_id}",
     response_model=UserRead,
     responses=problem_responses(404, 422),
+    operation_id="users-get",
+    summary="Get a user",
 )
 async def get_user(user_id: ItemId, service: Service) -> UserRead:
     return UserRead.model_validate(await service.get(user_id))
@@ -56,7 +66,9 @@ async def get_user(user_id: ItemId, service: Service) -> UserRead:
 @router.patch(
     "/users/{user_id}",
     response_model=UserRead,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="users-update",
+    summary="Update a user: only the fields given change",
 )
 async def update_user(user_id: ItemId, payload: UserUpdate, service: Service) -> UserRead:
     return UserRead.model_validate(await service.update(user_id, payload))
@@ -65,7 +77,11 @@ async def update_user(user_id: ItemId, payload: UserUpdate, service: Service) ->
 @router.delete(
     "/users/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    # A 204 has no body, so no content type either.
+    response_class=Response,
     responses=problem_responses(404, 409, 422),
+    operation_id="users-delete",
+    summary="Delete a user",
 )
 async def delete_user(user_id: ItemId, service: Service) -> None:
     await service.delete(user_id)

@@ -6,7 +6,7 @@ Table: boards
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
@@ -26,7 +26,13 @@ ItemId = UUID
 ListParams = Annotated[BoardListQuery, Query()]
 
 
-@router.get("/boards", response_model=BoardPage, responses=problem_responses(422))
+@router.get(
+    "/boards",
+    response_model=BoardPage,
+    responses=problem_responses(422),
+    operation_id="boards-list",
+    summary="List boards",
+)
 async def list_boards(params: ListParams, service: Service) -> BoardPage:
     items, total = await service.list_page(params)
     return BoardPage.model_validate(
@@ -38,7 +44,9 @@ async def list_boards(params: ListParams, service: Service) -> BoardPage:
     "/boards",
     response_model=BoardRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(400, 409, 422),
+    operation_id="boards-create",
+    summary="Create a board",
 )
 async def create_board(payload: BoardCreate, service: Service) -> BoardRead:
     item = await service.create(payload)
@@ -49,6 +57,8 @@ async def create_board(payload: BoardCreate, service: Service) -> BoardRead:
     "/boards/{board_id}",
     response_model=BoardRead,
     responses=problem_responses(404, 422),
+    operation_id="boards-get",
+    summary="Get a board",
 )
 async def get_board(board_id: ItemId, service: Service) -> BoardRead:
     return BoardRead.model_validate(await service.get(board_id))
@@ -57,7 +67,9 @@ async def get_board(board_id: ItemId, service: Service) -> BoardRead:
 @router.patch(
     "/boards/{board_id}",
     response_model=BoardRead,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="boards-update",
+    summary="Update a board: only the fields given change",
 )
 async def update_board(board_id: ItemId, payload: BoardUpdate, service: Service) -> BoardRead:
     return BoardRead.model_validate(await service.update(board_id, payload))
@@ -66,7 +78,11 @@ async def update_board(board_id: ItemId, payload: BoardUpdate, service: Service)
 @router.delete(
     "/boards/{board_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    # A 204 has no body, so no content type either.
+    response_class=Response,
     responses=problem_responses(404, 409, 422),
+    operation_id="boards-delete",
+    summary="Delete a board",
 )
 async def delete_board(board_id: ItemId, service: Service) -> None:
     await service.delete(board_id)

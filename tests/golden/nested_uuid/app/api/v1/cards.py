@@ -6,7 +6,7 @@ Table: cards
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
@@ -31,6 +31,8 @@ ParentId = UUID
     "/boards/{board_id}/cards",
     response_model=CardPage,
     responses=problem_responses(404, 422),
+    operation_id="cards-list-by-board",
+    summary="List the cards of a board",
 )
 async def list_nested_cards(board_id: ParentId, params: ListParams, service: Service) -> CardPage:
     items, total = await service.list_for_board(board_id, params)
@@ -43,7 +45,9 @@ async def list_nested_cards(board_id: ParentId, params: ListParams, service: Ser
     "/boards/{board_id}/cards",
     response_model=CardRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="cards-create",
+    summary="Create a card",
 )
 async def create_card(board_id: ParentId, payload: CardCreate, service: Service) -> CardRead:
     item = await service.create(board_id, payload)
@@ -54,6 +58,8 @@ async def create_card(board_id: ParentId, payload: CardCreate, service: Service)
     "/cards/{card_id}",
     response_model=CardRead,
     responses=problem_responses(404, 422),
+    operation_id="cards-get",
+    summary="Get a card",
 )
 async def get_card(card_id: ItemId, service: Service) -> CardRead:
     return CardRead.model_validate(await service.get(card_id))
@@ -62,7 +68,9 @@ async def get_card(card_id: ItemId, service: Service) -> CardRead:
 @router.patch(
     "/cards/{card_id}",
     response_model=CardRead,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="cards-update",
+    summary="Update a card: only the fields given change",
 )
 async def update_card(card_id: ItemId, payload: CardUpdate, service: Service) -> CardRead:
     return CardRead.model_validate(await service.update(card_id, payload))
@@ -71,7 +79,11 @@ async def update_card(card_id: ItemId, payload: CardUpdate, service: Service) ->
 @router.delete(
     "/cards/{card_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    # A 204 has no body, so no content type either.
+    response_class=Response,
     responses=problem_responses(404, 409, 422),
+    operation_id="cards-delete",
+    summary="Delete a card",
 )
 async def delete_card(card_id: ItemId, service: Service) -> None:
     await service.delete(card_id)

@@ -5,7 +5,7 @@ Table: residents
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
@@ -31,7 +31,13 @@ ItemId = Annotated[int, Path(ge=1, le=2147483647)]
 ListParams = Annotated[ResidentListQuery, Query()]
 
 
-@router.get("/residents", response_model=ResidentPage, responses=problem_responses(422))
+@router.get(
+    "/residents",
+    response_model=ResidentPage,
+    responses=problem_responses(422),
+    operation_id="residents-list",
+    summary="List residents",
+)
 async def list_residents(params: ListParams, service: Service) -> ResidentPage:
     items, total = await service.list_page(params)
     return ResidentPage.model_validate(
@@ -43,7 +49,9 @@ async def list_residents(params: ListParams, service: Service) -> ResidentPage:
     "/residents",
     response_model=ResidentRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(400, 409, 422),
+    operation_id="residents-create",
+    summary="Create a resident",
 )
 async def create_resident(payload: ResidentCreate, service: Service) -> ResidentRead:
     item = await service.create(payload)
@@ -54,6 +62,8 @@ async def create_resident(payload: ResidentCreate, service: Service) -> Resident
     "/residents/{resident_id}",
     response_model=ResidentRead,
     responses=problem_responses(404, 422),
+    operation_id="residents-get",
+    summary="Get a resident",
 )
 async def get_resident(resident_id: ItemId, service: Service) -> ResidentRead:
     return ResidentRead.model_validate(await service.get(resident_id))
@@ -62,7 +72,9 @@ async def get_resident(resident_id: ItemId, service: Service) -> ResidentRead:
 @router.patch(
     "/residents/{resident_id}",
     response_model=ResidentRead,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="residents-update",
+    summary="Update a resident: only the fields given change",
 )
 async def update_resident(
     resident_id: ItemId, payload: ResidentUpdate, service: Service
@@ -73,7 +85,11 @@ async def update_resident(
 @router.delete(
     "/residents/{resident_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    # A 204 has no body, so no content type either.
+    response_class=Response,
     responses=problem_responses(404, 409, 422),
+    operation_id="residents-delete",
+    summary="Delete a resident",
 )
 async def delete_resident(resident_id: ItemId, service: Service) -> None:
     await service.delete(resident_id)

@@ -5,7 +5,7 @@ Table: weekly_requirements
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
@@ -32,7 +32,11 @@ ListParams = Annotated[WeeklyRequirementListQuery, Query()]
 
 
 @router.get(
-    "/weekly-requirements", response_model=WeeklyRequirementPage, responses=problem_responses(422)
+    "/weekly-requirements",
+    response_model=WeeklyRequirementPage,
+    responses=problem_responses(422),
+    operation_id="weekly-requirements-list",
+    summary="List weekly requirements",
 )
 async def list_weekly_requirements(params: ListParams, service: Service) -> WeeklyRequirementPage:
     items, total = await service.list_page(params)
@@ -45,7 +49,9 @@ async def list_weekly_requirements(params: ListParams, service: Service) -> Week
     "/weekly-requirements",
     response_model=WeeklyRequirementRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(400, 409, 422),
+    operation_id="weekly-requirements-create",
+    summary="Create a weekly requirement",
 )
 async def create_weekly_requirement(
     payload: WeeklyRequirementCreate, service: Service
@@ -58,6 +64,8 @@ async def create_weekly_requirement(
     "/weekly-requirements/{weekly_requirement_id}",
     response_model=WeeklyRequirementRead,
     responses=problem_responses(404, 422),
+    operation_id="weekly-requirements-get",
+    summary="Get a weekly requirement",
 )
 async def get_weekly_requirement(
     weekly_requirement_id: ItemId, service: Service
@@ -68,7 +76,9 @@ async def get_weekly_requirement(
 @router.patch(
     "/weekly-requirements/{weekly_requirement_id}",
     response_model=WeeklyRequirementRead,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
+    operation_id="weekly-requirements-update",
+    summary="Update a weekly requirement: only the fields given change",
 )
 async def update_weekly_requirement(
     weekly_requirement_id: ItemId, payload: WeeklyRequirementUpdate, service: Service
@@ -81,7 +91,11 @@ async def update_weekly_requirement(
 @router.delete(
     "/weekly-requirements/{weekly_requirement_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    # A 204 has no body, so no content type either.
+    response_class=Response,
     responses=problem_responses(404, 409, 422),
+    operation_id="weekly-requirements-delete",
+    summary="Delete a weekly requirement",
 )
 async def delete_weekly_requirement(weekly_requirement_id: ItemId, service: Service) -> None:
     await service.delete(weekly_requirement_id)
