@@ -167,6 +167,8 @@ class Note(Base):
     body: Mapped[str] = mapped_column(String(200))
 '''
 
+# What autogenerate writes for HAND_MODEL: its untyped foreign key takes the key's type
+# (BIGINT, INTEGER on SQLite).
 HAND_MIGRATION = '''"""notes by hand
 
 Revision ID: 0000notes001
@@ -186,7 +188,7 @@ def upgrade() -> None:
     op.create_table(
         "notes",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("body", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name=op.f("fk_notes_contact_id_contacts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),

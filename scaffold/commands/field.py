@@ -385,7 +385,9 @@ def _modify(
         ]
         if not after.optional:
             value = alter._backfill_value(after, new, ops.imports)
-            fill = f"op.execute(sa.table({table!r}, sa.column({after.name!r})).update().where(sa.column({after.name!r}).is_(None)).values({{{after.name!r}: {value}}}))"
+            # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
+            column = f"sa.column({after.name!r}, {sa_type})"
+            fill = f"op.execute(sa.table({table!r}, {column}).update().where({column}.is_(None)).values({{{after.name!r}: {value}}}))"
             up.insert(0, fill)
             change.escalations.append(
                 (REQUIRED_ON_LIVE.format(table=table, name=after.name, value=value), after.token)

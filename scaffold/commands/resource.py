@@ -12,7 +12,7 @@ from scaffold.manifest import Manifest
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
-from scaffold.spec.resource import ResourceSpec, build_resource
+from scaffold.spec.resource import SCHEMA, ResourceSpec, build_resource
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,10 @@ class ResourcePlan:
 
 
 def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
+    """The spec of ``args``; an existing resource keeps the schema style it was made with."""
     known = project.known_resources()
     known.pop(args.name, None)
+    entry = project.manifest.resources.get(args.name)
     return build_resource(
         args.name,
         args.fields,
@@ -103,6 +105,7 @@ def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
         api_version=args.api_version,
         known=known,
         lists_under=args.lists_under,
+        schema=int(entry.get("schema", 1)) if entry is not None else SCHEMA,
     )
 
 
@@ -138,6 +141,7 @@ def plan_resource(
             "class_name": spec.class_name,
             "singular": spec.singular,
             "id_type": spec.id_type,
+            "schema": spec.schema,
             "api_version": spec.api_version,
             "revision": slot.revision,
             "migration": slot.path,

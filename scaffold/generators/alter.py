@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from scaffold.errors import InputError
 from scaffold.project import Project
 from scaffold.render import naming
-from scaffold.render.context import _check_constraints, _sa_migration_type, literal
+from scaffold.render.context import _check_constraints, _ranges, _sa_migration_type, literal
 from scaffold.render.imports import Imports
 from scaffold.render.samples import Samples
 from scaffold.spec.fields import Field
@@ -68,8 +68,8 @@ def _constraints_up(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[lis
             f"batch_op.create_index(op.f({literal(name)}), [{literal(f.name)}], unique=False)"
         )
         drop.append(f"batch_op.drop_index(op.f({literal(name)}))")
-    if f.kind == "enum":
-        single = _single_field_spec(spec, f)
+    single = _single_field_spec(spec, f)
+    if f.kind == "enum" or _ranges(single):
         for ck_name, condition in _check_constraints(single, imports, qualified=True):
             name = naming.ck(table, ck_name)
             create.append(f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})")
@@ -129,7 +129,9 @@ def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
         ops.imports.add("sqlalchemy as sa")
         value = _backfill_value(f, spec, ops.imports)
         lines.append(
-            f"op.execute(sa.table({literal(spec.table)}, sa.column({literal(f.name)}))"
+            # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
+            f"op.execute(sa.table({literal(spec.table)}, "
+            f"sa.column({literal(f.name)}, {_sa_migration_type(f, spec)}))"
             f".update().values({{{literal(f.name)}: {value}}}))"
         )
         create.insert(

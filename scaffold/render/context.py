@@ -24,6 +24,13 @@ from scaffold.spec.names import python_name
 from scaffold.spec.resource import Check, Known, ResourceSpec
 
 INT32 = INT_RANGE["int"]
+# The limits of INTEGER and BIGINT columns, by the names app/schemas/base.py gives them.
+INT_LIMIT_NAMES = {
+    INT_RANGE["int"][0]: "INT32_MIN",
+    INT_RANGE["int"][1]: "INT32_MAX",
+    INT_RANGE["bigint"][0]: "INT64_MIN",
+    INT_RANGE["bigint"][1]: "INT64_MAX",
+}
 # Longer string values are emitted as implicitly concatenated pieces of this length.
 LONG_STRING = 60
 
@@ -155,7 +162,8 @@ def _value(imports: Imports, value: Any) -> str:
 def column_kind(field: Field, spec: ResourceSpec) -> str:
     """A reference is stored as the type of the id it points at."""
     if field.kind == "ref":
-        return "uuid" if spec.known(field.ref_table).id_type == "uuid" else "int"
+        key = spec.known(field.ref_table).id_type
+        return key if key in ("uuid", "bigint") else "int"
     return field.kind
 
 
@@ -232,6 +240,12 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
     if spec.id_type == "uuid":
         uuid4 = imports.add("uuid", "uuid4")
         lines.append(f"id: {mapped}[{id_type}] = {column}(primary_key=True, default={uuid4})")
+    elif spec.id_type == "bigint":
+        # SQLite numbers rows only through an INTEGER PRIMARY KEY, hence the variant.
+        big, small = imports.add("sqlalchemy", "BigInteger"), imports.add("sqlalchemy", "Integer")
+        identity = imports.add("sqlalchemy", "Identity")
+        key = f'{big}().with_variant({small}(), "sqlite"), {identity}()'
+        lines.append(f"id: {mapped}[int] = {column}({key}, primary_key=True)")
     else:
         lines.append(f"id: {mapped}[int] = {column}(primary_key=True)")
     for f in spec.fields:
@@ -241,6 +255,9 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
         # The column keeps the user's name where Python spells the attribute name_.
         args: list[str] = [literal(f.name)] if f.attr != f.name else []
         if f.is_ref:
+            if column_kind(f, spec) == "bigint":
+                # Mapped[int] alone would make it INTEGER; it must match the BIGINT key.
+                args.append(f"{imports.add('sqlalchemy', 'BigInteger')}()")
             fk_args = [literal(f"{f.ref_table}.id")]
             if f.ondelete:
                 fk_args.append(f"ondelete={literal(f.ondelete)}")
@@ -249,18 +266,23 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
             args.append(_sa_model_type(f, imports) or "")
         if f.unique:
             args.append("unique=True")
-        elif f.is_ref or f.index:
+        elif f.index or (f.is_ref and not _led_by_unique(spec, f)):
             args.append("index=True")
         if f.has_default:
             default = utcnow if f.default == "now" else _value(imports, f.default)
             args.append(f"default={default}")
         lines.append(f"{f.attr}: {mapped}[{annotation}] = {column}({', '.join(args)})")
+    # Schema 2: the database fills the timestamps too, for rows written outside the ORM.
+    stamp = ""
+    if spec.schema >= 2:
+        stamp = f", server_default={imports.add('sqlalchemy', 'func')}.now()"
     lines.append(
-        f"created_at: {mapped}[{datetime}.datetime] = {column}({utc_type}(), default={utcnow})"
+        f"created_at: {mapped}[{datetime}.datetime] = "
+        f"{column}({utc_type}(), default={utcnow}{stamp})"
     )
     lines.append(
         f"updated_at: {mapped}[{datetime}.datetime] = "
-        f"{column}({utc_type}(), default={utcnow}, onupdate={utcnow})"
+        f"{column}({utc_type}(), default={utcnow}, onupdate={utcnow}{stamp})"
     )
     table_args = []
     for group in spec.uniques:
@@ -277,6 +299,30 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
     }
 
 
+def _led_by_unique(spec: ResourceSpec, f: Field) -> bool:
+    """Schema 2 gives a foreign key no index of its own when a composite unique leads with it."""
+    return spec.schema >= 2 and any(group[0] == f.name for group in spec.uniques)
+
+
+def _ranges(spec: ResourceSpec) -> list[tuple[Field, Any, Any]]:
+    """(field, min, max) of the number fields whose min/max schema 2 also checks in SQL."""
+    if spec.schema < 2:
+        return []
+    numbers = ("int", "bigint", "float", "decimal")
+    return [
+        (f, f.min, f.max)
+        for f in spec.fields
+        if f.kind in numbers and (f.min is not None or f.max is not None)
+    ]
+
+
+def range_rule(low: Any, high: Any) -> str:
+    """The message of a range CHECK, as the API reports it: ``must be between 1 and 3``."""
+    if low is not None and high is not None:
+        return f"must be between {low} and {high}"
+    return f"must be >= {low}" if low is not None else f"must be <= {high}"
+
+
 _PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -289,7 +335,8 @@ def _check_constraints(
     migrations, ``qualified``), so SQLAlchemy quotes every identifier for the dialect
     (``"order" IN ('a', 'b')``) and values stay literals.
     """
-    if not spec.checks and not any(f.kind == "enum" for f in spec.fields):
+    ranges = _ranges(spec)
+    if not spec.checks and not ranges and not any(f.kind == "enum" for f in spec.fields):
         return []
     column = "sa.column" if qualified else imports.add("sqlalchemy", "column")
     out = []
@@ -298,6 +345,15 @@ def _check_constraints(
             out.append(
                 (f"{f.name}_enum", f"{column}({literal(f.name)}).in_({literal(list(f.choices))})")
             )
+    for f, low, high in ranges:
+        target = f"{column}({literal(f.name)})"
+        if low is not None and high is not None:
+            condition = f"{target}.between({_value(imports, low)}, {_value(imports, high)})"
+        elif low is not None:
+            condition = f"{target} >= {_value(imports, low)}"
+        else:
+            condition = f"{target} <= {_value(imports, high)}"
+        out.append((f"{f.name}_range", condition))
     for check in spec.checks:
         left = f"{column}({literal(check.left)})"
         if check.right_is_field:
@@ -343,7 +399,10 @@ def migration_context(
     imports.add("sqlalchemy as sa")
     imports.add("alembic", "op")
     table = spec.table
-    id_sa = "sa.Uuid()" if spec.id_type == "uuid" else "sa.Integer()"
+    id_sa = {
+        "uuid": "sa.Uuid()",
+        "bigint": 'sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.Identity(always=False)',
+    }.get(spec.id_type, "sa.Integer()")
     items = [f'sa.Column("id", {id_sa}, nullable=False)']
     indexes = []
     for f in spec.fields:
@@ -351,10 +410,11 @@ def migration_context(
         if "postgresql." in sa_type:
             imports.add("sqlalchemy.dialects", "postgresql")
         items.append(f"sa.Column({literal(f.name)}, {sa_type}, nullable={f.optional})")
-        if not f.unique and (f.is_ref or f.index):
+        if not f.unique and (f.index or (f.is_ref and not _led_by_unique(spec, f))):
             indexes.append((naming.ix(table, [f.name]), [f.name]))
-    items.append('sa.Column("created_at", sa.DateTime(timezone=True), nullable=False)')
-    items.append('sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False)')
+    stamp = ", server_default=sa.func.now()" if spec.schema >= 2 else ""
+    items.append(f'sa.Column("created_at", sa.DateTime(timezone=True){stamp}, nullable=False)')
+    items.append(f'sa.Column("updated_at", sa.DateTime(timezone=True){stamp}, nullable=False)')
     for name, condition in _check_constraints(spec, imports, qualified=True):
         items.append(
             f"sa.CheckConstraint({condition}, name=op.f({literal(naming.ck(table, name))}))"
@@ -430,6 +490,8 @@ def _input_type(
         if kind != "decimal":
             # Strict per field: true or "2" is not an int; a float still takes 2.
             kw.append(("strict", "True"))
+        # An integer is bounded by its column too (the database refuses more), and the
+        # schema says so: the column's limits by name, the field's own as given.
         low, high = INT_RANGE.get(kind, (None, None))
         if field.min is not None:
             low = field.min if low is None else max(low, field.min)
@@ -440,8 +502,7 @@ def _input_type(
             kw += [("max_digits", str(field.precision)), ("decimal_places", str(field.scale))]
         for key, bound in (("ge", low), ("le", high)):
             if bound is not None:
-                _import_for_value(imports, bound)
-                kw.append((key, literal(bound)))
+                kw.append((key, _bound(imports, bound)))
         return annotation, kw
     if kind == "enum":
         imports.add("typing", "Literal")
@@ -455,11 +516,19 @@ def _input_type(
     if kind == "json":
         imports.add("app.schemas.base", "JsonObject")
         return "JsonObject", kw
-    if kind == "ref" and spec.known(field.ref_table).id_type == "int":
-        return "int", [("strict", "True"), ("ge", "1"), ("le", literal(INT32[1]))]
+    if kind == "ref" and spec.known(field.ref_table).id_type in ("int", "bigint"):
+        high = _bound(imports, INT_RANGE[column_kind(field, spec)][1])
+        return "int", [("strict", "True"), ("ge", "1"), ("le", high)]
     if kind == "bool":
         return "bool", [("strict", "True")]
     return py_type(field, spec, imports), kw
+
+
+def _bound(imports: Imports, value: Any) -> str:
+    """A range bound as source: a column limit by its name (``INT32_MAX``), else the value."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in INT_LIMIT_NAMES:
+        return imports.add("app.schemas.base", INT_LIMIT_NAMES[value])
+    return _value(imports, value)
 
 
 def _field_line(name: str, annotation: str, kw: list[tuple[str, str]], default: str | None) -> str:
@@ -569,6 +638,9 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
                 )
             continue
         kw = [*kw, *_input_aliases(f)]
+        if f.sensitive:
+            # Write-only in OpenAPI: clients send it, no response carries it.
+            kw.append(("json_schema_extra", '{"writeOnly": True}'))
         if f.has_default and f.default == "now":
             imports.add("app.db.base", "utcnow")
             create_line = _field_line(
@@ -725,6 +797,10 @@ def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
             message = f"must be one of {', '.join(f.choices)}"
             name = naming.ck(table, f"{f.name}_enum")
             out.append(f"{kind('Rule')}({literal(name)}, {literal(f.name)}, {literal(message)})")
+    for f, low, high in _ranges(spec):
+        name = naming.ck(table, f"{f.name}_range")
+        rule = literal(range_rule(low, high))
+        out.append(f"{kind('Rule')}({literal(name)}, {literal(f.name)}, {rule})")
     for check in spec.checks:
         message = f"{check.left} must be {check.op} {check.right}"
         name = naming.ck(table, check.slug)
@@ -753,7 +829,8 @@ def _id_annotation(id_type: str, imports: Imports) -> str:
         imports.add("uuid", "UUID")
         return "UUID"
     imports.add("fastapi", "Path")
-    return f"Annotated[int, Path(ge=1, le={INT32[1]})]"
+    limit = _bound(imports, INT_RANGE.get(id_type, INT32)[1])
+    return f"Annotated[int, Path(ge=1, le={limit})]"
 
 
 # Parameter names of the generated handlers; a parent key of that name gets ``_id`` added.

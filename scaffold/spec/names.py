@@ -49,7 +49,19 @@ PYDANTIC_ATTRIBUTES = frozenset(
 # Bare names the generated model and schema class bodies use after the field lines
 # (annotations are evaluated in the class body, so a field ``str`` would shadow ``str``).
 CLASS_BODY_NAMES = frozenset(
-    {"dt", "mapped_column", "utcnow", "uuid4", "str", "int", "float", "bool", "dict", "list"}
+    {
+        "dt",
+        "func",
+        "mapped_column",
+        "utcnow",
+        "uuid4",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "dict",
+        "list",
+    }
 )
 # Names spelled ``name_`` in Python; the column and the JSON key keep ``name``.
 PYTHON_MAPPED = (

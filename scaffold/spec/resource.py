@@ -15,6 +15,11 @@ from scaffold.spec import inflect
 from scaffold.spec.fields import Field, parse_field
 from scaffold.spec.names import check_identifier, collision_key, show
 
+# The schema style of newly generated resources, recorded per resource in the manifest so
+# a resource keeps the style it was created with: 1 = INTEGER keys, timestamps set by the
+# ORM only; 2 = BIGINT identity keys on PostgreSQL, server-side timestamp defaults and
+# CHECKs for min/max ranges.
+SCHEMA = 2
 RESOURCE_EXAMPLE = "scaffold resource weekly_requirements resident_id:ref=residents week_start:date"
 MAX_FIELDS = 100
 _CHECK = re.compile(r"\s*([a-z][a-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(\S.*?)\s*")
@@ -90,6 +95,7 @@ class ResourceSpec:
     api_primary: bool = True
     # Extra read-only nested lists (``scaffold endpoint "GET /parents/{id}/these"``).
     lists_under: tuple[Known, ...] = ()
+    schema: int = 1
 
     @property
     def route(self) -> str:
@@ -133,6 +139,7 @@ def build_resource(
     api_version: int = 1,
     known: Mapping[str, Known] | None = None,
     lists_under: Sequence[str] = (),
+    schema: int = SCHEMA,
 ) -> ResourceSpec:
     """Validate everything the user typed and return the frozen spec.
 
@@ -182,6 +189,8 @@ def build_resource(
         )
     fields = [parse_field(token) for token in field_tokens]
     class_name = inflect.camelize(singular)
+    if id_type == "int" and schema >= 2:
+        id_type = "bigint"  # stored as BIGINT identity on PostgreSQL, INTEGER on SQLite
     this = Known(table, class_name, singular, id_type)
     parent_known: Known | None = None
     if parent is not None:
@@ -223,6 +232,7 @@ def build_resource(
         api_version=api_version,
         refs=tuple(sorted(refs.items())),
         lists_under=tuple(nested_lists),
+        schema=schema,
     )
 
 

@@ -28,7 +28,9 @@ T = TypeVar("T")
 MAX_JSON_DEPTH = 32
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-MAX_OFFSET = 2**31 - 1
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_OFFSET = INT32_MAX
 
 
 class InputModel(BaseModel):

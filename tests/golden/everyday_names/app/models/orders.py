@@ -3,7 +3,16 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, column
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Integer,
+    String,
+    column,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, utcnow
@@ -14,11 +23,16 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint(column("status").in_(["pending", "paid"]), name="status_enum"),
+        CheckConstraint(column("order") >= 0, name="order_range"),
         CheckConstraint(column("order") <= column("limit"), name="order_le_limit"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger(), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     user: Mapped[str] = mapped_column(String(40))
     order: Mapped[int] = mapped_column(Integer())
     from_: Mapped[str] = mapped_column("from", String(40), index=True)
@@ -26,5 +40,9 @@ class Order(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     limit: Mapped[int] = mapped_column(Integer(), index=True)
     status: Mapped[str] = mapped_column(String(7), default="pending")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )

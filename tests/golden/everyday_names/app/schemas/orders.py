@@ -9,6 +9,9 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from app.schemas.base import (
+    INT32_MAX,
+    INT32_MIN,
+    INT64_MAX,
     InputModel,
     JsonObject,
     NonBlankStr,
@@ -22,13 +25,13 @@ from app.schemas.base import (
 
 
 class OrderCreate(InputModel):
-    user_id: int = Field(strict=True, ge=1, le=2147483647)
+    user_id: int = Field(strict=True, ge=1, le=INT64_MAX)
     user: NonBlankStr = Field(strict=True, max_length=40)
-    order: int = Field(strict=True, ge=0, le=2147483647)
+    order: int = Field(strict=True, ge=0, le=INT32_MAX)
     from_: NonBlankStr = Field(strict=True, max_length=40, validation_alias="from")
     metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
     payload: JsonObject | None = None
-    limit: int = Field(strict=True, ge=-2147483648, le=2147483647)
+    limit: int = Field(strict=True, ge=INT32_MIN, le=INT32_MAX)
     status: Literal["pending", "paid"] = "pending"
 
     @model_validator(mode="after")
@@ -41,15 +44,15 @@ class OrderCreate(InputModel):
 class OrderUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    user_id: int | None = Field(default=None, strict=True, ge=1, le=2147483647)
+    user_id: int | None = Field(default=None, strict=True, ge=1, le=INT64_MAX)
     user: NonBlankStr | None = Field(default=None, strict=True, max_length=40)
-    order: int | None = Field(default=None, strict=True, ge=0, le=2147483647)
+    order: int | None = Field(default=None, strict=True, ge=0, le=INT32_MAX)
     from_: NonBlankStr | None = Field(
         default=None, strict=True, max_length=40, validation_alias="from"
     )
     metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
     payload: JsonObject | None = None
-    limit: int | None = Field(default=None, strict=True, ge=-2147483648, le=2147483647)
+    limit: int | None = Field(default=None, strict=True, ge=INT32_MIN, le=INT32_MAX)
     status: Literal["pending", "paid"] | None = None
 
     _required = field_validator("user_id", "user", "order", "from_", "limit", "status")(refuse_null)
@@ -82,10 +85,10 @@ class OrderPage(Page[OrderRead]):
 class OrderListQuery(PageQuery):
     """Query parameters of the list routes: a page, and equality filters."""
 
-    user_id: int | None = Field(default=None, ge=1, le=2147483647)
+    user_id: int | None = Field(default=None, ge=1, le=INT64_MAX)
     from_: SafeStr | None = Field(
         default=None, max_length=40, alias="from", serialization_alias="from_"
     )
     limit_eq: int | None = Field(
-        default=None, ge=-2147483648, le=2147483647, serialization_alias="limit"
+        default=None, ge=INT32_MIN, le=INT32_MAX, serialization_alias="limit"
     )

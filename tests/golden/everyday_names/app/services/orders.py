@@ -23,6 +23,7 @@ class OrderService(ResourceService[Order]):
             label="User",
         ),
         Rule("ck_orders_status_enum", "status", "must be one of pending, paid"),
+        Rule("ck_orders_order_range", "order", "must be >= 0"),
         Rule("ck_orders_order_le_limit", "order", "order must be <= limit"),
     )
 

@@ -17,8 +17,13 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "orders",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            sa.Identity(always=False),
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("user", sa.String(length=40), nullable=False),
         sa.Column("order", sa.Integer(), nullable=False),
         sa.Column("from", sa.String(length=40), nullable=False),
@@ -34,11 +39,16 @@ def upgrade() -> None:
         ),
         sa.Column("limit", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=7), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.CheckConstraint(
             sa.column("status").in_(["pending", "paid"]), name=op.f("ck_orders_status_enum")
         ),
+        sa.CheckConstraint(sa.column("order") >= 0, name=op.f("ck_orders_order_range")),
         sa.CheckConstraint(
             sa.column("order") <= sa.column("limit"), name=op.f("ck_orders_order_le_limit")
         ),

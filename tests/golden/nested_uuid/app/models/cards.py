@@ -3,7 +3,16 @@
 import datetime as dt
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, column
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Integer,
+    String,
+    column,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, utcnow
@@ -16,9 +25,15 @@ class Card(Base):
         CheckConstraint(column("status").in_(["todo", "doing", "done"]), name="status_enum"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
     board_id: Mapped[UUID] = mapped_column(ForeignKey("boards.id"), index=True)
     title: Mapped[str] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(5), default="todo")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )

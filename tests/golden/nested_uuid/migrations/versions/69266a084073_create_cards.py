@@ -16,12 +16,21 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "cards",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            sa.Identity(always=False),
+            nullable=False,
+        ),
         sa.Column("board_id", sa.Uuid(), nullable=False),
         sa.Column("title", sa.String(length=80), nullable=False),
         sa.Column("status", sa.String(length=5), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.CheckConstraint(
             sa.column("status").in_(["todo", "doing", "done"]), name=op.f("ck_cards_status_enum")
         ),

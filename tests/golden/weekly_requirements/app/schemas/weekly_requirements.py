@@ -9,6 +9,9 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from app.schemas.base import (
+    INT32_MAX,
+    INT32_MIN,
+    INT64_MAX,
     InputModel,
     Page,
     PageQuery,
@@ -20,10 +23,10 @@ from app.schemas.base import (
 
 
 class WeeklyRequirementCreate(InputModel):
-    resident_id: int = Field(strict=True, ge=1, le=2147483647)
+    resident_id: int = Field(strict=True, ge=1, le=INT64_MAX)
     week_start: dt.date
-    min_hours: int = Field(strict=True, ge=0, le=2147483647)
-    max_hours: int = Field(strict=True, ge=-2147483648, le=80)
+    min_hours: int = Field(strict=True, ge=0, le=INT32_MAX)
+    max_hours: int = Field(strict=True, ge=INT32_MIN, le=80)
     notes: SafeStr | None = Field(default=None, strict=True)
 
     @model_validator(mode="after")
@@ -40,10 +43,10 @@ class WeeklyRequirementCreate(InputModel):
 class WeeklyRequirementUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    resident_id: int | None = Field(default=None, strict=True, ge=1, le=2147483647)
+    resident_id: int | None = Field(default=None, strict=True, ge=1, le=INT64_MAX)
     week_start: dt.date | None = None
-    min_hours: int | None = Field(default=None, strict=True, ge=0, le=2147483647)
-    max_hours: int | None = Field(default=None, strict=True, ge=-2147483648, le=80)
+    min_hours: int | None = Field(default=None, strict=True, ge=0, le=INT32_MAX)
+    max_hours: int | None = Field(default=None, strict=True, ge=INT32_MIN, le=80)
     notes: SafeStr | None = Field(default=None, strict=True)
 
     _required = field_validator("resident_id", "week_start", "min_hours", "max_hours")(refuse_null)
@@ -77,4 +80,4 @@ class WeeklyRequirementPage(Page[WeeklyRequirementRead]):
 class WeeklyRequirementListQuery(PageQuery):
     """Query parameters of the list routes: a page, and equality filters."""
 
-    resident_id: int | None = Field(default=None, ge=1, le=2147483647)
+    resident_id: int | None = Field(default=None, ge=1, le=INT64_MAX)

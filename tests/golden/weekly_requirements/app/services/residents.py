@@ -7,13 +7,16 @@ from typing import Any
 
 from app.models.residents import Resident
 from app.schemas.base import InputModel
-from app.services.base import ResourceService, Unique
+from app.services.base import ResourceService, Rule, Unique
 
 
 class ResidentService(ResourceService[Resident]):
     model = Resident
     label = "Resident"
-    constraints = (Unique("uq_residents_email", ("email",)),)
+    constraints = (
+        Unique("uq_residents_email", ("email",)),
+        Rule("ck_residents_pgy_range", "pgy", "must be between 1 and 3"),
+    )
 
     async def create(self, data: InputModel) -> Resident:
         return await self.insert_row(await self._stored(data.model_dump(by_alias=True)))

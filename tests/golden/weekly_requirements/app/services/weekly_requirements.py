@@ -23,6 +23,8 @@ class WeeklyRequirementService(ResourceService[WeeklyRequirement]):
             target=Resident,
             label="Resident",
         ),
+        Rule("ck_weekly_requirements_min_hours_range", "min_hours", "must be >= 0"),
+        Rule("ck_weekly_requirements_max_hours_range", "max_hours", "must be <= 80"),
         Rule(
             "ck_weekly_requirements_min_hours_le_max_hours",
             "min_hours",

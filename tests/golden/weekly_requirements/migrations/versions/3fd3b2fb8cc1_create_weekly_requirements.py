@@ -16,14 +16,29 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "weekly_requirements",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            sa.Identity(always=False),
+            nullable=False,
+        ),
+        sa.Column("resident_id", sa.BigInteger(), nullable=False),
         sa.Column("week_start", sa.Date(), nullable=False),
         sa.Column("min_hours", sa.Integer(), nullable=False),
         sa.Column("max_hours", sa.Integer(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.CheckConstraint(
+            sa.column("min_hours") >= 0, name=op.f("ck_weekly_requirements_min_hours_range")
+        ),
+        sa.CheckConstraint(
+            sa.column("max_hours") <= 80, name=op.f("ck_weekly_requirements_max_hours_range")
+        ),
         sa.CheckConstraint(
             sa.column("min_hours") <= sa.column("max_hours"),
             name=op.f("ck_weekly_requirements_min_hours_le_max_hours"),
@@ -39,14 +54,7 @@ def upgrade() -> None:
             "resident_id", "week_start", name=op.f("uq_weekly_requirements_resident_id_week_start")
         ),
     )
-    op.create_index(
-        op.f("ix_weekly_requirements_resident_id"),
-        "weekly_requirements",
-        ["resident_id"],
-        unique=False,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_weekly_requirements_resident_id"), table_name="weekly_requirements")
     op.drop_table("weekly_requirements")

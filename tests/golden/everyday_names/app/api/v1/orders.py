@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
+from app.schemas.base import INT64_MAX
 from app.schemas.orders import OrderCreate, OrderListQuery, OrderPage, OrderRead, OrderUpdate
 from app.services.orders import OrderService
 
@@ -21,13 +22,12 @@ async def provide_service(session: SessionDep) -> OrderService:
 
 
 Service = Annotated[OrderService, Depends(provide_service)]
-ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+ItemId = Annotated[int, Path(ge=1, le=INT64_MAX)]
 ListParams = Annotated[OrderListQuery, Query()]
 
 
 @router.get(
     "/orders",
-    response_model=OrderPage,
     responses=problem_responses(422),
     operation_id="orders-list",
     summary="List orders",
@@ -41,7 +41,6 @@ async def list_orders(params: ListParams, service: Service) -> OrderPage:
 
 @router.post(
     "/orders",
-    response_model=OrderRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 409, 422),
     operation_id="orders-create",
@@ -54,7 +53,6 @@ async def create_order(payload: OrderCreate, service: Service) -> OrderRead:
 
 @router.get(
     "/orders/{order_id}",
-    response_model=OrderRead,
     responses=problem_responses(404, 422),
     operation_id="orders-get",
     summary="Get a order",
@@ -65,7 +63,6 @@ async def get_order(order_id: ItemId, service: Service) -> OrderRead:
 
 @router.patch(
     "/orders/{order_id}",
-    response_model=OrderRead,
     responses=problem_responses(400, 404, 409, 422),
     operation_id="orders-update",
     summary="Update a order: only the fields given change",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
+from app.schemas.base import INT64_MAX
 from app.schemas.users import UserCreate, UserListQuery, UserPage, UserRead, UserUpdate
 from app.services.users import UserService
 
@@ -21,13 +22,12 @@ async def provide_service(session: SessionDep) -> UserService:
 
 
 Service = Annotated[UserService, Depends(provide_service)]
-ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+ItemId = Annotated[int, Path(ge=1, le=INT64_MAX)]
 ListParams = Annotated[UserListQuery, Query()]
 
 
 @router.get(
     "/users",
-    response_model=UserPage,
     responses=problem_responses(422),
     operation_id="users-list",
     summary="List users",
@@ -41,7 +41,6 @@ async def list_users(params: ListParams, service: Service) -> UserPage:
 
 @router.post(
     "/users",
-    response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 409, 422),
     operation_id="users-create",
@@ -54,7 +53,6 @@ async def create_user(payload: UserCreate, service: Service) -> UserRead:
 
 @router.get(
     "/users/{user_id}",
-    response_model=UserRead,
     responses=problem_responses(404, 422),
     operation_id="users-get",
     summary="Get a user",
@@ -65,7 +63,6 @@ async def get_user(user_id: ItemId, service: Service) -> UserRead:
 
 @router.patch(
     "/users/{user_id}",
-    response_model=UserRead,
     responses=problem_responses(400, 404, 409, 422),
     operation_id="users-update",
     summary="Update a user: only the fields given change",

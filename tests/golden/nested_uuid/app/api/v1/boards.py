@@ -28,7 +28,6 @@ ListParams = Annotated[BoardListQuery, Query()]
 
 @router.get(
     "/boards",
-    response_model=BoardPage,
     responses=problem_responses(422),
     operation_id="boards-list",
     summary="List boards",
@@ -42,7 +41,6 @@ async def list_boards(params: ListParams, service: Service) -> BoardPage:
 
 @router.post(
     "/boards",
-    response_model=BoardRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 409, 422),
     operation_id="boards-create",
@@ -55,7 +53,6 @@ async def create_board(payload: BoardCreate, service: Service) -> BoardRead:
 
 @router.get(
     "/boards/{board_id}",
-    response_model=BoardRead,
     responses=problem_responses(404, 422),
     operation_id="boards-get",
     summary="Get a board",
@@ -66,7 +63,6 @@ async def get_board(board_id: ItemId, service: Service) -> BoardRead:
 
 @router.patch(
     "/boards/{board_id}",
-    response_model=BoardRead,
     responses=problem_responses(400, 404, 409, 422),
     operation_id="boards-update",
     summary="Update a board: only the fields given change",

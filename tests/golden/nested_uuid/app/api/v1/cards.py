@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
+from app.schemas.base import INT64_MAX
 from app.schemas.cards import CardCreate, CardListQuery, CardPage, CardRead, CardUpdate
 from app.services.cards import CardService
 
@@ -22,14 +23,13 @@ async def provide_service(session: SessionDep) -> CardService:
 
 
 Service = Annotated[CardService, Depends(provide_service)]
-ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+ItemId = Annotated[int, Path(ge=1, le=INT64_MAX)]
 ListParams = Annotated[CardListQuery, Query()]
 ParentId = UUID
 
 
 @router.get(
     "/boards/{board_id}/cards",
-    response_model=CardPage,
     responses=problem_responses(404, 422),
     operation_id="cards-list-by-board",
     summary="List the cards of a board",
@@ -43,7 +43,6 @@ async def list_nested_cards(board_id: ParentId, params: ListParams, service: Ser
 
 @router.post(
     "/boards/{board_id}/cards",
-    response_model=CardRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 404, 409, 422),
     operation_id="cards-create",
@@ -56,7 +55,6 @@ async def create_card(board_id: ParentId, payload: CardCreate, service: Service)
 
 @router.get(
     "/cards/{card_id}",
-    response_model=CardRead,
     responses=problem_responses(404, 422),
     operation_id="cards-get",
     summary="Get a card",
@@ -67,7 +65,6 @@ async def get_card(card_id: ItemId, service: Service) -> CardRead:
 
 @router.patch(
     "/cards/{card_id}",
-    response_model=CardRead,
     responses=problem_responses(400, 404, 409, 422),
     operation_id="cards-update",
     summary="Update a card: only the fields given change",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
+from app.schemas.base import INT64_MAX
 from app.schemas.residents import (
     ResidentCreate,
     ResidentListQuery,
@@ -27,13 +28,12 @@ async def provide_service(session: SessionDep) -> ResidentService:
 
 
 Service = Annotated[ResidentService, Depends(provide_service)]
-ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+ItemId = Annotated[int, Path(ge=1, le=INT64_MAX)]
 ListParams = Annotated[ResidentListQuery, Query()]
 
 
 @router.get(
     "/residents",
-    response_model=ResidentPage,
     responses=problem_responses(422),
     operation_id="residents-list",
     summary="List residents",
@@ -47,7 +47,6 @@ async def list_residents(params: ListParams, service: Service) -> ResidentPage:
 
 @router.post(
     "/residents",
-    response_model=ResidentRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 409, 422),
     operation_id="residents-create",
@@ -60,7 +59,6 @@ async def create_resident(payload: ResidentCreate, service: Service) -> Resident
 
 @router.get(
     "/residents/{resident_id}",
-    response_model=ResidentRead,
     responses=problem_responses(404, 422),
     operation_id="residents-get",
     summary="Get a resident",
@@ -71,7 +69,6 @@ async def get_resident(resident_id: ItemId, service: Service) -> ResidentRead:
 
 @router.patch(
     "/residents/{resident_id}",
-    response_model=ResidentRead,
     responses=problem_responses(400, 404, 409, 422),
     operation_id="residents-update",
     summary="Update a resident: only the fields given change",

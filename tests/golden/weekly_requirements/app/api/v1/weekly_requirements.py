@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
+from app.schemas.base import INT64_MAX
 from app.schemas.weekly_requirements import (
     WeeklyRequirementCreate,
     WeeklyRequirementListQuery,
@@ -27,13 +28,12 @@ async def provide_service(session: SessionDep) -> WeeklyRequirementService:
 
 
 Service = Annotated[WeeklyRequirementService, Depends(provide_service)]
-ItemId = Annotated[int, Path(ge=1, le=2147483647)]
+ItemId = Annotated[int, Path(ge=1, le=INT64_MAX)]
 ListParams = Annotated[WeeklyRequirementListQuery, Query()]
 
 
 @router.get(
     "/weekly-requirements",
-    response_model=WeeklyRequirementPage,
     responses=problem_responses(422),
     operation_id="weekly-requirements-list",
     summary="List weekly requirements",
@@ -47,7 +47,6 @@ async def list_weekly_requirements(params: ListParams, service: Service) -> Week
 
 @router.post(
     "/weekly-requirements",
-    response_model=WeeklyRequirementRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 409, 422),
     operation_id="weekly-requirements-create",
@@ -62,7 +61,6 @@ async def create_weekly_requirement(
 
 @router.get(
     "/weekly-requirements/{weekly_requirement_id}",
-    response_model=WeeklyRequirementRead,
     responses=problem_responses(404, 422),
     operation_id="weekly-requirements-get",
     summary="Get a weekly requirement",
@@ -75,7 +73,6 @@ async def get_weekly_requirement(
 
 @router.patch(
     "/weekly-requirements/{weekly_requirement_id}",
-    response_model=WeeklyRequirementRead,
     responses=problem_responses(400, 404, 409, 422),
     operation_id="weekly-requirements-update",
     summary="Update a weekly requirement: only the fields given change",
