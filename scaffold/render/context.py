@@ -560,6 +560,34 @@ def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
     return out
 
 
+EXAMPLE_TIME = "2024-01-01T09:00:00Z"
+
+
+def _examples(spec: ResourceSpec) -> dict[str, str]:
+    """``model_config`` lines with an OpenAPI example per schema, from the field specs."""
+    samples = Samples(spec)
+    live = [f for f in spec.fields if not f.removed]
+    values = {}
+    for f in live:
+        ref_id = MISSING_UUID if f.is_ref and spec.known(f.ref_table).id_type == "uuid" else 1
+        value = samples.example(f, ref_id)
+        if value is not None:
+            values[f.name] = value
+    create = {
+        k: v for k, v in values.items() if spec.parent_field is None or k != spec.parent_field.name
+    }
+    update = dict(list((k, v) for k, v in create.items() if not spec.field(k).is_ref)[:1])
+    hidden = {f.name for f in live if f.sensitive}
+    key = MISSING_UUID if spec.id_type == "uuid" else 1
+    read = {"id": key, **{k: v for k, v in values.items() if k not in hidden}}
+    read |= {"created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME}
+
+    def line(example: dict[str, Any]) -> str:
+        return f'model_config = ConfigDict(json_schema_extra={{"examples": [{literal(example)}]}})'
+
+    return {"create": line(create), "update": line(update), "read": line(read)}
+
+
 def _input_aliases(f: Field) -> list[tuple[str, str]]:
     """Read the JSON key ``name``; dump (``by_alias``) the model attribute of the column."""
     out = []
@@ -680,6 +708,9 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
             kw.append(("serialization_alias", literal(f.db_attr)))
         filters.append(_field_line(attr, f"{annotation} | None", kw, "None"))
     validators = _validator_lines(spec.checks)
+    examples = _examples(spec)
+    if examples:
+        imports.add("pydantic", "ConfigDict")
     if spec.checks:
         imports.add("pydantic", "model_validator")
         imports.add("typing", "Self")
@@ -691,6 +722,7 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
         "imports": imports.render(),
         "create_fields": create,
         "update_fields": update,
+        "examples": examples,
         "required": ", ".join(required),
         "read_fields": read,
         "filters": filters,

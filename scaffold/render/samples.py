@@ -199,6 +199,33 @@ class Samples:
         sep = "-" if stem else ""
         return f'f"{stem}{sep}{{n:0{width}d}}"'
 
+    def example(self, f: Field, ref_id: Any) -> Any:
+        """A JSON-ready value of ``f`` for the OpenAPI example (``ref_id`` for a reference)."""
+        if f.is_ref:
+            return ref_id
+        if f.kind in ("str", "text"):
+            if f.pattern:
+                return regex_sample(f.pattern)
+            if f.email:
+                return "ada@example.com"
+            low = f.min or 1
+            high = f.max if f.max is not None else (f.length or 1000)
+            return (f.name.replace("_", "-") + "x" * low)[: max(low, min(high, len(f.name)))]
+        if f.kind == "uuid":
+            return "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+        if f.kind == "json":
+            return {"key": "value", "count": 1}
+        if f.kind == "enum":
+            return f.default if f.has_default else f.choices[0]
+        if f.kind == "bool":
+            return self.base.get(f.name, True)
+        value = self.base.get(f.name)
+        if isinstance(value, dt.date | dt.time | dt.datetime):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        return value
+
     def payload_lines(self, imports: Imports) -> list[str]:
         """``"name": expr,`` entries of the factory payload (refs are added by the factory)."""
         out = []

@@ -3,6 +3,9 @@
 import re
 from typing import Any
 
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
 from app.main import app
 
 PROBLEM_JSON = "application/problem+json"
@@ -40,3 +43,15 @@ def test_no_content_responses_document_no_body() -> None:
     for operation in operations():
         if "204" in operation["responses"]:
             assert "content" not in operation["responses"]["204"], operation["operationId"]
+
+
+def test_every_request_body_has_an_example_it_accepts() -> None:
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.body_field is None:
+            continue
+        model = route.body_field.field_info.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel), route.path
+        examples = model.model_json_schema().get("examples")
+        assert examples, f"{model.__name__} has no example"
+        for example in examples:
+            model.model_validate(example)

@@ -6,7 +6,7 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.base import (
     INT32_MAX,
@@ -25,6 +25,23 @@ from app.schemas.base import (
 
 
 class OrderCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "user_id": 1,
+                    "user": "user",
+                    "order": 1,
+                    "from": "from",
+                    "metadata": {"key": "value", "count": 1},
+                    "payload": {"key": "value", "count": 1},
+                    "limit": 1,
+                    "status": "pending",
+                }
+            ]
+        }
+    )
+
     user_id: int = Field(strict=True, ge=1, le=INT64_MAX)
     user: NonBlankStr = Field(strict=True, max_length=40)
     order: int = Field(strict=True, ge=0, le=INT32_MAX)
@@ -43,6 +60,8 @@ class OrderCreate(InputModel):
 
 class OrderUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"user": "user"}]})
 
     user_id: int | None = Field(default=None, strict=True, ge=1, le=INT64_MAX)
     user: NonBlankStr | None = Field(default=None, strict=True, max_length=40)
@@ -65,6 +84,26 @@ class OrderUpdate(InputModel):
 
 
 class OrderRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "user_id": 1,
+                    "user": "user",
+                    "order": 1,
+                    "from": "from",
+                    "metadata": {"key": "value", "count": 1},
+                    "payload": {"key": "value", "count": 1},
+                    "limit": 1,
+                    "status": "pending",
+                    "created_at": "2024-01-01T09:00:00Z",
+                    "updated_at": "2024-01-01T09:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     user_id: int
     user: str

@@ -6,18 +6,24 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel, refuse_null
 
 
 class UserCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "ada@example.com", "role": "member"}]}
+    )
+
     email: Email = Field(max_length=320)
     role: Literal["admin", "member"] = "member"
 
 
 class UserUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "ada@example.com"}]})
 
     email: Email | None = Field(default=None, max_length=320)
     role: Literal["admin", "member"] | None = None
@@ -26,6 +32,20 @@ class UserUpdate(InputModel):
 
 
 class UserRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "email": "ada@example.com",
+                    "role": "member",
+                    "created_at": "2024-01-01T09:00:00Z",
+                    "updated_at": "2024-01-01T09:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     email: str
     role: str

@@ -6,17 +6,21 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from uuid import UUID
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.schemas.base import InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
 
 class BoardCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "title"}]})
+
     title: NonBlankStr = Field(strict=True, max_length=80)
 
 
 class BoardUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "title"}]})
 
     title: NonBlankStr | None = Field(default=None, strict=True, max_length=80)
 
@@ -24,6 +28,19 @@ class BoardUpdate(InputModel):
 
 
 class BoardRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "00000000-0000-4000-8000-000000000000",
+                    "title": "title",
+                    "created_at": "2024-01-01T09:00:00Z",
+                    "updated_at": "2024-01-01T09:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     title: str
     created_at: dt.datetime

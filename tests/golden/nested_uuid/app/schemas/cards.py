@@ -7,18 +7,24 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.schemas.base import InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
 
 class CardCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"title": "title", "status": "todo"}]}
+    )
+
     title: NonBlankStr = Field(strict=True, max_length=80)
     status: Literal["todo", "doing", "done"] = "todo"
 
 
 class CardUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "title"}]})
 
     board_id: UUID | None = None
     title: NonBlankStr | None = Field(default=None, strict=True, max_length=80)
@@ -28,6 +34,21 @@ class CardUpdate(InputModel):
 
 
 class CardRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "board_id": "00000000-0000-4000-8000-000000000000",
+                    "title": "title",
+                    "status": "todo",
+                    "created_at": "2024-01-01T09:00:00Z",
+                    "updated_at": "2024-01-01T09:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     board_id: UUID
     title: str

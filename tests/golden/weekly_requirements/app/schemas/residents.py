@@ -5,12 +5,16 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 
 import datetime as dt
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.schemas.base import Email, InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
 
 class ResidentCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "name", "email": "ada@example.com", "pgy": 1}]}
+    )
+
     name: NonBlankStr = Field(strict=True, max_length=120)
     email: Email = Field(max_length=320)
     pgy: int = Field(strict=True, ge=1, le=3)
@@ -18,6 +22,8 @@ class ResidentCreate(InputModel):
 
 class ResidentUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "name"}]})
 
     name: NonBlankStr | None = Field(default=None, strict=True, max_length=120)
     email: Email | None = Field(default=None, max_length=320)
@@ -27,6 +33,21 @@ class ResidentUpdate(InputModel):
 
 
 class ResidentRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "name": "name",
+                    "email": "ada@example.com",
+                    "pgy": 1,
+                    "created_at": "2024-01-01T09:00:00Z",
+                    "updated_at": "2024-01-01T09:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     email: str

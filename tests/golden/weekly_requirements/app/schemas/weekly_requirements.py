@@ -6,7 +6,7 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.base import (
     INT32_MAX,
@@ -23,6 +23,20 @@ from app.schemas.base import (
 
 
 class WeeklyRequirementCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "resident_id": 1,
+                    "week_start": "2024-01-01",
+                    "min_hours": 1,
+                    "max_hours": 1,
+                    "notes": "notes",
+                }
+            ]
+        }
+    )
+
     resident_id: int = Field(strict=True, ge=1, le=INT64_MAX)
     week_start: dt.date
     min_hours: int = Field(strict=True, ge=0, le=INT32_MAX)
@@ -42,6 +56,8 @@ class WeeklyRequirementCreate(InputModel):
 
 class WeeklyRequirementUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"week_start": "2024-01-01"}]})
 
     resident_id: int | None = Field(default=None, strict=True, ge=1, le=INT64_MAX)
     week_start: dt.date | None = None
@@ -63,6 +79,23 @@ class WeeklyRequirementUpdate(InputModel):
 
 
 class WeeklyRequirementRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "resident_id": 1,
+                    "week_start": "2024-01-01",
+                    "min_hours": 1,
+                    "max_hours": 1,
+                    "notes": "notes",
+                    "created_at": "2024-01-01T09:00:00Z",
+                    "updated_at": "2024-01-01T09:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     resident_id: int
     week_start: dt.date
