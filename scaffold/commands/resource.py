@@ -208,7 +208,7 @@ def resource_layers(spec: ResourceSpec, files: list[Rendered]) -> dict[str, list
         elif f.unique or f.index:
             database.append(f"{'unique' if f.unique else 'index'} on `{f.name}`")
     database += [f"unique ({', '.join(group)})" for group in spec.uniques]
-    database += [f"CHECK {check.sql}" for check in spec.checks]
+    database += [f"CHECK {check.left} {check.op} {check.right}" for check in spec.checks]
     database += [f"migration `{r.path}`" for r in files if r.frozen]
     base = f"/api/v{spec.api_version}/{spec.route}"
     api = [f"GET {base}/{{{spec.id_param}}}, PATCH (partial), DELETE (204)"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from scaffold.render import naming
 from scaffold.render.imports import Imports
-from scaffold.render.samples import Samples
+from scaffold.render.samples import Samples, split_long_string
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.inflect import humanize
 from scaffold.spec.names import python_name
@@ -582,29 +582,30 @@ def _examples(spec: ResourceSpec) -> dict[str, str]:
     read = {"id": key, **{k: v for k, v in values.items() if k not in hidden}}
     read |= {"created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME}
 
-    def line(example: dict[str, Any]) -> str:
-        return f'model_config = ConfigDict(json_schema_extra={{"examples": [{literal(example)}]}})'
-
-    return {"create": line(create), "update": line(update), "read": line(read)}
+    return {"create": _example(create), "update": _example(update), "read": _example(read)}
 
 
-def _input_aliases(f: Field) -> list[tuple[str, str]]:
-    """Read the JSON key ``name``; dump (``by_alias``) the model attribute of the column."""
+def _example(values: dict[str, Any]) -> str:
+    """A module-level dict literal, one entry a line; a string too long for its line
+    (a 63-character name beside a long value) is split into pieces (ruff E501)."""
+    entries = []
+    for key, value in values.items():
+        text = split_long_string(literal(value), len(key) + 8)
+        entries.append(f"    {literal(key)}: {text},")
+    return "{\n" + "\n".join(entries) + "\n}" if entries else "{}"
+
+
+def _aliases(f: Field, *, read: bool) -> list[tuple[str, str]]:
+    """Where Python spells a field differently: input schemas read the JSON key and dump
+    (``by_alias``) the model attribute of its column; read schemas do the reverse."""
+    json_key = f.name if f.attr != f.name else None
+    attribute = f.db_attr if f.db_attr != f.attr else None
+    incoming, outgoing = (attribute, json_key) if read else (json_key, attribute)
     out = []
-    if f.attr != f.name:
-        out.append(("validation_alias", literal(f.name)))
-    if f.db_attr != f.attr:
-        out.append(("serialization_alias", literal(f.db_attr)))
-    return out
-
-
-def _read_aliases(f: Field) -> list[tuple[str, str]]:
-    """Read the model attribute of the column; write the JSON key ``name``."""
-    out = []
-    if f.db_attr != f.attr:
-        out.append(("validation_alias", literal(f.db_attr)))
-    if f.attr != f.name:
-        out.append(("serialization_alias", literal(f.name)))
+    if incoming is not None:
+        out.append(("validation_alias", literal(incoming)))
+    if outgoing is not None:
+        out.append(("serialization_alias", literal(outgoing)))
     return out
 
 
@@ -648,7 +649,7 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
                 f.attr,
                 optional_annotation,
                 [
-                    *[a for a in _input_aliases(f) if a[0] == "validation_alias"],
+                    *[a for a in _aliases(f, read=False) if a[0] == "validation_alias"],
                     ("exclude", "True"),
                 ],
                 "None",
@@ -660,12 +661,12 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
                     _field_line(
                         f.attr,
                         f"{py_type(f, spec, imports)} | None",
-                        [a for a in _read_aliases(f) if a[0] == "serialization_alias"],
+                        [a for a in _aliases(f, read=True) if a[0] == "serialization_alias"],
                         "None",
                     )
                 )
             continue
-        kw = [*kw, *_input_aliases(f)]
+        kw = [*kw, *_aliases(f, read=False)]
         if f.sensitive:
             # Write-only in OpenAPI: clients send it, no response carries it.
             kw.append(("json_schema_extra", '{"writeOnly": True}'))
@@ -694,7 +695,7 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
             required.append(literal(f.attr))
         if not f.sensitive:
             read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
-            read.append(_field_line(f.attr, read_type, _read_aliases(f), None))
+            read.append(_field_line(f.attr, read_type, _aliases(f, read=True), None))
     read += ["created_at: dt.datetime", "updated_at: dt.datetime"]
     filters = []
     for f in list_filters(spec):
@@ -709,8 +710,8 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
         filters.append(_field_line(attr, f"{annotation} | None", kw, "None"))
     validators = _validator_lines(spec.checks)
     examples = _examples(spec)
-    if examples:
-        imports.add("pydantic", "ConfigDict")
+    imports.add("pydantic", "ConfigDict")
+    imports.add("pydantic", "JsonValue")
     if spec.checks:
         imports.add("pydantic", "model_validator")
         imports.add("typing", "Self")

@@ -8,6 +8,7 @@ get distinct values.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import itertools
 import operator
@@ -232,7 +233,7 @@ class Samples:
         for f in self.fields:
             if f.is_ref:
                 continue
-            out.append(f'"{f.name}": {self.expr(f, imports)}')
+            out.append(f'"{f.name}": {split_long_string(self.expr(f, imports), len(f.name) + 13)}')
         return out
 
     def response_checks(self, imports: Imports) -> list[str]:
@@ -342,6 +343,28 @@ class Samples:
                     "why": "value outside choices",
                 }
         return None
+
+
+LINE_LENGTH = 100
+
+
+def split_long_string(source: str, used: int) -> str:
+    """A plain string literal that would not fit beside ``used`` characters of its line
+    (a 63-character key, say), as implicitly concatenated pieces one per line (ruff E501).
+
+    >>> split_long_string(repr("2024-01-01T09:00:00+00:00"), 90)
+    "('2024-01-01T09:00:00+' '00:00')"
+    """
+    if used + len(source) + 1 <= LINE_LENGTH or source[:1] not in "'\"" or not source:
+        return source
+    try:
+        value = ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return source
+    if not isinstance(value, str):
+        return source
+    pieces = [value[i : i + 20] for i in range(0, len(value), 20)]
+    return "(" + " ".join(repr(piece) for piece in pieces) + ")"
 
 
 def regex_sample(pattern: str) -> str | None:

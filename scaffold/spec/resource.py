@@ -65,11 +65,6 @@ class Check:
         )
         return f"{self.left}_{CHECK_WORDS[self.op]}_{right}"
 
-    @property
-    def sql(self) -> str:
-        op = "=" if self.op == "=" else self.op
-        return f"{self.left} {op} {self.right}"
-
 
 @dataclass(frozen=True)
 class ResourceSpec:

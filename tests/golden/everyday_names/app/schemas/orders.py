@@ -6,7 +6,7 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Any, Literal, Self
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from app.schemas.base import (
     INT32_MAX,
@@ -23,24 +23,37 @@ from app.schemas.base import (
     rule_broken,
 )
 
+# Examples of the OpenAPI document, built from the field specs.
+CREATE_EXAMPLE: dict[str, JsonValue] = {
+    "user_id": 1,
+    "user": "user",
+    "order": 1,
+    "from": "from",
+    "metadata": {"key": "value", "count": 1},
+    "payload": {"key": "value", "count": 1},
+    "limit": 1,
+    "status": "pending",
+}
+UPDATE_EXAMPLE: dict[str, JsonValue] = {
+    "user": "user",
+}
+READ_EXAMPLE: dict[str, JsonValue] = {
+    "id": 1,
+    "user_id": 1,
+    "user": "user",
+    "order": 1,
+    "from": "from",
+    "metadata": {"key": "value", "count": 1},
+    "payload": {"key": "value", "count": 1},
+    "limit": 1,
+    "status": "pending",
+    "created_at": "2024-01-01T09:00:00Z",
+    "updated_at": "2024-01-01T09:00:00Z",
+}
+
 
 class OrderCreate(InputModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "user_id": 1,
-                    "user": "user",
-                    "order": 1,
-                    "from": "from",
-                    "metadata": {"key": "value", "count": 1},
-                    "payload": {"key": "value", "count": 1},
-                    "limit": 1,
-                    "status": "pending",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     user_id: int = Field(strict=True, ge=1, le=INT64_MAX)
     user: NonBlankStr = Field(strict=True, max_length=40)
@@ -61,7 +74,7 @@ class OrderCreate(InputModel):
 class OrderUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"user": "user"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [UPDATE_EXAMPLE]})
 
     user_id: int | None = Field(default=None, strict=True, ge=1, le=INT64_MAX)
     user: NonBlankStr | None = Field(default=None, strict=True, max_length=40)
@@ -84,25 +97,7 @@ class OrderUpdate(InputModel):
 
 
 class OrderRead(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 1,
-                    "user_id": 1,
-                    "user": "user",
-                    "order": 1,
-                    "from": "from",
-                    "metadata": {"key": "value", "count": 1},
-                    "payload": {"key": "value", "count": 1},
-                    "limit": 1,
-                    "status": "pending",
-                    "created_at": "2024-01-01T09:00:00Z",
-                    "updated_at": "2024-01-01T09:00:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [READ_EXAMPLE]})
 
     id: int
     user_id: int

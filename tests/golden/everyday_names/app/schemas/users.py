@@ -6,15 +6,29 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator
 
 from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel, refuse_null
 
+# Examples of the OpenAPI document, built from the field specs.
+CREATE_EXAMPLE: dict[str, JsonValue] = {
+    "email": "ada@example.com",
+    "role": "member",
+}
+UPDATE_EXAMPLE: dict[str, JsonValue] = {
+    "email": "ada@example.com",
+}
+READ_EXAMPLE: dict[str, JsonValue] = {
+    "id": 1,
+    "email": "ada@example.com",
+    "role": "member",
+    "created_at": "2024-01-01T09:00:00Z",
+    "updated_at": "2024-01-01T09:00:00Z",
+}
+
 
 class UserCreate(InputModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"email": "ada@example.com", "role": "member"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     email: Email = Field(max_length=320)
     role: Literal["admin", "member"] = "member"
@@ -23,7 +37,7 @@ class UserCreate(InputModel):
 class UserUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "ada@example.com"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [UPDATE_EXAMPLE]})
 
     email: Email | None = Field(default=None, max_length=320)
     role: Literal["admin", "member"] | None = None
@@ -32,19 +46,7 @@ class UserUpdate(InputModel):
 
 
 class UserRead(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 1,
-                    "email": "ada@example.com",
-                    "role": "member",
-                    "created_at": "2024-01-01T09:00:00Z",
-                    "updated_at": "2024-01-01T09:00:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [READ_EXAMPLE]})
 
     id: int
     email: str

@@ -6,13 +6,27 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator
 
 from app.schemas.base import InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
+# Examples of the OpenAPI document, built from the field specs.
+CREATE_EXAMPLE: dict[str, JsonValue] = {
+    "title": "title",
+}
+UPDATE_EXAMPLE: dict[str, JsonValue] = {
+    "title": "title",
+}
+READ_EXAMPLE: dict[str, JsonValue] = {
+    "id": "00000000-0000-4000-8000-000000000000",
+    "title": "title",
+    "created_at": "2024-01-01T09:00:00Z",
+    "updated_at": "2024-01-01T09:00:00Z",
+}
+
 
 class BoardCreate(InputModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "title"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     title: NonBlankStr = Field(strict=True, max_length=80)
 
@@ -20,7 +34,7 @@ class BoardCreate(InputModel):
 class BoardUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "title"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [UPDATE_EXAMPLE]})
 
     title: NonBlankStr | None = Field(default=None, strict=True, max_length=80)
 
@@ -28,18 +42,7 @@ class BoardUpdate(InputModel):
 
 
 class BoardRead(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "00000000-0000-4000-8000-000000000000",
-                    "title": "title",
-                    "created_at": "2024-01-01T09:00:00Z",
-                    "updated_at": "2024-01-01T09:00:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [READ_EXAMPLE]})
 
     id: UUID
     title: str

@@ -7,15 +7,30 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator
 
 from app.schemas.base import InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
 
+# Examples of the OpenAPI document, built from the field specs.
+CREATE_EXAMPLE: dict[str, JsonValue] = {
+    "title": "title",
+    "status": "todo",
+}
+UPDATE_EXAMPLE: dict[str, JsonValue] = {
+    "title": "title",
+}
+READ_EXAMPLE: dict[str, JsonValue] = {
+    "id": 1,
+    "board_id": "00000000-0000-4000-8000-000000000000",
+    "title": "title",
+    "status": "todo",
+    "created_at": "2024-01-01T09:00:00Z",
+    "updated_at": "2024-01-01T09:00:00Z",
+}
+
 
 class CardCreate(InputModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"title": "title", "status": "todo"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     title: NonBlankStr = Field(strict=True, max_length=80)
     status: Literal["todo", "doing", "done"] = "todo"
@@ -24,7 +39,7 @@ class CardCreate(InputModel):
 class CardUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "title"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [UPDATE_EXAMPLE]})
 
     board_id: UUID | None = None
     title: NonBlankStr | None = Field(default=None, strict=True, max_length=80)
@@ -34,20 +49,7 @@ class CardUpdate(InputModel):
 
 
 class CardRead(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 1,
-                    "board_id": "00000000-0000-4000-8000-000000000000",
-                    "title": "title",
-                    "status": "todo",
-                    "created_at": "2024-01-01T09:00:00Z",
-                    "updated_at": "2024-01-01T09:00:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [READ_EXAMPLE]})
 
     id: int
     board_id: UUID

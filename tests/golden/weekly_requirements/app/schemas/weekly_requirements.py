@@ -6,7 +6,7 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 import datetime as dt
 from typing import Self
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from app.schemas.base import (
     INT32_MAX,
@@ -21,21 +21,31 @@ from app.schemas.base import (
     rule_broken,
 )
 
+# Examples of the OpenAPI document, built from the field specs.
+CREATE_EXAMPLE: dict[str, JsonValue] = {
+    "resident_id": 1,
+    "week_start": "2024-01-01",
+    "min_hours": 1,
+    "max_hours": 1,
+    "notes": "notes",
+}
+UPDATE_EXAMPLE: dict[str, JsonValue] = {
+    "week_start": "2024-01-01",
+}
+READ_EXAMPLE: dict[str, JsonValue] = {
+    "id": 1,
+    "resident_id": 1,
+    "week_start": "2024-01-01",
+    "min_hours": 1,
+    "max_hours": 1,
+    "notes": "notes",
+    "created_at": "2024-01-01T09:00:00Z",
+    "updated_at": "2024-01-01T09:00:00Z",
+}
+
 
 class WeeklyRequirementCreate(InputModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "resident_id": 1,
-                    "week_start": "2024-01-01",
-                    "min_hours": 1,
-                    "max_hours": 1,
-                    "notes": "notes",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     resident_id: int = Field(strict=True, ge=1, le=INT64_MAX)
     week_start: dt.date
@@ -57,7 +67,7 @@ class WeeklyRequirementCreate(InputModel):
 class WeeklyRequirementUpdate(InputModel):
     """Partial update: leave a field out to keep it; null is refused for required fields."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"week_start": "2024-01-01"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [UPDATE_EXAMPLE]})
 
     resident_id: int | None = Field(default=None, strict=True, ge=1, le=INT64_MAX)
     week_start: dt.date | None = None
@@ -79,22 +89,7 @@ class WeeklyRequirementUpdate(InputModel):
 
 
 class WeeklyRequirementRead(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 1,
-                    "resident_id": 1,
-                    "week_start": "2024-01-01",
-                    "min_hours": 1,
-                    "max_hours": 1,
-                    "notes": "notes",
-                    "created_at": "2024-01-01T09:00:00Z",
-                    "updated_at": "2024-01-01T09:00:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [READ_EXAMPLE]})
 
     id: int
     resident_id: int
