@@ -996,22 +996,29 @@ def _nested(spec: ResourceSpec, prefix: str) -> dict[str, str] | None:
 
 
 def _patch_rules(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
-    """--check rules between two number fields that a PATCH of the left one alone breaks.
+    """--check rules on number fields that a create, or a PATCH of the left field alone,
+    breaks: each gets both tests.
 
-    Such a request is valid on its own (the schema checks a rule only when both fields
-    are given); the database, checking the merged row, refuses it. The value is the
-    stored sample of the right-hand field moved by one, kept only when it is within the
+    Against another field the PATCH is valid on its own (the schema checks a rule only
+    when both fields are given) and the database, checking the merged row, refuses it;
+    against a literal the schema refuses it. The value is the right-hand side (the stored
+    sample of the field, or the literal) moved by one, kept only when it is within the
     left field's range and breaks this rule and no other.
     """
     out = []
     for check in spec.checks:
-        left, right = (
-            spec.field(check.left),
-            spec.field(check.right) if check.right_is_field else None,
-        )
-        if right is None or {left.kind, right.kind} - {"int", "float"}:
+        left = spec.field(check.left)
+        if check.right_is_field:
+            right = spec.field(check.right)
+            if {left.kind, right.kind} - {"int", "float"}:
+                continue
+            stored = samples.base.get(right.name)
+        elif left.kind == "int" and "." not in check.right:
+            stored = int(check.right)
+        elif left.kind == "float":
+            stored = float(check.right)
+        else:
             continue
-        stored = samples.base.get(right.name)
         if stored is None:
             continue
         value = (
