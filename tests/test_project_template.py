@@ -90,7 +90,7 @@ def test_defaults_render_a_complete_sqlite_project(project: Path) -> None:
     assert (project / "README.md").read_text().splitlines()[2:5] == [
         "```sh",
         "make run    # create .venv, install, migrate the database, serve on http://127.0.0.1:8000",
-        "make test   # pytest, then ruff",
+        "make test   # pytest, then ruff and mypy --strict",
     ]
     answers = (project / ".copier-answers.yml").read_text()
     assert "project_name: myapp" in answers

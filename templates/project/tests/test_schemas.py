@@ -5,7 +5,15 @@ import math
 import pytest
 from pydantic import Field, ValidationError
 
-from app.schemas.base import MAX_JSON_DEPTH, InputModel, JsonObject, Page, ReadModel, SafeStr
+from app.schemas.base import (
+    MAX_JSON_DEPTH,
+    Email,
+    InputModel,
+    JsonObject,
+    Page,
+    ReadModel,
+    SafeStr,
+)
 
 
 class Note(InputModel):
@@ -98,3 +106,16 @@ def test_page_and_read_model_serialise_orm_like_objects() -> None:
     page = Page[Item](items=[Item.model_validate(Row())], total=1, limit=50, offset=0)
 
     assert page.model_dump() == {"items": [{"id": 7}], "total": 1, "limit": 50, "offset": 0}
+
+
+class Contact(InputModel):
+    email: Email
+
+
+def test_an_invalid_email_says_so_without_quoting_it() -> None:
+    with pytest.raises(ValidationError) as info:
+        Contact.model_validate({"email": "ada!@@example"})
+    (error,) = info.value.errors()
+    assert (error["type"], error["msg"]) == ("email", "must be a valid email address")
+    assert "ada!" not in error["msg"]
+    assert Contact.model_validate({"email": "Ada@Example.COM"}).email == "ada@example.com"
