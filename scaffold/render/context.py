@@ -299,6 +299,11 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
     }
 
 
+def _unique_sets(spec: ResourceSpec) -> list[tuple[str, ...]]:
+    """The columns of every unique constraint: unique fields alone, then --unique sets."""
+    return [(f.name,) for f in spec.fields if f.unique] + list(spec.uniques)
+
+
 def _led_by_unique(spec: ResourceSpec, f: Field) -> bool:
     """Schema 2 gives a foreign key no index of its own when a composite unique leads with it."""
     return spec.schema >= 2 and any(group[0] == f.name for group in spec.uniques)
@@ -428,12 +433,7 @@ def migration_context(
                 f"name=op.f({literal(fk_name)}){ondelete})"
             )
     items.append(f'sa.PrimaryKeyConstraint("id", name=op.f({literal(naming.pk(table))}))')
-    for f in spec.fields:
-        if f.unique:
-            items.append(
-                f"sa.UniqueConstraint({literal(f.name)}, name=op.f({literal(naming.uq(table, [f.name]))}))"
-            )
-    for group in spec.uniques:
+    for group in _unique_sets(spec):
         cols = ", ".join(literal(c) for c in group)
         items.append(f"sa.UniqueConstraint({cols}, name=op.f({literal(naming.uq(table, group))}))")
     upgrade = [
@@ -806,13 +806,8 @@ def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
     def kind(name: str) -> str:
         return imports.add("app.services.base", name)
 
-    for f in spec.fields:
-        if f.unique:
-            out.append(
-                f"{kind('Unique')}({literal(naming.uq(table, [f.name]))}, ({literal(f.name)},))"
-            )
-    for group in spec.uniques:
-        names = ", ".join(literal(c) for c in group)
+    for group in _unique_sets(spec):
+        names = ", ".join(literal(c) for c in group) + ("," if len(group) == 1 else "")
         out.append(f"{kind('Unique')}({literal(naming.uq(table, group))}, ({names}))")
     for f in spec.fields:
         if f.is_ref:
