@@ -17,7 +17,7 @@ from typing import Any
 
 from scaffold.render import naming
 from scaffold.render.imports import Imports
-from scaffold.render.samples import Samples, split_long_string
+from scaffold.render.samples import EXAMPLE_UUID, Samples, split_long_string
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.inflect import humanize
 from scaffold.spec.names import python_name
@@ -549,7 +549,7 @@ def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
         if check.right_is_field:
             guards.append(f"{right} is not None")
         condition = " and ".join(guards) + f" and not ({left} {op} {right})"
-        message = literal(f"{check.left} must be {check.op} {check.right}")
+        message = literal(check.message)
         out.append(
             f'@model_validator(mode="after")\n'
             f"def _check_{check.slug}(self) -> Self:\n"
@@ -569,7 +569,7 @@ def _examples(spec: ResourceSpec) -> dict[str, str]:
     live = [f for f in spec.fields if not f.removed]
     values = {}
     for f in live:
-        ref_id = MISSING_UUID if f.is_ref and spec.known(f.ref_table).id_type == "uuid" else 1
+        ref_id = EXAMPLE_UUID if f.is_ref and spec.known(f.ref_table).id_type == "uuid" else 1
         value = samples.example(f, ref_id)
         if value is not None:
             values[f.name] = value
@@ -578,7 +578,7 @@ def _examples(spec: ResourceSpec) -> dict[str, str]:
     }
     update = dict(list((k, v) for k, v in create.items() if not spec.field(k).is_ref)[:1])
     hidden = {f.name for f in live if f.sensitive}
-    key = MISSING_UUID if spec.id_type == "uuid" else 1
+    key = EXAMPLE_UUID if spec.id_type == "uuid" else 1
     read = {"id": key, **{k: v for k, v in values.items() if k not in hidden}}
     read |= {"created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME}
 
@@ -830,9 +830,10 @@ def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
         rule = literal(range_rule(low, high))
         out.append(f"{kind('Rule')}({literal(name)}, {literal(f.name)}, {rule})")
     for check in spec.checks:
-        message = f"{check.left} must be {check.op} {check.right}"
         name = naming.ck(table, check.slug)
-        out.append(f"{kind('Rule')}({literal(name)}, {literal(check.left)}, {literal(message)})")
+        out.append(
+            f"{kind('Rule')}({literal(name)}, {literal(check.left)}, {literal(check.message)})"
+        )
     return out
 
 
@@ -1035,7 +1036,7 @@ def _patch_rules(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
                 "left": check.left,
                 "value": literal(value),
                 "arg": _kwarg(check.left, literal(value)),
-                "message": f"{check.left} must be {check.op} {check.right}",
+                "message": check.message,
             }
         )
     return out

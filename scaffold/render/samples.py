@@ -213,7 +213,7 @@ class Samples:
             high = f.max if f.max is not None else (f.length or 1000)
             return (f.name.replace("_", "-") + "x" * low)[: max(low, min(high, len(f.name)))]
         if f.kind == "uuid":
-            return "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+            return EXAMPLE_UUID
         if f.kind == "json":
             return {"key": "value", "count": 1}
         if f.kind == "enum":
@@ -346,6 +346,8 @@ class Samples:
 
 
 LINE_LENGTH = 100
+# The UUID of OpenAPI examples (uuid fields, and keys and references of uuid resources).
+EXAMPLE_UUID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
 
 def split_long_string(source: str, used: int) -> str:

@@ -65,6 +65,11 @@ class Check:
         )
         return f"{self.left}_{CHECK_WORDS[self.op]}_{right}"
 
+    @property
+    def message(self) -> str:
+        """What the API says when the rule is broken, from the schema and the database alike."""
+        return f"{self.left} must be {self.op} {self.right}"
+
 
 @dataclass(frozen=True)
 class ResourceSpec:

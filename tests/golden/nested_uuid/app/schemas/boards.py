@@ -18,7 +18,7 @@ UPDATE_EXAMPLE: dict[str, JsonValue] = {
     "title": "title",
 }
 READ_EXAMPLE: dict[str, JsonValue] = {
-    "id": "00000000-0000-4000-8000-000000000000",
+    "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
     "title": "title",
     "created_at": "2024-01-01T09:00:00Z",
     "updated_at": "2024-01-01T09:00:00Z",
