@@ -760,35 +760,50 @@ def check_command(
     database_url: Annotated[
         str | None,
         typer.Option(
-            "--database-url", help="Database for `alembic check` (default: a scratch SQLite file)."
+            "--database-url",
+            help="The project's database: `alembic check` runs against it as it is (it must "
+            "be at head) and SC501 counts its live indexes. Default: a scratch SQLite file, "
+            "or TEST_DATABASE_URL (upgraded to head first) when it is set.",
         ),
     ] = None,
     no_alembic: Annotated[
         bool, typer.Option("--no-alembic", help="Skip `alembic check` (SC700/SC701).")
     ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="Print what a rule checks and how to fix it, e.g. SC101."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Read every file again; ignore the result cache.")
+    ] = False,
     json_output: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Lint a FastAPI project against the standing orders; exit 1 when something is found.
+    """Lint a FastAPI project against the standing orders; exit 1 when an error is found.
 
-    Prints one `path:line:col: CODE message` line per finding. Works on any
-    FastAPI project; paths come from [tool.scaffold] in pyproject.toml.
+    Reads every Python module of the project (not tests, migrations' code or
+    virtualenvs) from the project folder found above the current one. Prints one
+    `path:line:col: CODE severity: message` line per finding; warnings and info
+    findings do not fail the run. [tool.scaffold] in pyproject.toml can exclude
+    files, disable rules or change their severity.
 
     Example:
 
         scaffold check --project .
     """
-    from scaffold.commands.check import run_check
+    from scaffold.runner import run_check_command
 
-    outcome = run_check(
-        project, database_url=database_url, alembic=not no_alembic, quiet=quiet or json_output
+    code = run_check_command(
+        project=str(project) if project else None,
+        database_url=database_url,
+        explain=explain,
+        no_alembic=no_alembic,
+        no_cache=no_cache,
+        json_output=json_output,
+        quiet=quiet,
     )
-    if json_output:
-        import json
-
-        print(json.dumps(outcome.to_json(), indent=2))
-    if outcome.exit_code:
-        raise typer.Exit(outcome.exit_code)
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

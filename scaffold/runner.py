@@ -200,6 +200,64 @@ def _typer_help(argv: list[str]) -> tuple[int, str]:
     return code, buffer.getvalue()
 
 
+_CHECK_VALUES = {"--project": "project", "--database-url": "database_url", "--explain": "explain"}
+_CHECK_FLAGS = {
+    "--no-alembic": "no_alembic",
+    "--no-cache": "no_cache",
+    "--json": "json_output",
+    "--quiet": "quiet",
+    "-q": "quiet",
+}
+
+
+def parse_check_argv(argv: list[str]) -> dict[str, Any] | None:
+    """``scaffold check`` options, or None for anything typer should handle (help, typos)."""
+    options: dict[str, Any] = {name: None for name in _CHECK_VALUES.values()}
+    options.update({name: False for name in _CHECK_FLAGS.values()})
+    items = iter(argv)
+    for item in items:
+        name, equals, value = item.partition("=")
+        if name in _CHECK_VALUES:
+            if not equals:
+                value = next(items, "")
+            if not value or value.startswith("-"):
+                return None
+            options[_CHECK_VALUES[name]] = value
+        elif item in _CHECK_FLAGS:
+            options[_CHECK_FLAGS[item]] = True
+        else:
+            return None
+    return options
+
+
+def run_check_command(
+    project: str | None,
+    database_url: str | None,
+    explain: str | None,
+    no_alembic: bool,
+    no_cache: bool,
+    json_output: bool,
+    quiet: bool,
+) -> int:
+    """The body of ``scaffold check`` (typer's command and the fast path call it)."""
+    from scaffold.commands.check import explain as explain_rule
+    from scaffold.commands.check import run_check
+
+    if explain is not None:
+        print(explain_rule(explain), end="")
+        return 0
+    outcome = run_check(
+        Path(project) if project else None,
+        database_url=database_url,
+        alembic=not no_alembic,
+        quiet=quiet or json_output,
+        use_cache=not no_cache,
+    )
+    if json_output:
+        print(json.dumps(outcome.to_json(), indent=2))
+    return outcome.exit_code
+
+
 def fast_main(argv: list[str]) -> bool:
     """Handle ``argv`` without typer when possible; False means "run typer"."""
     key = _help_key(argv)
@@ -219,6 +277,11 @@ def fast_main(argv: list[str]) -> bool:
             except OSError:
                 pass
         sys.exit(code)
+    if argv[:1] == ["check"]:
+        options = parse_check_argv(argv[1:])
+        if options is None:
+            return False
+        sys.exit(guard("check", bool(options["json_output"]), lambda: run_check_command(**options)))
     if argv[:1] == ["resource"]:
         parsed = parse_resource_argv(argv[1:])
         if parsed is None:

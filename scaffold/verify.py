@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from pathlib import Path
 
 from scaffold.commands.check import project_python
@@ -77,24 +76,12 @@ def static_checks(root: Path, touched: list[str], *, lint: str | None = None) ->
     config = (
         CheckConfig.from_pyproject(root) if (root / "pyproject.toml").is_file() else CheckConfig()
     )
-
-    def only(patterns: tuple[str, ...]) -> tuple[str, ...]:
-        # Keep each rule's file kind, but read only the touched files: the cost
-        # stays flat however many resources the project has.
-        matched = [p for p in py if any(Path(p).match(g) or fnmatch(p, g) for g in patterns)]
-        return tuple(matched) or ("__nothing__/none.py",)
-
+    # Only the touched files' own rules (the cost stays flat however many resources the
+    # project has); the migration graph is checked when planning.
     narrowed = dataclasses.replace(
-        config,
-        models=only(config.models),
-        schemas=only(config.schemas),
-        services=only(config.services),
-        routers=only(config.routers),
-        run_alembic=False,
-        # Only the touched files' own rules: the migration graph is checked when planning.
-        disable=frozenset(config.disable | {"SC601", "SC602"}),
+        config, run_alembic=False, disable=frozenset(config.disable | {"SC501", "SC601", "SC602"})
     )
-    findings = [f for f in run_checks(root, narrowed) if f.path in py]
+    findings = [f for f in run_checks(root, narrowed, only=py) if f.path in py]
     groups = {
         "async_only": {"SC101", "SC102", "SC201"},
         "no_sensitive_read": {"SC401"},

@@ -69,4 +69,4 @@ def mini_project(tmp_path: Path) -> Path:
     return root
 
 
-collect_ignore = ["golden"]
+collect_ignore = ["golden", "fixtures"]  # fixtures: projects other teams wrote, not tests

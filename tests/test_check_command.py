@@ -22,6 +22,7 @@ def test_check_passes_on_a_generated_project_and_finds_drift_later(
     )
     first = scaffold("check", project=project)
     assert first.exit_code == 0, first.output
+    assert "No findings" in first.output, "clean: no error, no warning, no info"
     assert list((tmp_path / "cache/scaffold/check-db").glob("*.db")), (
         "the migrated scratch database is cached"
     )
@@ -36,6 +37,6 @@ def test_check_passes_on_a_generated_project_and_finds_drift_later(
     drift = scaffold("check", project=project)
     assert drift.exit_code == 1
     assert (
-        "alembic.ini:1:1: SC701 models differ from migrations: add_column rooms.floor"
+        "alembic.ini:1:1: SC701 error: models differ from migrations: add_column rooms.floor"
         in drift.output
     )

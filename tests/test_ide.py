@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from scaffold.checks import Finding
 from scaffold.ide import TASK_LABELS, TASKS_PATH, vscode_tasks
 
 USER_FILE = """\
@@ -172,17 +173,20 @@ def test_problem_matcher_reads_check_output() -> None:
     assert matcher["severity"] == "warning"
     assert matcher["fileLocation"] == ["relative", "${workspaceFolder}"]
     pattern = matcher["pattern"]
-    found = re.match(
-        pattern["regexp"], "app/api/v1/items.py:12:5: SC201 router queries the database directly"
-    )
+    line = Finding(
+        "app/api/v1/items.py", 12, 5, "SC201", "router queries the database", "warning"
+    ).format()
+    found = re.match(pattern["regexp"], line)
     assert found is not None
-    got = {k: found.group(pattern[k]) for k in ("file", "line", "column", "code", "message")}
+    keys = ("file", "line", "column", "code", "severity", "message")
+    got = {k: found.group(pattern[k]) for k in keys}
     assert got == {
         "file": "app/api/v1/items.py",
         "line": "12",
         "column": "5",
         "code": "SC201",
-        "message": "router queries the database directly",
+        "severity": "warning",
+        "message": "router queries the database",
     }
     for other in ("Found 3 problems.", "  12 | x = 1", "app/x.py:12: SC201 no column"):
         assert re.match(pattern["regexp"], other) is None

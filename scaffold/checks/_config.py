@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from scaffold.checks._catalogue import RULES
+from scaffold.checks._catalogue import RULES, SEVERITIES
 
 PATTERN_KEYS = ("models", "schemas", "services", "routers")
 
@@ -33,6 +33,10 @@ class CheckConfig:
     alembic_ini: str = "alembic.ini"
     disable: frozenset[str] = frozenset()
     run_alembic: bool = True
+    # Globs of files no rule reads (on top of tests, migrations, virtualenvs, hidden dirs).
+    exclude: tuple[str, ...] = ()
+    # Per-rule severity overrides, as (code, severity) pairs.
+    severity: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         for key in PATTERN_KEYS:
@@ -40,6 +44,8 @@ class CheckConfig:
         for key in ("alembic_dir", "alembic_ini"):
             _relative_path(key, getattr(self, key))
         object.__setattr__(self, "disable", _codes(self.disable))
+        object.__setattr__(self, "exclude", _patterns("exclude", self.exclude))
+        object.__setattr__(self, "severity", _severities(self.severity))
         if not isinstance(self.run_alembic, bool):
             raise ValueError(f"run_alembic: expected true or false, got {_show(self.run_alembic)}")
 
@@ -48,7 +54,10 @@ class CheckConfig:
         """Read ``[tool.scaffold]`` from ``root/pyproject.toml``; defaults where absent.
 
         Keys: ``models``, ``schemas``, ``services``, ``routers`` (glob or list of
-        globs), ``alembic_dir``, ``alembic_ini`` (paths) and ``disable`` (rule codes).
+        globs: they say which files play which layer, for the layer rules; every
+        module is read), ``alembic_dir``, ``alembic_ini`` (paths), ``disable`` (rule
+        codes), ``exclude`` (globs no rule reads) and ``severity`` (a table of rule
+        code to ``error``/``warning``/``info``).
         Other keys belong to other scaffold commands and are ignored here.
 
         >>> CheckConfig.from_pyproject(Path("/nonexistent")).alembic_dir
@@ -64,7 +73,7 @@ class CheckConfig:
         table = data.get("tool", {}).get("scaffold", {})
         if not isinstance(table, dict):
             raise ValueError(f"{path}: [tool.scaffold] must be a table")
-        known = (*PATTERN_KEYS, "alembic_dir", "alembic_ini", "disable")
+        known = (*PATTERN_KEYS, "alembic_dir", "alembic_ini", "disable", "exclude", "severity")
         try:
             return cls(**{key: table[key] for key in known if key in table})
         except ValueError as exc:
@@ -110,3 +119,22 @@ def _codes(value: Any) -> frozenset[str]:
             raise ValueError(f"disable: unknown rule code {item!r}; known: {', '.join(RULES)}")
         codes.add(code)
     return frozenset(codes)
+
+
+def _severities(value: Any) -> tuple[tuple[str, str], ...]:
+    items = value.items() if isinstance(value, dict) else value
+    if not isinstance(items, Iterable) or isinstance(items, str | bytes):
+        raise ValueError(f'severity: expected a table like {{SC201 = "error"}}, got {_show(value)}')
+    pairs: dict[str, str] = {}
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise ValueError(
+                f'severity: expected a table like {{SC201 = "error"}}, got {_show(value)}'
+            )
+        code, level = item
+        if not isinstance(code, str) or code.strip().upper() not in RULES:
+            raise ValueError(f"severity: unknown rule code {code!r}; known: {', '.join(RULES)}")
+        if level not in SEVERITIES:
+            raise ValueError(f"severity: {code} = {level!r} is not one of {', '.join(SEVERITIES)}")
+        pairs[code.strip().upper()] = level
+    return tuple(sorted(pairs.items()))

@@ -10,10 +10,12 @@ class Finding:
     """A standing-order violation at a place in the project.
 
     ``path`` is posix and relative to the project root; ``line`` and ``col`` are
-    1-based (``col`` counts characters, like ruff).
+    1-based (``col`` counts characters, like ruff). ``severity`` is ``error``,
+    ``warning`` or ``info``; the runner sets it from the catalogue and the project's
+    overrides.
 
     >>> Finding("app/api/items.py", 12, 5, "SC101", "blocking call time.sleep()").format()
-    'app/api/items.py:12:5: SC101 blocking call time.sleep()'
+    'app/api/items.py:12:5: SC101 error: blocking call time.sleep()'
     """
 
     path: str
@@ -21,9 +23,10 @@ class Finding:
     col: int
     code: str
     message: str
+    severity: str = "error"
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.severity}: {self.message}"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.col, self.code, self.message)

@@ -12,7 +12,94 @@ ROUTE_METHODS = frozenset(
 )
 _NOT_ROUTERS = frozenset({"mock", "unittest", "pytest", "mocker", "monkeypatch"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_SCOPE_TYPES = frozenset(_SCOPES)
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+# What the index never descends into: expression contexts and operators (singletons),
+# and annotations, signatures and return types (the rules read those from the function).
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_ignores", "type_comment"})
+_SIGNATURE_FIELDS = frozenset({"args", "returns", "type_params"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LEAVES = frozenset({ast.Name, ast.Constant})
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        skipped = _SKIPPED_FIELDS
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+            skipped = skipped | _SIGNATURE_FIELDS
+        elif kind is ast.AnnAssign or kind is ast.arg:
+            skipped = skipped | {"annotation"}
+        found = _FIELDS[kind] = tuple(f for f in kind._fields if f not in skipped)  # type: ignore[attr-defined]
+    return found
+
+
+class ModuleIndex:
+    """One pass over a module's tree, shared by every rule.
+
+    It lists the functions, classes, imports and calls, and gives each function the
+    nodes that run when it runs (its body, not nested defs, lambdas or classes), which
+    :func:`walk_scope` returns from then on. Names, constants, annotations and
+    signatures are not listed (the rules read those from their parent node).
+    """
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.functions: list[FunctionNode] = []
+        self.classes: list[ast.ClassDef] = []
+        self.imports: list[ast.Import | ast.ImportFrom] = []
+        self.calls: list[ast.Call] = []
+        stack: list[tuple[ast.AST, list[ast.AST] | None]] = [(tree, None)]
+        push, pop, leaves = stack.append, stack.pop, _LEAVES
+        calls = self.calls
+        while stack:
+            node, scope = pop()
+            kind = type(node)
+            if kind is ast.Call:
+                calls.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                self.imports.append(node)  # type: ignore[arg-type]
+            elif kind in _SCOPE_TYPES:
+                inner: list[ast.AST] | None = None
+                if kind is not ast.Lambda and kind is not ast.ClassDef:
+                    self.functions.append(node)  # type: ignore[arg-type]
+                    inner = []
+                    node._scaffold_scope = inner  # type: ignore[attr-defined]
+                elif kind is ast.ClassDef:
+                    self.classes.append(node)  # type: ignore[arg-type]
+                for name in _fields(kind):
+                    value = getattr(node, name, None)
+                    target = inner if name == "body" else None
+                    if type(value) is list:
+                        for item in value:
+                            if isinstance(item, ast.AST) and type(item) not in leaves:
+                                push((item, target))
+                    elif isinstance(value, ast.AST) and type(value) not in leaves:
+                        push((value, target))
+                continue
+            if scope is not None:
+                scope.append(node)
+            for name in _fields(kind):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST) and type(item) not in leaves:
+                            push((item, scope))
+                elif isinstance(value, ast.AST) and type(value) not in leaves:
+                    push((value, scope))
+        self.functions.reverse()
+        self.classes.reverse()
+
+
+def index_of(tree: ast.AST) -> ModuleIndex:
+    """The tree's :class:`ModuleIndex`, built on first use."""
+    found = getattr(tree, "_scaffold_index", None)
+    if found is None:
+        found = ModuleIndex(tree)
+        tree._scaffold_index = found  # type: ignore[attr-defined]
+    return found
 
 
 class Imports:
@@ -26,20 +113,20 @@ class Imports:
     """
 
     def __init__(self, tree: ast.AST) -> None:
-        self._names: dict[str, str] = {}
-        for node in ast.walk(tree):
+        self.names: dict[str, str] = {}
+        for node in index_of(tree).imports:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
-                        self._names[alias.asname] = alias.name
+                        self.names[alias.asname] = alias.name
                     else:
                         head = alias.name.partition(".")[0]
-                        self._names[head] = head
+                        self.names[head] = head
             elif isinstance(node, ast.ImportFrom):
                 base = "." * node.level + (f"{node.module}." if node.module else "")
                 for alias in node.names:
                     if alias.name != "*":
-                        self._names[alias.asname or alias.name] = base + alias.name
+                        self.names[alias.asname or alias.name] = base + alias.name
 
     def qualname(self, node: ast.expr) -> str | None:
         """Dotted name of ``node`` with its leading import resolved; None if not a name."""
@@ -49,7 +136,7 @@ class Imports:
             node = node.value
         if not isinstance(node, ast.Name):
             return None
-        parts.append(self._names.get(node.id, node.id))
+        parts.append(self.names.get(node.id, node.id))
         return ".".join(reversed(parts))
 
 
@@ -78,6 +165,10 @@ def keyword(call: ast.Call, name: str) -> ast.expr | None:
 
 def walk_scope(func: FunctionNode) -> Iterator[ast.AST]:
     """Nodes that run when ``func`` runs: its body, not nested defs, lambdas or classes."""
+    indexed = getattr(func, "_scaffold_scope", None)
+    if indexed is not None:
+        yield from indexed
+        return
     stack: list[ast.AST] = [node for node in func.body if not isinstance(node, _SCOPES)]
     while stack:
         node = stack.pop()
@@ -86,6 +177,9 @@ def walk_scope(func: FunctionNode) -> Iterator[ast.AST]:
 
 
 def functions(tree: ast.AST) -> Iterator[FunctionNode]:
+    if isinstance(tree, ast.Module):
+        yield from index_of(tree).functions
+        return
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             yield node

@@ -8,7 +8,6 @@ module never imports SQLAlchemy or Alembic.
 from __future__ import annotations
 
 import ast
-import configparser
 import os
 import re
 import subprocess
@@ -29,25 +28,6 @@ class Revision:
     revision_line: int
     down: tuple[str, ...]
     down_line: int
-
-
-def versions_dir(root: Path, config: CheckConfig) -> Path:
-    """``<alembic_dir>/versions``, or the ``script_location`` of alembic.ini when the
-    configured directory does not exist (many projects call it ``alembic/``)."""
-    configured = root / config.alembic_dir / "versions"
-    ini = root / config.alembic_ini
-    if configured.is_dir() or not ini.is_file():
-        return configured
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(ini, encoding="utf-8")
-        location = parser.get("alembic", "script_location", fallback=None)
-    except (configparser.Error, UnicodeDecodeError):
-        location = None
-    if not location:
-        return configured
-    location = location.replace("%(here)s", str(ini.parent))
-    return root / location / "versions"  # an absolute location replaces root
 
 
 def _revision_value(node: ast.expr) -> tuple[str, ...] | None:
@@ -141,41 +121,90 @@ except SystemExit as exc:
 """
 
 
+@dataclass
+class AlembicRun:
+    """A running ``alembic check`` and how it was set up (for SC700's explanation)."""
+
+    process: subprocess.Popen[str]
+    setup: str
+
+
+def describe_url(url: str) -> str:
+    """The URL with its password hidden.
+
+    >>> describe_url("postgresql+asyncpg://app:s3cret@db:5432/app")
+    'postgresql+asyncpg://app:***@db:5432/app'
+    """
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
 def start_alembic_check(
     root: Path,
     config: CheckConfig,
     python: str,
     database_url: str | None = None,
     upgrade: bool = True,
-) -> subprocess.Popen[str] | list[Finding]:
+    environment: dict[str, str] | None = None,
+) -> AlembicRun | list[Finding]:
     """Start ``alembic check`` in the background (the AST rules run meanwhile).
 
     Alembic's own rule applies: the database must be at head for the comparison, so a
-    database that is behind is an SC700 saying so, not drift. With ``database_url``
-    (a scratch database, passed as ``DATABASE_URL``) it is upgraded to head first, in
-    the same interpreter, so the models and SQLAlchemy are imported once.
+    database that is behind is an SC700 saying so, not drift. ``database_url`` is
+    passed as ``DATABASE_URL``; with ``upgrade`` (a scratch or test database) it is
+    upgraded to head first, in the same interpreter, so the models and SQLAlchemy are
+    imported once. ``environment`` describes where the URL came from, for SC700.
     """
     ini = config.alembic_ini
     env = dict(os.environ)
     command = [python, "-m", "alembic", "-c", ini, "check"]
+    setup = "with the environment as it is (no DATABASE_URL set by scaffold)"
     if database_url:
         env["DATABASE_URL"] = database_url
+        origin = (environment or {}).get("origin", "--database-url")
+        setup = f"with DATABASE_URL={describe_url(database_url)} ({origin}"
         if upgrade:
             command = [python, "-c", _UPGRADE_THEN_CHECK, ini]
+            setup += ", upgraded to head first)"
+        else:
+            setup += ", used as it is)"
     try:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
     except OSError as exc:
         return [_at_ini(ini, "SC700", f"`alembic check` could not start: {exc.strerror or exc}")]
+    return AlembicRun(process, f"{python} -m alembic check {setup}")
 
 
-def finish_alembic_check(
-    config: CheckConfig, started: subprocess.Popen[str] | list[Finding]
-) -> list[Finding]:
+_POINT_IT = (
+    "point it at a database the project accepts with --database-url URL (used as it is) "
+    "or TEST_DATABASE_URL=URL (a disposable database, upgraded first), or skip it with "
+    "--no-alembic"
+)
+
+
+def _advice(output: str) -> str:
+    if "ValidationError" in output:
+        fields = re.findall(r"^(\w+)\n\s+(.+?)(?: \[|$)", output, re.M)
+        detail = "; ".join(f"{name}: {problem}" for name, problem in fields[:2])
+        detail = f" ({detail})" if detail else ""
+        return f"the project's settings refused that environment{detail}; {_POINT_IT}"
+    if re.search(r"Connection refused|could not connect|getaddrinfo|timeout expired", output, re.I):
+        return f"the database did not answer; start it, or {_POINT_IT}"
+    if "Target database is not up to date" in output:
+        return (
+            "run `alembic upgrade head` on that database first, or let check use a scratch database"
+        )
+    if "ModuleNotFoundError" in output or "ImportError" in output:
+        return "env.py could not import the project; install it in the interpreter shown"
+    return _POINT_IT
+
+
+def finish_alembic_check(config: CheckConfig, started: AlembicRun | list[Finding]) -> list[Finding]:
     """SC701 on drift, SC700 when Alembic itself could not run."""
     if isinstance(started, list):
         return started
+    setup, started = started.setup, started.process
     ini = config.alembic_ini
     try:
         stdout, stderr = started.communicate(timeout=ALEMBIC_TIMEOUT)
@@ -200,7 +229,13 @@ def finish_alembic_check(
             )
         ]
     reason = failure_reason(stderr or output)
-    return [_at_ini(ini, "SC700", f"`alembic check` failed: {reason}")]
+    return [
+        _at_ini(
+            ini,
+            "SC700",
+            f"`alembic check` failed: {reason}. It ran as `{setup}`; {_advice(output)}",
+        )
+    ]
 
 
 def alembic_check(

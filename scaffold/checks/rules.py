@@ -1,9 +1,12 @@
 """The AST rules: one function per standing order, registered with its code.
 
-Each rule takes a parsed :class:`Module` (plus the :class:`Project` for
-cross-file facts) and yields :class:`Finding` objects pointing at the
-offending node. Which files a rule sees is part of its registration: ``None``
-means every scanned file, otherwise the layers named.
+Each rule takes a parsed :class:`Module` (plus the :class:`Project` for cross-file
+facts: the symbol table of typed names and the schema classes) and yields
+:class:`Finding` objects pointing at the offending node. Which files a rule sees is
+part of its registration: ``None`` means every module, otherwise the layers named
+(a module with route handlers is a router whatever its path).
+
+SC501 is not here: it needs every model and migration at once (``indexes.py``).
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
     Param,
-    functions,
     handlers,
     identifiers,
+    index_of,
     is_call_to,
     is_true,
     keyword,
@@ -30,6 +33,14 @@ from scaffold.checks._syntax import (
     split_annotated,
     string_annotation,
     walk_scope,
+)
+from scaffold.checks._types import (
+    DATABASE,
+    SYNC_SESSIONS,
+    Resolver,
+    SymbolTable,
+    blocking_method,
+    module_name,
 )
 from scaffold.spec.sensitive import sensitive_name
 
@@ -43,9 +54,33 @@ class Module:
     lines: list[str]
     kinds: frozenset[str]
     imports: Imports = field(init=False)
+    exports: dict[str, str] | None = field(default=None, repr=False)  # its own facts
+    _resolver: Resolver | None = field(default=None, init=False, repr=False)
+    _envs: list[tuple[FunctionNode, dict[str, str]]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.imports = Imports(self.tree)
+
+    def resolver(self, project: Project) -> Resolver:
+        if self._resolver is None:
+            self._resolver = Resolver(
+                self.tree,
+                self.imports,
+                module_name(self.path),
+                project.table,
+                self.path.endswith("__init__.py"),
+                self.exports,
+            )
+        return self._resolver
+
+    def functions(self, project: Project) -> list[tuple[FunctionNode, dict[str, str]]]:
+        """Every function with the kinds of its names (computed once per module)."""
+        if self._envs is None:
+            resolver = self.resolver(project)
+            self._envs = list(resolver.functions_with_env(self.tree))
+        return self._envs
 
     def finding(self, node: ast.AST, code: str, message: str) -> Finding:
         line, offset = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
@@ -57,13 +92,10 @@ class Module:
 
 @dataclass
 class Project:
-    """Facts that cross files: the schema classes, by name."""
+    """Facts that cross files: typed names (sessions, factories...) and schema classes."""
 
-    modules: list[Module]
-    schemas: SchemaIndex = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.schemas = SchemaIndex([m for m in self.modules if "schemas" in m.kinds])
+    table: SymbolTable = field(default_factory=lambda: SymbolTable([]))
+    schemas: SchemaIndex = field(default_factory=lambda: SchemaIndex([]))
 
 
 RuleFunc = Callable[[Module, Project], Iterator[Finding]]
@@ -88,79 +120,97 @@ _BLOCKING = frozenset(
         "subprocess.call",
         "subprocess.check_call",
         "subprocess.check_output",
+        "subprocess.Popen",
         "os.system",
+        "os.popen",
+        "open",
+        "io.open",
+        "sqlite3.connect",
+        "psycopg2.connect",
+        "psycopg.connect",
+        "pymysql.connect",
+        "smtplib.SMTP",
+        "smtplib.SMTP_SSL",
+        "socket.create_connection",
     }
 )
-# Sync HTTP client entry points of requests and httpx (httpx.AsyncClient is fine).
+# Sync HTTP functions of requests and httpx (httpx.AsyncClient is fine).
 _SYNC_HTTP = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"}
-    | {"Client", "Session", "session"}
 )
-_SYNC_ORM = frozenset({"Session", "sessionmaker", "scoped_session", "create_engine"})
 
 
-def _is_session_name(node: ast.expr) -> bool:
-    """``session``, ``db``, ``db_session``, ``self.session``: names that hold a session.
-
-    Attributes count only on ``self`` so Starlette's ``request.session`` (a dict) is
-    never mistaken for a database session.
-    """
-    if isinstance(node, ast.Attribute) and last_name(node.value) in {"self", "cls"}:
-        name = node.attr
-    elif isinstance(node, ast.Name):
-        name = node.id
-    else:
-        return False
-    lowered = name.lower()
-    return lowered in {"db", "sess"} or "session" in lowered
-
-
-def _blocking_call(call: ast.Call, imports: Imports) -> str | None:
-    qualname = imports.qualname(call.func)
-    if qualname:
-        root = qualname.partition(".")[0]
-        last = qualname.rpartition(".")[2]
-        if qualname in _BLOCKING or (root in {"requests", "httpx"} and last in _SYNC_HTTP):
-            return f"{qualname}()"
-        if root in {"sqlalchemy", "sqlmodel"} and last in _SYNC_ORM:
-            return f"sync SQLAlchemy {last}()"
-    if (
-        isinstance(call.func, ast.Attribute)
-        and call.func.attr == "query"
-        and _is_session_name(call.func.value)
-    ):
-        return "sync Session.query()"
+def _blocking_call(call: ast.Call, resolver: Resolver, env: dict[str, str]) -> str | None:
+    """What makes ``call`` block, or None: a known blocking function, or a blocking
+    method of a value whose type is known to be synchronous."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        kind = resolver.expr_kind(func.value, env)
+        if kind and blocking_method(kind, func.attr):
+            return f"{kind} call {ast.unparse(func.value)}.{func.attr}()"
+    qualname = resolver.qualname(func)
+    if qualname is None:
+        return None
+    if qualname == "open" and ("open" in resolver.module_env or "open" in env):
+        return None
+    root, last = qualname.partition(".")[0], qualname.rpartition(".")[2]
+    if qualname in _BLOCKING or (root in {"requests", "httpx"} and last in _SYNC_HTTP):
+        if root in {"requests", "httpx"} and qualname.count(".") != 1:
+            return None  # requests.adapters.x / httpx.AsyncClient.get: not the module API
+        return f"{qualname}()"
     return None
+
+
+def _advice(what: str) -> str:
+    if "Session" in what or "Connection" in what or "Engine" in what:
+        return "switch to AsyncSession (create_async_engine, async_sessionmaker) and await it"
+    if "Redis" in what:
+        return "use redis.asyncio and await it"
+    if "HTTP" in what or what.startswith(("requests.", "httpx.")):
+        return "use httpx.AsyncClient and await it"
+    if what == "time.sleep()":
+        return "use await asyncio.sleep()"
+    return "use an async library or run it with asyncio.to_thread"
+
+
+def _sync_blocking_calls(
+    module: Module, project: Project
+) -> Iterator[tuple[FunctionNode, ast.Call, str]]:
+    resolver = module.resolver(project)
+    for func, env in module.functions(project):
+        if not isinstance(func, ast.AsyncFunctionDef):
+            continue
+        for node in walk_scope(func):
+            if isinstance(node, ast.Call) and (what := _blocking_call(node, resolver, env)):
+                yield func, node, what
 
 
 @_rule("SC101")
 def blocking_call_in_async(module: Module, project: Project) -> Iterator[Finding]:
     """SC101: a blocking call inside ``async def`` stalls the whole event loop.
 
-    Flags ``time.sleep``, ``requests.get/post/.../Session``, the same sync calls of
-    ``httpx`` (``httpx.AsyncClient`` is fine), ``urllib.request.urlopen``,
-    ``subprocess.run/call/check_call/check_output``, ``os.system``, sync SQLAlchemy
-    ``Session(``/``sessionmaker(``/``create_engine(`` and ``session.query(`` — with
-    import aliases resolved (``import time as t``, ``from time import sleep``).
-    ``open()`` is not flagged: small local file reads are common and harmless, and
-    flagging them would bury the real problems. Code in a nested sync ``def`` or
-    ``lambda`` is skipped, since that is how work is handed to a thread
+    The receiver's type is resolved, never guessed from its name: methods of a sync
+    SQLAlchemy ``Session``/``scoped_session``/``Connection``/``Engine``, of a
+    ``requests.Session``/``httpx.Client`` and of a sync ``redis.Redis``; and the
+    blocking functions ``time.sleep``, ``requests.*``/``httpx.*``, ``open``,
+    ``subprocess.*``, ``os.system``, ``urllib.request.urlopen``, ``sqlite3.connect``,
+    ``psycopg2.connect``, ``smtplib.SMTP`` (import aliases resolved). Code in a nested
+    sync ``def`` or ``lambda`` is skipped: that is how work goes to a thread
     (``await asyncio.to_thread(work)``).
     """
-    for func in functions(module.tree):
-        if not isinstance(func, ast.AsyncFunctionDef):
-            continue
-        for node in walk_scope(func):
-            if isinstance(node, ast.Call) and (what := _blocking_call(node, module.imports)):
-                yield module.finding(
-                    node,
-                    "SC101",
-                    f"blocking call {what} inside async def {func.name}(); "
-                    "use an async library or run it with asyncio.to_thread",
-                )
+    for func, node, what in _sync_blocking_calls(module, project):
+        yield module.finding(
+            node,
+            "SC101",
+            f"blocking {what} inside async def {func.name}(); {_advice(what)}",
+        )
 
 
 # --- SC102 ----------------------------------------------------------------------------
+
+
+def _uses_sync_session(func: FunctionNode, env: dict[str, str]) -> bool:
+    return any(kind in SYNC_SESSIONS for name, kind in env.items() if not name.startswith("self."))
 
 
 @_rule("SC102")
@@ -168,116 +218,98 @@ def sync_route_handler(module: Module, project: Project) -> Iterator[Finding]:
     """SC102: a route handler declared with plain ``def`` (standing order 2: async only).
 
     A handler is any function decorated with ``@<router-or-app>.get/post/put/patch/
-    delete/head/options/trace/api_route(...)``. FastAPI would run a sync handler in a
-    thread pool, which hides blocking I/O instead of removing it.
+    delete/head/options/trace/api_route(...)``. FastAPI runs a sync handler in a thread
+    pool, which hides blocking I/O instead of removing it. When the handler uses a sync
+    ``Session``, the message says to switch it to ``AsyncSession`` in the same change:
+    ``async def`` alone would block the event loop (SC101).
     """
+    envs = {id(func): env for func, env in module.functions(project)}
     for func, _ in handlers(module.tree):
-        if isinstance(func, ast.FunctionDef):
-            yield module.finding(
-                func, "SC102", f"route handler {func.name}() is a sync def; make it async def"
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        if _uses_sync_session(func, envs.get(id(func), {})):
+            message = (
+                f"route handler {func.name}() is a sync def on a sync Session; make it "
+                "async def and switch the session to AsyncSession in the same change "
+                "(async def alone would block the event loop: SC101)"
             )
+        else:
+            message = f"route handler {func.name}() is a sync def; make it async def"
+        yield module.finding(func, "SC102", message)
 
 
 # --- SC201 ----------------------------------------------------------------------------
 
 _QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "text"})
-_SESSION_METHODS = frozenset(
-    {
-        "execute",
-        "scalars",
-        "scalar",
-        "get",
-        "add",
-        "add_all",
-        "commit",
-        "delete",
-        "flush",
-        "refresh",
-        "merge",
-        "query",
-        "stream",
-        "stream_scalars",
-        "exec",  # SQLModel
-    }
-)
-_SESSION_TYPES = frozenset({"AsyncSession", "Session"})
-
-
-def _mentions_session_type(node: ast.AST | None, aliases: set[str]) -> bool:
-    return any(
-        name in _SESSION_TYPES or name in aliases or name.endswith("SessionDep")
-        for name in identifiers(node)
-    )
-
-
-def _session_aliases(tree: ast.Module) -> set[str]:
-    """Module-level ``DB = Annotated[AsyncSession, Depends(get_db)]`` style aliases."""
-    aliases: set[str] = set()
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target, value = stmt.targets[0], stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            target, value = stmt.target, stmt.value
-        else:
-            continue
-        if isinstance(target, ast.Name) and _mentions_session_type(value, aliases):
-            aliases.add(target.id)
-    return aliases
-
-
-def _is_session_param(param: Param, aliases: set[str]) -> bool:
-    if _mentions_session_type(param.annotation, aliases):
-        return True
-    # ``db = Depends(get_db)`` with no annotation still injects a session.
-    return any(
-        last_name(marker.func) == "Depends"
-        and marker.args
-        and any(word in ("db", "session") for word in name_parts(last_name(marker.args[0]) or ""))
-        for marker in markers(param)
-    )
 
 
 def _is_generator(func: FunctionNode) -> bool:
     return any(isinstance(node, ast.Yield | ast.YieldFrom) for node in walk_scope(func))
 
 
-@_rule("SC201", frozenset({"routers"}))
+def is_router(module: Module) -> bool:
+    return "routers" in module.kinds or next(handlers(module.tree), None) is not None
+
+
+@_rule("SC201")
 def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
-    """SC201: a router file queries the database itself (standing order 1: layers).
+    """SC201: a router queries the database itself (standing order 1: layers).
 
-    Flags, in router files: ``select/insert/update/delete/text`` imported from
-    SQLAlchemy or SQLModel; any method call on a parameter typed ``AsyncSession``,
-    ``Session``, ``*SessionDep`` (or a module alias of them, or ``Depends(get_db)``);
-    and ``execute/scalars/scalar/get/add/commit/delete...`` on a name that holds a
-    session (``session``, ``db``, ``self.session``). Passing the session on to a
-    service is fine. Dependency generators (functions that ``yield``) may manage the
-    session's lifecycle (``commit``/``rollback``) and are not flagged for that.
+    A router is a module matched by the ``routers`` globs or one that defines route
+    handlers. Flags ``select/insert/update/delete/text`` from SQLAlchemy or SQLModel
+    and any method call on a value whose type is a database session, connection or
+    engine (a parameter typed ``AsyncSession``/``Session``, a ``Depends(get_db)``
+    whose dependency yields one, an alias such as ``SessionDep``). Passing the session
+    to a service is fine. Dependency generators (functions that ``yield``) may manage
+    the session (``commit``/``rollback``). A call already reported as SC101 is not
+    reported again, and a query builder inside a reported call is part of it.
     """
-
-    def report(node: ast.Call, what: str) -> Finding:
-        return module.finding(
-            node, "SC201", f"router queries the database ({what}); move the query into a service"
-        )
-
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Call):
-            qualname = module.imports.qualname(node.func) or ""
-            root, last = qualname.partition(".")[0], qualname.rpartition(".")[2]
-            if root in {"sqlalchemy", "sqlmodel"} and last in _QUERY_BUILDERS:
-                yield report(node, f"{last}()")
-
-    aliases = _session_aliases(module.tree)
-    for func in functions(module.tree):
+    if not is_router(module):
+        return
+    resolver = module.resolver(project)
+    blocking = {id(node) for _, node, _ in _sync_blocking_calls(module, project)}
+    reported: set[int] = set()
+    findings: list[Finding] = []
+    for func, env in module.functions(project):
         if _is_generator(func):
             continue
-        sessions = {p.name for p in params(func) if _is_session_param(p, aliases)}
         for node in walk_scope(func):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
-            receiver, method = node.func.value, node.func.attr
-            typed = isinstance(receiver, ast.Name) and receiver.id in sessions
-            if typed or (method in _SESSION_METHODS and _is_session_name(receiver)):
-                yield report(node, f"{ast.unparse(receiver)}.{method}()")
+            kind = resolver.expr_kind(node.func.value, env)
+            if kind not in DATABASE:
+                continue
+            inner = {id(n) for n in ast.walk(node)}
+            if id(node) not in blocking:
+                findings.append(
+                    module.finding(
+                        node,
+                        "SC201",
+                        f"router queries the database ({ast.unparse(node.func.value)}."
+                        f"{node.func.attr}()); move the query into a service",
+                    )
+                )
+            reported |= inner
+    generators = {
+        id(n)
+        for func, _ in module.functions(project)
+        if _is_generator(func)
+        for n in walk_scope(func)
+    }
+    for node in index_of(module.tree).calls:
+        if id(node) not in reported and id(node) not in generators:
+            qualname = resolver.qualname(node.func) or ""
+            root, last = qualname.partition(".")[0], qualname.rpartition(".")[2]
+            if root in {"sqlalchemy", "sqlmodel"} and last in _QUERY_BUILDERS:
+                findings.append(
+                    module.finding(
+                        node,
+                        "SC201",
+                        f"router builds a query ({last}()); move the query into a service",
+                    )
+                )
+                reported |= {id(n) for n in ast.walk(node)}
+    yield from findings
 
 
 # --- SC301 ----------------------------------------------------------------------------
@@ -343,6 +375,7 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
                     f"parameter {param.name!r} of {func.name}() is a Body() with no model; "
                     "annotate it with a Pydantic model",
                 )
+        verified = _verifies_signature(func, requests)
         for node in walk_scope(func):
             if (
                 isinstance(node, ast.Call)
@@ -350,6 +383,7 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
                 and node.func.attr in {"json", "body"}
                 and isinstance(node.func.value, ast.Name)
                 and node.func.value.id in requests
+                and not (node.func.attr == "body" and verified)
             ):
                 yield module.finding(
                     node,
@@ -359,9 +393,57 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
                 )
 
 
-# --- SC401 ----------------------------------------------------------------------------
+_VERIFY_WORDS = frozenset({"verify", "signature", "signed", "sig", "hmac", "construct"})
+
+
+def _is_verifier(call: ast.Call) -> bool:
+    """``hmac.new(...)``, ``hmac.compare_digest``, ``verify_signature(...)``,
+    ``stripe.Webhook.construct_event(...)``, ``secrets.compare_digest``."""
+    name = last_name(call.func) or ""
+    if name == "compare_digest" or (
+        isinstance(call.func, ast.Attribute) and last_name(call.func.value) == "hmac"
+    ):
+        return True
+    return bool(set(name_parts(name)) & _VERIFY_WORDS)
+
+
+def _verifies_signature(func: FunctionNode, requests: set[str]) -> bool:
+    """The handler reads ``request.body()`` and passes those bytes to a verifier."""
+    raw: set[str] = set()
+    for node in walk_scope(func):
+        if isinstance(node, ast.Assign) and _reads_body(node.value, requests):
+            raw |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    for node in walk_scope(func):
+        if isinstance(node, ast.Call) and _is_verifier(node):
+            arguments = [*node.args, *(kw.value for kw in node.keywords)]
+            for argument in arguments:
+                names = {n.id for n in ast.walk(argument) if isinstance(n, ast.Name)}
+                if names & raw or _reads_body(argument, requests):
+                    return True
+    return False
+
+
+def _reads_body(node: ast.AST | None, requests: set[str]) -> bool:
+    return node is not None and any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "body"
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id in requests
+        for n in ast.walk(node)
+    )
+
+
+# --- SC401 / SC402 ----------------------------------------------------------------------
 
 _READ_SUFFIXES = ("Read", "Out", "Response", "Public", "Detail", "Item")
+_SCHEMA_ROOTS = frozenset({"BaseModel", "RootModel", "SQLModel", "Schema"})
+_CREDENTIAL_WORDS = frozenset({"token", "secret", "apikey"})
+_NOT_CREDENTIAL = frozenset(
+    {"password", "passwd", "pin", "ssn", "hash", "hashed", "digest", "salt", "encrypted"}
+    | {"enc", "ciphertext", "private", "card", "credit"}
+)
+_ISSUING_METHODS = frozenset({"post", "put", "patch"})
 
 
 def _marked_sensitive(call: ast.AST) -> bool:
@@ -372,25 +454,44 @@ def _marked_sensitive(call: ast.AST) -> bool:
     )
 
 
+def is_credential(name: str) -> bool:
+    """A secret a route may hand out once: ``access_token``, ``api_key``,
+    ``client_secret``; never a password or the hash of anything.
+
+    >>> [is_credential(n) for n in ("access_token", "api_key", "password", "token_hash")]
+    [True, True, False, False]
+    """
+    parts = name_parts(name)
+    if set(parts) & _NOT_CREDENTIAL:
+        return False
+    pairs = set(zip(parts, parts[1:], strict=False))
+    return bool(set(parts) & _CREDENTIAL_WORDS) or bool(pairs & {("api", "key"), ("access", "key")})
+
+
 @dataclass(frozen=True)
 class SchemaField:
     name: str
-    node: ast.AnnAssign
+    line: int
+    col: int
     owner: str
     reason: str | None  # why it is sensitive; None when it is not
+    credential: bool = False
 
 
 @dataclass
 class SchemaClass:
+    """A class with annotated fields, as plain data (cached and shared across files)."""
+
     name: str
-    module: Module
-    node: ast.ClassDef
+    path: str
+    line: int
     bases: list[str]
     fields: dict[str, SchemaField]
     is_read: bool
+    pydantic: bool | None  # True: a Pydantic/SQLModel base; False: a table model
 
 
-def _schema_field(stmt: ast.AnnAssign, owner: str) -> SchemaField | None:
+def _schema_field(stmt: ast.AnnAssign, owner: str, module: Module) -> SchemaField | None:
     if not isinstance(stmt.target, ast.Name):
         return None
     name = stmt.target.id
@@ -398,15 +499,17 @@ def _schema_field(stmt: ast.AnnAssign, owner: str) -> SchemaField | None:
     base, metadata = split_annotated(annotation)
     if name.startswith("_") or name == "model_config" or last_name(base) == "ClassVar":
         return None
+    col = module.finding(stmt, "", "").col
     calls = [n for n in (stmt.value, *metadata) if is_call_to(n, "Field")]
     if any(is_true(keyword(call, "exclude")) for call in calls):
-        return SchemaField(name, stmt, owner, None)
+        return SchemaField(name, stmt.lineno, col, owner, None)
     reason = None
     if any(_marked_sensitive(call) for call in calls):
         reason = "marked sensitive"
     elif sensitive_name(name) and last_name(base) != "bool":
         reason = "named like a secret"
-    return SchemaField(name, stmt, owner, reason)
+    credential = reason == "named like a secret" and is_credential(name)
+    return SchemaField(name, stmt.lineno, col, owner, reason, credential)
 
 
 def _config_from_attributes(node: ast.ClassDef) -> bool:
@@ -434,32 +537,72 @@ def _config_from_attributes(node: ast.ClassDef) -> bool:
     return False
 
 
+def _pydantic(node: ast.ClassDef, bases: list[str]) -> bool | None:
+    if any(kw.arg == "table" and is_true(kw.value) for kw in node.keywords):
+        return False
+    for stmt in node.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+        if any(last_name(t) in {"__tablename__", "__table__"} for t in targets):
+            return False
+    if set(bases) & _SCHEMA_ROOTS:
+        return True
+    return None
+
+
+def schema_classes(module: Module) -> list[SchemaClass]:
+    """Every class of the module that declares annotated fields, or inherits."""
+    found = []
+    for node in index_of(module.tree).classes:
+        fields: dict[str, SchemaField] = {}
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign):
+                item = _schema_field(stmt, node.name, module)
+                if item:
+                    fields[item.name] = item
+        bases = [name for base in node.bases if (name := last_name(base))]
+        if not fields and not bases:
+            continue
+        is_read = node.name.endswith(_READ_SUFFIXES) or _config_from_attributes(node)
+        found.append(
+            SchemaClass(
+                node.name, module.path, node.lineno, bases, fields, is_read, _pydantic(node, bases)
+            )
+        )
+    return found
+
+
 class SchemaIndex:
-    """Every class in the schema files, with its fields resolved through inheritance."""
+    """Every class of the project, with fields resolved through inheritance."""
 
-    def __init__(self, modules: list[Module]) -> None:
+    def __init__(self, classes: list[SchemaClass], schema_paths: frozenset[str] = frozenset()):
         self.classes: dict[str, list[SchemaClass]] = {}
-        self.by_module: dict[str, list[SchemaClass]] = {}
-        for module in modules:
-            for node in ast.walk(module.tree):
-                if not isinstance(node, ast.ClassDef):
-                    continue
-                fields: dict[str, SchemaField] = {}
-                for stmt in node.body:
-                    if isinstance(stmt, ast.AnnAssign):
-                        found = _schema_field(stmt, node.name)
-                        if found:
-                            fields[found.name] = found
-                is_read = node.name.endswith(_READ_SUFFIXES) or _config_from_attributes(node)
-                bases = [name for base in node.bases if (name := last_name(base))]
-                info = SchemaClass(node.name, module, node, bases, fields, is_read)
-                self.classes.setdefault(node.name, []).append(info)
-                self.by_module.setdefault(module.path, []).append(info)
+        self.by_path: dict[str, list[SchemaClass]] = {}
+        self.schema_paths = schema_paths
+        for info in classes:
+            self.classes.setdefault(info.name, []).append(info)
+            self.by_path.setdefault(info.path, []).append(info)
 
-    def lookup(self, name: str, near: Module) -> SchemaClass | None:
+    def lookup(self, name: str, near: str) -> SchemaClass | None:
         candidates = self.classes.get(name, [])
-        local = [c for c in candidates if c.module is near]
+        local = [c for c in candidates if c.path == near]
         return (local or candidates or [None])[0]
+
+    def is_schema(self, cls: SchemaClass, seen: frozenset[str] = frozenset()) -> bool:
+        """A Pydantic model: a Pydantic base somewhere up, or declared in a schema file."""
+        if cls.pydantic is not None:
+            return cls.pydantic
+        if cls.path in self.schema_paths:
+            return True
+        for base_name in cls.bases:
+            base = self.lookup(base_name, cls.path)
+            if (
+                base is not None
+                and base.name not in seen
+                and base is not cls
+                and self.is_schema(base, seen | {cls.name})
+            ):
+                return True
+        return False
 
     def fields(
         self, cls: SchemaClass, seen: frozenset[str] = frozenset()
@@ -467,61 +610,83 @@ class SchemaIndex:
         """Fields as Pydantic sees them: bases first, the class's own overriding."""
         merged: dict[str, SchemaField] = {}
         for base_name in reversed(cls.bases):
-            base = self.lookup(base_name, cls.module)
-            if base is not None and base.name not in seen:
+            base = self.lookup(base_name, cls.path)
+            if base is not None and base.name not in seen and base is not cls:
                 merged.update(self.fields(base, seen | {cls.name}))
         merged.update(cls.fields)
         return merged
 
-    def leak(self, name: str, near: Module) -> tuple[SchemaClass, SchemaField] | None:
-        """The first sensitive field a class named ``name`` would serialise, if any."""
+    def sensitive(self, name: str, near: str) -> tuple[SchemaClass, list[SchemaField]] | None:
+        """The sensitive fields a class named ``name`` would serialise, if any."""
         cls = self.lookup(name, near)
-        if cls is None:
+        if cls is None or not self.is_schema(cls):
             return None
-        for found in self.fields(cls).values():
-            if found.reason:
-                return cls, found
-        return None
+        found = [f for f in self.fields(cls).values() if f.reason]
+        return (cls, found) if found else None
 
 
-@_rule("SC401", frozenset({"schemas"}))
+@_rule("SC401")
 def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator[Finding]:
     """SC401 (schemas): a read schema declares or inherits a sensitive field (order 5).
 
-    A read schema is a class named ``*Read/*Out/*Response/*Public/*Detail/*Item`` or
-    one with ``from_attributes=True`` (or v1 ``orm_mode``) in its own config. A field
+    A read schema is a Pydantic class named ``*Read/*Out/*Response/*Public/*Detail/*Item``
+    or one with ``from_attributes=True`` (or v1 ``orm_mode``) in its own config. A field
     is sensitive when marked ``Field(json_schema_extra={"sensitive": True})`` or named
     like a secret (:func:`sensitive_name`), unless it is ``Field(exclude=True)`` or a
     ``bool``. Own fields are reported on their line; inherited ones on the class line,
     unless the declaring base is itself a read schema (reported there already).
+    Credentials a route may issue (tokens, API keys, client secrets) are judged where
+    they are returned (SC401 on a GET, SC402 on a route that issues them).
     """
     index = project.schemas
-    for cls in index.by_module.get(module.path, []):
-        if not cls.is_read:
+    for cls in index.by_path.get(module.path, []):
+        if not cls.is_read or not index.is_schema(cls):
             continue
         for found in index.fields(cls).values():
-            if not found.reason:
+            if not found.reason or found.credential:
                 continue
             if found.owner == cls.name:
-                node: ast.AST = found.node
-                where = ""
+                line, col, where = found.line, found.col, ""
             else:
-                owner = index.lookup(found.owner, module)
+                owner = index.lookup(found.owner, module.path)
                 if owner is not None and owner.is_read:
                     continue
-                node, where = cls.node, f" (inherited from {found.owner})"
-            yield module.finding(
-                node,
+                line, col, where = cls.line, 1, f" (inherited from {found.owner})"
+            yield Finding(
+                module.path,
+                line,
+                col,
                 "SC401",
                 f"read schema {cls.name} exposes {found.name!r}{where}, {found.reason}; "
                 "keep it write-only or Field(exclude=True)",
             )
 
 
+def _route_methods(decorators: list[ast.Call]) -> set[str]:
+    methods: set[str] = set()
+    for decorator in decorators:
+        attr = decorator.func.attr if isinstance(decorator.func, ast.Attribute) else ""
+        if attr == "api_route":
+            listed = keyword(decorator, "methods")
+            if isinstance(listed, ast.List | ast.Tuple):
+                methods |= {
+                    e.value.lower()
+                    for e in listed.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                }
+            else:
+                methods.add("get")
+        else:
+            methods.add(attr)
+    return methods
+
+
 @_rule("SC401")
 def sensitive_response_model(module: Module, project: Project) -> Iterator[Finding]:
     """SC401 (handlers): ``response_model=`` (or the return annotation when there is no
-    ``response_model``) names a schema class with a sensitive field."""
+    ``response_model``) names a schema class with a sensitive field. A POST/PUT/PATCH
+    route whose only sensitive fields are credentials (a login's access token, an API
+    key shown once on creation) issues them: that is SC402, for information."""
     for func, decorators in handlers(module.tree):
         targets: list[ast.expr] = []
         for decorator in decorators:
@@ -530,147 +695,27 @@ def sensitive_response_model(module: Module, project: Project) -> Iterator[Findi
                 targets.append(model)
         if not targets and func.returns is not None:
             targets.append(func.returns)
+        issues = bool(_route_methods(decorators) & _ISSUING_METHODS)
         for target in targets:
             for name in dict.fromkeys(identifiers(target)):
-                leak = project.schemas.leak(name, module)
-                if leak:
-                    cls, found = leak
+                leak = project.schemas.sensitive(name, module.path)
+                if not leak:
+                    continue
+                cls, found = leak
+                if issues and all(f.credential for f in found):
+                    shown = ", ".join(repr(f.name) for f in found)
+                    yield module.finding(
+                        target,
+                        "SC402",
+                        f"{func.name}() issues a credential ({cls.name}: {shown}); "
+                        "make sure it goes only to its owner, once, and is stored hashed",
+                    )
+                else:
+                    first = next((f for f in found if not f.credential), found[0])
                     yield module.finding(
                         target,
                         "SC401",
                         f"{func.name}() responds with {cls.name}, which exposes "
-                        f"{found.name!r} ({found.reason}); use a read schema without it",
+                        f"{first.name!r} ({first.reason}); use a read schema without it",
                     )
-                    break
-
-
-# --- SC501 ----------------------------------------------------------------------------
-
-_COVERING = ("Index", "UniqueConstraint", "PrimaryKeyConstraint")
-
-
-def _column_name(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return last_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
-
-
-def _leading_column(call: ast.Call) -> ast.expr | None:
-    """The first column of ``Index("ix", col, ...)`` / ``UniqueConstraint(col, ...)``."""
-    columns = call.args[1:] if last_name(call.func) == "Index" else call.args
-    return columns[0] if columns else None
-
-
-def _leading_columns(nodes: list[ast.AST]) -> set[str]:
-    names: set[str] = set()
-    for root in nodes:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Call) and last_name(node.func) in _COVERING:
-                name = _column_name(_leading_column(node))
-                if name:
-                    names.add(name)
-    return names
-
-
-def _external_indexes(tree: ast.Module) -> dict[str, set[str]]:
-    """Module-level ``Index("ix", Model.col)`` / ``Index("ix", table.c.col)``: owner → cols."""
-    found: dict[str, set[str]] = {}
-    for stmt in tree.body:
-        for node in ast.walk(stmt):
-            if not is_call_to(node, "Index"):
-                continue
-            column = _leading_column(node)
-            if not isinstance(column, ast.Attribute):
-                continue
-            owner = column.value
-            if isinstance(owner, ast.Attribute) and owner.attr == "c":
-                owner = owner.value
-            if isinstance(owner, ast.Name):
-                found.setdefault(owner.id, set()).add(column.attr)
-    return found
-
-
-def _fk_column(node: ast.AST) -> ast.Call | None:
-    """The call if ``node`` declares a foreign key column.
-
-    ``mapped_column(ForeignKey(...))``, ``Column(..., ForeignKey(...))`` and SQLModel's
-    ``Field(foreign_key=...)`` / ``Field(sa_column=Column(ForeignKey(...)))``.
-    """
-    if not isinstance(node, ast.Call):
-        return None
-    name = last_name(node.func)
-    if name in {"mapped_column", "Column"}:
-        return node if any(is_call_to(arg, "ForeignKey") for arg in node.args) else None
-    if name == "Field":
-        if keyword(node, "foreign_key") is not None:
-            return node
-        sa_column = keyword(node, "sa_column")
-        return _fk_column(sa_column) if sa_column is not None else None
-    return None
-
-
-def _db_name(call: ast.Call) -> str | None:
-    first = call.args[0] if call.args else None
-    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-
-
-def _class_columns(node: ast.ClassDef) -> Iterator[tuple[str, ast.Call]]:
-    """``name = mapped_column(...)`` in the body and ``@declared_attr def name`` returns."""
-    for stmt in node.body:
-        if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(stmt.value, ast.Call):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            if len(targets) == 1 and isinstance(targets[0], ast.Name):
-                yield targets[0].id, stmt.value
-        elif isinstance(stmt, ast.FunctionDef):
-            for inner in walk_scope(stmt):
-                if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Call):
-                    yield stmt.name, inner.value
-
-
-def _tables(tree: ast.Module) -> Iterator[tuple[str, ast.Call]]:
-    """Core ``Table("name", metadata, Column(...), ...)`` calls with the variable they bind."""
-    bound = {
-        id(stmt.value): last_name(stmt.targets[0])
-        for stmt in tree.body
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-    }
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and last_name(node.func) == "Table":
-            yield bound.get(id(node)) or _db_name(node) or "table", node
-
-
-@_rule("SC501", frozenset({"models"}))
-def unindexed_foreign_key(module: Module, project: Project) -> Iterator[Finding]:
-    """SC501: a foreign key column with no index makes joins and cascades scan the table.
-
-    Covered when the column has ``index=True``, ``primary_key=True`` or ``unique=True``,
-    or when an ``Index``/``UniqueConstraint``/``PrimaryKeyConstraint`` (in
-    ``__table_args__``, the class body, the same ``Table(...)`` or a module-level
-    ``Index("ix", Model.col)``) has it as its first column. Works for declarative
-    classes and Core ``Table(...)`` definitions.
-    """
-    external = _external_indexes(module.tree)
-    candidates: list[tuple[str, str | None, ast.Call, set[str]]] = []
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.ClassDef):
-            covered = _leading_columns(list(node.body)) | external.get(node.name, set())
-            for name, call in _class_columns(node):
-                candidates.append((node.name, name, call, covered))
-    for owner, table in _tables(module.tree):
-        covered = _leading_columns(list(table.args)) | external.get(owner, set())
-        candidates.extend((owner, None, arg, covered) for arg in table.args)
-    for owner, attribute, node, covered in candidates:
-        call = _fk_column(node)
-        if call is None:
-            continue
-        if any(is_true(keyword(call, flag)) for flag in ("index", "primary_key", "unique")):
-            continue
-        column = _db_name(call) if last_name(call.func) != "Field" else None
-        if {name for name in (attribute, column) if name} & covered:
-            continue
-        yield module.finding(
-            call,
-            "SC501",
-            f"foreign key column {owner}.{attribute or column or '?'} has no index; "
-            "add index=True or an Index leading with it (scaffold index --missing)",
-        )
+                break

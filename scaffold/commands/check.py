@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -19,25 +20,27 @@ def project_python(root: Path) -> str:
     return sys.executable
 
 
-def _migrations_key(root: Path, config) -> str:
+def _migrations_key(root: Path, config) -> str:  # type: ignore[no-untyped-def]
     """A hash of everything that decides the schema a scratch database is migrated to."""
     import hashlib
 
+    from scaffold.checks._files import versions_dir
+
     digest = hashlib.sha256()
-    versions = root / config.alembic_dir / "versions"
-    env = root / config.alembic_dir / "env.py"
+    versions = versions_dir(root, config)
+    env = versions.parent / "env.py"
     for path in [root / config.alembic_ini, env, *sorted(versions.glob("*.py"))]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def _check_on_scratch(root: Path, config, db: Path) -> list:
+def _check_on_scratch(root: Path, config, db: Path):  # type: ignore[no-untyped-def]
     """``alembic check`` on a scratch SQLite database. The database migrated to head is
     cached by the hash of the migrations, so a repeated check only compares."""
     import shutil
 
-    from scaffold.checks import run_checks
+    from scaffold.checks import check_project
     from scaffold.resources import cache_dir, prune
 
     folder = cache_dir("check-db")
@@ -46,29 +49,64 @@ def _check_on_scratch(root: Path, config, db: Path) -> list:
     hit = cached.is_file()
     if hit:
         shutil.copyfile(cached, db)
-    findings = run_checks(root, config, project_python(root), url, upgrade=not hit)
-    if not hit and db.is_file() and not any(f.code == "SC700" for f in findings):
+    report = check_project(
+        root,
+        config,
+        project_python(root),
+        url,
+        upgrade=not hit,
+        environment={"origin": "a scratch SQLite database scaffold made"},
+    )
+    if not hit and db.is_file() and not any(f.code == "SC700" for f in report.findings):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(db, cached)
             prune(folder, "*.db", keep=8)
         except OSError:
             pass
-    return findings
+    return report
+
+
+def _root(project: Path | None) -> Path:
+    from scaffold.checks._files import find_root
+
+    if project is not None:
+        root = project.resolve()
+        if not root.is_dir():
+            raise InputError(
+                f"--project {str(project)!r} is not a folder.",
+                token=str(project),
+                example="scaffold check --project .",
+            )
+        return root
+    return find_root(Path.cwd())
+
+
+def explain(code: str) -> str:
+    from scaffold.checks import RULES
+
+    rule = RULES.get(code.strip().upper())
+    if rule is None:
+        close = [c for c in RULES if c[:4] == code.strip().upper()[:4]] or list(RULES)[:3]
+        raise InputError(
+            f"{code!r} is not a scaffold check rule; the rules are {', '.join(RULES)}.",
+            token=code,
+            example=f"scaffold check --explain {close[0]}",
+        )
+    return rule.explain()
 
 
 def run_check(
-    project: Path | None, *, database_url: str | None, alembic: bool, quiet: bool
+    project: Path | None,
+    *,
+    database_url: str | None,
+    alembic: bool,
+    quiet: bool,
+    use_cache: bool = True,
 ) -> Outcome:
-    from scaffold.checks import RULES, CheckConfig, run_checks
+    from scaffold.checks import RULES, CheckConfig, check_project
 
-    root = (project or Path.cwd()).resolve()
-    if not root.is_dir():
-        raise InputError(
-            f"--project {str(root)!r} is not a folder.",
-            token=str(root),
-            example="scaffold check --project .",
-        )
+    root = _root(project)
     try:
         config = CheckConfig.from_pyproject(root)
     except ValueError as exc:
@@ -79,26 +117,87 @@ def run_check(
         ) from None
     if not alembic:
         config = dataclasses.replace(config, run_alembic=False)
+    python = project_python(root)
+    test_url = os.environ.get("TEST_DATABASE_URL")
+    ini = root / config.alembic_ini
     with tempfile.TemporaryDirectory(prefix="scaffold-check-") as tmp:
         if database_url:
-            findings = run_checks(root, config, project_python(root), database_url)
+            report = check_project(
+                root,
+                config,
+                python,
+                database_url,
+                upgrade=False,
+                use_cache=use_cache,
+                catalog_url=database_url,
+                environment={"origin": "--database-url"},
+            )
+        elif test_url and config.run_alembic and ini.is_file():
+            report = check_project(
+                root,
+                config,
+                python,
+                test_url,
+                upgrade=True,
+                use_cache=use_cache,
+                environment={"origin": "TEST_DATABASE_URL"},
+            )
+        elif config.run_alembic and ini.is_file():
+            report = _check_on_scratch(root, config, Path(tmp) / "check.db")
         else:
-            findings = _check_on_scratch(root, config, Path(tmp) / "check.db")
+            report = check_project(root, config, python, use_cache=use_cache)
+    if report.modules == 0 and report.migrations == 0:
+        raise InputError(
+            f"No Python module to check in {str(root)!r}: tests, migrations, virtualenvs, "
+            "hidden folders and [tool.scaffold] exclude globs are not linted, and nothing "
+            "else is there.",
+            token=str(root),
+            example="scaffold check --project path/to/your/project",
+        )
+    findings = report.findings
     for finding in findings:
         if not quiet:
             print(finding.format())
     outcome = Outcome(command="check", actions=["check"])
     outcome.checks = [
-        {"name": code, "passed": not any(f.code == code for f in findings), "detail": RULES[code]}
+        {
+            "name": code,
+            "passed": not any(f.code == code for f in findings),
+            "detail": RULES[code].summary,
+            "severity": RULES[code].severity,
+        }
         for code in RULES
     ]
     outcome.extra["findings"] = [
-        {"path": f.path, "line": f.line, "col": f.col, "code": f.code, "message": f.message}
+        {
+            "path": f.path,
+            "line": f.line,
+            "col": f.col,
+            "code": f.code,
+            "severity": f.severity,
+            "message": f.message,
+        }
         for f in findings
     ]
+    outcome.extra["summary"] = {
+        "root": str(root),
+        "modules": report.modules,
+        "migrations": report.migrations,
+        "cached": report.cached,
+        "python_3_12_syntax": report.rewritten,
+    }
+    counts = {
+        level: sum(1 for f in findings if f.severity == level)
+        for level in ("error", "warning", "info")
+    }
+    outcome.exit_code = 1 if counts["error"] else 0
+    print(report.summary(), file=sys.stderr)
+    for note in report.notes:
+        print(note, file=sys.stderr)
     if findings:
-        outcome.exit_code = 1
-        print(f"{len(findings)} finding(s).", file=sys.stderr)
+        shown = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in counts.items() if n)
+        verdict = "" if counts["error"] else " (no error: exit 0)"
+        print(f"{len(findings)} finding(s): {shown}{verdict}.", file=sys.stderr)
     elif not quiet:
         print("No findings: the project follows the standing orders.", file=sys.stderr)
     return outcome

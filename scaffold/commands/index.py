@@ -1,11 +1,13 @@
 """``scaffold index --missing``: index the foreign keys and filter columns that lack one.
 
-The models are read as syntax trees (nothing is imported): a column needs an
-index when it is a foreign key, or when a service filters on it with ``==``,
-and neither ``index=``/``unique=``/``primary_key=`` nor an ``Index``/unique
-constraint leading with it covers it. One migration adds them all
-(``CREATE INDEX CONCURRENTLY`` on PostgreSQL); the models gain ``index=True``
-through a syntax-tree edit so ``alembic check`` stays clean.
+Nothing is imported: the project is read as syntax trees, with the definition of
+"indexed" that ``scaffold check`` (SC501) uses (``scaffold.checks.indexes``): a
+foreign key declared in a model, a Core table or a migration is indexed when an
+index, unique constraint or primary key from the models or the migrations leads
+with it. A column a service filters on with ``==`` is proposed too, unless it is a
+boolean or an enum (too few distinct values for an index to help). One migration
+adds them all (``CREATE INDEX CONCURRENTLY`` on PostgreSQL); the models gain
+``index=True`` through a syntax-tree edit so ``alembic check`` stays clean.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ModelInfo:
     foreign_keys: list[str] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
     column_of: dict[str, str] = field(default_factory=dict)
+    low_cardinality: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -43,107 +46,95 @@ class Missing:
         return self.model.column_of.get(self.attribute, self.attribute)
 
 
-def _kw(call: ast.Call, name: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
+@dataclass
+class _Read:
+    """The project's models and migrations, read once (the same parse as scaffold check)."""
+
+    models: list[ModelInfo]
+    trees: dict[str, ast.Module]
+    unindexed: list  # list[scaffold.checks.indexes.Unindexed]
 
 
-def _is_true(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
+def _read_project(root: Path) -> _Read:
+    from scaffold.checks import CheckConfig, indexes
+    from scaffold.checks._files import collect, versions_dir
+    from scaffold.checks._parse import requires_python
+    from scaffold.checks.runner import _parse_file, upgrade_order
 
-
-def _call_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        func = node.func
-        return (
-            func.id
-            if isinstance(func, ast.Name)
-            else func.attr
-            if isinstance(func, ast.Attribute)
-            else ""
-        )
-    return ""
-
-
-def _first_column(call: ast.Call) -> str | None:
-    args = [
-        a
-        for a in call.args
-        if not (
-            isinstance(a, ast.Constant) and call.args.index(a) == 0 and _call_name(call) == "Index"
-        )
-    ]
-    for arg in args:
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            return arg.value
-        if isinstance(arg, ast.Attribute):
-            return arg.attr
-        if isinstance(arg, ast.Name):
-            return arg.id
-    return None
-
-
-def read_models(root: Path, package: str) -> list[ModelInfo]:
-    models = []
-    for path in sorted((root / package / "models").glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef):
-                info = _model(node, path.relative_to(root).as_posix())
-                if info is not None:
-                    models.append(info)
-    return models
-
-
-def _model(node: ast.ClassDef, path: str) -> ModelInfo | None:
-    table = None
-    info = ModelInfo(path, node.name, "")
-    covered_columns: set[str] = set()
-    for stmt in node.body:
-        target, value = None, None
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            target, value = stmt.target.id, stmt.value
-        elif (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-        ):
-            target, value = stmt.targets[0].id, stmt.value
-        if target is None:
+    try:
+        config = CheckConfig.from_pyproject(root)
+    except ValueError:
+        config = CheckConfig()
+    target = requires_python(root)
+    versions = versions_dir(root, config)
+    collected = collect(root, config, versions.parent if versions.is_dir() else None)
+    trees: dict[str, ast.Module] = {}
+    facts = []
+    for path in collected.modules:
+        tree, _lines, _error, _ = _parse_file(path, (root / path).read_bytes(), target)
+        if tree is None:
             continue
-        if target == "__tablename__" and isinstance(value, ast.Constant):
-            table = value.value
-        elif target == "__table_args__" and isinstance(value, ast.Tuple):
-            for item in value.elts:
-                if isinstance(item, ast.Call) and _call_name(item) in (
-                    "Index",
-                    "UniqueConstraint",
-                    "PrimaryKeyConstraint",
-                ):
-                    first = _first_column(item)
-                    if first:
-                        covered_columns.add(first)
-        elif isinstance(value, ast.Call) and _call_name(value) in ("mapped_column", "Column"):
-            info.columns.append(target)
-            name = value.args[0] if value.args else None
-            is_name = isinstance(name, ast.Constant) and isinstance(name.value, str)
-            info.column_of[target] = name.value if is_name else target
-            if any(_is_true(_kw(value, k)) for k in ("index", "unique", "primary_key")):
-                info.covered.add(target)
-            if any(_call_name(a) == "ForeignKey" for a in value.args):
-                info.foreign_keys.append(target)
-    if not isinstance(table, str):
-        return None
-    info.covered |= {a for a, c in info.column_of.items() if c in covered_columns}
-    info.table = table
-    return info
+        trees[path] = tree
+        found = indexes.model_facts(tree, path)
+        if found.models:
+            facts.append(found)
+    revisions, events = [], {}
+    from scaffold.checks import migrations
+
+    for file in sorted(versions.glob("*.py")) if versions.is_dir() else []:
+        path = file.relative_to(root).as_posix()
+        tree, _lines, _error, _ = _parse_file(path, file.read_bytes(), target)
+        if tree is None:
+            continue
+        revision = migrations.read_revision(tree, path)
+        if revision is not None:
+            revisions.append(revision)
+            events[path] = indexes.migration_events(tree)
+    state = indexes.replay([(r.path, events[r.path]) for r in upgrade_order(revisions)])
+    unindexed = indexes.unindexed(facts, state)
+    models = []
+    for found in facts:
+        for model in found.models:
+            info = ModelInfo(model.path, model.owner, model.table or "")
+            info.columns = list(model.column_of)
+            info.column_of = dict(model.column_of)
+            info.low_cardinality = set(model.low_cardinality)
+            info.foreign_keys = [
+                fk.attribute
+                for fk in found.foreign_keys
+                if fk.owner == model.owner and fk.attribute and len(fk.columns) == 1
+            ]
+            leading = {
+                index.columns[0]
+                for source in facts
+                for index in source.indexes
+                if index.columns and (index.owner == model.owner or index.table == model.table)
+            }
+            leading |= {
+                index.columns[0]
+                for index in state.indexes.get(model.table or "", [])
+                if index.columns
+            }
+            info.covered = {a for a, c in model.column_of.items() if c in leading}
+            models.append(info)
+    return _Read(models, trees, unindexed)
 
 
-def filter_columns(root: Path, package: str, models: list[ModelInfo]) -> set[tuple[str, str]]:
-    """(class, column) pairs compared with ``==`` in the services (equality filters)."""
+def read_models(root: Path, package: str | None = None) -> list[ModelInfo]:
+    """Every model of the project (any module, not only ``<package>/models``), with the
+    attributes an index, unique constraint or primary key already covers."""
+    return _read_project(root).models
+
+
+def filter_columns(trees: dict[str, ast.Module], models: list[ModelInfo]) -> set[tuple[str, str]]:
+    """(class, attribute) pairs compared with ``==`` outside the models (equality filters)."""
     by_class = {m.class_name: m for m in models}
+    model_paths = {m.path for m in models}
     found: set[tuple[str, str]] = set()
-    for path in sorted((root / package / "services").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in trees.items():
+        if path in model_paths:
+            continue
+        for node in ast.walk(tree):
             if isinstance(node, ast.Compare) and any(isinstance(op, ast.Eq) for op in node.ops):
                 for side in (node.left, *node.comparators):
                     if (
@@ -156,19 +147,49 @@ def filter_columns(root: Path, package: str, models: list[ModelInfo]) -> set[tup
     return found
 
 
-def find_missing(project: Project) -> list[Missing]:
-    models = read_models(project.root, project.layout.package)
-    filters = filter_columns(project.root, project.layout.package, models)
+def find_missing(project: Project) -> tuple[list[Missing], list[str]]:
+    """Foreign keys no index serves (the definition SC501 uses) and equality-filter
+    columns with no index; booleans and enums are never proposed. The second list
+    says what could not be indexed automatically."""
+    read = _read_project(project.root)
+    models = read.models
+    by_owner = {(m.path, m.class_name): m for m in models}
     missing: list[Missing] = []
-    for model in models:
-        for attribute in model.columns:
-            if attribute in model.covered or attribute == "id":
-                continue
-            if attribute in model.foreign_keys:
-                missing.append(Missing(model, attribute, "foreign key"))
-            elif (model.class_name, attribute) in filters:
-                missing.append(Missing(model, attribute, "equality filter in a service"))
-    return missing
+    notes: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for item in read.unindexed:
+        fk = item.foreign_key
+        model = by_owner.get((fk.path, fk.owner))
+        if fk.source == "migration" and fk.table and len(fk.columns) == 1:
+            # No model to edit: the migration alone adds it (alembic check has no model
+            # of this table to compare, so nothing drifts).
+            table_only = ModelInfo("", "", fk.table, column_of={fk.columns[0]: fk.columns[0]})
+            missing.append(Missing(table_only, fk.columns[0], "foreign key (migrations only)"))
+            continue
+        if model is None or fk.attribute is None or len(fk.columns) != 1:
+            columns = ", ".join(fk.columns)
+            notes.append(
+                f"{fk.table or fk.owner}({columns}) ({fk.path}:{fk.line}) has no index, but it "
+                "spans several columns; add a composite index leading with them by hand."
+            )
+            continue
+        if not model.table:
+            notes.append(
+                f"{model.class_name}.{fk.attribute} has no index, but its table name is computed; "
+                "add index=True by hand."
+            )
+            continue
+        seen.add((model.class_name, fk.attribute))
+        missing.append(Missing(model, fk.attribute, "foreign key"))
+    for class_name, attribute in sorted(filter_columns(read.trees, models)):
+        model = next((m for m in models if m.class_name == class_name and m.table), None)
+        if model is None or (class_name, attribute) in seen or attribute == "id":
+            continue
+        column = model.column_of.get(attribute, attribute)
+        if attribute in model.covered or column in model.low_cardinality:
+            continue
+        missing.append(Missing(model, attribute, "equality filter in a service"))
+    return missing, notes
 
 
 def add_index_kwarg(source: str, class_name: str, column: str) -> str | None:
@@ -238,14 +259,17 @@ def add_index_kwarg(source: str, class_name: str, column: str) -> str | None:
 def plan_index(project: Project) -> tuple[list[Rendered], Outcome, list[Missing]]:
     """The migration and model edits adding every missing index (empty when none is missing)."""
     project.require_alembic()
-    missing = find_missing(project)
+    missing, notes = find_missing(project)
     outcome = Outcome(command="index", actions=["index --missing"])
+    outcome.notes.extend(notes)
     if not missing:
         outcome.notes.append("No missing indexes: every foreign key and filter column is indexed.")
         return [], outcome, []
     files: list[Rendered] = []
     edited: dict[str, str] = {}
     for item in missing:
+        if not item.model.path:
+            continue  # a table only the migrations know
         source = edited.get(item.model.path) or (project.root / item.model.path).read_text(
             encoding="utf-8"
         )

@@ -48,8 +48,8 @@ VERSION = "2.0.0"
 
 # A problem matcher regexp is a JavaScript RegExp; this one stays in the subset that
 # means the same in Python's ``re`` (tests run it there). Groups: file, line,
-# column, code, message -- the ``Finding.format()`` line of ``scaffold check``.
-CHECK_REGEXP = r"^(\S.*?):(\d+):(\d+): ([A-Z]+[0-9]+) (.+)$"
+# column, code, severity, message -- the ``Finding.format()`` line of ``scaffold check``.
+CHECK_REGEXP = r"^(\S.*?):(\d+):(\d+): ([A-Z]+[0-9]+) (error|warning|info): (.+)$"
 
 
 def _task(label: str, detail: str, args: list[str], matcher: Any = None) -> dict[str, Any]:
@@ -75,7 +75,8 @@ _CHECK_MATCHER = {
         "line": 2,
         "column": 3,
         "code": 4,
-        "message": 5,
+        "severity": 5,
+        "message": 6,
     },
 }
 

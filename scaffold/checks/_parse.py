@@ -1,0 +1,223 @@
+"""Parse a module with the grammar of the project's Python, not only the running one.
+
+``ast`` is fast but knows only the running interpreter's grammar. A file it cannot
+parse goes through LibCST, which reads Python 3.0-3.14 syntax; the newer constructs
+are rewritten to the running interpreter's equivalents (``type X = int`` becomes
+``X = int``, ``class C[T]`` loses its type parameters, ``except A, B:`` gains
+parentheses, a PEP 701 f-string or a t-string becomes the tuple of its expressions)
+with the line numbers kept, and the result is parsed by ``ast``. Every rule then
+reads the same kind of tree. A construct newer than the lowest version the project's
+``requires-python`` allows is a syntax error for that project, and says so.
+
+LibCST is imported only for such files.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+NEWEST = (3, 14)
+_BOUND = re.compile(r"(>=|~=|==|\^|>|~)\s*(\d+)\s*\.\s*(\d+)")
+
+
+def requires_python(root: Path) -> tuple[int, int] | None:
+    """The lowest Python version the project allows, from pyproject.toml.
+
+    Reads ``[project] requires-python`` (PEP 621) or Poetry's
+    ``[tool.poetry.dependencies] python``; None when neither says.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "pyproject.toml").write_text('[project]\\nrequires-python = ">=3.12,<4"\\n')
+    >>> requires_python(folder)
+    (3, 12)
+    """
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    spec = data.get("project", {}).get("requires-python")
+    if not isinstance(spec, str):
+        spec = data.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python")
+    return lowest_version(spec) if isinstance(spec, str) else None
+
+
+def lowest_version(spec: str) -> tuple[int, int] | None:
+    """``">=3.11"`` → (3, 11); ``"^3.12"`` → (3, 12); ``"<3.13"`` alone → None.
+
+    >>> lowest_version(">=3.10, !=3.11.*")
+    (3, 10)
+    """
+    bounds = [(int(major), int(minor)) for _, major, minor in _BOUND.findall(spec)]
+    return min(bounds) if bounds else None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A module tree, or why there is none (``error``: message, line, column)."""
+
+    tree: ast.Module | None
+    error: tuple[str, int, int] | None = None
+    rewritten: bool = False  # parsed through LibCST
+
+
+def parse(text: str, path: str, target: tuple[int, int] | None) -> Parsed:
+    """Parse ``text`` for a project whose lowest Python is ``target`` (None: any)."""
+    running = sys.version_info[:2]
+    feature = target if target is not None and (3, 7) <= target < running else None
+    try:
+        if feature is None:
+            return Parsed(ast.parse(text, filename=path))
+        return Parsed(ast.parse(text, filename=path, feature_version=feature))
+    except SyntaxError as exc:
+        first = (f"syntax error: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1))
+    except ValueError as exc:  # null bytes
+        return Parsed(None, (f"cannot parse: {exc}", 1, 1))
+    return _through_libcst(text, path, target, first)
+
+
+def _through_libcst(
+    text: str, path: str, target: tuple[int, int] | None, first: tuple[str, int, int]
+) -> Parsed:
+    import libcst as cst
+
+    try:
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return Parsed(None, first)
+    rewriter = _build_transformer()(module)
+    try:
+        code = module.visit(rewriter).code
+    except (RecursionError, ValueError):
+        return Parsed(None, first)
+    too_new = [c for c, v in rewriter.features.items() if target is not None and v > target]
+    if too_new and target is not None:
+        positions = _positions(module, [rewriter.nodes[c] for c in too_new])
+        (line, col), construct = min(zip(positions, too_new, strict=True))
+        needed = rewriter.features[construct]
+        return Parsed(
+            None,
+            (
+                f"{construct} needs Python {needed[0]}.{needed[1]}, but requires-python "
+                f"allows {target[0]}.{target[1]}",
+                line,
+                col,
+            ),
+        )
+    try:
+        return Parsed(ast.parse(code, filename=path), rewritten=True)
+    except SyntaxError:
+        return Parsed(None, first)
+
+
+def _positions(module, nodes) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Line and 1-based column of each node (only on the error path: positions are slow)."""
+    import libcst as cst
+    from libcst.metadata import PositionProvider
+
+    found = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return [
+        (found[node].start.line, found[node].start.column + 1) if node in found else (1, 1)
+        for node in nodes
+    ]
+
+
+@cache
+def _build_transformer() -> type:
+    import libcst as cst
+
+    def newlines(module: cst.Module, node: cst.CSTNode) -> int:
+        return module.code_for_node(node).count("\n")
+
+    class Downgrade(cst.CSTTransformer):
+        """Rewrites 3.12-3.14 syntax to 3.11 syntax, keeping every line where it was."""
+
+        def __init__(self, module: cst.Module) -> None:
+            super().__init__()
+            self.module = module
+            self.features: dict[str, tuple[int, int]] = {}
+            self.nodes: dict[str, cst.CSTNode] = {}
+
+        def _saw(self, construct: str, version: tuple[int, int], node: cst.CSTNode) -> None:
+            if construct not in self.features:
+                self.features[construct] = version
+                self.nodes[construct] = node
+
+        def leave_TypeAlias(self, original, updated):  # type: ignore[no-untyped-def]
+            self._saw("a type alias statement", (3, 12), original)
+            return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=updated.value)
+
+        def _drop_type_parameters(self, original, updated):  # type: ignore[no-untyped-def]
+            if updated.type_parameters is None:
+                return updated
+            defaults = any(p.default is not None for p in updated.type_parameters.params)
+            if defaults:
+                self._saw("a type parameter default", (3, 13), original)
+            else:
+                self._saw("a type parameter list", (3, 12), original)
+            return updated.with_changes(type_parameters=None)
+
+        def leave_ClassDef(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._drop_type_parameters(original, updated)
+
+        def leave_FunctionDef(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._drop_type_parameters(original, updated)
+
+        def _parenthesize(self, original, updated):  # type: ignore[no-untyped-def]
+            kind = updated.type
+            if isinstance(kind, cst.Tuple) and not kind.lpar:
+                self._saw("`except` with unparenthesized types", (3, 14), original)
+                return updated.with_changes(
+                    type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]),
+                    whitespace_after_except=cst.SimpleWhitespace(" "),
+                )
+            return updated
+
+        def leave_ExceptHandler(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._parenthesize(original, updated)
+
+        def leave_ExceptStarHandler(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._parenthesize(original, updated)
+
+        def _expressions(self, original, updated, construct, version):  # type: ignore[no-untyped-def]
+            code = self.module.code_for_node(original)
+            if construct == "an f-string" and _parses_here(code):
+                return updated
+            self._saw(construct, version, original)
+            values = [
+                part.expression
+                for part in updated.parts
+                if isinstance(part, cst.FormattedStringExpression | cst.TemplatedStringExpression)
+            ]
+            elements = [cst.Element(value, comma=cst.Comma()) for value in values]
+            lines = newlines(self.module, original)
+            closing = cst.RightParen()
+            if lines:
+                closing = cst.RightParen(
+                    whitespace_before=cst.ParenthesizedWhitespace(
+                        empty_lines=[cst.EmptyLine()] * (lines - 1), indent=False
+                    )
+                )
+            return cst.Tuple(elements, lpar=[cst.LeftParen()], rpar=[closing])
+
+        def leave_FormattedString(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._expressions(original, updated, "an f-string", (3, 12))
+
+        def leave_TemplatedString(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._expressions(original, updated, "a t-string", (3, 14))
+
+    return Downgrade
+
+
+def _parses_here(code: str) -> bool:
+    try:
+        ast.parse(f"(\n{code}\n)", mode="eval")
+    except SyntaxError:
+        return False
+    return True
