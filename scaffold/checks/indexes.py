@@ -20,9 +20,7 @@ key of its table leads with its column(s):
 from __future__ import annotations
 
 import ast
-import json
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -706,6 +704,9 @@ print(json.dumps(found))
 def catalog_indexes(python: str, database_url: str, cwd: str) -> list[Index] | str:
     """Indexes, unique constraints and primary keys of the live database (through the
     project's interpreter, so its drivers are used); a one-line reason on failure."""
+    import json
+    import subprocess
+
     try:
         done = subprocess.run(
             [python, "-c", _CATALOG, database_url],
