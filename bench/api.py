@@ -39,8 +39,11 @@ from alembic.config import Config
 from sqlalchemy import event
 
 command.upgrade(Config("alembic.ini"), "head")
-from app.db.session import engine
+from app.core.config import get_settings
+from app.db.session import database
 from app.main import app
+
+engine = database.start(get_settings())
 
 statements: list[str] = []
 

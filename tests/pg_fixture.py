@@ -105,6 +105,27 @@ class PgServer:
             raise RuntimeError(f"psql failed ({proc.returncode}) on {sql!r}: {proc.stderr}")
         return proc.stdout.strip()
 
+    def pause(self) -> None:
+        """Stop the server as a restart would, keeping its data: `resume()` starts it
+        again on the same port (a database outage, for the tests that need one)."""
+        proc = _run(
+            [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.datadir),
+             "-m", "fast", "-w", "-t", "30", "-s"],
+            self._run_as, cwd=self.tmpdir, timeout=60,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {proc.stderr}")
+
+    def resume(self) -> None:
+        """Start a paused server again on its port."""
+        proc = _run(
+            [str(self.bindir / "pg_ctl"), "start", "-D", str(self.datadir),
+             "-l", str(self.log_path), "-o", f"-p {self.port}", "-w", "-t", "60", "-s"],
+            self._run_as, cwd=self.tmpdir, timeout=90,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {proc.stderr}\n{self.log_tail()}")
+
     def stop(self) -> None:
         """Stop the server immediately and delete its directory. Idempotent."""
         if self._stopped:

@@ -16,7 +16,10 @@ from tests.test_e2e import verify_generated_project
 INSERT_ROWS = """
 import asyncio
 from sqlalchemy import text
-from app.db.session import engine
+from app.core.config import get_settings
+from app.db.session import database
+
+engine = database.start(get_settings())
 
 async def main():
     async with engine.begin() as conn:
@@ -36,7 +39,10 @@ asyncio.run(main())
 READ_CAPACITY = """
 import asyncio
 from sqlalchemy import text
-from app.db.session import engine
+from app.core.config import get_settings
+from app.db.session import database
+
+engine = database.start(get_settings())
 
 async def main():
     async with engine.connect() as conn:

@@ -99,7 +99,7 @@ import pytest
 from sqlalchemy import text
 
 from app.api.v1.accounts import provide_service
-from app.db.session import engine
+from app.db.session import database
 from app.main import app
 
 ITEMS = "/api/v1/accounts"
@@ -126,11 +126,11 @@ def _production_log_level(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def assert_nothing_secret_logged(caplog: pytest.LogCaptureFixture) -> None:
-    """No log record (message or traceback) carries a submitted secret."""
+    """No log line (message or traceback), as the app's log handler writes it, carries a
+    submitted secret."""
+    [handler] = [h for h in logging.getLogger().handlers if h.get_name() == "app"]
     for record in caplog.records:
-        text = record.getMessage()
-        if record.exc_info:
-            text += logging.Formatter().formatException(record.exc_info)
+        text = handler.format(record)
         for secret in (SECRET, MARKER):
             assert secret not in text, f"{record.name} logged a submitted value: {text[-1500:]}"
 
@@ -543,12 +543,12 @@ async def test_a_database_failure_is_a_500_that_logs_no_submitted_value(
 ) -> None:
     # The table vanishes under the app (a failed deploy, a dropped connection): the driver
     # error carries the INSERT's parameters, the password among them.
-    async with engine.begin() as connection:
+    async with database.engine.begin() as connection:
         await connection.execute(text("ALTER TABLE accounts RENAME TO accounts_away"))
     try:
         response = await raw.post(ITEMS, json=payload())
     finally:
-        async with engine.begin() as connection:
+        async with database.engine.begin() as connection:
             await connection.execute(text("ALTER TABLE accounts_away RENAME TO accounts"))
     assert_problem(response, 500)
     assert_nothing_secret_logged(caplog)

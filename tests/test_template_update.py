@@ -53,27 +53,27 @@ ROUTER_DEF = "def provide_service(session: SessionDep) -> ResidentService:\n"
 ROUTER_EDIT = '    """Residents are imported nightly from the HR system; edits here are local."""\n'
 README_EDIT = "\n## Local notes\n\nOn-call rota lives in the wiki.\n"
 
-LOGGING_MODULE = '''\
-"""Logging set-up: one line per record, level from the settings."""
+RELEASE_MODULE = '''\
+"""The release this build is, for probes and logs."""
 
-import logging
+import os
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send records to stderr as `LEVEL name: message`."""
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+def release() -> str:
+    """`RELEASE` from the environment, `dev` when unset."""
+    return os.environ.get("RELEASE", "dev")
 '''
 
-LOGGING_TEST = """\
-import logging
+RELEASE_TEST = """\
+import pytest
 
-from app.core.logging import configure_logging
+from app.core.release import release
 
 
-def test_configure_logging_sets_the_root_level() -> None:
-    configure_logging("WARNING")
+def test_release_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELEASE", "2026.12")
 
-    assert logging.getLogger().level == logging.WARNING
+    assert release() == "2026.12"
 """
 
 
@@ -102,11 +102,12 @@ def replace_once(path: Path, old: str, new: str) -> None:
 def make_template_v2(template: Path) -> None:
     """A realistic template release: a new module and test, a changed probe and its test."""
     project = template / "templates/project"
-    (project / "app/core/logging.py").write_text(LOGGING_MODULE)
-    (project / "tests/test_logging.py").write_text(LOGGING_TEST)
+    (project / "app/core/release.py").write_text(RELEASE_MODULE)
+    (project / "tests/test_release.py").write_text(RELEASE_TEST)
     health = project / "app/api/health.py"
-    replace_once(health, 'status: Literal["ok"]\n', 'status: Literal["ok"]\n    version: str\n')
-    replace_once(health, 'Health(status="ok")', 'Health(status="ok", version="1")')
+    replace_once(
+        health, 'status: Literal["ok"]\n', 'status: Literal["ok"]\n    version: str = "1"\n'
+    )
     replace_once(
         project / "tests/test_health.py",
         '{"status": "ok"}',
@@ -156,15 +157,15 @@ def template_repo(root: Path) -> Path:
 
 def release_v2(template: Path) -> None:
     make_template_v2(template)
-    commit_all(template, "template v2: logging module, version in /health")
+    commit_all(template, "template v2: release module, version in /health")
     git(template, "tag", "v2")
 
 
 def assert_v2_applied(dst: Path) -> None:
     assert conflict_leftovers(dst) == []
-    assert (dst / "app/core/logging.py").read_text() == LOGGING_MODULE
-    assert (dst / "tests/test_logging.py").read_text() == LOGGING_TEST
-    assert 'Health(status="ok", version="1")' in (dst / "app/api/health.py").read_text()
+    assert (dst / "app/core/release.py").read_text() == RELEASE_MODULE
+    assert (dst / "tests/test_release.py").read_text() == RELEASE_TEST
+    assert 'version: str = "1"' in (dst / "app/api/health.py").read_text()
     assert '{"status": "ok", "version": "1"}' in (dst / "tests/test_health.py").read_text()
     assert read_answers(dst)["_commit"] == "v2"
 
@@ -267,3 +268,60 @@ def test_scaffold_new_records_the_template_source_for_copier_update(
         warnings.simplefilter("ignore")
         copier.run_update(dst_path=project, defaults=True, overwrite=True, quiet=True)
     assert_v2_applied(project)
+
+
+# The last commit whose template predates the operations work (settings, lifespan engine,
+# middleware, logging, probes, Docker): projects made from it must take all of it through
+# `copier update`.
+BEFORE_OPERATIONS = "062594e"
+
+
+@pytest.mark.e2e
+def test_a_project_from_before_the_operations_work_takes_it_through_copier_update(
+    tmp_path: Path,
+) -> None:
+    import copier
+
+    template = tmp_path / "template-repo"
+    template.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", BEFORE_OPERATIONS, "copier.yml", "templates"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(template)], input=archive, check=True)
+    git(template, "init", "-q")
+    commit_all(template, "the release before")
+    git(template, "tag", "v1")
+    dst = tmp_path / "clinic"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_copy(str(template), str(dst), defaults=True, vcs_ref="v1", quiet=True)
+    assert not (dst / "app/core/middleware.py").exists()
+    git(dst, "init", "-q")
+    commit_all(dst, "new project")
+    for argv in (RESIDENTS, WEEKLY):
+        result = scaffold(*argv, project=dst)
+        assert result.exit_code == 0, result.output
+    commit_all(dst, "resources")
+    resources = resource_files(dst)
+
+    shutil.rmtree(template / "templates")
+    shutil.copytree(
+        REPO / "templates", template / "templates", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(REPO / "copier.yml", template / "copier.yml")
+    commit_all(template, "operations")
+    git(template, "tag", "v2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_update(
+            dst_path=dst, defaults=True, overwrite=True, quiet=True, vcs_ref="v2", conflict="inline"
+        )
+
+    assert conflict_leftovers(dst) == []
+    assert resource_files(dst) == resources
+    for path in ("app/core/middleware.py", "app/core/limits.py", "Dockerfile", "compose.yaml"):
+        assert (dst / path).is_file(), path
+    assert "def create_engine(settings: Settings)" in (dst / "app/db/session.py").read_text()
+    verify_generated_project(dst, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"))

@@ -47,6 +47,7 @@ TEMPLATE_MODULES = {
             "health",
             "migrations",
             "openapi",
+            "operations",
             "schemas",
             "schemas_time",
             "security",

@@ -1,4 +1,4 @@
-"""The FastAPI application: settings, error handlers, and every discovered router."""
+"""The FastAPI application: settings, logging, middleware, error handlers, every router."""
 
 import importlib
 import pkgutil
@@ -7,21 +7,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from slowapi.middleware import SlowAPIASGIMiddleware
 
 from app import api
 from app.api import health
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
-from app.db.session import engine
+from app.core.limits import install_rate_limits
+from app.core.logging import configure_logging
+from app.core.middleware import (
+    REQUEST_ID_HEADER,
+    BodySizeLimitMiddleware,
+    RequestLogMiddleware,
+    UnhandledErrorMiddleware,
+    request_id_middleware,
+)
+from app.db.session import database
 
 _VERSION_PACKAGE = re.compile(r"v(\d+)")
-
-
-@asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Close the pooled database connections when the server stops."""
-    yield
-    await engine.dispose()
 
 
 def version_routers() -> list[APIRouter]:
@@ -34,11 +38,45 @@ def version_routers() -> list[APIRouter]:
     return [importlib.import_module(f"{api.__name__}.{name}").router for _, name in versions]
 
 
-def create_app() -> FastAPI:
-    """Build the application; tests build fresh ones to add routes of their own."""
-    settings = get_settings()
-    app = FastAPI(title=settings.app_name, debug=settings.debug, lifespan=lifespan)
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; tests build fresh ones with their own settings or routes."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Started here, not at import; a database a test suite started stays its own.
+        owned = not database.started
+        database.start(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await database.stop()
+
+    app = FastAPI(
+        title=settings.app_name,
+        debug=settings.debug,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs else None,
+        redoc_url="/redoc" if settings.docs else None,
+        openapi_url="/openapi.json" if settings.docs else None,
+    )
     install_error_handlers(app)
+    install_rate_limits(app, settings, health.live, health.ready)
+    # add_middleware wraps what is there: the last one added runs first.
+    app.add_middleware(SlowAPIASGIMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware, debug=settings.debug)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+    )
+    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(request_id_middleware)
     app.include_router(health.router)
     for router in version_routers():
         app.include_router(router)

@@ -1,6 +1,7 @@
 """Alembic environment: async engine, every model's table, URL from the app settings."""
 
 import asyncio
+import logging
 from logging.config import fileConfig
 from typing import Any, Literal
 
@@ -16,7 +17,9 @@ from app.core.config import get_settings
 from app.db.base import Base
 
 config = context.config
-if config.config_file_name is not None:
+# alembic.ini's logging is for the `alembic` command; run from inside the app or its tests
+# (logging already configured), it would replace the app's log handler.
+if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata

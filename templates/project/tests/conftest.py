@@ -18,14 +18,22 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _SCRATCH_DIR = tempfile.mkdtemp(prefix="app-tests-")
-# Before the app is imported: its settings and engine are built on import.
+# Before the app is imported: its settings are read on import.
 os.environ["DATABASE_URL"] = (
     os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{_SCRATCH_DIR}/test.db"
 )
+os.environ["ENVIRONMENT"] = "test"
+# One client calls every route of the suite: the default limit would be hit.
+os.environ.setdefault("RATE_LIMIT_DEFAULT", "100000/minute")
 
+from app.core.config import get_settings
 from app.db.base import Base
-from app.db.session import SessionFactory, engine
+from app.db.session import database as app_database
 from app.main import app
+
+# The suite's own engine: tests arrange data before the app starts, and every app the
+# tests build (create_app()) shares it instead of starting and stopping one each.
+engine = app_database.start(get_settings())
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,14 +75,18 @@ async def _empty_tables(_close_pool: None) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client calling the app in-process: `await client.get("/health")`."""
+    """An HTTP client calling the app in-process, its lifespan run as a server would:
+    `await client.get("/health")`."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
         yield http
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[AsyncSession]:
     """A session for arranging data directly; commit what the app must see."""
-    async with SessionFactory() as db_session:
+    async with app_database.session() as db_session:
         yield db_session

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import StatementError
 
 from app.db.base import NAMING_CONVENTION, fit_identifier, utcnow
-from app.db.session import engine
+from app.db.session import database
 from app.db.types import UTCDateTime
 
 LONG_TABLE = "weekly_requirement_assignments_for_residents_in_block_scheduling"
@@ -95,10 +95,10 @@ events = Table(
 @pytest.fixture
 async def events_table() -> AsyncIterator[Table]:
     # Not on Base.metadata: the table exists only for this test, never in migrations.
-    async with engine.begin() as connection:
+    async with database.engine.begin() as connection:
         await connection.run_sync(events.create)
     yield events
-    async with engine.begin() as connection:
+    async with database.engine.begin() as connection:
         await connection.run_sync(events.drop)
 
 
@@ -106,7 +106,7 @@ async def test_utc_datetime_stores_utc_and_reads_back_aware(events_table: Table)
     paris = timezone(timedelta(hours=2))
     written = datetime(2024, 6, 1, 14, 30, tzinfo=paris)
 
-    async with engine.begin() as connection:
+    async with database.engine.begin() as connection:
         await connection.execute(insert(events_table).values(id=1, at=written))
         read = (await connection.execute(select(events_table.c.at))).scalar_one()
 
@@ -116,6 +116,6 @@ async def test_utc_datetime_stores_utc_and_reads_back_aware(events_table: Table)
 
 
 async def test_utc_datetime_refuses_naive_values(events_table: Table) -> None:
-    async with engine.begin() as connection:
+    async with database.engine.begin() as connection:
         with pytest.raises(StatementError, match="naive datetime"):
             await connection.execute(insert(events_table).values(id=1, at=datetime(2024, 6, 1)))

@@ -1,4 +1,4 @@
-"""The health route answers ok while the database does, and 503 problem+json when it does not."""
+"""Liveness never asks the database; readiness does, and is 503 problem+json without it."""
 
 from collections.abc import AsyncIterator
 
@@ -9,11 +9,13 @@ from app.db.session import get_session
 from app.main import create_app
 
 
-async def test_health_reports_ok_once_the_database_answers(client: httpx.AsyncClient) -> None:
-    response = await client.get("/health")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+async def test_live_and_ready_are_ok_once_the_database_answers(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/health/live", "/health/ready", "/health"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.json() == {"status": "ok"}
 
 
 class _DownSession:
@@ -25,12 +27,15 @@ async def _down() -> AsyncIterator[_DownSession]:
     yield _DownSession()
 
 
-async def test_health_is_503_problem_when_the_database_does_not_answer() -> None:
+async def test_ready_is_503_problem_and_live_200_when_the_database_does_not_answer() -> None:
     app = create_app()
     app.dependency_overrides[get_session] = _down
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/health")
-    assert response.status_code == 503
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert "connection refused" not in response.text
+        live = await client.get("/health/live")
+        for path in ("/health/ready", "/health"):
+            response = await client.get(path)
+            assert response.status_code == 503, path
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert "connection refused" not in response.text
+    assert live.status_code == 200

@@ -12,15 +12,15 @@ from pytest_alembic import tests as checks
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from app.db.session import engine as app_engine
+from app.db.session import database
 
 
 @pytest.fixture
 async def _no_pooled_connections() -> AsyncIterator[None]:
     # Tables are dropped and recreated: pooled connections must not keep stale statements.
-    await app_engine.dispose()
+    await database.engine.dispose()
     yield
-    await app_engine.dispose()
+    await database.engine.dispose()
 
 
 @pytest.fixture

@@ -1,4 +1,9 @@
-"""Liveness and readiness probe."""
+"""Liveness and readiness probes.
+
+`/health/live` answers while the process does (a liveness probe must not restart
+pods because the database is down); `/health/ready` also asks the database and is
+503 problem+json while it does not answer. `/health` is ready's old name.
+"""
 
 from typing import Literal
 
@@ -16,8 +21,15 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
-@router.get("/health", responses=problem_responses(503), operation_id="health-get")
-async def health(session: SessionDep) -> Health:
+@router.get("/health/live", operation_id="health-live")
+async def live() -> Health:
+    """Answer `{"status": "ok"}` while the process serves requests; no database call."""
+    return Health(status="ok")
+
+
+@router.get("/health/ready", responses=problem_responses(503), operation_id="health-ready")
+@router.get("/health", responses=problem_responses(503), operation_id="health-get", deprecated=True)
+async def ready(session: SessionDep) -> Health:
     """Answer `{"status": "ok"}` once the database has answered too; 503 while it does not."""
     try:
         await check_database(session)

@@ -4,7 +4,6 @@ Responses never contain submitted values, stack traces or exception text: a clie
 learns what was wrong with its request, not what it sent or how the server failed.
 """
 
-import logging
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -12,8 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -195,16 +192,10 @@ async def _validation_error(_request: Request, exc: Exception) -> Response:
     return problem(422, "The request is invalid.", errors=errors)
 
 
-async def _unhandled_error(request: Request, exc: Exception) -> Response:
-    # Method and path only: the query string and body may carry secrets.
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "An unexpected error occurred.")
-
-
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer every error raised while handling a request with problem+json."""
+    """Answer every error raised while handling a request with problem+json (an
+    unhandled one is `app.core.middleware.UnhandledErrorMiddleware`'s)."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unhandled_error)
     _with_problem_components(app)

@@ -1,0 +1,243 @@
+"""What running the app in production relies on: settings, CORS, request ids, body and
+rate limits, docs, and logs that name the request but never a secret."""
+
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI
+from pydantic import Field, ValidationError
+
+from app.core.config import EXAMPLE_SECRET, Settings, get_settings
+from app.core.limits import rate_limit
+from app.core.logging import configure_logging, get_logger
+from app.main import create_app
+from app.schemas.base import InputModel, SafeStr
+
+PROBLEM_JSON = "application/problem+json"
+STRONG_SECRET = "s" * 48
+PASSWORD = "correct-horse-battery-staple"
+
+
+class Signup(InputModel):
+    email: SafeStr = Field(max_length=120)
+    password: SafeStr = Field(min_length=12)
+
+
+def probe_app(**overrides: object) -> FastAPI:
+    """A fresh app with `overrides` in its settings and a few probe routes."""
+    app = create_app(Settings(**overrides))  # type: ignore[arg-type]
+
+    @app.post("/probe/echo")
+    async def echo(body: Signup) -> dict[str, str]:
+        # A password passed to the log by mistake is still not written.
+        get_logger("probe").info("signup", email=body.email, password=body.password)
+        return {"email": body.email}
+
+    @app.get("/probe/ping")
+    async def ping() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/probe/login", dependencies=[rate_limit("2/minute")])
+    async def login() -> dict[str, bool]:
+        return {"ok": True}
+
+    widgets = APIRouter(prefix="/widgets")
+
+    @widgets.get("/{widget_id}")
+    async def widget(widget_id: int) -> dict[str, int]:
+        return {"id": widget_id}
+
+    version = APIRouter(prefix="/api/v9")
+    version.include_router(widgets)
+    app.include_router(version)
+    return app
+
+
+@asynccontextmanager
+async def call(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client from one address (the rate limits count per address)."""
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4321))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """What the app's log handler writes, as it would reach stderr."""
+    configure_logging(get_settings())
+    [app_handler] = [h for h in logging.getLogger().handlers if h.get_name() == "app"]
+    buffer = io.StringIO()
+    capture = logging.StreamHandler(buffer)
+    capture.setFormatter(app_handler.formatter)
+    logging.getLogger().addHandler(capture)
+    yield buffer
+    logging.getLogger().removeHandler(capture)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def test_production_refuses_to_start_with_a_missing_or_example_secret() -> None:
+    for secret in (None, EXAMPLE_SECRET, "short"):
+        extra = {} if secret is None else {"secret_key": secret}
+        with pytest.raises(ValidationError, match="SECRET_KEY must be a random value"):
+            Settings(environment="prod", **extra)  # type: ignore[arg-type]
+    assert Settings(environment="prod", secret_key=STRONG_SECRET).docs is False  # type: ignore[arg-type]
+
+
+def test_env_example_lists_every_setting() -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    listed = {
+        line.split("=", 1)[0].lstrip("# ").strip()
+        for line in example.read_text().splitlines()
+        if "=" in line and not line.startswith("# ") and line.split("=", 1)[0].isupper()
+    }
+    assert listed == {name.upper() for name in Settings.model_fields}
+
+
+def test_database_url_is_validated_and_must_be_async() -> None:
+    with pytest.raises(ValidationError, match="not a SQLAlchemy database URL"):
+        Settings(database_url="not a url")
+    with pytest.raises(ValidationError, match="use an async driver"):
+        Settings(database_url="postgresql://localhost/app")
+    relative = Settings(database_url="sqlite+aiosqlite:///./app.db")
+    assert relative.database_url == "sqlite+aiosqlite:///./app.db"  # not rewritten
+
+
+def test_cors_origins_and_rate_limit_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", "https://app.example, https://admin.example")
+    monkeypatch.setenv("RATE_LIMIT_DEFAULT", "7/second")
+    settings = Settings()
+    assert settings.cors_origins == ["https://app.example", "https://admin.example"]
+    assert settings.rate_limit_default == "7/second"
+    monkeypatch.setenv("RATE_LIMIT_DEFAULT", "lots")
+    with pytest.raises(ValidationError, match="expected a rate like 100/minute"):
+        Settings()
+
+
+async def test_docs_are_off_in_production() -> None:
+    app = create_app(Settings(environment="prod", secret_key=STRONG_SECRET))  # type: ignore[arg-type]
+    async with call(app) as http:
+        assert (await http.get("/docs")).status_code == 404
+        assert (await http.get("/openapi.json")).status_code == 404
+        assert (await http.get("/health/live")).status_code == 200
+
+
+# --- CORS ----------------------------------------------------------------------------------
+
+
+async def test_a_preflight_from_an_allowed_origin_passes_and_another_is_refused() -> None:
+    app = probe_app(cors_origins=["https://app.example"])
+    preflight = {"Access-Control-Request-Method": "POST"}
+    async with call(app) as http:
+        allowed = await http.options(
+            "/probe/echo", headers={**preflight, "Origin": "https://app.example"}
+        )
+        refused = await http.options(
+            "/probe/echo", headers={**preflight, "Origin": "https://evil.example"}
+        )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
+
+
+# --- request ids and logs ------------------------------------------------------------------
+
+
+async def test_a_valid_request_id_is_echoed_and_an_invalid_one_replaced(
+    log_output: io.StringIO,
+) -> None:
+    async with call(probe_app()) as http:
+        echoed = await http.get("/probe/ping", headers={"X-Request-ID": "trace-42.a_b"})
+        replaced = await http.get("/probe/ping", headers={"X-Request-ID": "no spaces; ok?"})
+        fresh = await http.get("/probe/ping")
+    assert echoed.headers["X-Request-ID"] == "trace-42.a_b"
+    assert replaced.headers["X-Request-ID"] != "no spaces; ok?"
+    assert len(replaced.headers["X-Request-ID"]) == 32
+    assert len(fresh.headers["X-Request-ID"]) == 32
+    lines = [line for line in log_output.getvalue().splitlines() if "request" in line]
+    assert any("trace-42.a_b" in line and "/probe/ping" in line for line in lines)
+
+
+async def test_a_logged_request_posting_a_password_names_the_request_not_the_password(
+    log_output: io.StringIO,
+) -> None:
+    body = {"email": "ada@example.com", "password": PASSWORD}
+    async with call(probe_app()) as http:
+        created = await http.post("/probe/echo", json=body, headers={"X-Request-ID": "rq-1"})
+        refused = await http.post(
+            "/probe/echo",
+            json={"email": "x" * 200, "password": PASSWORD},
+            headers={"X-Request-ID": "rq-2"},
+        )
+    assert created.status_code == 200
+    assert refused.status_code == 422
+    text = log_output.getvalue()
+    assert "rq-1" in text and "rq-2" in text
+    assert PASSWORD not in text
+    assert "[redacted]" in text
+
+
+async def test_the_request_line_names_the_route_template_not_the_path(
+    log_output: io.StringIO,
+) -> None:
+    async with call(probe_app()) as http:
+        response = await http.get("/api/v9/widgets/73501?token=abc")
+    assert response.status_code == 200
+    lines = log_output.getvalue().splitlines()
+    [line] = [x for x in lines if "app.request" in x and "/api/v9/widgets" in x]
+    assert "/api/v9/widgets/{widget_id}" in line
+    assert "73501" not in line and "abc" not in line
+    assert "200" in line
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+async def test_a_body_over_the_limit_is_413_problem() -> None:
+    async with call(probe_app(max_body_bytes=64)) as http:
+        declared = await http.post("/probe/echo", json={"email": "x" * 100, "password": "p" * 12})
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(10):
+                yield b"x" * 16
+
+        streamed = await http.post(
+            "/probe/echo", content=chunks(), headers={"content-type": "application/json"}
+        )
+        small = await http.post("/probe/echo", json={"email": "a@b.c", "password": "p" * 12})
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        assert response.headers["content-type"] == PROBLEM_JSON
+        assert response.json()["detail"] == "The request body is larger than 64 bytes."
+    assert small.status_code == 200
+
+
+async def test_the_default_rate_limit_is_429_problem_with_retry_after() -> None:
+    async with call(probe_app(rate_limit_default="3/minute")) as http:
+        answers = [(await http.get("/probe/ping")).status_code for _ in range(3)]
+        limited = await http.get("/probe/ping")
+        probes = [(await http.get("/health/live")).status_code for _ in range(5)]
+    assert answers == [200, 200, 200]
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == PROBLEM_JSON
+    assert 0 < int(limited.headers["Retry-After"]) <= 60
+    assert probes == [200] * 5  # health probes are never limited
+
+
+async def test_a_route_limit_is_429_before_the_default_one() -> None:
+    async with call(probe_app()) as http:
+        answers = [(await http.get("/probe/login")).status_code for _ in range(3)]
+        last = await http.get("/probe/login")
+    assert answers == [200, 200, 429]
+    assert last.status_code == 429
+    assert last.headers["content-type"] == PROBLEM_JSON
+    assert int(last.headers["Retry-After"]) >= 1
