@@ -806,6 +806,24 @@ def check_command(
         raise typer.Exit(code)
 
 
+@app.command("mcp")
+@handles_errors
+def mcp_command(project: ProjectOpt = None) -> None:
+    """Serve scaffold to coding agents over the Model Context Protocol (stdio).
+
+    Tools: plan, apply, check, report, resources, explain; documents at
+    scaffold://docs/fields, scaffold://docs/missions, scaffold://docs/standing-orders.
+    Escalated changes are never applied: a human re-runs them with --approve.
+
+    Example (an editor's MCP configuration runs this):
+
+        scaffold mcp --project .
+    """
+    from scaffold.mcp_server import serve
+
+    serve(project)
+
+
 def main() -> None:
     """Console entry point: help and ``resource`` take a fast path that skips typer."""
     from scaffold.runner import fast_main

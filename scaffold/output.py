@@ -30,16 +30,23 @@ class Outcome:
     performance: list[str] = field(default_factory=list)
     handoff: list[str] = field(default_factory=list)
     lint: str = ""  # what ruff could not fix in the rendered files (empty when clean)
+    dry_run: bool = False  # --dry-run: each written file's JSON entry carries its diff
 
     @property
     def visible(self) -> list[Change]:
         return [c for c in self.changes if not c.path.startswith(HIDDEN_PREFIX)]
 
+    def _file(self, change: Change) -> dict[str, Any]:
+        entry: dict[str, Any] = {"path": change.path, "status": change.status}
+        if self.dry_run and change.writes:
+            entry["diff"] = unified_diff(change)
+        return entry
+
     def to_json(self) -> dict[str, Any]:
         data = {
             "command": self.command,
             "actions": self.actions,
-            "files": [{"path": c.path, "status": c.status} for c in self.visible],
+            "files": [self._file(c) for c in self.visible],
             "escalations": self.escalations,
             "checks": self.checks,
             "report_path": self.report_path,

@@ -66,6 +66,7 @@ def guard(command: str, json_mode: bool, body: Callable[[], int]) -> int:
 
 
 def finish(outcome: Any, printer: Any, *, dry_run: bool) -> int:
+    outcome.dry_run = dry_run
     printer.changes(outcome, diffs=dry_run)
     printer.finish(outcome)
     return outcome.exit_code

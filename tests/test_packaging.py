@@ -30,6 +30,9 @@ def test_installed_wheel_generates_a_resource_from_another_folder(
     assert "scaffold/_templates/copier.yml" in names
     assert "scaffold/_templates/templates/resource/router.py.jinja" in names
     assert "scaffold/_templates/templates/project/app/main.py" in names
+    # What `scaffold mcp` serves as scaffold://docs/... travels with the code.
+    for name in ("fields", "missions", "standing-orders"):
+        assert f"scaffold/agent_docs/{name}.md" in names
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     env = {**os.environ, "PYTHONPATH": str(target), "XDG_CACHE_HOME": str(tmp_path / "cache")}

@@ -80,8 +80,13 @@ def test_defaults_render_a_complete_sqlite_project(project: Path) -> None:
         ".gitignore",
         ".env.example",
         "Makefile",
+        "AGENTS.md",
+        "Dockerfile",
+        "compose.yaml",
     ]:
         assert (project / path).is_file(), path
+    agents = (project / "AGENTS.md").read_text()
+    assert "scaffold mcp" in agents and "--approve" in agents
     assert (
         'database_url: str = "sqlite+aiosqlite:///./app.db"'
         in (project / "app/core/config.py").read_text()
