@@ -54,6 +54,11 @@ class Outcome:
             "plan": self.layers,
         }
         data.update(self.extra)
+        data.pop("load", None)  # in the report's performance_impact
+        if "report" not in data and self.command not in ("check", "ide", "report"):
+            from scaffold.report import report_sections
+
+            data["report"] = report_sections(self)
         return data
 
 

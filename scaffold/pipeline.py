@@ -148,6 +148,14 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
         outcome.performance = index_impact(
             project.root, project_python(project.root), before, lookups
         )
+    if verify and any(r.name == "tests" and r.passed for r in results):
+        from scaffold.commands.check import project_python
+        from scaffold.load import measure_load, targets
+
+        # The manifest as written by this change (the project's cached one predates it).
+        written_manifest = Manifest.load(project.root)
+        wanted = targets(project.root, project.layout.tests, outcome.changes, written_manifest)
+        outcome.extra["load"] = measure_load(project.root, project_python(project.root), wanted)
     if any(r.passed is False for r in results):
         # The change is applied (it is what was asked for, and the files are
         # needed to fix it); exit 1 says a check failed and the report says which.

@@ -147,8 +147,8 @@ def test_report_marks_a_failing_generated_test_as_failed(project: Path) -> None:
     assert checks["tests"]["passed"] is False
     assert checks["migrations"]["passed"] is True
     report = (project / data["report_path"]).read_text()
-    assert "- [ ] FAILED: generated tests pass" in report
-    assert "- [x] migration upgrade" in report
+    assert "- [ ] FAILED: Tests created (via COORD_QUALITY) — " in report
+    assert "- [x] Alembic migration created and tested — " in report
 
 
 HAND_MODEL = '''"""A hand-written model whose foreign key has no index."""
