@@ -224,3 +224,56 @@ def test_index_missing_indexes_a_hand_made_foreign_key_once(project: Path, tmp_p
     assert again.exit_code == 0
     assert "No missing indexes" in again.output
     assert tree(project) == before
+
+
+SECURITY_SENTENCES = [
+    # Ones the grammar maps...
+    "add a roles table",
+    "add an is_public flag to contacts",
+    "add password_hash str to contacts",
+    "add an api_key field to contacts",
+    "add a login_attempts table with contact_id",
+    "add sign-in with email and password",
+    # ...and ones it cannot: escalated all the same, never a grammar hint.
+    "keep an audit trail of every login",
+    "let anonymous visitors read the contacts routes",
+    "make the contacts API public",
+    "open the contacts API to everyone",
+    "add rate limiting to the login route",
+    "encrypt the notes column",
+    "add CORS for https://app.example.com",
+    "only admins may delete contacts",
+    "rotate the signing key",
+    "store api keys hashed",
+    "require MFA for admins",
+    "give the support team permission to edit contacts",
+    "log out idle users after an hour",
+    "let unauthenticated clients list contacts",
+    "protect the contacts routes with OAuth2",
+    "revoke every token issued before today",
+]
+
+
+def test_every_security_sentence_escalates_and_writes_nothing(project: Path) -> None:
+    assert scaffold(*CONTACTS, project=project).exit_code == 0
+    before = tree(project)
+    for sentence in SECURITY_SENTENCES:
+        result = mission(project, sentence)
+        assert result.exit_code == 3, (sentence, result.output)
+        data = json.loads(result.stdout)
+        assert data["escalations"], sentence
+        assert any(e["reason"].startswith("security") for e in data["escalations"]), sentence
+    assert tree(project) == before
+    # The index sentences are not security: "foreign keys" are not keys to anything.
+    for sentence in ("add missing indexes", "add the missing indexes on foreign keys"):
+        result = mission(project, sentence, "--dry-run")
+        assert result.exit_code == 0, (sentence, result.output)
+
+
+def test_an_approved_security_sentence_that_maps_to_nothing_is_bad_input(project: Path) -> None:
+    refused = mission(project, "keep an audit trail of every login")
+    assert refused.exit_code == 3
+    assert "A human must decide it" in refused.output
+    approved = mission(project, "keep an audit trail of every login", "--approve")
+    assert approved.exit_code == 2
+    assert "Traceback" not in approved.output

@@ -36,7 +36,10 @@ def existing_tables(project: Project) -> dict[str, list[str]]:
     return tables
 
 
-def parse(project: Project, sentence: str):
+def parse(project: Project, sentence: str, *, approve: bool = False):
+    """The sentence's plan. A sentence that touches security is escalated (exit 3) even
+    when it does not map to commands: a human decides it, not a grammar hint. Approved,
+    an unmapped one is bad input (exit 2) as usual."""
     from scaffold.mission import MissionParseError, parse_mission
 
     if len(sentence) > MAX_SENTENCE:
@@ -49,6 +52,17 @@ def parse(project: Project, sentence: str):
         return parse_mission(sentence, existing_tables(project))
     except MissionParseError as exc:
         message = str(exc).split(" Try: ")[0].rstrip()
+        if exc.escalations and not approve:
+            raise EscalationRequired.listing(
+                [{"reason": e.reason, "trigger": e.trigger} for e in exc.escalations],
+                what="mission",
+                tail=(
+                    "Nothing was written. A human must decide it; scaffold could not map it "
+                    f"to commands either ({message}), so once approved, rephrase it as "
+                    "something scaffold builds, e.g. a resource or field change."
+                ),
+                example=f'scaffold mission "{exc.example}"',
+            ) from None
         raise InputError(
             message, token=exc.token, example=f'scaffold mission "{exc.example}"'
         ) from None
@@ -111,7 +125,7 @@ def run_mission(
     from scaffold.pipeline import finalize
     from scaffold.plan import transaction
 
-    plan = parse(project, sentence)
+    plan = parse(project, sentence, approve=approve)
     outcome = Outcome(command="mission", mission=sentence)
     outcome.actions = [
         "scaffold " + " ".join(_quote(a) for a in action.argv) for action in plan.actions

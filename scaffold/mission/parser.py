@@ -63,6 +63,13 @@ _SECURITY_TERMS = (
     r"mfa|2fa|totp|otp",
     r"acls?|access[ _-]?control",
     r"(?:en|de)crypt(?:ion|ed|s)?",
+    # Who may call what: making something public or anonymous, auditing access, CORS.
+    r"public(?:ly)?|publish(?:es|ed|ing)?",
+    r"anonymous(?:ly)?|unauthenticated|unauthori[sz]ed|logged[ _-]?out",
+    r"(?:log|sign)[ _-]?(?:out|off)s?",
+    r"everyone|everybody|anyone|anybody",
+    r"audit(?:s|ed|ing|ors?)?",
+    r"cors|cross[ _-]?origin",
 )
 _SECURITY = tuple(re.compile(rf"(?<![a-z0-9])(?:{term})(?![a-z0-9])") for term in _SECURITY_TERMS)
 
