@@ -121,6 +121,13 @@ VerifyOpt = Annotated[
         help="Also run migrations, alembic check and the generated tests for the report.",
     ),
 ]
+KeepFailedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-failed",
+        help="Write the change even when its proof fails (still exit 1; the report says so).",
+    ),
+]
 ApproveOpt = Annotated[
     bool,
     typer.Option("--approve", help="Apply a breaking, destructive or security-sensitive change."),
@@ -157,7 +164,10 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         from scaffold.runner import guard
 
         def body() -> int:
-            func(*args, **kwargs)
+            from scaffold.pipeline import keeping_failed
+
+            with keeping_failed(bool(kwargs.pop("keep_failed", False))):
+                func(*args, **kwargs)
             return 0
 
         try:
@@ -212,6 +222,7 @@ def resource(
         int, typer.Option("--api-version", help="Serve the routes under /api/vN.")
     ] = 1,
     verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     approve: ApproveOpt = False,
     no_version: NoVersionOpt = False,
     project: ProjectOpt = None,
@@ -333,6 +344,7 @@ def field_add(
     ],
     approve: ApproveOpt = False,
     verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -371,6 +383,7 @@ def field_remove(
     approve: ApproveOpt = False,
     no_version: NoVersionOpt = False,
     verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -410,6 +423,7 @@ def field_rename(
     approve: ApproveOpt = False,
     no_version: NoVersionOpt = False,
     verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -463,6 +477,7 @@ def endpoint(
         ),
     ],
     verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -510,6 +525,7 @@ def index(
         bool, typer.Option("--missing", help="Index foreign keys and filter columns that lack one.")
     ] = False,
     verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -589,6 +605,7 @@ def mission(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip migrations, alembic check and tests.")
     ] = False,
+    keep_failed: KeepFailedOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -721,6 +738,7 @@ def ide_vscode(
 def upgrade(
     project: ProjectOpt = None,
     verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
     json_output: JsonOpt = False,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import replace
 
 from scaffold.manifest import MANIFEST, Manifest, base_path
@@ -9,6 +12,22 @@ from scaffold.output import Outcome
 from scaffold.plan import CONFLICT, FORCE, IDENTICAL, Change, Rendered, plan, write_all
 from scaffold.project import Project
 from scaffold.render.format import format_python
+
+_KEEP_FAILED: ContextVar[bool] = ContextVar("keep_failed", default=False)
+
+
+@contextlib.contextmanager
+def keeping_failed(keep: bool) -> Iterator[None]:
+    """``--keep-failed``: write a change even when its proof fails."""
+    token = _KEEP_FAILED.set(keep)
+    try:
+        yield
+    finally:
+        _KEEP_FAILED.reset(token)
+
+
+class ProofFailed(Exception):
+    """A check that ran failed: the change is rolled back (its report is still written)."""
 
 
 def execute(
@@ -120,10 +139,28 @@ def apply_change(
     written (or anything else fails), the change is undone too."""
     from scaffold.plan import transaction
 
-    with transaction():
-        execute(project, outcome, rendered, manifest, force=force, dry_run=dry_run)
-        finalize(project, outcome, verify=verify, dry_run=dry_run)
+    try:
+        with transaction():
+            execute(project, outcome, rendered, manifest, force=force, dry_run=dry_run)
+            finalize(project, outcome, verify=verify, dry_run=dry_run)
+    except ProofFailed:
+        report_unwritten(project, outcome)
     return outcome
+
+
+def report_unwritten(project: Project, outcome: Outcome) -> None:
+    """After a failed proof rolled the change back: the files are marked not written and
+    the run's report is kept (the one thing a non-zero exit leaves behind)."""
+    from scaffold.plan import SKIP
+    from scaffold.report import write_report
+
+    outcome.changes = [
+        replace(c, status=SKIP, reason="not written: the proof failed") if c.writes else c
+        for c in outcome.changes
+        if not c.path.startswith(".scaffold/")
+    ]
+    write_report(project.root, outcome)
+    outcome.notes.append(f"Report: {outcome.report_path}")
 
 
 def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) -> None:
@@ -157,9 +194,23 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
         wanted = targets(project.root, project.layout.tests, outcome.changes, written_manifest)
         outcome.extra["load"] = measure_load(project.root, project_python(project.root), wanted)
     if any(r.passed is False for r in results):
-        # The change is applied (it is what was asked for, and the files are
-        # needed to fix it); exit 1 says a check failed and the report says which.
+        from scaffold.verify import CHECK_NAMES
+
         outcome.exit_code = 1
-        outcome.notes.append("Applied, but a quality check failed: see the report.")
+        if _KEEP_FAILED.get():
+            outcome.extra["kept_failed"] = True
+            outcome.notes.append(
+                "Written anyway (--keep-failed), but a quality check failed: see the report."
+            )
+        else:
+            failed = "; ".join(
+                CHECK_NAMES.get(r.name, r.name) for r in results if r.passed is False
+            )
+            outcome.extra["proof_failed"] = True
+            outcome.notes.append(
+                f"Nothing was written: the proof failed ({failed}). The report says why; "
+                "fix it and run again, or re-run with --keep-failed to write the change anyway."
+            )
+            raise ProofFailed
     write_report(project.root, outcome)
     outcome.notes.append(f"Report: {outcome.report_path}")

@@ -132,10 +132,17 @@ def report_sections(outcome: Outcome, when: dt.datetime | None = None) -> dict[s
     tests = _items(outcome, "Tests")
     load, statements = _load_lines(outcome)
     index_lines = list(outcome.performance)
-    applied = outcome.report_path is not None  # a report is written for applied changes
+    # A report is written for applied changes, and for a change whose proof failed.
+    rolled_back = bool(outcome.extra.get("proof_failed"))
+    applied = outcome.report_path is not None and not rolled_back
     result = RESULTS.get(outcome.exit_code, f"exit {outcome.exit_code}")
-    if applied and outcome.exit_code == 1:
-        result = "applied, but a quality check failed: see Quality Checks"
+    if rolled_back:
+        result = (
+            "not applied: the proof failed, so nothing was written but this report "
+            "(--keep-failed writes it anyway)"
+        )
+    elif applied and outcome.exit_code == 1:
+        result = "written with --keep-failed, but a quality check failed: see Quality Checks"
     ran = [c for c in outcome.checks if c.get("passed") is not None]
     approach = (
         f"scaffold turned `{_task(outcome)}` into {len(outcome.actions) or 1} command(s), "

@@ -116,6 +116,7 @@ _FLAGS = {
     "--no-version": "no_version",
     "--dry-run": "dry_run",
     "--force": "force",
+    "--keep-failed": "keep_failed",
     "--json": "json_output",
     "--quiet": "quiet",
     "-q": "quiet",
@@ -304,9 +305,14 @@ def fast_main(argv: list[str]) -> bool:
             k: bool(parsed.get(k))
             for k in ("verify", "approve", "no_version", "dry_run", "force", "json_output", "quiet")
         }
-        code = guard(
-            "resource", flags["json_output"], lambda: run_resource(args, project=project, **flags)
-        )
+        from scaffold.pipeline import keeping_failed
+
+        with keeping_failed(bool(parsed.get("keep_failed"))):
+            code = guard(
+                "resource",
+                flags["json_output"],
+                lambda: run_resource(args, project=project, **flags),
+            )
         sys.exit(code)
     return False
 

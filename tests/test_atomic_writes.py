@@ -186,20 +186,32 @@ def test_a_formatter_failure_writes_nothing(
     assert snapshot(mini_project) == before
 
 
-def test_a_failing_quality_check_is_reported_and_the_change_is_kept(mini_project: Path) -> None:
-    """Decided contract: the change is applied (the files are what was asked for and are
-    needed to fix it), exit 1 says a check failed, and the report says which."""
+def test_a_failing_quality_check_writes_nothing_but_its_report(mini_project: Path) -> None:
+    """Prove, then write: a check that fails rolls the change back (exit 1) and leaves only
+    the run's report, which names the check; --keep-failed writes it anyway."""
     overrides = mini_project / ".scaffold/templates"
     overrides.mkdir(parents=True)
     service = (REPO / "templates/resource/service.py.jinja").read_text()
     (overrides / "service.py.jinja").write_text(service + "\n\nl = 1  # E741, not auto-fixable\n")
+    before = snapshot(mini_project)
     result = scaffold(*RESIDENTS, project=mini_project)
     assert result.exit_code == 1, result.output
-    assert "Applied, but a quality check failed" in result.output
-    assert (mini_project / "app/services/residents.py").is_file()
+    assert "Nothing was written: the proof failed (ruff check" in result.output
     [report] = (mini_project / ".scaffold/reports").glob("*.md")
-    assert "- [ ] FAILED: ruff check and ruff format --check clean" in report.read_text()
-    assert "E741" in report.read_text()
+    files, folders = snapshot(mini_project)
+    reports = ".scaffold/reports"
+    assert {k: v for k, v in files.items() if not k.startswith(reports)} == before[0]
+    assert [f for f in folders if f != reports] == before[1]
+    text = report.read_text()
+    assert "  - [ ] FAILED: ruff check and ruff format --check clean" in text
+    assert "E741" in text
+    assert "not applied: the proof failed" in text
+    assert "| `app/services/residents.py` | skip |" in text
+
+    kept = scaffold(*RESIDENTS, "--keep-failed", project=mini_project)
+    assert kept.exit_code == 1, kept.output
+    assert "Written anyway (--keep-failed)" in kept.output
+    assert (mini_project / "app/services/residents.py").is_file()
 
 
 def test_a_refused_run_does_not_touch_existing_files(

@@ -161,6 +161,9 @@ def test_every_kind_of_change_reports_in_the_coordinators_format(project: Path) 
     report = written_report(project, failed)
     check_golden("failed_proof", report)
     assert "- [ ] FAILED: Tests created (via COORD_QUALITY) — " in report
+    assert not list((project / "migrations/versions").glob("*email_verified_at*")), (
+        "a failed proof writes nothing but its report"
+    )
 
 
 @pytest.mark.e2e

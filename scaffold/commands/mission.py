@@ -122,7 +122,7 @@ def run_mission(
     project: Project, sentence: str, *, approve: bool, dry_run: bool, force: bool, verify: bool
 ) -> Outcome:
     """Parse, apply every action in one transaction, escalate or verify and report."""
-    from scaffold.pipeline import finalize
+    from scaffold.pipeline import ProofFailed, finalize, report_unwritten
     from scaffold.plan import transaction
 
     plan = parse(project, sentence, approve=approve)
@@ -157,6 +157,12 @@ def run_mission(
                     what="mission",
                     tail="Nothing was written. Re-run with --approve to apply it.",
                 )
+            if not dry_run:
+                # Proved before it is kept: a failed check rolls every step back.
+                finalize(project, outcome, verify=verify, dry_run=False)
+    except ProofFailed:
+        report_unwritten(project, outcome)
+        return outcome
     except EscalationRequired as exc:
         outcome.exit_code = exc.exit_code
         outcome.notes = [exc.message]
@@ -169,8 +175,6 @@ def run_mission(
         outcome.notes.insert(
             0, "Dry run: the plan above was computed and rolled back; nothing was written."
         )
-        return outcome
-    finalize(project, outcome, verify=verify, dry_run=False)
     return outcome
 
 
