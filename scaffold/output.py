@@ -55,6 +55,7 @@ class Outcome:
         }
         data.update(self.extra)
         data.pop("load", None)  # in the report's performance_impact
+        data.pop("not_run", None)  # in the report's handoff
         if "report" not in data and self.command not in ("check", "ide", "report"):
             from scaffold.report import report_sections
 

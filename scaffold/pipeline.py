@@ -175,6 +175,14 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
     tests = [p for p in touched if p.startswith(f"{project.layout.tests}/test_")]
     results = run_all(project.root, touched, tests, dynamic=verify, lint=outcome.lint)
     outcome.checks = [r.to_json() for r in results]
+    if verify:
+        from scaffold.verify import CHECK_NAMES
+
+        outcome.extra["not_run"] = [
+            f"{CHECK_NAMES.get(r.name, r.name)} did not run: {r.detail.removeprefix('not run: ')}"
+            for r in results
+            if r.passed is None and r.name in ("migrations", "alembic_check", "tests")
+        ]
     lookups = outcome.extra.pop("index_missing", None)
     if lookups:
         from scaffold.commands.check import project_python

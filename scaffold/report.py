@@ -160,7 +160,7 @@ def report_sections(outcome: Outcome, when: dt.datetime | None = None) -> dict[s
             + (f" ({'; '.join(changed)})" if changed else "")
         )
     architect += [h for h in outcome.handoff if h not in architect]
-    quality = list(tests)
+    quality = list(tests) + list(outcome.extra.get("not_run", []))
     quality += [
         f"fix before handing on: {box['label']}: {box['evidence']}"
         for box in quality_checks(outcome)

@@ -10,6 +10,7 @@ pytest, and ruff and the standing-order rules run on the touched files.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -152,6 +153,13 @@ def dynamic_checks(
         failed = None
         for step in steps:
             proc = _run([*alembic, *step], root, env)
+            if _missing_module(proc, "alembic"):
+                reason = f"not run: alembic is not installed in {python}"
+                return [
+                    CheckResult("migrations", None, reason),
+                    CheckResult("alembic_check", None, reason),
+                    CheckResult("tests", None, reason),
+                ]
             if proc.returncode != 0:
                 failed = f"alembic {' '.join(step)} failed: {_tail(proc)}"
                 break
@@ -189,6 +197,17 @@ def dynamic_checks(
             proc = _run(
                 [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *existing], root, test_env
             )
+            if _missing_module(proc, "pytest"):
+                # Not a failure of the change: the project's environment cannot run tests.
+                results.append(
+                    CheckResult(
+                        "tests",
+                        None,
+                        f"not run: pytest is not installed in {python} "
+                        "(install the project's dev dependencies to run them)",
+                    )
+                )
+                return results
             summary = next(
                 (
                     line
@@ -199,6 +218,11 @@ def dynamic_checks(
             )
             results.append(CheckResult("tests", proc.returncode == 0, summary.strip("= ")))
     return results
+
+
+def _missing_module(proc: subprocess.CompletedProcess, module: str) -> bool:
+    text = proc.stderr + proc.stdout
+    return proc.returncode != 0 and re.search(rf"No module named '?{module}'?", text) is not None
 
 
 def run_all(
