@@ -306,3 +306,43 @@ def test_a_missing_pytest_is_not_run_with_its_reason_and_does_not_stop_the_write
     assert "notes" in (project / "app/models/contacts.py").read_text()
     handoff = data["report"]["handoff"]["COORD_QUALITY"]
     assert any("generated tests pass did not run: pytest is not installed" in h for h in handoff)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "setting"),
+    [
+        ("raise the connection pool to 20", "DB_POOL_SIZE=20"),
+        ("set the max overflow to 30", "DB_MAX_OVERFLOW=30"),
+        ("set the request body limit to 2 MiB", "MAX_BODY_BYTES=2097152"),
+        ("raise the default rate limit to 200 per minute", "RATE_LIMIT_DEFAULT=200/minute"),
+        ("set the log level to debug", "LOG_LEVEL=DEBUG"),
+    ],
+)
+def test_a_settings_sentence_writes_nothing_and_names_the_setting(
+    project: Path, sentence: str, setting: str
+) -> None:
+    before = tree(project)
+    result = mission(project, sentence)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["files"] == [] and data["escalations"] == []
+    assert any(
+        f"set {setting} where the app runs" in h for h in data["report"]["handoff"]["ARCHITECT"]
+    )
+    assert tree(project) == before
+
+
+def test_cors_origins_are_a_setting_a_human_approves(project: Path) -> None:
+    refused = mission(project, "add CORS for https://app.example.com")
+    assert refused.exit_code == 3
+    approved = mission(project, "add CORS for https://app.example.com", "--approve")
+    assert approved.exit_code == 0, approved.output
+    handoff = json.loads(approved.stdout)["report"]["handoff"]["ARCHITECT"]
+    assert any("set CORS_ORIGINS=https://app.example.com" in h for h in handoff)
+
+
+def test_other_platform_work_is_refused_naming_what_was_not_understood(project: Path) -> None:
+    result = mission(project, "add a middleware that compresses responses")
+    assert result.exit_code == 2
+    assert "Example: scaffold mission" in result.output
+    assert "Traceback" not in result.output

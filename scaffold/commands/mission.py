@@ -75,6 +75,8 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
 
     project = Project.find(root, explicit=True)
     kind = argv[0]
+    if kind == "setting":
+        return _setting_step(argv[1], argv[2])
     if kind == "resource":
         args = field.args_from_argv(list(argv))
         plan, outcome = resource.plan_resource(project, args, approve=approve)
@@ -128,7 +130,10 @@ def run_mission(
     plan = parse(project, sentence, approve=approve)
     outcome = Outcome(command="mission", mission=sentence)
     outcome.actions = [
-        "scaffold " + " ".join(_quote(a) for a in action.argv) for action in plan.actions
+        action.summary
+        if action.kind == "setting"
+        else "scaffold " + " ".join(_quote(a) for a in action.argv)
+        for action in plan.actions
     ]
     outcome.notes += list(plan.notes)
     outcome.handoff += [
@@ -175,6 +180,19 @@ def run_mission(
         outcome.notes.insert(
             0, "Dry run: the plan above was computed and rolled back; nothing was written."
         )
+    return outcome
+
+
+def _setting_step(name: str, value: str) -> Outcome:
+    """A runtime setting: deployment configuration, so no file changes; the Handoff says
+    exactly what to set, and where the app reads it."""
+    outcome = Outcome(command="mission")
+    field = name.lower()
+    outcome.layers["Operations"] = [f"{name}={value} (app.core.config.Settings.{field})"]
+    outcome.handoff.append(
+        f"set {name}={value} where the app runs (its environment or .env; .env.example "
+        f"documents it): it is deployment configuration, so scaffold writes no file for it"
+    )
     return outcome
 
 

@@ -442,11 +442,83 @@ def parse_mission(sentence: str, existing: Mapping[str, Sequence[str]]) -> Missi
             f"{MAX_SENTENCE:,}, so split it into several missions",
             EXAMPLE_RESOURCE,
         )
+    setting = settings_action(sentence)
+    if setting is not None:
+        return MissionPlan(
+            sentence,
+            (setting,),
+            security_escalations(sentence),
+            (f"{setting.summary}: scaffold does not write settings; a deploy sets it",),
+        )
     try:
         return _parse(sentence, existing)
     except MissionParseError as err:
         err.escalations = security_escalations(sentence)
         raise
+
+
+_TO = r"\s+(?:to|=|at|of)\s+"
+_SETTINGS = (
+    (
+        re.compile(rf"\b(?:(?:db|database|connection)\s+)*pool(?:\s+size)?{_TO}(\d+)\b"),
+        "DB_POOL_SIZE",
+        lambda m: m.group(1),
+    ),
+    (
+        re.compile(rf"\b(?:pool\s+)?(?:max(?:imum)?\s+)?overflow{_TO}(\d+)\b"),
+        "DB_MAX_OVERFLOW",
+        lambda m: m.group(1),
+    ),
+    (
+        re.compile(
+            rf"\b(?:request\s+|upload\s+)?body(?:\s+size)?\s+limit{_TO}(\d+)\s*"
+            r"(bytes?|b|kb|kib|mb|mib)?\b"
+        ),
+        "MAX_BODY_BYTES",
+        lambda m: str(
+            int(m.group(1))
+            * {"kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2}.get(m.group(2) or "", 1)
+        ),
+    ),
+    (
+        re.compile(
+            rf"\b(?:default\s+)?rate[ -]?limit{_TO}(\d+)\s*(?:/|per|a|an|requests?\s+(?:per|a|an))"
+            r"\s*(second|minute|hour|day)\b"
+        ),
+        "RATE_LIMIT_DEFAULT",
+        lambda m: f"{m.group(1)}/{m.group(2)}",
+    ),
+    (
+        re.compile(rf"\blog(?:ging)?\s+level{_TO}(debug|info|warning|error|critical)\b"),
+        "LOG_LEVEL",
+        lambda m: m.group(1).upper(),
+    ),
+    (
+        re.compile(
+            r"\bcors\s+(?:origins?\s+)?(?:for|from|to|=)\s+(https?://[^\s,;]+(?:\s*,\s*https?://[^\s,;]+)*)"
+        ),
+        "CORS_ORIGINS",
+        lambda m: ",".join(part.strip() for part in m.group(1).split(",")),
+    ),
+)
+
+
+def settings_action(sentence: str) -> MissionAction | None:
+    """A sentence about a runtime setting (pool size, body limit, default rate limit, log
+    level, CORS origins) as the setting to change; None for any other sentence.
+
+    >>> settings_action("raise the connection pool to 20").argv
+    ('setting', 'DB_POOL_SIZE', '20')
+    >>> settings_action("set the body limit to 2 MB").argv
+    ('setting', 'MAX_BODY_BYTES', '2000000')
+    """
+    text = " ".join(sentence.lower().split())
+    for pattern, name, value in _SETTINGS:
+        match = pattern.search(text)
+        if match:
+            setting = value(match)
+            return MissionAction("setting", ("setting", name, setting), f"set {name}={setting}")
+    return None
 
 
 def security_escalations(sentence: str) -> tuple[Escalation, ...]:
