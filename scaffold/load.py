@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-BUDGET_SECONDS = 0.25  # per route
-MAX_REQUESTS = 200  # per route
+BUDGET_SECONDS = 0.1  # per route
+MAX_REQUESTS = 100  # per route
 TIMEOUT = 120
 
 _PROBE = r"""

@@ -132,6 +132,21 @@ def _schemas_without_forbid(root: Path, py: list[str]) -> list[str]:
     return out
 
 
+_ROUND_TRIP = """
+import sys
+from alembic.config import main
+
+ini = sys.argv[1]
+for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
+    print("@@step " + " ".join(step), file=sys.stderr, flush=True)
+    try:
+        main(["-c", ini, *step])
+    except SystemExit as exc:
+        if exc.code:
+            sys.exit(exc.code)
+"""
+
+
 def dynamic_checks(
     root: Path, test_files: list[str], *, database_url: str | None = None
 ) -> list[CheckResult]:
@@ -148,21 +163,22 @@ def dynamic_checks(
     with tempfile.TemporaryDirectory(prefix="scaffold-verify-") as tmp:
         env = {**os.environ, "DATABASE_URL": database_url or _scratch_url(root, Path(tmp))}
         env.pop("PYTEST_ADDOPTS", None)
-        alembic = [python, "-m", "alembic"]
-        steps = (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"])
+        # One interpreter for the round trip and the check: the project's models and
+        # SQLAlchemy are imported once, not four times.
+        proc = _run([python, "-c", _ROUND_TRIP, "alembic.ini"], root, env)
+        if _missing_module(proc, "alembic"):
+            reason = f"not run: alembic is not installed in {python}"
+            return [
+                CheckResult("migrations", None, reason),
+                CheckResult("alembic_check", None, reason),
+                CheckResult("tests", None, reason),
+            ]
+        output = proc.stdout + proc.stderr
+        reached = re.findall(r"^@@step (.+)$", output, re.M)
+        last = reached[-1] if reached else "upgrade head"
         failed = None
-        for step in steps:
-            proc = _run([*alembic, *step], root, env)
-            if _missing_module(proc, "alembic"):
-                reason = f"not run: alembic is not installed in {python}"
-                return [
-                    CheckResult("migrations", None, reason),
-                    CheckResult("alembic_check", None, reason),
-                    CheckResult("tests", None, reason),
-                ]
-            if proc.returncode != 0:
-                failed = f"alembic {' '.join(step)} failed: {_tail(proc)}"
-                break
+        if proc.returncode != 0 and last != "check":
+            failed = f"alembic {last} failed: {_tail(proc)}"
         results.append(
             CheckResult(
                 "migrations",
@@ -175,12 +191,7 @@ def dynamic_checks(
                 CheckResult("alembic_check", None, "not run: the migrations did not apply")
             )
         else:
-            proc = _run([*alembic, "check"], root, env)
-            said = [
-                line
-                for line in (proc.stdout + proc.stderr).splitlines()
-                if "upgrade operations" in line
-            ]
+            said = [line for line in output.splitlines() if "upgrade operations" in line]
             results.append(
                 CheckResult(
                     "alembic_check", proc.returncode == 0, (said or [_tail(proc, 2)])[0].strip()

@@ -346,3 +346,30 @@ def test_other_platform_work_is_refused_naming_what_was_not_understood(project: 
     assert result.exit_code == 2
     assert "Example: scaffold mission" in result.output
     assert "Traceback" not in result.output
+
+
+def test_drift_found_by_the_proof_rolls_the_change_back(project: Path) -> None:
+    assert scaffold(*CONTACTS, project=project).exit_code == 0
+    # A model added by hand with no migration: `alembic check` sees it.
+    (project / "app/models/extras.py").write_text(
+        "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+        "from app.db.base import Base\n\n\n"
+        "class Extra(Base):\n"
+        '    __tablename__ = "extras"\n\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    )
+    before = tree(project)
+    result = scaffold(
+        "field", "add", "contacts", "notes:text:optional", "--verify", "--json", project=project
+    )
+    assert result.exit_code == 1, result.output
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["migrations"]["passed"] is True
+    assert checks["alembic_check"]["passed"] is False
+    assert (
+        "floor" in checks["alembic_check"]["detail"]
+        or "upgrade operations" in (checks["alembic_check"]["detail"])
+    )
+    new = set(tree(project)) - set(before)
+    assert len(new) == 1 and new.pop().startswith(".scaffold/reports/"), "only its report"
+    assert {k: v for k, v in tree(project).items() if k in before} == before
