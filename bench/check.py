@@ -62,27 +62,10 @@ RECIPE = 3
 KEEP_BUILDS = 2  # cached projects kept under $XDG_CACHE_HOME/scaffold-bench/
 
 
-def _bin_dir() -> Path:
-    """The venv's bin folder: the one running this script, else the repo's .venv."""
-    here = Path(sys.executable).parent  # not resolved: a venv's python is a symlink
-    if (here / "scaffold").exists():
-        return here
-    return ROOT / ".venv" / "bin"
+# Shared with bench/run.py (this folder is on sys.path when a bench script runs).
+from run import BIN, ENV, CommandFailed, log, scaffold  # noqa: E402
 
-
-BIN = _bin_dir()
 RUFF = BIN / "ruff" if (BIN / "ruff").exists() else ROOT / ".venv" / "bin" / "ruff"
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-ENV.pop("SCAFFOLD_DEBUG", None)
-# Measure what users see: bytecode cached after the warm-up. The cache goes to the
-# scratch folder (PYTHONPYCACHEPREFIX, set in main), never into the repository.
-ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-
-
-class CommandFailed(Exception):
-    def __init__(self, argv: list[str], cwd: Path, proc: subprocess.CompletedProcess[str]):
-        super().__init__(f"{' '.join(argv)} exited {proc.returncode}")
-        self.argv, self.cwd, self.proc = argv, cwd, proc
 
 
 def run(
@@ -95,14 +78,6 @@ def run(
     if proc.returncode not in ok:
         raise CommandFailed(argv, cwd, proc)
     return elapsed, proc
-
-
-def scaffold(*args: str) -> list[str]:
-    return [str(BIN / "scaffold"), *args]
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def last_line(text: str) -> str:

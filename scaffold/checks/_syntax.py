@@ -130,14 +130,19 @@ class Imports:
 
     def qualname(self, node: ast.expr) -> str | None:
         """Dotted name of ``node`` with its leading import resolved; None if not a name."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        parts.append(self.names.get(node.id, node.id))
-        return ".".join(reversed(parts))
+        return dotted_name(node, self.names)
+
+
+def dotted_name(node: ast.expr, names: dict[str, str]) -> str | None:
+    """``a.b.c`` for ``a.b.c`` with ``a`` replaced by what ``names`` maps it to."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(names.get(node.id, node.id))
+    return ".".join(reversed(parts))
 
 
 def last_name(node: ast.AST) -> str | None:

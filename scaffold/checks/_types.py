@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
+    dotted_name,
     index_of,
     last_name,
     markers,
@@ -263,14 +264,7 @@ class Resolver:
 
     def qualname(self, node: ast.expr) -> str | None:
         """Dotted name of ``node`` with its leading import resolved (relative ones too)."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        parts.append(self.absolute.get(node.id, node.id))
-        return ".".join(reversed(parts))
+        return dotted_name(node, self.absolute)
 
     # -- module level -------------------------------------------------------------------
 
