@@ -17,16 +17,9 @@ import pytest
 
 from scaffold.checks import CheckConfig, check_project
 from tests.helpers import REPO, scaffold
+from tests.test_checks import make
 
 MIXED = REPO / "tests/fixtures/check_mixed"
-
-
-def make(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 def lint(root: Path, **options) -> list[tuple[str, int, str, str]]:

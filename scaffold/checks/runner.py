@@ -18,7 +18,7 @@ import pickle
 import re
 import sys
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -545,14 +545,18 @@ def _lint_project(
         catalog = indexes.catalog_indexes(python, catalog_url, str(root))
         if isinstance(catalog, str):
             report.notes.append(f"SC501 read the models and migrations only: {catalog}")
+    # The files project-wide findings point at, each read once (for columns and # noqa).
+    read_lines: dict[str, list[str]] = {}
     project_findings += _unindexed(
         [f.models for f in files.values() if f.models is not None],
         revisions,
         revision_files,
         catalog if isinstance(catalog, list) else [],
-        root,
+        lambda path: _lines(root, path, read_lines),
     )
-    findings += [f for f in project_findings if not _suppressed_in_file(root, f)]
+    findings += [
+        f for f in project_findings if not _suppressed(f, _lines(root, f.path, read_lines))
+    ]
     if caching:
         _save(facts_file, {"version": version, "files": files, "revisions": revision_files})
         _save(
@@ -686,7 +690,7 @@ def _unindexed(
     revisions: list[migrations.Revision],
     revision_files: dict[str, RevisionFacts],
     catalog: list[indexes.Index],
-    root: Path,
+    lines_of: Callable[[str], list[str]],
 ) -> list[Finding]:
     from scaffold.checks import indexes
 
@@ -695,7 +699,7 @@ def _unindexed(
     findings = []
     for item in indexes.unindexed(models, state, catalog):
         fk = item.foreign_key
-        lines = _lines(root, fk.path)
+        lines = lines_of(fk.path)
         text = lines[fk.line - 1] if 0 < fk.line <= len(lines) else ""
         col = len(text.encode()[: fk.col].decode(errors="ignore")) + 1
         columns = ", ".join(fk.columns)
@@ -727,13 +731,12 @@ def _suppressed(finding: Finding, lines: list[str]) -> bool:
     return False
 
 
-def _lines(root: Path, path: str) -> list[str]:
-    data, _ = _read(root, path)
-    try:
-        return _decode(data).split("\n") if data is not None else []
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return []
-
-
-def _suppressed_in_file(root: Path, finding: Finding) -> bool:
-    return _suppressed(finding, _lines(root, finding.path))
+def _lines(root: Path, path: str, read: dict[str, list[str]]) -> list[str]:
+    """The lines of ``path``, read once per run (``read`` keeps them)."""
+    if path not in read:
+        data, _ = _read(root, path)
+        try:
+            read[path] = _decode(data).split("\n") if data is not None else []
+        except (SyntaxError, UnicodeDecodeError, LookupError):
+            read[path] = []
+    return read[path]
