@@ -771,6 +771,46 @@ def upgrade(
     _finish(outcome, printer, dry_run=dry_run)
 
 
+@app.command()
+@handles_errors
+def adopt(
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Learn an existing FastAPI + SQLAlchemy + Alembic project's conventions.
+
+    Reads the code (never runs it) and writes them as a [tool.scaffold] profile in
+    pyproject.toml, plus the one support module scaffold owns; says what it found,
+    what it assumed and what it cannot support. Running it again changes nothing.
+
+    Example:
+
+        scaffold adopt --dry-run
+    """
+    from scaffold.adopt import adopt as run_adopt
+    from scaffold.checks._files import find_root
+    from scaffold.output import Printer
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    start = (project or Path.cwd()).resolve()
+    if not start.is_dir():
+        from scaffold.errors import ProjectError
+
+        raise ProjectError(
+            f"--project {str(start)!r} is not a folder.",
+            token=str(start),
+            example="scaffold adopt --project .",
+        )
+    root = start if project is not None else find_root(start)
+    with project_lock(root):
+        outcome = run_adopt(root, dry_run=dry_run, force=force)
+    _finish(outcome, printer, dry_run=dry_run)
+
+
 @app.command("check")
 @handles_errors
 def check_command(

@@ -45,9 +45,14 @@ def execute(
     specs updated); file hashes are recorded here.
     """
     layout = project.layout
-    first_party = (layout.package, layout.tests, layout.migrations)
+    first_party = (layout.package, layout.tests, layout.migrations.split("/")[0])
+    # An in-place edit of the user's file keeps the file's own formatting: only what
+    # scaffold renders is formatted (edits are still parsed before anything is written).
+    from scaffold.render.format import check_syntax
+
+    check_syntax({r.path: r.text for r in rendered if r.edit})
     texts, lint = format_python(
-        {r.path: r.text for r in rendered if not r.delete}, project.root, first_party
+        {r.path: r.text for r in rendered if not r.delete and not r.edit}, project.root, first_party
     )
     outcome.lint = lint
     rendered = [replace(r, text=texts.get(r.path, r.text)) for r in rendered]

@@ -10,12 +10,11 @@ from pathlib import Path
 
 from scaffold.errors import ProjectError
 from scaffold.manifest import MANIFEST, Manifest
+from scaffold.profile import Profile
 from scaffold.render.context import Layout
 from scaffold.spec.inflect import camelize, singularize
 from scaffold.spec.resource import Known
 
-_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
-_DOWN = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(.+)$", re.M)
 _TABLENAME = re.compile(r"__tablename__\s*=\s*['\"]([a-z0-9_]+)['\"]")
 _MODULE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}|={7})( |$)", re.M)
@@ -50,7 +49,33 @@ class Project:
         )
 
     @cached_property
+    def profile(self) -> Profile | None:
+        """An adopted project's conventions (``scaffold adopt``); None for a template project."""
+        return Profile.from_settings(self.settings)
+
+    @property
+    def adopted(self) -> bool:
+        return self.profile is not None
+
+    def migration_file(self, revision: str, message: str) -> str:
+        """Path of a new migration, named as ``alembic revision`` would name it here."""
+        versions = f"{self.layout.migrations}/versions"
+        profile = self.profile
+        if profile is None:
+            return f"{versions}/{revision}_{'_'.join(message.split())}.py"
+        from scaffold.alembic_config import DEFAULT_FILE_TEMPLATE, AlembicSettings
+
+        template = profile.file_template or DEFAULT_FILE_TEMPLATE
+        return (
+            f"{versions}/{AlembicSettings(None, versions, template).file_name(revision, message)}"
+        )
+
+    @cached_property
     def layout(self) -> Layout:
+        profile = self.profile
+        if profile is not None:
+            tests = profile.tests.split("/")[0] if "/" in profile.tests else profile.package
+            return Layout(profile.package, tests, profile.alembic_dir, profile)
         values = {}
         for key, default in (("package", "app"), ("tests", "tests"), ("migrations", "migrations")):
             value = self.settings.get(key, default)
@@ -82,19 +107,11 @@ class Project:
             )
 
     def migration_graph(self) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """revision -> (file, down revisions), read with regexes: no Alembic import."""
-        graph: dict[str, tuple[str, tuple[str, ...]]] = {}
-        if not self.versions_dir.is_dir():
-            return graph
-        for path in sorted(self.versions_dir.glob("*.py")):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            rev = _REVISION.search(text)
-            if not rev:
-                continue
-            down = _DOWN.search(text)
-            downs = tuple(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1))) if down else ()
-            graph[rev.group(1)] = (path.name, downs)
-        return graph
+        """revision -> (file, down revisions), read as Alembic reads them (multi-line
+        tuples and merge revisions included), without importing Alembic."""
+        from scaffold.alembic_config import read_revisions
+
+        return {rev: (r.path, r.down) for rev, r in read_revisions(self.versions_dir).items()}
 
     def single_head(self) -> str | None:
         graph = self.migration_graph()
@@ -128,6 +145,13 @@ class Project:
                     token=table,
                     example="git checkout -- .scaffold/manifest.toml",
                 ) from None
+        if self.profile is not None:
+            for t in self.profile.tables:
+                if t.name not in known:
+                    known[t.name] = Known(
+                        t.name, t.class_name, singularize(t.name), t.key_type, t.module, t.key
+                    )
+            return known
         models = self.root / self.layout.package / "models"
         if models.is_dir():
             for path in sorted(models.glob("*.py")):

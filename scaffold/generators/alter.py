@@ -215,7 +215,10 @@ def render_alter(
     text = render(
         "migration.py.jinja", str(project.root / ".scaffold" / "templates"), spec=None, ctx=context
     )
-    path = f"{project.layout.migrations}/versions/{revision}_{slug}.py"
+    if project.adopted:
+        path = project.migration_file(revision, slug.replace("_", " "))
+    else:
+        path = f"{project.layout.migrations}/versions/{revision}_{slug}.py"
     return path, text, down, revision
 
 

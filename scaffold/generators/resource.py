@@ -7,12 +7,14 @@ the project template discovers models and routers by package.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scaffold.plan import Rendered
+from scaffold.profile import SUPPORT_SOURCES
 from scaffold.project import Project
 from scaffold.render import context as ctx
 from scaffold.render.engine import render
@@ -33,7 +35,10 @@ def migration_slot(project: Project, table: str) -> MigrationSlot:
         return MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
     down = project.single_head()
     revision = hashlib.sha1(f"create_{table}:{down}".encode()).hexdigest()[:12]
-    path = f"{project.layout.migrations}/versions/{revision}_create_{table}.py"
+    if project.adopted:
+        path = project.migration_file(revision, f"create {table}")
+    else:
+        path = f"{project.layout.migrations}/versions/{revision}_create_{table}.py"
     return MigrationSlot(revision, down, path)
 
 
@@ -44,6 +49,33 @@ def api_package(project: Project, version: int) -> list[Rendered]:
         return []
     text = render("api_version.py.jinja", version=version, package=project.layout.package)
     return [Rendered(rel, text)]
+
+
+def adapt(text: str, layout: ctx.Layout) -> str:
+    """The template's imports, pointed at where this project keeps each name.
+
+    A template project only moves ``app.`` to its package; an adopted one takes its
+    ``Base``, session and auth from its own code and the rest from its support module.
+    """
+    if layout.profile is None:
+        return in_package(text, layout.package)
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if not (
+            isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in SUPPORT_SOURCES
+        ):
+            continue
+        groups: dict[str, list[str]] = {}
+        for alias in node.names:
+            target, attribute = layout.import_of(node.module, alias.name)
+            local = alias.asname or alias.name
+            groups.setdefault(target, []).append(
+                attribute if attribute == local else f"{attribute} as {local}"
+            )
+        new = "".join(f"from {m} import {', '.join(names)}\n" for m, names in groups.items())
+        lines[node.lineno - 1 : node.end_lineno] = [new]
+    return "".join(lines)
 
 
 def in_package(text: str, package: str) -> str:
@@ -74,12 +106,12 @@ def render_resource(
     def one(
         template: str, path: str, context: dict, frozen: bool = False, of: ResourceSpec = spec
     ) -> Rendered:
-        text = in_package(render(template, override, spec=of, ctx=context), layout.package)
+        text = adapt(render(template, override, spec=of, ctx=context), layout)
         return Rendered(path, text, resource=table, frozen=frozen)
 
     created = create_spec or spec
     files = [
-        one("model.py.jinja", layout.path("models", table), ctx.model_context(spec)),
+        one("model.py.jinja", layout.path("models", table), ctx.model_context(spec, layout)),
         one(
             "migration.py.jinja",
             slot.path,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from scaffold.profile import SUPPORT_SOURCES, Profile
 from scaffold.render import naming
 from scaffold.render.imports import Imports
 from scaffold.render.samples import EXAMPLE_UUID, Samples, split_long_string
@@ -58,11 +59,16 @@ TEMPLATE_MODULES = {
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each artifact lives and how it is imported (``[tool.scaffold]`` may move them)."""
+    """Where each artifact lives and how it is imported (``[tool.scaffold]`` may move them).
+
+    ``profile`` is an adopted project's conventions (``scaffold adopt``): its paths
+    replace the template's.
+    """
 
     package: str = "app"
     tests: str = "tests"
     migrations: str = "migrations"
+    profile: Profile | None = None
 
     def module(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
         """Import path of an artifact; a resource's later API versions get their own modules.
@@ -70,6 +76,8 @@ class Layout:
         A resource named like a module the project template owns in that layer
         (``errors`` -> ``tests/test_errors.py``) gets ``_resource`` added to that module.
         """
+        if self.profile is not None:
+            return self.path(kind, table, version, primary).removesuffix(".py").replace("/", ".")
         if table in TEMPLATE_MODULES.get(kind, ()):
             table = f"{table}_resource"
         if kind == "api":
@@ -83,7 +91,21 @@ class Layout:
         return f"{self.package}.{kind}.{table}"
 
     def path(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
+        if self.profile is not None:
+            if kind in ("models", "services") or (kind != "api" and primary):
+                version = 1
+            return self.profile.path(kind, table, version)
         return self.module(kind, table, version, primary).replace(".", "/") + ".py"
+
+    def import_of(self, module: str, name: str) -> tuple[str, str]:
+        """Where ``name``, imported from the template's ``module``, comes from in this project."""
+        if self.profile is None or module not in SUPPORT_SOURCES:
+            return module, name
+        profile = self.profile
+        if module == "app.db.base" and name == "Base" and not profile.sqlmodel:
+            target, _, attribute = profile.base.partition(":")
+            return target, attribute
+        return profile.support_import, name
 
 
 def literal(value: Any) -> str:
@@ -228,8 +250,12 @@ def _sa_model_type(field: Field, imports: Imports) -> str | None:
     return None
 
 
-def model_context(spec: ResourceSpec) -> dict[str, Any]:
+def model_context(spec: ResourceSpec, layout: Layout | None = None) -> dict[str, Any]:
+    """The model's lines. In an adopted project every index and constraint is named
+    explicitly (``conv``), so the name in the model, the migration and the database is
+    the one scaffold computes, whatever naming convention the project's Base has."""
     imports = Imports(own={spec.class_name})
+    explicit = layout is not None and layout.profile is not None
     base = imports.add("app.db.base", "Base")
     datetime = imports.add("datetime as dt")
     mapped = imports.add("sqlalchemy.orm", "Mapped")
@@ -259,13 +285,19 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
             if column_kind(f, spec) == "bigint":
                 # Mapped[int] alone would make it INTEGER; it must match the BIGINT key.
                 args.append(f"{imports.add('sqlalchemy', 'BigInteger')}()")
-            fk_args = [literal(f"{f.ref_table}.id")]
+            fk_args = [literal(f"{f.ref_table}.{spec.known(f.ref_table).key}")]
             if f.ondelete:
                 fk_args.append(f"ondelete={literal(f.ondelete)}")
+            if explicit:
+                conv = imports.add("sqlalchemy.sql.naming", "conv")
+                fk_name = naming.fk(spec.table, [f.name], f.ref_table)
+                fk_args.append(f"name={conv}({literal(fk_name)})")
             args.append(f"{imports.add('sqlalchemy', 'ForeignKey')}({', '.join(fk_args)})")
         else:
             args.append(_sa_model_type(f, imports) or "")
-        if f.unique:
+        if explicit:
+            pass  # named constraints and indexes go to __table_args__ below
+        elif f.unique:
             args.append("unique=True")
         elif f.index or (f.is_ref and not _led_by_unique(spec, f)):
             args.append("index=True")
@@ -286,12 +318,31 @@ def model_context(spec: ResourceSpec) -> dict[str, Any]:
         f"{column}({utc_type}(), default={utcnow}, onupdate={utcnow}{stamp})"
     )
     table_args = []
-    for group in spec.uniques:
-        unique = imports.add("sqlalchemy", "UniqueConstraint")
-        table_args.append(f"{unique}({', '.join(literal(c) for c in group)})")
+    if explicit:
+        conv = imports.add("sqlalchemy.sql.naming", "conv")
+        for group in _unique_sets(spec):
+            unique = imports.add("sqlalchemy", "UniqueConstraint")
+            cols = ", ".join(literal(c) for c in group)
+            table_args.append(
+                f"{unique}({cols}, name={conv}({literal(naming.uq(spec.table, group))}))"
+            )
+        for f in spec.fields:
+            if not f.unique and (f.index or (f.is_ref and not _led_by_unique(spec, f))):
+                index = imports.add("sqlalchemy", "Index")
+                name = literal(naming.ix(spec.table, [f.name]))
+                table_args.append(f"{index}({conv}({name}), {literal(f.name)})")
+    else:
+        for group in spec.uniques:
+            unique = imports.add("sqlalchemy", "UniqueConstraint")
+            table_args.append(f"{unique}({', '.join(literal(c) for c in group)})")
     for name, condition in _check_constraints(spec, imports, qualified=False):
         check = imports.add("sqlalchemy", "CheckConstraint")
-        table_args.append(f"{check}({condition}, name={literal(name)})")
+        if explicit:
+            conv = imports.add("sqlalchemy.sql.naming", "conv")
+            full = literal(naming.ck(spec.table, name))
+            table_args.append(f"{check}({condition}, name={conv}({full}))")
+        else:
+            table_args.append(f"{check}({condition}, name={literal(name)})")
     return {
         "imports": imports.render(),
         "base": base,
@@ -430,7 +481,8 @@ def migration_context(
             fk_name = naming.fk(table, [f.name], f.ref_table)
             ondelete = f", ondelete={literal(f.ondelete)}" if f.ondelete else ""
             items.append(
-                f"sa.ForeignKeyConstraint([{literal(f.name)}], [{literal(f.ref_table + '.id')}], "
+                f"sa.ForeignKeyConstraint([{literal(f.name)}], "
+                f"[{literal(f.ref_table + '.' + spec.known(f.ref_table).key)}], "
                 f"name=op.f({literal(fk_name)}){ondelete})"
             )
     items.append(f'sa.PrimaryKeyConstraint("id", name=op.f({literal(naming.pk(table))}))')
@@ -931,7 +983,15 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     if parent:
         ops["list_nested"] = parent["operation_id"]
         summaries["list_nested"] = parent["summary"]
+    router_args = ""
+    if layout.profile is not None:
+        # problem+json for the generated routes only: the project's own keep their errors.
+        router_args = f", route_class={imports.add('app.core.errors', 'ProblemRoute')}"
+        if layout.profile.auth_dependency:
+            module, _, name = layout.profile.auth_dependency.partition(":")
+            router_args += f", dependencies=[Depends({imports.add(module, name)})]"
     return {
+        "router_args": router_args,
         "ops": ops,
         "summaries": summaries,
         "nested_lists": nested_lists,

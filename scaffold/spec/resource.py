@@ -6,6 +6,7 @@ parameter) is computed here, once. Templates never inflect.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ class Known:
     class_name: str
     singular: str
     id_type: str = "int"
+    # A table the project's own code declares (adopted projects): where its model is.
+    module: str | None = None
+    key: str = "id"
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,7 @@ def build_resource(
             token=str(len(field_tokens)),
             example=RESOURCE_EXAMPLE,
         )
-    fields = [parse_field(token) for token in field_tokens]
+    fields = [_singular_table(parse_field(token), known, table) for token in field_tokens]
     class_name = inflect.camelize(singular)
     if id_type == "int" and schema >= 2:
         id_type = "bigint"  # stored as BIGINT identity on PostgreSQL, INTEGER on SQLite
@@ -234,6 +238,16 @@ def build_resource(
         lists_under=tuple(nested_lists),
         schema=schema,
     )
+
+
+def _singular_table(f: Field, known: Mapping[str, Known], table: str) -> Field:
+    """``item_id`` refers to ``items``; in a project whose table is ``item``, to that one."""
+    if not f.is_ref or f.ref_table in known or f.ref_table == table or f.ref_table is None:
+        return f
+    singular = inflect.singularize(f.ref_table)
+    if singular in known:
+        return dataclasses.replace(f, ref_table=singular)
+    return f
 
 
 def _command(*parts: str) -> str:

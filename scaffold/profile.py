@@ -1,0 +1,203 @@
+"""The ``[tool.scaffold]`` profile of an adopted project: its conventions, for the generator.
+
+``scaffold adopt`` writes it; every generating command reads it. A project made
+from the template has no ``layout`` key and keeps the template's own conventions
+(``Profile.template()``). Paths are POSIX paths relative to the project root; a path
+template holds ``{name}``, the resource's table name. Dotted references name an object
+as ``module:attribute``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from scaffold.errors import ProjectError
+
+LAYOUTS = ("layers", "single-file", "features")
+STYLES = ("sync", "async")
+# Template modules whose names generated code imports; an adopted project gets them
+# from its support module (or, for Base and the session, from its own code).
+SUPPORT_SOURCES = (
+    "app.db.base",
+    "app.db.types",
+    "app.schemas.base",
+    "app.services.base",
+    "app.core.errors",
+    "app.core.security",
+    "app.db.session",
+)
+_PATH = re.compile(r"[A-Za-z0-9_.{}/-]+")
+_REF = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
+_PREFIX = re.compile(r"(/[A-Za-z0-9_.~-]+)*")
+PATH_KEYS = ("models", "schemas", "services", "routers", "tests", "factories")
+REF_KEYS = ("base", "session_dependency", "sync_engine", "auth_dependency", "app")
+
+
+@dataclass(frozen=True)
+class Table:
+    """An existing table the project's own models declare."""
+
+    name: str
+    class_name: str
+    module: str
+    key: str = "id"
+    key_type: str = "int"  # uuid | int | bigint | str
+
+
+@dataclass(frozen=True)
+class Profile:
+    layout: str
+    package: str
+    models: str
+    schemas: str
+    services: str
+    routers: str
+    tests: str
+    factories: str
+    base: str
+    support_module: str
+    session_dependency: str | None = None
+    sync_engine: str | None = None
+    auth_dependency: str | None = None
+    router_registry: str | None = None  # "path.py:attribute"
+    api_prefix: str = "/api/v1"
+    app: str | None = None
+    alembic_ini: str | None = "alembic.ini"
+    alembic_dir: str = "migrations"
+    file_template: str | None = None
+    model_registry: str | None = None
+    client_fixture: str = "client"
+    auth_headers_fixture: str | None = None
+    test_style: str = "async"
+    asyncio_mode: str = "auto"
+    python: str | None = None
+    sqlmodel: bool = False
+    naming_convention: tuple[tuple[str, str], ...] = ()
+    tables: tuple[Table, ...] = field(default=())
+
+    @property
+    def support_import(self) -> str:
+        return module_of(self.support_module)
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+    def path(self, kind: str, name: str, version: int = 1) -> str:
+        template: str = getattr(self, "routers" if kind == "api" else kind)
+        path = template.replace("{name}", name)
+        if version > 1:
+            path = path.removesuffix(".py") + f"_v{version}.py"
+        return path
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Profile | None:
+        """The profile in ``settings`` (the ``[tool.scaffold]`` table); None for a template project."""
+        layout = settings.get("layout")
+        if layout is None:
+            return None
+        _expect(layout in LAYOUTS, "layout", layout, f'layout = "{LAYOUTS[0]}"')
+        values: dict[str, Any] = {"layout": layout}
+        for key in ("package", *PATH_KEYS, "support_module"):
+            value = settings.get(key)
+            _expect(
+                isinstance(value, str) and bool(_PATH.fullmatch(value)) and ".." not in value,
+                key,
+                value,
+                f'{key} = "app/{key}/{{name}}.py"',
+            )
+            values[key] = value
+        for key in PATH_KEYS:
+            _expect("{name}" in values[key], key, values[key], f'{key} = "app/{key}/{{name}}.py"')
+        for key in REF_KEYS:
+            value = settings.get(key)
+            if key == "base" or value is not None:
+                _expect(
+                    isinstance(value, str) and bool(_REF.fullmatch(value)),
+                    key,
+                    value,
+                    f'{key} = "app.db.base:Base"',
+                )
+                values[key] = value
+        prefix = settings.get("api_prefix", "")
+        _expect(
+            isinstance(prefix, str) and bool(_PREFIX.fullmatch(prefix)),
+            "api_prefix",
+            prefix,
+            'api_prefix = "/api/v1"',
+        )
+        values["api_prefix"] = prefix
+        for key in (
+            "router_registry",
+            "alembic_ini",
+            "alembic_dir",
+            "model_registry",
+            "file_template",
+            "client_fixture",
+            "auth_headers_fixture",
+            "python",
+        ):
+            value = settings.get(key)
+            if value is not None:
+                _expect(isinstance(value, str) and ".." not in value, key, value, f'{key} = "..."')
+                values[key] = value
+        style = settings.get("test_style", "async")
+        _expect(style in STYLES, "test_style", style, 'test_style = "sync"')
+        values["test_style"] = style
+        values["asyncio_mode"] = str(settings.get("asyncio_mode", "auto"))
+        values["sqlmodel"] = bool(settings.get("sqlmodel", False))
+        convention = settings.get("naming_convention", {})
+        _expect(
+            isinstance(convention, dict),
+            "naming_convention",
+            convention,
+            'naming_convention = { ix = "ix_%(column_0_label)s" }',
+        )
+        values["naming_convention"] = tuple(sorted((str(k), str(v)) for k, v in convention.items()))
+        tables = settings.get("tables", {})
+        _expect(
+            isinstance(tables, dict),
+            "tables",
+            tables,
+            'tables.people = { class = "Person", module = "app.models.person", key_type = "uuid" }',
+        )
+        found = []
+        for name, entry in sorted(tables.items()):
+            ok = (
+                isinstance(entry, dict)
+                and isinstance(entry.get("class"), str)
+                and isinstance(entry.get("module"), str)
+            )
+            _expect(
+                ok,
+                f"tables.{name}",
+                entry,
+                f'tables.{name} = {{ class = "X", module = "app.models.x", key_type = "uuid" }}',
+            )
+            key_type = entry.get("key_type", "int")
+            _expect(
+                key_type in ("uuid", "int", "bigint", "str"),
+                f"tables.{name}.key_type",
+                key_type,
+                f'tables.{name}.key_type = "uuid"',
+            )
+            found.append(
+                Table(name, entry["class"], entry["module"], str(entry.get("key", "id")), key_type)
+            )
+        values["tables"] = tuple(found)
+        return cls(**values)
+
+
+def module_of(path: str) -> str:
+    """``app/db/base.py`` -> ``app.db.base``; ``saas/__init__.py`` -> ``saas``."""
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+def _expect(ok: bool, key: str, value: Any, example: str) -> None:
+    if not ok:
+        raise ProjectError(
+            f"[tool.scaffold] {key} = {value!r} is not valid: see the profile keys in the README.",
+            token=str(key),
+            example=f"[tool.scaffold]\n{example}",
+        )
