@@ -46,6 +46,10 @@ def execute(
     """
     layout = project.layout
     first_party = (layout.package, layout.tests, layout.migrations.split("/")[0])
+    if project.adopted:
+        # The project's own ruff config decides the rest (an `alembic/` folder is not
+        # the alembic package).
+        first_party = (layout.package, layout.tests)
     # An in-place edit of the user's file keeps the file's own formatting: only what
     # scaffold renders is formatted (edits are still parsed before anything is written).
     from scaffold.render.format import check_syntax

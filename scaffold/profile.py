@@ -32,7 +32,7 @@ _PATH = re.compile(r"[A-Za-z0-9_.{}/-]+")
 _REF = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 _PREFIX = re.compile(r"(/[A-Za-z0-9_.~-]+)*")
 PATH_KEYS = ("models", "schemas", "services", "routers", "tests", "factories")
-REF_KEYS = ("base", "session_dependency", "sync_engine", "auth_dependency", "app")
+REF_KEYS = ("base", "session_dependency", "sync_session", "sync_engine", "auth_dependency", "app")
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class Profile:
     support_module: str
     session_dependency: str | None = None
     sync_engine: str | None = None
+    sync_session: str | None = None  # the project's sync session dependency, if any
+    id_type: str = "bigint"  # the key type of new tables (the project's most common one)
     auth_dependency: str | None = None
     router_registry: str | None = None  # "path.py:attribute"
     api_prefix: str = "/api/v1"
@@ -147,6 +149,9 @@ class Profile:
         values["test_style"] = style
         values["asyncio_mode"] = str(settings.get("asyncio_mode", "auto"))
         values["sqlmodel"] = bool(settings.get("sqlmodel", False))
+        id_type = settings.get("id_type", "bigint")
+        _expect(id_type in ("uuid", "int", "bigint"), "id_type", id_type, 'id_type = "uuid"')
+        values["id_type"] = id_type
         convention = settings.get("naming_convention", {})
         _expect(
             isinstance(convention, dict),

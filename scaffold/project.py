@@ -75,7 +75,11 @@ class Project:
         profile = self.profile
         if profile is not None:
             tests = profile.tests.split("/")[0] if "/" in profile.tests else profile.package
-            return Layout(profile.package, tests, profile.alembic_dir, profile)
+            folder = profile.tests.rpartition("/")[0]
+            roots: tuple[tuple[str, str], ...] = ()
+            if folder and not (self.root / folder / "__init__.py").is_file():
+                roots = ((folder, ""),)  # pytest puts a non-package tests folder on sys.path
+            return Layout(profile.package, tests, profile.alembic_dir, profile, roots)
         values = {}
         for key, default in (("package", "app"), ("tests", "tests"), ("migrations", "migrations")):
             value = self.settings.get(key, default)

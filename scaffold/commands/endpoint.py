@@ -52,10 +52,17 @@ def parse_endpoint(text: str) -> tuple[str, list[str], int]:
     return method, parts, version
 
 
-def _table_of(project: Project, route: str, text: str) -> str:
+def _table_of(project: Project, route: str, text: str, *, any_table: bool = False) -> str:
+    """The table a path segment names: a resource scaffold generated, or (``any_table``,
+    for a parent) any table the project has, its own included (``/users`` -> ``user``)."""
+    from scaffold.spec.inflect import singularize
+
+    tables = project.known_resources() if any_table else project.manifest.resources
     table = route.replace("-", "_")
-    if table not in project.manifest.resources:
-        have = ", ".join(sorted(project.manifest.resources)) or "none yet"
+    if table not in tables and singularize(table) in tables:
+        table = singularize(table)
+    if table not in tables:
+        have = ", ".join(sorted(tables)) or "none yet"
         raise InputError(
             f"{route!r} in {text!r} is not a resource of this project (resources: {have}).",
             token=route,
@@ -79,7 +86,7 @@ def request_endpoint(project: Project, text: str) -> FieldChange | str:
         and parts[1].startswith("{")
         and not parts[2].startswith("{")
     ):
-        parent = _table_of(project, parts[0], text)
+        parent = _table_of(project, parts[0], text, any_table=True)
         child = _table_of(project, parts[2], text)
         args = args_from_argv(entry_of(project, child)["argv"])
         if args.parent == parent or parent in args.lists_under:

@@ -101,7 +101,9 @@ def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
         parent=args.parent,
         uniques=args.uniques,
         checks=args.checks,
-        id_type=args.id_type,
+        id_type=project.profile.id_type
+        if project.profile is not None and args.id_type == "int"
+        else args.id_type,
         api_version=args.api_version,
         known=known,
         lists_under=args.lists_under,

@@ -11,7 +11,8 @@ import ast
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 
 from scaffold.plan import Rendered
 from scaffold.profile import SUPPORT_SOURCES
@@ -123,14 +124,61 @@ def render_resource(
     ]
     for api in versions or (spec,):
         files += render_api_layer(project, api, one)
+    if project.profile is not None:
+        files += adopted_files(project, spec, files)
     return files
+
+
+def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -> list[Rendered]:
+    """In an adopted project: the support files, factories of the project's own parent
+    tables, missing ``__init__.py`` files, and the registry edits that wire the resource in."""
+    from scaffold.generators import adopted
+    from scaffold.support import support_files
+
+    profile = project.profile
+    assert profile is not None
+    root = project.root
+    layout = project.layout
+    out = support_files(root, profile)
+    for known in dict(spec.refs).values():
+        if known.module is None or known.table in project.manifest.resources:
+            continue
+        factories = layout.module("factories", known.table).rpartition(".")[0]
+        text = adopted.parent_factory(root, profile, known.table, factories)
+        path = layout.path("factories", known.table)
+        if text is not None and (
+            not (root / path).is_file() or project.manifest.generated_hash(path) is not None
+        ):
+            out.append(Rendered(path, text, resource=spec.table))
+    have = {r.path for r in [*files, *out]}
+    for r in [*files, *out]:
+        folder = PurePosixPath(r.path).parent
+        init = folder / "__init__.py"
+        parent_init = folder.parent / "__init__.py"
+        if (
+            r.path.endswith(".py")
+            and str(init) not in have
+            and not (root / init).is_file()
+            and (root / parent_init).is_file()
+        ):
+            out.append(Rendered(str(init), f'"""{folder.name.replace("_", " ").capitalize()}."""\n'))
+            have.add(str(init))
+    router_module = layout.module("api", spec.table, spec.api_version)
+    edit = adopted.register_router(root, profile, router_module, spec.table)
+    if edit is not None:
+        out.append(Rendered(edit[0], edit[1], edit=True))
+    edit = adopted.register_model(root, profile, layout.module("models", spec.table), spec.class_name)
+    if edit is not None:
+        out.append(Rendered(edit[0], edit[1], edit=True))
+    return out
 
 
 def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]:
     """Schemas, router, factory and tests of one API version of a resource."""
     layout = project.layout
     table, version, primary = api.table, api.api_version, api.api_primary
-    prefix = f"/api/v{version}"
+    profile = project.profile
+    prefix = f"/api/v{version}" if profile is None else profile.api_prefix
     files = [
         one(
             "schemas.py.jinja",
@@ -157,6 +205,15 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
             of=api,
         ),
     ]
+    if profile is not None:
+        from scaffold.generators.adopted import adapt_tests
+
+        factories = layout.module("factories", table).rpartition(".")[0]
+        files[2:4] = [
+            replace(r, text=adapt_tests(r.text, profile, factories, test_module=index == 1))
+            for index, r in enumerate(files[2:4])
+        ]
+        return files
     files += api_package(project, version)
     if not primary:
         files.append(

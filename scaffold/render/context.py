@@ -69,6 +69,9 @@ class Layout:
     tests: str = "tests"
     migrations: str = "migrations"
     profile: Profile | None = None
+    # (folder, module prefix) where a folder is imported under another name: a tests
+    # folder with no __init__.py is on sys.path itself under pytest (``factories.x``).
+    import_roots: tuple[tuple[str, str], ...] = ()
 
     def module(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
         """Import path of an artifact; a resource's later API versions get their own modules.
@@ -77,7 +80,12 @@ class Layout:
         (``errors`` -> ``tests/test_errors.py``) gets ``_resource`` added to that module.
         """
         if self.profile is not None:
-            return self.path(kind, table, version, primary).removesuffix(".py").replace("/", ".")
+            path = self.path(kind, table, version, primary)
+            for folder, module in self.import_roots:
+                if path.startswith(folder + "/"):
+                    path = (module + "/" if module else "") + path[len(folder) + 1 :]
+                    break
+            return path.removesuffix(".py").replace("/", ".")
         if table in TEMPLATE_MODULES.get(kind, ()):
             table = f"{table}_resource"
         if kind == "api":
@@ -101,6 +109,10 @@ class Layout:
         """Where ``name``, imported from the template's ``module``, comes from in this project."""
         if self.profile is None or module not in SUPPORT_SOURCES:
             return module, name
+        from scaffold.support import support_names
+
+        if name not in support_names():
+            return module, name  # the project's own module of that name (its auth, say)
         profile = self.profile
         if module == "app.db.base" and name == "Base" and not profile.sqlmodel:
             target, _, attribute = profile.base.partition(":")
@@ -819,7 +831,7 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     imports.add_own(layout.module("models", spec.table), spec.class_name)
     for known in referenced.values():
         if known.table != spec.table:
-            imports.add_own(layout.module("models", known.table), known.class_name)
+            imports.add_own(known.module or layout.module("models", known.table), known.class_name)
     id_type = id_py_type(spec, imports)
     nested = []
     for parent in parents:

@@ -1,0 +1,322 @@
+"""What changes when the project is adopted: tests in its style, its registries edited.
+
+Generated tests use the project's own client fixture (sync ``TestClient`` or async
+``httpx.AsyncClient``) through a signed-in wrapper that deletes what each test
+created; parents scaffold did not generate are inserted through the project's own
+session and model. The router and the model are registered in the project's own
+registries by a syntax-tree edit that keeps the rest of each file as it is.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from scaffold.profile import Profile, module_of
+from scaffold.spec.inflect import singularize
+
+# Tests that need what only the template's suite provides (a `session` fixture on the
+# app's engine, concurrent requests from one async client).
+_SESSION_PARAM = "session"
+_CONCURRENT = "test_concurrent_update_and_delete_are_never_a_server_error"
+
+
+def client_class(profile: Profile) -> str:
+    return "Api" if profile.test_style == "sync" else "AsyncApi"
+
+
+def adapt_tests(text: str, profile: Profile, factories: str, *, test_module: bool) -> str:
+    """A rendered test or factory module, in the project's test style."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    drop = []
+    for node in tree.body:
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and (
+            any(a.arg == _SESSION_PARAM for a in node.args.args)
+            or (node.name == _CONCURRENT and profile.test_style == "sync")
+        ):
+            drop.append((node.lineno - 1, node.end_lineno or node.lineno))
+    for first, last in sorted(drop, reverse=True):
+        del lines[first:last]
+    text = "".join(lines)
+    cls = client_class(profile)
+    text = text.replace("from httpx import AsyncClient\n", f"from {factories} import {cls}\n")
+    text = re.sub(r"\bAsyncClient\b", cls, text)
+    if profile.test_style == "sync":
+        text = re.sub(r"\basync def ", "def ", text)
+        text = re.sub(r"\bawait ", "", text)
+    if "asyncio." not in text.replace("import asyncio", ""):
+        text = text.replace("import asyncio\n", "")
+    if "AsyncSession" not in text.replace("import AsyncSession", ""):
+        text = text.replace("from sqlalchemy.ext.asyncio import AsyncSession\n", "")
+    if test_module:
+        text = _with_client_fixture(text, profile, factories)
+    return text
+
+
+def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
+    """The module's ``client``: the project's fixture, signed in and cleaned up after."""
+    cls = client_class(profile)
+    project_client = profile.client_fixture
+    headers = profile.auth_headers_fixture
+    params = [f"{project_client}: Any"] + ([f"{headers}: dict[str, str]"] if headers else [])
+    value = headers or "{}"
+    sync = profile.test_style == "sync"
+    iterator = "Iterator" if sync else "AsyncIterator"
+    fixture = (
+        "\n\n@pytest.fixture\n"
+        f"{'def' if sync else 'async def'} client({', '.join(params)}) -> {iterator}[{cls}]:\n"
+        f'    """The project\'s `{project_client}` fixture, signed in; what a test creates is deleted after it."""\n'
+        f"    api = {cls}({project_client}, {value})\n"
+        "    yield api\n"
+        f"    {'' if sync else 'await '}api.clean_up()\n"
+    )
+    if profile.auth_dependency:
+        aw = "" if sync else "await "
+        fixture += (
+            "\n\n"
+            f"{'def' if sync else 'async def'} test_routes_need_a_signed_in_user(client: {cls}) -> None:\n"
+            f"    response = {aw}client.anonymous.get(ITEMS)\n"
+            "    assert response.status_code in (401, 403), response.text\n"
+        )
+    sessions = profile.sync_session if sync else (
+        profile.session_dependency or f"{profile.support_import}:get_async_session"
+    )
+    fk_tests = re.findall(r"^(?:async )?def (test_deleting_its_\w+|test_unknown_reference_\w+)\(", text, re.M)
+    head = "import pytest\nfrom typing import Any\n"
+    if fk_tests and sessions:
+        module, _, name = sessions.partition(":")
+        head += f"from {module} import {name} as project_session\n"
+        head += f"from {factories} import foreign_keys_enforced\n"
+        fixture += (
+            "\n\n@pytest.fixture\n"
+            f"{'def' if sync else 'async def'} foreign_keys() -> None:\n"
+            f"    if not {'' if sync else 'await '}foreign_keys_enforced(project_session):\n"
+            '        pytest.skip("this database does not enforce foreign keys (SQLite without '
+            'PRAGMA foreign_keys=ON)")\n'
+        )
+        for name in fk_tests:
+            text = re.sub(rf"(def {name}\(client: {cls})\)", rf"\1, foreign_keys: None)", text)
+    marker = 'PROBLEM = "application/problem+json"\n'
+    head += f"from collections.abc import {iterator}\n"
+    if profile.test_style == "async" and profile.asyncio_mode != "auto":
+        fixture = fixture.replace("@pytest.fixture", "@pytest_asyncio.fixture")
+        head += "import pytest_asyncio\n"
+        fixture = "\npytestmark = pytest.mark.asyncio\n" + fixture
+    text = text.replace(marker, marker + fixture, 1)
+    first_import = re.search(r"^(import|from) ", text, re.M)
+    assert first_import is not None
+    return text[: first_import.start()] + head + text[first_import.start() :]
+
+
+# --- parents scaffold did not generate ------------------------------------------------
+
+
+def parent_factory(root: Path, profile: Profile, table: str, factories: str) -> str | None:
+    """``create_<singular>(client)`` for a table of the project's own: a row inserted through
+    its model and its own session dependency (no route of its is assumed)."""
+    entry = profile.table(table)
+    if entry is None:
+        return None
+    singular = singularize(table)
+    columns = required_columns(root, profile, entry.module, entry.class_name)
+    sync = profile.test_style == "sync"
+    cls = client_class(profile)
+    lines = [
+        f'"""Rows of the project\'s own `{table}` table for scaffold\'s tests.',
+        "",
+        f"Inserted through its model ({entry.class_name}) and the project's own session: scaffold",
+        "assumes no route of the project's. Generated by scaffold and owned by it.",
+        '"""',
+        "",
+        "from typing import Any",
+        "from uuid import uuid4",
+        "import datetime as dt",
+        "",
+        f"from {entry.module} import {entry.class_name}",
+    ]
+    if columns is None:
+        reason = (
+            f"scaffold cannot make a {table} row (a required column it cannot fill): "
+            f"write {profile.path('factories', table)}"
+        )
+        body = [f"    pytest.skip({reason!r})"]
+        lines.insert(lines.index("from typing import Any"), "import pytest")
+    else:
+        values = ",\n".join(f"        {name!r}: {value}" for name, value in columns)
+        body = [
+            "    n = uuid4().hex[:12]",
+            "    values: dict[str, Any] = {",
+            values + ("," if values else ""),
+            "    }",
+            "    values.update(overrides)",
+        ]
+        if sync:
+            dependency = _sync_session(profile)
+            module, _, name = dependency.partition(":")
+            lines.append(f"from {module} import {name} as project_session")
+            body += [
+                "    sessions = project_session()",
+                "    session = next(sessions)",
+                "    try:",
+                f"        row = {entry.class_name}(**values)",
+                "        session.add(row)",
+                "        session.commit()",
+                f"        key = getattr(row, {entry.key!r})",
+                "    finally:",
+                "        sessions.close()",
+            ]
+        else:
+            module, _, name = (profile.session_dependency or f"{profile.support_import}:get_async_session").partition(":")
+            lines.append(f"from {module} import {name} as project_session")
+            body += [
+                "    sessions = project_session()",
+                "    session = await anext(sessions)",
+                "    try:",
+                f"        row = {entry.class_name}(**values)",
+                "        session.add(row)",
+                "        await session.commit()",
+                f"        key = getattr(row, {entry.key!r})",
+                "    finally:",
+                "        await sessions.aclose()",
+            ]
+        body.append(f"    return {{{'id'!r}: key if isinstance(key, int) else str(key)}}")
+    lines += [
+        "",
+        "",
+        f"{'def' if sync else 'async def'} create_{singular}(client: {cls}, /, **overrides: Any) -> dict[str, Any]:",
+        f'    """Insert one {table} row; its key is returned as the API would give it."""',
+        *body,
+    ]
+    lines.insert(lines.index(f"from {entry.module} import {entry.class_name}"), f"from {factories} import {cls}")
+    return "\n".join(lines) + "\n"
+
+
+def _sync_session(profile: Profile) -> str:
+    if profile.sync_session is None:
+        raise ValueError("no sync session")
+    return profile.sync_session
+
+
+_SAMPLE = {
+    "str": "f\"{name}-{{n}}\"",
+    "int": "1",
+    "bigint": "1",
+    "float": "1.0",
+    "bool": "True",
+    "date": "dt.date(2024, 1, 1)",
+    "datetime": "dt.datetime(2024, 1, 1, tzinfo=dt.UTC)",
+    "uuid": "uuid4()",
+    "decimal": "1",
+}
+
+
+def required_columns(root: Path, profile: Profile, module: str, class_name: str) -> list[tuple[str, str]] | None:
+    """(attribute, sample source) of each column a new row must be given; None when one
+    cannot be filled (a required reference to another table, an enum)."""
+    from scaffold.adopt.columns import model_columns
+
+    columns = model_columns(root, module, class_name)
+    if columns is None:
+        return None
+    out = []
+    for col in columns:
+        if not col.required:
+            continue
+        if col.foreign_key or col.kind is None:
+            return None
+        if col.kind == "str":
+            value = '"{n}@example.com"' if "email" in col.name else f'"{col.name}-{{n}}"'
+            if col.length is not None and len(col.name) + 13 > col.length:
+                value = '"{n}"'
+            value = "f" + value
+        else:
+            value = _SAMPLE[col.kind]
+        out.append((col.name, value))
+    return out
+
+
+# --- the project's registries ---------------------------------------------------------
+
+
+def _insert_after_imports(text: str, line: str) -> str:
+    """``line`` after the module's last top-level import (its docstring and code stay)."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    last = 0
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            last = node.end_lineno or node.lineno
+        elif last:
+            break
+    if last == 0 and tree.body and isinstance(tree.body[0], ast.Expr):
+        last = tree.body[0].end_lineno or 1  # after the docstring
+    lines.insert(last, line + "\n")
+    return "".join(lines)
+
+
+def _sorted_imports(root: Path, rel: str, text: str) -> str:
+    """Re-sort the import block only where the project's ruff config sorts imports."""
+    import subprocess
+
+    from scaffold.render.format import project_ruff_config, ruff_binary
+
+    config = project_ruff_config(root)
+    args = ["--config", str(config)] if config else []
+    check = subprocess.run(
+        [ruff_binary(), "check", "--no-cache", "--output-format", "concise", *args, "--stdin-filename", rel, "-"],
+        input=text, capture_output=True, text=True, check=False, cwd=root,
+    )
+    if "I001" not in check.stdout:
+        return text
+    fixed = subprocess.run(
+        [ruff_binary(), "check", "--no-cache", "--fix", "--select", "I", "--exit-zero", "--quiet", *args,
+         "--stdin-filename", rel, "-"],
+        input=text, capture_output=True, text=True, check=False, cwd=root,
+    )
+    return fixed.stdout if fixed.returncode == 0 and fixed.stdout else text
+
+
+def register_router(root: Path, profile: Profile, router_module: str, table: str) -> tuple[str, str] | None:
+    """(path, new text) of the router registry with ``router_module`` included; None when it
+    already is, or when the project has no registry (the lines are then printed)."""
+    if not profile.router_registry:
+        return None
+    rel, _, attribute = profile.router_registry.partition(":")
+    path = root / rel
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    if re.search(rf"^\s*from {re.escape(router_module)} import router\b", text, re.M):
+        return None
+    local = f"{table}_router"
+    text = _insert_after_imports(text, f"from {router_module} import router as {local}")
+    if not text.endswith("\n"):
+        text += "\n"
+    text += f"{attribute}.include_router({local})\n"
+    return rel, _sorted_imports(root, rel, text)
+
+
+def registry_lines(profile: Profile, router_module: str, table: str) -> list[str]:
+    local = f"{table}_router"
+    owner = (profile.router_registry or "app").rpartition(":")[2] or "app"
+    return [f"from {router_module} import router as {local}", f"{owner}.include_router({local})"]
+
+
+def register_model(root: Path, profile: Profile, model_module: str, class_name: str) -> tuple[str, str] | None:
+    """(path, new text) of the module Alembic's env imports the models through, importing the
+    new model too (so autogenerate and ``alembic check`` see it); None when it already does."""
+    if not profile.model_registry:
+        return None
+    rel = profile.model_registry
+    path = root / rel
+    if not path.is_file() or module_of(rel) == model_module:
+        return None
+    text = path.read_text(encoding="utf-8")
+    if re.search(rf"^\s*from {re.escape(model_module)} import ", text, re.M):
+        return None
+    line = f"from {model_module} import {class_name}  # noqa: F401"
+    return rel, _sorted_imports(root, rel, _insert_after_imports(text, line))
