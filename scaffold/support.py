@@ -286,8 +286,10 @@ class {cls}:
 
 
 {adef}foreign_keys_enforced(sessions: Callable[[], Any]) -> bool:
-    """Whether the database behind the project's session dependency enforces foreign keys
-    (SQLite does only with PRAGMA foreign_keys=ON on each connection)."""
+    """Whether the project's database enforces foreign keys.
+
+    SQLite does only with PRAGMA foreign_keys=ON on each connection.
+    """
     generator = sessions()
     session = {aw}{next}(generator)
     try:

@@ -51,8 +51,15 @@ def adapt_tests(text: str, profile: Profile, factories: str, *, test_module: boo
     if "AsyncSession" not in text.replace("import AsyncSession", ""):
         text = text.replace("from sqlalchemy.ext.asyncio import AsyncSession\n", "")
     if test_module:
+        # The tests' own fixture: overriding the project's `client` would change it for
+        # the project's fixtures that use it (a module-scoped login, say).
+        text = re.sub(r"\bclient\b", api_fixture(profile), text)
         text = _with_client_fixture(text, profile, factories)
     return text
+
+
+def api_fixture(profile: Profile) -> str:
+    return "api" if profile.client_fixture != "api" else "signed_in"
 
 
 def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
@@ -66,7 +73,7 @@ def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
     iterator = "Iterator" if sync else "AsyncIterator"
     fixture = (
         "\n\n@pytest.fixture\n"
-        f"{'def' if sync else 'async def'} client({', '.join(params)}) -> {iterator}[{cls}]:\n"
+        f"{'def' if sync else 'async def'} {api_fixture(profile)}({', '.join(params)}) -> {iterator}[{cls}]:\n"
         f'    """The project\'s `{project_client}` fixture, signed in; what a test creates is deleted after it."""\n'
         f"    api = {cls}({project_client}, {value})\n"
         "    yield api\n"
@@ -76,8 +83,8 @@ def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
         aw = "" if sync else "await "
         fixture += (
             "\n\n"
-            f"{'def' if sync else 'async def'} test_routes_need_a_signed_in_user(client: {cls}) -> None:\n"
-            f"    response = {aw}client.anonymous.get(ITEMS)\n"
+            f"{'def' if sync else 'async def'} test_routes_need_a_signed_in_user({api_fixture(profile)}: {cls}) -> None:\n"
+            f"    response = {aw}{api_fixture(profile)}.anonymous.get(ITEMS)\n"
             "    assert response.status_code in (401, 403), response.text\n"
         )
     sessions = profile.sync_session if sync else (
@@ -97,7 +104,7 @@ def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
             'PRAGMA foreign_keys=ON)")\n'
         )
         for name in fk_tests:
-            text = re.sub(rf"(def {name}\(client: {cls})\)", rf"\1, foreign_keys: None)", text)
+            text = re.sub(rf"(def {name}\({api_fixture(profile)}: {cls})\)", rf"\1, foreign_keys: None)", text)
     marker = 'PROBLEM = "application/problem+json"\n'
     head += f"from collections.abc import {iterator}\n"
     if profile.test_style == "async" and profile.asyncio_mode != "auto":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -97,5 +98,78 @@ def format_python(
         if fixed != formatted:
             ruff_run("format", "--quiet")
             fixed = read_all()
+        if "E501" in lint:
+            # A project with shorter lines than the templates': docstrings, comments and
+            # strings the formatter cannot break are wrapped, then checked again.
+            refit = fit_long_lines(fixed, lint)
+            if refit != fixed:
+                for rel, text in refit.items():
+                    Path(tmp, rel).write_text(text, encoding="utf-8")
+                ruff_run("format", "--quiet")
+                fixed = read_all()
+                lint = ruff_run("check", "--exit-zero", "--quiet", "--output-format", "concise")
         out = {**files, **fixed}
     return out, lint
+
+
+_TOO_LONG = re.compile(r"^(.+?):(\d+):\d+: E501 Line too long \(\d+ > (\d+)\)", re.M)
+
+
+def fit_long_lines(files: dict[str, str], lint: str) -> dict[str, str]:
+    """Wrap the lines ruff reports as too long where wrapping keeps the meaning: a one-line
+    docstring, a line of a docstring, a comment, a plain string literal on its own line
+    (split into adjacent literals inside the brackets the formatter put around it)."""
+    import textwrap
+
+    flagged: dict[str, dict[int, int]] = {}
+    for path, line, limit in _TOO_LONG.findall(lint):
+        flagged.setdefault(path.removeprefix("./"), {})[int(line)] = int(limit)
+    out = dict(files)
+    for rel, lines_limits in flagged.items():
+        if rel not in files:
+            continue
+        lines = files[rel].split("\n")
+        strings = _string_lines(files[rel])
+        for number in sorted(lines_limits, reverse=True):
+            limit = lines_limits[number]
+            line = lines[number - 1]
+            indent = line[: len(line) - len(line.lstrip())]
+            width = limit - len(indent)
+            stripped = line.strip()
+            one_line_doc = re.fullmatch(r'"""(.+)"""', stripped)
+            if one_line_doc and '"""' not in one_line_doc.group(1):
+                body = textwrap.wrap(one_line_doc.group(1), width - 3, break_long_words=False)
+                new = [indent + '"""' + body[0], *(indent + b for b in body[1:]), indent + '"""']
+            elif stripped.startswith("#"):
+                text = stripped.lstrip("#").strip()
+                new = [indent + "# " + b for b in textwrap.wrap(text, width - 2, break_long_words=False)]
+            elif strings.get(number) == "doc":
+                new = [indent + b for b in textwrap.wrap(stripped, width, break_long_words=False)]
+            elif (literal := re.fullmatch(r'(f?)"([^"\\{}]*)"(,?)', stripped)) is not None:
+                prefix, text, comma = literal.groups()
+                pieces = textwrap.wrap(text, width - 3, drop_whitespace=False, break_long_words=False)
+                if len(pieces) < 2:
+                    continue
+                new = [indent + f'"{piece}"' for piece in pieces]
+                new[-1] += comma
+            else:
+                continue
+            lines[number - 1 : number] = new
+        out[rel] = "\n".join(lines)
+    return out
+
+
+def _string_lines(text: str) -> dict[int, str]:
+    """Line numbers inside a multi-line string (not its first or last line): "doc"."""
+    import io
+    import tokenize
+
+    inside: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING and token.start[0] != token.end[0]:
+                for number in range(token.start[0] + 1, token.end[0]):
+                    inside[number] = "doc"
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return inside
