@@ -10,11 +10,29 @@ from pathlib import Path
 from scaffold.checks._parse import parse, requires_python
 
 _KINDS = {
-    "str": "str", "String": "str", "Text": "str", "Unicode": "str", "EmailStr": "str", "AutoString": "str",
-    "int": "int", "Integer": "int", "SmallInteger": "int", "BigInteger": "bigint",
-    "float": "float", "Float": "float", "bool": "bool", "Boolean": "bool",
-    "date": "date", "Date": "date", "datetime": "datetime", "DateTime": "datetime",
-    "UUID": "uuid", "Uuid": "uuid", "uuid": "uuid", "Decimal": "decimal", "Numeric": "decimal",
+    "str": "str",
+    "String": "str",
+    "Text": "str",
+    "Unicode": "str",
+    "EmailStr": "str",
+    "AutoString": "str",
+    "int": "int",
+    "Integer": "int",
+    "SmallInteger": "int",
+    "BigInteger": "bigint",
+    "float": "float",
+    "Float": "float",
+    "bool": "bool",
+    "Boolean": "bool",
+    "date": "date",
+    "Date": "date",
+    "datetime": "datetime",
+    "DateTime": "datetime",
+    "UUID": "uuid",
+    "Uuid": "uuid",
+    "uuid": "uuid",
+    "Decimal": "decimal",
+    "Numeric": "decimal",
 }
 _COLUMN_CALLS = {"mapped_column", "Column", "Field"}
 
@@ -30,7 +48,10 @@ class Column:
 
 def _module_path(root: Path, module: str) -> Path | None:
     for base in (root, root / "src"):
-        for candidate in (base / (module.replace(".", "/") + ".py"), base / module.replace(".", "/") / "__init__.py"):
+        for candidate in (
+            base / (module.replace(".", "/") + ".py"),
+            base / module.replace(".", "/") / "__init__.py",
+        ):
             if candidate.is_file():
                 return candidate
     return None
@@ -40,7 +61,9 @@ def _tree(root: Path, module: str) -> ast.Module | None:
     path = _module_path(root, module)
     if path is None:
         return None
-    return parse(path.read_text(encoding="utf-8", errors="replace"), str(path), requires_python(root)).tree
+    return parse(
+        path.read_text(encoding="utf-8", errors="replace"), str(path), requires_python(root)
+    ).tree
 
 
 def _imports(tree: ast.Module, module: str) -> dict[str, str]:
@@ -53,7 +76,9 @@ def model_columns(root: Path, module: str, class_name: str, depth: int = 0) -> l
     tree = _tree(root, module)
     if tree is None or depth > 4:
         return None
-    node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name), None)
+    node = next(
+        (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name), None
+    )
     if node is None:
         return None
     columns: dict[str, Column] = {}
@@ -62,7 +87,11 @@ def model_columns(root: Path, module: str, class_name: str, depth: int = 0) -> l
         name = base.id if isinstance(base, ast.Name) else None
         if name is None:
             continue
-        owner = module if any(isinstance(n, ast.ClassDef) and n.name == name for n in tree.body) else None
+        owner = (
+            module
+            if any(isinstance(n, ast.ClassDef) and n.name == name for n in tree.body)
+            else None
+        )
         if owner is None and name in imports and "." in imports[name]:
             owner = imports[name].rpartition(".")[0]
             name = imports[name].rpartition(".")[2]
@@ -80,7 +109,11 @@ def model_columns(root: Path, module: str, class_name: str, depth: int = 0) -> l
 def _column(stmt: ast.stmt) -> Column | None:
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         name, annotation, value = stmt.target.id, stmt.annotation, stmt.value
-    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+    elif (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+    ):
         name, annotation, value = stmt.targets[0].id, None, stmt.value
     else:
         return None
@@ -101,9 +134,14 @@ def _column(stmt: ast.stmt) -> Column | None:
     optional = "None" in text or "Optional" in text or _true(keywords.get("nullable"))
     if _false(keywords.get("nullable")):
         optional = False
-    defaulted = any(k in keywords for k in ("default", "default_factory", "server_default", "insert_default"))
-    if call is not None and call_name == "Field" and call.args and not (
-        isinstance(call.args[0], ast.Constant) and call.args[0].value is Ellipsis
+    defaulted = any(
+        k in keywords for k in ("default", "default_factory", "server_default", "insert_default")
+    )
+    if (
+        call is not None
+        and call_name == "Field"
+        and call.args
+        and not (isinstance(call.args[0], ast.Constant) and call.args[0].value is Ellipsis)
     ):
         defaulted = True
     if call is None and value is not None:
@@ -112,7 +150,8 @@ def _column(stmt: ast.stmt) -> Column | None:
         defaulted = False  # SQLModel `name: str` is a required column
     primary = _true(keywords.get("primary_key"))
     foreign = "foreign_key" in keywords or any(
-        isinstance(a, ast.Call) and _name(a.func) == "ForeignKey" for a in (call.args if call else [])
+        isinstance(a, ast.Call) and _name(a.func) == "ForeignKey"
+        for a in (call.args if call else [])
     )
     kind, length = _kind(annotation, call)
     required = not (optional or defaulted or primary)
@@ -130,7 +169,12 @@ def _kind(annotation: ast.expr | None, call: ast.Call | None) -> tuple[str | Non
             inner = arg.func if isinstance(arg, ast.Call) else arg
             word = _name(inner)
             if word in _KINDS:
-                if isinstance(arg, ast.Call) and arg.args and isinstance(arg.args[0], ast.Constant) and isinstance(arg.args[0].value, int):
+                if (
+                    isinstance(arg, ast.Call)
+                    and arg.args
+                    and isinstance(arg.args[0], ast.Constant)
+                    and isinstance(arg.args[0].value, int)
+                ):
                     length = arg.args[0].value
                 return _KINDS[word], length
     if annotation is not None:

@@ -855,8 +855,12 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
         p["python"] = f"{version[0]}.{version[1]}"
     key_types = Counter(m.key_type for m in models if m.key_type in ("uuid", "int", "bigint"))
     if key_types:
-        p["id_type"] = "bigint" if key_types.most_common(1)[0][0] == "int" else key_types.most_common(1)[0][0]
-        f.found.append(f"new tables get {p['id_type']} keys, like most of the project's (--id overrides)")
+        p["id_type"] = (
+            "bigint" if key_types.most_common(1)[0][0] == "int" else key_types.most_common(1)[0][0]
+        )
+        f.found.append(
+            f"new tables get {p['id_type']} keys, like most of the project's (--id overrides)"
+        )
     p["tables"] = {
         m.table: {"class": m.class_name, "module": m.module, "key": m.key, "key_type": m.key_type}
         for m in models

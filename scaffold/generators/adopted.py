@@ -87,10 +87,14 @@ def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
             f"    response = {aw}{api_fixture(profile)}.anonymous.get(ITEMS)\n"
             "    assert response.status_code in (401, 403), response.text\n"
         )
-    sessions = profile.sync_session if sync else (
-        profile.session_dependency or f"{profile.support_import}:get_async_session"
+    sessions = (
+        profile.sync_session
+        if sync
+        else (profile.session_dependency or f"{profile.support_import}:get_async_session")
     )
-    fk_tests = re.findall(r"^(?:async )?def (test_deleting_its_\w+|test_unknown_reference_\w+)\(", text, re.M)
+    fk_tests = re.findall(
+        r"^(?:async )?def (test_deleting_its_\w+|test_unknown_reference_\w+)\(", text, re.M
+    )
     head = "import pytest\nfrom typing import Any\n"
     if fk_tests and sessions:
         module, _, name = sessions.partition(":")
@@ -104,7 +108,9 @@ def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
             'PRAGMA foreign_keys=ON)")\n'
         )
         for name in fk_tests:
-            text = re.sub(rf"(def {name}\({api_fixture(profile)}: {cls})\)", rf"\1, foreign_keys: None)", text)
+            text = re.sub(
+                rf"(def {name}\({api_fixture(profile)}: {cls})\)", rf"\1, foreign_keys: None)", text
+            )
     marker = 'PROBLEM = "application/problem+json"\n'
     head += f"from collections.abc import {iterator}\n"
     if profile.test_style == "async" and profile.asyncio_mode != "auto":
@@ -175,7 +181,9 @@ def parent_factory(root: Path, profile: Profile, table: str, factories: str) -> 
                 "        sessions.close()",
             ]
         else:
-            module, _, name = (profile.session_dependency or f"{profile.support_import}:get_async_session").partition(":")
+            module, _, name = (
+                profile.session_dependency or f"{profile.support_import}:get_async_session"
+            ).partition(":")
             lines.append(f"from {module} import {name} as project_session")
             body += [
                 "    sessions = project_session()",
@@ -196,7 +204,10 @@ def parent_factory(root: Path, profile: Profile, table: str, factories: str) -> 
         f'    """Insert one {table} row; its key is returned as the API would give it."""',
         *body,
     ]
-    lines.insert(lines.index(f"from {entry.module} import {entry.class_name}"), f"from {factories} import {cls}")
+    lines.insert(
+        lines.index(f"from {entry.module} import {entry.class_name}"),
+        f"from {factories} import {cls}",
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -207,7 +218,7 @@ def _sync_session(profile: Profile) -> str:
 
 
 _SAMPLE = {
-    "str": "f\"{name}-{{n}}\"",
+    "str": 'f"{name}-{{n}}"',
     "int": "1",
     "bigint": "1",
     "float": "1.0",
@@ -219,7 +230,9 @@ _SAMPLE = {
 }
 
 
-def required_columns(root: Path, profile: Profile, module: str, class_name: str) -> list[tuple[str, str]] | None:
+def required_columns(
+    root: Path, profile: Profile, module: str, class_name: str
+) -> list[tuple[str, str]] | None:
     """(attribute, sample source) of each column a new row must be given; None when one
     cannot be filled (a required reference to another table, an enum)."""
     from scaffold.adopt.columns import model_columns
@@ -274,20 +287,52 @@ def _sorted_imports(root: Path, rel: str, text: str) -> str:
     config = project_ruff_config(root)
     args = ["--config", str(config)] if config else []
     check = subprocess.run(
-        [ruff_binary(), "check", "--no-cache", "--output-format", "concise", *args, "--stdin-filename", rel, "-"],
-        input=text, capture_output=True, text=True, check=False, cwd=root,
+        [
+            ruff_binary(),
+            "check",
+            "--no-cache",
+            "--output-format",
+            "concise",
+            *args,
+            "--stdin-filename",
+            rel,
+            "-",
+        ],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
     )
     if "I001" not in check.stdout:
         return text
     fixed = subprocess.run(
-        [ruff_binary(), "check", "--no-cache", "--fix", "--select", "I", "--exit-zero", "--quiet", *args,
-         "--stdin-filename", rel, "-"],
-        input=text, capture_output=True, text=True, check=False, cwd=root,
+        [
+            ruff_binary(),
+            "check",
+            "--no-cache",
+            "--fix",
+            "--select",
+            "I",
+            "--exit-zero",
+            "--quiet",
+            *args,
+            "--stdin-filename",
+            rel,
+            "-",
+        ],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
     )
     return fixed.stdout if fixed.returncode == 0 and fixed.stdout else text
 
 
-def register_router(root: Path, profile: Profile, router_module: str, table: str) -> tuple[str, str] | None:
+def register_router(
+    root: Path, profile: Profile, router_module: str, table: str
+) -> tuple[str, str] | None:
     """(path, new text) of the router registry with ``router_module`` included; None when it
     already is, or when the project has no registry (the lines are then printed)."""
     if not profile.router_registry:
@@ -313,7 +358,9 @@ def registry_lines(profile: Profile, router_module: str, table: str) -> list[str
     return [f"from {router_module} import router as {local}", f"{owner}.include_router({local})"]
 
 
-def register_model(root: Path, profile: Profile, model_module: str, class_name: str) -> tuple[str, str] | None:
+def register_model(
+    root: Path, profile: Profile, model_module: str, class_name: str
+) -> tuple[str, str] | None:
     """(path, new text) of the module Alembic's env imports the models through, importing the
     new model too (so autogenerate and ``alembic check`` see it); None when it already does."""
     if not profile.model_registry:

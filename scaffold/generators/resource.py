@@ -161,13 +161,17 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
             and not (root / init).is_file()
             and (root / parent_init).is_file()
         ):
-            out.append(Rendered(str(init), f'"""{folder.name.replace("_", " ").capitalize()}."""\n'))
+            out.append(
+                Rendered(str(init), f'"""{folder.name.replace("_", " ").capitalize()}."""\n')
+            )
             have.add(str(init))
     router_module = layout.module("api", spec.table, spec.api_version)
     edit = adopted.register_router(root, profile, router_module, spec.table)
     if edit is not None:
         out.append(Rendered(edit[0], edit[1], edit=True))
-    edit = adopted.register_model(root, profile, layout.module("models", spec.table), spec.class_name)
+    edit = adopted.register_model(
+        root, profile, layout.module("models", spec.table), spec.class_name
+    )
     if edit is not None:
         out.append(Rendered(edit[0], edit[1], edit=True))
     return out

@@ -142,12 +142,17 @@ def fit_long_lines(files: dict[str, str], lint: str) -> dict[str, str]:
                 new = [indent + '"""' + body[0], *(indent + b for b in body[1:]), indent + '"""']
             elif stripped.startswith("#"):
                 text = stripped.lstrip("#").strip()
-                new = [indent + "# " + b for b in textwrap.wrap(text, width - 2, break_long_words=False)]
+                new = [
+                    indent + "# " + b
+                    for b in textwrap.wrap(text, width - 2, break_long_words=False)
+                ]
             elif strings.get(number) == "doc":
                 new = [indent + b for b in textwrap.wrap(stripped, width, break_long_words=False)]
             elif (literal := re.fullmatch(r'(f?)"([^"\\{}]*)"(,?)', stripped)) is not None:
                 prefix, text, comma = literal.groups()
-                pieces = textwrap.wrap(text, width - 3, drop_whitespace=False, break_long_words=False)
+                pieces = textwrap.wrap(
+                    text, width - 3, drop_whitespace=False, break_long_words=False
+                )
                 if len(pieces) < 2:
                     continue
                 new = [indent + f'"{piece}"' for piece in pieces]
