@@ -109,7 +109,7 @@ def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
         )
         for name in fk_tests:
             text = re.sub(
-                rf"(def {name}\({api_fixture(profile)}: {cls})\)", rf"\1, foreign_keys: None)", text
+                rf"(def {name}\({api_fixture(profile)}: {cls})\)", r"\1, foreign_keys: None)", text
             )
     marker = 'PROBLEM = "application/problem+json"\n'
     head += f"from collections.abc import {iterator}\n"
