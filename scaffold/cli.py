@@ -526,6 +526,7 @@ def index(
     ] = False,
     verify: VerifyOpt = False,
     keep_failed: KeepFailedOpt = False,
+    approve: ApproveOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -533,6 +534,9 @@ def index(
     quiet: QuietOpt = False,
 ) -> None:
     """Write one migration adding every missing index, and measure the lookups it speeds up.
+
+    In an adopted project, models scaffold did not generate are edited only with
+    --approve; without it the diffs are shown and nothing is written.
 
     Example:
 
@@ -554,6 +558,10 @@ def index(
     proj = _project(project)
     with project_lock(proj.root):
         files, outcome, found = plan_index(proj)
+        if files and proj.adopted and not approve and not dry_run:
+            from scaffold.commands.index import refuse_hand_written_edits
+
+            refuse_hand_written_edits(proj, files)
         if files:
             outcome.extra["index_missing"] = [(m.model.table, m.column) for m in found]
             _write_plan(

@@ -55,8 +55,20 @@ def execute(
     from scaffold.render.format import check_syntax
 
     check_syntax({r.path: r.text for r in rendered if r.edit})
+    # ...unless the file was formatted by the project's ruff before: then the edit is too.
+    formatted_before = {
+        r.path
+        for r in rendered
+        if r.edit and r.path.endswith(".py") and _ruff_formatted(project, r.path)
+    }
     texts, lint = format_python(
-        {r.path: r.text for r in rendered if not r.delete and not r.edit}, project.root, first_party
+        {
+            r.path: r.text
+            for r in rendered
+            if not r.delete and (not r.edit or r.path in formatted_before)
+        },
+        project.root,
+        first_party,
     )
     outcome.lint = lint
     rendered = [replace(r, text=texts.get(r.path, r.text)) for r in rendered]
@@ -72,6 +84,14 @@ def execute(
         ]
     )
     outcome.changes = changes
+    edited = [
+        c.path for c in changes if c.reason == "edited in place" and c.path not in manifest.files
+    ]
+    if edited and project.adopted:
+        outcome.handoff.append(
+            f"scaffold edited {', '.join(edited)}, which your team wrote "
+            "(a syntax-tree edit: an import and an include or index line); review the diff."
+        )
     if any(c.status == CONFLICT for c in changes):
         outcome.exit_code = 1
         outcome.notes.append(
@@ -181,8 +201,10 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
     if dry_run or outcome.exit_code or not written:
         return
     touched = [c.path for c in outcome.changes if not c.path.startswith(".scaffold/")]
-    tests = [p for p in touched if p.startswith(f"{project.layout.tests}/test_")]
-    results = run_all(project.root, touched, tests, dynamic=verify, lint=outcome.lint)
+    tests = [p for p in touched if p.startswith(f"{project.layout.tests_dir}/test_")]
+    results = run_all(
+        project.root, touched, tests, dynamic=verify, lint=outcome.lint, profile=project.profile
+    )
     outcome.checks = [r.to_json() for r in results]
     if verify:
         from scaffold.verify import CHECK_NAMES
@@ -202,7 +224,11 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
         outcome.performance = index_impact(
             project.root, project_python(project.root), before, lookups
         )
-    if verify and any(r.name == "tests" and r.passed for r in results):
+    if verify and project.adopted:
+        outcome.extra["load"] = {
+            "reason": "the probe drives the template's app; in an adopted project the project's own tests are the measure"
+        }
+    elif verify and any(r.name == "tests" and r.passed for r in results):
         from scaffold.commands.check import project_python
         from scaffold.load import measure_load, targets
 
@@ -231,3 +257,25 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
             raise ProofFailed
     write_report(project.root, outcome)
     outcome.notes.append(f"Report: {outcome.report_path}")
+
+
+def _ruff_formatted(project: Project, rel: str) -> bool:
+    """Whether ``rel`` is as the project's ruff format would leave it."""
+    import subprocess
+
+    from scaffold.render.format import project_ruff_config, ruff_binary
+
+    path = project.root / rel
+    if not path.is_file():
+        return False
+    config = project_ruff_config(project.root)
+    args = ["--config", str(config)] if config else []
+    done = subprocess.run(
+        [ruff_binary(), "format", "--check", "--no-cache", *args, "--stdin-filename", rel, "-"],
+        input=path.read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=project.root,
+    )
+    return done.returncode == 0

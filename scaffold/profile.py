@@ -83,13 +83,31 @@ class Profile:
     def support_import(self) -> str:
         return module_of(self.support_module)
 
+    @property
+    def versioned_prefix(self) -> bool:
+        """Whether the registry's prefix ends in an API version (``/api/v1``)."""
+        return re.search(r"/v\d+$", self.api_prefix) is not None
+
+    def version_prefix(self, version: int) -> str:
+        """Where API version ``version`` of a generated resource is served.
+
+        >>> p = Profile("layers", "app", *["x/{name}.py"] * 6, "app.db:Base", "app/s.py", api_prefix="/api/v1")
+        >>> p.version_prefix(1), p.version_prefix(2)
+        ('/api/v1', '/api/v2')
+        """
+        if version == 1:
+            return self.api_prefix
+        if self.versioned_prefix:
+            return re.sub(r"/v\d+$", f"/v{version}", self.api_prefix)
+        return f"{self.api_prefix}/v{version}"
+
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
 
-    def path(self, kind: str, name: str, version: int = 1) -> str:
+    def path(self, kind: str, name: str, version: int = 1, suffix: bool = False) -> str:
         template: str = getattr(self, "routers" if kind == "api" else kind)
         path = template.replace("{name}", name)
-        if version > 1:
+        if version > 1 or suffix:
             path = path.removesuffix(".py") + f"_v{version}.py"
         return path
 

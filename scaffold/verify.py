@@ -16,8 +16,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffold.commands.check import project_python
+
+if TYPE_CHECKING:
+    from scaffold.profile import Profile
 
 TIMEOUT = 600
 
@@ -134,38 +138,70 @@ def _schemas_without_forbid(root: Path, py: list[str]) -> list[str]:
 
 _ROUND_TRIP = """
 import sys
-from alembic.config import main
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
 
-ini = sys.argv[1]
-for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
-    print("@@step " + " ".join(step), file=sys.stderr, flush=True)
+config = Config(sys.argv[1])
+config.set_main_option("sqlalchemy.url", sys.argv[2].replace("%", "%%"))
+steps = (
+    ("upgrade head", lambda: command.upgrade(config, "head")),
+    ("downgrade base", lambda: command.downgrade(config, "base")),
+    ("upgrade head", lambda: command.upgrade(config, "head")),
+    ("check", lambda: command.check(config)),
+)
+for name, step in steps:
+    print("@@step " + name, file=sys.stderr, flush=True)
     try:
-        main(["-c", ini, *step])
-    except SystemExit as exc:
-        if exc.code:
-            sys.exit(exc.code)
+        step()
+    except CommandError as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        sys.exit(1)
 """
 
 
+def _async_env(root: Path, profile: Profile) -> bool:
+    """Whether the project's Alembic env connects through an async driver."""
+    env = root / profile.alembic_dir / "env.py"
+    text = env.read_text(encoding="utf-8", errors="replace") if env.is_file() else ""
+    return any(
+        w in text for w in ("async_engine_from_config", "create_async_engine", "AsyncEngine")
+    )
+
+
 def dynamic_checks(
-    root: Path, test_files: list[str], *, database_url: str | None = None
+    root: Path,
+    test_files: list[str],
+    *,
+    database_url: str | None = None,
+    profile: Profile | None = None,
 ) -> list[CheckResult]:
-    """Migration round trip, alembic check and the touched tests, on scratch databases."""
+    """Migration round trip, alembic check and the touched tests, on scratch databases.
+
+    In an adopted project the round trip runs on a scratch SQLite database through the
+    driver its Alembic env uses (sync or async), and the tests run as the project runs
+    them: its conftest picks its own test database (``TEST_DATABASE_URL`` if the user set
+    one), scaffold points it nowhere.
+    """
     python = project_python(root)
     results: list[CheckResult] = []
-    if not (root / "alembic.ini").is_file():
-        reason = "no alembic.ini in the project"
+    ini = (profile.alembic_ini if profile is not None else None) or "alembic.ini"
+    if not (root / ini).is_file():
+        reason = f"not run: no {ini} in the project"
         return [
             CheckResult("migrations", None, reason),
             CheckResult("alembic_check", None, reason),
             CheckResult("tests", None, reason),
         ]
     with tempfile.TemporaryDirectory(prefix="scaffold-verify-") as tmp:
-        env = {**os.environ, "DATABASE_URL": database_url or _scratch_url(root, Path(tmp))}
+        scratch = database_url or _scratch_url(root, Path(tmp))
+        if profile is not None and not database_url and not _async_env(root, profile):
+            scratch = scratch.replace("sqlite+aiosqlite://", "sqlite://")
+        env = {**os.environ, "DATABASE_URL": scratch}
         env.pop("PYTEST_ADDOPTS", None)
         # One interpreter for the round trip and the check: the project's models and
         # SQLAlchemy are imported once, not four times.
-        proc = _run([python, "-c", _ROUND_TRIP, "alembic.ini"], root, env)
+        proc = _run([python, "-c", _ROUND_TRIP, ini, scratch], root, env)
         if _missing_module(proc, "alembic"):
             reason = f"not run: alembic is not installed in {python}"
             return [
@@ -205,6 +241,8 @@ def dynamic_checks(
             # (projects made before it existed read DATABASE_URL: both point at it).
             test_url = database_url or f"sqlite+aiosqlite:///{tmp}/tests.db"
             test_env = {**env, "DATABASE_URL": test_url, "TEST_DATABASE_URL": test_url}
+            if profile is not None:
+                test_env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
             proc = _run(
                 [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *existing], root, test_env
             )
@@ -237,13 +275,19 @@ def _missing_module(proc: subprocess.CompletedProcess, module: str) -> bool:
 
 
 def run_all(
-    root: Path, touched: list[str], test_files: list[str], *, dynamic: bool, lint: str | None = None
+    root: Path,
+    touched: list[str],
+    test_files: list[str],
+    *,
+    dynamic: bool,
+    lint: str | None = None,
+    profile: Profile | None = None,
 ) -> list[CheckResult]:
     """Every check with ``dynamic`` (``--verify``, missions); otherwise only ruff, whose
     verdict on the rendered files came for free while formatting them. The others are
     reported as not run, so the fast path stays fast and no box is ticked unearned."""
     if dynamic:
-        results = dynamic_checks(root, test_files) + static_checks(root, touched)
+        results = dynamic_checks(root, test_files, profile=profile) + static_checks(root, touched)
     else:
         reason = "not run: pass --verify (missions always verify)"
         skipped = (

@@ -422,3 +422,132 @@ def test_a_project_without_pyproject_gets_a_minimal_one(tmp_path: Path) -> None:
     data = tomllib.loads((root / "pyproject.toml").read_text())
     assert data["project"]["name"] == "adopt_layered"
     assert data["tool"]["scaffold"]["layout"] == "layers"
+
+
+# --- every command after adopt (on the layered project) ----------------------------------
+
+
+@pytest.fixture(scope="session")
+def layered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Fixture (a), adopted, with one generated resource, committed."""
+    root = copy_fixture("adopt_layered", tmp_path_factory.mktemp("commands"))
+    assert scaffold(root, "adopt").returncode == 0
+    done = scaffold(root, *RESOURCE[:2], "person_id:ref=people", *RESOURCE[2:])
+    assert done.returncode == 0, done.stderr
+    commit_all(root, "adopted, one resource")
+    return root
+
+
+def run_project_tests(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if "DATABASE_URL" not in k},
+    )
+
+
+def test_field_add_rename_remove_version_the_api_under_the_projects_prefix(layered: Path) -> None:
+    for args in (
+        ("field", "add", "weekly_requirements", "note:text:optional"),
+        ("field", "rename", "weekly_requirements", "note", "memo", "--approve"),
+        ("field", "remove", "weekly_requirements", "memo", "--approve"),
+    ):
+        done = scaffold(layered, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    registry = (layered / "app/api/routes/__init__.py").read_text()
+    assert "include_router(weekly_requirements_v2_router)" in registry
+    assert "include_router(weekly_requirements_v3_router)" in registry
+    v2 = (layered / "app/api/routes/weekly_requirements_v2.py").read_text()
+    assert 'prefix="/v2"' in v2  # /api/v2/weekly-requirements beside /api/weekly-requirements
+    tests = run_project_tests(layered)
+    assert tests.returncode == 0, tests.stdout[-3000:]
+    assert (
+        "test_weekly_requirements_v2.py" in (layered / "tests").iterdir().__str__()
+        or (layered / "tests/test_weekly_requirements_v2.py").is_file()
+    )
+    git(layered, "checkout", "-q", ".")
+    git(layered, "clean", "-fdq")
+
+
+def test_index_missing_shows_the_diff_of_hand_written_models_and_waits_for_approve(
+    layered: Path,
+) -> None:
+    before = tree(layered)
+    refused = scaffold(layered, "index", "--missing")
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "--- a/app/models/person.py" in refused.stderr and "index=True" in refused.stderr
+    assert without_reports(tree(layered)) == without_reports(before)
+    done = scaffold(layered, "index", "--missing", "--approve")
+    assert done.returncode == 0, done.stderr
+    lint = subprocess.run(
+        [str(BIN / "ruff"), "format", "--check", "app/models"],
+        cwd=layered,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout  # the edit is formatted as the project formats
+    git(layered, "checkout", "-q", ".")
+    git(layered, "clean", "-fdq")
+
+
+def test_verify_proves_the_change_with_the_projects_own_test_setup(layered: Path) -> None:
+    done = scaffold(
+        layered,
+        "resource",
+        "shift_notes",
+        "person_id:ref=people",
+        "body:text",
+        "--verify",
+        "--json",
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    import json
+
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["migrations"]["passed"] and checks["alembic_check"]["passed"]
+    assert checks["tests"]["passed"], checks["tests"]
+    git(layered, "checkout", "-q", ".")
+    git(layered, "clean", "-fdq")
+
+
+def test_destroy_removes_only_what_scaffold_generated_and_undoes_its_registry_edits(
+    layered: Path,
+) -> None:
+    done = scaffold(layered, "destroy", "weekly_requirements", "--approve")
+    assert done.returncode == 0, done.stderr
+    assert "weekly_requirements" not in (layered / "app/api/routes/__init__.py").read_text()
+    assert "weekly_requirements" not in (layered / "app/models/__init__.py").read_text()
+    assert (layered / "app/scaffold_support.py").is_file()  # shared: kept
+    assert (layered / "app/models/person.py").is_file()
+    tests = run_project_tests(layered)
+    assert tests.returncode == 0, tests.stdout[-3000:]
+    git(layered, "checkout", "-q", ".")
+    git(layered, "clean", "-fdq")
+
+
+def test_a_table_with_a_similar_name_is_warned_about(layered: Path) -> None:
+    done = scaffold(
+        layered, "resource", "person_weekly_requirements", "person_id:ref=people", "--dry-run"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "already has a table 'weekly_requirements'" in done.stdout + done.stderr
+
+
+def test_check_reads_the_adopted_project(layered: Path) -> None:
+    done = scaffold(layered, "check")
+    assert done.returncode in (0, 1), done.stderr
+    assert "Read " in done.stdout + done.stderr
+    assert "weekly_requirements" not in done.stdout  # scaffold's own files pass its rules
+
+
+def test_a_black_wrapped_merge_revision_is_one_head_in_any_project(tmp_path: Path) -> None:
+    from scaffold.alembic_config import heads, read_revisions
+
+    versions = FIXTURES / "adopt_layered/alembic/versions"
+    graph = read_revisions(versions)
+    assert heads(graph) == ["5e0b7a4d2c66"]
+    assert graph["4d9a6f3c1b55"].down == ("2b7e4d1a9c33", "3c8f5e2b0a44")

@@ -88,7 +88,9 @@ def _patterns(key: str, value: Any) -> tuple[str, ...]:
     items = (value,) if isinstance(value, str) else value
     if not isinstance(items, Iterable) or isinstance(items, dict | bytes):
         raise ValueError(f"{key}: expected a glob or a list of globs, got {_show(value)}")
-    items = tuple(items)
+    # An adopted project's profile names where each resource's module goes
+    # (``app/models/{name}.py``): as a glob, every module there.
+    items = tuple(i.replace("{name}", "*") if isinstance(i, str) else i for i in items)
     for item in items:
         if not isinstance(item, str) or not item.strip():
             raise ValueError(f"{key}: expected non-empty glob strings, got {_show(item)}")

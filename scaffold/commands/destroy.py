@@ -7,6 +7,8 @@ Migrations already written stay: they are history.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scaffold.commands.field import args_from_argv, entry_of, specs_for_versions
 from scaffold.commands.resource import build_spec
 from scaffold.errors import EscalationRequired, InputError
@@ -49,13 +51,24 @@ def plan_destroy(
         project, ops, f"{table}: drop table", f"drop_{table}"
     )
     slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
+    # The current contract is the entry's latest API version, as when it was rendered.
+    spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
     versions = specs_for_versions(project, entry.get("versions", []), spec)
     rendered = render_resource(project, spec, slot, versions=versions)
-    files = [
-        Rendered(r.path, "", resource=table, delete=True)
-        for r in rendered
-        if not r.frozen and not r.path.endswith("__init__.py")
-    ]
+    files = []
+    for r in rendered:
+        shared = r.resource != table or r.edit  # the support files, the project's registries
+        if (
+            r.frozen
+            or r.path.endswith("__init__.py")
+            or shared
+            or r.path in {f.path for f in files}
+        ):
+            continue
+        files.append(Rendered(r.path, "", resource=table, delete=True))
+    if project.profile is not None:
+        files = [f for f in files if not _parent_factory(project, f.path)]
+        files += _unregistered(project, table, {r.path for r in rendered})
     files.append(Rendered(path, text, resource=table, frozen=True))
     manifest = project.manifest.copy()
     del manifest.resources[table]
@@ -68,3 +81,37 @@ def plan_destroy(
         f"Rows of {table} are deleted by the migration; back them up before `alembic upgrade head`."
     )
     return files, outcome, manifest
+
+
+def _parent_factory(project: Project, path: str) -> bool:
+    """A factory of one of the project's own tables: other resources may use it."""
+    profile = project.profile
+    assert profile is not None
+    return any(path == project.layout.path("factories", t.name) for t in profile.tables)
+
+
+def _unregistered(project: Project, table: str, paths: set[str]) -> list[Rendered]:
+    """The registry edits undone: the routers' and the model's imports and includes."""
+    from scaffold.generators.adopted import unregister
+
+    profile = project.profile
+    assert profile is not None
+    layout = project.layout
+    modules = {
+        layout.module(kind, table, v)
+        for kind in ("api", "models")
+        for v in range(1, 10)
+        if layout.path(kind, table, v) in paths
+    }
+    registries = {profile.model_registry, profile.router_registry, profile.app}
+    out = []
+    for ref in registries:
+        if not ref:
+            continue
+        rel = ref.partition(":")[0]
+        if ref == profile.app:
+            rel = rel.replace(".", "/") + ".py"
+        edit = unregister(project.root, rel, modules)
+        if edit is not None:
+            out.append(Rendered(edit[0], edit[1], edit=True))
+    return out

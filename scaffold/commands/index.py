@@ -317,3 +317,36 @@ def manifest_with_indexes(project: Project, missing: list[Missing]):
         ]
         entry["argv"] = ["resource", args.name, *tokens, *args.argv()[2 + len(args.fields) :]]
     return manifest
+
+
+def refuse_hand_written_edits(project: Project, files: list[Rendered]) -> None:
+    """Exit 3 with the diffs when the change edits models the project's team wrote."""
+    import difflib
+
+    from scaffold.errors import EscalationRequired
+
+    hand = [r for r in files if r.edit and r.path not in project.manifest.files]
+    if not hand:
+        return
+    escalations = []
+    diffs = []
+    for r in hand:
+        old = (project.root / r.path).read_text(encoding="utf-8")
+        diffs += difflib.unified_diff(
+            old.splitlines(keepends=True),
+            r.text.splitlines(keepends=True),
+            f"a/{r.path}",
+            f"b/{r.path}",
+        )
+        escalations.append(
+            {
+                "reason": f"edits {r.path}, a model scaffold did not generate (index=True)",
+                "trigger": r.path,
+            }
+        )
+    error = EscalationRequired.listing(
+        escalations,
+        example="scaffold index --missing --approve",
+        tail="The edits:\n" + "".join(diffs).rstrip("\n") + "\nNothing was written.",
+    )
+    raise error

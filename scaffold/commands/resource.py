@@ -159,6 +159,8 @@ def plan_resource(
         notes.append(
             f"  add fields later: scaffold field add {spec.table} NAME:TYPE (e.g. title:str=120)"
         )
+    if entry is None:
+        notes = similar_tables(project, spec.table) + notes
     plan = ResourcePlan(spec, files, manifest, notes)
     outcome = resource_outcome(args, plan)
     if entry is None:
@@ -240,3 +242,34 @@ def resource_layers(spec: ResourceSpec, files: list[Rendered]) -> dict[str, list
             count = r.text.count("async def test_")
             tests.append(f"`{r.path}`: {count} tests (every route and its failures)")
     return {"Database": database, "API": api, "Services": services, "Tests": tests}
+
+
+def similar_tables(project: Project, table: str) -> list[str]:
+    """Warnings about tables the project already has under a similar name
+    (``resident_weekly_requirements`` when creating ``weekly_requirements``)."""
+    from scaffold.spec.inflect import singularize
+
+    words = set(table.split("_"))
+    out = []
+    for other, known in sorted(project.known_resources().items()):
+        if other == table:
+            continue
+        other_words = set(other.split("_"))
+        same_thing = singularize(other) == singularize(table)
+        contains = (
+            len(words) > 1
+            and (words <= other_words or other_words <= words)
+            and (
+                other.endswith(table)
+                or table.endswith(other)
+                or other.startswith(table)
+                or table.startswith(other)
+            )
+        )
+        if same_thing or contains:
+            where = f" ({known.module}.{known.class_name})" if known.module else ""
+            out.append(
+                f"Warning: the project already has a table {other!r}{where}, a name like {table!r}: "
+                "if it holds the same thing, reference it instead of creating a second table."
+            )
+    return out

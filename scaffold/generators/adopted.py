@@ -331,25 +331,42 @@ def _sorted_imports(root: Path, rel: str, text: str) -> str:
 
 
 def register_router(
-    root: Path, profile: Profile, router_module: str, table: str
+    root: Path, profile: Profile, router_module: str, table: str, version: int = 1
 ) -> tuple[str, str] | None:
     """(path, new text) of the router registry with ``router_module`` included; None when it
-    already is, or when the project has no registry (the lines are then printed)."""
-    if not profile.router_registry:
+    already is, or when the project has no registry (the lines are then printed).
+
+    A later API version of a project whose registry sits under ``/api/v1`` is included
+    in the app itself, under ``/api/vN``.
+    """
+    target = _registry_of(profile, version)
+    if target is None:
         return None
-    rel, _, attribute = profile.router_registry.partition(":")
+    rel, attribute, prefix = target
     path = root / rel
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
     if re.search(rf"^\s*from {re.escape(router_module)} import router\b", text, re.M):
         return None
-    local = f"{table}_router"
+    local = f"{table}_router" if version == 1 else f"{table}_v{version}_router"
     text = _insert_after_imports(text, f"from {router_module} import router as {local}")
     if not text.endswith("\n"):
         text += "\n"
-    text += f"{attribute}.include_router({local})\n"
+    text += f"{attribute}.include_router({local}{prefix})\n"
     return rel, _sorted_imports(root, rel, text)
+
+
+def _registry_of(profile: Profile, version: int) -> tuple[str, str, str] | None:
+    """(file, object, include prefix argument) a router of API ``version`` is included by."""
+    if version > 1 and profile.versioned_prefix and profile.app:
+        module, _, name = profile.app.partition(":")
+        rel = module.replace(".", "/") + ".py"
+        return rel, name, f', prefix="{profile.version_prefix(version)}"'
+    if not profile.router_registry:
+        return None
+    rel, _, attribute = profile.router_registry.partition(":")
+    return rel, attribute, ""
 
 
 def registry_lines(profile: Profile, router_module: str, table: str) -> list[str]:
@@ -374,3 +391,35 @@ def register_model(
         return None
     line = f"from {model_module} import {class_name}  # noqa: F401"
     return rel, _sorted_imports(root, rel, _insert_after_imports(text, line))
+
+
+def unregister(root: Path, rel: str, modules: set[str]) -> tuple[str, str] | None:
+    """(path, new text) of a registry without the imports of ``modules`` and the
+    ``include_router`` calls of what they imported; None when it has none of them."""
+    path = root / rel
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    spans, locals_ = [], set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module in modules:
+            spans.append((node.lineno - 1, node.end_lineno or node.lineno))
+            locals_ |= {a.asname or a.name for a in node.names}
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "include_router"
+            and call.args
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id in locals_
+        ):
+            spans.append((node.lineno - 1, node.end_lineno or node.lineno))
+    if not spans:
+        return None
+    lines = text.splitlines(keepends=True)
+    for first, last in sorted(spans, reverse=True):
+        del lines[first:last]
+    return rel, "".join(lines)

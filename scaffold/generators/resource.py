@@ -166,7 +166,7 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
             )
             have.add(str(init))
     router_module = layout.module("api", spec.table, spec.api_version)
-    edit = adopted.register_router(root, profile, router_module, spec.table)
+    edit = adopted.register_router(root, profile, router_module, spec.table, spec.api_version)
     if edit is not None:
         out.append(Rendered(edit[0], edit[1], edit=True))
     edit = adopted.register_model(
@@ -182,7 +182,7 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
     layout = project.layout
     table, version, primary = api.table, api.api_version, api.api_primary
     profile = project.profile
-    prefix = f"/api/v{version}" if profile is None else profile.api_prefix
+    prefix = f"/api/v{version}" if profile is None else profile.version_prefix(version)
     files = [
         one(
             "schemas.py.jinja",

@@ -73,6 +73,13 @@ class Layout:
     # folder with no __init__.py is on sys.path itself under pytest (``factories.x``).
     import_roots: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def tests_dir(self) -> str:
+        """The folder the generated test modules are written to."""
+        if self.profile is not None:
+            return self.profile.tests.rpartition("/")[0] or "."
+        return self.tests
+
     def module(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
         """Import path of an artifact; a resource's later API versions get their own modules.
 
@@ -100,9 +107,13 @@ class Layout:
 
     def path(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
         if self.profile is not None:
+            # The current contract's schemas and tests keep the plain name; an older API
+            # version's get _vN (v1 included); routers are per version from v2 on.
             if kind in ("models", "services") or (kind != "api" and primary):
-                version = 1
-            return self.profile.path(kind, table, version)
+                return self.profile.path(kind, table)
+            if kind == "api":
+                return self.profile.path(kind, table, version)
+            return self.profile.path(kind, table, version, suffix=True)
         return self.module(kind, table, version, primary).replace(".", "/") + ".py"
 
     def import_of(self, module: str, name: str) -> tuple[str, str]:
@@ -999,6 +1010,8 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     if layout.profile is not None:
         # problem+json for the generated routes only: the project's own keep their errors.
         router_args = f", route_class={imports.add('app.core.errors', 'ProblemRoute')}"
+        if spec.api_version > 1 and not layout.profile.versioned_prefix:
+            router_args += f", prefix={literal(f'/v{spec.api_version}')}"
         if layout.profile.auth_dependency:
             module, _, name = layout.profile.auth_dependency.partition(":")
             router_args += f", dependencies=[Depends({imports.add(module, name)})]"
