@@ -162,34 +162,14 @@ def read_revisions(versions: Path, recursive: bool = False) -> dict[str, Revisio
 
 
 def _revision_of(text: str) -> tuple[str, tuple[str, ...]] | None:
+    from scaffold.checks.migrations import read_revision
+
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return _revision_by_text(text)
-    values: dict[str, ast.expr] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        else:
-            continue
-        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-            values[target.id] = value
-    revision = values.get("revision")
-    if not (isinstance(revision, ast.Constant) and isinstance(revision.value, str)):
-        return None
-    return revision.value, _strings(values.get("down_revision"))
-
-
-def _strings(node: ast.expr | None) -> tuple[str, ...]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return (node.value,)
-    if isinstance(node, ast.Tuple | ast.List | ast.Set):
-        return tuple(
-            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-        )
-    return ()
+    found = read_revision(tree, "")
+    return None if found is None else (found.revision, found.down)
 
 
 _REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)

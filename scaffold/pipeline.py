@@ -261,21 +261,10 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
 
 def _ruff_formatted(project: Project, rel: str) -> bool:
     """Whether ``rel`` is as the project's ruff format would leave it."""
-    import subprocess
-
-    from scaffold.render.format import project_ruff_config, ruff_binary
+    from scaffold.render.format import ruff_stdin
 
     path = project.root / rel
     if not path.is_file():
         return False
-    config = project_ruff_config(project.root)
-    args = ["--config", str(config)] if config else []
-    done = subprocess.run(
-        [ruff_binary(), "format", "--check", "--no-cache", *args, "--stdin-filename", rel, "-"],
-        input=path.read_text(encoding="utf-8"),
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=project.root,
-    )
-    return done.returncode == 0
+    text = path.read_text(encoding="utf-8")
+    return ruff_stdin(project.root, rel, text, "format", "--check").returncode == 0

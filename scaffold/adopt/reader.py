@@ -19,6 +19,7 @@ from typing import Any
 
 from scaffold.alembic_config import AlembicConfigError, heads, read_revisions, read_settings
 from scaffold.checks._parse import parse, requires_python
+from scaffold.checks._syntax import assignment_targets
 from scaffold.spec.inflect import singularize
 
 _SKIP = {"node_modules", "__pycache__", "build", "dist", "site-packages", ".scaffold"}
@@ -271,14 +272,7 @@ def _metadata_convention(
 
 def _class_convention(project: Project, mod: Module, node: ast.ClassDef) -> dict[str, str] | None:
     for stmt in node.body:
-        targets = (
-            stmt.targets
-            if isinstance(stmt, ast.Assign)
-            else [stmt.target]
-            if isinstance(stmt, ast.AnnAssign)
-            else []
-        )
-        if any(isinstance(t, ast.Name) and t.id == "metadata" for t in targets):
+        if any(isinstance(t, ast.Name) and t.id == "metadata" for t in assignment_targets(stmt)):
             return _metadata_convention(project, mod, stmt.value)  # type: ignore[union-attr]
     return None
 

@@ -292,3 +292,12 @@ def name_parts(name: str) -> list[str]:
     """``accessToken`` and ``access_token`` both → ``['access', 'token']``."""
     snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
     return [part for part in snake.split("_") if part]
+
+
+def assignment_targets(stmt: ast.stmt) -> list[ast.expr]:
+    """The targets of an assignment statement (plain or annotated); [] for anything else."""
+    if isinstance(stmt, ast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, ast.AnnAssign):
+        return [stmt.target]
+    return []

@@ -24,7 +24,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from scaffold.checks._syntax import index_of, is_call_to, is_true, keyword, last_name, walk_scope
+from scaffold.checks._syntax import (
+    assignment_targets,
+    index_of,
+    is_call_to,
+    is_true,
+    keyword,
+    last_name,
+    walk_scope,
+)
 
 _COVERING = frozenset({"Index", "UniqueConstraint", "PrimaryKeyConstraint"})
 _LOW_CARDINALITY = frozenset({"bool", "Boolean", "BOOLEAN", "Enum", "enum"})
@@ -184,14 +192,7 @@ def _class_body_columns(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr | No
 
 def _table_name(node: ast.ClassDef) -> str | None:
     for stmt in node.body:
-        targets = (
-            stmt.targets
-            if isinstance(stmt, ast.Assign)
-            else [stmt.target]
-            if isinstance(stmt, ast.AnnAssign)
-            else []
-        )
-        if any(last_name(t) == "__tablename__" for t in targets):
+        if any(last_name(t) == "__tablename__" for t in assignment_targets(stmt)):
             return _string(stmt.value)
     if any(kw.arg == "table" and is_true(kw.value) for kw in node.keywords):
         return node.name.lower()  # SQLModel's default

@@ -280,53 +280,11 @@ def _insert_after_imports(text: str, line: str) -> str:
 
 def _sorted_imports(root: Path, rel: str, text: str) -> str:
     """Re-sort the import block only where the project's ruff config sorts imports."""
-    import subprocess
+    from scaffold.render.format import ruff_stdin
 
-    from scaffold.render.format import project_ruff_config, ruff_binary
-
-    config = project_ruff_config(root)
-    args = ["--config", str(config)] if config else []
-    check = subprocess.run(
-        [
-            ruff_binary(),
-            "check",
-            "--no-cache",
-            "--output-format",
-            "concise",
-            *args,
-            "--stdin-filename",
-            rel,
-            "-",
-        ],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=root,
-    )
-    if "I001" not in check.stdout:
+    if "I001" not in ruff_stdin(root, rel, text, "check", "--output-format", "concise").stdout:
         return text
-    fixed = subprocess.run(
-        [
-            ruff_binary(),
-            "check",
-            "--no-cache",
-            "--fix",
-            "--select",
-            "I",
-            "--exit-zero",
-            "--quiet",
-            *args,
-            "--stdin-filename",
-            rel,
-            "-",
-        ],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=root,
-    )
+    fixed = ruff_stdin(root, rel, text, "check", "--fix", "--select", "I", "--exit-zero", "--quiet")
     return fixed.stdout if fixed.returncode == 0 and fixed.stdout else text
 
 

@@ -178,3 +178,17 @@ def _string_lines(text: str) -> dict[int, str]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return inside
+
+
+def ruff_stdin(root: Path, rel: str, text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``ruff ARGS`` on ``text`` as if it were the project's file ``rel`` (its config applies)."""
+    config = project_ruff_config(root)
+    config_args = ["--config", str(config)] if config else []
+    return subprocess.run(
+        [ruff_binary(), *args, "--no-cache", *config_args, "--stdin-filename", rel, "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+    )
