@@ -551,3 +551,25 @@ def test_a_black_wrapped_merge_revision_is_one_head_in_any_project(tmp_path: Pat
     graph = read_revisions(versions)
     assert heads(graph) == ["5e0b7a4d2c66"]
     assert graph["4d9a6f3c1b55"].down == ("2b7e4d1a9c33", "3c8f5e2b0a44")
+
+
+def test_without_a_router_registry_the_lines_to_add_are_printed_and_handed_off(
+    tmp_path: Path,
+) -> None:
+    root = copy_fixture("adopt_layered", tmp_path)
+    assert scaffold(root, "adopt").returncode == 0
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(
+        text.replace('router_registry = "app/api/routes/__init__.py:api_router"\n', "")
+    )
+    commit_all(root, "no registry")
+    done = scaffold(root, "resource", "shift_notes", "body:text", "--json")
+    assert done.returncode == 0, done.stderr
+    import json
+
+    out = json.loads(done.stdout)
+    lines = "from app.api.routes.shift_notes import router as shift_notes_router"
+    assert lines in done.stderr
+    assert any(lines in h for h in out["report"]["handoff"]["ARCHITECT"]), out["report"]["handoff"]
+    assert "shift_notes" not in (root / "app/api/routes/__init__.py").read_text()

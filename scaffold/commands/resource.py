@@ -163,6 +163,18 @@ def plan_resource(
         notes = similar_tables(project, spec.table) + notes
     plan = ResourcePlan(spec, files, manifest, notes)
     outcome = resource_outcome(args, plan)
+    profile = project.profile
+    if entry is None and profile is not None and not profile.router_registry:
+        from scaffold.generators.adopted import registry_lines
+
+        lines = registry_lines(profile, project.layout.module("api", spec.table), spec.table)
+        outcome.notes.append("Include the router where the app includes its routers:")
+        outcome.notes += [f"  {line}" for line in lines]
+        outcome.handoff.append(
+            "The project has no router registry scaffold could edit: add "
+            + " and ".join(f"`{line}`" for line in lines)
+            + " where the app includes its routers."
+        )
     if entry is None:
         sensitive = [f for f in spec.fields if f.sensitive]
         for f in sensitive:

@@ -328,9 +328,14 @@ def _registry_of(profile: Profile, version: int) -> tuple[str, str, str] | None:
 
 
 def registry_lines(profile: Profile, router_module: str, table: str) -> list[str]:
+    """The two lines that include a generated router, for a project scaffold cannot edit."""
     local = f"{table}_router"
-    owner = (profile.router_registry or "app").rpartition(":")[2] or "app"
-    return [f"from {router_module} import router as {local}", f"{owner}.include_router({local})"]
+    owner = (profile.app or "app:app").rpartition(":")[2]
+    prefix = f', prefix="{profile.api_prefix}"' if profile.api_prefix else ""
+    return [
+        f"from {router_module} import router as {local}",
+        f"{owner}.include_router({local}{prefix})",
+    ]
 
 
 def register_model(
