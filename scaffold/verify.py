@@ -195,8 +195,25 @@ def dynamic_checks(
         ]
     with tempfile.TemporaryDirectory(prefix="scaffold-verify-") as tmp:
         scratch = database_url or _scratch_url(root, Path(tmp))
-        if profile is not None and not database_url and not _async_env(root, profile):
-            scratch = scratch.replace("sqlite+aiosqlite://", "sqlite://")
+        if profile is not None and not database_url:
+            # The project's own scratch database when the user named one, through the
+            # driver its env uses; SQLite otherwise, unless its schema is PostgreSQL-only.
+            own = os.environ.get("TEST_DATABASE_URL")
+            if own:
+                scratch = _with_driver(own, asynchronous=_async_env(root, profile))
+            elif _postgresql_only(root, profile):
+                reason = (
+                    "not run: this project's migrations use PostgreSQL-only types "
+                    "(sqlalchemy.dialects.postgresql), so a SQLite scratch database cannot prove "
+                    "them; set TEST_DATABASE_URL to a scratch PostgreSQL database"
+                )
+                return [
+                    CheckResult("migrations", None, reason),
+                    CheckResult("alembic_check", None, reason),
+                    *_run_tests(root, python, test_files, profile, None),
+                ]
+            elif not _async_env(root, profile):
+                scratch = scratch.replace("sqlite+aiosqlite://", "sqlite://")
         env = {**os.environ, "DATABASE_URL": scratch}
         env.pop("PYTEST_ADDOPTS", None)
         # One interpreter for the round trip and the check: the project's models and
@@ -233,39 +250,55 @@ def dynamic_checks(
                     "alembic_check", proc.returncode == 0, (said or [_tail(proc, 2)])[0].strip()
                 )
             )
-        existing = [t for t in test_files if (root / t).is_file()]
-        if not existing:
-            results.append(CheckResult("tests", None, "no generated tests for this change"))
-        else:
-            # The project's own conftest builds its scratch database from TEST_DATABASE_URL
-            # (projects made before it existed read DATABASE_URL: both point at it).
-            test_url = database_url or f"sqlite+aiosqlite:///{tmp}/tests.db"
-            test_env = {**env, "DATABASE_URL": test_url, "TEST_DATABASE_URL": test_url}
-            if profile is not None:
-                test_env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
-            proc = _run(
-                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *existing], root, test_env
-            )
-            if _missing_module(proc, "pytest"):
-                # Not a failure of the change: the project's environment cannot run tests.
-                results.append(
-                    CheckResult(
-                        "tests",
-                        None,
-                        f"not run: pytest is not installed in {python} "
-                        "(install the project's dev dependencies to run them)",
-                    )
+        results += _run_tests(root, python, test_files, profile, tmp, database_url, env)
+    return results
+
+
+def _run_tests(
+    root: Path,
+    python: str,
+    test_files: list[str],
+    profile: Profile | None,
+    tmp: str | None,
+    database_url: str | None = None,
+    env: dict[str, str] | None = None,
+) -> list[CheckResult]:
+    """The touched generated tests, run in the project's interpreter."""
+    env = env or dict(os.environ)
+    results: list[CheckResult] = []
+    existing = [t for t in test_files if (root / t).is_file()]
+    if not existing:
+        results.append(CheckResult("tests", None, "no generated tests for this change"))
+    else:
+        # The project's own conftest builds its scratch database from TEST_DATABASE_URL
+        # (projects made before it existed read DATABASE_URL: both point at it).
+        test_url = database_url or f"sqlite+aiosqlite:///{tmp}/tests.db"
+        test_env = {**env, "DATABASE_URL": test_url, "TEST_DATABASE_URL": test_url}
+        if profile is not None:
+            test_env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+        proc = _run(
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *existing], root, test_env
+        )
+        if _missing_module(proc, "pytest"):
+            # Not a failure of the change: the project's environment cannot run tests.
+            results.append(
+                CheckResult(
+                    "tests",
+                    None,
+                    f"not run: pytest is not installed in {python} "
+                    "(install the project's dev dependencies to run them)",
                 )
-                return results
-            summary = next(
-                (
-                    line
-                    for line in reversed(proc.stdout.splitlines())
-                    if " passed" in line or " failed" in line or "error" in line
-                ),
-                _tail(proc),
             )
-            results.append(CheckResult("tests", proc.returncode == 0, summary.strip("= ")))
+            return results
+        summary = next(
+            (
+                line
+                for line in reversed(proc.stdout.splitlines())
+                if " passed" in line or " failed" in line or "error" in line
+            ),
+            _tail(proc),
+        )
+        results.append(CheckResult("tests", proc.returncode == 0, summary.strip("= ")))
     return results
 
 
@@ -304,3 +337,28 @@ def run_all(
         )
     order = list(CHECK_NAMES)
     return sorted(results, key=lambda r: order.index(r.name))
+
+
+def _with_driver(url: str, *, asynchronous: bool) -> str:
+    """``url`` through the driver an env of that kind needs (``postgresql+asyncpg`` or psycopg)."""
+    scheme, sep, rest = url.partition("://")
+    backend = scheme.split("+")[0]
+    drivers = {
+        ("postgresql", True): "postgresql+asyncpg",
+        ("postgresql", False): "postgresql+psycopg",
+        ("sqlite", True): "sqlite+aiosqlite",
+        ("sqlite", False): "sqlite",
+    }
+    return drivers.get((backend, asynchronous), scheme) + sep + rest
+
+
+def _postgresql_only(root: Path, profile: Profile) -> bool:
+    """Whether the project's revisions use PostgreSQL dialect types SQLite cannot create."""
+    versions = root / profile.alembic_dir / "versions"
+    pattern = re.compile(
+        r"dialects\.postgresql|\bpostgresql\.(JSONB|ARRAY|INET|TSVECTOR|ENUM|HSTORE)"
+    )
+    return any(
+        pattern.search(path.read_text(encoding="utf-8", errors="replace"))
+        for path in versions.glob("*.py")
+    )

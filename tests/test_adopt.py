@@ -573,3 +573,83 @@ def test_without_a_router_registry_the_lines_to_add_are_printed_and_handed_off(
     assert lines in done.stderr
     assert any(lines in h for h in out["report"]["handoff"]["ARCHITECT"]), out["report"]["handoff"]
     assert "shift_notes" not in (root / "app/api/routes/__init__.py").read_text()
+
+
+def test_verify_says_why_a_postgresql_only_schema_cannot_be_proved_on_sqlite(layered: Path) -> None:
+    from scaffold.alembic_config import heads, read_revisions
+
+    versions = layered / "alembic/versions"
+    (head,) = heads(read_revisions(versions))
+    (versions / "6f1c0d9e8b77_add_people_tags.py").write_text(
+        '"""add people tags"""\n\nfrom sqlalchemy.dialects import postgresql\n\n'
+        f'revision = "6f1c0d9e8b77"\ndown_revision = "{head}"\n\n\n'
+        "def upgrade() -> None:\n    postgresql.ARRAY  # noqa: B018\n\n\n"
+        "def downgrade() -> None:\n    pass\n"
+    )
+    commit_all(layered, "a PostgreSQL-only revision")
+    try:
+        done = scaffold(
+            layered,
+            "field",
+            "add",
+            "weekly_requirements",
+            "note:text:optional",
+            "--verify",
+            "--json",
+        )
+        import json
+
+        checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+        assert checks["migrations"]["passed"] is None
+        assert "PostgreSQL-only" in checks["migrations"]["detail"]
+        assert "TEST_DATABASE_URL" in checks["migrations"]["detail"]
+        assert checks["tests"]["passed"], checks["tests"]
+    finally:
+        git(layered, "reset", "-q", "--hard", "HEAD~1")
+        git(layered, "clean", "-fdq")
+
+
+@pytest.mark.pg
+def test_verify_runs_the_round_trip_on_the_users_test_database(
+    layered: Path, pg_server: pg_fixture.PgServer
+) -> None:
+    url = pg_fixture.make_database(pg_server)
+    try:
+        env = {
+            **os.environ,
+            "TEST_DATABASE_URL": url.replace("postgresql+asyncpg", "postgresql+psycopg"),
+            "TEST_ASYNC_DATABASE_URL": url,
+        }
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scaffold",
+                "field",
+                "add",
+                "weekly_requirements",
+                "note:text:optional",
+                "--verify",
+                "--json",
+            ],
+            cwd=layered,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        import json
+
+        checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+        assert checks["migrations"]["passed"] and checks["alembic_check"]["passed"], checks
+        assert checks["tests"]["passed"], checks["tests"]
+        # The round trip ran there: the database is at the new head.
+        head = pg_server.psql(
+            "SELECT version_num FROM alembic_version", dbname=url.rsplit("/", 1)[1]
+        )
+        assert head.strip()
+    finally:
+        pg_fixture.drop_database(pg_server, url)
+        git(layered, "checkout", "-q", ".")
+        git(layered, "clean", "-fdq")
