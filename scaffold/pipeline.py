@@ -45,6 +45,9 @@ def execute(
     specs updated); file hashes are recorded here.
     """
     layout = project.layout
+    from scaffold.generators.relations import apply_relationships
+
+    rendered = apply_relationships(project, rendered, manifest)
     first_party = (layout.package, layout.tests, layout.migrations.split("/")[0])
     if project.adopted:
         # The project's own ruff config decides the rest (an `alembic/` folder is not

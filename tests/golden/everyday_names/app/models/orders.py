@@ -1,7 +1,7 @@
 """The orders table."""
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -13,10 +13,13 @@ from sqlalchemy import (
     column,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 from app.db.types import JSONDocument, UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.users import User
 
 
 class Order(Base):
@@ -46,3 +49,5 @@ class Order(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+    user_ref: Mapped["User"] = relationship(back_populates="orders", lazy="raise")

@@ -1,12 +1,16 @@
 """The users table."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, CheckConstraint, Identity, Integer, String, column, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 from app.db.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.orders import Order
 
 
 class User(Base):
@@ -24,3 +28,5 @@ class User(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+    orders: Mapped[list["Order"]] = relationship(back_populates="user_ref", lazy="raise")

@@ -1,13 +1,17 @@
 """The boards table."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from sqlalchemy import String, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 from app.db.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.cards import Card
 
 
 class Board(Base):
@@ -21,3 +25,5 @@ class Board(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+    cards: Mapped[list["Card"]] = relationship(back_populates="board", lazy="raise")

@@ -1,6 +1,7 @@
 """The cards table."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sqlalchemy import (
@@ -13,10 +14,13 @@ from sqlalchemy import (
     column,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 from app.db.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.boards import Board
 
 
 class Card(Base):
@@ -37,3 +41,5 @@ class Card(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+    board: Mapped["Board"] = relationship(back_populates="cards", lazy="raise")

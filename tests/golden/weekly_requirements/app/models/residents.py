@@ -1,12 +1,16 @@
 """The residents table."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, CheckConstraint, Identity, Integer, String, column, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 from app.db.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.weekly_requirements import WeeklyRequirement
 
 
 class Resident(Base):
@@ -24,4 +28,8 @@ class Resident(Base):
     )
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+    weekly_requirements: Mapped[list["WeeklyRequirement"]] = relationship(
+        back_populates="resident", lazy="raise"
     )

@@ -1,6 +1,7 @@
 """The weekly_requirements table."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -14,10 +15,13 @@ from sqlalchemy import (
     column,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
 from app.db.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.residents import Resident
 
 
 class WeeklyRequirement(Base):
@@ -45,3 +49,5 @@ class WeeklyRequirement(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+    resident: Mapped["Resident"] = relationship(back_populates="weekly_requirements", lazy="raise")

@@ -1,0 +1,259 @@
+"""Relationships: every reference is navigable from both ends.
+
+A ``ref`` field gives the child a ``relationship()`` to its parent and the parent the
+inverse (``back_populates``): a list for a plain reference, one object for a unique
+one (one-to-one). Both are ``lazy="raise"``: in async code an accidental lazy load
+fails loudly instead of blocking, and related rows are loaded on purpose
+(``selectinload``). The parent's inverse side is derived from the resources as they
+are after the change (the manifest), so creating, changing or destroying a child
+re-renders its parents' models; a parent the project's team wrote (adopted projects)
+gets no inverse side, and the child's side has no ``back_populates``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scaffold.spec.names import python_name
+from scaffold.spec.resource import ResourceSpec
+
+
+@dataclass(frozen=True)
+class Link:
+    """One reference, seen from both ends."""
+
+    child_table: str
+    child_class: str
+    child_module: str
+    field: str  # the child's column attribute (``resident_id``)
+    child_attr: str  # the child's relationship to the parent (``resident``)
+    parent_table: str
+    parent_class: str
+    parent_module: str
+    parent_attr: str | None  # the parent's inverse (``weekly_requirements``); None: no inverse
+    optional: bool
+    unique: bool
+    shared: bool  # more than one reference between the two tables: foreign_keys= is needed
+
+
+@dataclass(frozen=True)
+class Relations:
+    forward: tuple[Link, ...] = ()  # this resource's references
+    inverse: tuple[Link, ...] = ()  # references to it
+
+
+def links_of(spec: ResourceSpec, module_of, owned: set[str]) -> list[Link]:  # type: ignore[no-untyped-def]
+    """The links of ``spec``'s references. ``module_of(table, class_name)`` is the model
+    module of a resource; ``owned`` the tables whose models scaffold renders."""
+    refs = [f for f in spec.fields if f.is_ref and not f.removed and f.ref_table != spec.table]
+    taken = {f.attr for f in spec.fields} | {"id", "created_at", "updated_at"}
+    out = []
+    for f in refs:
+        known = spec.known(f.ref_table)
+        stem = f.name.removesuffix("_id") if f.name.endswith("_id") else f"{f.name}_ref"
+        child_attr = python_name(stem)
+        while child_attr in taken:
+            child_attr += "_ref"
+        taken.add(child_attr)
+        shared = sum(1 for g in refs if g.ref_table == f.ref_table) > 1
+        if f.ref_table not in owned:
+            parent_attr = None
+        elif f.unique:
+            parent_attr = spec.singular if not shared else f"{spec.singular}_as_{stem}"
+        else:
+            parent_attr = spec.table if not shared else f"{spec.table}_as_{stem}"
+        out.append(
+            Link(
+                child_table=spec.table,
+                child_class=spec.class_name,
+                child_module=module_of(spec.table, spec.class_name),
+                field=f.db_attr,
+                child_attr=child_attr,
+                parent_table=known.table,
+                parent_class=known.class_name,
+                parent_module=known.module or module_of(known.table, known.class_name),
+                parent_attr=python_name(parent_attr) if parent_attr else None,
+                optional=f.optional,
+                unique=f.unique,
+                shared=shared,
+            )
+        )
+    return out
+
+
+def relations_by_table(
+    specs: dict[str, ResourceSpec],
+    module_of,
+    *,
+    foreign_parents: bool = True,  # type: ignore[no-untyped-def]
+) -> dict[str, Relations]:
+    """The relations of every resource in ``specs`` (the resources after the change).
+
+    ``foreign_parents``: whether a reference to a table scaffold did not generate gets a
+    relationship too (not in a SQLModel project: its models live in another registry).
+    """
+    owned = set(specs)
+    forward = {
+        table: [
+            link
+            for link in links_of(spec, module_of, owned)
+            if foreign_parents or link.parent_table in owned
+        ]
+        for table, spec in specs.items()
+    }
+    inverse: dict[str, list[Link]] = {table: [] for table in specs}
+    for links in forward.values():
+        for link in links:
+            if link.parent_attr is not None:
+                inverse[link.parent_table].append(link)
+    for table, spec in specs.items():
+        taken = {f.attr for f in spec.fields} | {link.child_attr for link in forward[table]}
+        fixed = []
+        for link in sorted(inverse[table], key=lambda x: (x.child_table, x.field)):
+            attr = link.parent_attr or ""
+            while attr in taken:
+                attr += "_rel"
+            taken.add(attr)
+            fixed.append(link if attr == link.parent_attr else _renamed(link, attr))
+        inverse[table] = fixed
+    # The child's back_populates must name the parent's final attribute.
+    final = {
+        (link.child_table, link.field): link.parent_attr
+        for links in inverse.values()
+        for link in links
+    }
+    return {
+        table: Relations(
+            tuple(
+                _renamed(link, final[(link.child_table, link.field)])
+                if (link.child_table, link.field) in final
+                else link
+                for link in forward[table]
+            ),
+            tuple(inverse[table]),
+        )
+        for table in specs
+    }
+
+
+def _renamed(link: Link, parent_attr: str | None) -> Link:
+    from dataclasses import replace
+
+    return replace(link, parent_attr=parent_attr)
+
+
+def relationship_lines(relations: Relations) -> tuple[list[str], list[tuple[str, str]]]:
+    """(class-body lines, (module, class) imported for type checking) of ``relations``."""
+    from scaffold.render.context import literal
+
+    lines, needed = [], []
+    for link in relations.forward:
+        annotation = link.parent_class + (" | None" if link.optional else "")
+        args = [f"back_populates={literal(link.parent_attr)}"] if link.parent_attr else []
+        if link.shared:
+            args.append(f"foreign_keys=[{link.field}]")
+        args.append('lazy="raise"')
+        lines.append(
+            f"{link.child_attr}: Mapped[{literal(annotation)}] = relationship({', '.join(args)})"
+        )
+        needed.append((link.parent_module, link.parent_class))
+    for link in relations.inverse:
+        if link.unique:
+            annotation = f"Mapped[{literal(link.child_class + ' | None')}]"
+        else:
+            annotation = f"Mapped[list[{literal(link.child_class)}]]"
+        args = [f"back_populates={literal(link.child_attr)}"]
+        if link.shared:
+            args.append(f"foreign_keys={literal(f'[{link.child_class}.{link.field}]')}")
+        args.append('lazy="raise"')
+        lines.append(f"{link.parent_attr}: {annotation} = relationship({', '.join(args)})")
+        needed.append((link.child_module, link.child_class))
+    return lines, needed
+
+
+def with_relationships(text: str, relations: Relations) -> str:
+    """A rendered model module with its relationships added at the end of the class."""
+    import ast
+
+    lines, needed = relationship_lines(relations)
+    if not lines:
+        return text
+    tree = ast.parse(text)
+    imported = {
+        a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names
+    }
+    body = text.rstrip("\n") + "\n\n" + "".join(f"    {line}\n" for line in lines)
+    head = ["from typing import TYPE_CHECKING", "from sqlalchemy.orm import relationship"]
+    checking = sorted({(m, c) for m, c in needed if c not in imported})
+    block = ""
+    if checking:
+        block = "\n\nif TYPE_CHECKING:\n" + "".join(
+            f"    from {m} import {c}\n" for m, c in checking
+        )
+    else:
+        head = head[1:]
+    last = max(
+        (n.end_lineno or n.lineno for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)),
+        default=0,
+    )
+    out = body.splitlines(keepends=True)
+    out.insert(last, "\n".join(head) + "\n" + block)
+    return "".join(out)
+
+
+def _specs(project, manifest) -> dict[str, ResourceSpec]:  # type: ignore[no-untyped-def]
+    from scaffold.commands.field import args_from_argv
+    from scaffold.commands.resource import build_spec
+
+    out = {}
+    for table, entry in sorted(manifest.resources.items()):
+        try:
+            out[table] = build_spec(project, args_from_argv(entry["argv"]))
+        except Exception:  # noqa: BLE001 - a resource whose spec no longer builds keeps its model
+            continue
+    return out
+
+
+def apply_relationships(project, rendered: list, manifest) -> list:  # type: ignore[no-untyped-def]
+    """``rendered`` with every model's relationships as they are after the change: models
+    of this change get theirs, and parents whose inverse side changed are re-rendered."""
+    from dataclasses import replace as with_text
+
+    from scaffold.plan import Rendered
+
+    layout = project.layout
+
+    def module_of(table: str, _class_name: str) -> str:
+        return layout.module("models", table)
+
+    foreign = not (project.profile is not None and project.profile.sqlmodel)
+    after_specs = _specs(project, manifest)
+    after = relations_by_table(after_specs, module_of, foreign_parents=foreign)
+    before = relations_by_table(
+        _specs(project, project.manifest), module_of, foreign_parents=foreign
+    )
+    by_path = {r.path: i for i, r in enumerate(rendered) if not r.delete}
+    out = list(rendered)
+    for table, relations in after.items():
+        path = layout.path("models", table)
+        if path in by_path:
+            index = by_path[path]
+            out[index] = with_text(out[index], text=with_relationships(out[index].text, relations))
+        elif relations != before.get(table) and (project.root / path).is_file():
+            out.append(
+                Rendered(path, _model_text(project, after_specs[table], relations), resource=table)
+            )
+    return out
+
+
+def _model_text(project, spec: ResourceSpec, relations: Relations) -> str:  # type: ignore[no-untyped-def]
+    from scaffold.generators.resource import adapt
+    from scaffold.render import context as ctx
+    from scaffold.render.engine import render
+
+    layout = project.layout
+    override = str(project.root / ".scaffold" / "templates")
+    text = adapt(
+        render("model.py.jinja", override, spec=spec, ctx=ctx.model_context(spec, layout)), layout
+    )
+    return with_relationships(text, relations)
