@@ -19,6 +19,7 @@ from scaffold.spec.inflect import singularize
 # Tests that need what only the template's suite provides (a `session` fixture on the
 # app's engine, concurrent requests from one async client).
 _SESSION_PARAM = "session"
+_STATEMENTS_PARAM = "statements"  # the template's statement counter (N+1 tests)
 _CONCURRENT = "test_concurrent_update_and_delete_are_never_a_server_error"
 
 
@@ -33,7 +34,7 @@ def adapt_tests(text: str, profile: Profile, factories: str, *, test_module: boo
     drop = []
     for node in tree.body:
         if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and (
-            any(a.arg == _SESSION_PARAM for a in node.args.args)
+            any(a.arg in (_SESSION_PARAM, _STATEMENTS_PARAM) for a in node.args.args)
             or (node.name == _CONCURRENT and profile.test_style == "sync")
         ):
             drop.append((node.lineno - 1, node.end_lineno or node.lineno))

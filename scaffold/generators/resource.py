@@ -183,17 +183,22 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
     table, version, primary = api.table, api.api_version, api.api_primary
     profile = project.profile
     prefix = f"/api/v{version}" if profile is None else profile.version_prefix(version)
+    # Reads embed parents scaffold generated (?include=); not in a contract that keeps a
+    # removed field (read back as null: an unset field would leave the response).
+    owned = set(project.manifest.resources) | {table}
+    kept_removed = any(f.removed for f in api.fields)
+    includes = [] if kept_removed else ctx.includes_of(api, layout, owned)
     files = [
         one(
             "schemas.py.jinja",
             layout.path("schemas", table, version, primary),
-            ctx.schemas_context(api),
+            ctx.schemas_context(api, includes),
             of=api,
         ),
         one(
             "router.py.jinja",
             layout.path("api", table, version),
-            ctx.router_context(api, layout),
+            ctx.router_context(api, layout, includes),
             of=api,
         ),
         one(
@@ -205,7 +210,7 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
         one(
             "test.py.jinja",
             layout.path("tests", table, version, primary),
-            ctx.tests_context(api, layout, prefix),
+            ctx.tests_context(api, layout, prefix, includes),
             of=api,
         ),
     ]

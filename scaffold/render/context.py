@@ -705,7 +705,39 @@ def list_filters(spec: ResourceSpec) -> list[Field]:
     return [f for f in spec.fields if f.filterable and f is not spec.parent_field and not f.removed]
 
 
-def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Include:
+    """A related row a read route can embed: ``?include=resident``."""
+
+    name: str  # the relationship, and the word of ?include=
+    field: str  # the reference's JSON key
+    read_module: str
+    read_class: str
+
+
+def includes_of(spec: ResourceSpec, layout: Layout, owned: set[str]) -> list[Include]:
+    """The parents (resources scaffold generated) this resource's reads can embed."""
+    from scaffold.generators.relations import links_of
+
+    out = []
+    for link in links_of(spec, lambda table, _c: layout.module("models", table), owned):
+        if link.parent_table not in owned:
+            continue
+        field = next(f for f in spec.fields if f.db_attr == link.field)
+        known = spec.known(link.parent_table)
+        module = layout.module("schemas", link.parent_table)
+        out.append(Include(link.child_attr, field.name, module, f"{known.class_name}Read"))
+    return out
+
+
+def include_pattern(includes: list[Include]) -> str:
+    """The ?include= value: a comma-separated list of the names, each at most once is not
+    enforced (a repeat loads nothing more)."""
+    words = "|".join(i.name for i in includes)
+    return f"^({words})(,({words}))*$"
+
+
+def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -> dict[str, Any]:
     imports = Imports()
     imports.add("pydantic", "Field")
     imports.add("app.schemas.base", "InputModel")
@@ -784,6 +816,15 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
         if f.db_attr != attr or attr != name:
             kw.append(("serialization_alias", literal(f.db_attr)))
         filters.append(_field_line(attr, f"{annotation} | None", kw, "None"))
+    includes = includes or []
+    detail = []
+    if includes:
+        imports.add("app.schemas.base", "IncludeModel")
+        pattern = literal(include_pattern(includes))
+        filters.append(f"include: str | None = Field(default=None, pattern={pattern})")
+        for inc in includes:
+            embedded = imports.add(inc.read_module, inc.read_class)
+            detail.append(f"{inc.name}: {embedded} | None = None")
     validators = _validator_lines(spec.checks)
     examples = _examples(spec)
     imports.add("pydantic", "ConfigDict")
@@ -805,6 +846,7 @@ def schemas_context(spec: ResourceSpec) -> dict[str, Any]:
         "filters": filters,
         "validators": validators,
         "sensitive": [f.name for f in spec.fields if f.sensitive],
+        "detail": detail,
     }
 
 
@@ -963,7 +1005,9 @@ def _nested_route(spec: ResourceSpec, parent: Known, prefix: str) -> dict[str, s
     }
 
 
-def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
+def router_context(
+    spec: ResourceSpec, layout: Layout, includes: list[Include] | None = None
+) -> dict[str, Any]:
     imports = Imports()
     imports.add("typing", "Annotated")
     imports.add("fastapi", "APIRouter")
@@ -1006,6 +1050,9 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     if parent:
         ops["list_nested"] = parent["operation_id"]
         summaries["list_nested"] = parent["summary"]
+    includes = includes or []
+    if includes:
+        imports.add(schemas, f"{spec.class_name}Detail")
     router_args = ""
     if layout.profile is not None:
         # problem+json for the generated routes only: the project's own keep their errors.
@@ -1016,6 +1063,8 @@ def router_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
             module, _, name = layout.profile.auth_dependency.partition(":")
             router_args += f", dependencies=[Depends({imports.add(module, name)})]"
     return {
+        "includes": [i.name for i in includes],
+        "include_pattern": include_pattern(includes) if includes else "",
         "router_args": router_args,
         "ops": ops,
         "summaries": summaries,
@@ -1213,7 +1262,9 @@ def _kwarg(name: str, value: str) -> str:
     return f"**{{{literal(name)}: {value}}}"
 
 
-def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, Any]:
+def tests_context(
+    spec: ResourceSpec, layout: Layout, prefix: str, includes: list[Include] | None = None
+) -> dict[str, Any]:
     samples = Samples(spec)
     hashed = [(f.name, f.db_attr) for f in spec.fields if f.hashed and not f.removed]
     # The model class is imported only to read stored hashes; then it wins over imports.
@@ -1303,5 +1354,6 @@ def tests_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, 
         {**route, "arg": _kwarg(route["field"], "parent_id")}
         for route in (_nested_route(spec, p, prefix) for p in spec.lists_under if p != spec.parent)
     ]
+    context["includes"] = [{"name": i.name, "field": i.field} for i in includes or []]
     context["imports"] = imports.render()
     return context

@@ -10,11 +10,13 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _SCRATCH_DIR = tempfile.mkdtemp(prefix="app-tests-")
@@ -83,6 +85,19 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         httpx.AsyncClient(transport=transport, base_url="http://test") as http,
     ):
         yield http
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement the app runs while the test does: `len(statements)`."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(str(args[2]))  # (connection, cursor, statement, ...)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

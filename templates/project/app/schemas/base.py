@@ -20,6 +20,7 @@ from pydantic import (
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -43,6 +44,36 @@ class ReadModel(BaseModel):
     """Base of response bodies, built from ORM objects: `Resident.model_validate(row)`."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class _Loaded:
+    """An ORM row whose relationships that were not loaded read as absent, not as a query."""
+
+    def __init__(self, row: Any) -> None:
+        from sqlalchemy import inspect
+
+        self._row = row
+        self._unloaded = inspect(row).unloaded
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._unloaded:
+            raise AttributeError(name)
+        return getattr(self._row, name)
+
+
+class IncludeModel(ReadModel):
+    """A response row and the related rows `?include=` loaded (`selectinload`).
+
+    A relationship that was not loaded is left unset (and out of the response, which
+    routes send with `response_model_exclude_unset=True`): it is never lazy-loaded.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _loaded_only(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if hasattr(value, "_sa_instance_state"):
+            value = _Loaded(value)
+        return handler(value)
 
 
 class Page(BaseModel, Generic[T]):

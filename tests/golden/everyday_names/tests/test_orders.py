@@ -195,3 +195,41 @@ async def test_unknown_reference_is_422_naming_the_field(client: AsyncClient) ->
             "type": "reference",
         }
     ]
+
+
+async def test_include_user_ref_embeds_it_with_no_query_per_row(
+    client: AsyncClient, statements: list[str]
+) -> None:
+    first = await create_order(client)
+    url = ITEMS
+    statements.clear()
+    one = await client.get(url, params={"include": "user_ref"})
+    for_one = len(statements)
+    for _ in range(49):
+        await create_order(client)
+    statements.clear()
+    fifty = await client.get(url, params={"include": "user_ref", "limit": 50})
+    assert (one.status_code, fifty.status_code) == (200, 200), fifty.text
+    items = fifty.json()["items"]
+    assert len(items) == 50
+    # One SELECT for the page, one for the related rows: as many for 50 rows as for 1.
+    assert len(statements) == for_one
+    assert items[0]["user_ref"]["id"] == first["user_id"]
+
+
+async def test_get_with_include_user_ref_embeds_it_and_without_leaves_it_out(
+    client: AsyncClient,
+) -> None:
+    created = await create_order(client)
+    url = f"{ITEMS}/{created['id']}"
+    embedded = await client.get(url, params={"include": "user_ref"})
+    assert embedded.status_code == 200, embedded.text
+    assert embedded.json()["user_ref"]["id"] == created["user_id"]
+    assert "user_ref" not in (await client.get(url)).json()
+
+
+async def test_an_unknown_include_is_422(client: AsyncClient) -> None:
+    created = await create_order(client)
+    response = await client.get(f"{ITEMS}/{created['id']}", params={"include": "nope"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)

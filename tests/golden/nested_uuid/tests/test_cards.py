@@ -153,3 +153,42 @@ async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] == "title"
+
+
+async def test_include_board_embeds_it_with_no_query_per_row(
+    client: AsyncClient, statements: list[str]
+) -> None:
+    first = await create_card(client)
+    parent_id = first["board_id"]
+    url = f"/api/v1/boards/{parent_id}/cards"
+    statements.clear()
+    one = await client.get(url, params={"include": "board"})
+    for_one = len(statements)
+    for _ in range(49):
+        await create_card(client, board_id=parent_id)
+    statements.clear()
+    fifty = await client.get(url, params={"include": "board", "limit": 50})
+    assert (one.status_code, fifty.status_code) == (200, 200), fifty.text
+    items = fifty.json()["items"]
+    assert len(items) == 50
+    # One SELECT for the page, one for the related rows: as many for 50 rows as for 1.
+    assert len(statements) == for_one
+    assert items[0]["board"]["id"] == first["board_id"]
+
+
+async def test_get_with_include_board_embeds_it_and_without_leaves_it_out(
+    client: AsyncClient,
+) -> None:
+    created = await create_card(client)
+    url = f"{ITEMS}/{created['id']}"
+    embedded = await client.get(url, params={"include": "board"})
+    assert embedded.status_code == 200, embedded.text
+    assert embedded.json()["board"]["id"] == created["board_id"]
+    assert "board" not in (await client.get(url)).json()
+
+
+async def test_an_unknown_include_is_422(client: AsyncClient) -> None:
+    created = await create_card(client)
+    response = await client.get(f"{ITEMS}/{created['id']}", params={"include": "nope"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)

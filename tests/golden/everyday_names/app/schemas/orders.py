@@ -12,6 +12,7 @@ from app.schemas.base import (
     INT32_MAX,
     INT32_MIN,
     INT64_MAX,
+    IncludeModel,
     InputModel,
     JsonObject,
     NonBlankStr,
@@ -22,6 +23,7 @@ from app.schemas.base import (
     refuse_null,
     rule_broken,
 )
+from app.schemas.users import UserRead
 
 # Examples of the OpenAPI document, built from the field specs.
 CREATE_EXAMPLE: dict[str, JsonValue] = {
@@ -112,7 +114,13 @@ class OrderRead(ReadModel):
     updated_at: dt.datetime
 
 
-class OrderPage(Page[OrderRead]):
+class OrderDetail(IncludeModel, OrderRead):
+    """A row and the related rows `?include=` named (absent when not asked for)."""
+
+    user_ref: UserRead | None = None
+
+
+class OrderPage(Page[OrderDetail]):
     pass
 
 
@@ -126,3 +134,4 @@ class OrderListQuery(PageQuery):
     limit_eq: int | None = Field(
         default=None, ge=INT32_MIN, le=INT32_MAX, serialization_alias="limit"
     )
+    include: str | None = Field(default=None, pattern="^(user_ref)(,(user_ref))*$")

@@ -9,7 +9,16 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, JsonValue, field_validator
 
-from app.schemas.base import InputModel, NonBlankStr, Page, PageQuery, ReadModel, refuse_null
+from app.schemas.base import (
+    IncludeModel,
+    InputModel,
+    NonBlankStr,
+    Page,
+    PageQuery,
+    ReadModel,
+    refuse_null,
+)
+from app.schemas.boards import BoardRead
 
 # Examples of the OpenAPI document, built from the field specs.
 CREATE_EXAMPLE: dict[str, JsonValue] = {
@@ -59,9 +68,17 @@ class CardRead(ReadModel):
     updated_at: dt.datetime
 
 
-class CardPage(Page[CardRead]):
+class CardDetail(IncludeModel, CardRead):
+    """A row and the related rows `?include=` named (absent when not asked for)."""
+
+    board: BoardRead | None = None
+
+
+class CardPage(Page[CardDetail]):
     pass
 
 
 class CardListQuery(PageQuery):
     """Query parameters of the list routes: a page, and equality filters."""
+
+    include: str | None = Field(default=None, pattern="^(board)(,(board))*$")

@@ -12,6 +12,7 @@ from app.schemas.base import (
     INT32_MAX,
     INT32_MIN,
     INT64_MAX,
+    IncludeModel,
     InputModel,
     Page,
     PageQuery,
@@ -20,6 +21,7 @@ from app.schemas.base import (
     refuse_null,
     rule_broken,
 )
+from app.schemas.residents import ResidentRead
 
 # Examples of the OpenAPI document, built from the field specs.
 CREATE_EXAMPLE: dict[str, JsonValue] = {
@@ -101,7 +103,13 @@ class WeeklyRequirementRead(ReadModel):
     updated_at: dt.datetime
 
 
-class WeeklyRequirementPage(Page[WeeklyRequirementRead]):
+class WeeklyRequirementDetail(IncludeModel, WeeklyRequirementRead):
+    """A row and the related rows `?include=` named (absent when not asked for)."""
+
+    resident: ResidentRead | None = None
+
+
+class WeeklyRequirementPage(Page[WeeklyRequirementDetail]):
     pass
 
 
@@ -109,3 +117,4 @@ class WeeklyRequirementListQuery(PageQuery):
     """Query parameters of the list routes: a page, and equality filters."""
 
     resident_id: int | None = Field(default=None, ge=1, le=INT64_MAX)
+    include: str | None = Field(default=None, pattern="^(resident)(,(resident))*$")

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
 from app.schemas.base import INT64_MAX
-from app.schemas.orders import OrderCreate, OrderListQuery, OrderPage, OrderRead, OrderUpdate
+from app.schemas.orders import (
+    OrderCreate,
+    OrderDetail,
+    OrderListQuery,
+    OrderPage,
+    OrderRead,
+    OrderUpdate,
+)
 from app.services.orders import OrderService
 
 router = APIRouter(tags=["orders"])
@@ -31,6 +38,7 @@ ListParams = Annotated[OrderListQuery, Query()]
     responses=problem_responses(422),
     operation_id="orders-list",
     summary="List orders",
+    response_model_exclude_unset=True,
 )
 async def list_orders(params: ListParams, service: Service) -> OrderPage:
     items, total = await service.list_page(params)
@@ -56,9 +64,15 @@ async def create_order(payload: OrderCreate, service: Service) -> OrderRead:
     responses=problem_responses(404, 422),
     operation_id="orders-get",
     summary="Get a order",
+    response_model_exclude_unset=True,
 )
-async def get_order(order_id: ItemId, service: Service) -> OrderRead:
-    return OrderRead.model_validate(await service.get(order_id))
+async def get_order(
+    order_id: ItemId,
+    service: Service,
+    include: Annotated[str | None, Query(pattern="^(user_ref)(,(user_ref))*$")] = None,
+) -> OrderDetail:
+    item = await service.get(order_id, include.split(",") if include else ())
+    return OrderDetail.model_validate(item)
 
 
 @router.patch(

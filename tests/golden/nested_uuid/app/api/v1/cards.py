@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
 from app.schemas.base import INT64_MAX
-from app.schemas.cards import CardCreate, CardListQuery, CardPage, CardRead, CardUpdate
+from app.schemas.cards import CardCreate, CardDetail, CardListQuery, CardPage, CardRead, CardUpdate
 from app.services.cards import CardService
 
 router = APIRouter(tags=["cards"])
@@ -33,6 +33,7 @@ ParentId = UUID
     responses=problem_responses(404, 422),
     operation_id="cards-list-by-board",
     summary="List the cards of a board",
+    response_model_exclude_unset=True,
 )
 async def list_nested_cards(board_id: ParentId, params: ListParams, service: Service) -> CardPage:
     items, total = await service.list_for_board(board_id, params)
@@ -58,9 +59,15 @@ async def create_card(board_id: ParentId, payload: CardCreate, service: Service)
     responses=problem_responses(404, 422),
     operation_id="cards-get",
     summary="Get a card",
+    response_model_exclude_unset=True,
 )
-async def get_card(card_id: ItemId, service: Service) -> CardRead:
-    return CardRead.model_validate(await service.get(card_id))
+async def get_card(
+    card_id: ItemId,
+    service: Service,
+    include: Annotated[str | None, Query(pattern="^(board)(,(board))*$")] = None,
+) -> CardDetail:
+    item = await service.get(card_id, include.split(",") if include else ())
+    return CardDetail.model_validate(item)
 
 
 @router.patch(

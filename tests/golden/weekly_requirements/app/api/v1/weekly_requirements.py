@@ -12,6 +12,7 @@ from app.db.session import SessionDep
 from app.schemas.base import INT64_MAX
 from app.schemas.weekly_requirements import (
     WeeklyRequirementCreate,
+    WeeklyRequirementDetail,
     WeeklyRequirementListQuery,
     WeeklyRequirementPage,
     WeeklyRequirementRead,
@@ -37,6 +38,7 @@ ListParams = Annotated[WeeklyRequirementListQuery, Query()]
     responses=problem_responses(422),
     operation_id="weekly-requirements-list",
     summary="List weekly requirements",
+    response_model_exclude_unset=True,
 )
 async def list_weekly_requirements(params: ListParams, service: Service) -> WeeklyRequirementPage:
     items, total = await service.list_page(params)
@@ -64,11 +66,15 @@ async def create_weekly_requirement(
     responses=problem_responses(404, 422),
     operation_id="weekly-requirements-get",
     summary="Get a weekly requirement",
+    response_model_exclude_unset=True,
 )
 async def get_weekly_requirement(
-    weekly_requirement_id: ItemId, service: Service
-) -> WeeklyRequirementRead:
-    return WeeklyRequirementRead.model_validate(await service.get(weekly_requirement_id))
+    weekly_requirement_id: ItemId,
+    service: Service,
+    include: Annotated[str | None, Query(pattern="^(resident)(,(resident))*$")] = None,
+) -> WeeklyRequirementDetail:
+    item = await service.get(weekly_requirement_id, include.split(",") if include else ())
+    return WeeklyRequirementDetail.model_validate(item)
 
 
 @router.patch(
