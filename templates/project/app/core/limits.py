@@ -23,11 +23,16 @@ from app.core.errors import problem
 
 
 def create_limiter(settings: Settings) -> Limiter:
-    """The app's limiter; its counters live in memory, per process."""
+    """The app's limiter; its counters live in memory, per process.
+
+    A moving window: "5/minute" is at most 5 in any 60 seconds, where a fixed window
+    lets a client send 10 across the turn of a minute.
+    """
     return Limiter(
         key_func=get_remote_address,
         default_limits=[settings.rate_limit_default],
         headers_enabled=True,
+        strategy="moving-window",
     )
 
 
