@@ -101,7 +101,8 @@ def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
         parent=args.parent,
         uniques=args.uniques,
         checks=args.checks,
-        id_type=project.profile.id_type
+        # The project's usual key type for new tables ("bigint" is what "int" becomes).
+        id_type=project.profile.id_type.replace("bigint", "int")
         if project.profile is not None and args.id_type == "int"
         else args.id_type,
         api_version=args.api_version,
