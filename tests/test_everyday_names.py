@@ -248,8 +248,9 @@ def test_list_filters_on_page_parameter_names_are_name_eq(everyday_project: Path
         "print(json.dumps(sorted(p['name'] for p in ops)))"
     )
     params = json.loads(run(everyday_project, "python", "-c", script).stdout)
+    # `include` embeds the user the entry references (?include=user_ref).
     assert params == sorted(
-        ["limit", "offset", "limit_eq", "sort_eq", "query", "from", "key", "user_id"]
+        ["limit", "offset", "include", "limit_eq", "sort_eq", "query", "from", "key", "user_id"]
     )
 
 

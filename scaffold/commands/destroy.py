@@ -30,6 +30,13 @@ def plan_destroy(
         if other == table:
             continue
         spec = build_spec(project, args_from_argv(other_entry["argv"]))
+        if any(m.target.table == table for m in spec.many):
+            raise InputError(
+                f"{other} links to {table} (many-to-many); destroy {other} first, or re-create it "
+                f"without the link.",
+                token=table,
+                example=f"scaffold destroy {other} --approve",
+            )
         if any(f.is_ref and f.ref_table == table for f in spec.fields):
             raise InputError(
                 f"{other} references {table}; remove that field first.",
@@ -46,7 +53,8 @@ def plan_destroy(
         )
     ops = alter.Ops(table)
     create = migration_context(spec, "x", None)
-    ops.pair([f"op.drop_table({table!r})"], create["upgrade"])
+    drops = [f"op.drop_table({m.join_table!r})" for m in spec.many] + [f"op.drop_table({table!r})"]
+    ops.pair(drops, create["upgrade"])
     path, text, _down, _rev = alter.render_alter(
         project, ops, f"{table}: drop table", f"drop_{table}"
     )

@@ -37,9 +37,21 @@ class Link:
 
 
 @dataclass(frozen=True)
+class ManyLink:
+    """One side of a many-to-many: ``attr`` lists ``other_class`` rows through ``secondary``."""
+
+    attr: str
+    other_class: str
+    other_module: str
+    secondary: str
+    back_populates: str
+
+
+@dataclass(frozen=True)
 class Relations:
     forward: tuple[Link, ...] = ()  # this resource's references
     inverse: tuple[Link, ...] = ()  # references to it
+    many: tuple[ManyLink, ...] = ()  # many-to-many, either side
 
 
 def links_of(spec: ResourceSpec, module_of, owned: set[str]) -> list[Link]:  # type: ignore[no-untyped-def]
@@ -116,6 +128,29 @@ def relations_by_table(
             taken.add(attr)
             fixed.append(link if attr == link.parent_attr else _renamed(link, attr))
         inverse[table] = fixed
+    many: dict[str, list[ManyLink]] = {table: [] for table in specs}
+    for table, spec in specs.items():
+        for m in spec.many:
+            if m.target.table not in specs:
+                continue
+            target_spec = specs[m.target.table]
+            taken = {f.attr for f in target_spec.fields} | {x.attr for x in many[m.target.table]}
+            taken |= {link.parent_attr for link in inverse[m.target.table]}
+            back = spec.table
+            while back in taken:
+                back += "_rel"
+            many[table].append(
+                ManyLink(
+                    m.name,
+                    target_spec.class_name,
+                    module_of(m.target.table, ""),
+                    m.join_table,
+                    back,
+                )
+            )
+            many[m.target.table].append(
+                ManyLink(back, spec.class_name, module_of(table, ""), m.join_table, m.name)
+            )
     # The child's back_populates must name the parent's final attribute.
     final = {
         (link.child_table, link.field): link.parent_attr
@@ -131,6 +166,7 @@ def relations_by_table(
                 for link in forward[table]
             ),
             tuple(inverse[table]),
+            tuple(many[table]),
         )
         for table in specs
     }
@@ -168,6 +204,13 @@ def relationship_lines(relations: Relations) -> tuple[list[str], list[tuple[str,
         args.append('lazy="raise"')
         lines.append(f"{link.parent_attr}: {annotation} = relationship({', '.join(args)})")
         needed.append((link.child_module, link.child_class))
+    for m in relations.many:
+        args = [f"secondary={literal(m.secondary)}", f"back_populates={literal(m.back_populates)}"]
+        args.append('lazy="raise"')
+        lines.append(
+            f"{m.attr}: Mapped[list[{literal(m.other_class)}]] = relationship({', '.join(args)})"
+        )
+        needed.append((m.other_module, m.other_class))
     return lines, needed
 
 

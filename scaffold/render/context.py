@@ -22,7 +22,7 @@ from scaffold.render.samples import EXAMPLE_UUID, Samples, split_long_string
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.inflect import humanize
 from scaffold.spec.names import python_name
-from scaffold.spec.resource import Check, Known, ResourceSpec
+from scaffold.spec.resource import Check, Known, Many, ResourceSpec
 
 INT32 = INT_RANGE["int"]
 # The limits of INTEGER and BIGINT columns, by the names app/schemas/base.py gives them.
@@ -366,12 +366,50 @@ def model_context(spec: ResourceSpec, layout: Layout | None = None) -> dict[str,
             table_args.append(f"{check}({condition}, name={conv}({full}))")
         else:
             table_args.append(f"{check}({condition}, name={literal(name)})")
+    join_tables = [_join_table_model(spec, m, imports, base) for m in spec.many]
     return {
         "imports": imports.render(),
         "base": base,
         "columns": lines,
         "table_args": table_args,
+        "join_tables": join_tables,
     }
+
+
+def _key_sa(id_type: str, imports: Imports) -> str:
+    """The SQLAlchemy type of a column holding a key of ``id_type``."""
+    if id_type == "uuid":
+        return imports.add("sqlalchemy", "Uuid") + "()"
+    if id_type == "bigint":
+        big, small = imports.add("sqlalchemy", "BigInteger"), imports.add("sqlalchemy", "Integer")
+        return f'{big}().with_variant({small}(), "sqlite")'
+    return imports.add("sqlalchemy", "Integer") + "()"
+
+
+def _join_table_model(spec: ResourceSpec, many: Many, imports: Imports, base: str) -> str:
+    """The join table of a many-to-many, every name spelled out (``conv``)."""
+    table, column, fk = (imports.add("sqlalchemy", n) for n in ("Table", "Column", "ForeignKey"))
+    pk, index = (
+        imports.add("sqlalchemy", "PrimaryKeyConstraint"),
+        imports.add("sqlalchemy", "Index"),
+    )
+    conv = imports.add("sqlalchemy.sql.naming", "conv")
+    join = many.join_table
+    own, other = many.own_column, many.other_column
+    rows = [
+        literal(join),
+        f"{base}.metadata",
+        f"{column}({literal(own)}, {_key_sa(spec.id_type, imports)}, {fk}("
+        f'{literal(spec.table + ".id")}, ondelete="CASCADE", '
+        f"name={conv}({literal(naming.fk(join, [own], spec.table))})), nullable=False)",
+        f"{column}({literal(other)}, {_key_sa(many.target.id_type, imports)}, {fk}("
+        f'{literal(many.target.table + "." + many.target.key)}, ondelete="CASCADE", '
+        f"name={conv}({literal(naming.fk(join, [other], many.target.table))})), nullable=False)",
+        f"{pk}({literal(own)}, {literal(other)}, name={conv}({literal(naming.pk(join))}))",
+        f"{index}({conv}({literal(naming.ix(join, [other]))}), {literal(other)})",
+    ]
+    body = "".join(f"    {row},\n" for row in rows)
+    return f"{join} = {table}(\n{body})"
 
 
 def _unique_sets(spec: ResourceSpec) -> list[tuple[str, ...]]:
@@ -525,6 +563,10 @@ def migration_context(
         downgrade.append(f"op.drop_index(op.f({literal(name)}), table_name={literal(table)})")
     downgrade.reverse()
     downgrade.append(f"op.drop_table({literal(table)})")
+    for many in spec.many:
+        join_up, join_down = _join_table_migration(spec, many)
+        upgrade += join_up
+        downgrade = join_down + downgrade
     return {
         "imports": imports.render(),
         "message": f"create {table}",
@@ -534,6 +576,40 @@ def migration_context(
         "upgrade": upgrade,
         "downgrade": downgrade,
     }
+
+
+def _key_migration(id_type: str) -> str:
+    return {
+        "uuid": "sa.Uuid()",
+        "bigint": 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")',
+    }.get(id_type, "sa.Integer()")
+
+
+def _join_table_migration(spec: ResourceSpec, many: Many) -> tuple[list[str], list[str]]:
+    """(upgrade, downgrade) lines creating and dropping a many-to-many's join table."""
+    join, own, other = many.join_table, many.own_column, many.other_column
+    target = many.target
+    items = [
+        f"sa.Column({literal(own)}, {_key_migration(spec.id_type)}, nullable=False)",
+        f"sa.Column({literal(other)}, {_key_migration(target.id_type)}, nullable=False)",
+        f"sa.ForeignKeyConstraint([{literal(own)}], [{literal(spec.table + '.id')}], "
+        f'name=op.f({literal(naming.fk(join, [own], spec.table))}), ondelete="CASCADE")',
+        f"sa.ForeignKeyConstraint([{literal(other)}], [{literal(target.table + '.' + target.key)}], "
+        f'name=op.f({literal(naming.fk(join, [other], target.table))}), ondelete="CASCADE")',
+        f"sa.PrimaryKeyConstraint({literal(own)}, {literal(other)}, name=op.f({literal(naming.pk(join))}))",
+    ]
+    index = naming.ix(join, [other])
+    upgrade = [
+        f"op.create_table(\n        {literal(join)},\n"
+        + "".join(f"        {i},\n" for i in items)
+        + "    )",
+        f"op.create_index(op.f({literal(index)}), {literal(join)}, {literal([other])}, unique=False)",
+    ]
+    downgrade = [
+        f"op.drop_index(op.f({literal(index)}), table_name={literal(join)})",
+        f"op.drop_table({literal(join)})",
+    ]
+    return upgrade, downgrade
 
 
 # --- Schemas -------------------------------------------------------------------
@@ -710,9 +786,10 @@ class Include:
     """A related row a read route can embed: ``?include=resident``."""
 
     name: str  # the relationship, and the word of ?include=
-    field: str  # the reference's JSON key
+    field: str  # the reference's JSON key ("" for a many-to-many)
     read_module: str
     read_class: str
+    many: bool = False
 
 
 def includes_of(spec: ResourceSpec, layout: Layout, owned: set[str]) -> list[Include]:
@@ -727,6 +804,9 @@ def includes_of(spec: ResourceSpec, layout: Layout, owned: set[str]) -> list[Inc
         known = spec.known(link.parent_table)
         module = layout.module("schemas", link.parent_table)
         out.append(Include(link.child_attr, field.name, module, f"{known.class_name}Read"))
+    for m in spec.many:
+        module = layout.module("schemas", m.target.table)
+        out.append(Include(m.name, "", module, f"{m.target.class_name}Read", many=True))
     return out
 
 
@@ -804,6 +884,20 @@ def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -
         if not f.sensitive:
             read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
             read.append(_field_line(f.attr, read_type, _aliases(f, read=True), None))
+    for m in spec.many:
+        element = "UUID" if m.target.id_type == "uuid" else "int"
+        if element == "UUID":
+            imports.add("uuid", "UUID")
+        else:
+            high = _bound(imports, INT_RANGE.get(m.target.id_type, INT32)[1])
+            element = f"Annotated[int, Field(strict=True, ge=1, le={high})]"
+            imports.add("typing", "Annotated")
+        create.append(
+            f"{m.ids_field}: list[{element}] = Field(default_factory=list, max_length=100)"
+        )
+        update.append(
+            f"{m.ids_field}: list[{element}] | None = Field(default=None, max_length=100)"
+        )
     read += ["created_at: dt.datetime", "updated_at: dt.datetime"]
     filters = []
     for f in list_filters(spec):
@@ -824,6 +918,8 @@ def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -
         filters.append(f"include: str | None = Field(default=None, pattern={pattern})")
         for inc in includes:
             embedded = imports.add(inc.read_module, inc.read_class)
+            if inc.many:
+                embedded = f"list[{embedded}]"
             detail.append(f"{inc.name}: {embedded} | None = None")
     validators = _validator_lines(spec.checks)
     examples = _examples(spec)
@@ -907,6 +1003,7 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     return {
         "hashed": hashed,
         "constraints": _service_constraints(spec, imports),
+        "links": _service_links(spec, layout, imports),
         "imports": imports.render(),
         "n": n,
         "id_type": id_type,
@@ -914,6 +1011,24 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         "nested": nested,
         "human": humanize(spec.singular),
     }
+
+
+def _service_links(spec: ResourceSpec, layout: Layout, imports: Imports) -> list[str]:
+    """``Links(...)`` lines of the many-to-many links the service writes."""
+    out = []
+    for m in spec.many:
+        links = imports.add("app.services.base", "Links")
+        target = imports.add_own(layout.module("models", m.target.table), m.target.class_name)
+        args = [
+            literal(m.ids_field),
+            literal(m.join_table),
+            literal(m.own_column),
+            literal(m.other_column),
+            target,
+            literal(humanize(m.target.singular)),
+        ]
+        out.append(f"{links}({', '.join(args)})")
+    return out
 
 
 def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
@@ -1053,6 +1168,21 @@ def router_context(
     includes = includes or []
     if includes:
         imports.add(schemas, f"{spec.class_name}Detail")
+    linked = []
+    for m in spec.many:
+        page = imports.add(layout.module("schemas", m.target.table), f"{m.target.class_name}Page")
+        imports.add("app.schemas.base", "PageQuery")
+        route = m.name.replace("_", "-")
+        linked.append(
+            {
+                "route": f"/{spec.route}/{{{spec.id_param}}}/{route}",
+                "field": m.ids_field,
+                "page": page,
+                "function": f"list_{spec.singular}_{m.name}",
+                "operation_id": f"{spec.route}-list-{route}",
+                "summary": f"List the {humanize(m.name).lower()} of a {humanize(spec.singular).lower()}",
+            }
+        )
     router_args = ""
     if layout.profile is not None:
         # problem+json for the generated routes only: the project's own keep their errors.
@@ -1063,6 +1193,7 @@ def router_context(
             module, _, name = layout.profile.auth_dependency.partition(":")
             router_args += f", dependencies=[Depends({imports.add(module, name)})]"
     return {
+        "linked": linked,
         "includes": [i.name for i in includes],
         "include_pattern": include_pattern(includes) if includes else "",
         "router_args": router_args,
@@ -1354,6 +1485,24 @@ def tests_context(
         {**route, "arg": _kwarg(route["field"], "parent_id")}
         for route in (_nested_route(spec, p, prefix) for p in spec.lists_under if p != spec.parent)
     ]
-    context["includes"] = [{"name": i.name, "field": i.field} for i in includes or []]
+    context["includes"] = [{"name": i.name, "field": i.field} for i in includes or [] if not i.many]
+    context["any_include"] = bool(includes)
+    context["many"] = []
+    for m in spec.many:
+        create = imports.add(
+            layout.module("factories", m.target.table), f"create_{m.target.singular}"
+        )
+        context["many"].append(
+            {
+                "name": m.name,
+                "field": m.ids_field,
+                "route": m.name.replace("_", "-"),
+                "create": create,
+                "target": f"{prefix}/{_route_of(m.target.table)}",
+                "singular": m.target.singular,
+                "missing": _missing_id(m.target.id_type),
+                "included": any(i.many and i.name == m.name for i in includes or []),
+            }
+        )
     context["imports"] = imports.render()
     return context

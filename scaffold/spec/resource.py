@@ -53,6 +53,28 @@ class Known:
 
 
 @dataclass(frozen=True)
+class Many:
+    """A many-to-many link (``tags:many=tags``): a join table, no column of this table.
+
+    The join table is ``<table>_<name>``, keyed by both references (each ``ON DELETE
+    CASCADE``); create and update take ``<singular of name>_ids``.
+    """
+
+    name: str  # the relationship (``tags``)
+    target: Known
+    join_table: str
+    own_column: str  # ``article_id``
+    other_column: str  # ``tag_id``
+
+    @property
+    def ids_field(self) -> str:
+        return f"{inflect.singularize(self.name)}_ids"
+
+
+_MANY = re.compile(r"([a-z][a-z0-9_]*):many=([a-z][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
 class Check:
     """A CHECK comparing two fields, or a field and a numeric literal."""
 
@@ -100,6 +122,7 @@ class ResourceSpec:
     # Extra read-only nested lists (``scaffold endpoint "GET /parents/{id}/these"``).
     lists_under: tuple[Known, ...] = ()
     schema: int = 1
+    many: tuple[Many, ...] = ()
 
     @property
     def route(self) -> str:
@@ -191,6 +214,8 @@ def build_resource(
             token=str(len(field_tokens)),
             example=RESOURCE_EXAMPLE,
         )
+    many_tokens = [t for t in field_tokens if _MANY.fullmatch(t)]
+    field_tokens = [t for t in field_tokens if not _MANY.fullmatch(t)]
     fields = [_singular_table(parse_field(token), known, table) for token in field_tokens]
     class_name = inflect.camelize(singular)
     if id_type == "int" and schema >= 2:
@@ -224,6 +249,7 @@ def build_resource(
             )
         nested_lists.append(_resolve(table_name, known, this, token=table_name, field_name=None))
     parsed_checks = tuple(_check(text, fields) for text in checks)
+    many = tuple(_many(token, table, singular, known, fields) for token in many_tokens)
     return ResourceSpec(
         table=table,
         singular=singular,
@@ -237,7 +263,36 @@ def build_resource(
         refs=tuple(sorted(refs.items())),
         lists_under=tuple(nested_lists),
         schema=schema,
+        many=many,
     )
+
+
+def _many(
+    token: str, table: str, singular: str, known: Mapping[str, Known], fields: Sequence[Field]
+) -> Many:
+    match = _MANY.fullmatch(token)
+    assert match is not None
+    name, target = match.groups()
+    if target == table or target not in known or known[target].module is not None:
+        have = ", ".join(sorted(t for t, k in known.items() if k.module is None)) or "none yet"
+        raise InputError(
+            f"{show(token)} links {table} to {target!r}, which is not another resource scaffold "
+            f"generated here (resources: {have}).",
+            token=target,
+            example=f"scaffold resource {table} {name}:many=<one of: {have}>",
+        )
+    other = known[target]
+    if any(f.name in (name, f"{inflect.singularize(name)}_ids") for f in fields):
+        raise InputError(
+            f"{show(token)} is named like a field of {table}.",
+            token=name,
+            example=f"scaffold resource {table} linked_{name}:many={target}",
+        )
+    own_column = f"{singular}_id"
+    other_column = f"{other.singular}_id"
+    if other_column == own_column:
+        other_column = f"other_{other_column}"
+    return Many(name, other, f"{table}_{name}", own_column, other_column)
 
 
 def _singular_table(f: Field, known: Mapping[str, Known], table: str) -> Field:

@@ -69,6 +69,19 @@ class Rule:
         return InvalidError(self.field, self.message, "check")
 
 
+@dataclass(frozen=True)
+class Links:
+    """A many-to-many: the ids given in `field` are the `target` rows linked to a row
+    through the join table `table` (`own` -> this row, `other` -> the target)."""
+
+    field: str
+    table: str
+    own: str
+    other: str
+    target: type[Base]
+    label: str
+
+
 Constraint = Unique | Reference | Rule
 
 
@@ -81,6 +94,7 @@ class ResourceService(Generic[ModelT]):
     model: ClassVar[type[Any]]
     label: ClassVar[str]
     constraints: ClassVar[Sequence[Constraint]] = ()
+    links: ClassVar[Sequence[Links]] = ()
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -147,27 +161,86 @@ class ResourceService(Generic[ModelT]):
 
     async def insert_row(self, values: Mapping[str, Any], *, parent: str | None = None) -> ModelT:
         """`INSERT ... RETURNING` the new row; a missing `parent` reference is a 404."""
+        values, linked = await self._linked(values)
         statement = insert(self.model).values(**values).returning(self.model)
-        item: ModelT = await self._write(statement, values, parent)
+        item: ModelT = await self._write(statement, values, parent, linked)
         return item
 
     async def update_row(self, item_id: Any, values: Mapping[str, Any]) -> ModelT:
         """`UPDATE ... WHERE id = :id RETURNING` the row; NotFoundError when there is none."""
-        statement = (
-            update(self.model)
-            .where(self.model.id == item_id)
-            .values(**values)
-            .returning(self.model)
-            .execution_options(populate_existing=True)
-        )
-        item: ModelT | None = await self._write(statement, values, None)
+        values, linked = await self._linked(values)
+        if values or not linked:
+            statement: Any = (
+                update(self.model)
+                .where(self.model.id == item_id)
+                .values(**values)
+                .returning(self.model)
+                .execution_options(populate_existing=True)
+            )
+        else:  # only the links change: the row is read, not rewritten
+            statement = select(self.model).where(self.model.id == item_id)
+        item: ModelT | None = await self._write(statement, values, None, linked)
         if item is None:
             raise NotFoundError(f"{self.label} not found.")
         return item
 
-    async def _write(self, statement: Any, values: Mapping[str, Any], parent: str | None) -> Any:
+    async def list_linked(
+        self, field: str, item_id: Any, params: PageQuery
+    ) -> tuple[list[Any], int]:
+        """One page of the rows linked to `item_id` through the many-to-many `field`."""
+        link = next(link for link in self.links if link.field == field)
+        await self.require(self.model, item_id, self.label)
+        join = self.model.metadata.tables[link.table]
+        target: Any = link.target
+        statement = (
+            select(target)
+            .join(join, join.c[link.other] == target.id)
+            .where(join.c[link.own] == item_id)
+        )
+        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
+        rows = await self.session.scalars(
+            statement.order_by(target.id).limit(params.limit).offset(params.offset)
+        )
+        return list(rows), total or 0
+
+    async def _linked(
+        self, values: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[Links, list[Any]]]:
+        """The column values, and the ids of each many-to-many given (each one checked:
+        an id with no row is a 422 naming the field)."""
+        columns = dict(values)
+        linked: dict[Links, list[Any]] = {}
+        for link in self.links:
+            ids = columns.pop(link.field, None)
+            if ids is None:
+                continue
+            unique = list(dict.fromkeys(ids))
+            target: Any = link.target
+            found = await self.session.scalar(
+                select(func.count()).select_from(target).where(target.id.in_(unique))
+            )
+            if found != len(unique):
+                message = f"refers to a {link.label.lower()} that does not exist"
+                raise InvalidError(link.field, message, "reference")
+            linked[link] = unique
+        return columns, linked
+
+    async def _write(
+        self,
+        statement: Any,
+        values: Mapping[str, Any],
+        parent: str | None,
+        linked: Mapping[Links, list[Any]] | None = None,
+    ) -> Any:
         try:
             item = await self.session.scalar(statement)
+            if item is not None and linked:
+                for link, ids in linked.items():
+                    join = self.model.metadata.tables[link.table]
+                    await self.session.execute(delete(join).where(join.c[link.own] == item.id))
+                    if ids:
+                        rows = [{link.own: item.id, link.other: other} for other in ids]
+                        await self.session.execute(insert(join), rows)
             await self.session.commit()
         except IntegrityError as exc:
             await self.session.rollback()
