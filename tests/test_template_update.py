@@ -44,6 +44,7 @@ TEMPLATE_OWNED_IN_RESOURCE_PATHS = {
     "app/schemas/__init__.py",
     "app/schemas/base.py",
     "app/services/__init__.py",
+    "app/services/base.py",
     "app/services/health.py",
     "migrations/versions/.gitkeep",
     "tests/factories/__init__.py",

@@ -1173,14 +1173,16 @@ def router_context(
         page = imports.add(layout.module("schemas", m.target.table), f"{m.target.class_name}Page")
         imports.add("app.schemas.base", "PageQuery")
         route = m.name.replace("_", "-")
+        summary = f"List the {humanize(m.name).lower()} of a {humanize(spec.singular).lower()}"
         linked.append(
             {
-                "route": f"/{spec.route}/{{{spec.id_param}}}/{route}",
+                # literal(): a long value is split into pieces that fit the line length.
+                "route": literal(f"/{spec.route}/{{{spec.id_param}}}/{route}"),
                 "field": m.ids_field,
                 "page": page,
-                "function": f"list_{spec.singular}_{m.name}",
-                "operation_id": f"{spec.route}-list-{route}",
-                "summary": f"List the {humanize(m.name).lower()} of a {humanize(spec.singular).lower()}",
+                "function": f"list_linked_{m.name}",
+                "operation_id": literal(f"{spec.route}-list-{route}"),
+                "summary": literal(summary),
             }
         )
     router_args = ""

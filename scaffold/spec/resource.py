@@ -292,7 +292,9 @@ def _many(
     other_column = f"{other.singular}_id"
     if other_column == own_column:
         other_column = f"other_{other_column}"
-    return Many(name, other, f"{table}_{name}", own_column, other_column)
+    from scaffold.render.naming import fit_identifier
+
+    return Many(name, other, fit_identifier(f"{table}_{name}"), own_column, other_column)
 
 
 def _singular_table(f: Field, known: Mapping[str, Known], table: str) -> Field:

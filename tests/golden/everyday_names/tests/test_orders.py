@@ -197,9 +197,8 @@ async def test_unknown_reference_is_422_naming_the_field(client: AsyncClient) ->
     ]
 
 
-async def test_include_user_ref_embeds_it_with_no_query_per_row(
-    client: AsyncClient, statements: list[str]
-) -> None:
+async def test_include_user_ref(client: AsyncClient, statements: list[str]) -> None:
+    """?include= embeds the row, with no query per row: as many for 50 rows as for 1."""
     first = await create_order(client)
     url = ITEMS
     statements.clear()
@@ -217,9 +216,8 @@ async def test_include_user_ref_embeds_it_with_no_query_per_row(
     assert items[0]["user_ref"]["id"] == first["user_id"]
 
 
-async def test_get_with_include_user_ref_embeds_it_and_without_leaves_it_out(
-    client: AsyncClient,
-) -> None:
+async def test_get_include_user_ref(client: AsyncClient) -> None:
+    """GET one row with ?include= embeds it; without, the key is absent."""
     created = await create_order(client)
     url = f"{ITEMS}/{created['id']}"
     embedded = await client.get(url, params={"include": "user_ref"})

@@ -190,9 +190,8 @@ async def test_unknown_reference_is_422_naming_the_field(client: AsyncClient) ->
     ]
 
 
-async def test_include_resident_embeds_it_with_no_query_per_row(
-    client: AsyncClient, statements: list[str]
-) -> None:
+async def test_include_resident(client: AsyncClient, statements: list[str]) -> None:
+    """?include= embeds the row, with no query per row: as many for 50 rows as for 1."""
     first = await create_weekly_requirement(client)
     url = ITEMS
     statements.clear()
@@ -210,9 +209,8 @@ async def test_include_resident_embeds_it_with_no_query_per_row(
     assert items[0]["resident"]["id"] == first["resident_id"]
 
 
-async def test_get_with_include_resident_embeds_it_and_without_leaves_it_out(
-    client: AsyncClient,
-) -> None:
+async def test_get_include_resident(client: AsyncClient) -> None:
+    """GET one row with ?include= embeds it; without, the key is absent."""
     created = await create_weekly_requirement(client)
     url = f"{ITEMS}/{created['id']}"
     embedded = await client.get(url, params={"include": "resident"})
