@@ -615,3 +615,45 @@ def test_same_sentence_same_plan(sentence):
     second = parse_mission(sentence, dict(reversed(list(EXISTING.items()))))
     assert first == second
     assert hash(first) == hash(second)
+
+
+RELATED = {
+    "articles": ["title"],
+    "tags": ["name"],
+    "users": ["email"],
+    "residents": ["name"],
+    "weekly_requirements": ["resident_id"],
+    "profiles": ["bio"],
+}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "argv"),
+    [
+        ("link articles and tags", ("field", "add", "articles", "tags:many=tags")),
+        ("Articles have many tags.", ("field", "add", "articles", "tags:many=tags")),
+        ("connect articles to tags", ("field", "add", "articles", "tags:many=tags")),
+        (
+            "each user has one profile",
+            ("field", "add", "profiles", "user_id:ref=users:unique:optional"),
+        ),
+        (
+            "every user has a resident",
+            ("field", "add", "residents", "user_id:ref=users:unique:optional"),
+        ),
+        ("each user has one avatar", ("resource", "avatars", "user_id:ref=users:unique")),
+    ],
+)
+def test_relationship_sentences_map_to_links(sentence: str, argv: tuple[str, ...]) -> None:
+    plan = parse_mission(sentence, RELATED)
+    assert [a.argv for a in plan.actions] == [argv]
+    assert not plan.escalations
+
+
+def test_a_link_that_exists_adds_nothing_and_says_so() -> None:
+    plan = parse_mission("residents have many weekly_requirements", RELATED)
+    assert plan.actions == ()
+    assert "already references residents" in plan.notes[0]
+    linked = {**RELATED, "articles": ["title", "tags"]}
+    plan = parse_mission("link articles and tags", linked)
+    assert plan.actions == () and "already linked" in plan.notes[0]

@@ -102,3 +102,15 @@ def test_a_second_identical_run_changes_nothing(related: Path) -> None:
     assert {k: v for k, v in after.items() if ".scaffold/reports" not in k} == {
         k: v for k, v in before.items() if ".scaffold/reports" not in k
     }
+
+
+def test_missions_link_tables_and_the_project_still_passes(related: Path, tmp_path: Path) -> None:
+    for sentence in ("link posts and tags", "each author has one avatar"):
+        result = scaffold("mission", sentence, project=related)
+        assert result.exit_code == 0, result.output
+    posts = (related / "app/models/posts.py").read_text()
+    assert "posts_tags = Table(" in posts
+    assert (related / "app/models/avatars.py").is_file()
+    verify_generated_project(
+        related, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"), min_tests=130
+    )

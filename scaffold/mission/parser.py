@@ -534,8 +534,75 @@ def security_escalations(sentence: str) -> tuple[Escalation, ...]:
     return tuple(Escalation(SECURITY_REASON, trigger) for trigger in triggers)
 
 
+_LINK = re.compile(r"(?:link|connect|relate)\s+(\w+)\s+(?:and|to|with)\s+(\w+)")
+_HAS_MANY = re.compile(r"(?:each\s+|every\s+|an?\s+)?(\w+)\s+(?:has|have)\s+many\s+(\w+)")
+_HAS_ONE = re.compile(
+    r"(?:each|every|an?)\s+(\w+)\s+(?:has|have)\s+(?:one|an?|a\s+single|exactly\s+one)\s+(\w+)"
+)
+
+
+def _relationship(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan | None:
+    """ "link articles and tags", "articles have many tags" (many-to-many), "each user has one
+    profile" (a unique reference, created with the table when there is none yet)."""
+    text = " ".join(sentence.strip().rstrip(".!").lower().split())
+
+    def table(word: str) -> str | None:
+        for candidate in (word, pluralize(word), singularize(word)):
+            if candidate in existing:
+                return candidate
+        return None
+
+    many = _LINK.fullmatch(text) or _HAS_MANY.fullmatch(text)
+    if many:
+        owner, target = table(many.group(1)), table(many.group(2))
+        if owner is None or target is None:
+            return None
+        if target in existing[owner]:
+            return MissionPlan(
+                sentence, (), (), (f"{owner} and {target} are already linked ({owner}.{target})",)
+            )
+        if f"{singularize(owner)}_id" in existing[target]:
+            note = f"{target} already references {owner} ({singularize(owner)}_id): nothing to add"
+            return MissionPlan(sentence, (), (), (note,))
+        token = f"{target}:many={target}"
+        action = MissionAction(
+            "field_add",
+            ("field", "add", owner, token),
+            f"link {owner} and {target} (many-to-many, through {owner}_{target})",
+        )
+        one_to_many = f"scaffold field add {target} {singularize(owner)}_id:ref={owner}"
+        return MissionPlan(
+            sentence,
+            (action,),
+            (),
+            (f"for one {singularize(owner)} per row of {target} instead: {one_to_many}",),
+        )
+    one = _HAS_ONE.fullmatch(text)
+    if one:
+        owner = table(one.group(1))
+        if owner is None:
+            return None
+        child = table(one.group(2)) or pluralize(one.group(2))
+        ref = f"{singularize(owner)}_id"
+        if child in existing:
+            # Existing rows have no owner yet: the reference starts optional.
+            argv: tuple[str, ...] = ("field", "add", child, f"{ref}:ref={owner}:unique:optional")
+            kind = "field_add"
+        else:
+            argv, kind = ("resource", child, f"{ref}:ref={owner}:unique"), "resource"
+        summary = (
+            f"each {singularize(owner)} has at most one {singularize(child)} (unique {child}.{ref})"
+        )
+        return MissionPlan(sentence, (MissionAction(kind, argv, summary),), (), ())
+    return None
+
+
 def _parse(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan:
     _reject_unplain(sentence)
+    related = _relationship(sentence, existing)
+    if related is not None:
+        escalations = security_escalations(sentence)
+        return MissionPlan(related.sentence, related.actions, escalations, related.notes)
     ctx = _Ctx(sentence, existing)
     clauses = _split_clauses(_tokenize(sentence.translate(_CURLY)))
     if not clauses:
