@@ -114,3 +114,31 @@ def test_missions_link_tables_and_the_project_still_passes(related: Path, tmp_pa
     verify_generated_project(
         related, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"), min_tests=130
     )
+
+
+def test_a_hand_edited_parent_keeps_its_edit_when_a_child_adds_the_inverse(related: Path) -> None:
+    import subprocess
+
+    model = related / "app/models/authors.py"
+    edited = model.read_text().replace(
+        '    __tablename__ = "authors"\n',
+        '    __tablename__ = "authors"\n    # Pen names are allowed.\n',
+    )
+    model.write_text(edited)
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "edit"],
+    ):
+        subprocess.run(["git", *args], cwd=related, check=True, capture_output=True)
+    result = scaffold(
+        "resource", "reviews", "author_id:ref=authors", "stars:int:min=1:max=5", project=related
+    )
+    assert result.exit_code == 0, result.output
+    assert "merged with your edits" in result.output
+    text = model.read_text()
+    assert "# Pen names are allowed." in text
+    assert (
+        'reviews: Mapped[list["Review"]] = relationship(back_populates="author", lazy="raise")'
+        in text
+    )
