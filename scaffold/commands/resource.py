@@ -12,7 +12,7 @@ from scaffold.manifest import Manifest
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
-from scaffold.spec.resource import SCHEMA, ResourceSpec, build_resource
+from scaffold.spec.resource import SCHEMA, Known, ResourceSpec, build_resource
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,14 @@ class ResourcePlan:
     notes: list[str] = field(default_factory=list)
 
 
-def build_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
-    """The spec of ``args``; an existing resource keeps the schema style it was made with."""
-    known = project.known_resources()
+def build_spec(
+    project: Project, args: ResourceArgs, known: dict[str, Known] | None = None
+) -> ResourceSpec:
+    """The spec of ``args``; an existing resource keeps the schema style it was made with.
+
+    ``known`` is the project's tables when the caller already has them (one read of the
+    models for many specs)."""
+    known = dict(known) if known is not None else project.known_resources()
     known.pop(args.name, None)
     entry = project.manifest.resources.get(args.name)
     return build_resource(

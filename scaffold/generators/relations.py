@@ -244,14 +244,14 @@ def with_relationships(text: str, relations: Relations) -> str:
     return "".join(out)
 
 
-def _specs(project, manifest) -> dict[str, ResourceSpec]:  # type: ignore[no-untyped-def]
+def _specs(project, manifest, known) -> dict[str, ResourceSpec]:  # type: ignore[no-untyped-def]
     from scaffold.commands.field import args_from_argv
     from scaffold.commands.resource import build_spec
 
     out = {}
     for table, entry in sorted(manifest.resources.items()):
         try:
-            out[table] = build_spec(project, args_from_argv(entry["argv"]))
+            out[table] = build_spec(project, args_from_argv(entry["argv"]), known)
         except Exception:  # noqa: BLE001 - a resource whose spec no longer builds keeps its model
             continue
     return out
@@ -270,10 +270,11 @@ def apply_relationships(project, rendered: list, manifest) -> list:  # type: ign
         return layout.module("models", table)
 
     foreign = not (project.profile is not None and project.profile.sqlmodel)
-    after_specs = _specs(project, manifest)
+    known = project.known_resources()  # read once: building 50 specs must not read 50 times
+    after_specs = _specs(project, manifest, known)
     after = relations_by_table(after_specs, module_of, foreign_parents=foreign)
     before = relations_by_table(
-        _specs(project, project.manifest), module_of, foreign_parents=foreign
+        _specs(project, project.manifest, known), module_of, foreign_parents=foreign
     )
     by_path = {r.path: i for i, r in enumerate(rendered) if not r.delete}
     out = list(rendered)
