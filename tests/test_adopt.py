@@ -313,15 +313,22 @@ def test_a_second_identical_run_is_a_byte_identical_no_op(adopted: Adopted) -> N
 # --- the project, run ------------------------------------------------------------------
 
 
-def test_the_projects_own_tests_and_the_generated_tests_pass(adopted: Adopted) -> None:
-    done = subprocess.run(
-        [str(adopted.python), "-m", "pytest", "-v", "-p", "no:cacheprovider", "-W", "ignore"],
-        cwd=adopted.root,
+def run_project_tests(
+    root: Path, python: Path | str = sys.executable, verbosity: str = "-q"
+) -> subprocess.CompletedProcess[str]:
+    """The project's own pytest run, with no database URL of ours in its environment."""
+    return subprocess.run(
+        [str(python), "-m", "pytest", verbosity, "-p", "no:cacheprovider", "-W", "ignore"],
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,
         env={k: v for k, v in os.environ.items() if "DATABASE_URL" not in k},
     )
+
+
+def test_the_projects_own_tests_and_the_generated_tests_pass(adopted: Adopted) -> None:
+    done = run_project_tests(adopted.root, adopted.python, "-v")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     ran = done.stdout
     assert "test_weekly_requirements.py::test_create_returns_201_and_the_row PASSED" in ran
@@ -436,17 +443,6 @@ def layered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr
     commit_all(root, "adopted, one resource")
     return root
-
-
-def run_project_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={k: v for k, v in os.environ.items() if "DATABASE_URL" not in k},
-    )
 
 
 def test_field_add_rename_remove_version_the_api_under_the_projects_prefix(layered: Path) -> None:

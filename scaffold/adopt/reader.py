@@ -20,7 +20,6 @@ from typing import Any
 from scaffold.alembic_config import AlembicConfigError, heads, read_revisions, read_settings
 from scaffold.checks._parse import parse, requires_python
 from scaffold.checks._syntax import assignment_targets
-from scaffold.spec.inflect import singularize
 
 _SKIP = {"node_modules", "__pycache__", "build", "dist", "site-packages", ".scaffold"}
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
@@ -415,8 +414,6 @@ def _primary_key(
             kind = _column_type(call) or (
                 _type_word(stmt.annotation) if isinstance(stmt, ast.AnnAssign) else None
             )
-            if kind == "int" and _column_type(call) is None and isinstance(stmt, ast.AnnAssign):
-                kind = "int"
             return name, kind or "int"
     if depth < 3:
         for base in node.bases:
@@ -494,12 +491,10 @@ def _aliases(project: Project) -> dict[str, str]:
                     for t in targets:
                         if isinstance(t, ast.Name) and deps:
                             out[f"{mod.name}:{t.id}"] = sorted(deps)[0]
-            elif type(node).__name__ == "TypeAlias":  # type X = Annotated[...] (3.12, rewritten)
-                continue
     return out
 
 
-def _routers(project: Project) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+def _routers(project: Project) -> dict[str, dict[str, Any]]:
     """APIRouter and FastAPI objects: "module:name" -> {"prefix", "deps", "kind"}."""
     routers: dict[str, dict[str, Any]] = {}
     for mod in project.modules.values():
@@ -530,7 +525,7 @@ def _routers(project: Project) -> tuple[dict[str, dict[str, Any]], dict[str, str
                             "node": node.value,
                             "module": mod.name,
                         }
-    return routers, {}
+    return routers
 
 
 def _settings_value(project: Project, module: str, node: ast.expr) -> Any:
@@ -552,8 +547,6 @@ def _settings_value(project: Project, module: str, node: ast.expr) -> Any:
                             value = project.literal(mod.name, stmt.value)
                             if value is not None:
                                 return value
-    if isinstance(node, ast.JoinedStr):
-        return None
     return None
 
 
@@ -622,7 +615,7 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
         str(PurePosixPath(feature_files[0]).parent.parent) if layout == "features" else package_dir
     )
     # Route modules: where the existing routers live.
-    routers, _ = _routers(project)
+    routers = _routers(project)
     include_calls = []
     for mod in project.modules.values():
         if mod.is_test:
@@ -1010,7 +1003,3 @@ def _asyncio_mode(root: Path) -> str:
         data.get("tool", {}).get("pytest", {}).get("ini_options", {}).get("asyncio_mode", "strict")
     )
     return str(mode)
-
-
-def singular_of(table: str) -> str:
-    return singularize(table)
