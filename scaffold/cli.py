@@ -221,6 +221,23 @@ def resource(
     api_version: Annotated[
         int, typer.Option("--api-version", help="Serve the routes under /api/vN.")
     ] = 1,
+    owned: Annotated[
+        bool,
+        typer.Option(
+            "--owned",
+            help="Rows belong to the signed-in user (owner_id): others' rows are not found.",
+        ),
+    ] = False,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public", help="No sign-in needed for these routes (security: needs --approve)."
+        ),
+    ] = False,
+    admin_writes: Annotated[
+        bool,
+        typer.Option("--admin-writes", help="Signed-in users read; only admins write."),
+    ] = False,
     verify: VerifyOpt = False,
     keep_failed: KeepFailedOpt = False,
     approve: ApproveOpt = False,
@@ -253,6 +270,8 @@ def resource(
         checks=tuple(check or ()),
         id_type=id_type,
         api_version=api_version,
+        owned=owned,
+        access=access_of(public=public, admin_writes=admin_writes),
     )
     code = run_resource(
         args,
@@ -265,6 +284,55 @@ def resource(
         json_output=json_output,
         quiet=quiet,
     )
+    if code:
+        raise typer.Exit(code)
+
+
+def access_of(*, public: bool, admin_writes: bool) -> str:
+    from scaffold.errors import InputError
+
+    if public and admin_writes:
+        raise InputError(
+            "--public and --admin-writes contradict each other: public routes need no sign-in.",
+            token="--admin-writes",
+            example="scaffold resource rooms name:str --admin-writes",
+        )
+    return "public" if public else "admin-writes" if admin_writes else "user"
+
+
+@app.command()
+@handles_errors
+def auth(
+    approve: ApproveOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add users and sign-in, and protect every generated route (security: needs --approve).
+
+    Example:
+
+        scaffold auth --approve
+
+    Creates the users table (email, password hash, is_active, is_admin) and its
+    migration, POST /api/v1/auth/token (OAuth2 password flow, JWT), POST
+    /api/v1/auth/register, /api/v1/users/me (+ /password), admin user routes, the
+    CurrentUser and AdminUser dependencies and `python -m app.users create-admin`.
+    """
+    from scaffold.commands.auth import plan_auth
+    from scaffold.output import Printer
+    from scaffold.pipeline import apply_change
+    from scaffold.plan import project_lock
+    from scaffold.runner import finish
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        files, manifest, outcome = plan_auth(proj, approve=approve)
+        apply_change(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=False)
+    code = finish(outcome, printer, dry_run=dry_run)
     if code:
         raise typer.Exit(code)
 
@@ -282,10 +350,17 @@ def new(
     data: Annotated[
         list[str] | None, typer.Option("--data", help="Answer a template question: KEY=VALUE.")
     ] = None,
+    auth: Annotated[
+        bool | None,
+        typer.Option(
+            "--auth/--no-auth",
+            help="Users, sign-in and protected routes (default: on); --no-auth: a public API.",
+        ),
+    ] = None,
     json_output: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Create a new project from the copier template.
+    """Create a new project from the copier template (with sign-in unless --no-auth).
 
     Example:
 
@@ -295,7 +370,7 @@ def new(
     from scaffold.output import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
-    outcome = new_project(directory, defaults=defaults, db=db, data=data or [])
+    outcome = new_project(directory, defaults=defaults, db=db, data=data or [], auth=auth)
     printer.changes(outcome)
     printer.finish(outcome)
 

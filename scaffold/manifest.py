@@ -29,6 +29,9 @@ class Manifest:
 
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Sign-in added by ``scaffold auth`` (or ``scaffold new``): the users table's
+    # migration and where its dependencies live; empty when the project has none.
+    auth: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path) -> Manifest:
@@ -46,11 +49,13 @@ class Manifest:
                 example="git checkout -- .scaffold/manifest.toml",
             ) from None
         resources, files = data.get("resources", {}), data.get("files", {})
+        auth = data.get("auth", {})
         shapes_ok = (
             isinstance(resources, dict)
             and isinstance(files, dict)
             and all(isinstance(v, dict) for v in resources.values())
             and all(isinstance(v, dict) for v in files.values())
+            and isinstance(auth, dict)
         )
         if not shapes_ok:
             raise ProjectError(
@@ -59,13 +64,14 @@ class Manifest:
                 token=MANIFEST,
                 example="git checkout -- .scaffold/manifest.toml",
             )
-        return cls(resources=dict(resources), files=dict(files))
+        return cls(resources=dict(resources), files=dict(files), auth=dict(auth))
 
     def dump(self) -> str:
         import tomli_w
 
         data = {
             "scaffold": {"version": __version__},
+            **({"auth": self.auth} if self.auth else {}),
             "resources": {k: self.resources[k] for k in sorted(self.resources)},
             "files": {k: self.files[k] for k in sorted(self.files)},
         }
@@ -87,6 +93,7 @@ class Manifest:
         return Manifest(
             resources={k: dict(v) for k, v in self.resources.items()},
             files={k: dict(v) for k, v in self.files.items()},
+            auth=dict(self.auth),
         )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from scaffold.errors import ProjectError
 from scaffold.manifest import MANIFEST, Manifest
 from scaffold.profile import Profile
-from scaffold.render.context import Layout
+from scaffold.render.context import AuthRefs, Layout
 from scaffold.spec.inflect import camelize, singularize
 from scaffold.spec.resource import Known
 
@@ -79,7 +79,7 @@ class Project:
             roots: tuple[tuple[str, str], ...] = ()
             if folder and not (self.root / folder / "__init__.py").is_file():
                 roots = ((folder, ""),)  # pytest puts a non-package tests folder on sys.path
-            return Layout(profile.package, tests, profile.alembic_dir, profile, roots)
+            return Layout(profile.package, tests, profile.alembic_dir, profile, roots, self.auth)
         values = {}
         for key, default in (("package", "app"), ("tests", "tests"), ("migrations", "migrations")):
             value = self.settings.get(key, default)
@@ -90,7 +90,25 @@ class Project:
                     example=f'[tool.scaffold]\n{key} = "{default}"',
                 )
             values[key] = value
-        return Layout(**values)
+        return Layout(**values, auth=self.auth)
+
+    @property
+    def auth(self) -> AuthRefs | None:
+        """What generated routes depend on when the project has scaffold's sign-in."""
+        if not self.manifest.auth:
+            return None
+        return AuthRefs()
+
+    def auth_users(self, argv: list[str]) -> Known:
+        """The users table an ``--owned`` resource references; an error without sign-in."""
+        if self.auth is None:
+            raise ProjectError(
+                "--owned needs users to own the rows, and this project has no sign-in yet: "
+                "add it first (a security change, so it needs --approve).",
+                token="--owned",
+                example=f"scaffold auth --approve && scaffold {' '.join(argv)}",
+            )
+        return Known(self.auth.users_table, "User", "user", "bigint")
 
     @cached_property
     def manifest(self) -> Manifest:
@@ -149,6 +167,8 @@ class Project:
                     token=table,
                     example="git checkout -- .scaffold/manifest.toml",
                 ) from None
+        if self.auth is not None:
+            known.setdefault(self.auth.users_table, self.auth_users([]))
         if self.profile is not None:
             for t in self.profile.tables:
                 if t.name not in known:

@@ -117,6 +117,9 @@ _FLAGS = {
     "--dry-run": "dry_run",
     "--force": "force",
     "--keep-failed": "keep_failed",
+    "--owned": "owned",
+    "--public": "public",
+    "--admin-writes": "admin_writes",
     "--json": "json_output",
     "--quiet": "quiet",
     "-q": "quiet",
@@ -286,7 +289,7 @@ def fast_main(argv: list[str]) -> bool:
         sys.exit(guard("check", bool(options["json_output"]), lambda: run_check_command(**options)))
     if argv[:1] == ["resource"]:
         parsed = parse_resource_argv(argv[1:])
-        if parsed is None:
+        if parsed is None or (parsed.get("public") and parsed.get("admin_writes")):
             return False
         from scaffold.commands.resource import ResourceArgs, expand_fields
 
@@ -299,6 +302,12 @@ def fast_main(argv: list[str]) -> bool:
             checks=tuple(parsed["checks"]),
             id_type=parsed.get("id_type", "int"),
             api_version=parsed.get("api_version", 1),
+            owned=bool(parsed.get("owned")),
+            access="public"
+            if parsed.get("public")
+            else "admin-writes"
+            if parsed.get("admin_writes")
+            else "user",
         )
         project = Path(parsed["project"]) if parsed.get("project") else None
         flags = {

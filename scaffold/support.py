@@ -35,7 +35,12 @@ SOURCES: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"problem_responses", "_with_problem_components", "install_error_handlers"}),
     ),
     ("schemas/base.py", frozenset()),
-    ("core/security.py", frozenset()),
+    # Password hashing only (the project has its own sign-in, if any): and only once a
+    # generated resource stores a password, so pwdlib is needed only then.
+    (
+        "core/security.py",
+        frozenset({"ALGORITHM", "InvalidTokenError", "create_access_token", "read_access_token"}),
+    ),
     ("services/base.py", frozenset()),
 )
 
@@ -61,7 +66,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
                 }
             },
         }
-        for status in statuses
+        for status in sorted(statuses)
     }
 
 
@@ -143,12 +148,15 @@ def _split(ref: str) -> tuple[str, str]:
     return module, name
 
 
-def support_module(profile: Profile) -> str:
-    """The support module's source for ``profile`` (unformatted; the caller formats it)."""
+def support_module(profile: Profile, *, hashing: bool = False) -> str:
+    """The support module's source for ``profile`` (unformatted; the caller formats it);
+    with the password hasher when ``hashing`` (a generated resource stores a password)."""
     imports: list[str] = []
     bodies: list[str] = []
     names: dict[str, str] = {}
     for rel, dropped in SOURCES:
+        if rel == "core/security.py" and not hashing:
+            continue
         text = (TEMPLATE_APP / rel).read_text(encoding="utf-8")
         tree = ast.parse(text)
         lines = text.splitlines(keepends=True)
@@ -162,7 +170,7 @@ def support_module(profile: Profile) -> str:
                 remove.append(span)
                 if not (
                     isinstance(node, ast.ImportFrom) and (node.module or "").startswith("app.")
-                ):
+                ) and not (isinstance(node, ast.Import) and node.names[0].name == "jwt"):
                     imports.append(ast.get_source_segment(text, node) or "")
             elif _defined(node) & dropped:
                 remove.append(span)
@@ -312,7 +320,7 @@ def test_support(profile: Profile) -> str:
     )
 
 
-def support_files(root: Path, profile: Profile) -> list:
+def support_files(root: Path, profile: Profile, *, hashing: bool = False) -> list:
     """The support module and the tests' client wrapper, as files to plan.
 
     The support module is the template's code, in scaffold's style; where the project's
@@ -325,7 +333,7 @@ def support_files(root: Path, profile: Profile) -> list:
     from scaffold.plan import Rendered
     from scaffold.render.format import format_python
 
-    text = support_module(profile)
+    text = support_module(profile, hashing=hashing)
     first_party = (profile.package,)
     _formatted, lint = format_python({profile.support_module: text}, root, first_party)
     codes = sorted(set(re.findall(r":\d+:\d+: ([A-Z]+[0-9]+)", lint)))

@@ -657,3 +657,38 @@ def test_a_link_that_exists_adds_nothing_and_says_so() -> None:
     linked = {**RELATED, "articles": ["title", "tags"]}
     plan = parse_mission("link articles and tags", linked)
     assert plan.actions == () and "already linked" in plan.notes[0]
+
+
+# --- sign-in and who may call a resource -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "argv"),
+    [
+        ("add sign-in with email and password", ("auth",)),
+        ("Add authentication.", ("auth",)),
+        ("set up login", ("auth",)),
+        ("add users and sign-in", ("auth",)),
+        ("protect the rooms routes", ("access", "rooms", "user")),
+        ("require sign-in for tasks", ("access", "tasks", "user")),
+        ("secure the contacts API", ("access", "contacts", "user")),
+        ("open the rooms API to everyone", ("access", "rooms", "public")),
+        ("let anonymous visitors read the rooms routes", ("access", "rooms", "public")),
+        ("make tasks public", ("access", "tasks", "public")),
+    ],
+)
+def test_sign_in_and_access_sentences_map_to_commands_and_escalate(sentence, argv):
+    plan = parse_mission(sentence, EXISTING)
+    assert [a.argv for a in plan.actions] == [argv]
+    assert plan.escalations and all(e.reason == SECURITY_REASON for e in plan.escalations)
+
+
+def test_protecting_an_unknown_table_is_not_understood_but_still_escalates():
+    with pytest.raises(MissionParseError) as err:
+        parse_mission("protect the invoices routes", EXISTING)
+    assert [e.trigger for e in err.value.escalations] == ["protect"]
+
+
+def test_make_without_public_is_not_an_access_change():
+    plan = parse_mission("make tasks", EXISTING)
+    assert all(a.kind != "access" for a in plan.actions)

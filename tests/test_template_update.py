@@ -259,6 +259,7 @@ def test_scaffold_new_records_the_template_source_for_copier_update(
     assert read_answers(project) == {
         "_commit": "v1",
         "_src_path": str(template),
+        "auth": True,
         "db": "sqlite",
         "project_name": "ward",
     }

@@ -52,7 +52,7 @@ def plan_destroy(
             outcome.escalations, example=f"scaffold destroy {table} --approve"
         )
     ops = alter.Ops(table)
-    create = migration_context(spec, "x", None)
+    create = migration_context(spec.stored(), "x", None)
     drops = [f"op.drop_table({m.join_table!r})" for m in spec.many] + [f"op.drop_table({table!r})"]
     ops.pair(drops, create["upgrade"])
     path, text, _down, _rev = alter.render_alter(

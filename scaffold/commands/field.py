@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from scaffold.commands.resource import ResourceArgs, ResourcePlan, build_spec, resource_layers
+from scaffold.commands.resource import (
+    FLAG_OPTIONS,
+    ResourceArgs,
+    ResourcePlan,
+    build_spec,
+    resource_layers,
+)
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
 from scaffold.generators.resource import MigrationSlot, render_resource
@@ -58,9 +64,13 @@ def args_from_argv(argv: list[str]) -> ResourceArgs:
     name, rest = argv[1], argv[2:]
     fields: list[str] = []
     opts: dict[str, list[str]] = {}
+    flags: set[str] = set()
     i = 0
     while i < len(rest):
-        if rest[i].startswith("--"):
+        if rest[i] in FLAG_OPTIONS:
+            flags.add(rest[i])
+            i += 1
+        elif rest[i].startswith("--"):
             opts.setdefault(rest[i], []).append(rest[i + 1])
             i += 2
         else:
@@ -76,6 +86,12 @@ def args_from_argv(argv: list[str]) -> ResourceArgs:
         id_type=opts.get("--id", ["int"])[0],
         api_version=int(opts.get("--api-version", ["1"])[0]),
         lists_under=tuple(opts.get("--list-under", [])),
+        owned="--owned" in flags,
+        access="public"
+        if "--public" in flags
+        else "admin-writes"
+        if "--admin-writes" in flags
+        else "user",
     )
 
 

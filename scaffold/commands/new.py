@@ -40,6 +40,28 @@ def _answers(directory: Path, db: str | None, data: list[str]) -> dict[str, str]
     return answers
 
 
+def _answered_auth(directory: Path) -> bool:
+    import yaml
+
+    try:
+        answers = yaml.safe_load((directory / ".copier-answers.yml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(answers, dict) and answers.get("auth") is True
+
+
+def _add_auth(directory: Path) -> Outcome:
+    """``scaffold auth --approve`` in the new project: asked for by making it."""
+    from scaffold.commands.auth import plan_auth
+    from scaffold.pipeline import execute
+    from scaffold.project import Project
+
+    project = Project.find(directory, explicit=True)
+    files, manifest, outcome = plan_auth(project, approve=None)
+    execute(project, outcome, files, manifest, force=False, dry_run=False)
+    return outcome
+
+
 def _dirty(root: Path) -> bool:
     import subprocess
 
@@ -53,8 +75,11 @@ def _dirty(root: Path) -> bool:
     return proc.returncode != 0 or bool(proc.stdout.strip())
 
 
-def new_project(directory: Path, *, defaults: bool, db: str | None, data: list[str]) -> Outcome:
-    """Render the template into ``directory`` (which must be empty or missing)."""
+def new_project(
+    directory: Path, *, defaults: bool, db: str | None, data: list[str], auth: bool | None = None
+) -> Outcome:
+    """Render the template into ``directory`` (which must be empty or missing), then add
+    sign-in (``scaffold auth``) unless the ``auth`` answer is no (``--no-auth``)."""
     if directory.exists() and any(directory.iterdir()):
         raise InputError(
             f"{str(directory)!r} exists and is not empty; choose a new folder.",
@@ -62,6 +87,10 @@ def new_project(directory: Path, *, defaults: bool, db: str | None, data: list[s
             example="scaffold new myapp --defaults",
         )
     answers = _answers(directory, db, data)
+    if auth is not None:
+        answers["auth"] = "true" if auth else "false"
+    # A new service starts protected: `auth` is asked with "yes" as its default here.
+    user_defaults = {"auth": True}
     import copier
 
     root = template_root()
@@ -73,14 +102,28 @@ def new_project(directory: Path, *, defaults: bool, db: str | None, data: list[s
             str(root),
             str(directory),
             data=answers,
+            user_defaults=user_defaults,
             defaults=defaults,
             unsafe=False,
             quiet=True,
             vcs_ref="HEAD" if in_git else None,
         )
+    with_auth = _answered_auth(directory)
+    auth_outcome = _add_auth(directory) if with_auth else None
     files = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
     outcome = Outcome(command="new", actions=[f"new {directory}"])
-    outcome.changes = [Change(f, "create", "", None) for f in files]
+    outcome.changes = [
+        Change(f, "create", "", None) for f in files if not f.startswith(".scaffold/")
+    ]
+    if auth_outcome is not None:
+        outcome.actions.append("auth")
+        outcome.layers = auth_outcome.layers
+        outcome.handoff += auth_outcome.handoff
+    else:
+        outcome.handoff.append(
+            "The API is public (--no-auth): every route answers anyone. Add sign-in later "
+            "with `scaffold auth --approve`."
+        )
     if in_git and _dirty(root):
         outcome.handoff.append(
             "The template checkout has uncommitted changes: the project records a commit that only "

@@ -28,6 +28,8 @@ class ResourceArgs:
     id_type: str = "int"
     api_version: int = 1
     lists_under: tuple[str, ...] = ()
+    owned: bool = False
+    access: str = "user"
 
     def argv(self) -> list[str]:
         out = ["resource", self.name, *self.fields]
@@ -44,7 +46,15 @@ class ResourceArgs:
             out += ["--api-version", str(self.api_version)]
         for table in self.lists_under:
             out += ["--list-under", table]
+        if self.owned:
+            out.append("--owned")
+        if self.access != "user":
+            out.append(f"--{self.access}")
         return out
+
+
+# The options of a stored argv that take no value.
+FLAG_OPTIONS = ("--owned", "--public", "--admin-writes")
 
 
 _FIELD_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(:|$)")
@@ -114,6 +124,8 @@ def build_spec(
         known=known,
         lists_under=args.lists_under,
         schema=int(entry.get("schema", 1)) if entry is not None else SCHEMA,
+        owner=project.auth_users(args.argv()) if args.owned else None,
+        access=args.access,
     )
 
 
@@ -125,23 +137,31 @@ def plan_resource(
     Run again with a different spec, the resource changes like ``field add`` /
     ``field remove`` would: a new migration, escalated when it breaks clients.
     """
-    from scaffold.commands.field import FieldChange, plan_field_change, specs_for_versions
+    from scaffold.commands.field import FieldChange, plan_field_change
 
     project.require_alembic()
     entry = project.manifest.resources.get(args.name)
     if entry is not None and entry["argv"] != args.argv():
+        from scaffold.commands.field import args_from_argv
+
+        old = args_from_argv(entry["argv"])
+        if replace(old, access=args.access) == args:
+            return plan_access_change(project, old, args, approve=approve)
         change = FieldChange("respec", args.name, args)
         return plan_field_change(project, change, approve=approve, no_version=no_version)
+    if args.access == "admin-writes" and project.auth is None:
+        from scaffold.errors import ProjectError
+
+        raise ProjectError(
+            "--admin-writes needs users with an admin flag, and this project has no sign-in yet.",
+            token="--admin-writes",
+            example=f"scaffold auth --approve && scaffold {' '.join(args.argv())}",
+        )
     spec = build_spec(project, args)
     slot = migration_slot(project, spec.table)
     manifest = project.manifest.copy()
     if entry is not None:
-        from scaffold.commands.field import args_from_argv
-
-        create_spec = build_spec(project, args_from_argv(entry.get("create_argv", entry["argv"])))
-        spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
-        versions = specs_for_versions(project, entry.get("versions", []), spec)
-        files = render_resource(project, spec, slot, create_spec=create_spec, versions=versions)
+        files = render_existing(project, spec)
     else:
         files = render_resource(project, spec, slot)
         manifest.resources[spec.table] = {
@@ -190,11 +210,87 @@ def plan_resource(
                     "trigger": f.name,
                 }
             )
-        if sensitive and approve is False:
+        if spec.access == "public" and project.auth is not None:
+            outcome.escalations.append(
+                {
+                    "reason": f"security: --public opens every {spec.table} route to anyone "
+                    "(no sign-in) in a project where routes require one",
+                    "trigger": "--public",
+                }
+            )
+            outcome.handoff.append(
+                f"{spec.table} is public: anyone can list, create, change and delete its rows. "
+                "Confirm that is intended (--admin-writes keeps reads open to signed-in users "
+                "and writes to admins)."
+            )
+        if outcome.escalations and approve is False:
             raise EscalationRequired.listing(
                 outcome.escalations, example=f"scaffold {' '.join(args.argv())} --approve"
             )
     return plan, outcome
+
+
+ACCESS_WORDS = {
+    "user": "every route requires a signed-in user",
+    "admin-writes": "signed-in users read, only admins write",
+    "public": "every route is open to anyone (no sign-in)",
+}
+
+
+def plan_access_change(
+    project: Project, old: ResourceArgs, args: ResourceArgs, *, approve: bool | None
+) -> tuple[ResourcePlan, Outcome]:
+    """Who may call a resource's routes, changed: its routers and tests re-rendered, no
+    migration. Opening or closing routes is a security change: escalated."""
+    if project.auth is None:
+        from scaffold.errors import ProjectError
+
+        raise ProjectError(
+            f"The project has no sign-in, so every {args.name} route is already open to "
+            "anyone; add sign-in first to protect or open routes.",
+            token=f"--{args.access}",
+            example="scaffold auth --approve",
+        )
+    spec = build_spec(project, args)
+    manifest = project.manifest.copy()
+    manifest.resources[args.name]["argv"] = args.argv()
+    files = render_existing(project, spec)
+    plan = ResourcePlan(spec, files, manifest, [])
+    outcome = Outcome(command="resource", actions=[" ".join(args.argv())])
+    outcome.layers["API"] = [
+        f"{args.name}: {ACCESS_WORDS[args.access]} (was: {ACCESS_WORDS[old.access]})"
+    ]
+    outcome.escalations.append(
+        {
+            "reason": f"security: changes who may call the {args.name} routes "
+            f"({ACCESS_WORDS[old.access]} → {ACCESS_WORDS[args.access]})",
+            "trigger": f"--{args.access}",
+        }
+    )
+    outcome.handoff.append(
+        f"Tell the clients of {args.name}: {ACCESS_WORDS[args.access]} from this change on."
+    )
+    if approve is False:
+        raise EscalationRequired.listing(
+            outcome.escalations, example=f"scaffold {' '.join(args.argv())} --approve"
+        )
+    return plan, outcome
+
+
+def render_existing(
+    project: Project, spec: ResourceSpec | None = None, table: str = ""
+) -> list[Rendered]:
+    """Every file of a resource the manifest has, as its stored spec renders now."""
+    from scaffold.commands.field import args_from_argv, specs_for_versions
+
+    entry = project.manifest.resources[spec.table if spec is not None else table]
+    if spec is None:
+        spec = build_spec(project, args_from_argv(entry["argv"]))
+    create_spec = build_spec(project, args_from_argv(entry.get("create_argv", entry["argv"])))
+    spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
+    versions = specs_for_versions(project, entry.get("versions", []), spec)
+    slot = migration_slot(project, spec.table)
+    return render_resource(project, spec, slot, create_spec=create_spec, versions=versions)
 
 
 def resource_outcome(args: ResourceArgs, plan: ResourcePlan) -> Outcome:

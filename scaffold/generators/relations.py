@@ -298,6 +298,12 @@ def _model_text(project, spec: ResourceSpec, relations: Relations) -> str:  # ty
     layout = project.layout
     override = str(project.root / ".scaffold" / "templates")
     text = adapt(
-        render("model.py.jinja", override, spec=spec, ctx=ctx.model_context(spec, layout)), layout
+        render(
+            "model.py.jinja",
+            override,
+            spec=spec.stored(),
+            ctx=ctx.model_context(spec.stored(), layout),
+        ),
+        layout,
     )
     return with_relationships(text, relations)

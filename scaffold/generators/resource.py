@@ -112,15 +112,25 @@ def render_resource(
 
     created = create_spec or spec
     files = [
-        one("model.py.jinja", layout.path("models", table), ctx.model_context(spec, layout)),
+        one(
+            "model.py.jinja",
+            layout.path("models", table),
+            ctx.model_context(spec.stored(), layout),
+            of=spec.stored(),
+        ),
         one(
             "migration.py.jinja",
             slot.path,
-            ctx.migration_context(created, slot.revision, slot.down_revision),
+            ctx.migration_context(created.stored(), slot.revision, slot.down_revision),
             frozen=True,
-            of=created,
+            of=created.stored(),
         ),
-        one("service.py.jinja", layout.path("services", table), ctx.service_context(spec, layout)),
+        one(
+            "service.py.jinja",
+            layout.path("services", table),
+            ctx.service_context(spec.stored(), layout),
+            of=spec.stored(),
+        ),
     ]
     for api in versions or (spec,):
         files += render_api_layer(project, api, one)
@@ -139,7 +149,7 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
     assert profile is not None
     root = project.root
     layout = project.layout
-    out = support_files(root, profile)
+    out = support_files(root, profile, hashing=stores_passwords(project, spec))
     for known in dict(spec.refs).values():
         if known.module is None or known.table in project.manifest.resources:
             continue
@@ -175,6 +185,26 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
     if edit is not None:
         out.append(Rendered(edit[0], edit[1], edit=True))
     return out
+
+
+def stores_passwords(project: Project, spec: ResourceSpec) -> bool:
+    """Whether ``spec`` or another generated resource hashes a password field."""
+    from scaffold.commands.field import args_from_argv
+    from scaffold.errors import ScaffoldError
+    from scaffold.spec.fields import parse_field
+
+    if any(f.hashed for f in spec.fields):
+        return True
+    for table, entry in project.manifest.resources.items():
+        if table == spec.table:
+            continue
+        for token in args_from_argv(entry["argv"]).fields:
+            try:
+                if parse_field(token).hashed:
+                    return True
+            except ScaffoldError:
+                continue
+    return False
 
 
 def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]:

@@ -64,7 +64,7 @@ _SECURITY_TERMS = (
     r"acls?|access[ _-]?control",
     r"(?:en|de)crypt(?:ion|ed|s)?",
     # Who may call what: making something public or anonymous, auditing access, CORS.
-    r"public(?:ly)?|publish(?:es|ed|ing)?",
+    r"public(?:ly)?|publish(?:es|ed|ing)?|protect(?:s|ed|ing|ion)?|lock(?:s|ed)?[ _-]down",
     r"anonymous(?:ly)?|unauthenticated|unauthori[sz]ed|logged[ _-]?out",
     r"(?:log|sign)[ _-]?(?:out|off)s?",
     r"everyone|everybody|anyone|anybody",
@@ -597,8 +597,58 @@ def _relationship(sentence: str, existing: Mapping[str, Sequence[str]]) -> Missi
     return None
 
 
+_SIGN_IN = (
+    r"(?:user\s+)?(?:sign[ -]?in|log[ -]?in|login|authentication|auth|accounts)"
+    r"(?:\s+(?:and|&)\s+(?:users|accounts|sign[ -]?up|registration))?"
+)
+_ADD_SIGN_IN = re.compile(
+    rf"(?:add|enable|set\s+up|create|build)\s+(?:an?\s+)?(?:users?\s+(?:and|with)\s+)?{_SIGN_IN}"
+    r"(?:\s+(?:with|using|by|via)\s+(?:an?\s+)?(?:email|e-mail)(?:\s+(?:and|&)\s+(?:a\s+)?password)?)?"
+)
+_ROUTES = r"(?:\s+(?:routes?|api|endpoints?|resources?|table))?"
+_PROTECT = re.compile(
+    rf"(?:protect|secure|lock\s+down|require\s+(?:a\s+)?(?:sign[ -]?in|log[ -]?in|login|auth\w*)"
+    rf"\s+(?:for|on))\s+(?:the\s+|all\s+|every\s+)?(\w+){_ROUTES}"
+    r"(?:\s+(?:with|behind)\s+(?:a\s+)?(?:sign[ -]?in|log[ -]?in|login|auth\w*))?"
+)
+_PUBLISH = re.compile(
+    rf"(?:open|make|let\s+(?:anonymous\s+)?(?:visitors|anyone|everyone|users)\s+(?:read|use|call))"
+    rf"\s+(?:up\s+)?(?:the\s+)?(\w+){_ROUTES}"
+    r"(\s+(?:to|for)\s+(?:everyone|anyone|the\s+public|anonymous\s+(?:visitors|users))|\s+public(?:ly)?)?"
+)
+
+
+def _access(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan | None:
+    """Sign-in for the project ("add sign-in with email and password") and who may call a
+    resource ("protect the notes routes", "open the rooms API to everyone"). Every one is
+    a security change: escalated, whatever words it uses."""
+    text = " ".join(sentence.strip().rstrip(".!").lower().split())
+    reason = SECURITY_REASON
+    if _ADD_SIGN_IN.fullmatch(text):
+        action = MissionAction("auth", ("auth",), "add users, sign-in and protected routes")
+        return MissionPlan(sentence, (action,), (Escalation(reason, "sign-in"),), ())
+    for pattern, level, what in (
+        (_PROTECT, "user", "require a signed-in user on every {table} route"),
+        (_PUBLISH, "public", "open every {table} route to anyone (no sign-in)"),
+    ):
+        match = pattern.fullmatch(text)
+        if not match or (level == "public" and text.startswith("make") and not match.group(2)):
+            continue
+        word = match.group(1)
+        table = next((c for c in (word, pluralize(word), singularize(word)) if c in existing), None)
+        if table is None:
+            return None
+        action = MissionAction("access", ("access", table, level), what.format(table=table))
+        trigger = "public" if level == "public" else "protect"
+        return MissionPlan(sentence, (action,), (Escalation(reason, trigger),), ())
+    return None
+
+
 def _parse(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan:
     _reject_unplain(sentence)
+    access = _access(sentence, existing)
+    if access is not None:
+        return access
     related = _relationship(sentence, existing)
     if related is not None:
         escalations = security_escalations(sentence)

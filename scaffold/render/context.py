@@ -38,10 +38,13 @@ LONG_STRING = 60
 
 # Modules of the project template in the layers resources write to, by kind.
 TEMPLATE_MODULES = {
+    # auth.py is the sign-in router of a project with users (``scaffold auth``).
+    "api": frozenset({"auth"}),
     "schemas": frozenset({"base"}),
     "services": frozenset({"base", "health"}),
     "tests": frozenset(
         {
+            "auth",
             "db",
             "discovery",
             "errors",
@@ -55,6 +58,17 @@ TEMPLATE_MODULES = {
         }
     ),
 }
+
+
+@dataclass(frozen=True)
+class AuthRefs:
+    """Where a project with sign-in keeps what generated routes depend on: the
+    dependency of a signed-in user, its ``Annotated`` alias, and the admin one."""
+
+    require_user: str = "app.api.deps:current_user"
+    user: str = "app.api.deps:CurrentUser"
+    require_admin: str = "app.api.deps:current_admin"
+    users_table: str = "users"
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class Layout:
     # (folder, module prefix) where a folder is imported under another name: a tests
     # folder with no __init__.py is on sys.path itself under pytest (``factories.x``).
     import_roots: tuple[tuple[str, str], ...] = ()
+    auth: AuthRefs | None = None
 
     @property
     def tests_dir(self) -> str:
@@ -828,6 +843,8 @@ def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -
     parent_field = spec.parent_field
     create, update, read, required = [], [], [], []
     read.append(f"id: {id_py_type(spec, imports)}")
+    if spec.owner is not None:
+        read.append("owner_id: int")  # set from the signed-in user, never from the body
     for f in spec.fields:
         annotation, kw = _input_type(f, spec, imports)
         optional_annotation = f"{annotation} | None"
@@ -1001,6 +1018,7 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     if hashed:
         imports.add("app.core.security", "hash_secret")
     return {
+        "owner": spec.owner_field.name if spec.owner_field is not None else None,
         "hashed": hashed,
         "constraints": _service_constraints(spec, imports),
         "links": _service_links(spec, layout, imports),
@@ -1191,10 +1209,27 @@ def router_context(
         router_args = f", route_class={imports.add('app.core.errors', 'ProblemRoute')}"
         if spec.api_version > 1 and not layout.profile.versioned_prefix:
             router_args += f", prefix={literal(f'/v{spec.api_version}')}"
-        if layout.profile.auth_dependency:
+        if layout.profile.auth_dependency and layout.auth is None:
             module, _, name = layout.profile.auth_dependency.partition(":")
             router_args += f", dependencies=[Depends({imports.add(module, name)})]"
+    reads = writes = admin_writes = owner = ""
+    if layout.auth is not None and spec.access != "public":
+        # Every route needs a signed-in user: an owned resource's service takes it (and
+        # scopes every query to it); any other router depends on it for all its routes.
+        reads = writes = "401, "
+        if spec.owner is not None:
+            owner = imports.add(*layout.auth.user.split(":"))
+        else:
+            require = imports.add(*layout.auth.require_user.split(":"))
+            router_args += f", dependencies=[Depends({require})]"
+        if spec.access == "admin-writes":
+            writes = "401, 403, "
+            admin_writes = imports.add(*layout.auth.require_admin.split(":"))
     return {
+        "reads": reads,
+        "writes": writes,
+        "admin_writes": admin_writes,
+        "owner": owner,
         "linked": linked,
         "includes": [i.name for i in includes],
         "include_pattern": include_pattern(includes) if includes else "",
@@ -1237,7 +1272,14 @@ def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str
     uses_n = any("n" in _names_in(line) for line in values)
     if uses_n:
         imports.add("itertools")
+    # Rows of a resource only admins write are created as an admin, whoever the
+    # client is signed in as (a user's tests of a child resource need parents too).
+    as_admin = ""
+    if layout.auth is not None and spec.access == "admin-writes":
+        users = layout.module("factories", layout.auth.users_table)
+        as_admin = f", headers=await {imports.add(users, 'admin_headers')}()"
     return {
+        "as_admin": as_admin,
         "imports": imports.render(),
         "parents": parents,
         "payload": values,
@@ -1506,5 +1548,17 @@ def tests_context(
                 "included": any(i.many and i.name == m.name for i in includes or []),
             }
         )
+    context["auth"] = None
+    if layout.auth is not None and spec.access != "public":
+        users = layout.module("factories", layout.auth.users_table)
+        imports.add("pytest")
+        imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
+        context["auth"] = {
+            "sign_in": imports.add(users, "sign_in"),
+            "admin_headers": imports.add(users, "admin_headers") if context["ondelete"] else "",
+            "admin": spec.access == "admin-writes",
+            "owned": spec.owner is not None,
+            "me": f"{prefix}/{_route_of(layout.auth.users_table)}/me",
+        }
     context["imports"] = imports.render()
     return context

@@ -51,7 +51,7 @@ MODIFIERS = (
 ONDELETE = {"cascade": "CASCADE", "restrict": "RESTRICT", "set-null": "SET NULL"}
 INT_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 DEFAULT_STR_LENGTH = 255
-HASH_LENGTH = 255  # scrypt$N$r$p$salt$hash is about 90 characters
+HASH_LENGTH = 255  # an Argon2id hash ($argon2id$v=19$m=...,t=...,p=...$salt$hash) is about 100
 EMAIL_LENGTH = 320
 MAX_TOKEN = 1000
 # A plain decimal literal in ASCII: no "nan", "inf", "1_000" or non-ASCII digits.
@@ -110,7 +110,7 @@ class Field:
 
     @property
     def hashed(self) -> bool:
-        """Passwords are stored as scrypt hashes (tokens and keys as given: apps read them back)."""
+        """Passwords are stored as Argon2id hashes (tokens and keys as given: apps read them back)."""
         return self.kind in ("str", "text") and bool(
             {"password", "passwd", "passphrase"}.intersection(name_parts(self.name))
         )

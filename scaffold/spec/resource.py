@@ -21,6 +21,8 @@ from scaffold.spec.names import check_identifier, collision_key, show
 # ORM only; 2 = BIGINT identity keys on PostgreSQL, server-side timestamp defaults and
 # CHECKs for min/max ranges.
 SCHEMA = 2
+OWNER_COLUMN = "owner_id"
+ACCESS = ("user", "public", "admin-writes")
 RESOURCE_EXAMPLE = "scaffold resource weekly_requirements resident_id:ref=residents week_start:date"
 MAX_FIELDS = 100
 _CHECK = re.compile(r"\s*([a-z][a-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(\S.*?)\s*")
@@ -123,6 +125,31 @@ class ResourceSpec:
     lists_under: tuple[Known, ...] = ()
     schema: int = 1
     many: tuple[Many, ...] = ()
+    # ``--owned``: the users table an ``owner_id`` column references (set from the
+    # signed-in user, never from the body; lists and reads see only the owner's rows).
+    owner: Known | None = None
+    # Who may call the routes in a project with sign-in: "user" (any signed-in user,
+    # the default), "public" (anyone: ``--public``), "admin-writes" (reads for users,
+    # writes for admins: ``--admin-writes``).
+    access: str = "user"
+
+    @property
+    def owner_field(self) -> Field | None:
+        if self.owner is None:
+            return None
+        return parse_field(f"{OWNER_COLUMN}:ref={self.owner.table}:index:ondelete=cascade")
+
+    def stored(self) -> ResourceSpec:
+        """The spec as the database stores it: with the ``owner_id`` column of ``--owned``
+        (schemas and tests never take it as input)."""
+        owner_field = self.owner_field
+        if owner_field is None or self.owner is None:
+            return self
+        refs = dict(self.refs)
+        refs.setdefault(self.owner.table, self.owner)
+        return dataclasses.replace(
+            self, fields=(owner_field, *self.fields), refs=tuple(sorted(refs.items()))
+        )
 
     @property
     def route(self) -> str:
@@ -167,6 +194,8 @@ def build_resource(
     known: Mapping[str, Known] | None = None,
     lists_under: Sequence[str] = (),
     schema: int = SCHEMA,
+    owner: Known | None = None,
+    access: str = "user",
 ) -> ResourceSpec:
     """Validate everything the user typed and return the frozen spec.
 
@@ -250,6 +279,18 @@ def build_resource(
         nested_lists.append(_resolve(table_name, known, this, token=table_name, field_name=None))
     parsed_checks = tuple(_check(text, fields) for text in checks)
     many = tuple(_many(token, table, singular, known, fields) for token in many_tokens)
+    if owner is not None and any(f.name == OWNER_COLUMN for f in fields):
+        raise InputError(
+            f"{table} is --owned, so {OWNER_COLUMN} is its owner's id (set from the signed-in "
+            "user); drop the field from the command or name it differently.",
+            token=OWNER_COLUMN,
+            example=_command(
+                "scaffold resource",
+                table,
+                " ".join(t for t in field_tokens if not t.startswith(OWNER_COLUMN)),
+                "--owned",
+            ),
+        )
     return ResourceSpec(
         table=table,
         singular=singular,
@@ -264,6 +305,8 @@ def build_resource(
         lists_under=tuple(nested_lists),
         schema=schema,
         many=many,
+        owner=owner,
+        access=access,
     )
 
 

@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc" if settings.docs else None,
         openapi_url="/openapi.json" if settings.docs else None,
     )
+    # What routes read through `request.app.state.settings` (a test's app: its own).
+    app.state.settings = settings
     install_error_handlers(app)
     install_rate_limits(app, settings, health.live, health.ready)
     # add_middleware wraps what is there: the last one added runs first.

@@ -23,6 +23,18 @@ class DomainError(Exception):
         self.detail = detail
 
 
+class UnauthorizedError(DomainError):
+    """No valid sign-in: a 401 with `WWW-Authenticate: Bearer`, e.g. an expired token."""
+
+    status_code = 401
+
+
+class ForbiddenError(DomainError):
+    """Signed in, but not allowed, e.g. a non-admin on an admin-only route."""
+
+    status_code = 403
+
+
 class NotFoundError(DomainError):
     """The addressed resource does not exist, e.g. `NotFoundError("Resident not found")`."""
 
@@ -124,7 +136,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
                 }
             },
         }
-        for status in statuses
+        for status in sorted(statuses)
     }
 
 
@@ -151,6 +163,8 @@ async def _domain_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, InvalidError):
         return problem(exc.status_code, exc.detail, errors=exc.errors)
+    if isinstance(exc, UnauthorizedError):
+        return problem(exc.status_code, exc.detail, headers={"WWW-Authenticate": "Bearer"})
     return problem(exc.status_code, exc.detail)
 
 

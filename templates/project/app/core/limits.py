@@ -23,7 +23,8 @@ from app.core.errors import problem
 
 
 def create_limiter(settings: Settings) -> Limiter:
-    """The app's limiter; its counters live in memory, per process.
+    """The app's limiter; its counters live in `RATE_LIMIT_STORAGE_URI` (memory, per
+    process, unless a shared store is set).
 
     A moving window: "5/minute" is at most 5 in any 60 seconds, where a fixed window
     lets a client send 10 across the turn of a minute.
@@ -33,6 +34,7 @@ def create_limiter(settings: Settings) -> Limiter:
         default_limits=[settings.rate_limit_default],
         headers_enabled=True,
         strategy="moving-window",
+        storage_uri=settings.rate_limit_storage_uri,
     )
 
 
@@ -48,14 +50,21 @@ def rate_limit(limit: str) -> Any:
     item = parse(limit)
 
     async def check(request: Request) -> None:
-        limiter: Limiter = request.app.state.limiter
         route = getattr(request.scope.get("route"), "path", request.url.path)
-        key = ("route", route, get_remote_address(request))
-        if not limiter.limiter.hit(item, *key):
-            reset, _remaining = limiter.limiter.get_window_stats(item, *key)
-            raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
+        hit(request, item, "route", route, get_remote_address(request))
 
     return Depends(check)
+
+
+def hit(request: Request, item: RateLimitItem, *key: str) -> None:
+    """Count one request against `item` for `key`; RouteRateLimited when it is over.
+
+    Example: `hit(request, parse("5/minute"), "login", email)` limits per account.
+    """
+    limiter: Limiter = request.app.state.limiter
+    if not limiter.limiter.hit(item, *key):
+        reset, _remaining = limiter.limiter.get_window_stats(item, *key)
+        raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
 
 
 def _too_many(detail: str, retry_after: int) -> Response:

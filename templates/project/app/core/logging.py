@@ -84,6 +84,11 @@ def configure_logging(settings: Settings) -> None:
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # At DEBUG the database drivers log each statement's parameters (password hashes
+    # among them): they never log below INFO.
+    quiet = max(logging.getLevelName(settings.log_level), logging.INFO)
+    for name in ("aiosqlite", "asyncpg"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -1,42 +1,88 @@
-"""Password hashing with the standard library's scrypt, off the event loop.
+"""Passwords and access tokens: one hasher for the whole project, one way to sign tokens.
 
-Generated services hash every field named like a password before storing it:
-`await hash_secret("hunter2")` → `"scrypt$16384$8$1$<salt>$<hash>"`.
+Passwords are hashed with Argon2id (pwdlib), off the event loop:
+`await hash_secret("hunter22")` → `"$argon2id$v=19$m=65536,t=3,p=4$..."`. A hash made
+with other parameters still verifies, and `verify_and_rehash` returns its replacement
+so a login upgrades it. Access tokens are JWTs signed with `SECRET_KEY` (HS256) that
+name the user (`sub`) and expire after `ACCESS_TOKEN_EXPIRE_MINUTES`.
 """
 
 import asyncio
-import base64
-import hashlib
-import hmac
-import os
+import datetime as dt
+from functools import cache
+from typing import Any
 
-_N, _R, _P = 2**14, 8, 1
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from app.core.config import Settings
+
+ALGORITHM = "HS256"
+HASHER = PasswordHash((Argon2Hasher(),))
 
 
-def _hash(secret: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(secret.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+@cache
+def _dummy_hash() -> str:
+    # Verified against when there is no such user, so an unknown email costs as much
+    # time as a wrong password and the response time does not tell which emails exist.
+    return HASHER.hash("an unguessable password nobody has")
 
 
-def _encode(secret: str) -> str:
-    salt = os.urandom(16)
-    digest = _hash(secret, salt)
-    b64 = base64.urlsafe_b64encode
-    return f"scrypt${_N}${_R}${_P}${b64(salt).decode()}${b64(digest).decode()}"
+class InvalidTokenError(Exception):
+    """The token is malformed, tampered with, expired or not an access token."""
 
 
 async def hash_secret(secret: str) -> str:
-    """The stored form of a password (scrypt, random salt); CPU work runs in a thread."""
-    return await asyncio.to_thread(_encode, secret)
+    """The stored form of a password (Argon2id, random salt); CPU work runs in a thread."""
+    return await asyncio.to_thread(HASHER.hash, secret)
 
 
 async def verify_secret(secret: str, stored: str) -> bool:
     """True when `secret` matches a value made by `hash_secret`."""
+    valid, _ = await verify_and_rehash(secret, stored)
+    return valid
+
+
+async def verify_and_rehash(secret: str, stored: str | None) -> tuple[bool, str | None]:
+    """(matches, new hash or None): the new hash when `stored` used older parameters.
+
+    `stored=None` (no such user) still spends the time of one verification.
+    """
+    if stored is None:
+        await asyncio.to_thread(HASHER.verify, secret, _dummy_hash())
+        return False, None
     try:
-        _, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if (int(n), int(r), int(p)) != (_N, _R, _P):
-        return False
-    salt_bytes = base64.urlsafe_b64decode(salt)
-    computed = await asyncio.to_thread(_hash, secret, salt_bytes)
-    return hmac.compare_digest(computed, base64.urlsafe_b64decode(digest))
+        return await asyncio.to_thread(HASHER.verify_and_update, secret, stored)
+    except UnknownHashError:
+        return False, None
+
+
+def create_access_token(subject: str, settings: Settings, *, now: dt.datetime | None = None) -> str:
+    """A signed JWT naming `subject` (a user id), valid for the configured minutes."""
+    issued = now or dt.datetime.now(dt.UTC)
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "type": "access",
+        "iat": issued,
+        "exp": issued + dt.timedelta(minutes=settings.access_token_expire_minutes),
+    }
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def read_access_token(token: str, settings: Settings) -> str:
+    """The subject of a valid access token; InvalidTokenError for any other token."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key.get_secret_value(),
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "exp", "iat"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError(str(exc)) from None
+    subject = claims.get("sub")
+    if claims.get("type") != "access" or not isinstance(subject, str):
+        raise InvalidTokenError("not an access token")
+    return subject

@@ -12,9 +12,9 @@ path only).
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Delete, Select, Update, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -24,6 +24,7 @@ from app.db.base import Base
 from app.schemas.base import PageQuery
 
 ModelT = TypeVar("ModelT", bound=Base)
+StatementT = TypeVar("StatementT", Select[Any], Update, Delete)
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
@@ -85,6 +86,16 @@ class Links:
 Constraint = Unique | Reference | Rule
 
 
+class Owner(Protocol):
+    """Who a service acts for: a signed-in user (``app.models.users.User``)."""
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
 class ResourceService(Generic[ModelT]):
     """Rows of one model; a generated service sets `model`, `label` and `constraints`.
 
@@ -95,14 +106,33 @@ class ResourceService(Generic[ModelT]):
     label: ClassVar[str]
     constraints: ClassVar[Sequence[Constraint]] = ()
     links: ClassVar[Sequence[Links]] = ()
+    # An owned resource's column of the owner's id: every query of a service made for an
+    # owner sees only that owner's rows (an admin's: every row), and a new row gets it.
+    owner_attribute: ClassVar[str | None] = None
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, owner: Owner | None = None) -> None:
         self.session = session
+        self.owner = owner
+
+    @property
+    def scope(self) -> Any | None:
+        """The id of the owner whose rows this service sees; None: every row."""
+        if self.owner_attribute is None or self.owner is None or self.owner.is_admin:
+            return None
+        return self.owner.id
+
+    def scoped(self, statement: StatementT) -> StatementT:
+        """`statement` (a SELECT, UPDATE or DELETE) limited to the owner's rows."""
+        scope = self.scope
+        if scope is None or self.owner_attribute is None:
+            return statement
+        return statement.where(getattr(self.model, self.owner_attribute) == scope)
 
     async def get(self, item_id: Any, include: Sequence[str] = ()) -> ModelT:
         """The row `item_id`, with the relationships named in `include` loaded."""
-        if include:
-            statement = self.including(select(self.model).where(self.model.id == item_id), include)
+        if include or self.scope is not None:
+            statement = self.scoped(select(self.model).where(self.model.id == item_id))
+            statement = self.including(statement, include)
             found: ModelT | None = await self.session.scalar(statement)
         else:
             found = await self.session.get(self.model, item_id)
@@ -124,7 +154,8 @@ class ResourceService(Generic[ModelT]):
 
     async def delete(self, item_id: Any) -> None:
         """`DELETE ... RETURNING id`; NotFoundError when there is no such row."""
-        statement = delete(self.model).where(self.model.id == item_id).returning(self.model.id)
+        where = self.scoped(delete(self.model).where(self.model.id == item_id))
+        statement = where.returning(self.model.id)
         try:
             deleted = await self.session.scalar(statement)
             await self.session.commit()
@@ -136,7 +167,7 @@ class ResourceService(Generic[ModelT]):
 
     def filtered(self, params: PageQuery) -> Select[Any]:
         """Rows equal to every filter given; a list query dumps its filters by attribute."""
-        statement = select(self.model)
+        statement = self.scoped(select(self.model))
         filters = params.model_dump(
             by_alias=True, exclude_none=True, exclude={"limit", "offset", "include"}
         )
@@ -161,6 +192,8 @@ class ResourceService(Generic[ModelT]):
 
     async def insert_row(self, values: Mapping[str, Any], *, parent: str | None = None) -> ModelT:
         """`INSERT ... RETURNING` the new row; a missing `parent` reference is a 404."""
+        if self.owner_attribute is not None and self.owner is not None:
+            values = {**values, self.owner_attribute: self.owner.id}
         values, linked = await self._linked(values)
         statement = insert(self.model).values(**values).returning(self.model)
         item: ModelT = await self._write(statement, values, parent, linked)
@@ -171,14 +204,13 @@ class ResourceService(Generic[ModelT]):
         values, linked = await self._linked(values)
         if values or not linked:
             statement: Any = (
-                update(self.model)
-                .where(self.model.id == item_id)
+                self.scoped(update(self.model).where(self.model.id == item_id))
                 .values(**values)
                 .returning(self.model)
                 .execution_options(populate_existing=True)
             )
         else:  # only the links change: the row is read, not rewritten
-            statement = select(self.model).where(self.model.id == item_id)
+            statement = self.scoped(select(self.model).where(self.model.id == item_id))
         item: ModelT | None = await self._write(statement, values, None, linked)
         if item is None:
             raise NotFoundError(f"{self.label} not found.")
@@ -189,7 +221,7 @@ class ResourceService(Generic[ModelT]):
     ) -> tuple[list[Any], int]:
         """One page of the rows linked to `item_id` through the many-to-many `field`."""
         link = next(link for link in self.links if link.field == field)
-        await self.require(self.model, item_id, self.label)
+        await self.get(item_id)  # NotFoundError when missing (or another owner's)
         join = self.model.metadata.tables[link.table]
         target: Any = link.target
         statement = (

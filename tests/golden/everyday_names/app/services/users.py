@@ -26,5 +26,5 @@ class UserService(ResourceService[User]):
         return await self.update_row(item_id, values)
 
     async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as they are stored: passwords become scrypt hashes."""
+        """Values as they are stored: passwords become Argon2id hashes."""
         return values

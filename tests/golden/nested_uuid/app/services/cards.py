@@ -41,5 +41,5 @@ class CardService(ResourceService[Card]):
         return await self.update_row(item_id, values)
 
     async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as they are stored: passwords become scrypt hashes."""
+        """Values as they are stored: passwords become Argon2id hashes."""
         return values

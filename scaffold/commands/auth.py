@@ -1,0 +1,195 @@
+"""``scaffold auth``: users, sign-in and protected routes for a project that has none.
+
+It writes scaffold-owned files (tracked in the manifest like a resource's, so a later
+run merges the user's edits instead of overwriting them): the ``users`` model and its
+migration (chained to the project's single head), schemas, service, the ``CurrentUser``
+and ``AdminUser`` dependencies, the sign-in and users routers, the ``create-admin``
+command, a test factory that signs users in, and the tests. From then on every
+generated route requires a signed-in user unless the resource is ``--public``.
+
+The template files the auth code builds on (password hashing, tokens, settings, the
+401 error) come from the project template: a project made before them takes them
+with ``copier update`` first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from scaffold.errors import EscalationRequired, ProjectError
+from scaffold.generators.resource import in_package
+from scaffold.manifest import Manifest
+from scaffold.output import Outcome
+from scaffold.plan import Rendered
+from scaffold.project import Project
+from scaffold.resources import template_root
+
+USERS = "users"
+AUTH_REASON = (
+    "security: adds users, password hashing, sign-in tokens and a signed-in requirement on "
+    "every generated route (a human decides who may register and who is admin)"
+)
+_PLACEHOLDER_REVISION = "0a1b2c3d4e5f"
+_REVISION = re.compile(r"[0-9A-Za-z_]+")
+# What the template must already have: (file, text it contains).
+_TEMPLATE_NEEDS = (
+    ("app/core/security.py", "def create_access_token"),
+    ("app/core/errors.py", "class UnauthorizedError"),
+    ("app/core/limits.py", "def hit("),
+    ("app/core/config.py", "access_token_expire_minutes"),
+)
+
+
+def auth_sources() -> Path:
+    return template_root() / "templates" / "auth"
+
+
+def plan_auth(
+    project: Project, *, approve: bool | None
+) -> tuple[list[Rendered], Manifest, Outcome]:
+    """The files of sign-in, the manifest after it, and what to tell the user."""
+    refuse_unsupported(project)
+    project.require_alembic()
+    outcome = Outcome(command="auth", actions=["auth"])
+    outcome.escalations.append({"reason": AUTH_REASON, "trigger": "auth"})
+    if approve is False:
+        raise EscalationRequired.listing(outcome.escalations, example="scaffold auth --approve")
+    layout = project.layout
+    down = project.single_head()
+    revision = hashlib.sha1(f"create_{USERS}:{down}".encode()).hexdigest()[:12]
+    migration = f"{layout.migrations}/versions/{revision}_create_{USERS}.py"
+    files: list[Rendered] = []
+    root = auth_sources()
+    for source in sorted(root.rglob("*.py")):
+        rel = source.relative_to(root).as_posix()
+        text = source.read_text(encoding="utf-8")
+        if rel.startswith("migrations/"):
+            rel = migration
+            text = _chained(text, revision, down)
+        elif rel.startswith("tests/"):
+            rel = f"{layout.tests}/{rel.removeprefix('tests/')}"
+        else:
+            rel = f"{layout.package}/{rel.removeprefix('app/')}"
+        text = in_package(text, layout.package)
+        if layout.tests != "tests":
+            text = re.sub(r"^from tests\.", f"from {layout.tests}.", text, flags=re.M)
+        files.append(Rendered(rel, text, frozen=rel == migration))
+    manifest = project.manifest.copy()
+    manifest.auth = {
+        "table": USERS,
+        "revision": revision,
+        "migration": migration,
+        **({"down_revision": down} if down else {}),
+    }
+    # The resources generated before: re-rendered as a project with sign-in renders them
+    # (their routes require a signed-in user, their tests sign in), edits merged in.
+    protected = Project(project.root, project.settings)
+    protected.__dict__["manifest"] = manifest
+    from scaffold.commands.resource import render_existing
+
+    for table in sorted(manifest.resources):
+        files += render_existing(protected, table=table)
+    api = "/api/v1"
+    outcome.layers = {
+        "Database": [
+            f"create table `{USERS}` (id, email unique, hashed_password, is_active, is_admin, "
+            "created_at, updated_at)",
+            f"migration `{migration}`",
+        ],
+        "API": [
+            f"POST {api}/auth/token (OAuth2 password flow: a JWT access token), "
+            f"POST {api}/auth/register (201; REGISTRATION_OPEN)",
+            f"GET/PATCH {api}/users/me, POST {api}/users/me/password (asks for the current one)",
+            f"GET {api}/users, GET/PATCH {api}/users/{{user_id}} (admins only)",
+        ],
+        "Services": ["UserService: register, authenticate (rehash on login), change_password"],
+        "Tests": [f"`{r.path}`" for r in files if "/test_" in r.path],
+    }
+    outcome.handoff += [
+        "Set SECRET_KEY to a long random value in every deployed environment (it signs the "
+        "access tokens; production refuses the example one).",
+        "Create the first admin: `python -m "
+        f"{layout.package}.users create-admin you@example.com` (the password is read from stdin).",
+        "Decide whether anyone may register (REGISTRATION_OPEN, on by default) and how many "
+        "sign-in attempts to allow (LOGIN_RATE_LIMIT, per account and per client address).",
+    ]
+    if manifest.resources:
+        outcome.handoff.append(
+            f"The routes of {', '.join(sorted(manifest.resources))} now require a signed-in "
+            "user: tell their clients to send `Authorization: Bearer <token>`, or make a "
+            "resource public again with `scaffold resource NAME ... --public --approve`."
+        )
+    outcome.notes = [
+        "Next steps:",
+        "  alembic upgrade head",
+        f"  pytest {layout.tests}/test_auth.py {layout.tests}/test_users.py",
+        "  every resource generated from now on requires a signed-in user (--public opts out, "
+        "--owned scopes rows to their owner)",
+    ]
+    return files, manifest, outcome
+
+
+def refuse_unsupported(project: Project) -> None:
+    """Exit 2, naming why, where ``scaffold auth`` cannot add sign-in."""
+    if project.manifest.auth:
+        raise ProjectError(
+            "This project already has sign-in (scaffold auth added it): generated routes "
+            "depend on CurrentUser from app/api/deps.py.",
+            token="auth",
+            example="scaffold resource notes body:text --owned",
+        )
+    profile = project.profile
+    if profile is not None:
+        if profile.auth_dependency:
+            raise ProjectError(
+                "This project has its own sign-in: generated routes depend on "
+                f"{profile.auth_dependency} ([tool.scaffold] auth_dependency); scaffold does "
+                "not add a second one.",
+                token=profile.auth_dependency,
+                example="scaffold resource notes body:text",
+            )
+        raise ProjectError(
+            "scaffold auth adds sign-in to projects made from scaffold's template; in an "
+            "adopted project, write your auth dependency and set it as [tool.scaffold] "
+            "auth_dependency, and generated routes will depend on it.",
+            token="auth",
+            example='[tool.scaffold]\nauth_dependency = "app.api.deps:get_current_user"',
+        )
+    if USERS in project.known_resources():
+        raise ProjectError(
+            f"The project already has a {USERS!r} table, which sign-in would create: rename "
+            "or drop it first, or keep your own sign-in.",
+            token=USERS,
+            example=f"scaffold destroy {USERS} --approve",
+        )
+    package = project.root / project.layout.package
+    missing = [
+        rel
+        for rel, needle in _TEMPLATE_NEEDS
+        if needle not in _read(package / rel.removeprefix("app/"))
+    ]
+    if missing:
+        raise ProjectError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} older than sign-in "
+            "needs (password hashing, tokens, settings): update the project from the template "
+            "first, then run scaffold auth.",
+            token=missing[0],
+            example="copier update --trust --defaults && scaffold auth --approve",
+        )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _chained(text: str, revision: str, down: str | None) -> str:
+    """The migration's text with its own revision and the project's head below it."""
+    text = text.replace(_PLACEHOLDER_REVISION, revision)
+    shown = down if down is not None and _REVISION.fullmatch(down) else "<base>"
+    text = text.replace("Revises: <base>", f"Revises: {shown}")
+    return text.replace("down_revision = None", f"down_revision = {down!r}", 1)
