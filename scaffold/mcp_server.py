@@ -25,7 +25,9 @@ from scaffold import __version__
 from scaffold.agent_docs import NAMES, document
 
 # Commands an agent may plan and apply; `check` and `report` have tools of their own.
-CHANGES = frozenset({"resource", "field", "endpoint", "mission", "index", "destroy", "upgrade"})
+CHANGES = frozenset(
+    {"resource", "field", "endpoint", "mission", "index", "destroy", "upgrade", "auth"}
+)
 # Flags that decide where and how much is written: the server sets them, or a human does.
 REFUSED_FLAGS = {
     "--approve": "approving an escalated change is a human's decision",
