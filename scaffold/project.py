@@ -159,6 +159,7 @@ class Project:
                     class_name=entry["class_name"],
                     singular=entry["singular"],
                     id_type=entry.get("id_type", "int"),
+                    owned="--owned" in entry["argv"],
                 )
                 entry["argv"], entry["migration"], entry["revision"]  # noqa: B018 - presence check
             except (KeyError, TypeError):

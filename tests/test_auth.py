@@ -30,18 +30,26 @@ NOTES = ["resource", "notes", "body:text", "--owned"]
 ROOMS = ["resource", "rooms", "name:str=80", "--admin-writes"]
 BOOKINGS = ["resource", "bookings", "room_id:ref=rooms", "starts_at:datetime", "--owned"]
 POSTERS = ["resource", "posters", "title:str=80", "--public"]
+COMMENTS = [
+    "resource",
+    "comments",
+    "note_id:ref=notes:ondelete=cascade",
+    "body:text",
+    "--parent",
+    "notes",
+]
 
 
 @pytest.fixture(scope="session")
 def auth_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`scaffold new` with sign-in, an owned resource, an admin-written one, an owned
-    child of it, and a public one."""
+    child of it, a child nested under the owned one, and a public one."""
     root = tmp_path_factory.mktemp("auth") / "notes_app"
     result = scaffold("new", str(root), "--defaults", "--auth")
     assert result.exit_code == 0, result.output
     git(root, "init", "-q")
     commit_all(root, "new project")
-    for argv in (NOTES, ROOMS, BOOKINGS):
+    for argv in (NOTES, ROOMS, BOOKINGS, COMMENTS):
         result = scaffold(*argv, project=root)
         assert result.exit_code == 0, result.output
     result = scaffold(*POSTERS, "--approve", project=root)
@@ -214,6 +222,11 @@ def test_the_served_app_scopes_owned_rows_to_their_owner(served: Api) -> None:
     assert served.call("GET", url, token=bob)[0] == 404
     assert served.call("GET", url, token=admin)[0] == 200
     assert served.call("GET", url)[0] == 401
+    comments = f"{url}/comments"
+    assert served.call("POST", comments, {"body": "mine"}, alice)[0] == 201
+    assert served.call("GET", comments, token=bob)[0] == 404, "another's note has no comments"
+    assert served.call("POST", comments, {"body": "spam"}, bob)[0] == 404
+    assert served.call("GET", comments, token=admin)[0] == 200
     assert served.call("PATCH", url, {"body": "bob's now"}, bob)[0] == 404
     assert served.call("PATCH", url, {"body": "edited"}, None)[0] == 401
     status, _, patched = served.call("PATCH", url, {"body": "edited"}, alice)

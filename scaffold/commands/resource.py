@@ -210,6 +210,16 @@ def plan_resource(
                     "trigger": f.name,
                 }
             )
+        owned_refs = sorted(
+            {k.table for k in (*dict(spec.refs).values(), *spec.lists_under) if k.owned}
+        )
+        if owned_refs and spec.owner is None and spec.access != "public":
+            outcome.handoff.append(
+                f"{spec.table} references {', '.join(owned_refs)}, whose rows are their "
+                f"owner's: a user can add {spec.table} only to their own, but any signed-in "
+                f"user can read, change or delete a {spec.singular} by its id. Make it "
+                "--owned too if its rows are as private."
+            )
         if spec.access == "public" and project.auth is not None:
             outcome.escalations.append(
                 {

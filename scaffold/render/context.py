@@ -22,7 +22,7 @@ from scaffold.render.samples import EXAMPLE_UUID, Samples, split_long_string
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.inflect import humanize
 from scaffold.spec.names import python_name
-from scaffold.spec.resource import Check, Known, Many, ResourceSpec
+from scaffold.spec.resource import OWNER_COLUMN, Check, Known, Many, ResourceSpec
 
 INT32 = INT_RANGE["int"]
 # The limits of INTEGER and BIGINT columns, by the names app/schemas/base.py gives them.
@@ -1009,6 +1009,7 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
                 "type": py_type(pf, spec, imports),
                 "human": humanize(parent.singular),
                 "stem": pf.name.removesuffix("_id"),
+                "owner": f", owner_attribute={literal(OWNER_COLUMN)}" if parent.owned else "",
             }
         )
     if nested:
@@ -1070,6 +1071,9 @@ def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
                 f"target={known.class_name}",
                 f"label={literal(humanize(known.singular))}",
             ]
+            if known.owned and f.name != OWNER_COLUMN:
+                # Another user's row does not exist for this user: refused like a missing one.
+                args.append(f"owner_attribute={literal(OWNER_COLUMN)}")
             out.append(f"{kind('Reference')}({', '.join(args)})")
     for f in spec.fields:
         if f.kind == "enum":
@@ -1217,7 +1221,7 @@ def router_context(
         # Every route needs a signed-in user: an owned resource's service takes it (and
         # scopes every query to it); any other router depends on it for all its routes.
         reads = writes = "401, "
-        if spec.owner is not None:
+        if spec.scoped_refs:
             owner = imports.add(*layout.auth.user.split(":"))
         else:
             require = imports.add(*layout.auth.require_user.split(":"))
@@ -1430,6 +1434,20 @@ def _rehash_tests(spec: ResourceSpec) -> list[dict[str, str]]:
     return out
 
 
+def _owned_ref(spec: ResourceSpec) -> dict[str, str] | None:
+    """The reference to another owned resource the tests try with another user's row:
+    the nested parent when it is owned, else the first owned reference."""
+    if spec.parent is not None and spec.parent.owned:
+        field = spec.ref_to(spec.parent.table).name
+        return {"field": field, "label": spec.parent.singular, "via_parent": True}
+    for f in spec.fields:
+        if f.is_ref and not f.removed and f.ref_table != spec.table:
+            known = spec.known(f.ref_table)
+            if known.owned:
+                return {"field": f.name, "label": known.singular, "via_parent": False}
+    return None
+
+
 def _kwarg(name: str, value: str) -> str:
     """A keyword argument of a factory call; ``**{"from": 1}`` where a name cannot be one."""
     if name.isidentifier() and not keyword.iskeyword(name):
@@ -1559,6 +1577,7 @@ def tests_context(
             "admin": spec.access == "admin-writes",
             "owned": spec.owner is not None,
             "me": f"{prefix}/{_route_of(layout.auth.users_table)}/me",
+            "owned_ref": _owned_ref(spec),
         }
     context["imports"] = imports.render()
     return context

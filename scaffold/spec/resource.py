@@ -52,6 +52,8 @@ class Known:
     # A table the project's own code declares (adopted projects): where its model is.
     module: str | None = None
     key: str = "id"
+    # A ``--owned`` resource: its rows are its owner's, so references to it are scoped.
+    owned: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,11 +176,21 @@ class ResourceSpec:
 
     def known(self, table: str) -> Known:
         if table == self.table:
-            return Known(self.table, self.class_name, self.singular, self.id_type)
+            return self.as_known()
         return dict(self.refs)[table]
 
     def as_known(self) -> Known:
-        return Known(self.table, self.class_name, self.singular, self.id_type)
+        return Known(
+            self.table, self.class_name, self.singular, self.id_type, owned=self.owner is not None
+        )
+
+    @property
+    def scoped_refs(self) -> bool:
+        """Whether a request's user decides what this resource sees: its own rows are
+        owned, or it references (or is listed under) an owned resource."""
+        return self.owner is not None or any(
+            k.owned for k in (*dict(self.refs).values(), *self.lists_under)
+        )
 
 
 def build_resource(

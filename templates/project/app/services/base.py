@@ -52,6 +52,9 @@ class Reference:
     attribute: str
     target: type[Base]
     label: str
+    # The target's owner column when its rows are owned: a user may reference only
+    # their own (another user's row is refused as if it did not exist).
+    owner_attribute: str | None = None
 
     def error(self) -> DomainError:
         message = f"refers to a {self.label.lower()} that does not exist"
@@ -117,7 +120,14 @@ class ResourceService(Generic[ModelT]):
     @property
     def scope(self) -> Any | None:
         """The id of the owner whose rows this service sees; None: every row."""
-        if self.owner_attribute is None or self.owner is None or self.owner.is_admin:
+        if self.owner_attribute is None:
+            return None
+        return self.owner_scope
+
+    @property
+    def owner_scope(self) -> Any | None:
+        """The id of the user this service acts for, unless an admin (None: sees all)."""
+        if self.owner is None or self.owner.is_admin:
             return None
         return self.owner.id
 
@@ -185,15 +195,43 @@ class ResourceService(Generic[ModelT]):
         )
         return list(rows), total or 0
 
-    async def require(self, model: type[Base], item_id: Any, label: str) -> None:
-        """NotFoundError unless `model` has a row `item_id` (the parent of a nested list)."""
-        if await self.session.get(model, item_id) is None:
+    async def require(
+        self, model: type[Base], item_id: Any, label: str, owner_attribute: str | None = None
+    ) -> None:
+        """NotFoundError unless `model` has a row `item_id` (the parent of a nested list)
+        that, when `model`'s rows are owned, belongs to the user (or the user is an admin)."""
+        if not await self._visible(model, item_id, owner_attribute):
             raise NotFoundError(f"{label} not found.")
+
+    async def _visible(self, model: Any, item_id: Any, owner_attribute: str | None) -> bool:
+        scope = self.owner_scope if owner_attribute is not None else None
+        if scope is None:
+            return await self.session.get(model, item_id) is not None
+        statement = select(model.id).where(
+            model.id == item_id, getattr(model, owner_attribute or "") == scope
+        )
+        return await self.session.scalar(statement) is not None
+
+    async def _owned_references(self, values: Mapping[str, Any], parent: str | None) -> None:
+        """Refuse a reference to another user's row before writing (the database only
+        knows that the row exists): a 404 for the nested parent, else a 422."""
+        if self.owner_scope is None:
+            return
+        for ref in self.constraints:
+            if not isinstance(ref, Reference) or ref.owner_attribute is None:
+                continue
+            value = values.get(ref.attribute)
+            if value is None or await self._visible(ref.target, value, ref.owner_attribute):
+                continue
+            if ref.attribute == parent:
+                raise NotFoundError(f"{ref.label} not found.")
+            raise ref.error()
 
     async def insert_row(self, values: Mapping[str, Any], *, parent: str | None = None) -> ModelT:
         """`INSERT ... RETURNING` the new row; a missing `parent` reference is a 404."""
         if self.owner_attribute is not None and self.owner is not None:
             values = {**values, self.owner_attribute: self.owner.id}
+        await self._owned_references(values, parent)
         values, linked = await self._linked(values)
         statement = insert(self.model).values(**values).returning(self.model)
         item: ModelT = await self._write(statement, values, parent, linked)
@@ -201,6 +239,7 @@ class ResourceService(Generic[ModelT]):
 
     async def update_row(self, item_id: Any, values: Mapping[str, Any]) -> ModelT:
         """`UPDATE ... WHERE id = :id RETURNING` the row; NotFoundError when there is none."""
+        await self._owned_references(values, None)
         values, linked = await self._linked(values)
         if values or not linked:
             statement: Any = (
