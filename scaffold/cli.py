@@ -304,6 +304,8 @@ def access_of(*, public: bool, admin_writes: bool) -> str:
 @handles_errors
 def auth(
     approve: ApproveOpt = False,
+    verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
     project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -331,7 +333,7 @@ def auth(
     proj = _project(project)
     with project_lock(proj.root):
         files, manifest, outcome = plan_auth(proj, approve=approve)
-        apply_change(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=False)
+        apply_change(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=verify)
     code = finish(outcome, printer, dry_run=dry_run)
     if code:
         raise typer.Exit(code)

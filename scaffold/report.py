@@ -168,9 +168,17 @@ def report_sections(outcome: Outcome, when: dt.datetime | None = None) -> dict[s
     ]
     tested_on = [c["detail"] for c in outcome.checks if c.get("name") == "tests" and c["passed"]]
     if tested_on:
+        signed_in = any(
+            "/test_" in c.path and "sign_in(" in (c.text or "") for c in outcome.changes
+        )
         quality.append(
             "not covered by the generated tests: load beyond one client, the production "
-            "database engine unless TEST_DATABASE_URL pointed at it, and authorization rules"
+            "database engine unless TEST_DATABASE_URL pointed at it, and "
+            + (
+                "authorization rules beyond signed-in, owner and admin (those are tested)"
+                if signed_in
+                else "authorization rules"
+            )
         )
     quality.append(
         "run: make test (pytest, ruff, mypy --strict), alembic upgrade head --sql | squawk"
