@@ -331,56 +331,18 @@ BEFORE_AUTH = "dd044c1"
 def test_a_project_from_before_sign_in_takes_it_through_copier_update_and_scaffold_auth(
     tmp_path: Path,
 ) -> None:
-    import shutil
-    import warnings
-
-    import copier
-
-    from tests.helpers import REPO
     from tests.test_template_update import (
-        RESIDENTS,
-        WEEKLY,
         conflict_leftovers,
+        project_from_release,
         read_answers,
         resource_files,
+        update_to_working_tree,
     )
 
-    template = tmp_path / "template-repo"
-    template.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", BEFORE_AUTH, "copier.yml", "templates"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(template)], input=archive, check=True)
-    git(template, "init", "-q")
-    commit_all(template, "the release before sign-in")
-    git(template, "tag", "v1")
-    dst = tmp_path / "clinic"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        copier.run_copy(str(template), str(dst), defaults=True, vcs_ref="v1", quiet=True)
-    git(dst, "init", "-q")
-    commit_all(dst, "new project")
-    for argv in (RESIDENTS, WEEKLY):
-        result = scaffold(*argv, project=dst)
-        assert result.exit_code == 0, result.output
-    commit_all(dst, "resources")
+    template, dst = project_from_release(tmp_path, BEFORE_AUTH)
     resources = resource_files(dst)
     assert scaffold("auth", "--approve", project=dst).exit_code == 2, "the template is too old"
-
-    shutil.rmtree(template / "templates")
-    shutil.copytree(
-        REPO / "templates", template / "templates", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    shutil.copy(REPO / "copier.yml", template / "copier.yml")
-    commit_all(template, "sign-in")
-    git(template, "tag", "v2")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        copier.run_update(
-            dst_path=dst, defaults=True, overwrite=True, quiet=True, vcs_ref="v2", conflict="inline"
-        )
+    update_to_working_tree(template, dst)
     assert conflict_leftovers(dst) == []
     assert read_answers(dst)["auth"] is False, "an update never turns sign-in on"
     assert resource_files(dst) == resources, "the update leaves generated resources alone"
