@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,7 +22,7 @@ import pytest
 
 from tests.helpers import BIN, db_env, run, scaffold, tree
 from tests.test_e2e import verify_generated_project
-from tests.test_operations import free_port
+from tests.test_operations import uvicorn
 from tests.test_template_update import commit_all, git
 
 NOTES = ["resource", "notes", "body:text", "--owned"]
@@ -167,30 +166,9 @@ def served(auth_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     )
     assert made.returncode == 0, made.stdout + made.stderr
     assert "a-long-admin-password" not in made.stdout + made.stderr
-    port = free_port()
     log = folder / "uvicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
-            cwd=auth_project,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    api = Api(f"http://127.0.0.1:{port}")
-    try:
-        for _ in range(100):
-            try:
-                if api.call("GET", "/health/live")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"uvicorn did not start:\n{log.read_text()}")
-        yield api
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with uvicorn(auth_project, env, log) as base:
+        yield Api(base)
     text = log.read_text()
     for secret in ("a-long-admin-password", "alice-password-1", "bob-password-12"):
         assert secret not in text, f"{secret} leaked into the log"

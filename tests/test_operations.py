@@ -4,6 +4,7 @@ through docker-compose. (The generated suite covers the rest in-process.)"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -38,6 +39,35 @@ def get(url: str) -> tuple[int, dict[str, str], str]:
         return error.code, dict(error.headers), error.read().decode()
 
 
+@contextlib.contextmanager
+def uvicorn(project: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+    """The project's app served by uvicorn on a free port, until the block ends: its
+    base URL, once `/health/live` answers (its output goes to ``log``)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+            cwd=project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(100):
+            try:
+                if get(f"{base}/health/live")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"uvicorn did not start:\n{log.read_text()}")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.fixture
 def own_server() -> Iterator[pg_fixture.PgServer]:
     """A PostgreSQL server of this test alone: it is stopped and started again."""
@@ -58,8 +88,6 @@ def test_a_database_restart_costs_no_failed_request(
     assert scaffold("resource", "rooms", "name:str=40", project=project).exit_code == 0
     url = pg_fixture.make_database(own_server)
     run(project, "alembic", "upgrade", "head", env=db_env(url))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         **db_env(url),
@@ -69,23 +97,7 @@ def test_a_database_restart_costs_no_failed_request(
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     log = tmp_path / "uvicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
-            cwd=project,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        for _ in range(100):
-            try:
-                if get(f"{base}/health/live")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"uvicorn did not start:\n{log.read_text()}")
+    with uvicorn(project, env, log) as base:
         assert get(f"{base}/health/ready")[0] == 200
         assert get(f"{base}/api/v1/rooms")[0] == 200  # the pool now holds a connection
 
@@ -100,9 +112,6 @@ def test_a_database_restart_costs_no_failed_request(
         # The pooled connection died with the server: pre-ping replaces it, no 500.
         assert get(f"{base}/api/v1/rooms")[0] == 200
         assert get(f"{base}/health/ready")[0] == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     requests = [line for line in lines if line.get("event") == "request"]
     assert [r["status"] for r in requests if r["path"] == "/api/v1/rooms"] == [200, 200]

@@ -7,8 +7,7 @@ the suite.
 
 import datetime as dt
 import io
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -20,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings, get_settings
-from app.core.logging import configure_logging
 from app.core.security import HASHER, create_access_token
 from app.main import create_app
 from app.models.users import User
@@ -334,19 +332,6 @@ async def test_a_token_naming_no_user_is_401(
 
 
 # --- nothing sensitive leaves the app ------------------------------------------------------
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    """What the app's log handler writes, as it would reach stderr."""
-    configure_logging(get_settings())
-    [app_handler] = [h for h in logging.getLogger().handlers if h.get_name() == "app"]
-    buffer = io.StringIO()
-    capture = logging.StreamHandler(buffer)
-    capture.setFormatter(app_handler.formatter)
-    logging.getLogger().addHandler(capture)
-    yield buffer
-    logging.getLogger().removeHandler(capture)
 
 
 async def test_no_password_or_hash_reaches_a_response_or_the_log(

@@ -5,6 +5,8 @@ migrated, emptied after every test and downgraded at the end), else a temporary 
 file. `DATABASE_URL` is never used, so running the tests cannot touch the app's data.
 """
 
+import io
+import logging
 import os
 import shutil
 import tempfile
@@ -29,6 +31,7 @@ os.environ["ENVIRONMENT"] = "test"
 os.environ.setdefault("RATE_LIMIT_DEFAULT", "100000/minute")
 
 from app.core.config import get_settings
+from app.core.logging import configure_logging
 from app.db.base import Base
 from app.db.session import database as app_database
 from app.main import app
@@ -105,3 +108,16 @@ async def session() -> AsyncIterator[AsyncSession]:
     """A session for arranging data directly; commit what the app must see."""
     async with app_database.session() as db_session:
         yield db_session
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """What the app's log handler writes, as it would reach stderr."""
+    configure_logging(get_settings())
+    [app_handler] = [h for h in logging.getLogger().handlers if h.get_name() == "app"]
+    buffer = io.StringIO()
+    capture = logging.StreamHandler(buffer)
+    capture.setFormatter(app_handler.formatter)
+    logging.getLogger().addHandler(capture)
+    yield buffer
+    logging.getLogger().removeHandler(capture)

@@ -2,8 +2,7 @@
 rate limits, docs, and logs that name the request but never a secret."""
 
 import io
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -12,9 +11,9 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from pydantic import Field, ValidationError
 
-from app.core.config import EXAMPLE_SECRET, Settings, get_settings
+from app.core.config import EXAMPLE_SECRET, Settings
 from app.core.limits import rate_limit
-from app.core.logging import configure_logging, get_logger
+from app.core.logging import get_logger
 from app.main import create_app
 from app.schemas.base import InputModel, SafeStr
 
@@ -64,19 +63,6 @@ async def call(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4321))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    """What the app's log handler writes, as it would reach stderr."""
-    configure_logging(get_settings())
-    [app_handler] = [h for h in logging.getLogger().handlers if h.get_name() == "app"]
-    buffer = io.StringIO()
-    capture = logging.StreamHandler(buffer)
-    capture.setFormatter(app_handler.formatter)
-    logging.getLogger().addHandler(capture)
-    yield buffer
-    logging.getLogger().removeHandler(capture)
 
 
 # --- settings ------------------------------------------------------------------------------
