@@ -692,3 +692,19 @@ def test_protecting_an_unknown_table_is_not_understood_but_still_escalates():
 def test_make_without_public_is_not_an_access_change():
     plan = parse_mission("make tasks", EXISTING)
     assert all(a.kind != "access" for a in plan.actions)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actions"),
+    [
+        ("set the login rate limit to 10/minute", [("setting", "LOGIN_RATE_LIMIT", "10/minute")]),
+        ("limit login attempts to 3 per minute", [("setting", "LOGIN_RATE_LIMIT", "3/minute")]),
+        ("add rate limiting to the login route", []),  # on already: a note says which setting
+    ],
+)
+def test_sign_in_rate_limits_map_to_their_setting_and_escalate(sentence, actions):
+    plan = parse_mission(sentence, EXISTING)
+    assert [a.argv for a in plan.actions] == actions
+    assert [e.trigger for e in plan.escalations] == ["login"]
+    if not actions:
+        assert any("LOGIN_RATE_LIMIT" in note for note in plan.notes)

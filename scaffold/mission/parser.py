@@ -442,6 +442,15 @@ def parse_mission(sentence: str, existing: Mapping[str, Sequence[str]]) -> Missi
             f"{MAX_SENTENCE:,}, so split it into several missions",
             EXAMPLE_RESOURCE,
         )
+    if _LOGIN_LIMITS.search(" ".join(sentence.lower().split())) and not _HAS_RATE.search(
+        sentence.lower()
+    ):
+        note = (
+            "the sign-in route is already rate-limited per account and per client address by "
+            "LOGIN_RATE_LIMIT (5/minute by default; e.g. 'set the login rate limit to 10/minute'); "
+            "with several workers, point RATE_LIMIT_STORAGE_URI at a shared store"
+        )
+        return MissionPlan(sentence, (), security_escalations(sentence), (note,))
     setting = settings_action(sentence)
     if setting is not None:
         return MissionPlan(
@@ -458,6 +467,12 @@ def parse_mission(sentence: str, existing: Mapping[str, Sequence[str]]) -> Missi
 
 
 _TO = r"\s+(?:to|=|at|of)\s+"
+# "add rate limiting to the login route": sign-in has its limit already (no value given).
+_LOGIN_LIMITS = re.compile(
+    r"\b(?:rate[ -]?limit(?:s|ing)?|throttl\w*)\b.*\b(?:log[ -]?ins?|sign[ -]?ins?|auth\w*)\b"
+    r"|\b(?:log[ -]?ins?|sign[ -]?ins?)\b.*\b(?:rate[ -]?limit(?:s|ing)?|throttl\w*)\b"
+)
+_HAS_RATE = re.compile(r"\d+\s*(?:/|per|a|an|requests?|attempts?)")
 _SETTINGS = (
     (
         re.compile(rf"\b(?:(?:db|database|connection)\s+)*pool(?:\s+size)?{_TO}(\d+)\b"),
@@ -479,6 +494,16 @@ _SETTINGS = (
             int(m.group(1))
             * {"kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2}.get(m.group(2) or "", 1)
         ),
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:log[ -]?in|sign[ -]?in|auth\w*)\s+(?:attempts?\s+)?(?:rate[ -]?)?limit"
+            r"|limit\s+(?:log[ -]?in|sign[ -]?in)\s+attempts?)"
+            rf"{_TO}(\d+)\s*(?:/|per|a|an|(?:requests?|attempts?)\s+(?:per|a|an))"
+            r"\s*(second|minute|hour|day)\b"
+        ),
+        "LOGIN_RATE_LIMIT",
+        lambda m: f"{m.group(1)}/{m.group(2)}",
     ),
     (
         re.compile(
