@@ -138,3 +138,38 @@ def test_no_version_changes_the_contract_in_place(mini_project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (mini_project / "app/api/v2").exists()
     assert "mobile: NonBlankStr" in (mini_project / "app/schemas/contacts.py").read_text()
+
+
+@pytest.mark.e2e
+def test_a_live_resource_gets_a_new_api_version_with_its_contract_and_keeps_the_old_one(
+    project: Path, tmp_path: Path
+) -> None:
+    rooms = ["resource", "rooms", "name:str=80", "floor:int:optional"]
+    assert scaffold(*rooms, project=project).exit_code == 0
+    v1_files = {
+        p: (project / p).read_text() for p in ("app/api/v1/rooms.py", "app/schemas/rooms.py")
+    }
+    migrations = sorted((project / "migrations/versions").glob("*.py"))
+    result = scaffold(*rooms, "--api-version", "2", project=project)
+    assert result.exit_code == 0, result.output
+    assert {p: (project / p).read_text() for p in v1_files} == v1_files, "v1 is unchanged"
+    assert sorted((project / "migrations/versions").glob("*.py")) == migrations
+    assert (project / "app/api/v2/rooms.py").is_file()
+    assert (project / "tests/test_rooms_v2.py").is_file()
+    again = scaffold(*rooms, "--api-version", "2", project=project)
+    assert {line.split()[0] for line in again.output.splitlines() if line.strip()} <= {
+        "identical",
+        "Report:",
+    }, again.output
+    older = scaffold(*rooms, "--api-version", "1", "--project", str(project))
+    assert older.exit_code == 0, "v1 is the resource as created: nothing to do"
+
+    mission = scaffold("mission", "version the rooms API", project=project)
+    assert mission.exit_code == 0, mission.output
+    assert (project / "app/api/v3/rooms.py").is_file()
+    refused = scaffold(*rooms, "--api-version", "2", project=project)
+    assert refused.exit_code == 2 and "older version" in refused.output
+    # Every served version's generated tests run against the same table.
+    verify_generated_project(
+        project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/v.db"), min_tests=40
+    )

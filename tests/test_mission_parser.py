@@ -708,3 +708,17 @@ def test_sign_in_rate_limits_map_to_their_setting_and_escalate(sentence, actions
     assert [e.trigger for e in plan.escalations] == ["login"]
     if not actions:
         assert any("LOGIN_RATE_LIMIT" in note for note in plan.notes)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "argv"),
+    [
+        ("version the residents API", ("version", "residents")),
+        ("version residents as v3", ("version", "residents", "3")),
+        ("add a new version of the rooms api", ("version", "rooms")),
+    ],
+)
+def test_versioning_sentences_map_to_a_new_api_version(sentence, argv):
+    plan = parse_mission(sentence, EXISTING)
+    assert [a.argv for a in plan.actions] == [argv]
+    assert plan.escalations == ()

@@ -147,6 +147,8 @@ def plan_resource(
         old = args_from_argv(entry["argv"])
         if replace(old, access=args.access) == args:
             return plan_access_change(project, old, args, approve=approve)
+        if replace(old, api_version=args.api_version) == args:
+            return plan_new_version(project, args.name, args.api_version)
         change = FieldChange("respec", args.name, args)
         return plan_field_change(project, change, approve=approve, no_version=no_version)
     if args.access == "admin-writes" and project.auth is None:
@@ -238,6 +240,58 @@ def plan_resource(
                 outcome.escalations, example=f"scaffold {' '.join(args.argv())} --approve"
             )
     return plan, outcome
+
+
+def plan_new_version(project: Project, table: str, version: int) -> tuple[ResourcePlan, Outcome]:
+    """Serve a resource's current contract under a new API version too (``--api-version
+    N`` on a live resource, "version the X API"): the older versions keep serving theirs,
+    no migration. A later breaking change then gets its own version, or changes this one
+    in place with ``--no-version``."""
+    from scaffold.commands.field import args_from_argv, specs_for_versions
+
+    entry = project.manifest.resources[table]
+    latest = int(entry.get("api_version", 1))
+    current_args = replace(args_from_argv(entry["argv"]), api_version=latest)
+    if version < latest:
+        from scaffold.errors import InputError
+
+        raise InputError(
+            f"{table} is served up to /api/v{latest}; v{version} is an older version (its "
+            "contract is kept as it was). A new version must be above the latest.",
+            token=f"--api-version {version}",
+            example=f"scaffold {' '.join(replace(current_args, api_version=latest + 1).argv())}",
+        )
+    spec = build_spec(project, current_args)
+    manifest = project.manifest.copy()
+    new_entry = dict(entry)
+    versions = [dict(v) for v in entry.get("versions", [])]
+    outcome = Outcome(command="resource", actions=[f"version {table}: /api/v{version}"])
+    if version > latest:
+        versions.append({"version": latest, "argv": entry["argv"], "renames": {}, "removed": []})
+        new_entry["versions"] = versions
+        new_entry["api_version"] = version
+        outcome.handoff.append(
+            f"/api/v{version} serves {table} with the contract of /api/v{latest}, which keeps "
+            f"serving it. Change v{version} in place with `--no-version` on field changes "
+            f"(`scaffold field rename {table} OLD NEW --no-version --approve`), then retire "
+            f"the older versions once clients have moved."
+        )
+    manifest.resources[table] = new_entry
+    current = replace(spec, api_version=version)
+    create_spec = build_spec(project, args_from_argv(entry.get("create_argv", entry["argv"])))
+    slot = migration_slot(project, table)
+    files = render_resource(
+        project,
+        current,
+        slot,
+        create_spec=create_spec,
+        versions=specs_for_versions(project, versions, current),
+    )
+    outcome.layers["Database"] = ["no schema change"]
+    outcome.layers["API"] = [f"/api/v{v['version']}/{spec.route}: kept" for v in versions] + [
+        f"/api/v{version}/{spec.route}: the current contract"
+    ]
+    return ResourcePlan(current, files, manifest, []), outcome
 
 
 ACCESS_WORDS = {

@@ -669,9 +669,33 @@ def _access(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan
     return None
 
 
+_NEW_VERSION = re.compile(
+    r"(?:version|add\s+(?:a\s+)?(?:new\s+)?version\s+(?:\d+\s+)?(?:of|to)|bump(?:\s+the\s+version\s+of)?)"
+    r"\s+(?:the\s+)?(\w+)(?:\s+(?:api|routes|endpoints|resource))?"
+    r"(?:\s+(?:to|as|at)\s+(?:/api/)?v(?:ersion\s+)?(\d+))?"
+)
+
+
+def _new_version(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan | None:
+    """ "version the residents API" (the next version), "version residents as v3": the
+    current contract served under a new API version too, the older ones kept."""
+    text = " ".join(sentence.strip().rstrip(".!").lower().split())
+    match = _NEW_VERSION.fullmatch(text)
+    if not match:
+        return None
+    word = match.group(1)
+    table = next((c for c in (word, pluralize(word), singularize(word)) if c in existing), None)
+    if table is None:
+        return None
+    argv = ("version", table, *((match.group(2),) if match.group(2) else ()))
+    where = f"v{match.group(2)}" if match.group(2) else "the next API version"
+    action = MissionAction("version", argv, f"serve {table} under {where} (older versions kept)")
+    return MissionPlan(sentence, (action,), security_escalations(sentence), ())
+
+
 def _parse(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan:
     _reject_unplain(sentence)
-    access = _access(sentence, existing)
+    access = _access(sentence, existing) or _new_version(sentence, existing)
     if access is not None:
         return access
     related = _relationship(sentence, existing)
