@@ -1567,7 +1567,7 @@ def tests_context(
             }
         )
     context["auth"] = None
-    if layout.auth is not None and spec.access != "public":
+    if layout.auth is not None:  # a public resource's tests sign in too: its parents may not be
         users = layout.module("factories", layout.auth.users_table)
         imports.add("pytest")
         imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
@@ -1575,9 +1575,10 @@ def tests_context(
             "sign_in": imports.add(users, "sign_in"),
             "admin_headers": imports.add(users, "admin_headers") if context["ondelete"] else "",
             "admin": spec.access == "admin-writes",
+            "public": spec.access == "public",
             "owned": spec.owner is not None,
             "me": f"{prefix}/{_route_of(layout.auth.users_table)}/me",
-            "owned_ref": _owned_ref(spec),
+            "owned_ref": _owned_ref(spec) if spec.access != "public" else None,
         }
     context["imports"] = imports.render()
     return context
