@@ -398,3 +398,24 @@ def test_scaffold_auth_leaves_a_project_with_its_own_sign_in_alone(tmp_path: Pat
     assert result.exit_code == 2, result.output
     assert "app.deps:get_current_user" in result.output
     assert tree(root) == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["resource", "memos", "note_id:ref=notes"], "any signed-in user can read"),
+        (
+            ["resource", "banners", "note_id:ref=notes", "--public", "--approve"],
+            "anyone can point a banner at any of them",
+        ),
+    ],
+)
+def test_a_reference_to_owned_rows_says_what_stays_open(
+    auth_project: Path, argv: list[str], said: str
+) -> None:
+    before = tree(auth_project)
+    result = scaffold(*argv, "--dry-run", "--json", project=auth_project)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    assert any(said in line for line in data["report"]["handoff"]["ARCHITECT"])
+    assert tree(auth_project) == before

@@ -215,7 +215,13 @@ def plan_resource(
         owned_refs = sorted(
             {k.table for k in (*dict(spec.refs).values(), *spec.lists_under) if k.owned}
         )
-        if owned_refs and spec.owner is None and spec.access != "public":
+        if owned_refs and spec.access == "public":
+            outcome.handoff.append(
+                f"{spec.table} is public and references {', '.join(owned_refs)}, whose rows "
+                f"are their owner's: anyone can point a {spec.singular} at any of them (and "
+                "learn which ids exist). Drop --public if that must not be."
+            )
+        elif owned_refs and spec.owner is None:
             outcome.handoff.append(
                 f"{spec.table} references {', '.join(owned_refs)}, whose rows are their "
                 f"owner's: a user can add {spec.table} only to their own, but any signed-in "
