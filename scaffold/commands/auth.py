@@ -73,6 +73,10 @@ def plan_auth(
         else:
             rel = f"{layout.package}/{rel.removeprefix('app/')}"
         text = in_package(text, layout.package)
+        if layout.package != "app":
+            # Module names in strings and prose too (`monkeypatch.setattr("app.users...")`,
+            # `python -m app.users`).
+            text = re.sub(r"(?<=[\"' ])app\.(?=[a-z_])", f"{layout.package}.", text)
         if layout.tests != "tests":
             text = re.sub(r"^from tests\.", f"from {layout.tests}.", text, flags=re.M)
         files.append(Rendered(rel, text, frozen=rel == migration))
@@ -110,8 +114,8 @@ def plan_auth(
     outcome.handoff += [
         "Set SECRET_KEY to a long random value in every deployed environment (it signs the "
         "access tokens; production refuses the example one).",
-        "Create the first admin: `python -m "
-        f"{layout.package}.users create-admin you@example.com` (the password is read from stdin).",
+        f"Create the first admin: `python -m {layout.package}.users create-admin you@example.com` "
+        "(the password is read from stdin).",
         "Decide whether anyone may register (REGISTRATION_OPEN, on by default) and how many "
         "sign-in attempts to allow (LOGIN_RATE_LIMIT, per account and per client address).",
     ]
