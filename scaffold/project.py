@@ -92,6 +92,12 @@ class Project:
             values[key] = value
         return Layout(**values, auth=self.auth)
 
+    def with_manifest(self, manifest: Manifest) -> Project:
+        """This project as it renders once ``manifest`` is written (a planned change)."""
+        planned = Project(self.root, self.settings)
+        planned.__dict__["manifest"] = manifest  # the cached_property, already computed
+        return planned
+
     @property
     def auth(self) -> AuthRefs | None:
         """What generated routes depend on when the project has scaffold's sign-in."""

@@ -161,6 +161,14 @@ def support_module(profile: Profile, *, hashing: bool = False) -> str:
         tree = ast.parse(text)
         lines = text.splitlines(keepends=True)
         remove: list[tuple[int, int]] = []
+        # Names the kept definitions use: an import only a dropped one needed is left out.
+        used = {
+            sub.id
+            for node in tree.body
+            if not isinstance(node, ast.Import | ast.ImportFrom) and not _defined(node) & dropped
+            for sub in ast.walk(node)
+            if isinstance(sub, ast.Name)
+        }
         for index, node in enumerate(tree.body):
             start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
             span = (start - 1, node.end_lineno or node.lineno)
@@ -168,9 +176,10 @@ def support_module(profile: Profile, *, hashing: bool = False) -> str:
                 remove.append(span)  # the module docstring
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 remove.append(span)
-                if not (
+                bound = {(a.asname or a.name).split(".")[0] for a in node.names}
+                if bound & used and not (
                     isinstance(node, ast.ImportFrom) and (node.module or "").startswith("app.")
-                ) and not (isinstance(node, ast.Import) and node.names[0].name == "jwt"):
+                ):
                     imports.append(ast.get_source_segment(text, node) or "")
             elif _defined(node) & dropped:
                 remove.append(span)

@@ -89,10 +89,9 @@ def plan_auth(
     }
     # The resources generated before: re-rendered as a project with sign-in renders them
     # (their routes require a signed-in user, their tests sign in), edits merged in.
-    protected = Project(project.root, project.settings)
-    protected.__dict__["manifest"] = manifest
     from scaffold.commands.resource import render_existing
 
+    protected = project.with_manifest(manifest)
     for table in sorted(manifest.resources):
         files += render_existing(protected, table=table)
     api = "/api/v1"
@@ -133,6 +132,16 @@ def plan_auth(
         "--owned scopes rows to their owner)",
     ]
     return files, manifest, outcome
+
+
+def add_auth(project: Project, *, approve: bool | None, force: bool) -> Outcome:
+    """Plan and write sign-in inside the caller's transaction (``scaffold new``, missions);
+    ``approve=None`` collects the escalation instead of raising it."""
+    from scaffold.pipeline import execute
+
+    files, manifest, outcome = plan_auth(project, approve=approve)
+    execute(project, outcome, files, manifest, force=force, dry_run=False)
+    return outcome
 
 
 def refuse_unsupported(project: Project) -> None:

@@ -78,15 +78,12 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
     if kind == "setting":
         return _setting_step(argv[1], argv[2])
     if kind == "auth":
-        from scaffold.commands.auth import plan_auth
+        from scaffold.commands.auth import add_auth
 
-        files, manifest, outcome = plan_auth(project, approve=approve)
-        execute(project, outcome, files, manifest, force=force, dry_run=False)
-        return outcome
+        return add_auth(project, approve=approve, force=force)
     if kind == "version":
-        entry = _generated(project, argv[1])
-        latest = int(entry.get("api_version", 1))
-        version = int(argv[2]) if len(argv) > 2 else latest + 1
+        _generated(project, argv[1])
+        version = int(argv[2]) if len(argv) > 2 else None
         plan, outcome = resource.plan_new_version(project, argv[1], version)
         execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
         return outcome

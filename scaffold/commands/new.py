@@ -52,14 +52,10 @@ def _answered_auth(directory: Path) -> bool:
 
 def _add_auth(directory: Path) -> Outcome:
     """``scaffold auth --approve`` in the new project: asked for by making it."""
-    from scaffold.commands.auth import plan_auth
-    from scaffold.pipeline import execute
+    from scaffold.commands.auth import add_auth
     from scaffold.project import Project
 
-    project = Project.find(directory, explicit=True)
-    files, manifest, outcome = plan_auth(project, approve=None)
-    execute(project, outcome, files, manifest, force=False, dry_run=False)
-    return outcome
+    return add_auth(Project.find(directory, explicit=True), approve=None, force=False)
 
 
 def _dirty(root: Path) -> bool:

@@ -212,9 +212,7 @@ def plan_resource(
                     "trigger": f.name,
                 }
             )
-        owned_refs = sorted(
-            {k.table for k in (*dict(spec.refs).values(), *spec.lists_under) if k.owned}
-        )
+        owned_refs = spec.owned_refs
         if owned_refs and spec.access == "public":
             outcome.handoff.append(
                 f"{spec.table} is public and references {', '.join(owned_refs)}, whose rows "
@@ -248,15 +246,19 @@ def plan_resource(
     return plan, outcome
 
 
-def plan_new_version(project: Project, table: str, version: int) -> tuple[ResourcePlan, Outcome]:
+def plan_new_version(
+    project: Project, table: str, version: int | None = None
+) -> tuple[ResourcePlan, Outcome]:
     """Serve a resource's current contract under a new API version too (``--api-version
     N`` on a live resource, "version the X API"): the older versions keep serving theirs,
     no migration. A later breaking change then gets its own version, or changes this one
-    in place with ``--no-version``."""
+    in place with ``--no-version``. ``version=None``: the next one."""
     from scaffold.commands.field import args_from_argv, specs_for_versions
 
     entry = project.manifest.resources[table]
     latest = int(entry.get("api_version", 1))
+    if version is None:
+        version = latest + 1
     current_args = replace(args_from_argv(entry["argv"]), api_version=latest)
     if version < latest:
         from scaffold.errors import InputError

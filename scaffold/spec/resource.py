@@ -22,7 +22,6 @@ from scaffold.spec.names import check_identifier, collision_key, show
 # CHECKs for min/max ranges.
 SCHEMA = 2
 OWNER_COLUMN = "owner_id"
-ACCESS = ("user", "public", "admin-writes")
 RESOURCE_EXAMPLE = "scaffold resource weekly_requirements resident_id:ref=residents week_start:date"
 MAX_FIELDS = 100
 _CHECK = re.compile(r"\s*([a-z][a-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(\S.*?)\s*")
@@ -185,12 +184,17 @@ class ResourceSpec:
         )
 
     @property
+    def owned_refs(self) -> tuple[str, ...]:
+        """The ``--owned`` tables this resource references or is listed under, sorted."""
+        return tuple(
+            sorted({k.table for k in (*dict(self.refs).values(), *self.lists_under) if k.owned})
+        )
+
+    @property
     def scoped_refs(self) -> bool:
         """Whether a request's user decides what this resource sees: its own rows are
         owned, or it references (or is listed under) an owned resource."""
-        return self.owner is not None or any(
-            k.owned for k in (*dict(self.refs).values(), *self.lists_under)
-        )
+        return self.owner is not None or bool(self.owned_refs)
 
 
 def build_resource(
