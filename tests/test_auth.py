@@ -419,3 +419,21 @@ def test_a_reference_to_owned_rows_says_what_stays_open(
     data = json.loads(result.stdout[result.stdout.index("{") :])
     assert any(said in line for line in data["report"]["handoff"]["ARCHITECT"])
     assert tree(auth_project) == before
+
+
+def test_new_leaves_nothing_when_adding_sign_in_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scaffold.commands.new as new
+
+    def fail(directory: Path) -> None:
+        raise RuntimeError("sign-in could not be planned")
+
+    monkeypatch.setattr(new, "_add_auth", fail)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (tmp_path / "missing", empty):
+        with pytest.raises(RuntimeError):
+            new.new_project(folder, defaults=True, db=None, data=[])
+    assert not (tmp_path / "missing").exists()
+    assert empty.is_dir() and not any(empty.iterdir())

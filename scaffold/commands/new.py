@@ -82,6 +82,7 @@ def new_project(
             token=str(directory),
             example="scaffold new myapp --defaults",
         )
+    existed = directory.exists()
     answers = _answers(directory, db, data)
     if auth is not None:
         answers["auth"] = "true" if auth else "false"
@@ -104,8 +105,16 @@ def new_project(
             quiet=True,
             vcs_ref="HEAD" if in_git else None,
         )
-    with_auth = _answered_auth(directory)
-    auth_outcome = _add_auth(directory) if with_auth else None
+    try:
+        auth_outcome = _add_auth(directory) if _answered_auth(directory) else None
+    except BaseException:
+        # All or nothing: the folder was empty or missing, and is again.
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
+        if existed:
+            directory.mkdir()
+        raise
     files = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
     outcome = Outcome(command="new", actions=[f"new {directory}"])
     outcome.changes = [
