@@ -27,6 +27,10 @@ SUPPORT_SOURCES = (
     "app.core.errors",
     "app.core.security",
     "app.db.session",
+    # With scaffold's sign-in: its settings, login limits and log lines.
+    "app.core.config",
+    "app.core.limits",
+    "app.core.logging",
 )
 _PATH = re.compile(r"[A-Za-z0-9_.{}/-]+")
 _REF = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")

@@ -103,7 +103,14 @@ class Project:
         """What generated routes depend on when the project has scaffold's sign-in."""
         if not self.manifest.auth:
             return None
-        return AuthRefs()
+        deps = self.manifest.auth.get("deps")
+        if deps is None:  # the template's app/api/deps.py
+            return AuthRefs()
+        return AuthRefs(
+            require_user=f"{deps}:current_user",
+            user=f"{deps}:CurrentUser",
+            require_admin=f"{deps}:current_admin",
+        )
 
     def auth_users(self, argv: list[str]) -> Known:
         """The users table an ``--owned`` resource references; an error without sign-in."""

@@ -18,6 +18,7 @@ leave the project's test database as they found it.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from scaffold.profile import Profile
@@ -25,6 +26,9 @@ from scaffold.profile import Profile
 TEMPLATE_APP = Path(__file__).resolve().parent.parent / "templates" / "project" / "app"
 if not TEMPLATE_APP.is_dir():  # installed wheel
     TEMPLATE_APP = Path(__file__).resolve().parent / "_templates" / "templates" / "project" / "app"
+
+# The template's token functions: in the support module only with scaffold's sign-in.
+TOKENS = frozenset({"ALGORITHM", "InvalidTokenError", "create_access_token", "read_access_token"})
 
 # The template modules the support module is made of, in dependency order, and the
 # definitions left out of each (the support module's own versions replace them).
@@ -35,14 +39,17 @@ SOURCES: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"problem_responses", "_with_problem_components", "install_error_handlers"}),
     ),
     ("schemas/base.py", frozenset()),
-    # Password hashing only (the project has its own sign-in, if any): and only once a
-    # generated resource stores a password, so pwdlib is needed only then.
-    (
-        "core/security.py",
-        frozenset({"ALGORITHM", "InvalidTokenError", "create_access_token", "read_access_token"}),
-    ),
+    # Password hashing once a generated resource stores a password (so pwdlib is needed
+    # only then); the access tokens too once the project has scaffold's sign-in.
+    ("core/security.py", TOKENS),
     ("services/base.py", frozenset()),
 )
+# Template names the support module defines under another name: the project has its own
+# `Settings`, so sign-in's are `AuthSettings`.
+RENAMED = {
+    ("app.core.config", "Settings"): "AuthSettings",
+    ("app.core.config", "get_settings"): "auth_settings",
+}
 
 HEADER = '''"""What scaffold's generated code needs and this project did not have, in one module.
 
@@ -143,21 +150,153 @@ async def get_async_session() -> AsyncIterator[AsyncSession]:
 '''
 
 
+# With scaffold's sign-in (`scaffold auth`): its settings, log lines and login limits.
+# The project's own settings, logging and middleware are left as they are.
+AUTH = """
+
+MIN_SECRET_LENGTH = 32
+
+
+class AuthSettings(BaseSettings):
+    \"\"\"Sign-in settings, each from its upper-case environment variable (or `.env`).
+
+    `SECRET_KEY` signs the access tokens: set it to a random value of at least 32
+    characters in every deployed environment. Unset, each process signs with a random
+    key of its own (its tokens stop working at a restart and on other workers), and a
+    warning says so.
+    \"\"\"
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(48)))
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    registration_open: bool = True
+    login_rate_limit: str = "5/minute"
+    password_min_length: int = Field(default=8, ge=8, le=128)
+    # Where login counters live: memory:// is per worker process; a shared store
+    # (e.g. redis://localhost:6379, with the redis package installed) counts across workers.
+    rate_limit_storage_uri: str = "memory://"
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters, "
+                "e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return value
+
+    @field_validator("login_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("expected a rate like 5/minute or 10/hour") from None
+        return value
+
+
+@cache
+def auth_settings() -> AuthSettings:
+    \"\"\"The sign-in settings, read once per process (`auth_settings.cache_clear()` rereads).\"\"\"
+    settings = AuthSettings()
+    if "secret_key" not in settings.model_fields_set:
+        logging.getLogger(__name__).warning(
+            "SECRET_KEY is not set: access tokens are signed with a random key of this process "
+            "and stop working when it restarts"
+        )
+    return settings
+
+
+class EventLogger:
+    \"\"\"`log.info("signed in", user_id=3)` through the standard library: `signed in user_id=3`.\"\"\"
+
+    def __init__(self, name: str) -> None:
+        self._logger = logging.getLogger(name)
+
+    def info(self, event: str, **fields: object) -> None:
+        self._log(logging.INFO, event, fields)
+
+    def warning(self, event: str, **fields: object) -> None:
+        self._log(logging.WARNING, event, fields)
+
+    def _log(self, level: int, event: str, fields: dict[str, object]) -> None:
+        if self._logger.isEnabledFor(level):
+            pairs = " ".join(f"{key}={value!r}" for key, value in fields.items())
+            self._logger.log(level, "%s %s", event, pairs, stacklevel=3)
+
+
+def get_logger(name: str) -> EventLogger:
+    \"\"\"The logger of module `name`: an event and its fields (ids only, never a secret).\"\"\"
+    return EventLogger(name)
+
+
+@cache
+def _rate_limiter() -> MovingWindowRateLimiter:
+    # A moving window: "5/minute" is at most 5 in any 60 seconds.
+    return MovingWindowRateLimiter(storage_from_string(auth_settings().rate_limit_storage_uri))
+
+
+def get_remote_address(request: Request) -> str:
+    \"\"\"The client's address as the server sees it (behind a proxy: run uvicorn with
+    --proxy-headers so it is the client's, not the proxy's).\"\"\"
+    return request.client.host if request.client else "unknown"
+
+
+def hit(_request: Request, item: RateLimitItem, *key: str) -> None:
+    \"\"\"Count one attempt against `item` for `key`: 429 problem+json with `Retry-After`
+    when it is over. Example: `hit(request, parse("5/minute"), "login", email)`.\"\"\"
+    limiter = _rate_limiter()
+    if not limiter.hit(item, *key):
+        reset, _remaining = limiter.get_window_stats(item, *key)
+        retry_after = max(1, int(reset - time.time()) + 1)
+        raise StarletteHTTPException(
+            429, f"Too many requests: {item}.", headers={"Retry-After": str(retry_after)}
+        )
+
+
+def reset_rate_limits() -> None:
+    \"\"\"Forget every count (the generated tests start each sign-in test from zero).\"\"\"
+    _rate_limiter().storage.reset()
+"""
+
+AUTH_IMPORTS = (
+    "import logging",
+    "import secrets",
+    "import time",
+    "from functools import cache",
+    "from fastapi import Request",
+    "from limits import RateLimitItem, parse_many",
+    "from limits.storage import storage_from_string",
+    "from limits.strategies import MovingWindowRateLimiter",
+    "from pydantic import Field, SecretStr, field_validator",
+    "from pydantic_settings import BaseSettings, SettingsConfigDict",
+    "from starlette.exceptions import HTTPException as StarletteHTTPException",
+)
+
+
 def _split(ref: str) -> tuple[str, str]:
     module, _, name = ref.partition(":")
     return module, name
 
 
-def support_module(profile: Profile, *, hashing: bool = False) -> str:
+def support_module(profile: Profile, *, hashing: bool = False, auth: bool = False) -> str:
     """The support module's source for ``profile`` (unformatted; the caller formats it);
-    with the password hasher when ``hashing`` (a generated resource stores a password)."""
+    with the password hasher when ``hashing`` (a generated resource stores a password),
+    and with sign-in's settings, tokens, log lines and login limits when ``auth``."""
     imports: list[str] = []
     bodies: list[str] = []
     names: dict[str, str] = {}
     for rel, dropped in SOURCES:
-        if rel == "core/security.py" and not hashing:
-            continue
+        if rel == "core/security.py":
+            if not (hashing or auth):
+                continue
+            if auth:
+                dropped = frozenset()
         text = (TEMPLATE_APP / rel).read_text(encoding="utf-8")
+        if rel == "core/security.py":
+            text = re.sub(r"\bSettings\b", RENAMED[("app.core.config", "Settings")], text)
         tree = ast.parse(text)
         lines = text.splitlines(keepends=True)
         remove: list[tuple[int, int]] = []
@@ -201,9 +340,12 @@ def support_module(profile: Profile, *, hashing: bool = False) -> str:
     ]
     extra = [EXTRA_ERRORS]
     first = ""
+    if auth:
+        imports += [line for line in AUTH_IMPORTS if line not in imports]
+        first += AUTH
     if profile.sqlmodel:
         imports += ["from sqlalchemy.orm import DeclarativeBase", "from sqlmodel import SQLModel"]
-        first = SQLMODEL_BASE
+        first += SQLMODEL_BASE
     else:
         module, name = _split(profile.base)
         imports.append(f"from {module} import {name}" + ("" if name == "Base" else " as Base"))
@@ -226,7 +368,7 @@ def support_module(profile: Profile, *, hashing: bool = False) -> str:
     return (
         HEADER
         + "\n"
-        + "\n".join(imports)
+        + "\n".join(dict.fromkeys(imports))
         + "\n"
         + first
         + "\n\n"
@@ -329,7 +471,9 @@ def test_support(profile: Profile) -> str:
     )
 
 
-def support_files(root: Path, profile: Profile, *, hashing: bool = False) -> list:
+def support_files(
+    root: Path, profile: Profile, *, hashing: bool = False, auth: bool = False
+) -> list:
     """The support module and the tests' client wrapper, as files to plan.
 
     The support module is the template's code, in scaffold's style; where the project's
@@ -337,12 +481,10 @@ def support_files(root: Path, profile: Profile, *, hashing: bool = False) -> lis
     PEP 695 generics), a file-level ``ruff: noqa`` names exactly those rules, so the
     project's own ``ruff check`` stays clean without reshaping scaffold's shared code.
     """
-    import re
-
     from scaffold.plan import Rendered
     from scaffold.render.format import format_python
 
-    text = support_module(profile, hashing=hashing)
+    text = support_module(profile, hashing=hashing, auth=auth)
     first_party = (profile.package,)
     _formatted, lint = format_python({profile.support_module: text}, root, first_party)
     codes = sorted(set(re.findall(r":\d+:\d+: ([A-Z]+[0-9]+)", lint)))
@@ -365,6 +507,8 @@ def support_names() -> frozenset[str]:
         for rel, dropped in SOURCES:
             tree = ast.parse((TEMPLATE_APP / rel).read_text(encoding="utf-8"))
             for node in tree.body:
-                _NAMES.update(_defined(node) - dropped)
+                _NAMES.update(_defined(node) - (dropped - TOKENS))
+        for node in ast.parse(AUTH).body:
+            _NAMES.update(_defined(node))
         _NAMES.update({"problem_responses", "ProblemRoute", "utcnow", "Base", "SessionDep"})
     return frozenset(_NAMES)

@@ -40,14 +40,20 @@ def get(url: str) -> tuple[int, dict[str, str], str]:
 
 
 @contextlib.contextmanager
-def uvicorn(project: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    """The project's app served by uvicorn on a free port, until the block ends: its
-    base URL, once `/health/live` answers (its output goes to ``log``)."""
+def uvicorn(
+    project: Path,
+    env: dict[str, str],
+    log: Path,
+    app: str = "app.main:app",
+    live: str = "/health/live",
+) -> Iterator[str]:
+    """The project's ``app`` served by uvicorn on a free port, until the block ends: its
+    base URL, once ``live`` answers (its output goes to ``log``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+            [sys.executable, "-m", "uvicorn", app, "--port", str(port)],
             cwd=project,
             env=env,
             stdout=out,
@@ -56,7 +62,7 @@ def uvicorn(project: Path, env: dict[str, str], log: Path) -> Iterator[str]:
     try:
         for _ in range(100):
             try:
-                if get(f"{base}/health/live")[0] == 200:
+                if get(f"{base}{live}")[0] == 200:
                     break
             except OSError:
                 time.sleep(0.1)

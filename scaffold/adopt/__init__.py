@@ -139,7 +139,9 @@ def adopt(root: Path, *, dry_run: bool, force: bool = False) -> Outcome:
     project = Project(root, settings)
     profile = project.profile
     assert profile is not None
-    rendered = [Rendered("pyproject.toml", new, edit=True), *support_files(root, profile)]
+    # A project given scaffold's sign-in keeps its part of the support module.
+    support = support_files(root, profile, auth=bool(project.manifest.auth))
+    rendered = [Rendered("pyproject.toml", new, edit=True), *support]
     manifest = project.manifest.copy()
     outcome.notes += [f"Found: {line}" for line in findings.found]
     outcome.notes += [f"Assumed: {line}" for line in findings.assumed]

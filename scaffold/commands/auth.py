@@ -62,7 +62,27 @@ def plan_auth(
     migration = f"{layout.migrations}/versions/{revision}_create_{USERS}.py"
     files: list[Rendered] = []
     root = auth_sources()
-    for source in sorted(root.rglob("*.py")):
+    manifest = project.manifest.copy()
+    manifest.auth = {
+        "table": USERS,
+        "revision": revision,
+        "migration": migration,
+        **({"down_revision": down} if down else {}),
+    }
+    if project.adopted:
+        migration = project.migration_file(revision, f"create {USERS}")
+        manifest.auth["migration"] = migration
+        from scaffold.commands.auth_adopted import adopted_auth_files
+
+        files, where = adopted_auth_files(project, migration, revision, down)
+        manifest.auth["deps"] = where["deps"]
+    else:
+        where = {
+            "cli": f"{layout.package}.users",
+            "tests": f"{layout.tests}/test_auth.py {layout.tests}/test_users.py",
+            "prefix": "/api/v1",
+        }
+    for source in sorted(root.rglob("*.py")) if not project.adopted else ():
         rel = source.relative_to(root).as_posix()
         text = source.read_text(encoding="utf-8")
         if rel.startswith("migrations/"):
@@ -80,13 +100,6 @@ def plan_auth(
         if layout.tests != "tests":
             text = re.sub(r"^from tests\.", f"from {layout.tests}.", text, flags=re.M)
         files.append(Rendered(rel, text, frozen=rel == migration))
-    manifest = project.manifest.copy()
-    manifest.auth = {
-        "table": USERS,
-        "revision": revision,
-        "migration": migration,
-        **({"down_revision": down} if down else {}),
-    }
     # The resources generated before: re-rendered as a project with sign-in renders them
     # (their routes require a signed-in user, their tests sign in), edits merged in.
     from scaffold.commands.resource import render_existing
@@ -94,7 +107,10 @@ def plan_auth(
     protected = project.with_manifest(manifest)
     for table in sorted(manifest.resources):
         files += render_existing(protected, table=table)
-    api = "/api/v1"
+    # An adopted project's support module comes with each resource too: once is enough.
+    unique = {r.path: r for r in files}
+    files = list(unique.values())
+    api = where["prefix"]
     outcome.layers = {
         "Database": [
             f"create table `{USERS}` (id, email unique, hashed_password, is_active, is_admin, "
@@ -110,10 +126,34 @@ def plan_auth(
         "Services": ["UserService: register, authenticate (rehash on login), change_password"],
         "Tests": [f"`{r.path}`" for r in files if "/test_" in r.path],
     }
+    secret = (
+        "Set SECRET_KEY to a random value of at least 32 characters in every deployed "
+        "environment (it signs the access tokens; "
+        + (
+            "unset, each process signs with a random key of its own and its tokens stop "
+            "working at a restart)."
+            if project.adopted
+            else "production refuses the example one)."
+        )
+    )
+    outcome.handoff.append(secret)
+    if where.get("packages"):
+        outcome.handoff.append(
+            f"Sign-in needs {where['packages']}: "
+            + (
+                f"added to {where['packages_where']}; install them in the project's "
+                "environment (e.g. `pip install -e .`)."
+                if where.get("packages_where")
+                else "add them to the project's requirements and install them."
+            )
+        )
+    if where.get("unregistered"):
+        outcome.handoff.append(
+            "The project has no router registry scaffold can edit: include the sign-in "
+            f"routers yourself:\n{where['unregistered']}"
+        )
     outcome.handoff += [
-        "Set SECRET_KEY to a long random value in every deployed environment (it signs the "
-        "access tokens; production refuses the example one).",
-        f"Create the first admin: `python -m {layout.package}.users create-admin you@example.com` "
+        f"Create the first admin: `python -m {where['cli']} create-admin you@example.com` "
         "(the password is read from stdin).",
         "Decide whether anyone may register (REGISTRATION_OPEN, on by default) and how many "
         "sign-in attempts to allow (LOGIN_RATE_LIMIT, per account and per client address).",
@@ -127,7 +167,7 @@ def plan_auth(
     outcome.notes = [
         "Next steps:",
         "  alembic upgrade head",
-        f"  pytest {layout.tests}/test_auth.py {layout.tests}/test_users.py",
+        f"  pytest {where['tests']}",
         "  every resource generated from now on requires a signed-in user (--public opts out, "
         "--owned scopes rows to their owner)",
     ]
@@ -146,29 +186,23 @@ def add_auth(project: Project, *, approve: bool | None, force: bool) -> Outcome:
 
 def refuse_unsupported(project: Project) -> None:
     """Exit 2, naming why, where ``scaffold auth`` cannot add sign-in."""
-    if project.manifest.auth:
+    refs = project.auth
+    if refs is not None:
+        module = refs.user.partition(":")[0]
         raise ProjectError(
             "This project already has sign-in (scaffold auth added it): generated routes "
-            "depend on CurrentUser from app/api/deps.py.",
+            f"depend on CurrentUser from {module}.",
             token="auth",
             example="scaffold resource notes body:text --owned",
         )
     profile = project.profile
-    if profile is not None:
-        if profile.auth_dependency:
-            raise ProjectError(
-                "This project has its own sign-in: generated routes depend on "
-                f"{profile.auth_dependency} ([tool.scaffold] auth_dependency); scaffold does "
-                "not add a second one.",
-                token=profile.auth_dependency,
-                example="scaffold resource notes body:text",
-            )
+    if profile is not None and profile.auth_dependency:
         raise ProjectError(
-            "scaffold auth adds sign-in to projects made from scaffold's template; in an "
-            "adopted project, write your auth dependency and set it as [tool.scaffold] "
-            "auth_dependency, and generated routes will depend on it.",
-            token="auth",
-            example='[tool.scaffold]\nauth_dependency = "app.api.deps:get_current_user"',
+            "This project has its own sign-in: generated routes depend on "
+            f"{profile.auth_dependency} ([tool.scaffold] auth_dependency); scaffold does "
+            "not add a second one.",
+            token=profile.auth_dependency,
+            example="scaffold resource notes body:text",
         )
     if USERS in project.known_resources():
         raise ProjectError(
@@ -177,6 +211,8 @@ def refuse_unsupported(project: Project) -> None:
             token=USERS,
             example=f"scaffold destroy {USERS} --approve",
         )
+    if profile is not None:
+        return  # the support module brings what the template's files would
     package = project.root / project.layout.package
     missing = [
         rel

@@ -27,8 +27,18 @@ def client_class(profile: Profile) -> str:
     return "Api" if profile.test_style == "sync" else "AsyncApi"
 
 
-def adapt_tests(text: str, profile: Profile, factories: str, *, test_module: bool) -> str:
-    """A rendered test or factory module, in the project's test style."""
+def adapt_tests(
+    text: str,
+    profile: Profile,
+    factories: str,
+    *,
+    test_module: bool,
+    users: str | None = None,
+    admin: bool = False,
+) -> str:
+    """A rendered test or factory module, in the project's test style; ``users`` is the
+    module of scaffold's users factory when the project has scaffold's sign-in (the
+    tests then sign in as a new user of it, an admin when ``admin``)."""
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     drop = []
@@ -37,7 +47,8 @@ def adapt_tests(text: str, profile: Profile, factories: str, *, test_module: boo
             any(a.arg in (_SESSION_PARAM, _STATEMENTS_PARAM) for a in node.args.args)
             or (node.name == _CONCURRENT and profile.test_style == "sync")
         ):
-            drop.append((node.lineno - 1, node.end_lineno or node.lineno))
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            drop.append((start - 1, node.end_lineno or node.lineno))
     for first, last in sorted(drop, reverse=True):
         del lines[first:last]
     text = "".join(lines)
@@ -45,8 +56,7 @@ def adapt_tests(text: str, profile: Profile, factories: str, *, test_module: boo
     text = text.replace("from httpx import AsyncClient\n", f"from {factories} import {cls}\n")
     text = re.sub(r"\bAsyncClient\b", cls, text)
     if profile.test_style == "sync":
-        text = re.sub(r"\basync def ", "def ", text)
-        text = re.sub(r"\bawait ", "", text)
+        text = to_sync(text)
     if "asyncio." not in text.replace("import asyncio", ""):
         text = text.replace("import asyncio\n", "")
     if "AsyncSession" not in text.replace("import AsyncSession", ""):
@@ -55,32 +65,53 @@ def adapt_tests(text: str, profile: Profile, factories: str, *, test_module: boo
         # The tests' own fixture: overriding the project's `client` would change it for
         # the project's fixtures that use it (a module-scoped login, say).
         text = re.sub(r"\bclient\b", api_fixture(profile), text)
-        text = _with_client_fixture(text, profile, factories)
+        text = _with_client_fixture(text, profile, factories, users, admin)
     return text
+
+
+def to_sync(text: str) -> str:
+    """Async test code as the sync code of a project whose tests use ``TestClient``."""
+    text = re.sub(r"\basync def ", "def ", text)
+    text = re.sub(r"\bawait ", "", text)
+    text = re.sub(r"\banext\(", "next(", text)
+    text = re.sub(r"\.aclose\(\)", ".close()", text)
+    return re.sub(r"\bAsyncIterator\b", "Iterator", text)
 
 
 def api_fixture(profile: Profile) -> str:
     return "api" if profile.client_fixture != "api" else "signed_in"
 
 
-def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
+def _with_client_fixture(
+    text: str, profile: Profile, factories: str, users: str | None, admin: bool
+) -> str:
     """The module's ``client``: the project's fixture, signed in and cleaned up after."""
     cls = client_class(profile)
     project_client = profile.client_fixture
-    headers = profile.auth_headers_fixture
+    headers = profile.auth_headers_fixture if users is None else None
     params = [f"{project_client}: Any"] + ([f"{headers}: dict[str, str]"] if headers else [])
     value = headers or "{}"
     sync = profile.test_style == "sync"
+    aw = "" if sync else "await "
     iterator = "Iterator" if sync else "AsyncIterator"
+    doc = f"The project's `{project_client}` fixture, signed in; what a test creates is deleted after it."
+    if users is not None:
+        value = f"{aw}sign_in({'admin=True' if admin else ''})"
+        who = "admin" if admin else "user"
+        doc = (
+            f"`{project_client}` signed in as a new {who}; what a test creates is deleted after it."
+        )
     fixture = (
         "\n\n@pytest.fixture\n"
         f"{'def' if sync else 'async def'} {api_fixture(profile)}({', '.join(params)}) -> {iterator}[{cls}]:\n"
-        f'    """The project\'s `{project_client}` fixture, signed in; what a test creates is deleted after it."""\n'
+        f'    """{doc}"""\n'
         f"    api = {cls}({project_client}, {value})\n"
         "    yield api\n"
-        f"    {'' if sync else 'await '}api.clean_up()\n"
+        f"    {aw}api.clean_up()\n"
     )
-    if profile.auth_dependency:
+    if users is not None:
+        fixture += f"    {aw}delete_created_users()\n"
+    if profile.auth_dependency and users is None:
         aw = "" if sync else "await "
         fixture += (
             "\n\n"
@@ -97,6 +128,8 @@ def _with_client_fixture(text: str, profile: Profile, factories: str) -> str:
         r"^(?:async )?def (test_deleting_its_\w+|test_unknown_reference_\w+)\(", text, re.M
     )
     head = "import pytest\nfrom typing import Any\n"
+    if users is not None:
+        head += f"from {users} import delete_created_users, sign_in\n"
     if fk_tests and sessions:
         module, _, name = sessions.partition(":")
         head += f"from {module} import {name} as project_session\n"
@@ -290,10 +323,16 @@ def _sorted_imports(root: Path, rel: str, text: str) -> str:
 
 
 def register_router(
-    root: Path, profile: Profile, router_module: str, table: str, version: int = 1
+    root: Path,
+    profile: Profile,
+    router_module: str,
+    table: str,
+    version: int = 1,
+    planned: dict[str, str] | None = None,
 ) -> tuple[str, str] | None:
     """(path, new text) of the router registry with ``router_module`` included; None when it
     already is, or when the project has no registry (the lines are then printed).
+    ``planned`` holds the texts this run already changed (two routers, one registry).
 
     A later API version of a project whose registry sits under ``/api/v1`` is included
     in the app itself, under ``/api/vN``.
@@ -303,9 +342,12 @@ def register_router(
         return None
     rel, attribute, prefix = target
     path = root / rel
-    if not path.is_file():
+    if planned is not None and rel in planned:  # an edit of this run comes first
+        text = planned[rel]
+    elif path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
         return None
-    text = path.read_text(encoding="utf-8")
     if re.search(rf"^\s*from {re.escape(router_module)} import router\b", text, re.M):
         return None
     local = f"{table}_router" if version == 1 else f"{table}_v{version}_router"

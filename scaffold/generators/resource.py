@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from scaffold.plan import Rendered
 from scaffold.profile import SUPPORT_SOURCES
@@ -149,7 +149,9 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
     assert profile is not None
     root = project.root
     layout = project.layout
-    out = support_files(root, profile, hashing=stores_passwords(project, spec))
+    out = support_files(
+        root, profile, hashing=stores_passwords(project, spec), auth=bool(project.manifest.auth)
+    )
     for known in dict(spec.refs).values():
         if known.module is None or known.table in project.manifest.resources:
             continue
@@ -160,8 +162,25 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
             not (root / path).is_file() or project.manifest.generated_hash(path) is not None
         ):
             out.append(Rendered(path, text, resource=spec.table))
-    have = {r.path for r in [*files, *out]}
-    for r in [*files, *out]:
+    out += package_inits(root, [*files, *out])
+    router_module = layout.module("api", spec.table, spec.api_version)
+    edit = adopted.register_router(root, profile, router_module, spec.table, spec.api_version)
+    if edit is not None:
+        out.append(Rendered(edit[0], edit[1], edit=True))
+    edit = adopted.register_model(
+        root, profile, layout.module("models", spec.table), spec.class_name
+    )
+    if edit is not None:
+        out.append(Rendered(edit[0], edit[1], edit=True))
+    return out
+
+
+def package_inits(root: Path, files: list[Rendered]) -> list[Rendered]:
+    """The ``__init__.py`` of each new folder of ``files`` inside one of the project's
+    packages (a feature package ``app/weekly_requirements/``, say)."""
+    have = {r.path for r in files}
+    out = []
+    for r in files:
         folder = PurePosixPath(r.path).parent
         init = folder / "__init__.py"
         parent_init = folder.parent / "__init__.py"
@@ -175,15 +194,6 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
                 Rendered(str(init), f'"""{folder.name.replace("_", " ").capitalize()}."""\n')
             )
             have.add(str(init))
-    router_module = layout.module("api", spec.table, spec.api_version)
-    edit = adopted.register_router(root, profile, router_module, spec.table, spec.api_version)
-    if edit is not None:
-        out.append(Rendered(edit[0], edit[1], edit=True))
-    edit = adopted.register_model(
-        root, profile, layout.module("models", spec.table), spec.class_name
-    )
-    if edit is not None:
-        out.append(Rendered(edit[0], edit[1], edit=True))
     return out
 
 
@@ -248,8 +258,21 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
         from scaffold.generators.adopted import adapt_tests
 
         factories = layout.module("factories", table).rpartition(".")[0]
+        users = None
+        if layout.auth is not None:  # scaffold's sign-in: the tests sign in as its users
+            users = layout.module("factories", layout.auth.users_table)
         files[2:4] = [
-            replace(r, text=adapt_tests(r.text, profile, factories, test_module=index == 1))
+            replace(
+                r,
+                text=adapt_tests(
+                    r.text,
+                    profile,
+                    factories,
+                    test_module=index == 1,
+                    users=users,
+                    admin=api.access == "admin-writes",
+                ),
+            )
             for index, r in enumerate(files[2:4])
         ]
         return files

@@ -102,12 +102,7 @@ class Layout:
         (``errors`` -> ``tests/test_errors.py``) gets ``_resource`` added to that module.
         """
         if self.profile is not None:
-            path = self.path(kind, table, version, primary)
-            for folder, module in self.import_roots:
-                if path.startswith(folder + "/"):
-                    path = (module + "/" if module else "") + path[len(folder) + 1 :]
-                    break
-            return path.removesuffix(".py").replace("/", ".")
+            return self.module_at(self.path(kind, table, version, primary))
         if table in TEMPLATE_MODULES.get(kind, ()):
             table = f"{table}_resource"
         if kind == "api":
@@ -119,6 +114,15 @@ class Layout:
         if kind == "tests":
             return f"{self.tests}.test_{table}" + ("" if primary else f"_v{version}")
         return f"{self.package}.{kind}.{table}"
+
+    def module_at(self, path: str) -> str:
+        """The import path of the module at ``path`` (a folder pytest puts on sys.path
+        is imported under its own name)."""
+        for folder, module in self.import_roots:
+            if path.startswith(folder + "/"):
+                path = (module + "/" if module else "") + path[len(folder) + 1 :]
+                break
+        return path.removesuffix(".py").replace("/", ".")
 
     def path(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
         if self.profile is not None:
@@ -135,15 +139,16 @@ class Layout:
         """Where ``name``, imported from the template's ``module``, comes from in this project."""
         if self.profile is None or module not in SUPPORT_SOURCES:
             return module, name
-        from scaffold.support import support_names
+        from scaffold.support import RENAMED, support_names
 
-        if name not in support_names():
+        defined = RENAMED.get((module, name), name)
+        if defined not in support_names():
             return module, name  # the project's own module of that name (its auth, say)
         profile = self.profile
         if module == "app.db.base" and name == "Base" and not profile.sqlmodel:
             target, _, attribute = profile.base.partition(":")
             return target, attribute
-        return profile.support_import, name
+        return profile.support_import, defined
 
 
 def literal(value: Any) -> str:
@@ -1571,8 +1576,14 @@ def tests_context(
         users = layout.module("factories", layout.auth.users_table)
         imports.add("pytest")
         imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
+        sign_in = imports.add(users, "sign_in")
+        # An adopted project's tests have no `session` fixture: its sign_in opens its own.
+        adopted = layout.profile is not None
         context["auth"] = {
-            "sign_in": imports.add(users, "sign_in"),
+            "sign_in": sign_in,
+            "as_user": f"{sign_in}()" if adopted else f"{sign_in}(session)",
+            "as_admin": f"{sign_in}(admin=True)" if adopted else f"{sign_in}(session, admin=True)",
+            "session": "" if adopted else ", session: AsyncSession",
             "admin_headers": imports.add(users, "admin_headers") if context["ondelete"] else "",
             "admin": spec.access == "admin-writes",
             "public": spec.access == "public",

@@ -1,0 +1,314 @@
+"""``scaffold auth`` in a project scaffold did not create and that has no sign-in.
+
+The fixture ``tests/fixtures/adopt_noauth`` is an internal service behind a VPN: package
+``inventory``, plural module names, async sessions through ``get_db``, an Alembic history
+of its own, routers collected by ``api_router`` under ``/api/v1``, async httpx tests that
+migrate a throw-away database and empty every table after each test. It is adopted, given
+sign-in, then an owned resource and one only admins write; its own suite (its tests, the
+sign-in tests and the resources' tests) runs for real on SQLite and PostgreSQL, and the
+served app is driven over HTTP with two users, an admin and nobody.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import pg_fixture
+from tests.helpers import BIN, tree
+from tests.test_adopt import (
+    FIXTURES,
+    commit_all,
+    copy_fixture,
+    run_project_tests,
+    scaffold,
+    without_reports,
+)
+from tests.test_auth import Api
+from tests.test_operations import uvicorn
+
+NOTES = ("resource", "notes", "body:text", "--owned")
+BINS = ("resource", "bins", "label:str=40", "warehouse_id:ref=warehouses", "--admin-writes")
+# Files of the project's own that sign-in must leave exactly as they were.
+UNTOUCHED = (
+    "inventory/main.py",
+    "inventory/db.py",
+    "inventory/settings.py",
+    "migrations/env.py",
+    "tests/conftest.py",
+)
+SIGN_IN_FILES = (
+    "inventory/models/users.py",
+    "inventory/schemas/users.py",
+    "inventory/services/users.py",
+    "inventory/routers/deps.py",
+    "inventory/routers/auth.py",
+    "inventory/routers/users.py",
+    "inventory/users.py",
+    "tests/factories/users.py",
+    "tests/test_auth.py",
+)
+
+
+@dataclass(frozen=True)
+class Adopted:
+    root: Path
+    before: dict[str, str]
+    after_unapproved: dict[str, str]
+    unapproved: subprocess.CompletedProcess[str]
+    approved: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> Adopted:
+    root = copy_fixture("adopt_noauth", tmp_path_factory.mktemp("noauth"))
+    done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    commit_all(root, "adopt")
+    before = tree(root)
+    unapproved = scaffold(root, "auth")
+    after_unapproved = tree(root)
+    approved = scaffold(root, "auth", "--approve")
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    commit_all(root, "sign-in")
+    for argv in (NOTES, BINS):
+        done = scaffold(root, *argv)
+        assert done.returncode == 0, done.stdout + done.stderr
+    commit_all(root, "resources")
+    return Adopted(
+        root,
+        before=before,
+        after_unapproved=after_unapproved,
+        unapproved=unapproved,
+        approved=approved,
+    )
+
+
+def test_scaffold_auth_in_an_adopted_project_is_escalated_until_approved(adopted: Adopted) -> None:
+    assert adopted.unapproved.returncode == 3, adopted.unapproved.stdout
+    assert "security" in adopted.unapproved.stdout + adopted.unapproved.stderr
+    assert without_reports(adopted.after_unapproved) == without_reports(adopted.before)
+
+
+def test_sign_in_goes_into_the_projects_layout_and_registries(adopted: Adopted) -> None:
+    root = adopted.root
+    for rel in SIGN_IN_FILES:
+        assert (root / rel).is_file(), rel
+    for rel in UNTOUCHED:
+        assert (root / rel).read_text() == (FIXTURES / "adopt_noauth" / rel).read_text(), rel
+    registry = (root / "inventory/routers/__init__.py").read_text()
+    assert "from inventory.routers.auth import router as auth_router" in registry
+    assert "api_router.include_router(users_router)" in registry
+    assert (
+        "from inventory.models.users import User"
+        in (root / "inventory/models/__init__.py").read_text()
+    )
+    migration = next((root / "migrations/versions").glob("*_create_users.py")).read_text()
+    head = re.search(r'^down_revision = "(\w+)"', migration, re.M)
+    assert head is not None and head.group(1) == "0afed532b9b6", "chained to the project's head"
+    dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    for name in ("pwdlib[argon2]", "pyjwt", "limits", "python-multipart"):
+        assert any(d.startswith(name) for d in dependencies), dependencies
+    assert sum(d.startswith("pydantic-settings") for d in dependencies) == 1, "not named twice"
+    support = (root / "inventory/scaffold_support.py").read_text()
+    assert "class AuthSettings(BaseSettings)" in support and "def create_access_token" in support
+    # The resources depend on scaffold's sign-in; the owned one is scoped by its service.
+    notes = (root / "inventory/routers/notes.py").read_text()
+    assert "from inventory.routers.deps import CurrentUser" in notes
+    assert "owner=user" in notes
+    bins = (root / "inventory/routers/bins.py").read_text()
+    assert "Depends(current_admin)" in bins
+    report = re.search(r"^Report: (\S+)", adopted.approved.stdout, re.M)
+    assert report is not None, adopted.approved.stdout
+    handoff = (root / report.group(1)).read_text()
+    assert "python -m inventory.users create-admin" in handoff
+    assert "SECRET_KEY" in handoff
+
+
+def test_a_second_scaffold_auth_points_to_the_sign_in_it_has(adopted: Adopted) -> None:
+    before = tree(adopted.root)
+    done = scaffold(adopted.root, "auth", "--approve")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "inventory.routers.deps" in done.stdout + done.stderr
+    assert tree(adopted.root) == before
+
+
+@pytest.mark.e2e
+def test_the_projects_suite_passes_with_sign_in_and_owner_scoping(adopted: Adopted) -> None:
+    done = run_project_tests(adopted.root, sys.executable, "-v")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    ran = done.stdout
+    generated_auth = (adopted.root / "tests/test_auth.py").read_text()
+    names = re.findall(r"^(?:async )?def (test_\w+)", generated_auth, re.M)
+    assert len(names) >= 15
+    for name in names:
+        assert f"tests/test_auth.py::{name} PASSED" in ran, name
+    for name in (
+        "test_notes.py::test_routes_need_a_signed_in_user",
+        "test_notes.py::test_a_new_row_belongs_to_the_signed_in_user",
+        "test_notes.py::test_another_users_row_is_not_found",
+        "test_notes.py::test_an_admin_sees_every_row",
+        "test_bins.py::test_writes_need_an_admin",
+        "test_bins.py::test_create_returns_201_and_the_row",
+        "test_warehouses.py::",  # the project's own tests still pass
+    ):
+        assert re.search(rf"{re.escape(name)}\w* PASSED", ran), name
+
+
+@pytest.mark.e2e
+def test_ruff_and_mypy_strict_are_clean_on_the_sign_in_code(adopted: Adopted) -> None:
+    for args in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        done = subprocess.run(
+            [str(BIN / "ruff"), *args],
+            cwd=adopted.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    done = subprocess.run(
+        [
+            str(BIN / "mypy"),
+            "--strict",
+            "--no-incremental",
+            "inventory/scaffold_support.py",
+            *SIGN_IN_FILES,
+        ],
+        cwd=adopted.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.pg
+@pytest.mark.e2e
+def test_migrations_and_the_suite_pass_on_postgresql(
+    adopted: Adopted, pg_server: pg_fixture.PgServer
+) -> None:
+    url = pg_fixture.make_database(pg_server)
+    try:
+        env = {k: v for k, v in os.environ.items() if "DATABASE_URL" not in k}
+        env["DATABASE_URL"] = url
+        for command in (["upgrade", "head"], ["check"], ["downgrade", "base"], ["upgrade", "head"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "alembic", *command],
+                cwd=adopted.root,
+                capture_output=True,
+                text=True,
+                check=False,
+                env=env,
+            )
+            assert done.returncode == 0, f"alembic {' '.join(command)}: {done.stdout}{done.stderr}"
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore"],
+            cwd=adopted.root,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**env, "TEST_DATABASE_URL": url},
+        )
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+        assert " skipped" not in done.stdout.splitlines()[-1], "PostgreSQL enforces foreign keys"
+    finally:
+        pg_fixture.drop_database(pg_server, url)
+
+
+@pytest.fixture(scope="module")
+def served(adopted: Adopted, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The adopted app under uvicorn on a migrated SQLite file, with its first admin made
+    by `python -m inventory.users create-admin`."""
+    folder = tmp_path_factory.mktemp("served-noauth")
+    env = {k: v for k, v in os.environ.items() if "DATABASE_URL" not in k}
+    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{folder}/inventory.db", SECRET_KEY="k" * 48)
+    env.pop("PYTEST_ADDOPTS", None)
+    for argv in (
+        ["-m", "alembic", "upgrade", "head"],
+        ["-m", "inventory.users", "create-admin", "boss@example.com"],
+    ):
+        done = subprocess.run(
+            [sys.executable, *argv],
+            cwd=adopted.root,
+            env=env,
+            input="a-long-admin-password\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    log = folder / "uvicorn.log"
+    with uvicorn(adopted.root, env, log, app="inventory.main:app", live="/healthz") as base:
+        yield Api(base)
+    text = log.read_text()
+    for secret in ("a-long-admin-password", "alice-password-1", "bob-password-12"):
+        assert secret not in text, f"{secret} leaked into the log"
+
+
+@pytest.mark.e2e
+def test_the_served_app_scopes_owned_rows_to_their_owner(served: Api) -> None:
+    alice = served.sign_up("alice@example.com", "alice-password-1")
+    bob = served.sign_up("Bob@Example.com", "bob-password-12")
+    admin = served.token("boss@example.com", "a-long-admin-password")
+    status, _, note = served.call("POST", "/api/v1/notes", {"body": "alice's"}, alice)
+    assert status == 201, note
+    assert isinstance(note, dict)
+    url = f"/api/v1/notes/{note['id']}"
+
+    def listed(token: str | None) -> object:
+        status, _, page = served.call("GET", "/api/v1/notes", token=token)
+        if status != 200:
+            return status
+        assert isinstance(page, dict)
+        return [item["id"] for item in page["items"]]
+
+    # (list, get, patch, delete) × (owner, other, admin, anonymous)
+    assert listed(alice) == [note["id"]]
+    assert listed(bob) == []
+    assert listed(admin) == [note["id"]]
+    assert listed(None) == 401
+    assert served.call("GET", url, token=alice)[0] == 200
+    assert served.call("GET", url, token=bob)[0] == 404
+    assert served.call("GET", url, token=admin)[0] == 200
+    assert served.call("GET", url)[0] == 401
+    assert served.call("PATCH", url, {"body": "bob's now"}, bob)[0] == 404
+    assert served.call("PATCH", url, {"body": "edited"}, None)[0] == 401
+    status, _, patched = served.call("PATCH", url, {"body": "edited"}, alice)
+    assert status == 200 and isinstance(patched, dict) and patched["body"] == "edited"
+    assert served.call("PATCH", url, {"body": "by admin"}, admin)[0] == 200
+    assert served.call("DELETE", url, token=bob)[0] == 404
+    assert served.call("DELETE", url)[0] == 401
+    assert served.call("GET", url, token=alice)[0] == 200, "bob's delete did nothing"
+    assert served.call("DELETE", url, token=alice)[0] == 204
+    assert served.call("GET", url, token=admin)[0] == 404
+
+    # The project's own routes stay as they were: open (it runs behind a VPN).
+    assert served.call("GET", "/api/v1/warehouses")[0] == 200
+    status, _, warehouse = served.call(
+        "POST", "/api/v1/warehouses", {"name": "North", "city": "Oslo"}
+    )
+    assert status == 201, warehouse
+    assert isinstance(warehouse, dict)
+    # Admin-only writes; users nobody but an admin may list.
+    bin_row = {"label": "A-1", "warehouse_id": warehouse["id"]}
+    assert served.call("POST", "/api/v1/bins", bin_row, alice)[0] == 403
+    assert served.call("POST", "/api/v1/bins", bin_row, admin)[0] == 201
+    assert served.call("GET", "/api/v1/bins", token=alice)[0] == 200
+    assert served.call("GET", "/api/v1/users", token=alice)[0] == 403
+    status, _, users = served.call("GET", "/api/v1/users", token=admin)
+    assert status == 200 and isinstance(users, dict) and users["total"] == 3
+    status, headers, problem = served.call("GET", "/api/v1/users/me", token=alice + "x")
+    assert status == 401 and headers["www-authenticate"] == "Bearer", problem
+    assert headers["content-type"].startswith("application/problem+json")
+    status, _, me = served.call("GET", "/api/v1/users/me", token=bob)
+    assert status == 200 and isinstance(me, dict) and me["email"] == "bob@example.com"
+    assert "hashed_password" not in me and "password" not in me
