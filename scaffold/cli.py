@@ -684,6 +684,50 @@ def destroy(
 
 @app.command()
 @handles_errors
+def rename(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to rename.")],
+    new_name: Annotated[str, typer.Argument(help="Its new table name, plural snake_case.")],
+    singular: Annotated[
+        str | None, typer.Option("--singular", help="The new singular, where English is irregular.")
+    ] = None,
+    approve: ApproveOpt = False,
+    no_version: NoVersionOpt = False,
+    verify: VerifyOpt = False,
+    keep_failed: KeepFailedOpt = False,
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rename a generated resource's table (breaking, a production migration: --approve).
+
+    One migration renames the table, its indexes and constraints and the foreign keys
+    that point at it; every layer moves to the new name; the old paths keep their
+    contract in the previous API version unless --no-version.
+
+    Example:
+
+        scaffold rename rooms venues --approve
+    """
+    from scaffold.commands.rename import plan_table_rename
+    from scaffold.output import Printer
+    from scaffold.plan import project_lock
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = _project(project)
+    with project_lock(proj.root):
+        plan, outcome = plan_table_rename(
+            proj, resource, new_name, approve=approve, no_version=no_version, singular=singular
+        )
+        _write_plan(
+            proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
+        )
+    _finish(outcome, printer, dry_run=dry_run)
+
+
+@app.command()
+@handles_errors
 def mission(
     sentence: Annotated[str, typer.Argument(help="What you want, in one English sentence.")],
     approve: ApproveOpt = False,

@@ -155,7 +155,21 @@ def targets(root: Path, tests: str, changes: list[Any], manifest: Any) -> list[d
         items = _ITEMS.search(test_file.read_text()) if test_file.is_file() else None
         if entry.get("singular") and items:
             found.append({"table": module, "singular": entry["singular"], "items": items.group(1)})
-    return found
+    # One target per resource: its latest API version (every version writes the same
+    # table, and each version's factory counts its unique samples from 1).
+    latest: dict[str, dict[str, str]] = {}
+    for target in found:
+        table = re.sub(r"_v\d+$", "", target["table"])
+        if table not in latest or _version_of(target["table"]) > _version_of(
+            latest[table]["table"]
+        ):
+            latest[table] = target
+    return list(latest.values())
+
+
+def _version_of(module: str) -> int:
+    match = re.search(r"_v(\d+)$", module)
+    return int(match.group(1)) if match else 1
 
 
 def measure_load(root: Path, python: str, wanted: list[dict[str, str]]) -> dict[str, Any]:

@@ -69,6 +69,8 @@ class Profile:
     auth_dependency: str | None = None
     router_registry: str | None = None  # "path.py:attribute"
     api_prefix: str = "/api/v1"
+    # The registry is the app and each router is included with `prefix=api_prefix`.
+    include_prefix: bool = False
     app: str | None = None
     alembic_ini: str | None = "alembic.ini"
     alembic_dir: str = "migrations"
@@ -171,6 +173,7 @@ class Profile:
         values["test_style"] = style
         values["asyncio_mode"] = str(settings.get("asyncio_mode", "auto"))
         values["sqlmodel"] = bool(settings.get("sqlmodel", False))
+        values["include_prefix"] = bool(settings.get("include_prefix", False))
         id_type = settings.get("id_type", "bigint")
         _expect(id_type in ("uuid", "int", "bigint"), "id_type", id_type, 'id_type = "uuid"')
         values["id_type"] = id_type

@@ -173,6 +173,7 @@ class Project:
                     singular=entry["singular"],
                     id_type=entry.get("id_type", "int"),
                     owned="--owned" in entry["argv"],
+                    v1_route=_v1_route(entry),
                 )
                 entry["argv"], entry["migration"], entry["revision"]  # noqa: B018 - presence check
             except (KeyError, TypeError):
@@ -253,3 +254,10 @@ def _scaffold_settings(folder: Path) -> dict | None:
         ) from None
     settings = data.get("tool", {}).get("scaffold")
     return settings if isinstance(settings, dict) else {}
+
+
+def _v1_route(entry: dict) -> str | None:
+    """Where /api/v1 serves a renamed resource: the path of the table it was."""
+    first = next((v for v in entry.get("versions", []) if int(v.get("version", 0)) == 1), None)
+    served_as = first.get("served_as") if isinstance(first, dict) else None
+    return served_as.replace("_", "-") if isinstance(served_as, str) else None

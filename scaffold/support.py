@@ -44,12 +44,6 @@ SOURCES: tuple[tuple[str, frozenset[str]], ...] = (
     ("core/security.py", TOKENS),
     ("services/base.py", frozenset()),
 )
-# Template names the support module defines under another name: the project has its own
-# `Settings`, so sign-in's are `AuthSettings`.
-RENAMED = {
-    ("app.core.config", "Settings"): "AuthSettings",
-    ("app.core.config", "get_settings"): "auth_settings",
-}
 
 HEADER = '''"""What scaffold's generated code needs and this project did not have, in one module.
 
@@ -276,6 +270,14 @@ AUTH_IMPORTS = (
 )
 
 
+def auth_names(text: str) -> str:
+    """Template code with sign-in's settings under the support module's names: the
+    project has a `Settings` and `get_settings` of its own, so these are `AuthSettings`
+    and `auth_settings`."""
+    text = re.sub(r"\bSettings\b", "AuthSettings", text)
+    return re.sub(r"\bget_settings\b", "auth_settings", text)
+
+
 def _split(ref: str) -> tuple[str, str]:
     module, _, name = ref.partition(":")
     return module, name
@@ -296,7 +298,7 @@ def support_module(profile: Profile, *, hashing: bool = False, auth: bool = Fals
                 dropped = frozenset()
         text = (TEMPLATE_APP / rel).read_text(encoding="utf-8")
         if rel == "core/security.py":
-            text = re.sub(r"\bSettings\b", RENAMED[("app.core.config", "Settings")], text)
+            text = auth_names(text)
         tree = ast.parse(text)
         lines = text.splitlines(keepends=True)
         remove: list[tuple[int, int]] = []

@@ -35,6 +35,7 @@ from tests.test_adopt import (
 from tests.test_auth import Api
 from tests.test_operations import uvicorn
 
+SHELVES = ("resource", "shelves", "code:str=20", "warehouse_id:ref=warehouses")
 NOTES = ("resource", "notes", "body:text", "--owned")
 BINS = ("resource", "bins", "label:str=40", "warehouse_id:ref=warehouses", "--admin-writes")
 # Files of the project's own that sign-in must leave exactly as they were.
@@ -71,6 +72,9 @@ class Adopted:
 def adopted(tmp_path_factory: pytest.TempPathFactory) -> Adopted:
     root = copy_fixture("adopt_noauth", tmp_path_factory.mktemp("noauth"))
     done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # A resource generated before sign-in: scaffold auth re-renders it protected.
+    done = scaffold(root, *SHELVES)
     assert done.returncode == 0, done.stdout + done.stderr
     commit_all(root, "adopt")
     before = tree(root)
@@ -113,7 +117,10 @@ def test_sign_in_goes_into_the_projects_layout_and_registries(adopted: Adopted) 
     )
     migration = next((root / "migrations/versions").glob("*_create_users.py")).read_text()
     head = re.search(r'^down_revision = "(\w+)"', migration, re.M)
-    assert head is not None and head.group(1) == "0afed532b9b6", "chained to the project's head"
+    shelves = next((root / "migrations/versions").glob("*_create_shelves.py")).read_text()
+    below = re.search(r'^revision = "(\w+)"', shelves, re.M)
+    assert below is not None and '"0afed532b9b6"' in shelves, "shelves on the project's head"
+    assert head is not None and head.group(1) == below.group(1), "users on the single head"
     dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
     for name in ("pwdlib[argon2]", "pyjwt", "limits", "python-multipart"):
         assert any(d.startswith(name) for d in dependencies), dependencies
@@ -126,6 +133,8 @@ def test_sign_in_goes_into_the_projects_layout_and_registries(adopted: Adopted) 
     assert "owner=user" in notes
     bins = (root / "inventory/routers/bins.py").read_text()
     assert "Depends(current_admin)" in bins
+    shelves = (root / "inventory/routers/shelves.py").read_text()
+    assert "dependencies=[Depends(current_user)]" in shelves, "re-rendered protected"
     report = re.search(r"^Report: (\S+)", adopted.approved.stdout, re.M)
     assert report is not None, adopted.approved.stdout
     handoff = (root / report.group(1)).read_text()
@@ -157,6 +166,7 @@ def test_the_projects_suite_passes_with_sign_in_and_owner_scoping(adopted: Adopt
         "test_notes.py::test_another_users_row_is_not_found",
         "test_notes.py::test_an_admin_sees_every_row",
         "test_bins.py::test_writes_need_an_admin",
+        "test_shelves.py::test_routes_need_a_signed_in_user",  # protected by scaffold auth
         "test_bins.py::test_create_returns_201_and_the_row",
         "test_warehouses.py::",  # the project's own tests still pass
     ):

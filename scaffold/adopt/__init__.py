@@ -37,6 +37,7 @@ PROFILE_ORDER = (
     "app",
     "router_registry",
     "api_prefix",
+    "include_prefix",
     "model_registry",
     "alembic_ini",
     "alembic_dir",

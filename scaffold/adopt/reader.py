@@ -658,6 +658,23 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
                         f.assumed.append(
                             f"the prefix {ast.unparse(prefix)!r} of {registry.partition(':')[2]} could not be read: assumed none"
                         )  # type: ignore[arg-type]
+        else:
+            # Routers included in the app itself, each under the same prefix
+            # (`app.include_router(router, prefix="/api")`): generated ones get it too.
+            given = Counter()
+            for mod, owner, _included, node in include_calls:
+                if owner == registry:
+                    prefix = _kw(node, "prefix")
+                    value = _settings_value(project, mod.name, prefix) if prefix is not None else ""
+                    given[value if isinstance(value, str) else None] += 1
+            common = given.most_common(1)[0][0] if given else ""
+            if common is None:
+                f.assumed.append(
+                    f"the prefix of the routers included in {registry.partition(':')[2]} could not be read: assumed none"
+                )
+            elif common:
+                api_prefix = api_prefix + common
+                p["include_prefix"] = True
         reg_mod = project.modules[registry.partition(":")[0]]
         p["router_registry"] = f"{reg_mod.rel}:{registry.partition(':')[2]}"
         f.found.append(

@@ -21,6 +21,7 @@ from scaffold.generators.resource import adapt, package_inits
 from scaffold.plan import Rendered
 from scaffold.project import Project
 from scaffold.resources import template_root
+from scaffold.support import auth_names
 
 USERS = "users"
 # What the sign-in code imports beyond the project's usual dependencies.
@@ -117,7 +118,7 @@ def adopted_auth_files(
                 flags=re.M,
             )
         text = text.replace("app.users", cli_module).replace("/api/v1", prefix)
-        return adapt(text, layout)
+        return adapt(auth_names(text), layout)
 
     def with_session(text: str) -> str:
         dependency = (

@@ -247,7 +247,15 @@ def specs_for_versions(
             replace(f, column=renames.get(f.name), removed=f.name in removed) for f in spec.fields
         )
         checks = tuple(c for c in spec.checks if c.left not in removed and c.right not in removed)
-        out.append(replace(spec, fields=fields, checks=checks, api_primary=not out))
+        out.append(
+            replace(
+                spec,
+                fields=fields,
+                checks=checks,
+                api_primary=not out,
+                served_as=v.get("served_as"),
+            )
+        )
     out.append(replace(current, api_primary=not out))
     return out
 

@@ -121,6 +121,12 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
             )
             outcome.extra["index_missing"] = [(m.model.table, m.column) for m in missing]
         return outcome
+    if kind == "rename":
+        from scaffold.commands.rename import plan_table_rename
+
+        plan, outcome = plan_table_rename(project, argv[1], argv[2], approve=approve)
+        execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
+        return outcome
     if kind == "destroy":
         files, outcome, manifest = destroy.plan_destroy(project, argv[1], approve=approve)
         execute(project, outcome, files, manifest, force=force, dry_run=False)

@@ -350,15 +350,21 @@ def plan_access_change(
 
 
 def render_existing(
-    project: Project, spec: ResourceSpec | None = None, table: str = ""
+    project: Project,
+    spec: ResourceSpec | None = None,
+    table: str = "",
+    history: Project | None = None,
 ) -> list[Rendered]:
-    """Every file of a resource the manifest has, as its stored spec renders now."""
+    """Every file of a resource the manifest has, as its stored spec renders now;
+    its create migration as ``history`` (default: ``project``) rendered it."""
     from scaffold.commands.field import args_from_argv, specs_for_versions
 
     entry = project.manifest.resources[spec.table if spec is not None else table]
     if spec is None:
         spec = build_spec(project, args_from_argv(entry["argv"]))
-    create_spec = build_spec(project, args_from_argv(entry.get("create_argv", entry["argv"])))
+    create_spec = build_spec(
+        history or project, args_from_argv(entry.get("create_argv", entry["argv"]))
+    )
     spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
     versions = specs_for_versions(project, entry.get("versions", []), spec)
     slot = migration_slot(project, spec.table)
@@ -424,8 +430,8 @@ def resource_layers(spec: ResourceSpec, files: list[Rendered]) -> dict[str, list
     ]
     tests = []
     for r in files:
-        if "/test_" in r.path:
-            count = r.text.count("async def test_")
+        if "/test_" in r.path and not r.delete:
+            count = len(re.findall(r"^(?:async )?def test_", r.text, re.M))
             tests.append(f"`{r.path}`: {count} tests (every route and its failures)")
     return {"Database": database, "API": api, "Services": services, "Tests": tests}
 

@@ -367,7 +367,7 @@ def _registry_of(profile: Profile, version: int) -> tuple[str, str, str] | None:
     if not profile.router_registry:
         return None
     rel, _, attribute = profile.router_registry.partition(":")
-    return rel, attribute, ""
+    return rel, attribute, f', prefix="{profile.api_prefix}"' if profile.include_prefix else ""
 
 
 def registry_lines(profile: Profile, router_module: str, table: str) -> list[str]:

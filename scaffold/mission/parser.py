@@ -37,6 +37,10 @@ REMOVE_REASON = (
     "API clients that send or read {name} break"
 )
 RENAME_REASON = "breaking: renames {table}.{old} to {new}; API clients that use {old} break"
+RENAME_TABLE_REASON = (
+    "breaking: renames table {old} to {new}; its API paths move to /{new_route} in a new API "
+    "version, and the rename is a schema change that needs a production migration"
+)
 
 # Matched on normalize_for_matching() text; "_", "-", "/" and spaces are word boundaries.
 # A bare "session" is not a trigger: training or teaching sessions are ordinary data.
@@ -1427,14 +1431,41 @@ def _remove_fields(
     return actions
 
 
+def _parse_table_rename(
+    ctx: _Ctx, old_toks: list[_Tok], new_toks: list[_Tok]
+) -> list[MissionAction]:
+    """ "rename table rooms to venues": one migration, the old paths kept in the previous
+    API version; escalated (breaking, and a production migration)."""
+    example = "rename table rooms to venues"
+    if not old_toks:
+        ctx.fail(new_toks, "which table? say 'rename table TABLE to NEW_NAME'", example)
+    table = _find_table(ctx, old_toks, example)
+    new = _snake(ctx, new_toks, "new table name", f"rename table {table} to venues")
+    reason = RENAME_TABLE_REASON.format(old=table, new=new, new_route=new.replace("_", "-"))
+    ctx.escalations.append(Escalation(reason, ctx.span(ctx.clause)))
+    return [MissionAction("rename", ("rename", table, new), f"rename table {table} to {new}")]
+
+
 def _parse_rename(ctx: _Ctx, verb: _Tok, rest: list[_Tok]) -> list[MissionAction]:
-    """ "rename phone to phone_number in contacts", "rename contacts.phone to phone_number"."""
+    """ "rename phone to phone_number in contacts", "rename contacts.phone to phone_number";
+    tables: "rename table rooms to venues", "rename the rooms table to venues", "rename
+    rooms to venues" (rooms being a table)."""
     example = "rename phone to phone_number in contacts"
     body = _strip_articles(rest)
     to = next((k for k, t in enumerate(body) if t.word("to")), None)
     if to is None or to == 0:
         ctx.fail(body or [verb], "expected 'rename FIELD to NEW_NAME in TABLE'", example)
     before, after = body[:to], body[to + 1 :]
+    table_words = [t for t in before if t.word(KIND_WORDS)]
+    named = [t for t in before if not t.word(KIND_WORDS)]
+    no_table_clause = not any(t.word("in", "on", "of", "from") for t in body)
+    if table_words or (
+        no_table_clause
+        and len(named) == 1
+        and "." not in named[0].text
+        and _lookup_table(ctx, named)
+    ):
+        return _parse_table_rename(ctx, named, [t for t in after if not t.word(KIND_WORDS)])
     table_toks: list[_Tok] = []
     for part in (before, after):
         at = next((k for k, t in enumerate(part) if t.word("in", "on", "of", "from")), None)
@@ -1448,8 +1479,6 @@ def _parse_rename(ctx: _Ctx, verb: _Tok, rest: list[_Tok]) -> list[MissionAction
         table_toks = [_Tok(table_name, dotted.start, dotted.start + len(table_name))]
         old_toks = [_Tok(field, dotted.end - len(field), dotted.end)]
     if not table_toks:
-        if _lookup_table(ctx, old_toks):
-            ctx.fail(old_toks, "missions rename fields, not whole tables", example)
         ctx.fail(before, "which table? say 'in TABLE'", example)
     table = _find_table(ctx, table_toks, example)
     old = _snake(ctx, old_toks, "field name", example)

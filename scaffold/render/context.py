@@ -139,16 +139,15 @@ class Layout:
         """Where ``name``, imported from the template's ``module``, comes from in this project."""
         if self.profile is None or module not in SUPPORT_SOURCES:
             return module, name
-        from scaffold.support import RENAMED, support_names
+        from scaffold.support import support_names
 
-        defined = RENAMED.get((module, name), name)
-        if defined not in support_names():
+        if name not in support_names():
             return module, name  # the project's own module of that name (its auth, say)
         profile = self.profile
         if module == "app.db.base" and name == "Base" and not profile.sqlmodel:
             target, _, attribute = profile.base.partition(":")
             return target, attribute
-        return profile.support_import, defined
+        return profile.support_import, name
 
 
 def literal(value: Any) -> str:
@@ -1397,7 +1396,7 @@ def _ondelete_tests(spec: ResourceSpec, prefix: str) -> list[dict[str, str]]:
             {
                 "slug": f.name.removesuffix("_id"),
                 "field": f.name,
-                "parents": f"{prefix}/{_route_of(f.ref_table)}",
+                "parents": f"{prefix}/{spec.known(f.ref_table).v1_route or _route_of(f.ref_table)}",
                 "verb": verb,
                 "status": str(status),
                 "check": check,

@@ -53,6 +53,9 @@ class Known:
     key: str = "id"
     # A ``--owned`` resource: its rows are its owner's, so references to it are scoped.
     owned: bool = False
+    # Where /api/v1 serves it, when not at its table's name (a renamed table's first
+    # version keeps its old path).
+    v1_route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,9 @@ class ResourceSpec:
     # the default), "public" (anyone: ``--public``), "admin-writes" (reads for users,
     # writes for admins: ``--admin-writes``).
     access: str = "user"
+    # An older API version of a renamed table: the table it was, whose paths and
+    # operation ids this version keeps serving (``/api/v1/rooms`` of ``venues``).
+    served_as: str | None = None
 
     @property
     def owner_field(self) -> Field | None:
@@ -154,7 +160,7 @@ class ResourceSpec:
 
     @property
     def route(self) -> str:
-        return inflect.dasherize(self.table)
+        return inflect.dasherize(self.served_as or self.table)
 
     @property
     def id_param(self) -> str:

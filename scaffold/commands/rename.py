@@ -1,0 +1,395 @@
+"""``scaffold rename OLD NEW``: rename a generated resource's table (escalated).
+
+One migration renames the table and every index and constraint named after it
+(``ix_rooms_name`` → ``ix_venues_name``), and the foreign keys of the tables that
+reference it (their ``*_id`` columns keep their names: a ``room_id`` still holds a
+venue's id). Every layer is re-rendered under the new name and the old files are
+removed; the referencing resources are re-rendered to point at the new model. The old
+paths stay served: ``/api/v1/rooms`` keeps its contract in the previous API version,
+on the renamed table, and the new paths appear at the next (``/api/v2/venues``),
+unless ``--no-version``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from scaffold.commands.field import args_from_argv, specs_for_versions
+from scaffold.commands.resource import ResourcePlan, build_spec, resource_layers
+from scaffold.errors import EscalationRequired, InputError
+from scaffold.generators import alter
+from scaffold.generators.resource import MigrationSlot, render_resource
+from scaffold.mission.parser import RENAME_TABLE_REASON
+from scaffold.output import Outcome
+from scaffold.plan import Rendered
+from scaffold.project import Project
+from scaffold.render import naming
+from scaffold.render.context import _check_constraints, _led_by_unique, _unique_sets, literal
+from scaffold.render.imports import Imports
+from scaffold.spec.resource import ResourceSpec
+
+
+def _renamed_argv(argv: list[str], old: str, new: str, singular: str | None = None) -> list[str]:
+    """A stored argv with the table ``old`` called ``new``: its own name, and every
+    reference to it (``room_id:ref=rooms`` → ``room_id:ref=venues``)."""
+    args = args_from_argv(argv)
+    fields = tuple(_renamed_token(token, old, new) for token in args.fields)
+    name = new if args.name == old else args.name
+    out = replace(args, name=name, fields=fields)
+    if args.name == old:
+        out = replace(out, singular=singular)
+    return out.argv()
+
+
+def _renamed_token(token: str, old: str, new: str) -> str:
+    parts = token.split(":")
+    return ":".join(f"ref={new}" if part == f"ref={old}" else part for part in parts)
+
+
+def _generated(project: Project, old: str, new: str) -> dict:
+    """The manifest entry of ``old``; exit 2 for a table scaffold did not generate."""
+    refs = project.auth
+    if refs is not None and old == refs.users_table:
+        raise InputError(
+            f"{old} is the users table of sign-in; scaffold does not rename it.",
+            token=old,
+            example=f"scaffold rename {_any_resource(project)} {new} --approve",
+        )
+    entry = project.manifest.resources.get(old)
+    if entry is not None:
+        return entry
+    if old in project.known_resources():
+        raise InputError(
+            f"{old} is the project's own table, not one scaffold generated: scaffold renames "
+            "only what it generated (it would have to rewrite your code). Rename it with an "
+            "Alembic migration of your own.",
+            token=old,
+            example=f"alembic revision -m 'rename {old} to {new}'",
+        )
+    have = ", ".join(sorted(project.manifest.resources)) or "none yet"
+    raise InputError(
+        f"{old!r} is not a resource scaffold generated here (resources: {have}).",
+        token=old,
+        example=f"scaffold rename {_any_resource(project)} {new} --approve",
+    )
+
+
+def _any_resource(project: Project) -> str:
+    return next(iter(sorted(project.manifest.resources)), "rooms")
+
+
+def _refuse(project: Project, old: str, new: str, entry: dict) -> None:
+    """Exit 2 where a rename cannot be done in one step (yet), naming why."""
+    example = (
+        f"scaffold rename {old} venues --approve"
+        if new == old
+        else f"scaffold rename {old} {new} --approve"
+    )
+    if new == old:
+        raise InputError(f"{old} is already called {old}.", token=new, example=example)
+    if new in project.known_resources():
+        raise InputError(
+            f"The project already has a {new!r} table; pick another name.",
+            token=new,
+            example=f"scaffold rename {old} {new}_new --approve",
+        )
+    spec = build_spec(project, args_from_argv(entry["argv"]))
+    if spec.many:
+        raise InputError(
+            f"{old} has many-to-many links ({', '.join(m.name for m in spec.many)}), whose join "
+            "tables are named after it; renaming those is not supported in one step.",
+            token=old,
+            example=f"scaffold destroy {old} --approve",
+        )
+    for other, other_entry in project.manifest.resources.items():
+        if other == old:
+            continue
+        args = args_from_argv(other_entry["argv"])
+        other_spec = build_spec(project, args)
+        if any(m.target.table == old for m in other_spec.many):
+            raise InputError(
+                f"{other} links to {old} (many-to-many) through a join table named after it; "
+                "renaming that is not supported in one step.",
+                token=old,
+                example=f"scaffold destroy {other} --approve",
+            )
+        if args.parent == old or old in args.lists_under:
+            raise InputError(
+                f"{other} is served under /{spec.route}/{{{spec.id_param}}}/..., so renaming "
+                f"{old} would move {other}'s routes too; that is not supported in one step.",
+                token=other,
+                example=f"scaffold field rename {old} OLD NEW --approve",
+            )
+
+
+def _names(spec: ResourceSpec) -> list[tuple[str, str]]:
+    """(kind, name) of every index and constraint named after ``spec``'s table, in the
+    order the create migration makes them: ``("index", "ix_rooms_name")``..."""
+    table = spec.table
+    out: list[tuple[str, str]] = [("constraint", naming.pk(table))]
+    out += [("unique", naming.uq(table, group)) for group in _unique_sets(spec)]
+    out += [
+        ("constraint", naming.ck(table, name))
+        for name, _ in _check_constraints(spec, Imports(), qualified=True)
+    ]
+    out += [
+        ("constraint", naming.fk(table, [f.name], f.ref_table)) for f in spec.fields if f.is_ref
+    ]
+    out += [
+        ("index", naming.ix(table, [f.name]))
+        for f in spec.fields
+        if not f.unique and (f.index or (f.is_ref and not _led_by_unique(spec, f)))
+    ]
+    return out
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def rename_ops(
+    old_spec: ResourceSpec,
+    new_spec: ResourceSpec,
+    referencing: list[tuple[ResourceSpec, ResourceSpec]],
+) -> alter.Ops:
+    """The migration's ops: the table, its indexes and constraints, and the referencing
+    tables' foreign keys renamed; the downgrade renames them back."""
+    old, new = old_spec.table, new_spec.table
+    ops = alter.Ops(new)
+    pairs = list(zip(_names(old_spec), _names(new_spec), strict=True))
+    fks = []
+    for before, after in referencing:
+        for f_before, f_after in zip(before.fields, after.fields, strict=True):
+            if f_before.is_ref and f_before.ref_table == old:
+                fks.append(
+                    (
+                        before.table,
+                        naming.fk(before.table, [f_before.name], old),
+                        naming.fk(after.table, [f_after.name], new),
+                    )
+                )
+
+    def direction(src: ResourceSpec, dst: ResourceSpec, forward: bool) -> list[str]:
+        a, b = src.table, dst.table
+        names = [(k, x, y) if forward else (k, y, x) for (k, x), (_, y) in pairs]
+        constraints = [(b, x, y) for kind, x, y in names if kind != "index" and x != y]
+        constraints += [(t, x, y) if forward else (t, y, x) for t, x, y in fks if x != y]
+        indexes = [(x, y) for kind, x, y in names if kind == "index" and x != y]
+        postgres = "    quote = op.get_context().dialect.identifier_preparer.quote\n"
+        if constraints:
+            rows = "".join(
+                f"        ({literal(t)}, {literal(x)}, {literal(y)}),\n" for t, x, y in constraints
+            )
+            postgres += (
+                f"    for table, old, new in (\n{rows}    ):\n"
+                '        op.execute(f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(old)} TO {quote(new)}")\n'
+            )
+        if indexes:
+            rows = "".join(f"        ({literal(x)}, {literal(y)}),\n" for x, y in indexes)
+            postgres += (
+                f"    for old, new in (\n{rows}    ):\n"
+                '        op.execute(f"ALTER INDEX {quote(old)} RENAME TO {quote(new)}")\n'
+            )
+        sequence = (repr(f"{a}_id_seq"), repr(f"{b}_id_seq"))  # single quotes, in an f-string
+        postgres += (
+            f"    # The identity's sequence, named after the table too.\n"
+            f'    op.execute(f"ALTER SEQUENCE IF EXISTS {{quote({sequence[0]})}} RENAME TO {{quote({sequence[1]})}}")\n'
+        )
+        return [
+            f"op.rename_table({literal(a)}, {literal(b)})",
+            'if op.get_context().dialect.name == "postgresql":\n' + postgres + "else:\n"
+            "    # SQLite keeps the names of constraints in the table's own SQL: the unique\n"
+            "    # ones are what Alembic compares, so the table is rebuilt with their new names.\n"
+            + _sqlite(b, names, dst),
+        ]
+
+    ops.pair(direction(old_spec, new_spec, True), direction(new_spec, old_spec, False))
+    return ops
+
+
+def _sqlite(table: str, names: list[tuple[str, str, str]], spec: ResourceSpec) -> str:
+    groups = dict(
+        zip([n for k, n in _names(spec) if k == "unique"], _unique_sets(spec), strict=True)
+    )
+    columns = {naming.ix(spec.table, [f.name]): f.name for f in spec.fields}
+    batch = []
+    indexes = []
+    for kind, x, y in names:
+        if x == y:
+            continue
+        if kind == "unique":
+            batch.append(f'        batch_op.drop_constraint({literal(x)}, type_="unique")\n')
+            batch.append(
+                f"        batch_op.create_unique_constraint({literal(y)}, {literal(list(groups[y]))})\n"
+            )
+        elif kind == "index":
+            indexes.append(f"    op.drop_index({literal(x)}, table_name={literal(table)})\n")
+            indexes.append(
+                f"    op.create_index({literal(y)}, {literal(table)}, [{literal(columns[y])}], unique=False)\n"
+            )
+    body = ""
+    if batch:
+        body += (
+            f'    with op.batch_alter_table({literal(table)}, recreate="always") as batch_op:\n'
+            + "".join(batch)
+        )
+    body += "".join(indexes)
+    return (body or "    pass\n").rstrip("\n")
+
+
+def plan_table_rename(
+    project: Project,
+    old: str,
+    new: str,
+    *,
+    approve: bool | None,
+    no_version: bool = False,
+    singular: str | None = None,
+) -> tuple[ResourcePlan, Outcome]:
+    """The renamed resource's files, the removal of the old ones, the referencing
+    resources re-rendered, and one migration; escalated (``approve=None`` collects it)."""
+    project.require_alembic()
+    entry = _generated(project, old, new)
+    _refuse(project, old, new, entry)
+    old_spec = build_spec(project, args_from_argv(entry["argv"]))
+    outcome = Outcome(command="rename", actions=[f"rename table {old} to {new}"])
+    new_args_argv = _renamed_argv(entry["argv"], old, new, singular)
+    probe = build_spec(project, args_from_argv(new_args_argv))  # validates the new name
+    reason = RENAME_TABLE_REASON.format(old=old, new=new, new_route=probe.route)
+    outcome.escalations = [{"reason": reason, "trigger": f"rename {old}"}]
+    if approve is False:
+        raise EscalationRequired.listing(
+            outcome.escalations, example=f"scaffold rename {old} {new} --approve"
+        )
+
+    manifest = project.manifest.copy()
+    latest = int(entry.get("api_version", 1))
+    new_entry = {k: v for k, v in entry.items()}
+    new_entry["argv"] = new_args_argv
+    new_entry["class_name"], new_entry["singular"] = probe.class_name, probe.singular
+    new_entry["create_argv"] = entry.get("create_argv", entry["argv"])
+    versions = []
+    for v in entry.get("versions", []):
+        versions.append(
+            {
+                **v,
+                "argv": _renamed_argv(v["argv"], old, new, singular),
+                "served_as": v.get("served_as", old),
+            }
+        )
+    if not no_version:
+        versions.append(
+            {
+                "version": latest,
+                "argv": _renamed_argv(entry["argv"], old, new, singular),
+                "renames": {},
+                "removed": [],
+                "served_as": old,
+            }
+        )
+        latest += 1
+        outcome.handoff.append(
+            f"/api/v{latest - 1}/{old_spec.route} keeps serving the old contract (on the renamed "
+            f"table); /api/v{latest}/{probe.route} is the new one. Tell clients to move, then "
+            f"retire v{latest - 1}."
+        )
+    else:
+        outcome.handoff.append(
+            f"--no-version: /api/v{latest}/{old_spec.route} is gone, /api/v{latest}/{probe.route} "
+            "replaces it; clients that use the old paths break."
+        )
+    new_entry["versions"] = versions
+    new_entry["api_version"] = latest
+    if not versions:
+        del new_entry["versions"]
+    del manifest.resources[old]
+    manifest.resources[new] = new_entry
+    referencing = []
+    for other, other_entry in project.manifest.resources.items():
+        if other == old:
+            continue
+        if not any(
+            f"ref={old}" in t.split(":") for t in args_from_argv(other_entry["argv"]).fields
+        ):
+            continue
+        changed = dict(other_entry)
+        changed["argv"] = _renamed_argv(other_entry["argv"], old, new)
+        if "create_argv" not in changed:
+            changed["create_argv"] = other_entry["argv"]
+        changed["versions"] = [
+            {**v, "argv": _renamed_argv(v["argv"], old, new)}
+            for v in other_entry.get("versions", [])
+        ]
+        if not changed["versions"]:
+            del changed["versions"]
+        manifest.resources[other] = changed
+        referencing.append(other)
+
+    renamed = project.with_manifest(manifest)
+    new_spec = replace(build_spec(renamed, args_from_argv(new_args_argv)), api_version=latest)
+    pairs = []
+    for other in referencing:
+        before = build_spec(project, args_from_argv(project.manifest.resources[other]["argv"]))
+        after = build_spec(renamed, args_from_argv(manifest.resources[other]["argv"]))
+        pairs.append((before.stored(), after.stored()))
+    ops = rename_ops(old_spec.stored(), new_spec.stored(), pairs)
+    path, text, _down, _revision = alter.render_alter(
+        project, ops, f"rename table {old} to {new}", f"rename_{old}_to_{new}"
+    )
+    new_entry["migrations"] = [*entry.get("migrations", []), path]
+
+    # The create migration is history: rendered from the old project, it is unchanged.
+    create_spec = build_spec(project, args_from_argv(new_entry["create_argv"]))
+    slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
+    files = render_resource(
+        renamed,
+        new_spec,
+        slot,
+        create_spec=create_spec,
+        versions=specs_for_versions(renamed, versions, new_spec),
+    )
+    for other in referencing:
+        from scaffold.commands.resource import render_existing
+
+        files += render_existing(renamed, table=other, history=project)
+    files.append(Rendered(path, text, resource=new, frozen=True))
+    # The old resource's files: removed unless the new rendering writes the same path.
+    old_current = replace(old_spec, api_version=int(entry.get("api_version", 1)))
+    before = render_resource(
+        project,
+        old_current,
+        slot,
+        versions=specs_for_versions(project, entry.get("versions", []), old_current),
+    )
+    planned = {r.path for r in files}
+    for r in before:
+        if (
+            r.frozen
+            or r.edit
+            or r.resource != old
+            or r.path in planned
+            or r.path.endswith("__init__.py")
+        ):
+            continue
+        files.append(Rendered(r.path, "", resource=old, delete=True))
+    unique = {r.path: r for r in files}
+    files = list(unique.values())
+    for layer, items in resource_layers(new_spec, files).items():
+        outcome.layers[layer] = items
+    outcome.layers["Database"] = [
+        f"rename table `{old}` to `{new}`, its indexes and constraints"
+        + (f"; the foreign keys of {', '.join(referencing)} follow it" if referencing else ""),
+        f"migration `{path}`",
+    ]
+    outcome.handoff.append(
+        f"The rename is a schema change for production: `alembic upgrade head` renames {old} "
+        "in place (no copy on PostgreSQL; SQLite rebuilds the table); code outside the "
+        f"generated files that names {old} must follow."
+    )
+    if project.profile is not None:
+        outcome.handoff.append(
+            f"Hand-written code of the project that uses the {old} table or its model must be "
+            "changed by hand: scaffold only rewrote what it generated."
+        )
+    notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
+    return ResourcePlan(new_spec, files, manifest, notes), outcome
