@@ -15,6 +15,7 @@ from scaffold.mission.parser import (
     NO_FIELDS_NOTE,
     REMOVE_REASON,
     RENAME_REASON,
+    RENAME_TABLE_REASON,
     SECURITY_REASON,
 )
 
@@ -40,6 +41,10 @@ def removed(column):
 
 def renamed(table, old, new):
     return RENAME_REASON.format(table=table, old=old, new=new)
+
+
+def table_renamed(old, new):
+    return RENAME_TABLE_REASON.format(old=old, new=new, new_route=new.replace("_", "-"))
 
 
 INDEX = ("index", "--missing")
@@ -297,6 +302,27 @@ CASES = [
         [("field", "rename", "contacts", "phone", "phone_number")],
         [renamed("contacts", "phone", "phone_number")],
     ),
+    # --- table renames: escalated, whatever the wording ---------------------------------------
+    (
+        "rename table contacts to people",
+        [("rename", "contacts", "people")],
+        [table_renamed("contacts", "people")],
+    ),
+    (
+        "rename the contacts table to people",
+        [("rename", "contacts", "people")],
+        [table_renamed("contacts", "people")],
+    ),
+    (
+        "Rename contacts to people",
+        [("rename", "contacts", "people")],
+        [table_renamed("contacts", "people")],
+    ),
+    (
+        "rename the time entries table to timesheets",
+        [("rename", "time_entries", "timesheets")],
+        [table_renamed("time_entries", "timesheets")],
+    ),
     ("drop table contacts", [("destroy", "contacts")], [destroyed("contacts")]),
     ("delete the contacts resource", [("destroy", "contacts")], [destroyed("contacts")]),
     ("destroy contacts", [("destroy", "contacts")], [destroyed("contacts")]),
@@ -400,7 +426,7 @@ ERRORS = [
     ("add weekly_requirements table for scheduling", "scheduling"),
     ("add phone", "phone"),
     ("drop contacts", "contacts"),
-    ("rename contacts to people", "contacts"),
+    ("rename table nowhere to people", "nowhere"),
     ("rename phone to phone_number", "phone"),
     ("rename phone to fax in contacts", "fax"),
     ("add GET /api/v1/residents/{id}/weekly-requirements?x=1 endpoint", "weekly-requirements?x=1"),
