@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -322,3 +323,32 @@ def test_the_served_app_scopes_owned_rows_to_their_owner(served: Api) -> None:
     status, _, me = served.call("GET", "/api/v1/users/me", token=bob)
     assert status == 200 and isinstance(me, dict) and me["email"] == "bob@example.com"
     assert "hashed_password" not in me and "password" not in me
+
+
+@pytest.mark.e2e
+def test_a_generated_table_is_renamed_in_the_projects_layout_and_registries(
+    adopted: Adopted, tmp_path: Path
+) -> None:
+    root = tmp_path / "inventory"
+    shutil.copytree(adopted.root, root)
+    done = scaffold(root, "rename", "shelves", "racks", "--approve")
+    assert done.returncode == 0, done.stdout + done.stderr
+    registry = (root / "inventory/routers/__init__.py").read_text()
+    assert "shelves" not in registry
+    assert "api_router.include_router(racks_router)" in registry
+    main = (root / "inventory/main.py").read_text()
+    assert 'app.include_router(racks_v2_router, prefix="/api/v2")' in main
+    models = (root / "inventory/models/__init__.py").read_text()
+    assert "Rack" in models and "Shelf" not in models
+    assert not (root / "inventory/models/shelves.py").exists()
+    assert 'ITEMS = "/api/v1/shelves"' in (root / "tests/test_racks.py").read_text()
+    report = re.search(r"^Report: (\S+)", done.stdout, re.M)
+    assert report is not None
+    assert "no model of the project's own has a foreign key" in (root / report.group(1)).read_text()
+    ran = run_project_tests(root, sys.executable, "-v")
+    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
+    for name in (
+        "test_racks.py::test_create_returns_201_and_the_row",
+        "test_racks_v2.py::test_get_returns_the_row",
+    ):
+        assert f"{name} PASSED" in ran.stdout, name

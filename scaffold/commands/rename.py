@@ -372,6 +372,8 @@ def plan_table_rename(
         ):
             continue
         files.append(Rendered(r.path, "", resource=old, delete=True))
+    if project.profile is not None:
+        files = _registries(project, renamed, old, new_spec, files, before)
     unique = {r.path: r for r in files}
     files = list(unique.values())
     for layer, items in resource_layers(new_spec, files).items():
@@ -387,9 +389,90 @@ def plan_table_rename(
         f"generated files that names {old} must follow."
     )
     if project.profile is not None:
+        hand = _hand_written_references(project, old)
         outcome.handoff.append(
             f"Hand-written code of the project that uses the {old} table or its model must be "
-            "changed by hand: scaffold only rewrote what it generated."
+            "changed by hand: scaffold only rewrote what it generated"
+            + (
+                f"; these of the project's own models point at {old}: {', '.join(hand)}."
+                if hand
+                else " (no model of the project's own has a foreign key to it)."
+            )
         )
     notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
     return ResourcePlan(new_spec, files, manifest, notes), outcome
+
+
+def _hand_written_references(project: Project, table: str) -> list[str]:
+    """``path:line`` of each foreign key to ``table`` in the project's own models (an
+    adopted project's; what scaffold generated is re-rendered, not listed)."""
+    import re
+
+    profile = project.profile
+    assert profile is not None
+    target = re.compile(rf"""(ForeignKey\(|foreign_key\s*=\s*)["']{re.escape(table)}\.\w+["']""")
+    out = []
+    for module in sorted({t.module for t in profile.tables}):
+        base = module.replace(".", "/")
+        rel = next(
+            (r for r in (f"{base}.py", f"{base}/__init__.py") if (project.root / r).is_file()), ""
+        )
+        if not rel or project.manifest.generated_hash(rel) is not None:
+            continue
+        path = project.root / rel
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if target.search(line):
+                out.append(f"{rel}:{number}")
+    return out
+
+
+def _registries(
+    project: Project,
+    renamed: Project,
+    old: str,
+    new_spec: ResourceSpec,
+    files: list[Rendered],
+    before: list[Rendered],
+) -> list[Rendered]:
+    """An adopted project's registries: the old modules' imports and includes removed,
+    every served version's router and the new model added, in one edit per registry."""
+    from scaffold.generators import adopted
+
+    profile = project.profile
+    assert profile is not None
+    layout = project.layout
+    old_paths = {r.path for r in before}
+    modules = {
+        layout.module(kind, old, v)
+        for kind in ("api", "models")
+        for v in range(1, 10)
+        if layout.path(kind, old, v) in old_paths
+    }
+    planned: dict[str, str] = {}
+    for ref in (profile.model_registry, profile.router_registry, profile.app):
+        if not ref:
+            continue
+        rel = ref.partition(":")[0]
+        if ref == profile.app:
+            rel = rel.replace(".", "/") + ".py"
+        edit = adopted.unregister(project.root, rel, modules, planned)
+        if edit is not None:
+            planned[edit[0]] = edit[1]
+    new_layout = renamed.layout
+    table = new_spec.table
+    entry = renamed.manifest.resources[table]
+    served = [int(v["version"]) for v in entry.get("versions", [])] + [new_spec.api_version]
+    for version in served:
+        module = new_layout.module("api", table, version)
+        edit = adopted.register_router(
+            project.root, profile, module, table, version, planned=planned
+        )
+        if edit is not None:
+            planned[edit[0]] = edit[1]
+    edit = adopted.register_model(
+        project.root, profile, new_layout.module("models", table), new_spec.class_name, planned
+    )
+    if edit is not None:
+        planned[edit[0]] = edit[1]
+    kept = [r for r in files if not (r.edit and r.path in planned)]
+    return kept + [Rendered(rel, text, edit=True) for rel, text in planned.items()]

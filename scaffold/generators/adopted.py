@@ -382,7 +382,11 @@ def registry_lines(profile: Profile, router_module: str, table: str) -> list[str
 
 
 def register_model(
-    root: Path, profile: Profile, model_module: str, class_name: str
+    root: Path,
+    profile: Profile,
+    model_module: str,
+    class_name: str,
+    planned: dict[str, str] | None = None,
 ) -> tuple[str, str] | None:
     """(path, new text) of the module Alembic's env imports the models through, importing the
     new model too (so autogenerate and ``alembic check`` see it); None when it already does."""
@@ -390,22 +394,32 @@ def register_model(
         return None
     rel = profile.model_registry
     path = root / rel
-    if not path.is_file() or module_of(rel) == model_module:
+    if module_of(rel) == model_module:
         return None
-    text = path.read_text(encoding="utf-8")
+    if planned is not None and rel in planned:
+        text = planned[rel]
+    elif path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
+        return None
     if re.search(rf"^\s*from {re.escape(model_module)} import ", text, re.M):
         return None
     line = f"from {model_module} import {class_name}  # noqa: F401"
     return rel, _sorted_imports(root, rel, _insert_after_imports(text, line))
 
 
-def unregister(root: Path, rel: str, modules: set[str]) -> tuple[str, str] | None:
+def unregister(
+    root: Path, rel: str, modules: set[str], planned: dict[str, str] | None = None
+) -> tuple[str, str] | None:
     """(path, new text) of a registry without the imports of ``modules`` and the
     ``include_router`` calls of what they imported; None when it has none of them."""
     path = root / rel
-    if not path.is_file():
+    if planned is not None and rel in planned:
+        text = planned[rel]
+    elif path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
         return None
-    text = path.read_text(encoding="utf-8")
     tree = ast.parse(text)
     spans, locals_ = [], set()
     for node in tree.body:
