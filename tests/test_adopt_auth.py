@@ -6,7 +6,9 @@ of its own, routers collected by ``api_router`` under ``/api/v1``, async httpx t
 migrate a throw-away database and empty every table after each test. It is adopted, given
 sign-in, then an owned resource and one only admins write; its own suite (its tests, the
 sign-in tests and the resources' tests) runs for real on SQLite and PostgreSQL, and the
-served app is driven over HTTP with two users, an admin and nobody.
+served app is driven over HTTP with two users, an admin and nobody. A second fixture,
+``tests/fixtures/adopt_sync_features``, is the other common shape: feature packages, sync
+sessions only, routers included in the app under ``/api``, ``TestClient`` tests.
 """
 
 from __future__ import annotations
@@ -352,3 +354,52 @@ def test_a_generated_table_is_renamed_in_the_projects_layout_and_registries(
         "test_racks_v2.py::test_get_returns_the_row",
     ):
         assert f"{name} PASSED" in ran.stdout, name
+
+
+# --- a sync project: feature packages, sync sessions only, TestClient tests ---------------
+
+
+@pytest.fixture(scope="module")
+def sync_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``adopt_sync_features``: a clinic service with sync SQLAlchemy only, routers
+    included in the app under ``/api``; adopted, given a resource two tables deep (a
+    prescription needs a visit, which needs a patient), sign-in and an owned resource."""
+    root = copy_fixture("adopt_sync_features", tmp_path_factory.mktemp("sync"))
+    for argv in (
+        ("adopt",),
+        ("resource", "prescriptions", "visit_id:ref=visits", "drug:str=80", "dose_mg:int:min=1"),
+        ("auth", "--approve"),
+        ("resource", "memos", "body:text", "--owned"),
+    ):
+        done = scaffold(root, *argv)
+        assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
+        commit_all(root, " ".join(argv))
+    return root
+
+
+@pytest.mark.e2e
+def test_sign_in_in_a_sync_project_passes_its_suite_in_the_projects_test_style(
+    sync_project: Path,
+) -> None:
+    tests = (sync_project / "tests/test_auth.py").read_text()
+    assert "async def" not in tests and "await " not in tests, "TestClient style"
+    assert (sync_project / "clinic/manage_users.py").is_file(), "clinic/users/ is a feature"
+    main = (sync_project / "clinic/main.py").read_text()
+    assert 'app.include_router(auth_router, prefix="/api")' in main
+    assert 'tokenUrl="/api/auth/token"' in (sync_project / "clinic/auth/deps.py").read_text()
+    done = run_project_tests(sync_project, sys.executable, "-v")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    ran = done.stdout
+    names = re.findall(r"^def (test_\w+)", tests, re.M)
+    assert len(names) >= 15
+    for name in names:
+        assert f"tests/test_auth.py::{name} PASSED" in ran, name
+    for name in (
+        "test_memos.py::test_another_users_row_is_not_found",
+        "test_memos.py::test_an_admin_sees_every_row",
+        "test_prescriptions.py::test_create_returns_201_and_the_row",
+        "test_prescriptions.py::test_routes_need_a_signed_in_user",
+    ):
+        assert f"{name} PASSED" in ran, name
+    # The factory of the project's visits makes the patient a visit needs first.
+    assert "def create_patient" in (sync_project / "tests/factories/patients.py").read_text()

@@ -44,6 +44,7 @@ class Column:
     required: bool
     foreign_key: bool
     length: int | None
+    references: str | None = None  # the table of a foreign key written as "table.column"
 
 
 def _module_path(root: Path, module: str) -> Path | None:
@@ -155,7 +156,25 @@ def _column(stmt: ast.stmt) -> Column | None:
     )
     kind, length = _kind(annotation, call)
     required = not (optional or defaulted or primary)
-    return Column(name, kind, required, foreign, length)
+    return Column(name, kind, required, foreign, length, _referenced_table(call))
+
+
+def _referenced_table(call: ast.Call | None) -> str | None:
+    """``ForeignKey("patients.id")`` or ``Field(foreign_key="patients.id")`` -> ``patients``."""
+    if call is None:
+        return None
+    targets = [k.value for k in call.keywords if k.arg == "foreign_key"]
+    targets += [
+        a.args[0]
+        for a in call.args
+        if isinstance(a, ast.Call) and _name(a.func) == "ForeignKey" and a.args
+    ]
+    for target in targets:
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            table, dot, _column = target.value.rpartition(".")
+            if dot and table:
+                return table.rpartition(".")[2]  # "schema.table.column"
+    return None
 
 
 def _kind(annotation: ast.expr | None, call: ast.Call | None) -> tuple[str | None, int | None]:

@@ -120,10 +120,11 @@ def adopted_auth_files(
         text = text.replace("app.users", cli_module).replace("/api/v1", prefix)
         return adapt(auth_names(text), layout)
 
-    def with_session(text: str) -> str:
+    def with_session(text: str, *, sync_session: bool) -> str:
+        # The command line is async; the tests' factory follows the project's tests.
         dependency = (
             profile.sync_session
-            if sync
+            if sync_session
             else (profile.session_dependency or f"{profile.support_import}:get_async_session")
         )
         module, _, name = (dependency or "").partition(":")
@@ -178,8 +179,12 @@ def adopted_auth_files(
             "from app.core.limits import get_remote_address\n",
         )
         files.append(Rendered(paths[key], point(text)))
-    files.append(Rendered(paths["cli"], with_session(point(_read("auth_adopted/users.py")))))
-    factory = with_session(point(_read("auth_adopted/factory.py")))
+    files.append(
+        Rendered(
+            paths["cli"], with_session(point(_read("auth_adopted/users.py")), sync_session=False)
+        )
+    )
+    factory = with_session(point(_read("auth_adopted/factory.py")), sync_session=sync)
     tests = point(_read("auth_adopted/test_auth.py"))
     tests = re.sub(r"\bclient\b", profile.client_fixture, tests)
     if sync:

@@ -160,9 +160,15 @@ def _with_client_fixture(
 # --- parents scaffold did not generate ------------------------------------------------
 
 
-def parent_factory(root: Path, profile: Profile, table: str, factories: str) -> str | None:
+def parent_factory(
+    root: Path, profile: Profile, table: str, factories: str, parents: list[str] | None = None
+) -> str | None:
     """``create_<singular>(client)`` for a table of the project's own: a row inserted through
-    its model and its own session dependency (no route of its is assumed)."""
+    its model and its own session dependency (no route of its is assumed). A required
+    reference to another of its tables is filled with a new row of that table, made by
+    that table's factory: its name is appended to ``parents``."""
+    if parents is None:
+        parents = []
     entry = profile.table(table)
     if entry is None:
         return None
@@ -178,7 +184,7 @@ def parent_factory(root: Path, profile: Profile, table: str, factories: str) -> 
         '"""',
         "",
         "from typing import Any",
-        "from uuid import uuid4",
+        "from uuid import UUID, uuid4",
         "import datetime as dt",
         "",
         f"from {entry.module} import {entry.class_name}",
@@ -191,14 +197,25 @@ def parent_factory(root: Path, profile: Profile, table: str, factories: str) -> 
         body = [f"    pytest.skip({reason!r})"]
         lines.insert(lines.index("from typing import Any"), "import pytest")
     else:
-        values = ",\n".join(f"        {name!r}: {value}" for name, value in columns)
+        plain = [(name, value) for name, value in columns if not value.startswith(PARENT)]
+        values = ",\n".join(f"        {name!r}: {value}" for name, value in plain)
         body = [
             "    n = uuid4().hex[:12]",
             "    values: dict[str, Any] = {",
             values + ("," if values else ""),
             "    }",
-            "    values.update(overrides)",
         ]
+        for name, value in columns:
+            if not value.startswith(PARENT):
+                continue
+            parent, _, kind = value.removeprefix(PARENT).partition(":")
+            create = f"create_{singularize(parent)}"
+            lines.append(f"from {factories}.{parent} import {create}")
+            made = f"({'' if sync else 'await '}{create}(client))['id']"
+            key = f"UUID({made})" if kind == "uuid" else made
+            body += [f"    if {name!r} not in overrides:", f"        values[{name!r}] = {key}"]
+            parents.append(parent)
+        body.append("    values.update(overrides)")
         if sync:
             dependency = _sync_session(profile)
             module, _, name = dependency.partition(":")
@@ -251,6 +268,10 @@ def _sync_session(profile: Profile) -> str:
     return profile.sync_session
 
 
+# A required column filled with the key of a new row of another of the project's tables:
+# "<PARENT>table:kind" in required_columns' output.
+PARENT = "parent:"
+
 _SAMPLE = {
     "str": 'f"{name}-{{n}}"',
     "int": "1",
@@ -277,6 +298,20 @@ def required_columns(
     out = []
     for col in columns:
         if not col.required:
+            continue
+        if col.foreign_key and col.references and profile.table(col.references) is not None:
+            own = next(
+                (
+                    t.name
+                    for t in profile.tables
+                    if (t.module, t.class_name) == (module, class_name)
+                ),
+                None,
+            )
+            if col.references == own:
+                return None  # a row that needs a row of its own table first
+            # A row of that table is made first, by its own factory.
+            out.append((col.name, f"{PARENT}{col.references}:{col.kind or 'int'}"))
             continue
         if col.foreign_key or col.kind is None:
             return None

@@ -152,16 +152,23 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
     out = support_files(
         root, profile, hashing=stores_passwords(project, spec), auth=bool(project.manifest.auth)
     )
-    for known in dict(spec.refs).values():
-        if known.module is None or known.table in project.manifest.resources:
+    # The project's own tables this resource references, and the ones their rows need.
+    wanted = [k.table for k in dict(spec.refs).values() if k.module is not None]
+    done: set[str] = set()
+    while wanted:
+        table = wanted.pop(0)
+        if table in done or table in project.manifest.resources:
             continue
-        factories = layout.module("factories", known.table).rpartition(".")[0]
-        text = adopted.parent_factory(root, profile, known.table, factories)
-        path = layout.path("factories", known.table)
+        done.add(table)
+        factories = layout.module("factories", table).rpartition(".")[0]
+        needs: list[str] = []
+        text = adopted.parent_factory(root, profile, table, factories, needs)
+        path = layout.path("factories", table)
         if text is not None and (
             not (root / path).is_file() or project.manifest.generated_hash(path) is not None
         ):
             out.append(Rendered(path, text, resource=spec.table))
+            wanted += needs
     out += package_inits(root, [*files, *out])
     router_module = layout.module("api", spec.table, spec.api_version)
     edit = adopted.register_router(root, profile, router_module, spec.table, spec.api_version)
