@@ -22,7 +22,7 @@ BUDGET_SECONDS = 0.1  # per route
 MAX_REQUESTS = 100  # per route
 TIMEOUT = 120
 
-_PROBE = r"""
+PROBE = r"""
 import asyncio, importlib, json, os, sys, time
 
 os.environ["RATE_LIMIT_DEFAULT"] = "100000000/minute"
@@ -132,7 +132,7 @@ async def main():
         routes = []
         for target in TARGETS:
             routes += await probe(client, target)
-    print(json.dumps(routes))
+    print("@@load " + json.dumps(routes))
 
 
 asyncio.run(main())
@@ -182,14 +182,7 @@ def measure_load(root: Path, python: str, wanted: list[dict[str, str]]) -> dict[
         env.pop("PYTEST_ADDOPTS", None)
         try:
             done = subprocess.run(
-                [
-                    python,
-                    "-c",
-                    _PROBE,
-                    str(BUDGET_SECONDS),
-                    str(MAX_REQUESTS),
-                    json.dumps(wanted),
-                ],
+                [python, "-c", PROBE, *probe_args(wanted)],
                 cwd=root,
                 env=env,
                 capture_output=True,
@@ -202,12 +195,27 @@ def measure_load(root: Path, python: str, wanted: list[dict[str, str]]) -> dict[
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return {"reason": f"the load probe failed: {last[:200]}"}
-    try:
-        routes = json.loads(done.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"reason": "the load probe printed no result"}
-    return {
-        "routes": routes,
-        "where": f"in-process on a scratch SQLite database, up to {MAX_REQUESTS} requests "
-        f"or {BUDGET_SECONDS:.2f} s per route",
-    }
+    return probe_result(done.stdout)
+
+
+def probe_args(wanted: list[dict[str, str]]) -> list[str]:
+    """The probe's arguments: its time budget and request cap per route, and the routes."""
+    return [str(BUDGET_SECONDS), str(MAX_REQUESTS), json.dumps(wanted)]
+
+
+def probe_result(stdout: str) -> dict[str, Any]:
+    """The probe's figures from the output of the process it ran in."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("@@load-failed "):
+            return {"reason": f"the load probe failed: {line.removeprefix('@@load-failed ')}"}
+        if line.startswith("@@load "):
+            try:
+                routes = json.loads(line.removeprefix("@@load "))
+            except ValueError:
+                break
+            return {
+                "routes": routes,
+                "where": f"in-process on a scratch SQLite database, up to {MAX_REQUESTS} "
+                f"requests or {BUDGET_SECONDS:.2f} s per route",
+            }
+    return {"reason": "the load probe printed no result"}

@@ -205,8 +205,23 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
         return
     touched = [c.path for c in outcome.changes if not c.path.startswith(".scaffold/")]
     tests = [p for p in touched if p.startswith(f"{project.layout.tests_dir}/test_")]
+    wanted = None
+    if verify and not project.adopted:
+        from scaffold.load import targets
+
+        # The manifest as written by this change (the project's cached one predates it).
+        written_manifest = Manifest.load(project.root)
+        wanted = targets(project.root, project.layout.tests, outcome.changes, written_manifest)
+    measured: dict[str, object] = {}
     results = run_all(
-        project.root, touched, tests, dynamic=verify, lint=outcome.lint, profile=project.profile
+        project.root,
+        touched,
+        tests,
+        dynamic=verify,
+        lint=outcome.lint,
+        profile=project.profile,
+        load_targets=wanted,
+        measured=measured,
     )
     outcome.checks = [r.to_json() for r in results]
     if verify:
@@ -232,13 +247,10 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
             "reason": "the probe drives the template's app; in an adopted project the project's own tests are the measure"
         }
     elif verify and any(r.name == "tests" and r.passed for r in results):
-        from scaffold.commands.check import project_python
-        from scaffold.load import measure_load, targets
-
-        # The manifest as written by this change (the project's cached one predates it).
-        written_manifest = Manifest.load(project.root)
-        wanted = targets(project.root, project.layout.tests, outcome.changes, written_manifest)
-        outcome.extra["load"] = measure_load(project.root, project_python(project.root), wanted)
+        # Measured by the round trip's interpreter, once the tests passed.
+        outcome.extra["load"] = measured.get("load") or {
+            "reason": "no new or changed route to call"
+        }
     if any(r.passed is False for r in results):
         from scaffold.verify import CHECK_NAMES
 

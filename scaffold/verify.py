@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,6 +158,76 @@ for name, step in steps:
     except CommandError as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         sys.exit(1)
+if len(sys.argv) > 3:  # then the load probe, on the database just migrated to head
+    import traceback
+
+    print("@@step load", file=sys.stderr, flush=True)
+    sys.argv = ["probe", *sys.argv[3:]]
+    try:
+        exec(compile(PROBE, "<load probe>", "exec"))
+    except BaseException as exc:  # the probe's failure is reported, not the round trip's
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        print("@@load-failed " + last[:300], flush=True)
+"""
+
+# Only the pytest plugins of distributions the project depends on, directly or through
+# its dependencies: a plugin that merely happens to be installed in the environment (a
+# fuzzer of another project, say) is not part of the project's tests, and loading it
+# costs seconds. Without a readable pyproject.toml every installed plugin loads.
+_PYTEST = """
+import re, sys
+from importlib import metadata
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared():
+    import tomllib
+
+    with open("pyproject.toml", "rb") as handle:
+        data = tomllib.load(handle)
+    project = data.get("project", {})
+    found = list(project.get("dependencies", []))
+    for group in project.get("optional-dependencies", {}).values():
+        found += group
+    for group in data.get("dependency-groups", {}).values():
+        found += [item for item in group if isinstance(item, str)]
+    return found
+
+
+def closure(requirements):
+    seen, queue = set(), list(requirements)
+    while queue:
+        text = queue.pop()
+        match = re.match(r"\\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+        if not match or "extra ==" in text.partition(";")[2]:
+            continue
+        name = canonical(match.group(1))
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            queue += metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            pass
+    return seen
+
+
+args = sys.argv[1:]
+try:
+    wanted = closure(declared())
+except (OSError, ValueError):
+    wanted = None
+if wanted is not None:
+    # Blocked by name, as `-p no:NAME` in the project's own addopts would be.
+    for point in metadata.entry_points(group="pytest11"):
+        if point.dist is not None and canonical(point.dist.name) not in wanted:
+            args = ["-p", "no:" + point.name, *args]
+import pytest
+
+sys.exit(pytest.main(args))
 """
 
 
@@ -175,6 +246,8 @@ def dynamic_checks(
     *,
     database_url: str | None = None,
     profile: Profile | None = None,
+    load_targets: list[dict[str, str]] | None = None,
+    measured: dict[str, object] | None = None,
 ) -> list[CheckResult]:
     """Migration round trip, alembic check and the touched tests, on scratch databases.
 
@@ -216,9 +289,28 @@ def dynamic_checks(
                 scratch = scratch.replace("sqlite+aiosqlite://", "sqlite://")
         env = {**os.environ, "DATABASE_URL": scratch}
         env.pop("PYTEST_ADDOPTS", None)
-        # One interpreter for the round trip and the check: the project's models and
-        # SQLAlchemy are imported once, not four times.
-        proc = _run([python, "-c", _ROUND_TRIP, ini, scratch], root, env)
+        # The touched tests run meanwhile, in an interpreter of their own on their own
+        # scratch database (two cores: the proof costs the slower of the two).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            tests = pool.submit(
+                _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)
+            )
+            # One interpreter for the round trip and the check: the project's models and
+            # SQLAlchemy are imported once, not four times; then the load probe (a
+            # template project's), on the database the round trip left at head.
+            script, extra = _ROUND_TRIP, []
+            if load_targets and profile is None:
+                from scaffold.load import PROBE, probe_args
+
+                script = f"PROBE = {PROBE!r}\n{_ROUND_TRIP}"
+                extra = probe_args(load_targets)
+                env["RATE_LIMIT_DEFAULT"] = "100000000/minute"  # before the settings load
+            proc = _run([python, "-c", script, ini, scratch, *extra], root, env)
+            test_results = tests.result()
+        if extra and measured is not None:
+            from scaffold.load import probe_result
+
+            measured["load"] = probe_result(proc.stdout)
         if _missing_module(proc, "alembic"):
             reason = f"not run: alembic is not installed in {python}"
             return [
@@ -250,7 +342,7 @@ def dynamic_checks(
                     "alembic_check", proc.returncode == 0, (said or [_tail(proc, 2)])[0].strip()
                 )
             )
-        results += _run_tests(root, python, test_files, profile, tmp, database_url, env)
+        results += test_results
     return results
 
 
@@ -277,7 +369,7 @@ def _run_tests(
         if profile is not None:
             test_env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
         proc = _run(
-            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *existing], root, test_env
+            [python, "-c", _PYTEST, "-q", "-p", "no:cacheprovider", *existing], root, test_env
         )
         if _missing_module(proc, "pytest"):
             # Not a failure of the change: the project's environment cannot run tests.
@@ -315,12 +407,16 @@ def run_all(
     dynamic: bool,
     lint: str | None = None,
     profile: Profile | None = None,
+    load_targets: list[dict[str, str]] | None = None,
+    measured: dict[str, object] | None = None,
 ) -> list[CheckResult]:
     """Every check with ``dynamic`` (``--verify``, missions); otherwise only ruff, whose
     verdict on the rendered files came for free while formatting them. The others are
     reported as not run, so the fast path stays fast and no box is ticked unearned."""
     if dynamic:
-        results = dynamic_checks(root, test_files, profile=profile) + static_checks(root, touched)
+        results = dynamic_checks(
+            root, test_files, profile=profile, load_targets=load_targets, measured=measured
+        ) + static_checks(root, touched)
     else:
         reason = "not run: pass --verify (missions always verify)"
         skipped = (

@@ -287,13 +287,15 @@ def test_a_missing_pytest_is_not_run_with_its_reason_and_does_not_stop_the_write
     # has everything but pytest.
     venv = project / ".venv/bin"
     venv.mkdir(parents=True)
+    hidden = project / ".venv/no-pytest"
+    hidden.mkdir()
+    # First on the path: `import pytest` fails as it does where pytest is not installed.
+    (hidden / "pytest.py").write_text(
+        'raise ModuleNotFoundError("No module named \'pytest\'", name="pytest")\n'
+    )
     python = venv / "python"
     python.write_text(
-        "#!/bin/sh\n"
-        'if [ "$1" = "-m" ] && [ "$2" = "pytest" ]; then\n'
-        '    echo "$0: No module named pytest" >&2; exit 1\n'
-        "fi\n"
-        f'exec "{sys.executable}" "$@"\n'
+        f'#!/bin/sh\nPYTHONPATH="{hidden}${{PYTHONPATH:+:$PYTHONPATH}}" exec "{sys.executable}" "$@"\n'
     )
     python.chmod(0o755)
     assert scaffold(*CONTACTS, project=project).exit_code == 0
