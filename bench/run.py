@@ -41,6 +41,8 @@ RESOURCE_VS_ALEMBIC_TARGET = 0.5
 GROWTH_TARGET = 1.2
 CHECK_TARGET_MS = 2000.0
 MISSION_VERIFY_TARGET_MS = 3000.0  # a mission with its proof, two-resource project
+MODULE_COUNT = 1000  # the big codebase of the proof's growth row
+PROOF_GROWTH_TARGET = 1.2  # a resource with its proof there / in a fresh project
 # Rows whose warm-up run takes longer than SLOW_S get at most SLOW_CAP measured runs,
 # so the default run stays near 3 minutes on 2 cores. The table shows the run count.
 SLOW_S = 1.5
@@ -168,6 +170,18 @@ def build_projects(s: Scratch) -> dict[str, Path]:
     shutil.copytree(base, two, symlinks=True)
     run(scaffold("resource", "rooms", "name:str=40", "capacity:int:min=0", "--quiet"), two)
 
+    # A big codebase: the base project plus 1,000 modules of the team's own (the proof
+    # must cost what the change costs, not what the project weighs).
+    thousand = s.root / "thousand"
+    shutil.copytree(base, thousand, symlinks=True)
+    legacy = thousand / "app" / "legacy"
+    legacy.mkdir()
+    (legacy / "__init__.py").write_text('"""Code of the team\'s own."""\n')
+    for i in range(MODULE_COUNT):
+        (legacy / f"m{i:04d}.py").write_text(
+            f'"""Module {i}."""\n\n\ndef value_{i}(x: int) -> int:\n    return x + {i}\n'
+        )
+
     big = s.root / "big"
     shutil.copytree(fresh, big, symlinks=True)
     log(f"setup: {BIG_COUNT} resources (once) ...")
@@ -188,6 +202,7 @@ def build_projects(s: Scratch) -> dict[str, Path]:
         "two": two,
         "alembic": alembic_proj,
         "big": big,
+        "thousand": thousand,
     }
 
 
@@ -302,6 +317,25 @@ def scenarios(s: Scratch, p: dict[str, Path]) -> list[Scenario]:
         )
     )
 
+    proof = ["resource", "crates", "label:str=40", "--verify", "--quiet"]
+    out.append(
+        Scenario(
+            "proof_fresh",
+            "resource with its proof (fresh project)",
+            in_copy_of(p["base"], proof),
+            s.clear_runs,
+        )
+    )
+    out.append(
+        Scenario(
+            "proof_thousand",
+            f"resource with its proof ({MODULE_COUNT:,}-module project)",
+            in_copy_of(p["thousand"], proof),
+            s.clear_runs,
+            ref="proof_fresh",
+        )
+    )
+
     check = Scenario(
         "check",
         f"scaffold check ({BIG_COUNT}-resource project)",
@@ -391,6 +425,17 @@ def targets(rows: dict[str, Scenario]) -> list[dict[str, object]]:
         mv,
         f"{mv:.0f} ms" if mv is not None else "not measured",
         None if mv is None else mv <= MISSION_VERIFY_TARGET_MS,
+    )
+
+    pg = ratio(rows, rows["proof_thousand"])
+    add(
+        f"proof in a {MODULE_COUNT:,}-module project / fresh <= {PROOF_GROWTH_TARGET}",
+        pg,
+        "not measured"
+        if pg is None
+        else f"{pg:.2f} x ({rows['proof_thousand'].median_ms:.0f} / "
+        f"{rows['proof_fresh'].median_ms:.0f} ms)",
+        None if pg is None else pg <= PROOF_GROWTH_TARGET,
     )
 
     chk = rows["check"]

@@ -35,7 +35,7 @@ from tests.test_adopt import (
     scaffold,
     without_reports,
 )
-from tests.test_auth import Api
+from tests.test_auth import Api, assert_scoped_to_its_owner
 from tests.test_operations import uvicorn
 
 SHELVES = ("resource", "shelves", "code:str=20", "warehouse_id:ref=warehouses")
@@ -275,34 +275,7 @@ def test_the_served_app_scopes_owned_rows_to_their_owner(served: Api) -> None:
     status, _, note = served.call("POST", "/api/v1/notes", {"body": "alice's"}, alice)
     assert status == 201, note
     assert isinstance(note, dict)
-    url = f"/api/v1/notes/{note['id']}"
-
-    def listed(token: str | None) -> object:
-        status, _, page = served.call("GET", "/api/v1/notes", token=token)
-        if status != 200:
-            return status
-        assert isinstance(page, dict)
-        return [item["id"] for item in page["items"]]
-
-    # (list, get, patch, delete) × (owner, other, admin, anonymous)
-    assert listed(alice) == [note["id"]]
-    assert listed(bob) == []
-    assert listed(admin) == [note["id"]]
-    assert listed(None) == 401
-    assert served.call("GET", url, token=alice)[0] == 200
-    assert served.call("GET", url, token=bob)[0] == 404
-    assert served.call("GET", url, token=admin)[0] == 200
-    assert served.call("GET", url)[0] == 401
-    assert served.call("PATCH", url, {"body": "bob's now"}, bob)[0] == 404
-    assert served.call("PATCH", url, {"body": "edited"}, None)[0] == 401
-    status, _, patched = served.call("PATCH", url, {"body": "edited"}, alice)
-    assert status == 200 and isinstance(patched, dict) and patched["body"] == "edited"
-    assert served.call("PATCH", url, {"body": "by admin"}, admin)[0] == 200
-    assert served.call("DELETE", url, token=bob)[0] == 404
-    assert served.call("DELETE", url)[0] == 401
-    assert served.call("GET", url, token=alice)[0] == 200, "bob's delete did nothing"
-    assert served.call("DELETE", url, token=alice)[0] == 204
-    assert served.call("GET", url, token=admin)[0] == 404
+    assert_scoped_to_its_owner(served, "/api/v1/notes", note, alice, bob, admin)
 
     # The project's own routes stay as they were: open (it runs behind a VPN).
     assert served.call("GET", "/api/v1/warehouses")[0] == 200

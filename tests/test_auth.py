@@ -141,6 +141,40 @@ class Api:
         return str(body["access_token"])
 
 
+def assert_scoped_to_its_owner(
+    served: Api, items: str, row: dict, owner: str, other: str, admin: str
+) -> None:
+    """(list, get, patch, delete) × (owner, other, admin, anonymous) on ``row``, which
+    ``owner`` created at ``items``: the other user never finds it, an admin always does."""
+    url = f"{items}/{row['id']}"
+
+    def listed(token: str | None) -> object:
+        status, _, page = served.call("GET", items, token=token)
+        if status != 200:
+            return status
+        assert isinstance(page, dict)
+        return [item["id"] for item in page["items"]]
+
+    assert listed(owner) == [row["id"]]
+    assert listed(other) == []
+    assert listed(admin) == [row["id"]]
+    assert listed(None) == 401
+    assert served.call("GET", url, token=owner)[0] == 200
+    assert served.call("GET", url, token=other)[0] == 404
+    assert served.call("GET", url, token=admin)[0] == 200
+    assert served.call("GET", url)[0] == 401
+    assert served.call("PATCH", url, {"body": "not yours"}, other)[0] == 404
+    assert served.call("PATCH", url, {"body": "edited"}, None)[0] == 401
+    status, _, patched = served.call("PATCH", url, {"body": "edited"}, owner)
+    assert status == 200 and isinstance(patched, dict) and patched["body"] == "edited"
+    assert served.call("PATCH", url, {"body": "by admin"}, admin)[0] == 200
+    assert served.call("DELETE", url, token=other)[0] == 404
+    assert served.call("DELETE", url)[0] == 401
+    assert served.call("GET", url, token=owner)[0] == 200, "the other's delete did nothing"
+    assert served.call("DELETE", url, token=owner)[0] == 204
+    assert served.call("GET", url, token=admin)[0] == 404
+
+
 @pytest.fixture(scope="module")
 def served(auth_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """The auth project's app under uvicorn on a migrated SQLite file, and its first admin
@@ -183,38 +217,12 @@ def test_the_served_app_scopes_owned_rows_to_their_owner(served: Api) -> None:
     assert status == 201, note
     assert isinstance(note, dict)
     url = f"/api/v1/notes/{note['id']}"
-
-    def listed(token: str | None) -> object:
-        status, _, page = served.call("GET", "/api/v1/notes", token=token)
-        if status != 200:
-            return status
-        assert isinstance(page, dict)
-        return [item["id"] for item in page["items"]]
-
-    # (list, get, patch, delete) × (owner, other, admin, anonymous)
-    assert listed(alice) == [note["id"]]
-    assert listed(bob) == []
-    assert listed(admin) == [note["id"]]
-    assert listed(None) == 401
-    assert served.call("GET", url, token=alice)[0] == 200
-    assert served.call("GET", url, token=bob)[0] == 404
-    assert served.call("GET", url, token=admin)[0] == 200
-    assert served.call("GET", url)[0] == 401
     comments = f"{url}/comments"
     assert served.call("POST", comments, {"body": "mine"}, alice)[0] == 201
     assert served.call("GET", comments, token=bob)[0] == 404, "another's note has no comments"
     assert served.call("POST", comments, {"body": "spam"}, bob)[0] == 404
     assert served.call("GET", comments, token=admin)[0] == 200
-    assert served.call("PATCH", url, {"body": "bob's now"}, bob)[0] == 404
-    assert served.call("PATCH", url, {"body": "edited"}, None)[0] == 401
-    status, _, patched = served.call("PATCH", url, {"body": "edited"}, alice)
-    assert status == 200 and isinstance(patched, dict) and patched["body"] == "edited"
-    assert served.call("PATCH", url, {"body": "by admin"}, admin)[0] == 200
-    assert served.call("DELETE", url, token=bob)[0] == 404
-    assert served.call("DELETE", url)[0] == 401
-    assert served.call("GET", url, token=alice)[0] == 200, "bob's delete did nothing"
-    assert served.call("DELETE", url, token=alice)[0] == 204
-    assert served.call("GET", url, token=admin)[0] == 404
+    assert_scoped_to_its_owner(served, "/api/v1/notes", note, alice, bob, admin)
 
     # Admin-only writes, public routes, and the user routes nobody else may list.
     assert served.call("POST", "/api/v1/rooms", {"name": "A"}, alice)[0] == 403

@@ -179,11 +179,7 @@ def adopted_auth_files(
             "from app.core.limits import get_remote_address\n",
         )
         files.append(Rendered(paths[key], point(text)))
-    files.append(
-        Rendered(
-            paths["cli"], with_session(point(_read("auth_adopted/users.py")), sync_session=False)
-        )
-    )
+    files.append(Rendered(paths["cli"], with_session(point(_cli()), sync_session=False)))
     factory = with_session(point(_read("auth_adopted/factory.py")), sync_session=sync)
     tests = point(_read("auth_adopted/test_auth.py"))
     tests = re.sub(r"\bclient\b", profile.client_fixture, tests)
@@ -239,6 +235,59 @@ def adopted_auth_files(
         "packages_where": "pyproject.toml" if dependencies is not None else "",
     }
     return files, where
+
+
+def _cli() -> str:
+    """The template's `create-admin` command, on the project's session and stdlib logging
+    (the project's own logging set-up is left alone)."""
+    text = _read("auth/app/users.py")
+    text = _edit(text, "import getpass\n", "import getpass\nimport logging\n")
+    for line in (
+        "from app.core.config import get_settings\n",
+        "from app.core.logging import configure_logging\n",
+        "from app.db.session import database\n",
+    ):
+        text = _edit(text, line, "")
+    text = _replace_function(text, "create_admin", NEW_CREATE_ADMIN)
+    return _edit(
+        text,
+        "    configure_logging(get_settings())\n",
+        '    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")\n',
+    )
+
+
+NEW_CREATE_ADMIN = '''async def create_admin(email: str, password: str) -> str:
+    """Create or promote the admin; the line to print."""
+    sessions = project_session()
+    session = await anext(sessions)
+    try:
+        service = UserService(session)
+        existing = await service.by_email(email)
+        user = await service.create_admin(email, password)
+        line = f"promoted {user.email} to admin" if existing else f"created admin {user.email}"
+    finally:
+        await sessions.aclose()
+    return line
+'''
+
+
+def _replace_function(text: str, name: str, source: str) -> str:
+    """``text`` with the top-level function ``name`` replaced by ``source``."""
+    import ast
+
+    node = next(
+        (
+            n
+            for n in ast.parse(text).body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name
+        ),
+        None,
+    )
+    if node is None or node.end_lineno is None:
+        raise AssertionError(f"the auth template no longer defines {name}()")
+    lines = text.splitlines(keepends=True)
+    lines[node.lineno - 1 : node.end_lineno] = [source.rstrip("\n") + "\n"]
+    return "".join(lines)
 
 
 def _theirs(project: Project, rel: str) -> bool:

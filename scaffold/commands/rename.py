@@ -116,9 +116,10 @@ def _refuse(project: Project, old: str, new: str, entry: dict) -> None:
         if args.parent == old or old in args.lists_under:
             raise InputError(
                 f"{other} is served under /{spec.route}/{{{spec.id_param}}}/..., so renaming "
-                f"{old} would move {other}'s routes too; that is not supported in one step.",
+                f"{old} would move {other}'s routes too; that is not supported in one step: "
+                f"{other} must stop being nested under {old} first.",
                 token=other,
-                example=f"scaffold field rename {old} OLD NEW --approve",
+                example=f"scaffold destroy {other} --approve",
             )
 
 
@@ -141,10 +142,6 @@ def _names(spec: ResourceSpec) -> list[tuple[str, str]]:
         if not f.unique and (f.index or (f.is_ref and not _led_by_unique(spec, f)))
     ]
     return out
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def rename_ops(
