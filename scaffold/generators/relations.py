@@ -271,9 +271,12 @@ def apply_relationships(project, rendered: list, manifest) -> list:  # type: ign
 
     foreign = not (project.profile is not None and project.profile.sqlmodel)
     known = project.known_resources()  # read once: building 50 specs must not read 50 times
-    # The tables after the change too: a renamed table is known only under its new name.
-    planned = project.with_manifest(manifest)
-    after_known = {**known, **planned.known_resources()}
+    planned, after_known = project, known
+    if set(project.manifest.resources) - set(manifest.resources):
+        # A table leaves the manifest (renamed): the others may reference it by its new
+        # name, which only the manifest after the change knows.
+        planned = project.with_manifest(manifest)
+        after_known = {**known, **planned.known_resources()}
     after_specs = _specs(planned, manifest, after_known)
     after = relations_by_table(after_specs, module_of, foreign_parents=foreign)
     before = relations_by_table(
