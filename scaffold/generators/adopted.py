@@ -112,7 +112,6 @@ def _with_client_fixture(
     if users is not None:
         fixture += f"    {aw}delete_created_users()\n"
     if profile.auth_dependency and users is None:
-        aw = "" if sync else "await "
         fixture += (
             "\n\n"
             f"{'def' if sync else 'async def'} test_routes_need_a_signed_in_user({api_fixture(profile)}: {cls}) -> None:\n"
