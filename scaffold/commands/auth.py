@@ -147,6 +147,12 @@ def plan_auth(
                 else "add them to the project's requirements and install them."
             )
         )
+    if project.adopted:
+        outcome.handoff.append(
+            "Keep the database driver's logger (aiosqlite, asyncpg) at INFO or above in every "
+            "environment: at DEBUG aiosqlite logs statement parameters, password hashes "
+            "included. scaffold leaves the project's logging set-up as it is."
+        )
     if where.get("unregistered"):
         outcome.handoff.append(
             "The project has no router registry scaffold can edit: include the sign-in "
