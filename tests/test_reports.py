@@ -173,15 +173,17 @@ def test_expected_load_comes_from_a_run_a_slow_route_is_slow(project: Path) -> N
     text = router.read_text()
     marker = re.search(r"async def get_room\([^)]*\)[^:]*:\n", text, re.S)
     assert marker, text
-    slow = text[: marker.end()] + "    await asyncio.sleep(0.02)\n" + text[marker.end() :]
+    slow = text[: marker.end()] + "    await asyncio.sleep(0.05)\n" + text[marker.end() :]
     router.write_text("import asyncio\n" + slow)
     load = measure_load(
         project, sys.executable, [{"table": "rooms", "singular": "room", "items": "/api/v1/rooms"}]
     )
     routes = {route["route"]: route for route in load["routes"]}
     slowed = routes["GET /api/v1/rooms/{id}"]
-    assert 0 < slowed["rps"] < 50, slowed  # 20 ms a call: under 50 per second
+    assert 0 < slowed["rps"] < 20, slowed  # 50 ms a call: under 20 per second
     assert slowed["requests"] >= 1 and slowed["statements"] == 1
+    # The other routes sleep nowhere: faster than the slowed one however busy the machine
+    # (a ratio of their speeds would be a timing assertion a loaded CI breaks).
     for name in ("POST /api/v1/rooms", "GET /api/v1/rooms", "DELETE /api/v1/rooms/{id}"):
-        assert routes[name]["rps"] > 2 * slowed["rps"], (name, routes[name], slowed)
+        assert routes[name]["rps"] > slowed["rps"], (name, routes[name], slowed)
         assert routes[name]["statements"] >= 1
