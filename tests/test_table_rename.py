@@ -29,6 +29,7 @@ ROOMS = [
     "capacity:int:min=1",
     "kind:enum=small,large:default=small",
     "floor:int:index",
+    "annex_of_id:ref=rooms:optional",  # a reference to its own table
 ]
 BOOKINGS = ["resource", "bookings", "room_id:ref=rooms", "starts_at:datetime"]
 
@@ -165,6 +166,7 @@ def test_rows_survive_the_rename_on_postgresql_and_the_names_follow(
         for name in ("pk_venues", "uq_venues_name", "ck_venues_capacity_range", "ix_venues_floor"):
             assert name in names, names
         assert "fk_bookings_room_id_venues" in names
+        assert "fk_venues_annex_of_id_venues" in names, "its own reference follows too"
         assert names.strip().splitlines()[-1].strip() == "1", "the booking still has its room"
         run(renamed, "alembic", "downgrade", below.group(1), env=env)
         back = pg_server.psql(
@@ -207,3 +209,22 @@ def test_the_rename_reports_json_with_the_migration_and_the_new_version(
     assert any(p.endswith("_rename_rooms_to_venues.py") for p in statuses)
     handoff = " ".join(data["report"]["handoff"]["ARCHITECT"])
     assert "/api/v1/rooms keeps serving" in handoff
+
+
+def test_long_table_names_rename_into_a_lint_clean_migration(
+    before_rename: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    root = tmp_path / "halls"
+    shutil.copytree(before_rename, root)
+    long = "conference_centre_north_wing_room_reservations"
+    result = scaffold("rename", "bookings", long, "--approve", project=root)
+    assert result.exit_code == 0, result.output  # its proof ran ruff on the migration
+    migration = next((root / "migrations/versions").glob("*_rename_bookings_to_*.py"))
+    assert f'"fk_{long}_room_id_rooms"' in migration.read_text()
+    run(root, "ruff", "check", str(migration.relative_to(root)))
+    # A name English has no singular for says so, with the rename that works.
+    odd = scaffold("rename", "rooms", "north_wing", "--approve", project=root)
+    assert odd.exit_code == 2, odd.output
+    assert "scaffold rename rooms north_wing --singular north_wing_item" in odd.output

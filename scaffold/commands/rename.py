@@ -187,16 +187,16 @@ def rename_ops(
                 f"    for old, new in (\n{rows}    ):\n"
                 '        op.execute(f"ALTER INDEX {quote(old)} RENAME TO {quote(new)}")\n'
             )
-        sequence = (repr(f"{a}_id_seq"), repr(f"{b}_id_seq"))  # single quotes, in an f-string
         postgres += (
-            f"    # The identity's sequence, named after the table too.\n"
-            f'    op.execute(f"ALTER SEQUENCE IF EXISTS {{quote({sequence[0]})}} RENAME TO {{quote({sequence[1]})}}")\n'
+            "    # The identity's sequence, named after the table too.\n"
+            f"    sequence, renamed = {literal(a + '_id_seq')}, {literal(b + '_id_seq')}\n"
+            '    op.execute(f"ALTER SEQUENCE IF EXISTS {quote(sequence)} RENAME TO {quote(renamed)}")\n'
         )
         return [
             f"op.rename_table({literal(a)}, {literal(b)})",
-            'if op.get_context().dialect.name == "postgresql":\n' + postgres + "else:\n"
-            "    # SQLite keeps the names of constraints in the table's own SQL: the unique\n"
-            "    # ones are what Alembic compares, so the table is rebuilt with their new names.\n"
+            'if op.get_context().dialect.name == "postgresql":\n'
+            + postgres
+            + "else:\n"
             + _sqlite(b, names, dst),
         ]
 
@@ -224,14 +224,22 @@ def _sqlite(table: str, names: list[tuple[str, str, str]], spec: ResourceSpec) -
             indexes.append(
                 f"    op.create_index({literal(y)}, {literal(table)}, [{literal(columns[y])}], unique=False)\n"
             )
-    body = ""
+    body = (
+        "    # SQLite: constraint names live in the table's own SQL, and only the unique\n"
+        "    # ones are compared, so the table is rebuilt for those; indexes are re-created.\n"
+        if batch
+        else "    # SQLite: the indexes are re-created under their new names (constraint names\n"
+        "    # live in the table's own SQL, and neither SQLite nor Alembic compares them).\n"
+    )
     if batch:
         body += (
             f'    with op.batch_alter_table({literal(table)}, recreate="always") as batch_op:\n'
             + "".join(batch)
         )
     body += "".join(indexes)
-    return (body or "    pass\n").rstrip("\n")
+    if not batch and not indexes:
+        body += "    pass\n"
+    return body.rstrip("\n")
 
 
 def plan_table_rename(
@@ -251,7 +259,16 @@ def plan_table_rename(
     old_spec = build_spec(project, args_from_argv(entry["argv"]))
     outcome = Outcome(command="rename", actions=[f"rename table {old} to {new}"])
     new_args_argv = _renamed_argv(entry["argv"], old, new, singular)
-    probe = build_spec(project, args_from_argv(new_args_argv))  # validates the new name
+    try:  # validates the new name
+        probe = build_spec(project, args_from_argv(new_args_argv))
+    except InputError as exc:
+        if "singular" not in str(exc) or singular is not None:
+            raise
+        raise InputError(
+            str(exc).split(";")[0] + "; pass one with --singular.",
+            token=new,
+            example=f"scaffold rename {old} {new} --singular {new}_item --approve",
+        ) from None
     reason = RENAME_TABLE_REASON.format(old=old, new=new, new_route=probe.route)
     outcome.escalations = [{"reason": reason, "trigger": f"rename {old}"}]
     if approve is False:
