@@ -160,7 +160,10 @@ class AuthSettings(BaseSettings):
     warning says so.
     \"\"\"
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # A rejected value (a short SECRET_KEY, say) is never echoed into a log or traceback.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(48)))
     access_token_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
@@ -243,6 +246,18 @@ def hit(_request: Request, item: RateLimitItem, *key: str) -> None:
     when it is over. Example: `hit(request, parse("5/minute"), "login", email)`.\"\"\"
     limiter = _rate_limiter()
     if not limiter.hit(item, *key):
+        reset, _remaining = limiter.get_window_stats(item, *key)
+        retry_after = max(1, int(reset - time.time()) + 1)
+        raise StarletteHTTPException(
+            429, f"Too many requests: {item}.", headers={"Retry-After": str(retry_after)}
+        )
+
+
+def refuse_if_over(_request: Request, item: RateLimitItem, *key: str) -> None:
+    \"\"\"429 when `key` has used up `item` already, without counting this request:
+    count it afterwards with `hit` (sign-in counts only its failures).\"\"\"
+    limiter = _rate_limiter()
+    if not limiter.test(item, *key):
         reset, _remaining = limiter.get_window_stats(item, *key)
         retry_after = max(1, int(reset - time.time()) + 1)
         raise StarletteHTTPException(

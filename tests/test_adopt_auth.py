@@ -143,6 +143,7 @@ def test_sign_in_goes_into_the_projects_layout_and_registries(adopted: Adopted) 
     handoff = (root / report.group(1)).read_text()
     assert "python -m inventory.users create-admin" in handoff
     assert "SECRET_KEY" in handoff
+    assert "'fastapi>=0.111'" in handoff and "`fastapi>=0.115`" in handoff, "its floor is too old"
 
 
 def test_a_second_scaffold_auth_points_to_the_sign_in_it_has(adopted: Adopted) -> None:

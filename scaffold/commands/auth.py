@@ -153,6 +153,12 @@ def plan_auth(
             "environment: at DEBUG aiosqlite logs statement parameters, password hashes "
             "included. scaffold leaves the project's logging set-up as it is."
         )
+    if where.get("fastapi"):
+        outcome.handoff.append(
+            f"The project asks for {where['fastapi']!r}; sign-in's routes take form and query "
+            "models, which need FastAPI 0.115 or later: raise the requirement to "
+            "`fastapi>=0.115`."
+        )
     if where.get("unregistered"):
         outcome.handoff.append(
             "The project has no router registry scaffold can edit: include the sign-in "

@@ -117,6 +117,7 @@ def adopted_auth_files(
                 text,
                 flags=re.M,
             )
+        text = text.replace('"app.api.v1.auth"', f'"{layout.module_at(paths["auth_router"])}"')
         text = text.replace("app.users", cli_module).replace("/api/v1", prefix)
         return adapt(auth_names(text), layout)
 
@@ -153,7 +154,12 @@ def adopted_auth_files(
     return settings or get_settings()''',
         '''async def app_settings() -> Settings:
     """Sign-in's settings (`AuthSettings`: SECRET_KEY, ACCESS_TOKEN_EXPIRE_MINUTES, ...)."""
-    return get_settings()''',
+    return get_settings()
+
+
+# Read when the app imports its routers: a bad setting stops the start, naming the
+# variable, instead of failing every sign-in (and the OpenAPI document) later.
+get_settings()''',
     )
     files.append(Rendered(paths["deps"], point(deps)))
     for key, rel in (
@@ -231,6 +237,7 @@ def adopted_auth_files(
         "factory": paths["factory"],
         "prefix": prefix,
         "unregistered": "\n".join(unregistered),
+        "fastapi": _old_fastapi(root),
         "packages": ", ".join(added),
         "packages_where": "pyproject.toml" if dependencies is not None else "",
     }
@@ -323,3 +330,21 @@ def _name(requirement: str) -> str:
     `pydantic-settings`."""
     match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
     return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else requirement
+
+
+def _old_fastapi(root: Path) -> str:
+    """The project's FastAPI requirement when it allows a version older than sign-in's
+    form and query models need (0.115); empty otherwise."""
+    import tomllib
+
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    for item in data.get("project", {}).get("dependencies", []):
+        if _name(str(item)) != "fastapi":
+            continue
+        floor = re.search(r">=\s*([0-9]+)\.([0-9]+)", str(item))
+        if floor is None or (int(floor.group(1)), int(floor.group(2))) < (0, 115):
+            return str(item)
+    return ""

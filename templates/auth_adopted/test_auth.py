@@ -33,6 +33,7 @@ USERS = "/api/v1/users"
 ME = f"{USERS}/me"
 PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
+AUTH_ROUTER = "app.api.v1.auth"  # the sign-in router's module
 
 
 @pytest.fixture(autouse=True)
@@ -161,7 +162,7 @@ async def test_signing_in_replaces_a_hash_made_with_older_parameters(
     assert stored.hashed_password != old and stored.hashed_password.startswith(current_prefix)
 
 
-async def test_the_sixth_attempt_in_a_minute_is_429_per_account_and_per_address(
+async def test_the_sixth_failure_in_a_minute_is_429_per_account_and_per_address(
     client: Any,
 ) -> None:
     user = await create_user(password=PASSWORD)
@@ -177,6 +178,22 @@ async def test_the_sixth_attempt_in_a_minute_is_429_per_account_and_per_address(
         for n in range(6)
     ]
     assert [r.status_code for r in others] == [401] * 5 + [429]
+
+
+async def test_an_accounts_failures_are_limited_from_any_address(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses = iter(f"198.51.100.{n}" for n in range(1, 100))
+    monkeypatch.setattr(f"{AUTH_ROUTER}.get_remote_address", lambda _request: next(addresses))
+    user = await create_user(password=PASSWORD)
+    answers = [(await sign_in(client, user.email, f"guess-{n}")).status_code for n in range(6)]
+    assert answers == [401] * 5 + [429], "a new address each time: the account's count"
+
+
+async def test_successful_sign_ins_use_up_no_limit(client: Any) -> None:
+    user = await create_user(password=PASSWORD)
+    answers = [(await sign_in(client, user.email, PASSWORD)).status_code for _ in range(7)]
+    assert answers == [200] * 7
 
 
 async def test_the_login_limit_is_the_setting(

@@ -278,6 +278,13 @@ async def test_the_sixth_attempt_from_one_address_in_a_minute_is_429(
     assert elsewhere.status_code == 401
 
 
+async def test_successful_sign_ins_use_up_no_limit(session: AsyncSession) -> None:
+    await create_user(session, email="ada@example.com", password=PASSWORD)
+    async with running(create_app()) as app, call(app, "192.0.2.20") as http:
+        answers = [(await sign_in(http, "ada@example.com", PASSWORD)).status_code for _ in range(7)]
+    assert answers == [200] * 7
+
+
 # --- tokens --------------------------------------------------------------------------------
 
 
@@ -320,7 +327,7 @@ async def test_a_token_naming_no_user_is_401(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     gone = await create_user(session)
-    headers = headers_for(gone)
+    gone_id, headers = gone.id, headers_for(gone)
     await session.delete(gone)
     await session.commit()
     settings = get_settings()
@@ -328,6 +335,9 @@ async def test_a_token_naming_no_user_is_401(
         token = create_access_token(subject, settings)
         response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, subject
+    # The next account never gets the deleted one's id, so its old token names nobody.
+    newcomer = await create_user(session)
+    assert newcomer.id != gone_id
     assert (await client.get(ME, headers=headers)).status_code == 401
 
 

@@ -16,6 +16,10 @@ from app.db.types import UTCDateTime
 
 class User(Base):
     __tablename__ = "users"
+    # SQLite would give a deleted user's id to the next new one, and a token naming it
+    # would then sign in as that user: AUTOINCREMENT never reuses an id (PostgreSQL's
+    # identity never does either).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True

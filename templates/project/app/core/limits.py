@@ -67,6 +67,15 @@ def hit(request: Request, item: RateLimitItem, *key: str) -> None:
         raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
 
 
+def refuse_if_over(request: Request, item: RateLimitItem, *key: str) -> None:
+    """RouteRateLimited when `key` has used up `item` already, without counting this
+    request: count it afterwards with `hit` (sign-in counts only its failures)."""
+    limiter: Limiter = request.app.state.limiter
+    if not limiter.limiter.test(item, *key):
+        reset, _remaining = limiter.limiter.get_window_stats(item, *key)
+        raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
+
+
 def _too_many(detail: str, retry_after: int) -> Response:
     return problem(429, detail, headers={"Retry-After": str(retry_after)})
 

@@ -1,9 +1,10 @@
 """Sign-in routes: exchange an email and password for an access token, and register.
 
 `POST /auth/token` is the OAuth2 password grant (a form: `username` is the email), so
-the docs' "Authorize" button signs in too. Its attempts are limited twice by
+the docs' "Authorize" button signs in too. Its failed attempts are limited twice by
 `LOGIN_RATE_LIMIT` (5/minute by default): per client address and per account, so
-guessing one account's password from many addresses is slowed down as well.
+guessing one account's password from many addresses is slowed down as well; a
+successful sign-in uses up nothing.
 """
 
 from typing import Annotated
@@ -14,7 +15,7 @@ from slowapi.util import get_remote_address
 
 from app.api.deps import SettingsDep
 from app.core.errors import NotFoundError, UnauthorizedError, problem_responses
-from app.core.limits import hit
+from app.core.limits import hit, refuse_if_over
 from app.core.security import create_access_token
 from app.db.session import SessionDep
 from app.schemas.users import LoginForm, Token, UserRead, UserRegister
@@ -53,11 +54,15 @@ async def sign_in(
     """The token to send as `Authorization: Bearer <token>`, valid for
     `ACCESS_TOKEN_EXPIRE_MINUTES`; the same 401 for an unknown email and a wrong password."""
     limit = parse(settings.login_rate_limit)
-    email = form.email
-    hit(request, limit, "login-ip", get_remote_address(request))
-    hit(request, limit, "login-account", email)
-    user = await service.authenticate(email, form.password)
+    keys = (("login-ip", get_remote_address(request)), ("login-account", form.email))
+    for key in keys:
+        refuse_if_over(request, limit, *key)
+    user = await service.authenticate(form.email, form.password)
     if user is None:
+        # Only failures count: an account's owner (or an office behind one address)
+        # signing in often is never locked out; guessing is.
+        for key in keys:
+            hit(request, limit, *key)
         raise UnauthorizedError("Incorrect email or password.")
     # RFC 6749 §5.1: a response carrying a token is never cached.
     response.headers["Cache-Control"] = "no-store"
