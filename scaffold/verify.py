@@ -194,6 +194,11 @@ def declared():
         found += group
     for group in data.get("dependency-groups", {}).values():
         found += [item for item in group if isinstance(item, str)]
+    poetry = data.get("tool", {}).get("poetry", {})
+    found += list(poetry.get("dependencies", {}))
+    found += list(poetry.get("dev-dependencies", {}))
+    for group in poetry.get("group", {}).values():
+        found += list(group.get("dependencies", {}))
     return found
 
 
@@ -217,7 +222,8 @@ def closure(requirements):
 
 args = sys.argv[1:]
 try:
-    wanted = closure(declared())
+    # Nothing declared (requirements files, say): every installed plugin loads.
+    wanted = closure(declared()) or None
 except (OSError, ValueError):
     wanted = None
 if wanted is not None:
