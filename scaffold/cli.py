@@ -397,15 +397,37 @@ def _apply_change(
     quiet: bool,
 ) -> None:
     from scaffold.commands.field import plan_field_change
+
+    _apply_plan(
+        lambda proj: plan_field_change(proj, request(proj), approve=approve, no_version=no_version),
+        project=project,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
+
+
+def _apply_plan(
+    planner: Callable[[Any], tuple[Any, Any]],
+    *,
+    project: Path | None,
+    verify: bool,
+    dry_run: bool,
+    force: bool,
+    json_output: bool,
+    quiet: bool,
+) -> None:
+    """Plan a change of the project (``planner`` -> (plan, outcome)) under its lock, prove
+    and write it, and print the outcome."""
     from scaffold.output import Printer
     from scaffold.plan import project_lock
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
     with project_lock(proj.root):
-        plan, outcome = plan_field_change(
-            proj, request(proj), approve=approve, no_version=no_version
-        )
+        plan, outcome = planner(proj)
         _write_plan(
             proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
         )
@@ -711,19 +733,18 @@ def rename(
         scaffold rename rooms venues --approve
     """
     from scaffold.commands.rename import plan_table_rename
-    from scaffold.output import Printer
-    from scaffold.plan import project_lock
 
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = _project(project)
-    with project_lock(proj.root):
-        plan, outcome = plan_table_rename(
+    _apply_plan(
+        lambda proj: plan_table_rename(
             proj, resource, new_name, approve=approve, no_version=no_version, singular=singular
-        )
-        _write_plan(
-            proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
-        )
-    _finish(outcome, printer, dry_run=dry_run)
+        ),
+        project=project,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
 
 
 @app.command()

@@ -244,25 +244,23 @@ def get_remote_address(request: Request) -> str:
 def hit(_request: Request, item: RateLimitItem, *key: str) -> None:
     \"\"\"Count one attempt against `item` for `key`: 429 problem+json with `Retry-After`
     when it is over. Example: `hit(request, parse("5/minute"), "login", email)`.\"\"\"
-    limiter = _rate_limiter()
-    if not limiter.hit(item, *key):
-        reset, _remaining = limiter.get_window_stats(item, *key)
-        retry_after = max(1, int(reset - time.time()) + 1)
-        raise StarletteHTTPException(
-            429, f"Too many requests: {item}.", headers={"Retry-After": str(retry_after)}
-        )
+    if not _rate_limiter().hit(item, *key):
+        _over(item, *key)
 
 
 def refuse_if_over(_request: Request, item: RateLimitItem, *key: str) -> None:
     \"\"\"429 when `key` has used up `item` already, without counting this request:
     count it afterwards with `hit` (sign-in counts only its failures).\"\"\"
-    limiter = _rate_limiter()
-    if not limiter.test(item, *key):
-        reset, _remaining = limiter.get_window_stats(item, *key)
-        retry_after = max(1, int(reset - time.time()) + 1)
-        raise StarletteHTTPException(
-            429, f"Too many requests: {item}.", headers={"Retry-After": str(retry_after)}
-        )
+    if not _rate_limiter().test(item, *key):
+        _over(item, *key)
+
+
+def _over(item: RateLimitItem, *key: str) -> NoReturn:
+    reset, _remaining = _rate_limiter().get_window_stats(item, *key)
+    retry_after = max(1, int(reset - time.time()) + 1)
+    raise StarletteHTTPException(
+        429, f"Too many requests: {item}.", headers={"Retry-After": str(retry_after)}
+    )
 
 
 def reset_rate_limits() -> None:
@@ -275,6 +273,7 @@ AUTH_IMPORTS = (
     "import secrets",
     "import time",
     "from functools import cache",
+    "from typing import NoReturn",
     "from fastapi import Request",
     "from limits import RateLimitItem, parse_many",
     "from limits.storage import storage_from_string",

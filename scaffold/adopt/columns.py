@@ -47,7 +47,8 @@ class Column:
     references: str | None = None  # the table of a foreign key written as "table.column"
 
 
-def _module_path(root: Path, module: str) -> Path | None:
+def module_path(root: Path, module: str) -> Path | None:
+    """The file of ``module`` under the project (or its ``src/``), or None."""
     for base in (root, root / "src"):
         for candidate in (
             base / (module.replace(".", "/") + ".py"),
@@ -59,7 +60,7 @@ def _module_path(root: Path, module: str) -> Path | None:
 
 
 def _tree(root: Path, module: str) -> ast.Module | None:
-    path = _module_path(root, module)
+    path = module_path(root, module)
     if path is None:
         return None
     return parse(

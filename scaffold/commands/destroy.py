@@ -100,6 +100,16 @@ def _parent_factory(project: Project, path: str) -> bool:
 
 def _unregistered(project: Project, table: str, paths: set[str]) -> list[Rendered]:
     """The registry edits undone: the routers' and the model's imports and includes."""
+    return [
+        Rendered(rel, text, edit=True) for rel, text in unregistered(project, table, paths).items()
+    ]
+
+
+def unregistered(
+    project: Project, table: str, paths: set[str], planned: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The project's registries without the imports and includes of ``table``'s router
+    and model modules among ``paths``: ``{path: new text}``, starting from ``planned``."""
     from scaffold.generators.adopted import unregister
 
     profile = project.profile
@@ -111,15 +121,14 @@ def _unregistered(project: Project, table: str, paths: set[str]) -> list[Rendere
         for v in range(1, 10)
         if layout.path(kind, table, v) in paths
     }
-    registries = {profile.model_registry, profile.router_registry, profile.app}
-    out = []
-    for ref in registries:
+    out = dict(planned or {})
+    for ref in (profile.model_registry, profile.router_registry, profile.app):
         if not ref:
             continue
         rel = ref.partition(":")[0]
         if ref == profile.app:
             rel = rel.replace(".", "/") + ".py"
-        edit = unregister(project.root, rel, modules)
+        edit = unregister(project.root, rel, modules, out)
         if edit is not None:
-            out.append(Rendered(edit[0], edit[1], edit=True))
+            out[edit[0]] = edit[1]
     return out

@@ -422,18 +422,19 @@ def _hand_written_references(project: Project, table: str) -> list[str]:
     adopted project's; what scaffold generated is re-rendered, not listed)."""
     import re
 
+    from scaffold.adopt.columns import module_path
+
     profile = project.profile
     assert profile is not None
     target = re.compile(rf"""(ForeignKey\(|foreign_key\s*=\s*)["']{re.escape(table)}\.\w+["']""")
     out = []
     for module in sorted({t.module for t in profile.tables}):
-        base = module.replace(".", "/")
-        rel = next(
-            (r for r in (f"{base}.py", f"{base}/__init__.py") if (project.root / r).is_file()), ""
-        )
-        if not rel or project.manifest.generated_hash(rel) is not None:
+        path = module_path(project.root, module)
+        if path is None:
             continue
-        path = project.root / rel
+        rel = path.relative_to(project.root).as_posix()
+        if project.manifest.generated_hash(rel) is not None:
+            continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if target.search(line):
                 out.append(f"{rel}:{number}")
@@ -450,28 +451,12 @@ def _registries(
 ) -> list[Rendered]:
     """An adopted project's registries: the old modules' imports and includes removed,
     every served version's router and the new model added, in one edit per registry."""
+    from scaffold.commands.destroy import unregistered
     from scaffold.generators import adopted
 
     profile = project.profile
     assert profile is not None
-    layout = project.layout
-    old_paths = {r.path for r in before}
-    modules = {
-        layout.module(kind, old, v)
-        for kind in ("api", "models")
-        for v in range(1, 10)
-        if layout.path(kind, old, v) in old_paths
-    }
-    planned: dict[str, str] = {}
-    for ref in (profile.model_registry, profile.router_registry, profile.app):
-        if not ref:
-            continue
-        rel = ref.partition(":")[0]
-        if ref == profile.app:
-            rel = rel.replace(".", "/") + ".py"
-        edit = adopted.unregister(project.root, rel, modules, planned)
-        if edit is not None:
-            planned[edit[0]] = edit[1]
+    planned = unregistered(project, old, {r.path for r in before})
     new_layout = renamed.layout
     table = new_spec.table
     entry = renamed.manifest.resources[table]

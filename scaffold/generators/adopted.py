@@ -356,6 +356,15 @@ def _sorted_imports(root: Path, rel: str, text: str) -> str:
     return fixed.stdout if fixed.returncode == 0 and fixed.stdout else text
 
 
+def _current_text(root: Path, rel: str, planned: dict[str, str] | None) -> str | None:
+    """A registry's text as this run leaves it so far: its planned edit, else the file;
+    None when there is neither."""
+    if planned is not None and rel in planned:
+        return planned[rel]
+    path = root / rel
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
 def register_router(
     root: Path,
     profile: Profile,
@@ -375,12 +384,8 @@ def register_router(
     if target is None:
         return None
     rel, attribute, prefix = target
-    path = root / rel
-    if planned is not None and rel in planned:  # an edit of this run comes first
-        text = planned[rel]
-    elif path.is_file():
-        text = path.read_text(encoding="utf-8")
-    else:
+    text = _current_text(root, rel, planned)
+    if text is None:
         return None
     if re.search(rf"^\s*from {re.escape(router_module)} import router\b", text, re.M):
         return None
@@ -427,14 +432,10 @@ def register_model(
     if not profile.model_registry:
         return None
     rel = profile.model_registry
-    path = root / rel
     if module_of(rel) == model_module:
         return None
-    if planned is not None and rel in planned:
-        text = planned[rel]
-    elif path.is_file():
-        text = path.read_text(encoding="utf-8")
-    else:
+    text = _current_text(root, rel, planned)
+    if text is None:
         return None
     if re.search(rf"^\s*from {re.escape(model_module)} import ", text, re.M):
         return None
@@ -447,12 +448,8 @@ def unregister(
 ) -> tuple[str, str] | None:
     """(path, new text) of a registry without the imports of ``modules`` and the
     ``include_router`` calls of what they imported; None when it has none of them."""
-    path = root / rel
-    if planned is not None and rel in planned:
-        text = planned[rel]
-    elif path.is_file():
-        text = path.read_text(encoding="utf-8")
-    else:
+    text = _current_text(root, rel, planned)
+    if text is None:
         return None
     tree = ast.parse(text)
     spans, locals_ = [], set()

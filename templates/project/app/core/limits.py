@@ -9,7 +9,7 @@ Both answer 429 problem+json with `Retry-After` (seconds). Health probes are exe
 """
 
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
@@ -63,8 +63,7 @@ def hit(request: Request, item: RateLimitItem, *key: str) -> None:
     """
     limiter: Limiter = request.app.state.limiter
     if not limiter.limiter.hit(item, *key):
-        reset, _remaining = limiter.limiter.get_window_stats(item, *key)
-        raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
+        _over(limiter, item, *key)
 
 
 def refuse_if_over(request: Request, item: RateLimitItem, *key: str) -> None:
@@ -72,8 +71,12 @@ def refuse_if_over(request: Request, item: RateLimitItem, *key: str) -> None:
     request: count it afterwards with `hit` (sign-in counts only its failures)."""
     limiter: Limiter = request.app.state.limiter
     if not limiter.limiter.test(item, *key):
-        reset, _remaining = limiter.limiter.get_window_stats(item, *key)
-        raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
+        _over(limiter, item, *key)
+
+
+def _over(limiter: Limiter, item: RateLimitItem, *key: str) -> NoReturn:
+    reset, _remaining = limiter.limiter.get_window_stats(item, *key)
+    raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
 
 
 def _too_many(detail: str, retry_after: int) -> Response:
