@@ -29,14 +29,14 @@ from tests import pg_fixture
 from tests.helpers import BIN, tree
 from tests.test_adopt import (
     FIXTURES,
+    assert_ruff_clean,
     commit_all,
     copy_fixture,
     run_project_tests,
     scaffold,
     without_reports,
 )
-from tests.test_auth import Api, assert_scoped_to_its_owner
-from tests.test_operations import uvicorn
+from tests.test_auth import Api, assert_scoped_to_its_owner, served_with_an_admin
 
 SHELVES = ("resource", "shelves", "code:str=20", "warehouse_id:ref=warehouses")
 NOTES = ("resource", "notes", "body:text", "--owned")
@@ -179,15 +179,7 @@ def test_the_projects_suite_passes_with_sign_in_and_owner_scoping(adopted: Adopt
 
 @pytest.mark.e2e
 def test_ruff_and_mypy_strict_are_clean_on_the_sign_in_code(adopted: Adopted) -> None:
-    for args in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
-        done = subprocess.run(
-            [str(BIN / "ruff"), *args],
-            cwd=adopted.root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
+    assert_ruff_clean(adopted.root)
     done = subprocess.run(
         [
             str(BIN / "mypy"),
@@ -245,27 +237,21 @@ def served(adopted: Adopted, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     env = {k: v for k, v in os.environ.items() if "DATABASE_URL" not in k}
     env.update(DATABASE_URL=f"sqlite+aiosqlite:///{folder}/inventory.db", SECRET_KEY="k" * 48)
     env.pop("PYTEST_ADDOPTS", None)
-    for argv in (
-        ["-m", "alembic", "upgrade", "head"],
-        ["-m", "inventory.users", "create-admin", "boss@example.com"],
-    ):
-        done = subprocess.run(
-            [sys.executable, *argv],
-            cwd=adopted.root,
-            env=env,
-            input="a-long-admin-password\n",
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=adopted.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
     log = folder / "uvicorn.log"
-    with uvicorn(adopted.root, env, log, app="inventory.main:app", live="/healthz") as base:
-        yield Api(base)
-    text = log.read_text()
-    for secret in ("a-long-admin-password", "alice-password-1", "bob-password-12"):
-        assert secret not in text, f"{secret} leaked into the log"
+    with served_with_an_admin(
+        adopted.root, env, log, users="inventory.users", app="inventory.main:app", live="/healthz"
+    ) as api:
+        yield api
 
 
 @pytest.mark.e2e

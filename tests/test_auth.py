@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,43 @@ def assert_scoped_to_its_owner(
     assert served.call("GET", url, token=admin)[0] == 404
 
 
+ADMIN_PASSWORD = "a-long-admin-password"
+# Every password the served tests send: none may reach the server's log.
+SECRETS = (ADMIN_PASSWORD, "alice-password-1", "bob-password-12")
+
+
+@contextmanager
+def served_with_an_admin(
+    root: Path,
+    env: dict[str, str],
+    log: Path,
+    *,
+    users: str = "app.users",
+    app: str = "app.main:app",
+    live: str = "/health/live",
+) -> Iterator[Api]:
+    """``root``'s app under uvicorn, its first admin (boss@example.com) made with
+    `python -m USERS create-admin` and the password on stdin; once the block ends, no
+    password of the tests' is in the server's log."""
+    made = subprocess.run(
+        [sys.executable, "-m", users, "create-admin", "boss@example.com"],
+        cwd=root,
+        env=env,
+        input=f"{ADMIN_PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert ADMIN_PASSWORD not in made.stdout + made.stderr
+    with uvicorn(root, env, log, app=app, live=live) as base:
+        yield Api(base)
+    text = log.read_text()
+    for secret in SECRETS:
+        assert secret not in text, f"{secret} leaked into the log"
+
+
 @pytest.fixture(scope="module")
 def served(auth_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """The auth project's app under uvicorn on a migrated SQLite file, and its first admin
@@ -189,23 +227,8 @@ def served(auth_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     }
     env.pop("PYTEST_ADDOPTS", None)
     run(auth_project, "alembic", "upgrade", "head", env=env)
-    made = subprocess.run(
-        [sys.executable, "-m", "app.users", "create-admin", "boss@example.com"],
-        cwd=auth_project,
-        env=env,
-        input="a-long-admin-password\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert made.returncode == 0, made.stdout + made.stderr
-    assert "a-long-admin-password" not in made.stdout + made.stderr
-    log = folder / "uvicorn.log"
-    with uvicorn(auth_project, env, log) as base:
-        yield Api(base)
-    text = log.read_text()
-    for secret in ("a-long-admin-password", "alice-password-1", "bob-password-12"):
-        assert secret not in text, f"{secret} leaked into the log"
+    with served_with_an_admin(auth_project, env, folder / "uvicorn.log") as api:
+        yield api
 
 
 @pytest.mark.e2e
