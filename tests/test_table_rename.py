@@ -188,6 +188,10 @@ def test_what_a_table_rename_cannot_do_in_one_step_is_refused(renamed: Path) -> 
         (["rename", "venues", "bookings", "--approve"], "already has a 'bookings' table"),
         (["rename", "nowhere", "venues", "--approve"], "not a resource scaffold generated"),
         (["rename", "users", "members", "--approve"], "users table of sign-in"),
+        (
+            ["rename", "venues", "Bad Name", "--approve"],
+            "scaffold rename venues bad_name --approve",
+        ),
     ):
         result = scaffold(*argv, project=renamed)
         assert result.exit_code == 2, result.output

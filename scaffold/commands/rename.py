@@ -74,6 +74,17 @@ def _generated(project: Project, old: str, new: str) -> dict:
     )
 
 
+def _rename_example(old: str, example: str | None, singular: str | None) -> str:
+    """``scaffold resource bad_name ... --singular x`` (a name's error) as the rename of
+    ``old`` it suggests: ``scaffold rename OLD bad_name --singular x --approve``."""
+    words = (example or "").split()
+    name = words[2] if len(words) > 2 and words[:2] == ["scaffold", "resource"] else "venues"
+    given = words[words.index("--singular") + 1] if "--singular" in words[:-1] else singular
+    return (
+        f"scaffold rename {old} {name}" + (f" --singular {given}" if given else "") + " --approve"
+    )
+
+
 def _any_resource(project: Project) -> str:
     return next(iter(sorted(project.manifest.resources)), "rooms")
 
@@ -262,12 +273,9 @@ def plan_table_rename(
     try:  # validates the new name
         probe = build_spec(project, args_from_argv(new_args_argv))
     except InputError as exc:
-        if "singular" not in str(exc) or singular is not None:
-            raise
+        # The name's own error, with the example turned into the rename that works.
         raise InputError(
-            str(exc).split(";")[0] + "; pass one with --singular.",
-            token=new,
-            example=f"scaffold rename {old} {new} --singular {new}_item --approve",
+            exc.message, token=exc.token or new, example=_rename_example(old, exc.example, singular)
         ) from None
     reason = RENAME_TABLE_REASON.format(old=old, new=new, new_route=probe.route)
     outcome.escalations = [{"reason": reason, "trigger": f"rename {old}"}]
