@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from scaffold.errors import ProjectError
+from scaffold.errors import ProjectError, ScaffoldError
 from scaffold.manifest import MANIFEST, Manifest
 from scaffold.profile import Profile
 from scaffold.render.context import AuthRefs, Layout
@@ -165,6 +165,7 @@ class Project:
     def known_resources(self) -> dict[str, Known]:
         """Resources from the manifest, plus hand-written models found by ``__tablename__``."""
         known: dict[str, Known] = {}
+        owned = _owned_tables(self.manifest.resources)
         for table, entry in self.manifest.resources.items():
             try:
                 known[table] = Known(
@@ -172,7 +173,7 @@ class Project:
                     class_name=entry["class_name"],
                     singular=entry["singular"],
                     id_type=entry.get("id_type", "int"),
-                    owned="--owned" in entry["argv"],
+                    owned=table in owned,
                     v1_route=_v1_route(entry),
                 )
                 entry["argv"], entry["migration"], entry["revision"]  # noqa: B018 - presence check
@@ -254,6 +255,49 @@ def _scaffold_settings(folder: Path) -> dict | None:
         ) from None
     settings = data.get("tool", {}).get("scaffold")
     return settings if isinstance(settings, dict) else {}
+
+
+# The resource options that take no value (``--owned``); every other ``--option`` takes one.
+_FLAGS = frozenset({"--owned", "--public", "--admin-writes"})
+
+
+def _owned_tables(entries: dict[str, dict]) -> set[str]:
+    """The tables whose rows belong to a user: ``--owned`` ones, and those with a required
+    reference to one (a chain of them, however long: see ``owned_through``)."""
+    from scaffold.spec.fields import parse_field
+
+    owned: set[str] = set()
+    required: dict[str, set[str]] = {}
+    for table, entry in entries.items():
+        argv = entry.get("argv") or []
+        if "--owned" in argv:
+            owned.add(table)
+        tokens = argv[2:]
+        refs: set[str] = set()
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token == "--parent" and i + 1 < len(tokens):
+                refs.add(tokens[i + 1])
+            if token.startswith("--"):
+                i += 1 if token in _FLAGS else 2
+                continue
+            i += 1
+            try:
+                f = parse_field(token)
+            except ScaffoldError:
+                continue  # the manifest's own argv parsed before; a broken one is reported later
+            if f.is_ref and not f.optional and f.ref_table and f.ref_table != table:
+                refs.add(f.ref_table)
+        required[table] = refs
+    grown = True
+    while grown:
+        grown = False
+        for table, refs in required.items():
+            if table not in owned and refs & owned:
+                owned.add(table)
+                grown = True
+    return owned
 
 
 def _v1_route(entry: dict) -> str | None:

@@ -389,10 +389,22 @@ def model_context(spec: ResourceSpec, layout: Layout | None = None) -> dict[str,
     return {
         "imports": imports.render(),
         "base": base,
+        "ownership": _ownership_line(spec),
         "columns": lines,
         "table_args": table_args,
         "join_tables": join_tables,
     }
+
+
+def _ownership_line(spec: ResourceSpec) -> str | None:
+    """The model's ownership marker the services' scope follows (``owned_by``): the
+    column of the owner's id, or the reference to the owned row it belongs to."""
+    if spec.owner is not None:
+        return f"__owner__ = {literal(python_name(OWNER_COLUMN))}"
+    through = spec.owned_through
+    if through is None:
+        return None
+    return f"__owned_through__ = {literal(through.db_attr)}"
 
 
 def _key_sa(id_type: str, imports: Imports) -> str:
@@ -1013,7 +1025,6 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
                 "type": py_type(pf, spec, imports),
                 "human": humanize(parent.singular),
                 "stem": pf.name.removesuffix("_id"),
-                "owner": f", owner_attribute={literal(OWNER_COLUMN)}" if parent.owned else "",
             }
         )
     if nested:
@@ -1023,7 +1034,6 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
     if hashed:
         imports.add("app.core.security", "hash_secret")
     return {
-        "owner": spec.owner_field.name if spec.owner_field is not None else None,
         "hashed": hashed,
         "constraints": _service_constraints(spec, imports),
         "links": _service_links(spec, layout, imports),
@@ -1063,8 +1073,10 @@ def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
         return imports.add("app.services.base", name)
 
     for group in _unique_sets(spec):
-        names = ", ".join(literal(c) for c in group) + ("," if len(group) == 1 else "")
-        out.append(f"{kind('Unique')}({literal(naming.uq(table, group))}, ({names}))")
+        shown = [c for c in group if c != OWNER_COLUMN or spec.owner is None]
+        names = ", ".join(literal(c) for c in shown) + ("," if len(shown) == 1 else "")
+        owner = f", owner={literal(OWNER_COLUMN)}" if len(shown) < len(group) else ""
+        out.append(f"{kind('Unique')}({literal(naming.uq(table, group))}, ({names}){owner})")
     for f in spec.fields:
         if f.is_ref:
             known = spec.known(f.ref_table)
@@ -1075,9 +1087,6 @@ def _service_constraints(spec: ResourceSpec, imports: Imports) -> list[str]:
                 f"target={known.class_name}",
                 f"label={literal(humanize(known.singular))}",
             ]
-            if known.owned and f.name != OWNER_COLUMN:
-                # Another user's row does not exist for this user: refused like a missing one.
-                args.append(f"owner_attribute={literal(OWNER_COLUMN)}")
             out.append(f"{kind('Reference')}({', '.join(args)})")
     for f in spec.fields:
         if f.kind == "enum":
@@ -1438,18 +1447,44 @@ def _rehash_tests(spec: ResourceSpec) -> list[dict[str, str]]:
     return out
 
 
-def _owned_ref(spec: ResourceSpec) -> dict[str, str] | None:
+def _unique_test(spec: ResourceSpec, group: tuple[str, ...]) -> dict[str, str]:
+    """A unique rule's conflict test: the same values again (the owner column of an
+    owned resource is the signed-in user's, never sent)."""
+    sent = [c for c in group if c != OWNER_COLUMN or spec.owner is None]
+    if len(sent) == 1:
+        detail = f"{sent[0]} is already taken."
+    else:
+        detail = f"{' and '.join(sent)} are already taken together."
+    return {
+        "slug": "_and_".join(sent),
+        "args": ", ".join(_kwarg(c, f"first[{literal(c)}]") for c in sent),
+        "detail": detail,
+    }
+
+
+def _owned_ref(spec: ResourceSpec) -> dict[str, Any] | None:
     """The reference to another owned resource the tests try with another user's row:
     the nested parent when it is owned, else the first owned reference."""
     if spec.parent is not None and spec.parent.owned:
-        field = spec.ref_to(spec.parent.table).name
-        return {"field": field, "label": spec.parent.singular, "via_parent": True}
-    for f in spec.fields:
-        if f.is_ref and not f.removed and f.ref_table != spec.table:
-            known = spec.known(f.ref_table)
-            if known.owned:
-                return {"field": f.name, "label": known.singular, "via_parent": False}
-    return None
+        known = spec.parent
+        field, via_parent = spec.ref_to(spec.parent.table).name, True
+    else:
+        found = [
+            (f.name, spec.known(f.ref_table))
+            for f in spec.fields
+            if f.is_ref and not f.removed and f.ref_table not in (spec.table, None)
+        ]
+        owned = [(name, known) for name, known in found if known.owned]
+        if not owned:
+            return None
+        (field, known), via_parent = owned[0], False
+    return {
+        "field": field,
+        "label": known.singular,
+        "via_parent": via_parent,
+        "table": known.table,
+        "singular": known.singular,
+    }
 
 
 def _kwarg(name: str, value: str) -> str:
@@ -1499,14 +1534,7 @@ def tests_context(
         "filters": _filter_tests(spec, samples) if pf is None else [],
         "ondelete": _ondelete_tests(spec, prefix),
         "emails": _email_tests(spec, samples),
-        "unique_sets": [
-            {
-                "slug": "_and_".join(group),
-                "args": ", ".join(_kwarg(c, f"first[{literal(c)}]") for c in group),
-                "detail": f"{' and '.join(group)} are already taken together.",
-            }
-            for group in spec.uniques
-        ],
+        "unique_sets": [_unique_test(spec, group) for group in spec.uniques],
         "rehash": _rehash_tests(spec),
         "missing_ref": None,
     }
@@ -1587,8 +1615,25 @@ def tests_context(
             "admin": spec.access == "admin-writes",
             "public": spec.access == "public",
             "owned": spec.owner is not None,
+            "scoped": spec.scope_field is not None,
+            "through_parent": spec.owned_through is not None
+            and spec.owned_through is spec.parent_field,
+            # Every other way to the row: each ?include= and each many-to-many list.
+            "probes": [
+                f"await client.get(url, params={{'include': {literal(i.name)}}}, headers=other)"
+                for i in includes or []
+            ]
+            + [
+                f"await client.get(f\"{{url}}/{m.name.replace('_', '-')}\", headers=other)"
+                for m in spec.many
+            ],
             "me": f"{prefix}/{_route_of(layout.auth.users_table)}/me",
-            "owned_ref": _owned_ref(spec) if spec.access != "public" else None,
+            "owned_ref": None,
         }
+        owned_ref = _owned_ref(spec) if spec.access != "public" else None
+        if owned_ref is not None:
+            ref_factories = layout.module("factories", owned_ref["table"])
+            owned_ref["create"] = imports.add(ref_factories, f"create_{owned_ref['singular']}")
+            context["auth"]["owned_ref"] = owned_ref
     context["imports"] = imports.render()
     return context

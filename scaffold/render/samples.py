@@ -21,6 +21,9 @@ from scaffold.render.imports import Imports
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.resource import ResourceSpec
 
+# More rows than a generated suite makes of one resource: a varying sample's n stays below.
+_MAX_ROWS = 100_000
+
 _OPS = {
     "<": operator.lt,
     "<=": operator.le,
@@ -296,7 +299,17 @@ class Samples:
     def varies(self, f: Field) -> bool:
         """True if each factory row gets its own value of ``f`` (unique fields, unique sets)."""
         in_group = any(f.name in group for group in self.spec.uniques)
-        return (f.unique or in_group) and not self.in_check(f.name)
+        if not (f.unique or in_group):
+            return False
+        # A datetime in a CHECK varies by n minutes when its rule holds however far
+        # (``starts_at<ends_at`` with months between the samples): a composite unique
+        # such as (patient_id, starts_at) needs each row's own value.
+        return not self.in_check(f.name) or (f.kind == "datetime" and self._holds_later(f))
+
+    def _holds_later(self, f: Field) -> bool:
+        values = dict(self.base)
+        values[f.name] = self.base[f.name] + dt.timedelta(minutes=_MAX_ROWS)
+        return all(self.holds(check, values) for check in self.spec.checks)
 
     def other_value(self, f: Field) -> str | None:
         """Python source of a valid value of ``f`` other than the factory's, or None."""

@@ -186,15 +186,35 @@ class ResourceSpec:
 
     def as_known(self) -> Known:
         return Known(
-            self.table, self.class_name, self.singular, self.id_type, owned=self.owner is not None
+            self.table,
+            self.class_name,
+            self.singular,
+            self.id_type,
+            owned=self.scope_field is not None,
         )
 
     @property
+    def scope_field(self) -> str | None:
+        """The column through which a row belongs to a user: ``owner_id`` (``--owned``), or
+        the required reference to an owned table (the parent first); None when the rows
+        belong to nobody."""
+        if self.owner is not None:
+            return OWNER_COLUMN
+        return owned_through(self.table, self.fields, self.parent, dict(self.refs))
+
+    @property
+    def owned_through(self) -> Field | None:
+        """The reference this resource's rows are owned through (not ``--owned`` itself)."""
+        scope = self.scope_field
+        if self.owner is not None or scope is None:
+            return None
+        return self.field(scope)
+
+    @property
     def owned_refs(self) -> tuple[str, ...]:
-        """The ``--owned`` tables this resource references or is listed under, sorted."""
-        return tuple(
-            sorted({k.table for k in (*dict(self.refs).values(), *self.lists_under) if k.owned})
-        )
+        """The owned tables this resource references, links to or is listed under, sorted."""
+        related = (*dict(self.refs).values(), *self.lists_under, *(m.target for m in self.many))
+        return tuple(sorted({k.table for k in related if k.owned}))
 
     @property
     def scoped_refs(self) -> bool:
@@ -313,6 +333,11 @@ def build_resource(
                 "--owned",
             ),
         )
+    scope = (
+        OWNER_COLUMN if owner is not None else owned_through(table, fields, parent_known, refs)
+    )
+    if scope is not None:
+        fields, parsed_uniques = _unique_per_owner(fields, parsed_uniques, scope)
     return ResourceSpec(
         table=table,
         singular=singular,
@@ -330,6 +355,46 @@ def build_resource(
         owner=owner,
         access=access,
     )
+
+
+def owned_through(
+    table: str, fields: Sequence[Field], parent: Known | None, refs: Mapping[str, Known]
+) -> str | None:
+    """The required reference of ``table`` to an owned table (the parent's first), or None.
+
+    A row reached through an owned row is that owner's alone: an appointment of a
+    patient (``--owned``) is the patient's owner's, and so is the appointment's invoice.
+    """
+    owned = [
+        f
+        for f in fields
+        if f.is_ref
+        and not f.optional
+        and not f.removed
+        and f.ref_table != table
+        and f.ref_table in refs
+        and refs[f.ref_table].owned
+    ]
+    by_parent = [f for f in owned if parent is not None and f.ref_table == parent.table]
+    chosen = (by_parent or owned or [None])[0]
+    return chosen.name if chosen is not None else None
+
+
+def _unique_per_owner(
+    fields: Sequence[Field], uniques: tuple[tuple[str, ...], ...], scope: str
+) -> tuple[list[Field], tuple[tuple[str, ...], ...]]:
+    """Unique rules of an owned resource hold per owner: each one includes the ``scope``
+    column, so another user's row never makes a value taken (and never shows it exists).
+    A unique reference stays unique on its own: it is a one-to-one link."""
+    out = []
+    groups = [group if scope in group else (scope, *group) for group in uniques]
+    for f in fields:
+        if f.unique and not f.is_ref and f.name != scope:
+            groups.append((scope, f.name))
+            # Still filterable and found by an index of its own, as a unique column is.
+            f = dataclasses.replace(f, unique=False, index=True)
+        out.append(f)
+    return out, tuple(dict.fromkeys(groups))
 
 
 def _many(

@@ -1,4 +1,5 @@
-"""What every generated service shares: pages, single-statement writes, constraint errors.
+"""What every generated service shares: pages, single-statement writes, constraint errors,
+and ownership.
 
 Each write is one statement (`INSERT ... RETURNING`, `UPDATE ... WHERE id = :id
 RETURNING`, `DELETE ... RETURNING`), so a row deleted by a concurrent request is a 404,
@@ -7,6 +8,13 @@ or the rule, never the submitted value: the constraint is found by the name the 
 convention gave it (PostgreSQL reports it; SQLite reports a unique constraint's columns
 and a CHECK's name, and for a foreign key the references are looked up on this error
 path only).
+
+Ownership is a scope, not a column. A model whose rows belong to a user names the
+attribute that leads to the owner: the owner's id itself (`__owner__ = "owner_id"`, a
+users foreign key), or a required reference to a row of another owned model
+(`__owned_through__ = "patient_id"` on appointments). `owned_by` follows that chain to
+the user, so every way to a row (get, list, nested list, include, update, delete, a
+reference or a link in a body) sees only the signed-in user's rows; an admin sees all.
 """
 
 import re
@@ -14,7 +22,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import Delete, Select, Update, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Select,
+    Update,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -32,10 +51,19 @@ _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
 
 @dataclass(frozen=True)
 class Unique:
-    """A unique constraint: a duplicate is a 409 naming the fields."""
+    """A unique constraint: a duplicate is a 409 naming the fields.
+
+    `owner` is the owner column an owned resource's rules include (unique per owner):
+    part of the constraint, never named in the message.
+    """
 
     name: str
     fields: tuple[str, ...]
+    owner: str | None = None
+
+    @property
+    def columns(self) -> set[str]:
+        return {*self.fields, *([self.owner] if self.owner else [])}
 
     def error(self) -> DomainError:
         verb = "is" if len(self.fields) == 1 else "are"
@@ -52,9 +80,6 @@ class Reference:
     attribute: str
     target: type[Base]
     label: str
-    # The target's owner column when its rows are owned: a user may reference only
-    # their own (another user's row is refused as if it did not exist).
-    owner_attribute: str | None = None
 
     def error(self) -> DomainError:
         message = f"refers to a {self.label.lower()} that does not exist"
@@ -87,6 +112,54 @@ class Links:
 
 
 Constraint = Unique | Reference | Rule
+# Class attributes of an owned model: the one holding its owner's user id (`--owned`),
+# or the required reference to the owned row it belongs to (a patient's appointment).
+OWNER = "__owner__"
+OWNED_THROUGH = "__owned_through__"
+
+
+_OWNING: dict[tuple[type[Any], str], type[Any]] = {}
+
+
+def _owning_model(model: type[Any], attribute: str) -> type[Any]:
+    """The owned model `model.attribute` references (`Patient` for `patient_id`)."""
+    if (model, attribute) not in _OWNING:
+        (key,) = inspect(model).get_property(attribute).columns[0].foreign_keys
+        for mapper in model.registry.mappers:
+            owned = hasattr(mapper.class_, OWNER) or hasattr(mapper.class_, OWNED_THROUGH)
+            if mapper.local_table is key.column.table and owned:
+                _OWNING[model, attribute] = mapper.class_
+                break
+        else:
+            raise LookupError(f"{model.__name__}.{attribute} does not reference an owned model")
+    return _OWNING[model, attribute]
+
+
+def owned_by(model: type[Any], user_id: Any) -> ColumnElement[bool] | None:
+    """The condition that a row of `model` belongs to `user_id`, following the chain of
+    `__owned_through__` references to the `__owner__` column; None when `model`'s rows
+    belong to nobody.
+
+    Example: with `Invoice.__owned_through__ = "appointment_id"`,
+    `Appointment.__owned_through__ = "patient_id"` and `Patient.__owner__ = "owner_id"`,
+    `owned_by(Invoice, 7)` is `invoices.appointment_id IN (SELECT appointments.id FROM
+    appointments WHERE appointments.patient_id IN (SELECT patients.id FROM patients
+    WHERE patients.owner_id = 7))`.
+    """
+    owner = getattr(model, OWNER, None)
+    if owner is not None:
+        mine: ColumnElement[bool] = getattr(model, owner) == user_id
+        return mine
+    through = getattr(model, OWNED_THROUGH, None)
+    if through is None:
+        return None
+    parent = _owning_model(model, through)
+    parent_owned = owned_by(parent, user_id)
+    if parent_owned is None:  # not reached: _owning_model returns owned models only
+        raise LookupError(f"{parent.__name__} is not owned")
+    parents = select(parent.id).where(parent_owned)
+    within: ColumnElement[bool] = getattr(model, through).in_(parents)
+    return within
 
 
 class Owner(Protocol):
@@ -109,34 +182,28 @@ class ResourceService(Generic[ModelT]):
     label: ClassVar[str]
     constraints: ClassVar[Sequence[Constraint]] = ()
     links: ClassVar[Sequence[Links]] = ()
-    # An owned resource's column of the owner's id: every query of a service made for an
-    # owner sees only that owner's rows (an admin's: every row), and a new row gets it.
-    owner_attribute: ClassVar[str | None] = None
 
     def __init__(self, session: AsyncSession, owner: Owner | None = None) -> None:
         self.session = session
         self.owner = owner
 
-    @property
-    def scope(self) -> Any | None:
-        """The id of the owner whose rows this service sees; None: every row."""
-        if self.owner_attribute is None:
-            return None
-        return self.owner_scope
-
-    @property
-    def owner_scope(self) -> Any | None:
-        """The id of the user this service acts for, unless an admin (None: sees all)."""
+    def visible(self, model: type[Any]) -> ColumnElement[bool] | None:
+        """The condition limiting `model` to the rows this service's user may see: their
+        own when the rows are owned; None when there is no such limit (an admin, no user,
+        or rows that belong to nobody)."""
         if self.owner is None or self.owner.is_admin:
             return None
-        return self.owner.id
+        return owned_by(model, self.owner.id)
+
+    @property
+    def scope(self) -> ColumnElement[bool] | None:
+        """The limit on this service's own rows (see `visible`)."""
+        return self.visible(self.model)
 
     def scoped(self, statement: StatementT) -> StatementT:
-        """`statement` (a SELECT, UPDATE or DELETE) limited to the owner's rows."""
+        """`statement` (a SELECT, UPDATE or DELETE) limited to the user's rows."""
         scope = self.scope
-        if scope is None or self.owner_attribute is None:
-            return statement
-        return statement.where(getattr(self.model, self.owner_attribute) == scope)
+        return statement if scope is None else statement.where(scope)
 
     async def get(self, item_id: Any, include: Sequence[str] = ()) -> ModelT:
         """The row `item_id`, with the relationships named in `include` loaded."""
@@ -155,7 +222,13 @@ class ResourceService(Generic[ModelT]):
         (`selectinload`), however many rows the page has: no query per row."""
         if not include:
             return statement
-        options = [selectinload(getattr(self.model, name)) for name in include]
+        options = []
+        for name in include:
+            relationship = getattr(self.model, name)
+            # Another user's row is not embedded: the key reads null (or the list omits it).
+            visible = self.visible(relationship.property.mapper.class_)
+            loaded = relationship if visible is None else relationship.and_(visible)
+            options.append(selectinload(loaded))
         return statement.options(*options).execution_options(populate_existing=True)
 
     async def list_page(self, params: PageQuery) -> tuple[list[ModelT], int]:
@@ -185,52 +258,65 @@ class ResourceService(Generic[ModelT]):
             statement = statement.where(getattr(self.model, attribute) == value)
         return statement
 
+    @property
+    def order(self) -> tuple[Any, ...]:
+        """A stable order for pages: oldest first (then by id, for rows made together), so
+        a list reads in the order its rows were created whatever the key (UUIDs too)."""
+        created = getattr(self.model, "created_at", None)
+        return (self.model.id,) if created is None else (created, self.model.id)
+
     async def page(self, statement: Select[Any], params: PageQuery) -> tuple[list[ModelT], int]:
-        """One page of `statement` in id order, and how many rows it matches in all."""
+        """One page of `statement` in `order`, and how many rows it matches in all."""
         total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
         include = getattr(params, "include", None)
         statement = self.including(statement, include.split(",") if include else ())
         rows = await self.session.scalars(
-            statement.order_by(self.model.id).limit(params.limit).offset(params.offset)
+            statement.order_by(*self.order).limit(params.limit).offset(params.offset)
         )
         return list(rows), total or 0
 
-    async def require(
-        self, model: type[Base], item_id: Any, label: str, owner_attribute: str | None = None
-    ) -> None:
+    async def require(self, model: type[Base], item_id: Any, label: str) -> None:
         """NotFoundError unless `model` has a row `item_id` (the parent of a nested list)
-        that, when `model`'s rows are owned, belongs to the user (or the user is an admin)."""
-        if not await self._visible(model, item_id, owner_attribute):
+        that the user may see (see `visible`)."""
+        if not await self._exists(model, item_id):
             raise NotFoundError(f"{label} not found.")
 
-    async def _visible(self, model: Any, item_id: Any, owner_attribute: str | None) -> bool:
-        scope = self.owner_scope if owner_attribute is not None else None
-        if scope is None:
+    async def _exists(self, model: Any, item_id: Any) -> bool:
+        visible = self.visible(model)
+        if visible is None:
             return await self.session.get(model, item_id) is not None
-        statement = select(model.id).where(
-            model.id == item_id, getattr(model, owner_attribute or "") == scope
-        )
+        statement = select(model.id).where(model.id == item_id, visible)
         return await self.session.scalar(statement) is not None
 
-    async def _owned_references(self, values: Mapping[str, Any], parent: str | None) -> None:
+    async def _owned_references(
+        self, values: Mapping[str, Any], parent: str | None, item_id: Any = None
+    ) -> None:
         """Refuse a reference to another user's row before writing (the database only
-        knows that the row exists): a 404 for the nested parent, else a 422."""
-        if self.owner_scope is None:
-            return
+        knows that the row exists): a 404 for the nested parent, else a 422. So a PATCH
+        cannot move a row under another owner's parent either; a PATCH of a row the user
+        cannot see is a 404 first, whatever its body."""
         for ref in self.constraints:
-            if not isinstance(ref, Reference) or ref.owner_attribute is None:
+            if not isinstance(ref, Reference) or self.visible(ref.target) is None:
                 continue
             value = values.get(ref.attribute)
-            if value is None or await self._visible(ref.target, value, ref.owner_attribute):
+            if value is None or await self._exists(ref.target, value):
                 continue
             if ref.attribute == parent:
                 raise NotFoundError(f"{ref.label} not found.")
+            await self._require_own(item_id)
             raise ref.error()
+
+    async def _require_own(self, item_id: Any) -> None:
+        """NotFoundError when the row `item_id` (a PATCH's) is not one the user may see:
+        a body that names another user's rows is then no clue that the row exists."""
+        if item_id is not None and not await self._exists(self.model, item_id):
+            raise NotFoundError(f"{self.label} not found.")
 
     async def insert_row(self, values: Mapping[str, Any], *, parent: str | None = None) -> ModelT:
         """`INSERT ... RETURNING` the new row; a missing `parent` reference is a 404."""
-        if self.owner_attribute is not None and self.owner is not None:
-            values = {**values, self.owner_attribute: self.owner.id}
+        owner = getattr(self.model, OWNER, None)
+        if owner is not None and self.owner is not None:
+            values = {**values, owner: self.owner.id}
         await self._owned_references(values, parent)
         values, linked = await self._linked(values)
         statement = insert(self.model).values(**values).returning(self.model)
@@ -239,8 +325,8 @@ class ResourceService(Generic[ModelT]):
 
     async def update_row(self, item_id: Any, values: Mapping[str, Any]) -> ModelT:
         """`UPDATE ... WHERE id = :id RETURNING` the row; NotFoundError when there is none."""
-        await self._owned_references(values, None)
-        values, linked = await self._linked(values)
+        await self._owned_references(values, None, item_id)
+        values, linked = await self._linked(values, item_id)
         if values or not linked:
             statement: Any = (
                 self.scoped(update(self.model).where(self.model.id == item_id))
@@ -268,6 +354,9 @@ class ResourceService(Generic[ModelT]):
             .join(join, join.c[link.other] == target.id)
             .where(join.c[link.own] == item_id)
         )
+        visible = self.visible(target)
+        if visible is not None:
+            statement = statement.where(visible)
         total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
         rows = await self.session.scalars(
             statement.order_by(target.id).limit(params.limit).offset(params.offset)
@@ -275,7 +364,7 @@ class ResourceService(Generic[ModelT]):
         return list(rows), total or 0
 
     async def _linked(
-        self, values: Mapping[str, Any]
+        self, values: Mapping[str, Any], item_id: Any = None
     ) -> tuple[dict[str, Any], dict[Links, list[Any]]]:
         """The column values, and the ids of each many-to-many given (each one checked:
         an id with no row is a 422 naming the field)."""
@@ -287,10 +376,13 @@ class ResourceService(Generic[ModelT]):
                 continue
             unique = list(dict.fromkeys(ids))
             target: Any = link.target
-            found = await self.session.scalar(
-                select(func.count()).select_from(target).where(target.id.in_(unique))
-            )
+            counted = select(func.count()).select_from(target).where(target.id.in_(unique))
+            visible = self.visible(target)  # another user's rows are not there to link
+            if visible is not None:
+                counted = counted.where(visible)
+            found = await self.session.scalar(counted)
             if found != len(unique):
+                await self._require_own(item_id)
                 message = f"refers to a {link.label.lower()} that does not exist"
                 raise InvalidError(link.field, message, "reference")
             linked[link] = unique
@@ -335,7 +427,7 @@ class ResourceService(Generic[ModelT]):
         if match := _SQLITE_UNIQUE.search(message):
             columns = {part.rsplit(".", 1)[-1] for part in match.group(1).split(", ")}
             return next(
-                (c for c in self.constraints if isinstance(c, Unique) and set(c.fields) == columns),
+                (c for c in self.constraints if isinstance(c, Unique) and c.columns == columns),
                 None,
             )
         for constraint in self.constraints:

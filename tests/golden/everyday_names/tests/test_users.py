@@ -46,7 +46,7 @@ async def test_list_paginates(client: AsyncClient) -> None:
     page = response.json()
     assert page["total"] == 3
     assert (page["limit"], page["offset"]) == (2, 1)
-    assert [item["id"] for item in page["items"]] == sorted(ids)[1:]
+    assert [item["id"] for item in page["items"]] == ids[1:], "oldest first"
 
 
 async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:

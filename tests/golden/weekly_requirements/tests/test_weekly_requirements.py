@@ -49,7 +49,7 @@ async def test_list_paginates(client: AsyncClient) -> None:
     page = response.json()
     assert page["total"] == 3
     assert (page["limit"], page["offset"]) == (2, 1)
-    assert [item["id"] for item in page["items"]] == sorted(ids)[1:]
+    assert [item["id"] for item in page["items"]] == ids[1:], "oldest first"
 
 
 async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
@@ -75,7 +75,8 @@ async def test_deleting_its_resident_removes_it(client: AsyncClient) -> None:
 
 
 async def test_duplicate_resident_id_and_week_start_is_409(client: AsyncClient) -> None:
-    first = await create_weekly_requirement(client)
+    first = await build_weekly_requirement(client)
+    await create_weekly_requirement(client, **first)
     payload = await build_weekly_requirement(
         client, resident_id=first["resident_id"], week_start=first["week_start"]
     )
