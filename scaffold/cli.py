@@ -236,7 +236,10 @@ def resource(
     ] = False,
     admin_writes: Annotated[
         bool,
-        typer.Option("--admin-writes", help="Signed-in users read; only admins write."),
+        typer.Option(
+            "--admin-writes",
+            help="Only admins write; signed-in users (with --public: anyone) read.",
+        ),
     ] = False,
     verify: VerifyOpt = False,
     keep_failed: KeepFailedOpt = False,
@@ -260,6 +263,7 @@ def resource(
     """
     from scaffold.commands.resource import ResourceArgs, expand_fields
     from scaffold.runner import run_resource
+    from scaffold.spec.resource import access_of
 
     args = ResourceArgs(
         name=name,
@@ -286,18 +290,6 @@ def resource(
     )
     if code:
         raise typer.Exit(code)
-
-
-def access_of(*, public: bool, admin_writes: bool) -> str:
-    from scaffold.errors import InputError
-
-    if public and admin_writes:
-        raise InputError(
-            "--public and --admin-writes contradict each other: public routes need no sign-in.",
-            token="--admin-writes",
-            example="scaffold resource rooms name:str --admin-writes",
-        )
-    return "public" if public else "admin-writes" if admin_writes else "user"
 
 
 @app.command()

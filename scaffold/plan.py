@@ -220,11 +220,11 @@ def transaction(*, rollback: bool = False):
     """
     global _transaction
     if _transaction is not None:
-        yield
+        yield _transaction
         return
     _transaction = undo = _Undo()
     try:
-        yield
+        yield undo
     except BaseException:
         undo.restore()
         raise

@@ -289,9 +289,10 @@ def fast_main(argv: list[str]) -> bool:
         sys.exit(guard("check", bool(options["json_output"]), lambda: run_check_command(**options)))
     if argv[:1] == ["resource"]:
         parsed = parse_resource_argv(argv[1:])
-        if parsed is None or (parsed.get("public") and parsed.get("admin_writes")):
+        if parsed is None:
             return False
         from scaffold.commands.resource import ResourceArgs, expand_fields
+        from scaffold.spec.resource import access_of
 
         args = ResourceArgs(
             name=parsed["name"],
@@ -303,11 +304,9 @@ def fast_main(argv: list[str]) -> bool:
             id_type=parsed.get("id_type", "int"),
             api_version=parsed.get("api_version", 1),
             owned=bool(parsed.get("owned")),
-            access="public"
-            if parsed.get("public")
-            else "admin-writes"
-            if parsed.get("admin_writes")
-            else "user",
+            access=access_of(
+                public=bool(parsed.get("public")), admin_writes=bool(parsed.get("admin_writes"))
+            ),
         )
         project = Path(parsed["project"]) if parsed.get("project") else None
         flags = {

@@ -169,6 +169,8 @@ class AuthSettings(BaseSettings):
     access_token_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
     registration_open: bool = True
     login_rate_limit: str = "5/minute"
+    # Accounts one client address may create (each costs an Argon2 hash).
+    registration_rate_limit: str = "10/hour"
     password_min_length: int = Field(default=8, ge=8, le=128)
     # Where login counters live: memory:// is per worker process; a shared store
     # (e.g. redis://localhost:6379, with the redis package installed) counts across workers.
@@ -184,7 +186,7 @@ class AuthSettings(BaseSettings):
             )
         return value
 
-    @field_validator("login_rate_limit")
+    @field_validator("login_rate_limit", "registration_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         try:

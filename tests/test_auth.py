@@ -431,17 +431,42 @@ def test_scaffold_auth_leaves_a_project_with_its_own_sign_in_alone(tmp_path: Pat
     assert tree(root) == before
 
 
+def test_a_required_reference_to_owned_rows_owns_the_resource_through_it(
+    auth_project: Path,
+) -> None:
+    before = tree(auth_project)
+    result = scaffold("resource", "memos", "note_id:ref=notes", "--dry-run", project=auth_project)
+    assert result.exit_code == 0, result.output
+    assert "memos rows are owned through note_id" in result.output
+    assert '+    __owned_through__ = "note_id"' in result.output
+    assert tree(auth_project) == before
+
+
+def test_public_is_refused_for_a_resource_owned_through_a_reference(auth_project: Path) -> None:
+    before = tree(auth_project)
+    argv = ["resource", "banners", "note_id:ref=notes", "--public", "--approve"]
+    result = scaffold(*argv, project=auth_project)
+    assert result.exit_code == 2, result.output
+    assert "banners is owned through note_id" in result.output
+    assert "--public cannot open its routes" in result.output
+    assert "Example: scaffold resource banners note_id:ref=notes\n" in result.output
+    assert tree(auth_project) == before
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
-        (["resource", "memos", "note_id:ref=notes"], "any signed-in user can read"),
         (
-            ["resource", "banners", "note_id:ref=notes", "--public", "--approve"],
+            ["resource", "memos", "note_id:ref=notes:optional"],
+            "a user can point a memo only at their own notes",
+        ),
+        (
+            ["resource", "banners", "note_id:ref=notes:optional", "--public", "--approve"],
             "anyone can point a banner at any of them",
         ),
     ],
 )
-def test_a_reference_to_owned_rows_says_what_stays_open(
+def test_an_optional_reference_to_owned_rows_says_what_stays_shared(
     auth_project: Path, argv: list[str], said: str
 ) -> None:
     before = tree(auth_project)

@@ -180,10 +180,6 @@ get_settings()''',
             count=1,
             flags=re.M,
         )
-        text = text.replace(
-            "from slowapi.util import get_remote_address\n",
-            "from app.core.limits import get_remote_address\n",
-        )
         files.append(Rendered(paths[key], point(text)))
     files.append(Rendered(paths["cli"], with_session(point(_cli()), sync_session=False)))
     factory = with_session(point(_read("auth_adopted/factory.py")), sync_session=sync)

@@ -26,7 +26,7 @@ from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
 from scaffold.spec.fields import Field
-from scaffold.spec.resource import ResourceSpec
+from scaffold.spec.resource import ResourceSpec, access_of
 
 BREAKING_REMOVE = "destructive and breaking: drops column {table}.{name} and its data; API clients that send or read {name} break"
 BREAKING_RENAME = "breaking: renames {table}.{old} to {new}; API clients that use {old} break"
@@ -87,11 +87,7 @@ def args_from_argv(argv: list[str]) -> ResourceArgs:
         api_version=int(opts.get("--api-version", ["1"])[0]),
         lists_under=tuple(opts.get("--list-under", [])),
         owned="--owned" in flags,
-        access="public"
-        if "--public" in flags
-        else "admin-writes"
-        if "--admin-writes" in flags
-        else "user",
+        access=access_of(public="--public" in flags, admin_writes="--admin-writes" in flags),
     )
 
 

@@ -170,7 +170,7 @@ def run_mission(
 ) -> Outcome:
     """Parse, apply every action in one transaction, escalate or verify and report."""
     from scaffold.pipeline import ProofFailed, finalize, report_unwritten
-    from scaffold.plan import transaction
+    from scaffold.plan import transaction, write_all
 
     plan = parse(project, sentence, approve=approve)
     outcome = Outcome(command="mission", mission=sentence)
@@ -187,29 +187,20 @@ def run_mission(
     seen: set[str] = set()
     for esc in plan.escalations:
         _add_escalation(outcome, esc.reason, esc.trigger, seen)
-    steps: list[Step] = []
     try:
-        with transaction(rollback=dry_run):
-            for action in plan.actions:
-                step = _apply_step(
-                    project.root, action.argv, approve=None if not approve else True, force=force
-                )
-                steps.append(Step(action.argv, step))
-                _merge(outcome, step, seen)
-                if step.exit_code:
-                    raise ConflictError(
-                        "Nothing was written: " + "; ".join(step.notes or ["a step failed"]),
-                        token=" ".join(action.argv),
-                    )
-            if outcome.escalations and not approve:
-                raise EscalationRequired.listing(
-                    outcome.escalations,
-                    what="mission",
-                    tail="Nothing was written. Re-run with --approve to apply it.",
-                )
-            if not dry_run:
+        if approve and not dry_run:
+            with transaction():
+                _run_steps(project.root, plan.actions, outcome, seen, approve=True, force=force)
                 # Proved before it is kept: a failed check rolls every step back.
                 finalize(project, outcome, verify=verify, dry_run=False)
+        else:
+            # Rehearsed in a scratch copy: an escalation or a dry run decides before any
+            # file of the project is touched (bytes and mtimes stay as they were).
+            changed = _rehearse(project, plan.actions, outcome, seen, approve=approve, force=force)
+            if not dry_run:
+                with transaction():
+                    write_all(project.root, changed)
+                    finalize(project, outcome, verify=verify, dry_run=False)
     except ProofFailed:
         report_unwritten(project, outcome)
         return outcome
@@ -222,10 +213,74 @@ def run_mission(
         outcome.notes = [exc.message]
         return outcome
     if dry_run:
-        outcome.notes.insert(
-            0, "Dry run: the plan above was computed and rolled back; nothing was written."
-        )
+        outcome.notes.insert(0, "Dry run: the plan above was computed; nothing was written.")
     return outcome
+
+
+def _run_steps(
+    root, actions, outcome: Outcome, seen: set[str], *, approve: bool, force: bool
+) -> None:
+    """Apply each action in ``root`` in turn (a later one reads what an earlier one wrote)."""
+    for action in actions:
+        step = _apply_step(root, action.argv, approve=True if approve else None, force=force)
+        _merge(outcome, step, seen)
+        if step.exit_code:
+            raise ConflictError(
+                "Nothing was written: " + "; ".join(step.notes or ["a step failed"]),
+                token=" ".join(action.argv),
+            )
+    if outcome.escalations and not approve:
+        raise EscalationRequired.listing(
+            outcome.escalations,
+            what="mission",
+            tail="Nothing was written. Re-run with --approve to apply it.",
+        )
+
+
+# Not part of what a mission reads: version control, environments, caches, reports.
+_NOT_COPIED = frozenset(
+    {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache"}
+    | {".pytest_cache", ".ruff_cache", ".tox", ".nox", "reports"}
+)
+
+
+def _rehearse(
+    project: Project, actions, outcome: Outcome, seen: set[str], *, approve: bool, force: bool
+) -> list[tuple[str, str | None]]:
+    """Apply the actions to a scratch copy of the project and return what they wrote
+    there, as (path, text or None for a deleted file) for ``write_all``; the project
+    itself is only read. Escalations and conflicts raise as in a real run."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from scaffold.plan import FORCE, transaction
+
+    def ignored(_folder: str, names: list[str]) -> set[str]:
+        return {name for name in names if name in _NOT_COPIED}
+
+    with tempfile.TemporaryDirectory(prefix="scaffold-mission-") as tmp:
+        scratch = Path(tmp) / project.root.name
+        shutil.copytree(project.root, scratch, symlinks=True, ignore=ignored)
+        with transaction() as undo:
+            _run_steps(scratch, actions, outcome, seen, approve=approve, force=force)
+        # The scratch copy has no version control: your uncommitted edits are refused here.
+        project.refuse_uncommitted_edits(
+            [
+                c.path
+                for c in outcome.changes
+                if c.old is not None and (c.status == FORCE or c.reason == "merged with your edits")
+            ]
+        )
+        changed: dict[str, str | None] = {}
+        for target, _previous in undo.files:
+            rel = target.relative_to(scratch).as_posix()
+            text = target.read_text(encoding="utf-8") if target.exists() else None
+            own = project.root / rel
+            before = own.read_text(encoding="utf-8") if own.is_file() else None
+            if text != before:  # a file written back as it was is not touched
+                changed[rel] = text
+    return list(changed.items())
 
 
 def _setting_step(name: str, value: str) -> Outcome:

@@ -12,7 +12,7 @@ from scaffold.manifest import Manifest
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
-from scaffold.spec.resource import SCHEMA, Known, ResourceSpec, build_resource
+from scaffold.spec.resource import ACCESS_FLAGS, SCHEMA, Known, ResourceSpec, build_resource
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,7 @@ class ResourceArgs:
             out += ["--list-under", table]
         if self.owned:
             out.append("--owned")
-        if self.access != "user":
-            out.append(f"--{self.access}")
+        out += ACCESS_FLAGS[self.access]
         return out
 
 
@@ -151,7 +150,7 @@ def plan_resource(
             return plan_new_version(project, args.name, args.api_version)
         change = FieldChange("respec", args.name, args)
         return plan_field_change(project, change, approve=approve, no_version=no_version)
-    if args.access == "admin-writes" and project.auth is None:
+    if "admin-writes" in args.access and project.auth is None:
         from scaffold.errors import ProjectError
 
         raise ProjectError(
@@ -160,6 +159,19 @@ def plan_resource(
             example=f"scaffold auth --approve && scaffold {' '.join(args.argv())}",
         )
     spec = build_spec(project, args)
+    through = spec.owned_through
+    if through is not None and spec.public_reads:
+        from scaffold.errors import InputError
+
+        owned = spec.known(through.ref_table or "")
+        raise InputError(
+            f"{spec.table} is owned through {through.name} (each {owned.singular} is its "
+            f"owner's, and so is every {spec.singular} of it), so --public cannot open its "
+            f"routes to anyone. Drop --public; or make {through.name} optional if "
+            f"{spec.table} rows are shared.",
+            token="--public",
+            example=" ".join(["scaffold", *(a for a in args.argv() if a != "--public")]),
+        )
     slot = migration_slot(project, spec.table)
     manifest = project.manifest.copy()
     if entry is not None:
@@ -213,20 +225,28 @@ def plan_resource(
                 }
             )
         owned_refs = spec.owned_refs
-        if owned_refs and spec.access == "public":
+        if owned_refs and spec.public_reads:
             outcome.handoff.append(
                 f"{spec.table} is public and references {', '.join(owned_refs)}, whose rows "
                 f"are their owner's: anyone can point a {spec.singular} at any of them (and "
                 "learn which ids exist). Drop --public if that must not be."
             )
+        elif through is not None:
+            outcome.notes.append(
+                f"{spec.table} rows are owned through {through.name}: each is its "
+                f"{spec.known(through.ref_table or '').singular}'s owner's alone (admins see "
+                "all), on every route and include."
+            )
         elif owned_refs and spec.owner is None:
             outcome.handoff.append(
-                f"{spec.table} references {', '.join(owned_refs)}, whose rows are their "
-                f"owner's: a user can add {spec.table} only to their own, but any signed-in "
-                f"user can read, change or delete a {spec.singular} by its id. Make it "
-                "--owned too if its rows are as private."
+                f"{spec.table} references {', '.join(owned_refs)} only optionally, so its rows "
+                f"are shared: a user can point a {spec.singular} only at their own "
+                f"{' or '.join(owned_refs)} (another user reads the reference, never the "
+                "row), and any signed-in user can read, change or delete a "
+                f"{spec.singular}. Make the reference required, or the resource --owned, if "
+                "its rows are private."
             )
-        if spec.access == "public" and project.auth is not None:
+        if spec.public_reads and project.auth is not None:
             outcome.escalations.append(
                 {
                     "reason": f"security: --public opens every {spec.table} route to anyone "
@@ -306,6 +326,7 @@ ACCESS_WORDS = {
     "user": "every route requires a signed-in user",
     "admin-writes": "signed-in users read, only admins write",
     "public": "every route is open to anyone (no sign-in)",
+    "public-admin-writes": "anyone reads (no sign-in), only admins write",
 }
 
 

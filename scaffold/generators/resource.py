@@ -277,7 +277,7 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
                     factories,
                     test_module=index == 1,
                     users=users,
-                    admin=api.access == "admin-writes",
+                    admin=api.admin_writes,
                 ),
             )
             for index, r in enumerate(files[2:4])

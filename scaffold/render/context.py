@@ -1230,7 +1230,7 @@ def router_context(
             module, _, name = layout.profile.auth_dependency.partition(":")
             router_args += f", dependencies=[Depends({imports.add(module, name)})]"
     reads = writes = admin_writes = owner = ""
-    if layout.auth is not None and spec.access != "public":
+    if layout.auth is not None and not spec.public_reads:
         # Every route needs a signed-in user: an owned resource's service takes it (and
         # scopes every query to it); any other router depends on it for all its routes.
         reads = writes = "401, "
@@ -1239,9 +1239,9 @@ def router_context(
         else:
             require = imports.add(*layout.auth.require_user.split(":"))
             router_args += f", dependencies=[Depends({require})]"
-        if spec.access == "admin-writes":
-            writes = "401, 403, "
-            admin_writes = imports.add(*layout.auth.require_admin.split(":"))
+    if layout.auth is not None and spec.admin_writes:
+        writes = "401, 403, "
+        admin_writes = imports.add(*layout.auth.require_admin.split(":"))
     return {
         "reads": reads,
         "writes": writes,
@@ -1292,7 +1292,7 @@ def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str
     # Rows of a resource only admins write are created as an admin, whoever the
     # client is signed in as (a user's tests of a child resource need parents too).
     as_admin = ""
-    if layout.auth is not None and spec.access == "admin-writes":
+    if layout.auth is not None and spec.admin_writes:
         users = layout.module("factories", layout.auth.users_table)
         as_admin = f", headers=await {imports.add(users, 'admin_headers')}()"
     return {
@@ -1598,6 +1598,13 @@ def tests_context(
                 "included": any(i.many and i.name == m.name for i in includes or []),
             }
         )
+    # A template project's version routers carry RATE_LIMIT_DEFAULT (an adopted one's
+    # routes keep the project's own limits, if any).
+    context["default_limit"] = layout.profile is None
+    if context["default_limit"]:
+        imports.add("httpx", "ASGITransport")
+        imports.add("app.core.config", "Settings")
+        imports.add("app.main", "create_app")
     context["auth"] = None
     if layout.auth is not None:  # a public resource's tests sign in too: its parents may not be
         users = layout.module("factories", layout.auth.users_table)
@@ -1612,8 +1619,8 @@ def tests_context(
             "as_admin": f"{sign_in}(admin=True)" if adopted else f"{sign_in}(session, admin=True)",
             "session": "" if adopted else ", session: AsyncSession",
             "admin_headers": imports.add(users, "admin_headers") if context["ondelete"] else "",
-            "admin": spec.access == "admin-writes",
-            "public": spec.access == "public",
+            "admin": spec.admin_writes,
+            "public": spec.public_reads,
             "owned": spec.owner is not None,
             "scoped": spec.scope_field is not None,
             "through_parent": spec.owned_through is not None
@@ -1624,13 +1631,13 @@ def tests_context(
                 for i in includes or []
             ]
             + [
-                f"await client.get(f\"{{url}}/{m.name.replace('_', '-')}\", headers=other)"
+                f'await client.get(f"{{url}}/{m.name.replace("_", "-")}", headers=other)'
                 for m in spec.many
             ],
             "me": f"{prefix}/{_route_of(layout.auth.users_table)}/me",
             "owned_ref": None,
         }
-        owned_ref = _owned_ref(spec) if spec.access != "public" else None
+        owned_ref = _owned_ref(spec) if not spec.public_reads else None
         if owned_ref is not None:
             ref_factories = layout.module("factories", owned_ref["table"])
             owned_ref["create"] = imports.add(ref_factories, f"create_{owned_ref['singular']}")

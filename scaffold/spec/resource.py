@@ -24,6 +24,24 @@ SCHEMA = 2
 OWNER_COLUMN = "owner_id"
 RESOURCE_EXAMPLE = "scaffold resource weekly_requirements resident_id:ref=residents week_start:date"
 MAX_FIELDS = 100
+# Who may call a resource's routes, and the flags that say so: "user" (any signed-in
+# user, the default), "public" (anyone), "admin-writes" (users read, admins write),
+# "public-admin-writes" (anyone reads, admins write).
+ACCESS_FLAGS: dict[str, tuple[str, ...]] = {
+    "user": (),
+    "public": ("--public",),
+    "admin-writes": ("--admin-writes",),
+    "public-admin-writes": ("--public", "--admin-writes"),
+}
+
+
+def access_of(*, public: bool, admin_writes: bool) -> str:
+    """The access level of ``--public`` and ``--admin-writes`` (they combine)."""
+    if public:
+        return "public-admin-writes" if admin_writes else "public"
+    return "admin-writes" if admin_writes else "user"
+
+
 _CHECK = re.compile(r"\s*([a-z][a-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(\S.*?)\s*")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 CHECK_WORDS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "=": "eq", "!=": "ne"}
@@ -139,6 +157,16 @@ class ResourceSpec:
     # An older API version of a renamed table: the table it was, whose paths and
     # operation ids this version keeps serving (``/api/v1/rooms`` of ``venues``).
     served_as: str | None = None
+
+    @property
+    def public_reads(self) -> bool:
+        """``--public``: anyone may read (and, without ``--admin-writes``, write)."""
+        return self.access in ("public", "public-admin-writes")
+
+    @property
+    def admin_writes(self) -> bool:
+        """``--admin-writes``: only admins create, change and delete."""
+        return self.access in ("admin-writes", "public-admin-writes")
 
     @property
     def owner_field(self) -> Field | None:
@@ -333,9 +361,7 @@ def build_resource(
                 "--owned",
             ),
         )
-    scope = (
-        OWNER_COLUMN if owner is not None else owned_through(table, fields, parent_known, refs)
-    )
+    scope = OWNER_COLUMN if owner is not None else owned_through(table, fields, parent_known, refs)
     if scope is not None:
         fields, parsed_uniques = _unique_per_owner(fields, parsed_uniques, scope)
     return ResourceSpec(

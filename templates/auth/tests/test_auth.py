@@ -243,6 +243,25 @@ async def test_signing_in_replaces_a_hash_made_with_older_parameters(
 # --- sign-in limits ------------------------------------------------------------------------
 
 
+async def test_registration_is_limited_per_address(session: AsyncSession) -> None:
+    app = create_app(Settings(registration_rate_limit="2/hour"))
+    async with running(app), call(app, "192.0.2.30") as http:
+        answers = [
+            await http.post(
+                f"{AUTH}/register", json={"email": f"new{n}@example.com", "password": PASSWORD}
+            )
+            for n in range(3)
+        ]
+        async with call(app, "192.0.2.31") as elsewhere:
+            other = await elsewhere.post(
+                f"{AUTH}/register", json={"email": "new9@example.com", "password": PASSWORD}
+            )
+    assert [r.status_code for r in answers] == [201, 201, 429]
+    assert answers[-1].headers["content-type"] == PROBLEM_JSON
+    assert int(answers[-1].headers["retry-after"]) >= 1
+    assert other.status_code == 201, "another address has its own count"
+
+
 async def test_the_sixth_attempt_on_one_account_in_a_minute_is_429(session: AsyncSession) -> None:
     await create_user(session, email="ada@example.com", password=PASSWORD)
     await create_user(session, email="lin@example.com", password=PASSWORD)

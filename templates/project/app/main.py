@@ -8,14 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from slowapi.middleware import SlowAPIASGIMiddleware
 
 from app import api
 from app.api import health
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.limits import install_rate_limits
-from app.core.logging import configure_logging
+from app.core.logging import configure_logging, get_logger
 from app.core.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
@@ -48,6 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Started here, not at import; a database a test suite started stays its own.
         owned = not database.started
         database.start(settings)
+        if settings.signing_key_is_random:
+            get_logger(__name__).warning(
+                "SECRET_KEY is unset: access tokens are signed with a random key of this "
+                "process and stop working when it ends; set SECRET_KEY to keep them"
+            )
         try:
             yield
         finally:
@@ -65,9 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # What routes read through `request.app.state.settings` (a test's app: its own).
     app.state.settings = settings
     install_error_handlers(app)
-    install_rate_limits(app, settings, health.live, health.ready)
+    install_rate_limits(app, settings)
     # add_middleware wraps what is there: the last one added runs first.
-    app.add_middleware(SlowAPIASGIMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware, debug=settings.debug)
     app.add_middleware(

@@ -21,14 +21,24 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
+
 _SCRATCH_DIR = tempfile.mkdtemp(prefix="app-tests-")
-# Before the app is imported: its settings are read on import.
+# The suite's settings are its own, whatever the shell exports or `.env` says (a
+# SECRET_KEY, a strict RATE_LIMIT_DEFAULT, LOG_LEVEL...): before the app is imported,
+# since its settings are read on import, every variable a setting reads is cleared and
+# `.env` is not read; tests of a setting pass it explicitly or set it with monkeypatch.
+Settings.model_config["env_file"] = None
+for _name in list(os.environ):
+    if _name.lower() in Settings.model_fields:
+        del os.environ[_name]
 os.environ["DATABASE_URL"] = (
     os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{_SCRATCH_DIR}/test.db"
 )
 os.environ["ENVIRONMENT"] = "test"
-# One client calls every route of the suite: the default limit would be hit.
-os.environ.setdefault("RATE_LIMIT_DEFAULT", "100000/minute")
+# One client calls every route of the suite: the default limits would be hit.
+os.environ["RATE_LIMIT_DEFAULT"] = "100000/minute"
+os.environ["REGISTRATION_RATE_LIMIT"] = "100000/minute"
 
 from app.core.config import get_settings
 from app.core.logging import configure_logging

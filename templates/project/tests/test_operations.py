@@ -1,19 +1,22 @@
 """What running the app in production relies on: settings, CORS, request ids, body and
 rate limits, docs, and logs that name the request but never a secret."""
 
+import datetime as dt
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import Field, ValidationError
 
-from app.core.config import EXAMPLE_SECRET, Settings
-from app.core.limits import rate_limit
+from app.core.config import Settings
+from app.core.limits import default_rate_limit, rate_limit
 from app.core.logging import get_logger
+from app.core.security import InvalidTokenError, create_access_token, read_access_token
 from app.main import create_app
 from app.schemas.base import InputModel, SafeStr
 
@@ -51,7 +54,8 @@ def probe_app(**overrides: object) -> FastAPI:
     async def widget(widget_id: int) -> dict[str, int]:
         return {"id": widget_id}
 
-    version = APIRouter(prefix="/api/v9")
+    # Built like every app.api.v<N> router: each route under it counts against the default.
+    version = APIRouter(prefix="/api/v9", dependencies=[Depends(default_rate_limit)])
     version.include_router(widgets)
     app.include_router(version)
     return app
@@ -68,12 +72,33 @@ async def call(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 # --- settings ------------------------------------------------------------------------------
 
 
-def test_production_refuses_to_start_with_a_missing_or_example_secret() -> None:
-    for secret in (None, EXAMPLE_SECRET, "short"):
+def test_production_refuses_to_start_with_a_missing_weak_or_short_secret() -> None:
+    for secret in (None, "change-me-to-a-long-random-value", "short"):
         extra = {} if secret is None else {"secret_key": secret}
         with pytest.raises(ValidationError, match="SECRET_KEY must be a random value"):
             Settings(environment="prod", **extra)  # type: ignore[arg-type]
     assert Settings(environment="prod", secret_key=STRONG_SECRET).docs is False  # type: ignore[arg-type]
+
+
+def test_a_well_known_secret_is_refused_in_every_environment() -> None:
+    for environment in ("dev", "test"):
+        with pytest.raises(ValidationError, match="well-known value"):
+            Settings(environment=environment, secret_key="changeme")  # type: ignore[arg-type]
+
+
+def test_without_a_secret_each_process_signs_with_its_own_random_key() -> None:
+    settings = Settings(environment="dev")
+    assert settings.signing_key_is_random
+    # No key is built in: an admin's token signed with any fixed value is refused...
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": "1", "type": "access", "iat": now, "exp": now + dt.timedelta(minutes=5)}
+    for fixed in ("change-me-to-a-long-random-value", STRONG_SECRET):
+        forged = jwt.encode(claims, fixed, algorithm="HS256")
+        with pytest.raises(InvalidTokenError, match="Signature verification failed"):
+            read_access_token(forged, settings)
+    # ...and the process's own key is the same for every Settings it reads.
+    assert read_access_token(create_access_token("1", Settings()), settings) == "1"
+    assert not Settings(secret_key=STRONG_SECRET).signing_key_is_random  # type: ignore[arg-type]
 
 
 def test_env_example_lists_every_setting() -> None:
@@ -211,8 +236,8 @@ async def test_a_body_over_the_limit_is_413_problem() -> None:
 
 async def test_the_default_rate_limit_is_429_problem_with_retry_after() -> None:
     async with call(probe_app(rate_limit_default="3/minute")) as http:
-        answers = [(await http.get("/probe/ping")).status_code for _ in range(3)]
-        limited = await http.get("/probe/ping")
+        answers = [(await http.get("/api/v9/widgets/1")).status_code for _ in range(3)]
+        limited = await http.get("/api/v9/widgets/2")
         probes = [(await http.get("/health/live")).status_code for _ in range(5)]
     assert answers == [200, 200, 200]
     assert limited.status_code == 429

@@ -11,11 +11,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from limits import parse
-from slowapi.util import get_remote_address
 
 from app.api.deps import SettingsDep
 from app.core.errors import NotFoundError, UnauthorizedError, problem_responses
-from app.core.limits import hit, refuse_if_over
+from app.core.limits import get_remote_address, hit, refuse_if_over
 from app.core.security import create_access_token
 from app.db.session import SessionDep
 from app.schemas.users import LoginForm, Token, UserRead, UserRegister
@@ -32,10 +31,13 @@ async def provide_service(session: SessionDep) -> UserService:
 Service = Annotated[UserService, Depends(provide_service)]
 
 
-async def registration_open(settings: SettingsDep) -> None:
-    """404 while `REGISTRATION_OPEN` is false, before the body is even validated."""
+async def registration_open(request: Request, settings: SettingsDep) -> None:
+    """404 while `REGISTRATION_OPEN` is false, before the body is even validated; then
+    `REGISTRATION_RATE_LIMIT` per client address (each account costs a password hash)."""
     if not settings.registration_open:
         raise NotFoundError("Registration is closed.")
+    limit = parse(settings.registration_rate_limit)
+    hit(request, limit, "register", get_remote_address(request))
 
 
 @router.post(
@@ -73,7 +75,7 @@ async def sign_in(
     "/register",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(registration_open)],
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422, 429),
     operation_id="auth-register",
     summary="Create an account (while registration is open)",
 )
