@@ -39,6 +39,17 @@ def tree(root: Path) -> dict[str, str]:
     return out
 
 
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of a project but its reports and git data: its bytes and its mtime (ns),
+    so a file written back as it was still shows."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith((".git/", ".scaffold/reports/")):
+            out[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return out
+
+
 def run(
     project: Path, *cmd: str, env: dict[str, str] | None = None, timeout: int = 600
 ) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ admin-only writes; treatments anyone reads and only admins write; conditions; ow
 patients with UUID keys and a many-to-many to conditions; appointments with UUID keys nested under patients (a
 composite unique, a CHECK and an enum); invoices and notes below appointments (owned
 through them, two levels down); availability slots that only may point at an
-appointment. Its own suite runs on SQLite with every setting exported to a non-default
+appointment, and are listed under it. Its own suite runs on SQLite with every setting exported to a non-default
 value, and on PostgreSQL; its app is served by uvicorn and probed by Bob, a plain user,
 on every path to Alice's rows.
 """
@@ -23,6 +23,7 @@ import jwt
 import pytest
 
 from tests.helpers import BIN, db_env, run, scaffold
+from tests.pg_fixture import drop_database, make_database
 from tests.test_auth import Api, served_with_an_admin
 from tests.test_e2e import verify_generated_project
 from tests.test_operations import uvicorn
@@ -98,6 +99,7 @@ DOMAIN = [
         "--parent",
         "appointments",
     ],
+    ["endpoint", "GET /api/v1/appointments/{id}/availability-slots"],
 ]
 
 # Every setting the app reads, exported to a valid value that is not its default: the
@@ -173,8 +175,8 @@ def test_the_domain_passes_its_own_suite_on_postgresql(clinic: Path, pg_url: str
     assert "tests ran on: postgresql" in result.stdout
 
 
-def _env(folder: Path, **settings: str) -> dict[str, str]:
-    url = f"sqlite+aiosqlite:///{folder}/app.db"
+def _env(folder: Path, url: str | None = None, **settings: str) -> dict[str, str]:
+    url = url or f"sqlite+aiosqlite:///{folder}/app.db"
     env = {
         **{k: v for k, v in os.environ.items() if k not in EXPORTED},
         **db_env(url),
@@ -185,10 +187,18 @@ def _env(folder: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def served(clinic: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def served(
+    request: pytest.FixtureRequest, clinic: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """The clinic's app under uvicorn, on a migrated SQLite file or PostgreSQL database."""
     folder = tmp_path_factory.mktemp("served-clinic")
-    env = _env(folder, SECRET_KEY="s" * 48)
+    url = None
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = make_database(server)
+        request.addfinalizer(lambda: drop_database(server, url or ""))
+    env = _env(folder, url, SECRET_KEY="s" * 48)
     run(clinic, "alembic", "upgrade", "head", env=env)
     with served_with_an_admin(clinic, env, folder / "uvicorn.log") as api:
         yield api
@@ -253,6 +263,7 @@ def test_another_user_reaches_none_of_alices_rows_by_any_path(served: Api) -> No
         f"/api/v1/appointments/{appointment['id']}",
         f"/api/v1/appointments/{appointment['id']}?include=patient",
         f"/api/v1/appointments/{appointment['id']}/notes",
+        f"/api/v1/appointments/{appointment['id']}/availability-slots",
         f"/api/v1/invoices/{invoice['id']}",
         f"/api/v1/invoices/{invoice['id']}?include=appointment",
         f"/api/v1/notes/{note['id']}",

@@ -1,6 +1,7 @@
-"""An escalated change decides before anything touches disk: a mission without
---approve, a dry run, and the MCP `apply` tool leave every file's bytes and mtime as
-they were (an editor, `uvicorn --reload` or a crash in between would see nothing)."""
+"""An escalated change decides before anything touches disk: a mission or command
+without --approve, and the MCP `apply` tool, leave every file's bytes and mtime as they
+were (an editor, `uvicorn --reload` or a crash in between would see nothing). A dry run
+too: tests/test_missions.py."""
 
 from __future__ import annotations
 
@@ -8,19 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import scaffold
+from tests.helpers import scaffold, snapshot
 
 INVOICES = ["resource", "invoices", "number:str=20:unique", "amount:decimal=10,2"]
-
-
-def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file of the project but its reports: its bytes and its mtime (ns)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith((".git/", ".scaffold/reports/")):
-            out[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
-    return out
 
 
 @pytest.fixture
@@ -57,6 +48,7 @@ def test_an_escalated_mission_leaves_every_file_as_it_was(
         ["field", "remove", "invoices", "amount"],
         ["field", "rename", "invoices", "amount", "total"],
         ["resource", "vaults", "api_key:str=80"],
+        ["auth"],
     ],
 )
 def test_an_escalated_command_leaves_every_file_as_it_was(
@@ -65,19 +57,6 @@ def test_an_escalated_command_leaves_every_file_as_it_was(
     before = snapshot(with_invoices)
     result = scaffold(*argv, project=with_invoices)
     assert result.exit_code == 3, result.output
-    assert snapshot(with_invoices) == before
-
-
-def test_a_dry_run_mission_leaves_every_file_as_it_was(with_invoices: Path) -> None:
-    before = snapshot(with_invoices)
-    result = scaffold(
-        "mission",
-        "add payments table with invoice_id, paid_on date",
-        "--dry-run",
-        project=with_invoices,
-    )
-    assert result.exit_code == 0, result.output
-    assert "create  app/models/payments.py" in result.output
     assert snapshot(with_invoices) == before
 
 

@@ -1576,8 +1576,14 @@ def tests_context(
     if context["patch"]:
         imports.add("datetime as dt")
     context["nested_lists"] = [
-        {**route, "arg": _kwarg(route["field"], "parent_id")}
-        for route in (_nested_route(spec, p, prefix) for p in spec.lists_under if p != spec.parent)
+        {
+            **_nested_route(spec, p, prefix),
+            "arg": _kwarg(spec.ref_to(p.table).name, "parent_id"),
+            # Another user's parent lists nothing (a 404), when its rows are owned.
+            "owned": p.owned and layout.auth is not None and not spec.public_reads,
+        }
+        for p in spec.lists_under
+        if p != spec.parent
     ]
     context["includes"] = [{"name": i.name, "field": i.field} for i in includes or [] if not i.many]
     context["any_include"] = bool(includes)

@@ -6,13 +6,24 @@ Table: cards
 import asyncio
 import datetime as dt
 
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 
+from app.core.config import Settings
+from app.main import create_app
 from tests.factories.cards import build_card, create_card
 
 ITEMS = "/api/v1/cards"
 MISSING_ID = 2147483647
 PROBLEM = "application/problem+json"
+
+
+async def test_the_default_rate_limit_applies_to_these_routes(client: AsyncClient) -> None:
+    app = create_app(Settings(rate_limit_default="2/minute"))
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://test") as limited:
+        url = f"{ITEMS}/{MISSING_ID}"
+        answers = [(await limited.get(url, headers=client.headers)).status_code for _ in range(3)]
+    assert answers == [404, 404, 429]
 
 
 async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
