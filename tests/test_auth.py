@@ -2,8 +2,9 @@
 `--admin-writes`, and the served app's scoping matrix with two users and an admin.
 
 One project is generated per session (`scaffold new --auth`, then an owned, an admin-written
-and a public resource); its own suite runs on SQLite and PostgreSQL, and the app is served
-by uvicorn for the matrix.
+and a public resource); its app is served by uvicorn for the matrix. The suite, lint, types
+and migrations of a project with sign-in are proved on the larger clinic domain
+(tests/test_clinic_domain.py), on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -56,26 +57,6 @@ def auth_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     commit_all(root, "resources")
     return root
-
-
-@pytest.mark.e2e
-def test_an_auth_project_passes_its_own_suite_lint_types_and_migrations(
-    auth_project: Path, tmp_path: Path
-) -> None:
-    verify_generated_project(
-        auth_project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"), min_tests=100
-    )
-
-
-@pytest.mark.e2e
-@pytest.mark.pg
-def test_an_auth_project_passes_its_own_suite_on_postgresql(
-    auth_project: Path, pg_url: str
-) -> None:
-    result = run(auth_project, "pytest", "-q", "-p", "no:cacheprovider", env=db_env(pg_url))
-    assert "tests ran on: postgresql" in result.stdout
-    for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
-        run(auth_project, "alembic", *step, env=db_env(pg_url))
 
 
 def test_generated_routes_depend_on_the_signed_in_user(auth_project: Path) -> None:
