@@ -162,7 +162,7 @@ def measure(project: Path, url: str, requests: int) -> dict:
 def postgres_url(stack: list) -> str | None:
     """A scratch PostgreSQL 15 database from the test suite's fixture, or None."""
     sys.path.insert(0, str(ROOT))
-    from tests.pg_fixture import make_database, start_pg_server
+    from tests.support.pg_fixture import make_database, start_pg_server
 
     try:
         server = start_pg_server()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.support.helpers import MINIMAL_PYPROJECT, REPO
 
-pytest_plugins = ["tests.pg_fixture"]
+pytest_plugins = ["tests.support.pg_fixture"]
 
 
 @pytest.fixture(scope="session")
@@ -42,21 +42,6 @@ def project(tmp_path: Path, pristine_project: Path) -> Path:
     dst = tmp_path / "myapp"
     shutil.copytree(pristine_project, dst)
     return dst
-
-
-MINIMAL_PYPROJECT = """\
-[project]
-name = "mini"
-
-[tool.scaffold]
-
-[tool.ruff]
-line-length = 100
-target-version = "py311"
-
-[tool.ruff.lint]
-select = ["E", "F", "I", "UP", "B", "ASYNC", "SIM"]
-"""
 
 
 @pytest.fixture

@@ -1,0 +1,175 @@
+"""Field changes on live resources, on SQLite and PostgreSQL, with API versioning."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.helpers import db_env, run, scaffold
+from tests.support.projects import verify_generated_project
+
+INSERT_ROWS = """
+import asyncio
+from sqlalchemy import text
+from app.core.config import get_settings
+from app.db.session import database
+
+engine = database.start(get_settings())
+
+async def main():
+    async with engine.begin() as conn:
+        for i in range(5):
+            await conn.execute(text(
+                "INSERT INTO rooms (name, created_at, updated_at) "
+                "VALUES (:n, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ), {"n": f"room {i}"})
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT count(*) FROM rooms"))).scalar_one()
+    await engine.dispose()
+    print(rows)
+
+asyncio.run(main())
+"""
+
+READ_CAPACITY = """
+import asyncio
+from sqlalchemy import text
+from app.core.config import get_settings
+from app.db.session import database
+
+engine = database.start(get_settings())
+
+async def main():
+    async with engine.connect() as conn:
+        values = (await conn.execute(text("SELECT DISTINCT capacity FROM rooms"))).scalars().all()
+    await engine.dispose()
+    print(values)
+
+asyncio.run(main())
+"""
+
+
+def python_in(project: Path, code: str, url: str) -> str:
+    env = {**os.environ, "DATABASE_URL": url}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def test_required_field_added_to_a_table_with_rows_migrates(
+    project: Path, tmp_path: Path, request: pytest.FixtureRequest, backend: str
+) -> None:
+    url = (
+        request.getfixturevalue("pg_url")
+        if backend == "postgresql"
+        else f"sqlite+aiosqlite:///{tmp_path}/rows.db"
+    )
+    env = db_env(url)
+    assert scaffold("resource", "rooms", "name:str=40", project=project).exit_code == 0
+    run(project, "alembic", "upgrade", "head", env=env)
+    assert python_in(project, INSERT_ROWS, url) == "5"
+    refused = scaffold("field", "add", "rooms", "capacity:int:min=0", "--json", project=project)
+    assert refused.exit_code == 3
+    assert "required on an existing table" in json.loads(refused.stdout)["escalations"][0]["reason"]
+    result = scaffold("field", "add", "rooms", "capacity:int:min=0", "--approve", project=project)
+    assert result.exit_code == 0, result.output
+    run(project, "alembic", "upgrade", "head", env=env)
+    assert python_in(project, READ_CAPACITY, url) in ("[0]", "[1]")
+    run(project, "alembic", "downgrade", "-1", env=env)
+    run(project, "alembic", "upgrade", "head", env=env)
+    run(project, "alembic", "check", env=env)
+    run(project, "alembic", "downgrade", "base", env=env)
+    verify_generated_project(project, env=env, min_tests=10)
+
+
+@pytest.mark.e2e
+def test_approved_rename_keeps_v1_and_serves_the_new_name_at_v2(
+    project: Path, tmp_path: Path
+) -> None:
+    contacts = ["resource", "contacts", "name:str=80", "phone:str=20", "email:unique"]
+    assert scaffold(*contacts, project=project).exit_code == 0
+    refused = scaffold("field", "rename", "contacts", "phone", "phone_number", project=project)
+    assert refused.exit_code == 3
+    result = scaffold(
+        "field", "rename", "contacts", "phone", "phone_number", "--approve", project=project
+    )
+    assert result.exit_code == 0, result.output
+    v1 = (project / "app/schemas/contacts.py").read_text()
+    v2 = (project / "app/schemas/v2/contacts.py").read_text()
+    expected = (
+        'phone: NonBlankStr = Field(strict=True, max_length=20, serialization_alias="phone_number")'
+    )
+    assert expected in v1
+    assert "phone_number: NonBlankStr" in v2 and "phone:" not in v2
+    assert (project / "app/api/v2/contacts.py").is_file()
+    assert (project / "tests/test_contacts_v2.py").is_file()
+    # Both versions' generated tests run: v1 still speaks `phone`, v2 `phone_number`.
+    verify_generated_project(
+        project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/v.db"), min_tests=20
+    )
+
+
+def test_no_version_changes_the_contract_in_place(mini_project: Path) -> None:
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20", project=mini_project)
+    result = scaffold(
+        "field",
+        "rename",
+        "contacts",
+        "phone",
+        "mobile",
+        "--approve",
+        "--no-version",
+        project=mini_project,
+    )
+    assert result.exit_code == 0, result.output
+    assert not (mini_project / "app/api/v2").exists()
+    assert "mobile: NonBlankStr" in (mini_project / "app/schemas/contacts.py").read_text()
+
+
+@pytest.mark.e2e
+def test_a_live_resource_gets_a_new_api_version_with_its_contract_and_keeps_the_old_one(
+    project: Path, tmp_path: Path
+) -> None:
+    rooms = ["resource", "rooms", "name:str=80", "floor:int:optional"]
+    assert scaffold(*rooms, project=project).exit_code == 0
+    v1_files = {
+        p: (project / p).read_text() for p in ("app/api/v1/rooms.py", "app/schemas/rooms.py")
+    }
+    migrations = sorted((project / "migrations/versions").glob("*.py"))
+    result = scaffold(*rooms, "--api-version", "2", project=project)
+    assert result.exit_code == 0, result.output
+    assert {p: (project / p).read_text() for p in v1_files} == v1_files, "v1 is unchanged"
+    assert sorted((project / "migrations/versions").glob("*.py")) == migrations
+    assert (project / "app/api/v2/rooms.py").is_file()
+    assert (project / "tests/test_rooms_v2.py").is_file()
+    again = scaffold(*rooms, "--api-version", "2", project=project)
+    assert {line.split()[0] for line in again.output.splitlines() if line.strip()} <= {
+        "identical",
+        "Report:",
+    }, again.output
+    older = scaffold(*rooms, "--api-version", "1", "--project", str(project))
+    assert older.exit_code == 0, "v1 is the resource as created: nothing to do"
+
+    mission = scaffold("mission", "version the rooms API", project=project)
+    assert mission.exit_code == 0, mission.output
+    assert (project / "app/api/v3/rooms.py").is_file()
+    refused = scaffold(*rooms, "--api-version", "2", project=project)
+    assert refused.exit_code == 2 and "older version" in refused.output
+    # Every served version's generated tests run against the same table.
+    verify_generated_project(
+        project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/v.db"), min_tests=40
+    )

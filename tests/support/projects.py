@@ -1,0 +1,128 @@
+"""Generated projects proved as a user would (their own suite, lint, types and migrations),
+and the resource specs several test files build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scaffold.verify import _ROUND_TRIP
+from tests.support.helpers import MYPY_CACHE, passed_count, run
+
+RESIDENTS = ["resource", "residents", "name:str=120", "email:str:unique", "pgy:int:min=1:max=3"]
+WEEKLY = [
+    "resource",
+    "weekly_requirements",
+    "resident_id:ref=residents:ondelete=cascade",
+    "week_start:date",
+    "min_hours:int:min=0",
+    "max_hours:int:max=80",
+    "notes:text:optional",
+]
+
+
+# Every type and every modifier of PRODUCT.md's field table at least once.
+EVERYTHING = [
+    "resource",
+    "samples",
+    "title:str=120:min=2:index",
+    "code:str=12:pattern=^[A-Z]{3}-[0-9]{2}$",
+    "body:text:optional",
+    "hours:int:min=0:max=80:default=8",
+    "views:bigint:optional",
+    "ratio:float:min=0:max=1",
+    "price:decimal=10,2:default=9.99",
+    "active:bool:default=true",
+    "week_start:date",
+    "due_at:datetime",
+    "starts:time:optional",
+    "external_id:uuid:unique",
+    "settings:json:optional",
+    "status:enum=pending,approved,rejected:default=pending",
+    "resident_id:ref=residents:optional:ondelete=set-null",
+    "owner_id:ref=residents:ondelete=restrict",
+    "email:unique",
+    "api_token:str=64:sensitive",
+    "password",
+    "is_urgent",
+]
+
+
+def verify_generated_project(
+    project: Path, env: dict[str, str] | None = None, min_tests: int = 10, *, static: bool = True
+) -> None:
+    """Its own tests and a migration round trip with no drift; with ``static`` (off for a
+    second database's run of the same code) also lint, formatting and ``mypy --strict``."""
+    result = run(project, "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    assert passed_count(result.stdout) >= min_tests, result.stdout[-2000:]
+    # The generated suite says which database it used; a PostgreSQL run must not be SQLite.
+    url = (env or {}).get("TEST_DATABASE_URL", "sqlite")
+    assert f"tests ran on: {url.split('+')[0].split(':')[0]}" in result.stdout, result.stdout
+    if static:
+        run(project, "ruff", "check", ".")
+        run(project, "ruff", "format", "--check", ".")
+        # Strict, over app, tests and migrations (the project's config); the cache is the
+        # test process's own, outside the project.
+        run(project, "mypy", "--cache-dir", str(MYPY_CACHE))
+    round_trip(project, (env or {}).get("DATABASE_URL", DEFAULT_URL))
+
+
+DEFAULT_URL = "sqlite+aiosqlite:///./app.db"
+
+
+def round_trip(project: Path, url: str) -> None:
+    """upgrade head, downgrade base, upgrade head and `alembic check` on ``url``, in one
+    interpreter (the proof's own script), failing with the step that failed."""
+    run(project, "python", "-c", _ROUND_TRIP, "alembic.ini", url, env={"DATABASE_URL": url})
+
+
+CONTACTS = ["resource", "contacts", "name:str=80", "phone:str=20:optional", "email:unique"]
+
+
+HAND_MODEL = '''"""A hand-written model whose foreign key has no index."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    body: Mapped[str] = mapped_column(String(200))
+'''
+
+
+# What autogenerate writes for HAND_MODEL: its untyped foreign key takes the key's type
+# (BIGINT, INTEGER on SQLite).
+HAND_MIGRATION = '''"""notes by hand
+
+Revision ID: 0000notes001
+Revises: {down}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0000notes001"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("body", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name=op.f("fk_notes_contact_id_contacts")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("notes")
+'''
