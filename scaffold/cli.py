@@ -261,8 +261,9 @@ def resource(
     app/schemas/NAME.py, app/services/NAME.py, app/api/v1/NAME.py,
     tests/factories/NAME.py and tests/test_NAME.py.
     """
-    from scaffold.commands.resource import ResourceArgs, expand_fields
+    from scaffold.commands.resource import expand_fields
     from scaffold.runner import run_resource
+    from scaffold.spec.args import ResourceArgs
     from scaffold.spec.resource import access_of
 
     args = ResourceArgs(
@@ -895,10 +896,10 @@ def upgrade(
 
         scaffold upgrade --dry-run
     """
-    from scaffold.commands.field import args_from_argv
     from scaffold.commands.resource import plan_resource
     from scaffold.output import Outcome, Printer
     from scaffold.plan import project_lock
+    from scaffold.spec.args import args_from_argv
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)

@@ -173,8 +173,8 @@ class Scaffold:
         return {"report_path": path.relative_to(self.root).as_posix(), "markdown": path.read_text()}
 
     def resources(self) -> dict[str, Any]:
-        from scaffold.commands.field import args_from_argv
         from scaffold.manifest import Manifest
+        from scaffold.spec.args import args_from_argv
 
         manifest = Manifest.load(self.root)
         found = []

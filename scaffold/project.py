@@ -257,36 +257,27 @@ def _scaffold_settings(folder: Path) -> dict | None:
     return settings if isinstance(settings, dict) else {}
 
 
-# The resource options that take no value (``--owned``); every other ``--option`` takes one.
-_FLAGS = frozenset({"--owned", "--public", "--admin-writes"})
-
-
 def _owned_tables(entries: dict[str, dict]) -> set[str]:
     """The tables whose rows belong to a user: ``--owned`` ones, and those with a required
     reference to one (a chain of them, however long: see ``owned_through``)."""
+    from scaffold.spec.args import args_from_argv
     from scaffold.spec.fields import parse_field
 
     owned: set[str] = set()
     required: dict[str, set[str]] = {}
     for table, entry in entries.items():
-        argv = entry.get("argv") or []
-        if "--owned" in argv:
+        argv = entry.get("argv") if isinstance(entry, dict) else None
+        if not isinstance(argv, list) or len(argv) < 2:
+            continue  # a broken entry: known_resources names it
+        args = args_from_argv(argv)
+        if args.owned:
             owned.add(table)
-        tokens = argv[2:]
-        refs: set[str] = set()
-        i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            if token == "--parent" and i + 1 < len(tokens):
-                refs.add(tokens[i + 1])
-            if token.startswith("--"):
-                i += 1 if token in _FLAGS else 2
-                continue
-            i += 1
+        refs = {args.parent} if args.parent else set()
+        for token in args.fields:
             try:
                 f = parse_field(token)
             except ScaffoldError:
-                continue  # the manifest's own argv parsed before; a broken one is reported later
+                continue  # stored by an earlier command; building its spec reports it
             if f.is_ref and not f.optional and f.ref_table and f.ref_table != table:
                 refs.add(f.ref_table)
         required[table] = refs

@@ -291,7 +291,8 @@ def fast_main(argv: list[str]) -> bool:
         parsed = parse_resource_argv(argv[1:])
         if parsed is None:
             return False
-        from scaffold.commands.resource import ResourceArgs, expand_fields
+        from scaffold.commands.resource import expand_fields
+        from scaffold.spec.args import ResourceArgs
         from scaffold.spec.resource import access_of
 
         args = ResourceArgs(

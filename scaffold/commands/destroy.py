@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scaffold.commands.field import args_from_argv, entry_of, specs_for_versions
+from scaffold.commands.field import entry_of, specs_for_versions
 from scaffold.commands.resource import build_spec
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
@@ -19,6 +19,7 @@ from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
 from scaffold.render.context import migration_context
+from scaffold.spec.args import args_from_argv
 
 
 def plan_destroy(

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from scaffold.commands.field import FieldChange, args_from_argv, entry_of
+from scaffold.commands.field import FieldChange, entry_of
 from scaffold.errors import InputError
 from scaffold.project import Project
+from scaffold.spec.args import args_from_argv
 
 EXAMPLE = 'scaffold endpoint "GET /api/v1/residents/{id}/weekly-requirements"'
 _ROUTE = re.compile(r"(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)", re.IGNORECASE)

@@ -12,21 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from scaffold.commands.resource import (
-    FLAG_OPTIONS,
-    ResourceArgs,
-    ResourcePlan,
-    build_spec,
-    resource_layers,
-)
+from scaffold.commands.resource import ResourcePlan, build_spec, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
 from scaffold.generators.resource import MigrationSlot, render_resource
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
+from scaffold.spec.args import ResourceArgs, args_from_argv
 from scaffold.spec.fields import Field
-from scaffold.spec.resource import ResourceSpec, access_of
+from scaffold.spec.resource import ResourceSpec
 
 BREAKING_REMOVE = "destructive and breaking: drops column {table}.{name} and its data; API clients that send or read {name} break"
 BREAKING_RENAME = "breaking: renames {table}.{old} to {new}; API clients that use {old} break"
@@ -57,38 +52,6 @@ def entry_of(project: Project, table: str) -> dict:
             example=f"scaffold resource {table} name:str",
         )
     return entry
-
-
-def args_from_argv(argv: list[str]) -> ResourceArgs:
-    """Rebuild ResourceArgs from the argv the manifest stored."""
-    name, rest = argv[1], argv[2:]
-    fields: list[str] = []
-    opts: dict[str, list[str]] = {}
-    flags: set[str] = set()
-    i = 0
-    while i < len(rest):
-        if rest[i] in FLAG_OPTIONS:
-            flags.add(rest[i])
-            i += 1
-        elif rest[i].startswith("--"):
-            opts.setdefault(rest[i], []).append(rest[i + 1])
-            i += 2
-        else:
-            fields.append(rest[i])
-            i += 1
-    return ResourceArgs(
-        name=name,
-        fields=tuple(fields),
-        singular=opts.get("--singular", [None])[0],
-        parent=opts.get("--parent", [None])[0],
-        uniques=tuple(opts.get("--unique", [])),
-        checks=tuple(opts.get("--check", [])),
-        id_type=opts.get("--id", ["int"])[0],
-        api_version=int(opts.get("--api-version", ["1"])[0]),
-        lists_under=tuple(opts.get("--list-under", [])),
-        owned="--owned" in flags,
-        access=access_of(public="--public" in flags, admin_writes="--admin-writes" in flags),
-    )
 
 
 def _name_of(token: str) -> str:

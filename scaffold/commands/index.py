@@ -301,7 +301,7 @@ def plan_index(project: Project) -> tuple[list[Rendered], Outcome, list[Missing]
 
 def manifest_with_indexes(project: Project, missing: list[Missing]):
     """The manifest after the change: generated resources remember the new indexes in their spec."""
-    from scaffold.commands.field import args_from_argv
+    from scaffold.spec.args import args_from_argv
 
     manifest = project.manifest.copy()
     for item in missing:

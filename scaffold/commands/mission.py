@@ -28,7 +28,7 @@ class Step:
 
 
 def existing_tables(project: Project) -> dict[str, list[str]]:
-    from scaffold.commands.field import args_from_argv
+    from scaffold.spec.args import args_from_argv
 
     tables: dict[str, list[str]] = {t: [] for t in project.known_resources()}
     for table, entry in project.manifest.resources.items():

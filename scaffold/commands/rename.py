@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scaffold.commands.field import args_from_argv, specs_for_versions
+from scaffold.commands.field import specs_for_versions
 from scaffold.commands.resource import ResourcePlan, build_spec, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
@@ -26,6 +26,7 @@ from scaffold.project import Project
 from scaffold.render import naming
 from scaffold.render.context import _check_constraints, _led_by_unique, _unique_sets, literal
 from scaffold.render.imports import Imports
+from scaffold.spec.args import args_from_argv
 from scaffold.spec.resource import ResourceSpec
 
 

@@ -12,49 +12,8 @@ from scaffold.manifest import Manifest
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project
-from scaffold.spec.resource import ACCESS_FLAGS, SCHEMA, Known, ResourceSpec, build_resource
-
-
-@dataclass(frozen=True)
-class ResourceArgs:
-    """Everything the user typed for one resource; stored in the manifest to replay it."""
-
-    name: str
-    fields: tuple[str, ...] = ()
-    singular: str | None = None
-    parent: str | None = None
-    uniques: tuple[str, ...] = ()
-    checks: tuple[str, ...] = ()
-    id_type: str = "int"
-    api_version: int = 1
-    lists_under: tuple[str, ...] = ()
-    owned: bool = False
-    access: str = "user"
-
-    def argv(self) -> list[str]:
-        out = ["resource", self.name, *self.fields]
-        for flag, value in (("--singular", self.singular), ("--parent", self.parent)):
-            if value:
-                out += [flag, value]
-        for group in self.uniques:
-            out += ["--unique", group]
-        for check in self.checks:
-            out += ["--check", check]
-        if self.id_type != "int":
-            out += ["--id", self.id_type]
-        if self.api_version != 1:
-            out += ["--api-version", str(self.api_version)]
-        for table in self.lists_under:
-            out += ["--list-under", table]
-        if self.owned:
-            out.append("--owned")
-        out += ACCESS_FLAGS[self.access]
-        return out
-
-
-# The options of a stored argv that take no value.
-FLAG_OPTIONS = ("--owned", "--public", "--admin-writes")
-
+from scaffold.spec.args import ResourceArgs, args_from_argv
+from scaffold.spec.resource import SCHEMA, Known, ResourceSpec, build_resource
 
 _FIELD_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(:|$)")
 # A piece that ends in a default or pattern value: a bare word after it continues the value.
@@ -141,8 +100,6 @@ def plan_resource(
     project.require_alembic()
     entry = project.manifest.resources.get(args.name)
     if entry is not None and entry["argv"] != args.argv():
-        from scaffold.commands.field import args_from_argv
-
         old = args_from_argv(entry["argv"])
         if replace(old, access=args.access) == args:
             return plan_access_change(project, old, args, approve=approve)
@@ -273,7 +230,7 @@ def plan_new_version(
     N`` on a live resource, "version the X API"): the older versions keep serving theirs,
     no migration. A later breaking change then gets its own version, or changes this one
     in place with ``--no-version``. ``version=None``: the next one."""
-    from scaffold.commands.field import args_from_argv, specs_for_versions
+    from scaffold.commands.field import specs_for_versions
 
     entry = project.manifest.resources[table]
     latest = int(entry.get("api_version", 1))
@@ -378,7 +335,7 @@ def render_existing(
 ) -> list[Rendered]:
     """Every file of a resource the manifest has, as its stored spec renders now;
     its create migration as ``history`` (default: ``project``) rendered it."""
-    from scaffold.commands.field import args_from_argv, specs_for_versions
+    from scaffold.commands.field import specs_for_versions
 
     entry = project.manifest.resources[spec.table if spec is not None else table]
     if spec is None:

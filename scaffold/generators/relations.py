@@ -245,8 +245,8 @@ def with_relationships(text: str, relations: Relations) -> str:
 
 
 def _specs(project, manifest, known) -> dict[str, ResourceSpec]:  # type: ignore[no-untyped-def]
-    from scaffold.commands.field import args_from_argv
     from scaffold.commands.resource import build_spec
+    from scaffold.spec.args import args_from_argv
 
     out = {}
     for table, entry in sorted(manifest.resources.items()):

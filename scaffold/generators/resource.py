@@ -206,8 +206,8 @@ def package_inits(root: Path, files: list[Rendered]) -> list[Rendered]:
 
 def stores_passwords(project: Project, spec: ResourceSpec) -> bool:
     """Whether ``spec`` or another generated resource hashes a password field."""
-    from scaffold.commands.field import args_from_argv
     from scaffold.errors import ScaffoldError
+    from scaffold.spec.args import args_from_argv
     from scaffold.spec.fields import parse_field
 
     if any(f.hashed for f in spec.fields):
