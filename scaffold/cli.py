@@ -317,9 +317,9 @@ def auth(
     CurrentUser and AdminUser dependencies and `python -m app.users create-admin`.
     """
     from scaffold.commands.auth import plan_auth
-    from scaffold.output import Printer
     from scaffold.pipeline import apply_change
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
     from scaffold.runner import finish
 
     printer = Printer(json_mode=json_output, quiet=quiet)
@@ -362,7 +362,7 @@ def new(
         scaffold new myapp --defaults
     """
     from scaffold.commands.new import new_project
-    from scaffold.output import Printer
+    from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     outcome = new_project(directory, defaults=defaults, db=db, data=data or [], auth=auth)
@@ -414,8 +414,8 @@ def _apply_plan(
 ) -> None:
     """Plan a change of the project (``planner`` -> (plan, outcome)) under its lock, prove
     and write it, and print the outcome."""
-    from scaffold.output import Printer
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
@@ -587,8 +587,9 @@ def endpoint(
     """
     from scaffold.commands.endpoint import request_endpoint
     from scaffold.commands.field import plan_field_change
-    from scaffold.output import Outcome, Printer
+    from scaffold.output import Outcome
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
@@ -635,8 +636,8 @@ def index(
         scaffold index --missing
     """
     from scaffold.commands.index import manifest_with_indexes, plan_index
-    from scaffold.output import Printer
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
 
     if not missing:
         from scaffold.errors import InputError
@@ -686,8 +687,8 @@ def destroy(
         scaffold destroy contacts --approve
     """
     from scaffold.commands.destroy import plan_destroy
-    from scaffold.output import Printer
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
@@ -766,8 +767,8 @@ def mission(
         scaffold mission "add weekly_requirements table with resident_id, week_start date, min_hours int for Block scheduling"
     """
     from scaffold.commands.mission import run_mission
-    from scaffold.output import Printer
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
@@ -855,8 +856,9 @@ def ide_vscode(
     """
     from scaffold.errors import InputError
     from scaffold.ide import TASKS_PATH, vscode_tasks
-    from scaffold.output import Outcome, Printer
+    from scaffold.output import Outcome
     from scaffold.plan import CREATE, IDENTICAL, UPDATE, Change, safe_path, write_all
+    from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
@@ -897,8 +899,9 @@ def upgrade(
         scaffold upgrade --dry-run
     """
     from scaffold.commands.resource import plan_resource
-    from scaffold.output import Outcome, Printer
+    from scaffold.output import Outcome
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
     from scaffold.spec.args import args_from_argv
 
     printer = Printer(json_mode=json_output, quiet=quiet)
@@ -935,8 +938,8 @@ def adopt(
     """
     from scaffold.adopt import adopt as run_adopt
     from scaffold.checks._files import find_root
-    from scaffold.output import Printer
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     start = (project or Path.cwd()).resolve()

@@ -1,9 +1,7 @@
-"""Human and machine output. With ``--json`` the JSON goes to stdout and prose to stderr."""
+"""What a command did (``Outcome``) and its machine form; ``scaffold.printer`` prints it."""
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,41 +54,4 @@ class Outcome:
         data.update(self.extra)
         data.pop("load", None)  # in the report's performance_impact
         data.pop("not_run", None)  # in the report's handoff
-        if "report" not in data and self.command not in ("check", "ide", "report"):
-            from scaffold.report import report_sections
-
-            data["report"] = report_sections(self)
         return data
-
-
-class Printer:
-    def __init__(self, *, json_mode: bool = False, quiet: bool = False):
-        self.json_mode = json_mode
-        self.quiet = quiet
-
-    def say(self, text: str = "") -> None:
-        if self.quiet:
-            return
-        print(text, file=sys.stderr if self.json_mode else sys.stdout)
-
-    def error(self, text: str) -> None:
-        print(text, file=sys.stderr)
-
-    def changes(self, outcome: Outcome, *, diffs: bool = False) -> None:
-        for change in outcome.visible:
-            line = f"{change.status:>10}  {change.path}"
-            if change.reason and change.status in ("conflict", "force", "skip", "update"):
-                line += f"  ({change.reason})"
-            self.say(line)
-            if diffs and change.writes:
-                diff = unified_diff(change)
-                if diff:
-                    self.say(diff.rstrip("\n"))
-
-    def finish(self, outcome: Outcome) -> None:
-        if outcome.notes:
-            self.say("")
-            for note in outcome.notes:
-                self.say(note)
-        if self.json_mode:
-            print(json.dumps(outcome.to_json(), indent=2, default=str))

@@ -234,7 +234,7 @@ def finalize(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool)
         ]
     lookups = outcome.extra.pop("index_missing", None)
     if lookups:
-        from scaffold.commands.check import project_python
+        from scaffold.interpreter import project_python
         from scaffold.perf import index_impact
 
         migration = next(c for c in outcome.changes if c.path.endswith("_add_missing_indexes.py"))

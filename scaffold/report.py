@@ -309,3 +309,12 @@ def last_report(root: Path) -> Path | None:
     folder = root / REPORTS
     reports = sorted(folder.glob("*.md")) if folder.is_dir() else []
     return reports[-1] if reports else None
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    """The ``--json`` document of ``outcome``: its machine form and, for a change, the
+    report's sections."""
+    data = outcome.to_json()
+    if "report" not in data and outcome.command not in ("check", "ide", "report"):
+        data["report"] = report_sections(outcome)
+    return data

@@ -85,9 +85,9 @@ def run_resource(
     quiet: bool,
 ) -> int:
     from scaffold.commands.resource import plan_resource
-    from scaffold.output import Printer
     from scaffold.pipeline import apply_change
     from scaffold.plan import project_lock
+    from scaffold.printer import Printer
     from scaffold.project import Project
 
     printer = Printer(json_mode=json_output, quiet=quiet)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scaffold.commands.check import project_python
+from scaffold.interpreter import project_python
 
 if TYPE_CHECKING:
     from scaffold.profile import Profile

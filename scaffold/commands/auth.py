@@ -18,6 +18,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from scaffold.commands.auth_adopted import chained_migration
 from scaffold.errors import EscalationRequired, ProjectError
 from scaffold.generators.resource import in_package
 from scaffold.manifest import Manifest
@@ -31,8 +32,6 @@ AUTH_REASON = (
     "security: adds users, password hashing, sign-in tokens and a signed-in requirement on "
     "every generated route (a human decides who may register and who is admin)"
 )
-_PLACEHOLDER_REVISION = "0a1b2c3d4e5f"
-_REVISION = re.compile(r"[0-9A-Za-z_]+")
 # What the template must already have: (file, text it contains).
 _TEMPLATE_NEEDS = (
     ("app/core/security.py", "def create_access_token"),
@@ -87,7 +86,7 @@ def plan_auth(
         text = source.read_text(encoding="utf-8")
         if rel.startswith("migrations/"):
             rel = migration
-            text = _chained(text, revision, down)
+            text = chained_migration(text, revision, down)
         elif rel.startswith("tests/"):
             rel = f"{layout.tests}/{rel.removeprefix('tests/')}"
         else:
@@ -246,11 +245,3 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         return ""
-
-
-def _chained(text: str, revision: str, down: str | None) -> str:
-    """The migration's text with its own revision and the project's head below it."""
-    text = text.replace(_PLACEHOLDER_REVISION, revision)
-    shown = down if down is not None and _REVISION.fullmatch(down) else "<base>"
-    text = text.replace("Revises: <base>", f"Revises: {shown}")
-    return text.replace("down_revision = None", f"down_revision = {down!r}", 1)

@@ -23,6 +23,20 @@ from scaffold.project import Project
 from scaffold.resources import template_root
 from scaffold.support import auth_names
 
+# The revision the template's users migration is written with, replaced by a new one.
+_PLACEHOLDER_REVISION = "0a1b2c3d4e5f"
+_REVISION = re.compile(r"[0-9A-Za-z_]+")
+
+
+def chained_migration(text: str, revision: str, down: str | None) -> str:
+    """The users migration's text with its own revision and the project's head below it
+    (a template project's and an adopted one's alike)."""
+    text = text.replace(_PLACEHOLDER_REVISION, revision)
+    shown = down if down is not None and _REVISION.fullmatch(down) else "<base>"
+    text = text.replace("Revises: <base>", f"Revises: {shown}")
+    return text.replace("down_revision = None", f"down_revision = {down!r}", 1)
+
+
 USERS = "users"
 # What the sign-in code imports beyond the project's usual dependencies.
 PACKAGES = (
@@ -55,7 +69,6 @@ def adopted_auth_files(
 ) -> tuple[list[Rendered], dict[str, str]]:
     """The sign-in files of an adopted project, and where the main ones are
     (``deps``, ``cli``, ``tests`` modules and paths, the API ``prefix``)."""
-    from scaffold.commands.auth import _chained
     from scaffold.generators import adopted
 
     profile = project.profile
@@ -199,7 +212,7 @@ get_settings()''',
         )
     files.append(Rendered(paths["factory"], factory))
     files.append(Rendered(paths["tests"], tests))
-    migration_text = _chained(
+    migration_text = chained_migration(
         _read("auth/migrations/versions/0a1b2c3d4e5f_create_users.py"), revision, down
     )
     files.append(Rendered(migration, migration_text, frozen=True))

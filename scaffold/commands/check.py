@@ -9,15 +9,8 @@ import tempfile
 from pathlib import Path
 
 from scaffold.errors import InputError
+from scaffold.interpreter import project_python
 from scaffold.output import Outcome
-
-
-def project_python(root: Path) -> str:
-    """The project's own interpreter when it has a ``.venv``, else ours."""
-    for candidate in (root / ".venv/bin/python", root / ".venv/Scripts/python.exe"):
-        if candidate.is_file():
-            return str(candidate)
-    return sys.executable
 
 
 def _migrations_key(root: Path, config) -> str:  # type: ignore[no-untyped-def]
