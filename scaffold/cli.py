@@ -51,7 +51,7 @@ class ScaffoldGroup(TyperGroup):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        from scaffold.runner import report_failure
+        from scaffold.command_runs import report_failure
 
         argv = list(sys.argv[1:] if args is None else args)
         try:
@@ -161,7 +161,7 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from scaffold.runner import guard
+        from scaffold.command_runs import guard
 
         def body() -> int:
             from scaffold.pipeline import keeping_failed
@@ -187,7 +187,7 @@ def _project(path: Path | None) -> Any:
 
 
 def _finish(outcome: Any, printer: Any, *, dry_run: bool) -> None:
-    from scaffold.runner import finish
+    from scaffold.command_runs import finish
 
     code = finish(outcome, printer, dry_run=dry_run)
     if code:
@@ -261,8 +261,8 @@ def resource(
     app/schemas/NAME.py, app/services/NAME.py, app/api/v1/NAME.py,
     tests/factories/NAME.py and tests/test_NAME.py.
     """
+    from scaffold.command_runs import run_resource
     from scaffold.commands.resource import expand_fields
-    from scaffold.runner import run_resource
     from scaffold.spec.args import ResourceArgs
     from scaffold.spec.resource import access_of
 
@@ -316,11 +316,11 @@ def auth(
     /api/v1/auth/register, /api/v1/users/me (+ /password), admin user routes, the
     CurrentUser and AdminUser dependencies and `python -m app.users create-admin`.
     """
+    from scaffold.command_runs import finish
     from scaffold.commands.auth import plan_auth
     from scaffold.pipeline import apply_change
     from scaffold.plan import project_lock
     from scaffold.printer import Printer
-    from scaffold.runner import finish
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
@@ -995,7 +995,7 @@ def check_command(
 
         scaffold check --project .
     """
-    from scaffold.runner import run_check_command
+    from scaffold.command_runs import run_check_command
 
     code = run_check_command(
         project=str(project) if project else None,
@@ -1026,15 +1026,3 @@ def mcp_command(project: ProjectOpt = None) -> None:
     from scaffold.mcp_server import serve
 
     serve(project)
-
-
-def main() -> None:
-    """Console entry point: help and ``resource`` take a fast path that skips typer."""
-    from scaffold.runner import fast_main
-
-    if not fast_main(sys.argv[1:]):
-        app()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""Command bodies shared by the typer CLI and the fast path, and the fast path itself.
+"""The console entry point and its fast path (the command bodies: ``command_runs``).
 
 typer builds its parameters with pydantic, which costs ~150 ms per run. The
 two things run most often from an editor loop take a shortcut: ``--help``
@@ -10,95 +10,13 @@ back to typer, so errors read the same).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
-from scaffold.errors import ScaffoldError
-
-
-def report_failure(
-    message: str,
-    code: int,
-    json_mode: bool,
-    command: str,
-    escalations: list[dict[str, str]] | None = None,
-) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    if json_mode:
-        data = {
-            "command": command.removesuffix("_command").replace("_", " "),
-            "actions": [],
-            "files": [],
-            "escalations": escalations or [],
-            "checks": [],
-            "report_path": None,
-            "exit_code": code,
-            "error": message,
-        }
-        print(json.dumps(data, indent=2))
-    return code
-
-
-def guard(command: str, json_mode: bool, body: Callable[[], int]) -> int:
-    """Run ``body``; a ScaffoldError becomes one paragraph and its exit code, never a traceback."""
-    try:
-        return body()
-    except ScaffoldError as exc:
-        escalations = getattr(exc, "escalations", None)
-        return report_failure(exc.render(), exc.exit_code, json_mode, command, escalations)
-    except KeyboardInterrupt:
-        return report_failure("Interrupted: nothing was changed.", 130, json_mode, command)
-    except Exception as exc:
-        if os.environ.get("SCAFFOLD_DEBUG") or type(exc).__name__ == "Exit":
-            raise
-        return report_failure(
-            f"Internal error ({type(exc).__name__}: {str(exc)[:200]}). Nothing was changed. "
-            "Re-run with SCAFFOLD_DEBUG=1 for the traceback and report it.",
-            70,
-            json_mode,
-            command,
-        )
-
-
-def finish(outcome: Any, printer: Any, *, dry_run: bool) -> int:
-    outcome.dry_run = dry_run
-    printer.changes(outcome, diffs=dry_run)
-    printer.finish(outcome)
-    return outcome.exit_code
-
-
-def run_resource(
-    args: Any,
-    *,
-    project: Path | None,
-    verify: bool,
-    approve: bool,
-    no_version: bool,
-    dry_run: bool,
-    force: bool,
-    json_output: bool,
-    quiet: bool,
-) -> int:
-    from scaffold.commands.resource import plan_resource
-    from scaffold.pipeline import apply_change
-    from scaffold.plan import project_lock
-    from scaffold.printer import Printer
-    from scaffold.project import Project
-
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = Project.find(project, explicit=project is not None)
-    with project_lock(proj.root):
-        plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
-        apply_change(
-            proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
-        )
-    return finish(outcome, printer, dry_run=dry_run)
-
+from scaffold.command_runs import guard, run_check_command, run_resource
 
 # --- the fast path ----------------------------------------------------------------
 
@@ -233,34 +151,6 @@ def parse_check_argv(argv: list[str]) -> dict[str, Any] | None:
         else:
             return None
     return options
-
-
-def run_check_command(
-    project: str | None,
-    database_url: str | None,
-    explain: str | None,
-    no_alembic: bool,
-    no_cache: bool,
-    json_output: bool,
-    quiet: bool,
-) -> int:
-    """The body of ``scaffold check`` (typer's command and the fast path call it)."""
-    from scaffold.commands.check import explain as explain_rule
-    from scaffold.commands.check import run_check
-
-    if explain is not None:
-        print(explain_rule(explain), end="")
-        return 0
-    outcome = run_check(
-        Path(project) if project else None,
-        database_url=database_url,
-        alembic=not no_alembic,
-        quiet=quiet or json_output,
-        use_cache=not no_cache,
-    )
-    if json_output:
-        print(json.dumps(outcome.to_json(), indent=2))
-    return outcome.exit_code
 
 
 def fast_main(argv: list[str]) -> bool:

@@ -111,9 +111,9 @@ def assert_light(args: tuple[str, ...]) -> None:
     "args",
     [
         ("-c", "import scaffold.cli"),
-        ("-m", "scaffold.cli", "--help"),
-        ("-m", "scaffold.cli", "resource", "--help"),
-        ("-m", "scaffold.cli", "new", "--help"),
+        ("-m", "scaffold", "--help"),
+        ("-m", "scaffold", "resource", "--help"),
+        ("-m", "scaffold", "new", "--help"),
     ],
     ids=["import-cli", "help", "resource-help", "new-help"],
 )
@@ -121,10 +121,10 @@ def test_cli_startup_imports_no_heavy_module(args: tuple[str, ...]) -> None:
     assert_light(args)
 
 
-def test_python_m_scaffold_cli_help_works() -> None:
-    """The import guard above relies on ``python -m scaffold.cli`` behaving like ``scaffold``."""
+def test_python_m_scaffold_help_works() -> None:
+    """The import guard above relies on ``python -m scaffold`` behaving like ``scaffold``."""
     proc = subprocess.run(
-        [sys.executable, "-m", "scaffold.cli", "--help"],
+        [sys.executable, "-m", "scaffold", "--help"],
         capture_output=True,
         text=True,
         cwd=REPO,
