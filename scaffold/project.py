@@ -9,11 +9,12 @@ from functools import cached_property
 from pathlib import Path
 
 from scaffold.errors import ProjectError, ScaffoldError
+from scaffold.layout import AuthRefs, Layout
 from scaffold.manifest import MANIFEST, Manifest
 from scaffold.profile import Profile
-from scaffold.render.context import AuthRefs, Layout
+from scaffold.spec.args import ResourceArgs
 from scaffold.spec.inflect import camelize, singularize
-from scaffold.spec.resource import Known
+from scaffold.spec.resource import SCHEMA, Known, ResourceSpec, build_resource
 
 _TABLENAME = re.compile(r"__tablename__\s*=\s*['\"]([a-z0-9_]+)['\"]")
 _MODULE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -296,3 +297,33 @@ def _v1_route(entry: dict) -> str | None:
     first = next((v for v in entry.get("versions", []) if int(v.get("version", 0)) == 1), None)
     served_as = first.get("served_as") if isinstance(first, dict) else None
     return served_as.replace("_", "-") if isinstance(served_as, str) else None
+
+
+def build_spec(
+    project: Project, args: ResourceArgs, known: dict[str, Known] | None = None
+) -> ResourceSpec:
+    """The spec of ``args``; an existing resource keeps the schema style it was made with.
+
+    ``known`` is the project's tables when the caller already has them (one read of the
+    models for many specs)."""
+    known = dict(known) if known is not None else project.known_resources()
+    known.pop(args.name, None)
+    entry = project.manifest.resources.get(args.name)
+    return build_resource(
+        args.name,
+        args.fields,
+        singular=args.singular,
+        parent=args.parent,
+        uniques=args.uniques,
+        checks=args.checks,
+        # The project's usual key type for new tables ("bigint" is what "int" becomes).
+        id_type=project.profile.id_type.replace("bigint", "int")
+        if project.profile is not None and args.id_type == "int"
+        else args.id_type,
+        api_version=args.api_version,
+        known=known,
+        lists_under=args.lists_under,
+        schema=int(entry.get("schema", 1)) if entry is not None else SCHEMA,
+        owner=project.auth_users(args.argv()) if args.owned else None,
+        access=args.access,
+    )

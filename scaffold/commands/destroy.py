@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scaffold.commands.field import entry_of, specs_for_versions
-from scaffold.commands.resource import build_spec
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
 from scaffold.generators.resource import MigrationSlot, render_resource
 from scaffold.mission.parser import DESTROY_REASON
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
-from scaffold.project import Project
+from scaffold.project import Project, build_spec
 from scaffold.render.context import migration_context
 from scaffold.spec.args import args_from_argv
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from scaffold.commands.resource import ResourcePlan, build_spec, resource_layers
+from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
 from scaffold.generators.resource import MigrationSlot, render_resource
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
-from scaffold.project import Project
+from scaffold.project import Project, build_spec
 from scaffold.spec.args import ResourceArgs, args_from_argv
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.commands.field import specs_for_versions
-from scaffold.commands.resource import ResourcePlan, build_spec, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
 from scaffold.generators.resource import MigrationSlot, render_resource
 from scaffold.mission.parser import RENAME_TABLE_REASON
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
-from scaffold.project import Project
-from scaffold.render import naming
+from scaffold.project import Project, build_spec
 from scaffold.render.context import _check_constraints, _led_by_unique, _unique_sets, literal
 from scaffold.render.imports import Imports
+from scaffold.spec import naming
 from scaffold.spec.args import args_from_argv
 from scaffold.spec.resource import ResourceSpec
 

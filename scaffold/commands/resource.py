@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired
 from scaffold.generators.resource import migration_slot, render_resource
-from scaffold.manifest import Manifest
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
-from scaffold.project import Project
+from scaffold.project import Project, build_spec
 from scaffold.spec.args import ResourceArgs, args_from_argv
-from scaffold.spec.resource import SCHEMA, Known, ResourceSpec, build_resource
+from scaffold.spec.resource import ResourceSpec
 
 _FIELD_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(:|$)")
 # A piece that ends in a default or pattern value: a bare word after it continues the value.
@@ -47,44 +47,6 @@ def expand_fields(arguments: Sequence[str]) -> tuple[str, ...]:
         else:
             out.append(argument)
     return tuple(out)
-
-
-@dataclass
-class ResourcePlan:
-    spec: ResourceSpec
-    files: list[Rendered]
-    manifest: Manifest
-    notes: list[str] = field(default_factory=list)
-
-
-def build_spec(
-    project: Project, args: ResourceArgs, known: dict[str, Known] | None = None
-) -> ResourceSpec:
-    """The spec of ``args``; an existing resource keeps the schema style it was made with.
-
-    ``known`` is the project's tables when the caller already has them (one read of the
-    models for many specs)."""
-    known = dict(known) if known is not None else project.known_resources()
-    known.pop(args.name, None)
-    entry = project.manifest.resources.get(args.name)
-    return build_resource(
-        args.name,
-        args.fields,
-        singular=args.singular,
-        parent=args.parent,
-        uniques=args.uniques,
-        checks=args.checks,
-        # The project's usual key type for new tables ("bigint" is what "int" becomes).
-        id_type=project.profile.id_type.replace("bigint", "int")
-        if project.profile is not None and args.id_type == "int"
-        else args.id_type,
-        api_version=args.api_version,
-        known=known,
-        lists_under=args.lists_under,
-        schema=int(entry.get("schema", 1)) if entry is not None else SCHEMA,
-        owner=project.auth_users(args.argv()) if args.owned else None,
-        access=args.access,
-    )
 
 
 def plan_resource(
@@ -366,52 +328,6 @@ def resource_outcome(args: ResourceArgs, plan: ResourcePlan) -> Outcome:
         )
 
     return outcome
-
-
-def resource_layers(spec: ResourceSpec, files: list[Rendered]) -> dict[str, list[str]]:
-    """What the resource adds, per layer, for the report."""
-    columns = (
-        ", ".join(f"{f.name} {f.kind}{'?' if f.optional else ''}" for f in spec.fields)
-        or "no user fields"
-    )
-    database = [f"create table `{spec.table}` (id, {columns}, created_at, updated_at)"]
-    for f in spec.fields:
-        if f.is_ref:
-            action = f" ON DELETE {f.ondelete}" if f.ondelete else ""
-            database.append(f"foreign key `{f.name}` → `{f.ref_table}.id`{action}, indexed")
-        elif f.unique or f.index:
-            database.append(f"{'unique' if f.unique else 'index'} on `{f.name}`")
-    database += [f"unique ({', '.join(group)})" for group in spec.uniques]
-    database += [f"CHECK {check.left} {check.op} {check.right}" for check in spec.checks]
-    database += [f"migration `{r.path}`" for r in files if r.frozen]
-    base = f"/api/v{spec.api_version}/{spec.route}"
-    api = [f"GET {base}/{{{spec.id_param}}}, PATCH (partial), DELETE (204)"]
-    if spec.parent is not None:
-        nested = (
-            f"/api/v{spec.api_version}/{spec.parent.table.replace('_', '-')}/{{id}}/{spec.route}"
-        )
-        api.insert(
-            0,
-            f"GET {nested} (one {spec.parent.singular}'s rows, 404 if missing), POST {nested} (201)",
-        )
-    else:
-        filters = [f.name for f in spec.fields if f.filterable]
-        api.insert(
-            0,
-            f"GET {base} (limit/offset{', filters: ' + ', '.join(filters) if filters else ''}), POST {base} (201)",
-        )
-    sensitive = [f.name for f in spec.fields if f.sensitive]
-    if sensitive:
-        api.append(f"write-only (never in a response): {', '.join(sensitive)}")
-    services = [
-        f"{spec.class_name}Service: list_page, get, create, update, delete (async, no HTTP)"
-    ]
-    tests = []
-    for r in files:
-        if "/test_" in r.path and not r.delete:
-            count = len(re.findall(r"^(?:async )?def test_", r.text, re.M))
-            tests.append(f"`{r.path}`: {count} tests (every route and its failures)")
-    return {"Database": database, "API": api, "Services": services, "Tests": tests}
 
 
 def similar_tables(project: Project, table: str) -> list[str]:

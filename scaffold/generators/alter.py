@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from scaffold.errors import InputError
 from scaffold.project import Project
-from scaffold.render import naming
 from scaffold.render.context import _check_constraints, _ranges, _sa_migration_type, literal
 from scaffold.render.imports import Imports
 from scaffold.render.samples import Samples
+from scaffold.spec import naming
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from scaffold.layout import Layout
 from scaffold.plan import Rendered
 from scaffold.profile import SUPPORT_SOURCES
 from scaffold.project import Project
 from scaffold.render import context as ctx
 from scaffold.render.engine import render
 from scaffold.spec.resource import ResourceSpec
+from scaffold.support import support_names
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,20 @@ def api_package(project: Project, version: int) -> list[Rendered]:
     return [Rendered(rel, text)]
 
 
-def adapt(text: str, layout: ctx.Layout) -> str:
+def import_of(layout: Layout, module: str, name: str) -> tuple[str, str]:
+    """Where ``name``, imported from the template's ``module``, comes from in this project."""
+    if layout.profile is None or module not in SUPPORT_SOURCES:
+        return module, name
+    if name not in support_names():
+        return module, name  # the project's own module of that name (its auth, say)
+    profile = layout.profile
+    if module == "app.db.base" and name == "Base" and not profile.sqlmodel:
+        target, _, attribute = profile.base.partition(":")
+        return target, attribute
+    return profile.support_import, name
+
+
+def adapt(text: str, layout: Layout) -> str:
     """The template's imports, pointed at where this project keeps each name.
 
     A template project only moves ``app.`` to its package; an adopted one takes its
@@ -69,7 +84,7 @@ def adapt(text: str, layout: ctx.Layout) -> str:
             continue
         groups: dict[str, list[str]] = {}
         for alias in node.names:
-            target, attribute = layout.import_of(node.module, alias.name)
+            target, attribute = import_of(layout, node.module, alias.name)
             local = alias.asname or alias.name
             groups.setdefault(target, []).append(
                 attribute if attribute == local else f"{attribute} as {local}"

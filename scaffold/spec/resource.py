@@ -15,6 +15,7 @@ from scaffold.errors import InputError
 from scaffold.spec import inflect
 from scaffold.spec.fields import Field, parse_field
 from scaffold.spec.names import check_identifier, collision_key, show
+from scaffold.spec.naming import fit_identifier
 
 # The schema style of newly generated resources, recorded per resource in the manifest so
 # a resource keeps the style it was created with: 1 = INTEGER keys, timestamps set by the
@@ -448,8 +449,6 @@ def _many(
     other_column = f"{other.singular}_id"
     if other_column == own_column:
         other_column = f"other_{other_column}"
-    from scaffold.render.naming import fit_identifier
-
     return Many(name, other, fit_identifier(f"{table}_{name}"), own_column, other_column)
 
 

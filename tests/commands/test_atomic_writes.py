@@ -234,7 +234,7 @@ def test_a_refused_run_does_not_touch_existing_files(
 
 def _cli(root: Path, *argv: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "scaffold.cli", *argv, "--project", str(root), "--quiet"],
+        [sys.executable, "-m", "scaffold", *argv, "--project", str(root), "--quiet"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
