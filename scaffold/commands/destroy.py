@@ -17,7 +17,7 @@ from scaffold.mission.parser import DESTROY_REASON
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project, build_spec
-from scaffold.render.context import migration_context
+from scaffold.render.migration import migration_context
 from scaffold.spec.args import args_from_argv
 
 

@@ -279,20 +279,20 @@ def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.
         before = old_by.get(name)
         if before is not None and before.token != f.token:
             _modify(change, before, f, old, new, ops, parts)
-    from scaffold.render.context import _join_table_migration
+    from scaffold.render.migration import join_table_migration
 
     old_many = {m.name: m for m in old.many}
     new_many = {m.name: m for m in new.many}
     for name, m in new_many.items():
         if name in old_many:
             continue
-        up, down = _join_table_migration(new, m)
+        up, down = join_table_migration(new, m)
         ops.pair(up, down)
         parts.append(f"link {name} ({m.target.table}) through {m.join_table}")
     for name, m in old_many.items():
         if name in new_many:
             continue
-        up, down = _join_table_migration(old, m)
+        up, down = join_table_migration(old, m)
         ops.pair(down, up)
         parts.append(f"unlink {name} (drop {m.join_table})")
         change.escalations.append(

@@ -23,8 +23,8 @@ from scaffold.mission.parser import RENAME_TABLE_REASON
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project, build_spec
-from scaffold.render.context import _check_constraints, _led_by_unique, _unique_sets, literal
 from scaffold.render.imports import Imports
+from scaffold.render.values import check_constraints, led_by_unique, literal, unique_sets
 from scaffold.spec import naming
 from scaffold.spec.args import args_from_argv
 from scaffold.spec.resource import ResourceSpec
@@ -140,10 +140,10 @@ def _names(spec: ResourceSpec) -> list[tuple[str, str]]:
     order the create migration makes them: ``("index", "ix_rooms_name")``..."""
     table = spec.table
     out: list[tuple[str, str]] = [("constraint", naming.pk(table))]
-    out += [("unique", naming.uq(table, group)) for group in _unique_sets(spec)]
+    out += [("unique", naming.uq(table, group)) for group in unique_sets(spec)]
     out += [
         ("constraint", naming.ck(table, name))
-        for name, _ in _check_constraints(spec, Imports(), qualified=True)
+        for name, _ in check_constraints(spec, Imports(), qualified=True)
     ]
     out += [
         ("constraint", naming.fk(table, [f.name], f.ref_table)) for f in spec.fields if f.is_ref
@@ -151,7 +151,7 @@ def _names(spec: ResourceSpec) -> list[tuple[str, str]]:
     out += [
         ("index", naming.ix(table, [f.name]))
         for f in spec.fields
-        if not f.unique and (f.index or (f.is_ref and not _led_by_unique(spec, f)))
+        if not f.unique and (f.index or (f.is_ref and not led_by_unique(spec, f)))
     ]
     return out
 
@@ -218,7 +218,7 @@ def rename_ops(
 
 def _sqlite(table: str, names: list[tuple[str, str, str]], spec: ResourceSpec) -> str:
     groups = dict(
-        zip([n for k, n in _names(spec) if k == "unique"], _unique_sets(spec), strict=True)
+        zip([n for k, n in _names(spec) if k == "unique"], unique_sets(spec), strict=True)
     )
     columns = {naming.ix(spec.table, [f.name]): f.name for f in spec.fields}
     batch = []

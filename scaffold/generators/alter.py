@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from scaffold.errors import InputError
 from scaffold.project import Project
-from scaffold.render.context import _check_constraints, _ranges, _sa_migration_type, literal
 from scaffold.render.imports import Imports
 from scaffold.render.samples import Samples
+from scaffold.render.values import check_constraints, literal, range_fields, sa_migration_type
 from scaffold.spec import naming
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
@@ -40,7 +40,7 @@ class Ops:
 
 
 def _column(f: Field, spec: ResourceSpec, *, nullable: bool) -> str:
-    return f"sa.Column({literal(f.name)}, {_sa_migration_type(f, spec)}, nullable={nullable})"
+    return f"sa.Column({literal(f.name)}, {sa_migration_type(f, spec)}, nullable={nullable})"
 
 
 def _constraints_up(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
@@ -69,8 +69,8 @@ def _constraints_up(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[lis
         )
         drop.append(f"batch_op.drop_index(op.f({literal(name)}))")
     single = _single_field_spec(spec, f)
-    if f.kind == "enum" or _ranges(single):
-        for ck_name, condition in _check_constraints(single, imports, qualified=True):
+    if f.kind == "enum" or range_fields(single):
+        for ck_name, condition in check_constraints(single, imports, qualified=True):
             name = naming.ck(table, ck_name)
             create.append(f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})")
             drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")')
@@ -86,9 +86,9 @@ def _single_field_spec(spec: ResourceSpec, f: Field) -> ResourceSpec:
 def _backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
     """A value for existing rows: the field's default, else a valid sample of its type."""
     if f.has_default and f.default != "now":
-        from scaffold.render.context import _import_for_value
+        from scaffold.render.values import import_for_value
 
-        _import_for_value(imports, f.default)
+        import_for_value(imports, f.default)
         return literal(f.default)
     if f.has_default or f.kind == "datetime":
         imports.add("datetime as dt")
@@ -96,9 +96,9 @@ def _backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
     samples = Samples(_single_field_spec(spec, f))
     value = samples.base.get(f.name)
     if value is not None:
-        from scaffold.render.context import _import_for_value
+        from scaffold.render.values import import_for_value
 
-        _import_for_value(imports, value)
+        import_for_value(imports, value)
         return literal(value)
     fallback = {
         "str": '""',
@@ -131,12 +131,12 @@ def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
         lines.append(
             # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
             f"op.execute(sa.table({literal(spec.table)}, "
-            f"sa.column({literal(f.name)}, {_sa_migration_type(f, spec)}))"
+            f"sa.column({literal(f.name)}, {sa_migration_type(f, spec)}))"
             f".update().values({{{literal(f.name)}: {value}}}))"
         )
         create.insert(
             0,
-            f"batch_op.alter_column({literal(f.name)}, existing_type={_sa_migration_type(f, spec)}, nullable=False)",
+            f"batch_op.alter_column({literal(f.name)}, existing_type={sa_migration_type(f, spec)}, nullable=False)",
         )
     if create:
         lines.append(ops.batch(create))
@@ -163,7 +163,7 @@ def rename_column(
         )
     _, drop_old = _constraints_up(old, spec_before, ops.imports)
     create_new, _ = _constraints_up(new, spec_after, ops.imports)
-    sa_type = _sa_migration_type(old, spec_before)
+    sa_type = sa_migration_type(old, spec_before)
     up = [
         *drop_old,
         f"batch_op.alter_column({literal(old.name)}, new_column_name={literal(new.name)}, existing_type={sa_type})",

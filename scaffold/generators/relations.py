@@ -123,7 +123,7 @@ def _renamed(link: Link, parent_attr: str | None) -> Link:
 
 def relationship_lines(relations: Relations) -> tuple[list[str], list[tuple[str, str]]]:
     """(class-body lines, (module, class) imported for type checking) of ``relations``."""
-    from scaffold.render.context import literal
+    from scaffold.render.values import literal
 
     lines, needed = [], []
     for link in relations.forward:
