@@ -55,3 +55,27 @@ def mini_project(tmp_path: Path) -> Path:
 
 
 collect_ignore = ["golden", "fixtures"]  # fixtures: projects other teams wrote, not tests
+
+
+# The heaviest files first: `--dist loadfile` hands files to whichever worker is free, in
+# this order, so a long file started last would leave the other worker idle at the end.
+HEAVIEST_FIRST = (
+    "e2e/test_everyday_names.py",
+    "e2e/test_clinic_domain.py",
+    "adopt/test_adopt_auth.py",
+    "e2e/test_relationships.py",
+    "e2e/",
+    "adopt/",
+    "commands/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.path.relative_to(REPO / "tests").as_posix()
+        return next(
+            (i for i, prefix in enumerate(HEAVIEST_FIRST) if path.startswith(prefix)),
+            len(HEAVIEST_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: a file's own tests keep their order

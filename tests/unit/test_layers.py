@@ -11,6 +11,7 @@ and ``mission`` sit on spec and the project.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def imports_of(path: Path) -> set[str]:
     return {name for name in found if name.split(".")[0] == "scaffold"}
 
 
+@cache
 def graph() -> dict[str, set[str]]:
     modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     edges: dict[str, set[str]] = {}
