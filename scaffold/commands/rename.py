@@ -19,7 +19,7 @@ from scaffold.commands.field import specs_for_versions
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generators import alter
 from scaffold.generators.resource import MigrationSlot, render_resource
-from scaffold.mission.parser import RENAME_TABLE_REASON
+from scaffold.mission.vocabulary import RENAME_TABLE_REASON
 from scaffold.output import Outcome
 from scaffold.plan import Rendered
 from scaffold.project import Project, build_spec

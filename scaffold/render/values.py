@@ -13,8 +13,6 @@ from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.resource import ResourceSpec
 
 INT32 = INT_RANGE["int"]
-
-
 # The limits of INTEGER and BIGINT columns, by the names app/schemas/base.py gives them.
 INT_LIMIT_NAMES = {
     INT_RANGE["int"][0]: "INT32_MIN",
@@ -22,8 +20,6 @@ INT_LIMIT_NAMES = {
     INT_RANGE["bigint"][0]: "INT64_MIN",
     INT_RANGE["bigint"][1]: "INT64_MAX",
 }
-
-
 # Longer string values are emitted as implicitly concatenated pieces of this length.
 LONG_STRING = 60
 

@@ -12,8 +12,6 @@ import yaml
 from tests.support.helpers import REPO, scaffold, tree
 
 RESIDENTS = ["resource", "residents", "name:str=120", "email:str:unique"]
-
-
 WEEKLY = [
     "resource",
     "weekly_requirements",
@@ -21,8 +19,6 @@ WEEKLY = [
     "week_start:date",
     "min_hours:int:min=0",
 ]
-
-
 RESOURCE_PATHS = (
     "app/models/",
     "app/api/v1/",
@@ -34,8 +30,6 @@ RESOURCE_PATHS = (
     "tests/test_weekly_requirements.py",
     ".scaffold/",
 )
-
-
 # Files the template owns inside the resource folders (package markers).
 TEMPLATE_OWNED_IN_RESOURCE_PATHS = {
     "app/models/__init__.py",

@@ -45,11 +45,9 @@ REQUIRE_ENV = "SCAFFOLD_REQUIRE_PG"
 HOST = "127.0.0.1"
 SUPERUSER = "postgres"
 SYSTEM_USER = "postgres"  # OS account used to run the server when we are root
-
 _REQUIRED_BINARIES = ("initdb", "pg_ctl", "postgres", "psql")
 _START_ATTEMPTS = 3  # a fresh port per attempt, in case another process grabbed ours
 _LOG_TAIL_LINES = 40
-
 __all__ = [
     "PgServer",
     "PgUnavailable",

@@ -18,8 +18,6 @@ WEEKLY = [
     "max_hours:int:max=80",
     "notes:text:optional",
 ]
-
-
 # Every type and every modifier of PRODUCT.md's field table at least once.
 EVERYTHING = [
     "resource",
@@ -76,8 +74,6 @@ def round_trip(project: Path, url: str) -> None:
 
 
 CONTACTS = ["resource", "contacts", "name:str=80", "phone:str=20:optional", "email:unique"]
-
-
 HAND_MODEL = '''"""A hand-written model whose foreign key has no index."""
 
 from sqlalchemy import ForeignKey, String
@@ -93,8 +89,6 @@ class Note(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
     body: Mapped[str] = mapped_column(String(200))
 '''
-
-
 # What autogenerate writes for HAND_MODEL: its untyped foreign key takes the key's type
 # (BIGINT, INTEGER on SQLite).
 HAND_MIGRATION = '''"""notes by hand

@@ -153,8 +153,6 @@ def assert_scoped_to_its_owner(
 
 
 ADMIN_PASSWORD = "a-long-admin-password"
-
-
 # Every password the served tests send: none may reach the server's log.
 SECRETS = (ADMIN_PASSWORD, "alice-password-1", "bob-password-12")
 

@@ -10,7 +10,7 @@ from scaffold.mission import (
     parse_mission,
     security_escalations,
 )
-from scaffold.mission.parser import (
+from scaffold.mission.vocabulary import (
     DESTROY_REASON,
     NO_FIELDS_NOTE,
     REMOVE_REASON,
