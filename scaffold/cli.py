@@ -316,20 +316,21 @@ def auth(
     /api/v1/auth/register, /api/v1/users/me (+ /password), admin user routes, the
     CurrentUser and AdminUser dependencies and `python -m app.users create-admin`.
     """
-    from scaffold.command_runs import finish
     from scaffold.commands.auth import plan_auth
-    from scaffold.pipeline import apply_change
-    from scaffold.plan import project_lock
-    from scaffold.printer import Printer
 
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = _project(project)
-    with project_lock(proj.root):
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
         files, manifest, outcome = plan_auth(proj, approve=approve)
-        apply_change(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=verify)
-    code = finish(outcome, printer, dry_run=dry_run)
-    if code:
-        raise typer.Exit(code)
+        return outcome, files, manifest
+
+    _apply_command(
+        planned,
+        project=project,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
 
 
 @app.command()
@@ -402,8 +403,18 @@ def _apply_change(
     )
 
 
-def _apply_plan(
-    planner: Callable[[Any], tuple[Any, Any]],
+def _apply_plan(planner: Callable[[Any], tuple[Any, Any]], **options: Any) -> None:
+    """``_apply_command`` for a planner that returns (plan, outcome)."""
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        plan, outcome = planner(proj)
+        return outcome, plan.files, plan.manifest
+
+    _apply_command(planned, **options)
+
+
+def _apply_command(
+    planner: Callable[[Any], tuple[Any, list | None, Any]],
     *,
     project: Path | None,
     verify: bool,
@@ -412,18 +423,21 @@ def _apply_plan(
     json_output: bool,
     quiet: bool,
 ) -> None:
-    """Plan a change of the project (``planner`` -> (plan, outcome)) under its lock, prove
-    and write it, and print the outcome."""
+    """What every writing command does: plan the change of the project under its lock
+    (``planner`` -> (outcome, files, manifest); files None: nothing to write), prove and
+    write it, and print the outcome (its exit code is the command's)."""
+    from scaffold.pipeline import apply_change
     from scaffold.plan import project_lock
     from scaffold.printer import Printer
 
     printer = Printer(json_mode=json_output, quiet=quiet)
     proj = _project(project)
     with project_lock(proj.root):
-        plan, outcome = planner(proj)
-        _write_plan(
-            proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
-        )
+        outcome, files, manifest = planner(proj)
+        if files is not None:
+            apply_change(
+                proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=verify
+            )
     _finish(outcome, printer, dry_run=dry_run)
 
 
@@ -551,14 +565,6 @@ def field_rename(
     )
 
 
-def _write_plan(
-    proj: Any, outcome: Any, files: list, manifest: Any, *, force: bool, dry_run: bool, verify: bool
-) -> None:
-    from scaffold.pipeline import apply_change
-
-    apply_change(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=verify)
-
-
 @app.command()
 @handles_errors
 def endpoint(
@@ -588,27 +594,23 @@ def endpoint(
     from scaffold.commands.endpoint import request_endpoint
     from scaffold.commands.field import plan_field_change
     from scaffold.output import Outcome
-    from scaffold.plan import project_lock
-    from scaffold.printer import Printer
 
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = _project(project)
-    with project_lock(proj.root):
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
         change = request_endpoint(proj, route)
-        if isinstance(change, str):
-            outcome = Outcome(command="endpoint", actions=[route], notes=[change])
-        else:
-            plan, outcome = plan_field_change(proj, change, approve=False, no_version=False)
-            _write_plan(
-                proj,
-                outcome,
-                plan.files,
-                plan.manifest,
-                force=force,
-                dry_run=dry_run,
-                verify=verify,
-            )
-    _finish(outcome, printer, dry_run=dry_run)
+        if isinstance(change, str):  # already served: nothing to write
+            return Outcome(command="endpoint", actions=[route], notes=[change]), None, None
+        plan, outcome = plan_field_change(proj, change, approve=False, no_version=False)
+        return outcome, plan.files, plan.manifest
+
+    _apply_command(
+        planned,
+        project=project,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
 
 
 @app.command()
@@ -636,8 +638,6 @@ def index(
         scaffold index --missing
     """
     from scaffold.commands.index import manifest_with_indexes, plan_index
-    from scaffold.plan import project_lock
-    from scaffold.printer import Printer
 
     if not missing:
         from scaffold.errors import InputError
@@ -647,26 +647,27 @@ def index(
             token="index",
             example="scaffold index --missing",
         )
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = _project(project)
-    with project_lock(proj.root):
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
         files, outcome, found = plan_index(proj)
-        if files and proj.adopted and not approve and not dry_run:
+        if not files:
+            return outcome, None, None
+        if proj.adopted and not approve and not dry_run:
             from scaffold.commands.index import refuse_hand_written_edits
 
             refuse_hand_written_edits(proj, files)
-        if files:
-            outcome.extra["index_missing"] = [(m.model.table, m.column) for m in found]
-            _write_plan(
-                proj,
-                outcome,
-                files,
-                manifest_with_indexes(proj, found),
-                force=force,
-                dry_run=dry_run,
-                verify=verify,
-            )
-    _finish(outcome, printer, dry_run=dry_run)
+        outcome.extra["index_missing"] = [(m.model.table, m.column) for m in found]
+        return outcome, files, manifest_with_indexes(proj, found)
+
+    _apply_command(
+        planned,
+        project=project,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
 
 
 @app.command()
@@ -687,15 +688,20 @@ def destroy(
         scaffold destroy contacts --approve
     """
     from scaffold.commands.destroy import plan_destroy
-    from scaffold.plan import project_lock
-    from scaffold.printer import Printer
 
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = _project(project)
-    with project_lock(proj.root):
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
         files, outcome, manifest = plan_destroy(proj, resource, approve=approve)
-        _write_plan(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=False)
-    _finish(outcome, printer, dry_run=dry_run)
+        return outcome, files, manifest
+
+    _apply_command(
+        planned,
+        project=project,
+        verify=False,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
 
 
 @app.command()
@@ -900,21 +906,26 @@ def upgrade(
     """
     from scaffold.commands.resource import plan_resource
     from scaffold.output import Outcome
-    from scaffold.plan import project_lock
-    from scaffold.printer import Printer
     from scaffold.spec.args import args_from_argv
 
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = _project(project)
-    with project_lock(proj.root):
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
         outcome = Outcome(command="upgrade", actions=["upgrade"])
-        files, manifest = [], proj.manifest.copy()
+        files: list = []
         for table, entry in sorted(proj.manifest.resources.items()):
             plan, _ = plan_resource(proj, args_from_argv(entry["argv"]), approve=True)
             files += plan.files
             outcome.layers.setdefault("Tests", []).append(f"{table}: re-rendered")
-        _write_plan(proj, outcome, files, manifest, force=force, dry_run=dry_run, verify=verify)
-    _finish(outcome, printer, dry_run=dry_run)
+        return outcome, files, proj.manifest.copy()
+
+    _apply_command(
+        planned,
+        project=project,
+        verify=verify,
+        dry_run=dry_run,
+        force=force,
+        json_output=json_output,
+        quiet=quiet,
+    )
 
 
 @app.command()
