@@ -68,6 +68,13 @@ def _constraints_up(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[lis
             f"batch_op.create_index(op.f({literal(name)}), [{literal(f.name)}], unique=False)"
         )
         drop.append(f"batch_op.drop_index(op.f({literal(name)}))")
+    # A unique rule of an owned resource holds per owner: (owner_id, the new column).
+    for group in spec.uniques:
+        if f.name in group:
+            name = naming.uq(table, group)
+            columns = ", ".join(literal(c) for c in group)
+            create.append(f"batch_op.create_unique_constraint(op.f({literal(name)}), [{columns}])")
+            drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")')
     single = _single_field_spec(spec, f)
     if f.kind == "enum" or range_fields(single):
         for ck_name, condition in check_constraints(single, imports, qualified=True):

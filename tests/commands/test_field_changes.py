@@ -173,3 +173,21 @@ def test_a_live_resource_gets_a_new_api_version_with_its_contract_and_keeps_the_
     verify_generated_project(
         project, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/v.db"), min_tests=40
     )
+
+
+def test_a_unique_field_added_to_an_owned_resource_is_unique_per_owner(project: Path) -> None:
+    """The migration adds the rule the model has, (owner_id, slug), so the proof's
+    `alembic check` finds no drift and another user's slug is never taken."""
+    assert scaffold("auth", "--approve", project=project).exit_code == 0
+    assert scaffold("resource", "notes", "body:text", "--owned", project=project).exit_code == 0
+    result = scaffold(
+        "field", "add", "notes", "slug:str=40:unique:optional", "--verify", project=project
+    )
+    assert result.exit_code == 0, result.output
+    migration = next((project / "migrations/versions").glob("*_notes_add_slug*.py")).read_text()
+    assert 'create_unique_constraint(op.f("uq_notes_owner_id_slug"), ["owner_id", "slug"])' in (
+        migration
+    )
+    assert 'drop_constraint(op.f("uq_notes_owner_id_slug"), type_="unique")' in migration
+    model = (project / "app/models/notes.py").read_text()
+    assert 'UniqueConstraint("owner_id", "slug")' in model
