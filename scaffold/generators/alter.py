@@ -161,9 +161,12 @@ def rename_column(
     ops: Ops, old: Field, new: Field, spec_before: ResourceSpec, spec_after: ResourceSpec
 ) -> None:
     """Rename a column and the index and constraints named after it."""
-    if old.kind != new.kind or old.is_ref or old.kind == "enum" or old.unique:
+    # A unique column of an owned resource is unique per owner: a rule like :unique.
+    scope = spec_before.scope_field
+    unique = old.unique or any(old.name in g and scope in g for g in spec_before.uniques)
+    if old.kind != new.kind or old.is_ref or old.kind == "enum" or unique:
         raise InputError(
-            f"Renaming {old.name!r} ({old.kind}{', unique' if old.unique else ''}) is not supported in one step; "
+            f"Renaming {old.name!r} ({old.kind}{', unique' if unique else ''}) is not supported in one step; "
             "add the new field, copy the data, then remove the old one.",
             token=old.name,
             example=f"scaffold field add {spec_before.table} {new.name}:{old.kind}",

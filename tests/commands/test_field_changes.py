@@ -191,3 +191,9 @@ def test_a_unique_field_added_to_an_owned_resource_is_unique_per_owner(project: 
     assert 'drop_constraint(op.f("uq_notes_owner_id_slug"), type_="unique")' in migration
     model = (project / "app/models/notes.py").read_text()
     assert 'UniqueConstraint("owner_id", "slug")' in model
+    # Like any unique column, it is not renamed in one step (the rule names it).
+    before = (project / "app/models/notes.py").read_text()
+    renamed = scaffold("field", "rename", "notes", "slug", "handle", "--approve", project=project)
+    assert renamed.exit_code == 2, renamed.output
+    assert "Renaming 'slug' (str, unique) is not supported in one step" in renamed.output
+    assert (project / "app/models/notes.py").read_text() == before
