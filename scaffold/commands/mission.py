@@ -10,7 +10,10 @@ defence, from security keywords in the sentence.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from scaffold.errors import ConflictError, EscalationRequired, InputError
 from scaffold.output import Outcome
@@ -250,10 +253,6 @@ def _rehearse(
     """Apply the actions to a scratch copy of the project and return what they wrote
     there, as (path, text or None for a deleted file) for ``write_all``; the project
     itself is only read. Escalations and conflicts raise as in a real run."""
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     from scaffold.plan import FORCE, transaction
 
     def ignored(_folder: str, names: list[str]) -> set[str]:
