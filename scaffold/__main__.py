@@ -1,5 +1,5 @@
 """``python -m scaffold``."""
 
-from scaffold.runner import main
+from scaffold.cli.runner import main
 
 main()

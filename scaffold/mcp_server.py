@@ -173,7 +173,7 @@ class Scaffold:
         return {"report_path": path.relative_to(self.root).as_posix(), "markdown": path.read_text()}
 
     def resources(self) -> dict[str, Any]:
-        from scaffold.manifest import Manifest
+        from scaffold.project.manifest import Manifest
         from scaffold.spec.args import args_from_argv
 
         manifest = Manifest.load(self.root)
@@ -300,7 +300,7 @@ def _reader(name: str) -> Any:
 
 def serve(project: Path | None) -> None:
     """Run the server on stdio for ``project`` (or the current folder's project)."""
-    from scaffold.project import Project
+    from scaffold.project.core import Project
 
     root = Project.find(project, explicit=project is not None).root
     build_server(root).run("stdio")

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from scaffold.alembic_config import AlembicConfigError, heads, read_revisions, read_settings
 from scaffold.checks._parse import parse, requires_python
 from scaffold.checks._syntax import assignment_targets
+from scaffold.project.alembic_config import AlembicConfigError, heads, read_revisions, read_settings
 
 _SKIP = {"node_modules", "__pycache__", "build", "dist", "site-packages", ".scaffold"}
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}

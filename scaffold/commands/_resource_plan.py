@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from scaffold.manifest import Manifest
-from scaffold.plan import Rendered
+from scaffold.project.files import Rendered
+from scaffold.project.manifest import Manifest
 from scaffold.spec.resource import ResourceSpec
 
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from scaffold.commands.auth_adopted import chained_migration
 from scaffold.errors import EscalationRequired, ProjectError
-from scaffold.generators.resource import in_package
-from scaffold.manifest import Manifest
-from scaffold.output import Outcome
-from scaffold.plan import Rendered
-from scaffold.project import Project
+from scaffold.generate.compose import in_package
+from scaffold.project.core import Project
+from scaffold.project.files import Rendered
+from scaffold.project.manifest import Manifest
+from scaffold.project.outcome import Outcome
 from scaffold.resources import template_root
 
 USERS = "users"
@@ -188,7 +188,7 @@ def plan_auth(
 def add_auth(project: Project, *, approve: bool | None, force: bool) -> Outcome:
     """Plan and write sign-in inside the caller's transaction (``scaffold new``, missions);
     ``approve=None`` collects the escalation instead of raising it."""
-    from scaffold.pipeline import execute
+    from scaffold.apply.pipeline import execute
 
     files, manifest, outcome = plan_auth(project, approve=approve)
     execute(project, outcome, files, manifest, force=force, dry_run=False)

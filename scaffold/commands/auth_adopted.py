@@ -17,11 +17,11 @@ import re
 from pathlib import Path, PurePosixPath
 
 from scaffold.errors import ProjectError
-from scaffold.generators.resource import adapt, package_inits
-from scaffold.plan import Rendered
-from scaffold.project import Project
+from scaffold.generate.adopted.support import auth_names
+from scaffold.generate.compose import adapt, package_inits
+from scaffold.project.core import Project
+from scaffold.project.files import Rendered
 from scaffold.resources import template_root
-from scaffold.support import auth_names
 
 # The revision the template's users migration is written with, replaced by a new one.
 _PLACEHOLDER_REVISION = "0a1b2c3d4e5f"
@@ -69,7 +69,7 @@ def adopted_auth_files(
 ) -> tuple[list[Rendered], dict[str, str]]:
     """The sign-in files of an adopted project, and where the main ones are
     (``deps``, ``cli``, ``tests`` modules and paths, the API ``prefix``)."""
-    from scaffold.generators import adopted
+    from scaffold.generate.adopted import resource as adopted
 
     profile = project.profile
     assert profile is not None
@@ -233,7 +233,7 @@ get_settings()''',
     edit = adopted.register_model(root, profile, layout.module("models", USERS), "User")
     if edit is not None:
         files.append(Rendered(edit[0], edit[1], edit=True))
-    from scaffold.support import support_files
+    from scaffold.generate.adopted.support import support_files
 
     files += support_files(root, profile, auth=True)
     dependencies, added = _with_dependencies(root)

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 
 from scaffold.errors import InputError
-from scaffold.interpreter import project_python
-from scaffold.output import Outcome
+from scaffold.project.interpreter import project_python
+from scaffold.project.outcome import Outcome
 
 
 def _migrations_key(root: Path, config) -> str:  # type: ignore[no-untyped-def]

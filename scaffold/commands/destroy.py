@@ -11,13 +11,13 @@ from dataclasses import replace
 
 from scaffold.commands.field import entry_of, specs_for_versions
 from scaffold.errors import EscalationRequired, InputError
-from scaffold.generators import alter
-from scaffold.generators.resource import MigrationSlot, render_resource
+from scaffold.generate import alter
+from scaffold.generate.compose import MigrationSlot, render_resource
+from scaffold.generate.migration import migration_context
 from scaffold.mission.vocabulary import DESTROY_REASON
-from scaffold.output import Outcome
-from scaffold.plan import Rendered
-from scaffold.project import Project, build_spec
-from scaffold.render.migration import migration_context
+from scaffold.project.core import Project, build_spec
+from scaffold.project.files import Rendered
+from scaffold.project.outcome import Outcome
 from scaffold.spec.args import args_from_argv
 
 
@@ -110,7 +110,7 @@ def unregistered(
 ) -> dict[str, str]:
     """The project's registries without the imports and includes of ``table``'s router
     and model modules among ``paths``: ``{path: new text}``, starting from ``planned``."""
-    from scaffold.generators.adopted import unregister
+    from scaffold.generate.adopted.resource import unregister
 
     profile = project.profile
     assert profile is not None

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from scaffold.commands.field import FieldChange, entry_of
 from scaffold.errors import InputError
-from scaffold.project import Project
+from scaffold.project.core import Project
 from scaffold.spec.args import args_from_argv
 
 EXAMPLE = 'scaffold endpoint "GET /api/v1/residents/{id}/weekly-requirements"'

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
-from scaffold.generators import alter
-from scaffold.generators.resource import MigrationSlot, render_resource
-from scaffold.output import Outcome
-from scaffold.plan import Rendered
-from scaffold.project import Project, build_spec
+from scaffold.generate import alter
+from scaffold.generate.compose import MigrationSlot, render_resource
+from scaffold.project.core import Project, build_spec
+from scaffold.project.files import Rendered
+from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs, args_from_argv
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
@@ -279,7 +279,7 @@ def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.
         before = old_by.get(name)
         if before is not None and before.token != f.token:
             _modify(change, before, f, old, new, ops, parts)
-    from scaffold.render.migration import join_table_migration
+    from scaffold.generate.migration import join_table_migration
 
     old_many = {m.name: m for m in old.many}
     new_many = {m.name: m for m in new.many}

@@ -16,10 +16,10 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffold.generators import alter
-from scaffold.output import Outcome
-from scaffold.plan import Rendered
-from scaffold.project import Project
+from scaffold.generate import alter
+from scaffold.project.core import Project
+from scaffold.project.files import Rendered
+from scaffold.project.outcome import Outcome
 
 
 @dataclass

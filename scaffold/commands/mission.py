@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.errors import ConflictError, EscalationRequired, InputError
-from scaffold.output import Outcome
-from scaffold.project import Project
+from scaffold.project.core import Project
+from scaffold.project.outcome import Outcome
 
 MAX_SENTENCE = 2000
 
@@ -73,8 +73,8 @@ def parse(project: Project, sentence: str, *, approve: bool = False):
 
 def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: bool) -> Outcome:
     """Plan and write one action; returns its outcome (escalations collected, not raised)."""
+    from scaffold.apply.pipeline import execute
     from scaffold.commands import destroy, endpoint, field, index, resource
-    from scaffold.pipeline import execute
 
     project = Project.find(root, explicit=True)
     kind = argv[0]
@@ -172,8 +172,9 @@ def run_mission(
     project: Project, sentence: str, *, approve: bool, dry_run: bool, force: bool, verify: bool
 ) -> Outcome:
     """Parse, apply every action in one transaction, escalate or verify and report."""
-    from scaffold.pipeline import ProofFailed, finalize, report_unwritten
-    from scaffold.plan import transaction, write_all
+    from scaffold.apply.pipeline import ProofFailed
+    from scaffold.commands.write import finalize, report_unwritten
+    from scaffold.project.files import transaction, write_all
 
     plan = parse(project, sentence, approve=approve)
     outcome = Outcome(command="mission", mission=sentence)
@@ -253,7 +254,7 @@ def _rehearse(
     """Apply the actions to a scratch copy of the project and return what they wrote
     there, as (path, text or None for a deleted file) for ``write_all``; the project
     itself is only read. Escalations and conflicts raise as in a real run."""
-    from scaffold.plan import FORCE, transaction
+    from scaffold.project.files import FORCE, transaction
 
     def ignored(_folder: str, names: list[str]) -> set[str]:
         return {name for name in names if name in _NOT_COPIED}

@@ -7,8 +7,8 @@ import warnings
 from pathlib import Path
 
 from scaffold.errors import InputError
-from scaffold.output import Outcome
-from scaffold.plan import Change
+from scaffold.project.files import Change
+from scaffold.project.outcome import Outcome
 from scaffold.resources import template_root
 
 _KEY = re.compile(r"[a-z_][a-z0-9_]*")
@@ -53,7 +53,7 @@ def _answered_auth(directory: Path) -> bool:
 def _add_auth(directory: Path) -> Outcome:
     """``scaffold auth --approve`` in the new project: asked for by making it."""
     from scaffold.commands.auth import add_auth
-    from scaffold.project import Project
+    from scaffold.project.core import Project
 
     return add_auth(Project.find(directory, explicit=True), approve=None, force=False)
 

@@ -17,14 +17,14 @@ from dataclasses import replace
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.commands.field import specs_for_versions
 from scaffold.errors import EscalationRequired, InputError
-from scaffold.generators import alter
-from scaffold.generators.resource import MigrationSlot, render_resource
+from scaffold.generate import alter
+from scaffold.generate.compose import MigrationSlot, render_resource
+from scaffold.generate.imports import Imports
+from scaffold.generate.values import check_constraints, led_by_unique, literal, unique_sets
 from scaffold.mission.vocabulary import RENAME_TABLE_REASON
-from scaffold.output import Outcome
-from scaffold.plan import Rendered
-from scaffold.project import Project, build_spec
-from scaffold.render.imports import Imports
-from scaffold.render.values import check_constraints, led_by_unique, literal, unique_sets
+from scaffold.project.core import Project, build_spec
+from scaffold.project.files import Rendered
+from scaffold.project.outcome import Outcome
 from scaffold.spec import naming
 from scaffold.spec.args import args_from_argv
 from scaffold.spec.resource import ResourceSpec
@@ -461,7 +461,7 @@ def _registries(
     """An adopted project's registries: the old modules' imports and includes removed,
     every served version's router and the new model added, in one edit per registry."""
     from scaffold.commands.destroy import unregistered
-    from scaffold.generators import adopted
+    from scaffold.generate.adopted import resource as adopted
 
     profile = project.profile
     assert profile is not None

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired
-from scaffold.generators.resource import migration_slot, render_resource
-from scaffold.output import Outcome
-from scaffold.plan import Rendered
-from scaffold.project import Project, build_spec
+from scaffold.generate.compose import migration_slot, render_resource
+from scaffold.project.core import Project, build_spec
+from scaffold.project.files import Rendered
+from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs, args_from_argv
 from scaffold.spec.resource import ResourceSpec
 
@@ -124,7 +124,7 @@ def plan_resource(
     outcome = resource_outcome(args, plan)
     profile = project.profile
     if entry is None and profile is not None and not profile.router_registry:
-        from scaffold.generators.adopted import registry_lines
+        from scaffold.generate.adopted.resource import registry_lines
 
         lines = registry_lines(profile, project.layout.module("api", spec.table), spec.table)
         outcome.notes.append("Include the router where the app includes its routers:")

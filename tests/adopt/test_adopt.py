@@ -496,7 +496,7 @@ def test_check_reads_the_adopted_project(layered: Path) -> None:
 
 
 def test_a_black_wrapped_merge_revision_is_one_head_in_any_project(tmp_path: Path) -> None:
-    from scaffold.alembic_config import heads, read_revisions
+    from scaffold.project.alembic_config import heads, read_revisions
 
     versions = FIXTURES / "adopt_layered/alembic/versions"
     graph = read_revisions(versions)
@@ -527,7 +527,7 @@ def test_without_a_router_registry_the_lines_to_add_are_printed_and_handed_off(
 
 
 def test_verify_says_why_a_postgresql_only_schema_cannot_be_proved_on_sqlite(layered: Path) -> None:
-    from scaffold.alembic_config import heads, read_revisions
+    from scaffold.project.alembic_config import heads, read_revisions
 
     versions = layered / "alembic/versions"
     (head,) = heads(read_revisions(versions))

@@ -418,7 +418,7 @@ def test_sc501_replays_migrations_batch_operations_and_drops(tmp_path: Path) -> 
 
 def test_sc501_and_index_missing_agree_on_the_same_project(mixed: Path) -> None:
     from scaffold.commands.index import find_missing
-    from scaffold.project import Project
+    from scaffold.project.core import Project
 
     config = dataclasses.replace(CheckConfig.from_pyproject(mixed), run_alembic=False)
     report = check_project(mixed, config, use_cache=False)
@@ -437,7 +437,7 @@ def test_sc501_and_index_missing_agree_on_the_same_project(mixed: Path) -> None:
 
 def test_index_missing_never_proposes_booleans_or_enums(mini_project: Path) -> None:
     from scaffold.commands.index import find_missing
-    from scaffold.project import Project
+    from scaffold.project.core import Project
 
     make(
         mini_project,
@@ -605,7 +605,7 @@ def test_a_narrowed_run_still_resolves_what_the_files_import(tmp_path: Path) -> 
 
 def test_index_missing_reads_python_3_12_modules(mini_project: Path) -> None:
     from scaffold.commands.index import find_missing
-    from scaffold.project import Project
+    from scaffold.project.core import Project
 
     pyproject = mini_project / "pyproject.toml"
     pyproject.write_text(

@@ -1,6 +1,6 @@
 """All-or-nothing: a failure at any write of an apply leaves the project byte-identical.
 
-Faults are injected through ``scaffold.plan.before_write`` (the hook ``write_all`` calls
+Faults are injected through ``scaffold.project.files.before_write`` (the hook ``write_all`` calls
 before each file) and ``os.replace``: for every n, the n-th write raises ``OSError``
 (disk full, permission denied) or ``KeyboardInterrupt`` (Ctrl-C), and the project must
 be exactly as before: same files, same bytes, same folders, no temporary files.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from scaffold import plan as plan_module
-from scaffold.project import Project
+from scaffold.project import files as plan_module
+from scaffold.project.core import Project
 from tests.support.helpers import MINIMAL_PYPROJECT, REPO, scaffold, tree
 
 RESIDENTS = ("resource", "residents", "name:str=120", "email:str:unique")
@@ -174,7 +174,7 @@ def test_a_failure_writing_the_report_leaves_the_project_unchanged(
 def test_a_formatter_failure_writes_nothing(
     mini_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scaffold.render import format as render_format
+    from scaffold.generate import format as render_format
 
     monkeypatch.setattr(render_format, "ruff_binary", lambda: shutil.which("false"))
     before = snapshot(mini_project)

@@ -207,7 +207,7 @@ def test_upgrade_merges_new_templates_with_user_edits(
         router.read_text().replace('tags=["residents"]', 'tags=["residents", "people"]')
     )
     # A newer scaffold whose service template gained a line.
-    from scaffold.render import engine
+    from scaffold.generate import engine
 
     original = engine.render
 
@@ -215,7 +215,7 @@ def test_upgrade_merges_new_templates_with_user_edits(
         text = original(name, override, **context)
         return text + "\n\nTEMPLATE_VERSION = 2\n" if name == "service.py.jinja" else text
 
-    monkeypatch.setattr("scaffold.generators.resource.render", newer)
+    monkeypatch.setattr("scaffold.generate.compose.render", newer)
     result = scaffold("upgrade", project=mini_project)
     assert result.exit_code == 0, result.output
     assert statuses(result.output)["app/services/residents.py"] == "update"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.verify import _PYTEST
+from scaffold.apply.verify import _PYTEST
 
 PROBE = """
 def test_which_plugins(pytestconfig):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.load import measure_load
-from scaffold.report import render_sections
+from scaffold.apply.load import measure_load
+from scaffold.report.document import render_sections
 from tests.support.helpers import REPO, scaffold
 from tests.support.projects import CONTACTS, HAND_MIGRATION, HAND_MODEL
 

@@ -175,7 +175,7 @@ async def test_a_filter_named_like_a_keyword_takes_its_json_name(client: AsyncCl
 
 
 def test_every_template_module_in_a_resource_layer_is_avoided(template_src: Path) -> None:
-    from scaffold.layout import TEMPLATE_MODULES
+    from scaffold.project.layout import TEMPLATE_MODULES
 
     project = template_src / "templates/project"
     for kind, folder, prefix in (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from scaffold.verify import _PYTEST
+from scaffold.apply.verify import _PYTEST
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -27,7 +27,7 @@ atexit.register(shutil.rmtree, MYPY_CACHE, ignore_errors=True)
 
 def scaffold(*args: str, project: Path | None = None):
     """Run the CLI in-process through typer's CliRunner; returns the click Result."""
-    from scaffold.cli import app
+    from scaffold.cli.app import app
 
     argv = list(args)
     if project is not None:

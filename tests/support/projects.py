@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scaffold.verify import _ROUND_TRIP
+from scaffold.apply.verify import _ROUND_TRIP
 from tests.support.helpers import MYPY_CACHE, passed_count, run
 
 RESIDENTS = ["resource", "residents", "name:str=120", "email:str:unique", "pgy:int:min=1:max=3"]

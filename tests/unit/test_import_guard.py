@@ -110,7 +110,7 @@ def assert_light(args: tuple[str, ...]) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ("-c", "import scaffold.cli"),
+        ("-c", "import scaffold.cli.app"),
         ("-m", "scaffold", "--help"),
         ("-m", "scaffold", "resource", "--help"),
         ("-m", "scaffold", "new", "--help"),
@@ -146,7 +146,7 @@ def test_offender_report_names_the_import_chain() -> None:
         Imported(1, "pydantic"),
         Imported(1, "typer.models"),
         Imported(0, "typer"),
-        Imported(0, "scaffold.cli"),
+        Imported(0, "scaffold.cli.app"),
     ]
     assert heavy_offenders(modules) == ["pydantic: pydantic.version <- pydantic <- typer"]
 
@@ -155,7 +155,7 @@ def test_only_typer_pulling_pydantic_is_tolerated() -> None:
     via_typer = "pydantic: pydantic.version <- pydantic <- typer._adapters"
     assert typer_pulls_pydantic([via_typer])
     assert not typer_pulls_pydantic(["pydantic: pydantic <- scaffold.spec.fields"])
-    assert not typer_pulls_pydantic([via_typer, "jinja2: jinja2 <- scaffold.render.engine"])
+    assert not typer_pulls_pydantic([via_typer, "jinja2: jinja2 <- scaffold.generate.engine"])
     assert not typer_pulls_pydantic([])
 
 
@@ -195,7 +195,7 @@ def test_help_is_served_without_typer_once_cached(args: tuple[str, ...], tmp_pat
 def test_cached_help_is_exactly_what_typer_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scaffold import runner
+    from scaffold.cli import runner
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     for argv in (["--help"], ["resource", "--help"], ["field", "add", "--help"]):
@@ -226,7 +226,7 @@ def test_resource_command_runs_without_typer_or_database_libraries(
 
 
 def test_fast_resource_parser_reads_argv_like_typer() -> None:
-    from scaffold.runner import parse_resource_argv
+    from scaffold.cli.runner import parse_resource_argv
 
     parsed = parse_resource_argv(
         [

@@ -1,11 +1,11 @@
 """The house keeps its shape: no import circle among scaffold's modules (imports inside
 functions count too), and no import up a layer.
 
-Layers, from the bottom: ``spec`` (values and names) → the project (``project``,
-``layout``, ``manifest``, ``profile``, ``alembic_config``, ``interpreter``) → the
-generators (``render``, ``generators``, ``support``) → apply and report → ``commands``
-→ the entry points (``cli``, ``runner``, ``command_runs``, ``mcp_server``). ``checks``
-and ``mission`` sit on spec and the project.
+Layers, from the bottom: ``spec`` (values and names; the standard library and
+``errors`` only) → ``project`` (the project on disk) and ``adopt`` (reading a codebase
+scaffold did not create) → ``generate`` (one module per artifact) → ``apply`` (plan,
+write, prove) and ``report`` side by side → ``commands`` (one planner per verb) →
+``cli`` and ``mcp_server``. ``checks`` and ``mission`` sit on spec and the project.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ import pytest
 from tests.support.helpers import REPO
 
 PACKAGE = REPO / "scaffold"
-PROJECT = {"project", "layout", "manifest", "profile", "alembic_config", "interpreter"}
-GENERATE = {"render", "generators", "support"}
-APPLY = {"plan", "pipeline", "verify", "load"}
-ENTRY = {"cli", "runner", "command_runs", "mcp_server", "__main__"}
+ENTRY = {"cli", "mcp_server", "__main__"}
+ABOVE_PROJECT = {"generate", "apply", "report", "commands"} | ENTRY
 
 
 def module_name(path: Path) -> str:
@@ -64,7 +62,7 @@ def graph() -> dict[str, set[str]]:
 
 
 def top(module: str) -> str:
-    """The first part under scaffold (``render`` for scaffold.render.context)."""
+    """The first part under scaffold (``render`` for scaffold.generate.context)."""
     return module.split(".")[1] if "." in module else module
 
 
@@ -103,15 +101,13 @@ def test_there_is_no_import_circle() -> None:
 @pytest.mark.parametrize(
     ("layer", "forbidden"),
     [
-        ("spec", GENERATE | PROJECT | APPLY | ENTRY | {"commands", "report", "checks", "mission"}),
-        ("project", GENERATE | APPLY | ENTRY | {"commands", "report"}),
-        ("layout", GENERATE | APPLY | ENTRY | {"commands", "report"}),
-        ("manifest", GENERATE | APPLY | ENTRY | {"commands", "report"}),
-        ("profile", GENERATE | APPLY | ENTRY | {"commands", "report"}),
-        ("render", APPLY - {"plan"} | ENTRY | {"commands", "report"}),
-        ("generators", APPLY - {"plan"} | ENTRY | {"commands", "report"}),
-        ("checks", GENERATE | APPLY | ENTRY | {"commands", "report"}),
-        ("mission", GENERATE | APPLY | ENTRY | {"commands", "report"}),
+        ("project", ABOVE_PROJECT),
+        ("adopt", ABOVE_PROJECT),
+        ("generate", ABOVE_PROJECT - {"generate"}),
+        ("apply", {"report", "commands"} | ENTRY),
+        ("report", {"apply", "commands"} | ENTRY),
+        ("checks", ABOVE_PROJECT),
+        ("mission", ABOVE_PROJECT),
         ("commands", ENTRY),
     ],
 )
@@ -126,6 +122,17 @@ def test_no_module_imports_up_a_layer(layer: str, forbidden: set[str]) -> None:
     assert up == []
 
 
+def test_spec_imports_only_itself_and_errors() -> None:
+    outside = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph().items()
+        if top(module) == "spec"
+        for target in targets
+        if top(target) not in {"spec", "errors"}
+    )
+    assert outside == []
+
+
 def test_the_graph_sees_function_level_imports() -> None:
     # runner imports the typer app inside a function: the graph must see that arrow.
-    assert "scaffold.cli" in graph()["scaffold.runner"]
+    assert "scaffold.cli.app" in graph()["scaffold.cli.runner"]

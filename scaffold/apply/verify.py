@@ -1,0 +1,456 @@
+"""Quality checks that really run, for the Platform Coordination Report.
+
+Each check returns ``passed`` True/False when it ran, or None with the reason
+it could not run. Nothing here is inferred from file names or text alone:
+migrations go up, down and up on a scratch database, ``alembic check``
+compares models with that database, the touched resources' tests run under
+pytest, and ruff and the standing-order rules run on the touched files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scaffold.project.interpreter import project_python
+from scaffold.project.outcome import CHECK_NAMES
+
+if TYPE_CHECKING:
+    from scaffold.project.profile import Profile
+
+TIMEOUT = 600
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool | None
+    detail: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+
+
+def _tail(proc: subprocess.CompletedProcess, lines: int = 6) -> str:
+    text = (proc.stdout + "\n" + proc.stderr).strip().splitlines()
+    return " | ".join(line.strip() for line in text[-lines:] if line.strip())[:600]
+
+
+def _scratch_url(root: Path, tmp: Path) -> str:
+    """A scratch SQLite database: a copy of the project's ``app.db`` if there is one."""
+    target = tmp / "scratch.db"
+    existing = root / "app.db"
+    if existing.is_file():
+        shutil.copy(existing, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+def static_checks(root: Path, touched: list[str], *, lint: str | None = None) -> list[CheckResult]:
+    """The standing-order rules (AST) on the touched Python files, and ruff.
+
+    ``lint`` is what ruff reported on the rendered files in memory; without it
+    ruff runs again on the files as they are on disk.
+    """
+    import dataclasses
+
+    from scaffold.checks import CheckConfig, run_checks
+
+    py = [p for p in touched if p.endswith(".py") and (root / p).is_file()]
+    config = (
+        CheckConfig.from_pyproject(root) if (root / "pyproject.toml").is_file() else CheckConfig()
+    )
+    # Only the touched files' own rules (the cost stays flat however many resources the
+    # project has); the migration graph is checked when planning.
+    narrowed = dataclasses.replace(
+        config, run_alembic=False, disable=frozenset(config.disable | {"SC501", "SC601", "SC602"})
+    )
+    findings = [f for f in run_checks(root, narrowed, only=py) if f.path in py]
+    groups = {
+        "async_only": {"SC101", "SC102", "SC201"},
+        "no_sensitive_read": {"SC401"},
+        "input_validation": {"SC301"},
+    }
+    results = []
+    for name, codes in groups.items():
+        found = [f.format() for f in findings if f.code in codes]
+        if name == "input_validation":
+            found += _schemas_without_forbid(root, py)
+        results.append(
+            CheckResult(name, not found, "; ".join(found[:5]) or f"{len(py)} files checked")
+        )
+    if lint is not None:
+        results.append(
+            CheckResult("ruff", not lint, lint[:600] or "rendered code formatted and lint-clean")
+        )
+    elif py:
+        from scaffold.generate.format import ruff_binary
+
+        ruff = ruff_binary()
+        check = _run([ruff, "check", "--no-cache", *py], root, dict(os.environ))
+        fmt = _run([ruff, "format", "--check", "--no-cache", *py], root, dict(os.environ))
+        ok = check.returncode == 0 and fmt.returncode == 0
+        results.append(
+            CheckResult("ruff", ok, "clean" if ok else _tail(check if check.returncode else fmt))
+        )
+    else:
+        results.append(CheckResult("ruff", None, "no Python files touched"))
+    return results
+
+
+def _schemas_without_forbid(root: Path, py: list[str]) -> list[str]:
+    """Create/Update classes in touched schema modules must derive from InputModel."""
+    import ast
+
+    out = []
+    for rel in py:
+        if "/schemas/" not in f"/{rel}":
+            continue
+        tree = ast.parse((root / rel).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name.endswith(("Create", "Update")):
+                bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+                if "InputModel" not in bases:
+                    out.append(f"{rel}:{node.lineno}: {node.name} does not derive from InputModel")
+    return out
+
+
+_ROUND_TRIP = """
+import sys
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+
+config = Config(sys.argv[1])
+config.set_main_option("sqlalchemy.url", sys.argv[2].replace("%", "%%"))
+steps = (
+    ("upgrade head", lambda: command.upgrade(config, "head")),
+    ("downgrade base", lambda: command.downgrade(config, "base")),
+    ("upgrade head", lambda: command.upgrade(config, "head")),
+    ("check", lambda: command.check(config)),
+)
+for name, step in steps:
+    print("@@step " + name, file=sys.stderr, flush=True)
+    try:
+        step()
+    except CommandError as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        sys.exit(1)
+if len(sys.argv) > 3:  # then the load probe, on the database just migrated to head
+    import traceback
+
+    print("@@step load", file=sys.stderr, flush=True)
+    sys.argv = ["probe", *sys.argv[3:]]
+    try:
+        exec(compile(PROBE, "<load probe>", "exec"))
+    except BaseException as exc:  # the probe's failure is reported, not the round trip's
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        print("@@load-failed " + last[:300], flush=True)
+"""
+
+# Only the pytest plugins of distributions the project depends on, directly or through
+# its dependencies: a plugin that merely happens to be installed in the environment (a
+# fuzzer of another project, say) is not part of the project's tests, and loading it
+# costs seconds. Without a readable pyproject.toml every installed plugin loads.
+_PYTEST = """
+import re, sys
+from importlib import metadata
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared():
+    import tomllib
+
+    with open("pyproject.toml", "rb") as handle:
+        data = tomllib.load(handle)
+    project = data.get("project", {})
+    found = list(project.get("dependencies", []))
+    for group in project.get("optional-dependencies", {}).values():
+        found += group
+    for group in data.get("dependency-groups", {}).values():
+        found += [item for item in group if isinstance(item, str)]
+    poetry = data.get("tool", {}).get("poetry", {})
+    found += list(poetry.get("dependencies", {}))
+    found += list(poetry.get("dev-dependencies", {}))
+    for group in poetry.get("group", {}).values():
+        found += list(group.get("dependencies", {}))
+    return found
+
+
+def closure(requirements):
+    seen, queue = set(), list(requirements)
+    while queue:
+        text = queue.pop()
+        match = re.match(r"\\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+        if not match or "extra ==" in text.partition(";")[2]:
+            continue
+        name = canonical(match.group(1))
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            queue += metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            pass
+    return seen
+
+
+args = sys.argv[1:]
+try:
+    # Nothing declared (requirements files, say): every installed plugin loads.
+    wanted = closure(declared()) or None
+except (OSError, ValueError):
+    wanted = None
+if wanted is not None:
+    # Blocked by name, as `-p no:NAME` in the project's own addopts would be.
+    for point in metadata.entry_points(group="pytest11"):
+        if point.dist is not None and canonical(point.dist.name) not in wanted:
+            args = ["-p", "no:" + point.name, *args]
+import pytest
+
+sys.exit(pytest.main(args))
+"""
+
+
+def _async_env(root: Path, profile: Profile) -> bool:
+    """Whether the project's Alembic env connects through an async driver."""
+    env = root / profile.alembic_dir / "env.py"
+    text = env.read_text(encoding="utf-8", errors="replace") if env.is_file() else ""
+    return any(
+        w in text for w in ("async_engine_from_config", "create_async_engine", "AsyncEngine")
+    )
+
+
+def dynamic_checks(
+    root: Path,
+    test_files: list[str],
+    *,
+    database_url: str | None = None,
+    profile: Profile | None = None,
+    load_targets: list[dict[str, str]] | None = None,
+    measured: dict[str, object] | None = None,
+) -> list[CheckResult]:
+    """Migration round trip, alembic check and the touched tests, on scratch databases.
+
+    In an adopted project the round trip runs on a scratch SQLite database through the
+    driver its Alembic env uses (sync or async), and the tests run as the project runs
+    them: its conftest picks its own test database (``TEST_DATABASE_URL`` if the user set
+    one), scaffold points it nowhere.
+    """
+    python = project_python(root)
+    results: list[CheckResult] = []
+    ini = (profile.alembic_ini if profile is not None else None) or "alembic.ini"
+    if not (root / ini).is_file():
+        reason = f"not run: no {ini} in the project"
+        return [
+            CheckResult("migrations", None, reason),
+            CheckResult("alembic_check", None, reason),
+            CheckResult("tests", None, reason),
+        ]
+    with tempfile.TemporaryDirectory(prefix="scaffold-verify-") as tmp:
+        scratch = database_url or _scratch_url(root, Path(tmp))
+        if profile is not None and not database_url:
+            # The project's own scratch database when the user named one, through the
+            # driver its env uses; SQLite otherwise, unless its schema is PostgreSQL-only.
+            own = os.environ.get("TEST_DATABASE_URL")
+            if own:
+                scratch = _with_driver(own, asynchronous=_async_env(root, profile))
+            elif _postgresql_only(root, profile):
+                reason = (
+                    "not run: this project's migrations use PostgreSQL-only types "
+                    "(sqlalchemy.dialects.postgresql), so a SQLite scratch database cannot prove "
+                    "them; set TEST_DATABASE_URL to a scratch PostgreSQL database"
+                )
+                return [
+                    CheckResult("migrations", None, reason),
+                    CheckResult("alembic_check", None, reason),
+                    *_run_tests(root, python, test_files, profile, None),
+                ]
+            elif not _async_env(root, profile):
+                scratch = scratch.replace("sqlite+aiosqlite://", "sqlite://")
+        env = {**os.environ, "DATABASE_URL": scratch}
+        env.pop("PYTEST_ADDOPTS", None)
+        # The touched tests run meanwhile, in an interpreter of their own on their own
+        # scratch database (two cores: the proof costs the slower of the two).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            tests = pool.submit(
+                _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)
+            )
+            # One interpreter for the round trip and the check: the project's models and
+            # SQLAlchemy are imported once, not four times; then the load probe (a
+            # template project's), on the database the round trip left at head.
+            script, extra = _ROUND_TRIP, []
+            if load_targets and profile is None:
+                from scaffold.apply.load import PROBE, probe_args
+
+                script = f"PROBE = {PROBE!r}\n{_ROUND_TRIP}"
+                extra = probe_args(load_targets)
+                env["RATE_LIMIT_DEFAULT"] = "100000000/minute"  # before the settings load
+            proc = _run([python, "-c", script, ini, scratch, *extra], root, env)
+            test_results = tests.result()
+        if extra and measured is not None:
+            from scaffold.apply.load import probe_result
+
+            measured["load"] = probe_result(proc.stdout)
+        if _missing_module(proc, "alembic"):
+            reason = f"not run: alembic is not installed in {python}"
+            return [
+                CheckResult("migrations", None, reason),
+                CheckResult("alembic_check", None, reason),
+                CheckResult("tests", None, reason),
+            ]
+        output = proc.stdout + proc.stderr
+        reached = re.findall(r"^@@step (.+)$", output, re.M)
+        last = reached[-1] if reached else "upgrade head"
+        failed = None
+        if proc.returncode != 0 and last != "check":
+            failed = f"alembic {last} failed: {_tail(proc)}"
+        results.append(
+            CheckResult(
+                "migrations",
+                failed is None,
+                failed or "upgrade head → downgrade base → upgrade head",
+            )
+        )
+        if failed:
+            results.append(
+                CheckResult("alembic_check", None, "not run: the migrations did not apply")
+            )
+        else:
+            said = [line for line in output.splitlines() if "upgrade operations" in line]
+            results.append(
+                CheckResult(
+                    "alembic_check", proc.returncode == 0, (said or [_tail(proc, 2)])[0].strip()
+                )
+            )
+        results += test_results
+    return results
+
+
+def _run_tests(
+    root: Path,
+    python: str,
+    test_files: list[str],
+    profile: Profile | None,
+    tmp: str | None,
+    database_url: str | None = None,
+    env: dict[str, str] | None = None,
+) -> list[CheckResult]:
+    """The touched generated tests, run in the project's interpreter."""
+    env = env or dict(os.environ)
+    results: list[CheckResult] = []
+    existing = [t for t in test_files if (root / t).is_file()]
+    if not existing:
+        results.append(CheckResult("tests", None, "no generated tests for this change"))
+    else:
+        # The project's own conftest builds its scratch database from TEST_DATABASE_URL
+        # (projects made before it existed read DATABASE_URL: both point at it).
+        test_url = database_url or f"sqlite+aiosqlite:///{tmp}/tests.db"
+        test_env = {**env, "DATABASE_URL": test_url, "TEST_DATABASE_URL": test_url}
+        if profile is not None:
+            test_env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+        proc = _run(
+            [python, "-c", _PYTEST, "-q", "-p", "no:cacheprovider", *existing], root, test_env
+        )
+        if _missing_module(proc, "pytest"):
+            # Not a failure of the change: the project's environment cannot run tests.
+            results.append(
+                CheckResult(
+                    "tests",
+                    None,
+                    f"not run: pytest is not installed in {python} "
+                    "(install the project's dev dependencies to run them)",
+                )
+            )
+            return results
+        summary = next(
+            (
+                line
+                for line in reversed(proc.stdout.splitlines())
+                if " passed" in line or " failed" in line or "error" in line
+            ),
+            _tail(proc),
+        )
+        results.append(CheckResult("tests", proc.returncode == 0, summary.strip("= ")))
+    return results
+
+
+def _missing_module(proc: subprocess.CompletedProcess, module: str) -> bool:
+    text = proc.stderr + proc.stdout
+    return proc.returncode != 0 and re.search(rf"No module named '?{module}'?", text) is not None
+
+
+def run_all(
+    root: Path,
+    touched: list[str],
+    test_files: list[str],
+    *,
+    dynamic: bool,
+    lint: str | None = None,
+    profile: Profile | None = None,
+    load_targets: list[dict[str, str]] | None = None,
+    measured: dict[str, object] | None = None,
+) -> list[CheckResult]:
+    """Every check with ``dynamic`` (``--verify``, missions); otherwise only ruff, whose
+    verdict on the rendered files came for free while formatting them. The others are
+    reported as not run, so the fast path stays fast and no box is ticked unearned."""
+    if dynamic:
+        results = dynamic_checks(
+            root, test_files, profile=profile, load_targets=load_targets, measured=measured
+        ) + static_checks(root, touched)
+    else:
+        reason = "not run: pass --verify (missions always verify)"
+        skipped = (
+            "migrations",
+            "alembic_check",
+            "tests",
+            "async_only",
+            "no_sensitive_read",
+            "input_validation",
+        )
+        results = [CheckResult(name, None, reason) for name in skipped]
+        results.append(
+            CheckResult("ruff", not lint, (lint or "rendered code formatted and lint-clean")[:600])
+        )
+    order = list(CHECK_NAMES)
+    return sorted(results, key=lambda r: order.index(r.name))
+
+
+def _with_driver(url: str, *, asynchronous: bool) -> str:
+    """``url`` through the driver an env of that kind needs (``postgresql+asyncpg`` or psycopg)."""
+    scheme, sep, rest = url.partition("://")
+    backend = scheme.split("+")[0]
+    drivers = {
+        ("postgresql", True): "postgresql+asyncpg",
+        ("postgresql", False): "postgresql+psycopg",
+        ("sqlite", True): "sqlite+aiosqlite",
+        ("sqlite", False): "sqlite",
+    }
+    return drivers.get((backend, asynchronous), scheme) + sep + rest
+
+
+def _postgresql_only(root: Path, profile: Profile) -> bool:
+    """Whether the project's revisions use PostgreSQL dialect types SQLite cannot create."""
+    versions = root / profile.alembic_dir / "versions"
+    pattern = re.compile(
+        r"dialects\.postgresql|\bpostgresql\.(JSONB|ARRAY|INET|TSVECTOR|ENUM|HSTORE)"
+    )
+    return any(
+        pattern.search(path.read_text(encoding="utf-8", errors="replace"))
+        for path in versions.glob("*.py")
+    )

@@ -1,0 +1,120 @@
+"""The bodies the typer commands and the fast path share: a resource, a check, an error
+shown as one paragraph with its exit code, and the output that closes a command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scaffold.errors import ScaffoldError
+
+
+def report_failure(
+    message: str,
+    code: int,
+    json_mode: bool,
+    command: str,
+    escalations: list[dict[str, str]] | None = None,
+) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    if json_mode:
+        data = {
+            "command": command.removesuffix("_command").replace("_", " "),
+            "actions": [],
+            "files": [],
+            "escalations": escalations or [],
+            "checks": [],
+            "report_path": None,
+            "exit_code": code,
+            "error": message,
+        }
+        print(json.dumps(data, indent=2))
+    return code
+
+
+def guard(command: str, json_mode: bool, body: Callable[[], int]) -> int:
+    """Run ``body``; a ScaffoldError becomes one paragraph and its exit code, never a traceback."""
+    try:
+        return body()
+    except ScaffoldError as exc:
+        escalations = getattr(exc, "escalations", None)
+        return report_failure(exc.render(), exc.exit_code, json_mode, command, escalations)
+    except KeyboardInterrupt:
+        return report_failure("Interrupted: nothing was changed.", 130, json_mode, command)
+    except Exception as exc:
+        if os.environ.get("SCAFFOLD_DEBUG") or type(exc).__name__ == "Exit":
+            raise
+        return report_failure(
+            f"Internal error ({type(exc).__name__}: {str(exc)[:200]}). Nothing was changed. "
+            "Re-run with SCAFFOLD_DEBUG=1 for the traceback and report it.",
+            70,
+            json_mode,
+            command,
+        )
+
+
+def finish(outcome: Any, printer: Any, *, dry_run: bool) -> int:
+    outcome.dry_run = dry_run
+    printer.changes(outcome, diffs=dry_run)
+    printer.finish(outcome)
+    return outcome.exit_code
+
+
+def run_resource(
+    args: Any,
+    *,
+    project: Path | None,
+    verify: bool,
+    approve: bool,
+    no_version: bool,
+    dry_run: bool,
+    force: bool,
+    json_output: bool,
+    quiet: bool,
+) -> int:
+    from scaffold.commands.resource import plan_resource
+    from scaffold.commands.write import apply_change
+    from scaffold.project.core import Project
+    from scaffold.project.files import project_lock
+    from scaffold.report.printer import Printer
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    proj = Project.find(project, explicit=project is not None)
+    with project_lock(proj.root):
+        plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
+        apply_change(
+            proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
+        )
+    return finish(outcome, printer, dry_run=dry_run)
+
+
+def run_check_command(
+    project: str | None,
+    database_url: str | None,
+    explain: str | None,
+    no_alembic: bool,
+    no_cache: bool,
+    json_output: bool,
+    quiet: bool,
+) -> int:
+    """The body of ``scaffold check`` (typer's command and the fast path call it)."""
+    from scaffold.commands.check import explain as explain_rule
+    from scaffold.commands.check import run_check
+
+    if explain is not None:
+        print(explain_rule(explain), end="")
+        return 0
+    outcome = run_check(
+        Path(project) if project else None,
+        database_url=database_url,
+        alembic=not no_alembic,
+        quiet=quiet or json_output,
+        use_cache=not no_cache,
+    )
+    if json_output:
+        print(json.dumps(outcome.to_json(), indent=2))
+    return outcome.exit_code

@@ -1,0 +1,237 @@
+"""Migrations that change a live table: add, remove or rename fields, add indexes.
+
+Every change is an in-memory list of ops (like Alembic's ``ops.py``), rendered
+into ``upgrade`` lines; ``downgrade`` is built as the reverse of ``upgrade``.
+Column changes go through ``op.batch_alter_table`` so the same migration runs
+on SQLite (table copy) and PostgreSQL (plain ``ALTER TABLE``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from scaffold.errors import InputError
+from scaffold.generate.imports import Imports
+from scaffold.generate.samples import Samples
+from scaffold.generate.values import check_constraints, literal, range_fields, sa_migration_type
+from scaffold.project.core import Project
+from scaffold.spec import naming
+from scaffold.spec.fields import Field
+from scaffold.spec.resource import ResourceSpec
+
+
+@dataclass
+class Ops:
+    """Upgrade and downgrade lines, collected together so they stay each other's reverse."""
+
+    table: str
+    imports: Imports = field(default_factory=Imports)
+    upgrade: list[str] = field(default_factory=list)
+    downgrade: list[str] = field(default_factory=list)  # prepended: last op undone first
+
+    def pair(self, up: list[str], down: list[str]) -> None:
+        self.upgrade += up
+        self.downgrade[:0] = down
+
+    def batch(self, lines: list[str]) -> str:
+        body = "".join(f"    {line}\n" for line in lines)
+        return f"with op.batch_alter_table({literal(self.table)}) as batch_op:\n{body}".rstrip("\n")
+
+
+def _column(f: Field, spec: ResourceSpec, *, nullable: bool) -> str:
+    return f"sa.Column({literal(f.name)}, {sa_migration_type(f, spec)}, nullable={nullable})"
+
+
+def _constraints_up(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
+    """(create lines, drop lines) inside a batch for the constraints and index of one column."""
+    table = spec.table
+    create: list[str] = []
+    drop: list[str] = []
+    if f.is_ref:
+        name = naming.fk(table, [f.name], f.ref_table)
+        ondelete = f", ondelete={literal(f.ondelete)}" if f.ondelete else ""
+        create.append(
+            f"batch_op.create_foreign_key(op.f({literal(name)}), {literal(f.ref_table)}, "
+            f'[{literal(f.name)}], ["id"]{ondelete})'
+        )
+        drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="foreignkey")')
+    if f.unique:
+        name = naming.uq(table, [f.name])
+        create.append(
+            f"batch_op.create_unique_constraint(op.f({literal(name)}), [{literal(f.name)}])"
+        )
+        drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")')
+    elif f.is_ref or f.index:
+        name = naming.ix(table, [f.name])
+        create.append(
+            f"batch_op.create_index(op.f({literal(name)}), [{literal(f.name)}], unique=False)"
+        )
+        drop.append(f"batch_op.drop_index(op.f({literal(name)}))")
+    # A unique rule of an owned resource holds per owner: (owner_id, the new column).
+    for group in spec.uniques:
+        if f.name in group:
+            name = naming.uq(table, group)
+            columns = ", ".join(literal(c) for c in group)
+            create.append(f"batch_op.create_unique_constraint(op.f({literal(name)}), [{columns}])")
+            drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")')
+    single = _single_field_spec(spec, f)
+    if f.kind == "enum" or range_fields(single):
+        for ck_name, condition in check_constraints(single, imports, qualified=True):
+            name = naming.ck(table, ck_name)
+            create.append(f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})")
+            drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")')
+    return create, drop
+
+
+def _single_field_spec(spec: ResourceSpec, f: Field) -> ResourceSpec:
+    from dataclasses import replace
+
+    return replace(spec, fields=(f,), checks=())
+
+
+def _backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
+    """A value for existing rows: the field's default, else a valid sample of its type."""
+    if f.has_default and f.default != "now":
+        from scaffold.generate.values import import_for_value
+
+        import_for_value(imports, f.default)
+        return literal(f.default)
+    if f.has_default or f.kind == "datetime":
+        imports.add("datetime as dt")
+        return "dt.datetime(1970, 1, 1, tzinfo=dt.UTC)"
+    samples = Samples(_single_field_spec(spec, f))
+    value = samples.base.get(f.name)
+    if value is not None:
+        from scaffold.generate.values import import_for_value
+
+        import_for_value(imports, value)
+        return literal(value)
+    fallback = {
+        "str": '""',
+        "text": '""',
+        "bool": "False",
+        "json": "{}",
+        "enum": literal(f.choices[0] if f.choices else ""),
+    }
+    if f.kind == "uuid":
+        imports.add("uuid", "UUID")
+        return 'UUID("00000000-0000-0000-0000-000000000000")'
+    if f.kind not in fallback:
+        raise InputError(
+            f"No backfill value for the required {f.kind} field {f.name!r}; give it a default.",
+            token=f.token,
+            example=f"{f.name}:{f.kind}:default=...",
+        )
+    return fallback[f.kind]
+
+
+def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
+    """Add a column; a required one is added nullable, backfilled, then made NOT NULL."""
+    create, drop = _constraints_up(f, spec, ops.imports)
+    up = [f"batch_op.add_column({_column(f, spec, nullable=True)})"]
+    down_lines = [*drop, f"batch_op.drop_column({literal(f.name)})"]
+    lines = [ops.batch(up)]
+    if not f.optional:
+        ops.imports.add("sqlalchemy as sa")
+        value = _backfill_value(f, spec, ops.imports)
+        lines.append(
+            # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
+            f"op.execute(sa.table({literal(spec.table)}, "
+            f"sa.column({literal(f.name)}, {sa_migration_type(f, spec)}))"
+            f".update().values({{{literal(f.name)}: {value}}}))"
+        )
+        create.insert(
+            0,
+            f"batch_op.alter_column({literal(f.name)}, existing_type={sa_migration_type(f, spec)}, nullable=False)",
+        )
+    if create:
+        lines.append(ops.batch(create))
+    ops.pair(lines, [ops.batch(down_lines)])
+
+
+def drop_column(ops: Ops, f: Field, spec_before: ResourceSpec) -> None:
+    """Drop a column; the downgrade re-adds it (rows get a backfill value, not their data)."""
+    reverse = Ops(ops.table, ops.imports)
+    add_column(reverse, f, spec_before)
+    ops.pair(reverse.downgrade, reverse.upgrade)
+
+
+def rename_column(
+    ops: Ops, old: Field, new: Field, spec_before: ResourceSpec, spec_after: ResourceSpec
+) -> None:
+    """Rename a column and the index and constraints named after it."""
+    # A unique column of an owned resource is unique per owner: a rule like :unique.
+    scope = spec_before.scope_field
+    unique = old.unique or any(old.name in g and scope in g for g in spec_before.uniques)
+    if old.kind != new.kind or old.is_ref or old.kind == "enum" or unique:
+        raise InputError(
+            f"Renaming {old.name!r} ({old.kind}{', unique' if unique else ''}) is not supported in one step; "
+            "add the new field, copy the data, then remove the old one.",
+            token=old.name,
+            example=f"scaffold field add {spec_before.table} {new.name}:{old.kind}",
+        )
+    _, drop_old = _constraints_up(old, spec_before, ops.imports)
+    create_new, _ = _constraints_up(new, spec_after, ops.imports)
+    sa_type = sa_migration_type(old, spec_before)
+    up = [
+        *drop_old,
+        f"batch_op.alter_column({literal(old.name)}, new_column_name={literal(new.name)}, existing_type={sa_type})",
+        *create_new,
+    ]
+    _, drop_new = _constraints_up(new, spec_after, ops.imports)
+    create_old, _ = _constraints_up(old, spec_before, ops.imports)
+    down = [
+        *drop_new,
+        f"batch_op.alter_column({literal(new.name)}, new_column_name={literal(old.name)}, existing_type={sa_type})",
+        *create_old,
+    ]
+    ops.pair([ops.batch(up)], [ops.batch(down)])
+
+
+def add_index(ops: Ops, table: str, column: str) -> None:
+    """``CREATE INDEX CONCURRENTLY`` on PostgreSQL (outside the transaction), plain elsewhere."""
+    name = naming.ix(table, [column])
+    up = (
+        'if op.get_context().dialect.name == "postgresql":\n'
+        "    with op.get_context().autocommit_block():\n"
+        f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{literal(column)}], unique=False, postgresql_concurrently=True)\n"
+        "else:\n"
+        f"    op.create_index(op.f({literal(name)}), {literal(table)}, [{literal(column)}], unique=False)"
+    )
+    down = f"op.drop_index(op.f({literal(name)}), table_name={literal(table)})"
+    ops.pair([up], [down])
+
+
+def render_alter(
+    project: Project, ops: Ops, message: str, slug: str
+) -> tuple[str, str, str | None, str]:
+    """(path, text, down_revision, revision) of a new migration chained to the single head."""
+    from scaffold.generate.engine import render
+
+    down = project.single_head()
+    revision = hashlib.sha1(f"{slug}:{down}".encode()).hexdigest()[:12]
+    ops.imports.add("sqlalchemy as sa")
+    ops.imports.add("alembic", "op")
+    context = {
+        "imports": ops.imports.render(),
+        "message": message,
+        "revision": revision,
+        "down_revision": literal(down),
+        "down_revision_text": down or "<base>",
+        "upgrade": [_indent(line) for line in ops.upgrade],
+        "downgrade": [_indent(line) for line in ops.downgrade],
+    }
+    text = render(
+        "migration.py.jinja", str(project.root / ".scaffold" / "templates"), spec=None, ctx=context
+    )
+    if project.adopted:
+        path = project.migration_file(revision, slug.replace("_", " "))
+    else:
+        path = f"{project.layout.migrations}/versions/{revision}_{slug}.py"
+    return path, text, down, revision
+
+
+def _indent(block: str) -> str:
+    """Indent continuation lines of a multi-line op for the function body."""
+    return block.replace("\n", "\n    ")

@@ -1,0 +1,171 @@
+"""The router's slots: routes, path parameters, operation ids and who may call them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scaffold.generate.imports import Imports
+from scaffold.generate.schemas import Include, bound_source, include_pattern
+from scaffold.generate.values import INT32, id_py_type, literal
+from scaffold.project.layout import Layout
+from scaffold.spec.fields import INT_RANGE
+from scaffold.spec.inflect import humanize
+from scaffold.spec.resource import Known, ResourceSpec
+
+MISSING_UUID = "00000000-0000-4000-8000-000000000000"
+
+
+def missing_id(id_type: str) -> str:
+    """A well-formed id no row has, for the 404 and 409 tests."""
+    return literal(MISSING_UUID if id_type == "uuid" else INT32[1])
+
+
+def _id_annotation(id_type: str, imports: Imports) -> str:
+    """The path parameter type of an id: bounded to the column for integers."""
+    if id_type == "uuid":
+        imports.add("uuid", "UUID")
+        return "UUID"
+    imports.add("fastapi", "Path")
+    limit = bound_source(imports, INT_RANGE.get(id_type, INT32)[1])
+    return f"Annotated[int, Path(ge=1, le={limit})]"
+
+
+# Parameter names of the generated handlers; a parent key of that name gets ``_id`` added.
+HANDLER_NAMES = frozenset({"service", "params", "payload"})
+
+
+def nested_route(spec: ResourceSpec, parent: Known, prefix: str) -> dict[str, str]:
+    """Names and paths of the list of one parent's rows: /PARENTS/{parent_id}/THESE.
+
+    ``route`` names the path parameter after the reference (``{resident_id}``), the
+    handler's argument; ``path`` is the f-string the tests fill from a local ``parent_id``.
+    """
+    pf = spec.ref_to(parent.table)
+    stem = pf.name.removesuffix("_id")
+    param = pf.attr if pf.attr not in HANDLER_NAMES else f"{pf.attr}_id"
+    parents = f"/{route_of(parent.table)}"
+    return {
+        "field": pf.name,
+        "param": param,
+        "stem": stem,
+        "route": f"{parents}/{{{param}}}/{spec.route}",
+        "path": f"{prefix}{parents}/{{parent_id}}/{spec.route}",
+        "missing": missing_id(parent.id_type),
+        "function": f"list_by_{stem}",
+    }
+
+
+def router_context(
+    spec: ResourceSpec, layout: Layout, includes: list[Include] | None = None
+) -> dict[str, Any]:
+    imports = Imports()
+    imports.add("typing", "Annotated")
+    imports.add("fastapi", "APIRouter")
+    imports.add("fastapi", "Depends")
+    imports.add("fastapi", "Query")
+    imports.add("fastapi", "status")
+    imports.add("app.core.errors", "problem_responses")
+    imports.add("app.db.session", "SessionDep")
+    schemas = layout.module("schemas", spec.table, spec.api_version, spec.api_primary)
+    for suffix in ("Create", "ListQuery", "Page", "Read", "Update"):
+        imports.add(schemas, f"{spec.class_name}{suffix}")
+    imports.add(layout.module("services", spec.table), f"{spec.class_name}Service")
+    id_type = id_py_type(spec, imports)
+    id_annotation = _id_annotation(spec.id_type, imports)
+
+    def nested(parent: Known) -> dict[str, str]:
+        return {
+            **nested_route(spec, parent, ""),
+            "id_annotation": _id_annotation(parent.id_type, imports),
+        }
+
+    imports.add("fastapi", "Response")
+    parent = nested(spec.parent) if spec.parent is not None else None
+    nested_lists = [nested(p) for p in spec.lists_under if p != spec.parent]
+    # Operation ids a client generator turns into method names: <tag>-<action>[-vN].
+    suffix = f"-v{spec.api_version}" if spec.api_version > 1 else ""
+    plural, singular = humanize(spec.table).lower(), humanize(spec.singular).lower()
+    ops = {a: f"{spec.route}-{a}{suffix}" for a in ("list", "create", "get", "update", "delete")}
+    summaries = {
+        "list": f"List {plural}",
+        "create": f"Create a {singular}",
+        "get": f"Get a {singular}",
+        "update": f"Update a {singular}: only the fields given change",
+        "delete": f"Delete a {singular}",
+    }
+    for n in ([parent] if parent else []) + nested_lists:
+        parent_singular = humanize(spec.known(_table_of(spec, n["field"])).singular).lower()
+        n["operation_id"] = f"{spec.route}-list-by-{n['stem'].replace('_', '-')}{suffix}"
+        n["summary"] = f"List the {plural} of a {parent_singular}"
+    if parent:
+        ops["list_nested"] = parent["operation_id"]
+        summaries["list_nested"] = parent["summary"]
+    includes = includes or []
+    if includes:
+        imports.add(schemas, f"{spec.class_name}Detail")
+    linked = []
+    for m in spec.many:
+        page = imports.add(layout.module("schemas", m.target.table), f"{m.target.class_name}Page")
+        imports.add("app.schemas.base", "PageQuery")
+        route = m.name.replace("_", "-")
+        summary = f"List the {humanize(m.name).lower()} of a {humanize(spec.singular).lower()}"
+        linked.append(
+            {
+                # literal(): a long value is split into pieces that fit the line length.
+                "route": literal(f"/{spec.route}/{{{spec.id_param}}}/{route}"),
+                "field": m.ids_field,
+                "page": page,
+                "function": f"list_linked_{m.name}",
+                "operation_id": literal(f"{spec.route}-list-{route}"),
+                "summary": literal(summary),
+            }
+        )
+    router_args = ""
+    if layout.profile is not None:
+        # problem+json for the generated routes only: the project's own keep their errors.
+        router_args = f", route_class={imports.add('app.core.errors', 'ProblemRoute')}"
+        if spec.api_version > 1 and not layout.profile.versioned_prefix:
+            router_args += f", prefix={literal(f'/v{spec.api_version}')}"
+        if layout.profile.auth_dependency and layout.auth is None:
+            module, _, name = layout.profile.auth_dependency.partition(":")
+            router_args += f", dependencies=[Depends({imports.add(module, name)})]"
+    reads = writes = admin_writes = owner = ""
+    if layout.auth is not None and not spec.public_reads:
+        # Every route needs a signed-in user: an owned resource's service takes it (and
+        # scopes every query to it); any other router depends on it for all its routes.
+        reads = writes = "401, "
+        if spec.scoped_refs:
+            owner = imports.add(*layout.auth.user.split(":"))
+        else:
+            require = imports.add(*layout.auth.require_user.split(":"))
+            router_args += f", dependencies=[Depends({require})]"
+    if layout.auth is not None and spec.admin_writes:
+        writes = "401, 403, "
+        admin_writes = imports.add(*layout.auth.require_admin.split(":"))
+    return {
+        "reads": reads,
+        "writes": writes,
+        "admin_writes": admin_writes,
+        "owner": owner,
+        "linked": linked,
+        "includes": [i.name for i in includes],
+        "include_pattern": include_pattern(includes) if includes else "",
+        "router_args": router_args,
+        "ops": ops,
+        "summaries": summaries,
+        "nested_lists": nested_lists,
+        "imports": imports.render(),
+        "id_type": id_type,
+        "id_annotation": id_annotation,
+        "parent": parent,
+        "collection": f"/{spec.route}",
+        "item": f"/{spec.route}/{{{spec.id_param}}}",
+    }
+
+
+def _table_of(spec: ResourceSpec, field: str) -> str:
+    return spec.field(field).ref_table or spec.table
+
+
+def route_of(table: str) -> str:
+    return table.replace("_", "-")

@@ -1,0 +1,369 @@
+"""The Pydantic schemas' slots: create, update, read and detail models, list filters and
+the ``?include=`` words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scaffold.generate.imports import Imports
+from scaffold.generate.samples import EXAMPLE_UUID, Samples, split_long_string
+from scaffold.generate.values import (
+    INT32,
+    INT_LIMIT_NAMES,
+    column_kind,
+    id_py_type,
+    kwargs,
+    literal,
+    py_type,
+    value_source,
+)
+from scaffold.project.layout import Layout
+from scaffold.spec.fields import INT_RANGE, Field
+from scaffold.spec.links import links_of
+from scaffold.spec.names import python_name
+from scaffold.spec.resource import Check, ResourceSpec
+
+
+def _input_type(
+    field: Field, spec: ResourceSpec, imports: Imports
+) -> tuple[str, list[tuple[str, str]]]:
+    """(annotation, Field(...) constraints) for a create/update field."""
+    kind = field.kind
+    kw: list[tuple[str, str]] = []
+    if kind in ("str", "text"):
+        if field.email:
+            annotation = imports.add("app.schemas.base", "Email")
+        else:
+            # A required string refuses "" and "   " unless the user asked for min=0.
+            blank_ok = field.optional or field.min == 0
+            annotation = imports.add("app.schemas.base", "SafeStr" if blank_ok else "NonBlankStr")
+            kw.append(("strict", "True"))
+        if field.min:
+            kw.append(("min_length", literal(field.min)))
+        limit = field.max if field.max is not None else field.length
+        if limit is not None:
+            kw.append(("max_length", literal(limit)))
+        if field.pattern:
+            kw.append(("pattern", literal(field.pattern)))
+        return annotation, kw
+    if kind in ("int", "bigint", "float", "decimal"):
+        annotation = {"int": "int", "bigint": "int", "float": "float"}.get(kind, "Decimal")
+        if kind != "decimal":
+            # Strict per field: true or "2" is not an int; a float still takes 2.
+            kw.append(("strict", "True"))
+        # An integer is bounded by its column too (the database refuses more), and the
+        # schema says so: the column's limits by name, the field's own as given.
+        low, high = INT_RANGE.get(kind, (None, None))
+        if field.min is not None:
+            low = field.min if low is None else max(low, field.min)
+        if field.max is not None:
+            high = field.max if high is None else min(high, field.max)
+        if kind == "decimal":
+            imports.add("decimal", "Decimal")
+            kw += [("max_digits", str(field.precision)), ("decimal_places", str(field.scale))]
+        for key, bound in (("ge", low), ("le", high)):
+            if bound is not None:
+                kw.append((key, bound_source(imports, bound)))
+        return annotation, kw
+    if kind == "enum":
+        imports.add("typing", "Literal")
+        return f"Literal[{', '.join(literal(c) for c in field.choices)}]", kw
+    if kind == "datetime":
+        imports.add("app.schemas.base", "UTCDatetime")
+        return "UTCDatetime", kw
+    if kind == "time":
+        imports.add("app.schemas.base", "LocalTime")
+        return "LocalTime", kw
+    if kind == "json":
+        imports.add("app.schemas.base", "JsonObject")
+        return "JsonObject", kw
+    if kind == "ref" and spec.known(field.ref_table).id_type in ("int", "bigint"):
+        high = bound_source(imports, INT_RANGE[column_kind(field, spec)][1])
+        return "int", [("strict", "True"), ("ge", "1"), ("le", high)]
+    if kind == "bool":
+        return "bool", [("strict", "True")]
+    return py_type(field, spec, imports), kw
+
+
+def bound_source(imports: Imports, value: Any) -> str:
+    """A range bound as source: a column limit by its name (``INT32_MAX``), else the value."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in INT_LIMIT_NAMES:
+        return imports.add("app.schemas.base", INT_LIMIT_NAMES[value])
+    return value_source(imports, value)
+
+
+def _field_line(name: str, annotation: str, kw: list[tuple[str, str]], default: str | None) -> str:
+    """``name: T``, ``name: T = default`` or ``name: T = Field(default=..., ...)``."""
+    if not kw:
+        return f"{name}: {annotation}" + ("" if default is None else f" = {default}")
+    args = ([("default", default)] if default is not None else []) + kw
+    return f"{name}: {annotation} = Field({kwargs(args)})"
+
+
+def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
+    out = []
+    for check in checks:
+        op = "==" if check.op == "=" else check.op
+        left = f"self.{python_name(check.left)}"
+        right = f"self.{python_name(check.right)}" if check.right_is_field else check.right
+        guards = [f"{left} is not None"]
+        if check.right_is_field:
+            guards.append(f"{right} is not None")
+        condition = " and ".join(guards) + f" and not ({left} {op} {right})"
+        message = literal(check.message)
+        out.append(
+            f'@model_validator(mode="after")\n'
+            f"def _check_{check.slug}(self) -> Self:\n"
+            f"    if {condition}:\n"
+            f"        raise rule_broken({literal(check.left)}, {message})\n"
+            f"    return self"
+        )
+    return out
+
+
+EXAMPLE_TIME = "2024-01-01T09:00:00Z"
+
+
+def _examples(spec: ResourceSpec) -> dict[str, str]:
+    """``model_config`` lines with an OpenAPI example per schema, from the field specs."""
+    samples = Samples(spec)
+    live = [f for f in spec.fields if not f.removed]
+    values = {}
+    for f in live:
+        ref_id = EXAMPLE_UUID if f.is_ref and spec.known(f.ref_table).id_type == "uuid" else 1
+        value = samples.example(f, ref_id)
+        if value is not None:
+            values[f.name] = value
+    create = {
+        k: v for k, v in values.items() if spec.parent_field is None or k != spec.parent_field.name
+    }
+    update = dict(list((k, v) for k, v in create.items() if not spec.field(k).is_ref)[:1])
+    hidden = {f.name for f in live if f.sensitive}
+    key = EXAMPLE_UUID if spec.id_type == "uuid" else 1
+    read = {"id": key, **{k: v for k, v in values.items() if k not in hidden}}
+    read |= {"created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME}
+
+    return {"create": _example(create), "update": _example(update), "read": _example(read)}
+
+
+def _example(values: dict[str, Any]) -> str:
+    """A module-level dict literal, one entry a line; a string too long for its line
+    (a 63-character name beside a long value) is split into pieces (ruff E501)."""
+    entries = []
+    for key, value in values.items():
+        text = split_long_string(literal(value), len(key) + 8)
+        entries.append(f"    {literal(key)}: {text},")
+    return "{\n" + "\n".join(entries) + "\n}" if entries else "{}"
+
+
+def _aliases(f: Field, *, read: bool) -> list[tuple[str, str]]:
+    """Where Python spells a field differently: input schemas read the JSON key and dump
+    (``by_alias``) the model attribute of its column; read schemas do the reverse."""
+    json_key = f.name if f.attr != f.name else None
+    attribute = f.db_attr if f.db_attr != f.attr else None
+    incoming, outgoing = (attribute, json_key) if read else (json_key, attribute)
+    out = []
+    if incoming is not None:
+        out.append(("validation_alias", literal(incoming)))
+    if outgoing is not None:
+        out.append(("serialization_alias", literal(outgoing)))
+    return out
+
+
+# Query parameters every list route has; a filter on a field of that name is ?<name>_eq=.
+PAGE_PARAMETERS = frozenset({"limit", "offset", "include", "sort"})
+
+
+def filter_name(f: Field, spec: ResourceSpec) -> str:
+    """The query parameter of the equality filter on ``f``: its name, or ``<name>_eq``."""
+    taken = PAGE_PARAMETERS | {g.name for g in spec.fields if g is not f}
+    name = f.name
+    if name in PAGE_PARAMETERS:
+        name = f"{name}_eq"
+        while name in taken:
+            name = f"{name}_eq"
+    return name
+
+
+def list_filters(spec: ResourceSpec) -> list[Field]:
+    """Fields the list route filters by equality (the parent's key is in the path instead)."""
+    return [f for f in spec.fields if f.filterable and f is not spec.parent_field and not f.removed]
+
+
+@dataclass(frozen=True)
+class Include:
+    """A related row a read route can embed: ``?include=resident``."""
+
+    name: str  # the relationship, and the word of ?include=
+    field: str  # the reference's JSON key ("" for a many-to-many)
+    read_module: str
+    read_class: str
+    many: bool = False
+
+
+def includes_of(spec: ResourceSpec, layout: Layout, owned: set[str]) -> list[Include]:
+    """The parents (resources scaffold generated) this resource's reads can embed."""
+    out = []
+    for link in links_of(spec, lambda table, _c: layout.module("models", table), owned):
+        if link.parent_table not in owned:
+            continue
+        field = next(f for f in spec.fields if f.db_attr == link.field)
+        known = spec.known(link.parent_table)
+        module = layout.module("schemas", link.parent_table)
+        out.append(Include(link.child_attr, field.name, module, f"{known.class_name}Read"))
+    for m in spec.many:
+        module = layout.module("schemas", m.target.table)
+        out.append(Include(m.name, "", module, f"{m.target.class_name}Read", many=True))
+    return out
+
+
+def include_pattern(includes: list[Include]) -> str:
+    """The ?include= value: a comma-separated list of the names, each at most once is not
+    enforced (a repeat loads nothing more)."""
+    words = "|".join(i.name for i in includes)
+    return f"^({words})(,({words}))*$"
+
+
+def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -> dict[str, Any]:
+    imports = Imports()
+    imports.add("pydantic", "Field")
+    imports.add("app.schemas.base", "InputModel")
+    imports.add("app.schemas.base", "Page")
+    imports.add("app.schemas.base", "PageQuery")
+    imports.add("app.schemas.base", "ReadModel")
+    imports.add("datetime as dt")
+    parent_field = spec.parent_field
+    create, update, read, required = [], [], [], []
+    read.append(f"id: {id_py_type(spec, imports)}")
+    if spec.owner is not None:
+        read.append("owner_id: int")  # set from the signed-in user, never from the body
+    for f in spec.fields:
+        annotation, kw = _input_type(f, spec, imports)
+        optional_annotation = f"{annotation} | None"
+        if f.removed:
+            # Kept in this version's contract only: accepted and ignored, read back as null.
+            ignored = _field_line(
+                f.attr,
+                optional_annotation,
+                [
+                    *[a for a in _aliases(f, read=False) if a[0] == "validation_alias"],
+                    ("exclude", "True"),
+                ],
+                "None",
+            )
+            create.append(ignored)
+            update.append(ignored)
+            if not f.sensitive:
+                read.append(
+                    _field_line(
+                        f.attr,
+                        f"{py_type(f, spec, imports)} | None",
+                        [a for a in _aliases(f, read=True) if a[0] == "serialization_alias"],
+                        "None",
+                    )
+                )
+            continue
+        kw = [*kw, *_aliases(f, read=False)]
+        if f.sensitive:
+            # Write-only in OpenAPI: clients send it, no response carries it.
+            kw.append(("json_schema_extra", '{"writeOnly": True}'))
+        if f.has_default and f.default == "now":
+            imports.add("app.db.base", "utcnow")
+            create_line = _field_line(
+                f.attr, annotation, kw + [("default_factory", "utcnow")], None
+            )
+        elif f.has_default:
+            create_line = _field_line(
+                f.attr,
+                optional_annotation if f.optional else annotation,
+                kw,
+                value_source(imports, f.default),
+            )
+        elif f.optional:
+            create_line = _field_line(f.attr, optional_annotation, kw, "None")
+        else:
+            create_line = _field_line(f.attr, annotation, kw, None)
+        if f is not parent_field:
+            create.append(create_line)
+        # Update: every field may be left out (None is the "not given" default); an
+        # explicit null is refused for required columns by refuse_null.
+        update.append(_field_line(f.attr, optional_annotation, kw, "None"))
+        if not f.optional:
+            required.append(literal(f.attr))
+        if not f.sensitive:
+            read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
+            read.append(_field_line(f.attr, read_type, _aliases(f, read=True), None))
+    for m in spec.many:
+        element = "UUID" if m.target.id_type == "uuid" else "int"
+        if element == "UUID":
+            imports.add("uuid", "UUID")
+        else:
+            high = bound_source(imports, INT_RANGE.get(m.target.id_type, INT32)[1])
+            element = f"Annotated[int, Field(strict=True, ge=1, le={high})]"
+            imports.add("typing", "Annotated")
+        create.append(
+            f"{m.ids_field}: list[{element}] = Field(default_factory=list, max_length=100)"
+        )
+        update.append(
+            f"{m.ids_field}: list[{element}] | None = Field(default=None, max_length=100)"
+        )
+    read += ["created_at: dt.datetime", "updated_at: dt.datetime"]
+    filters = []
+    for f in list_filters(spec):
+        annotation, kw = _filter_type(f, spec, imports)
+        name = filter_name(f, spec)
+        attr = python_name(name)
+        if attr != name:
+            kw.append(("alias", literal(name)))
+        # The service filters by model attribute: dumped by alias, a filter names it.
+        if f.db_attr != attr or attr != name:
+            kw.append(("serialization_alias", literal(f.db_attr)))
+        filters.append(_field_line(attr, f"{annotation} | None", kw, "None"))
+    includes = includes or []
+    detail = []
+    if includes:
+        imports.add("app.schemas.base", "IncludeModel")
+        pattern = literal(include_pattern(includes))
+        filters.append(f"include: str | None = Field(default=None, pattern={pattern})")
+        for inc in includes:
+            embedded = imports.add(inc.read_module, inc.read_class)
+            if inc.many:
+                embedded = f"list[{embedded}]"
+            detail.append(f"{inc.name}: {embedded} | None = None")
+    validators = _validator_lines(spec.checks)
+    examples = _examples(spec)
+    imports.add("pydantic", "ConfigDict")
+    imports.add("pydantic", "JsonValue")
+    if spec.checks:
+        imports.add("pydantic", "model_validator")
+        imports.add("typing", "Self")
+        imports.add("app.schemas.base", "rule_broken")
+    if required:
+        imports.add("pydantic", "field_validator")
+        imports.add("app.schemas.base", "refuse_null")
+    return {
+        "imports": imports.render(),
+        "create_fields": create,
+        "update_fields": update,
+        "examples": examples,
+        "required": ", ".join(required),
+        "read_fields": read,
+        "filters": filters,
+        "validators": validators,
+        "sensitive": [f.name for f in spec.fields if f.sensitive],
+        "detail": detail,
+    }
+
+
+def _filter_type(
+    field: Field, spec: ResourceSpec, imports: Imports
+) -> tuple[str, list[tuple[str, str]]]:
+    """(annotation, Field(...) bounds) of an equality filter: the input type's limits only."""
+    annotation, kw = _input_type(field, spec, imports)
+    keep = ("ge", "le", "max_length", "max_digits", "decimal_places")
+    # Query parameters are text: a filter parses "3" (never strict), and may be blank.
+    annotation = "SafeStr" if annotation == "NonBlankStr" else annotation
+    if annotation == "SafeStr":
+        imports.add("app.schemas.base", "SafeStr")
+    return annotation, [(k, v) for k, v in kw if k in keep]

@@ -1,0 +1,394 @@
+"""The factory's and the generated tests' slots."""
+
+from __future__ import annotations
+
+import keyword
+from typing import Any
+
+from scaffold.generate.imports import Imports
+from scaffold.generate.router import missing_id, nested_route, route_of
+from scaffold.generate.samples import Samples
+from scaffold.generate.schemas import Include, filter_name, list_filters
+from scaffold.generate.values import literal
+from scaffold.project.layout import Layout
+from scaffold.spec.fields import INT_RANGE
+from scaffold.spec.inflect import humanize
+from scaffold.spec.resource import OWNER_COLUMN, ResourceSpec
+
+
+def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, Any]:
+    samples = Samples(spec)
+    imports = Imports()
+    imports.add("typing", "Any")
+    imports.add("httpx", "AsyncClient")
+    parents = []
+    for f in spec.fields:
+        if f.is_ref and f.ref_table != spec.table and not f.removed:
+            known = spec.known(f.ref_table)
+            imports.add(layout.module("factories", known.table), f"create_{known.singular}")
+            parents.append({"field": f.name, "create": f"create_{known.singular}"})
+    values = samples.payload_lines(imports)
+    uses_n = any("n" in _names_in(line) for line in values)
+    if uses_n:
+        imports.add("itertools")
+    # Rows of a resource only admins write are created as an admin, whoever the
+    # client is signed in as (a user's tests of a child resource need parents too).
+    as_admin = ""
+    if layout.auth is not None and spec.admin_writes:
+        users = layout.module("factories", layout.auth.users_table)
+        as_admin = f", headers=await {imports.add(users, 'admin_headers')}()"
+    return {
+        "as_admin": as_admin,
+        "imports": imports.render(),
+        "parents": parents,
+        "payload": values,
+        "uses_n": uses_n,
+        "collection": f"{prefix}/{spec.route}",
+        "nested": _nested(spec, prefix),
+    }
+
+
+def _names_in(source: str) -> set[str]:
+    import ast
+
+    return {
+        node.id for node in ast.walk(ast.parse("{" + source + "}")) if isinstance(node, ast.Name)
+    }
+
+
+def _nested(spec: ResourceSpec, prefix: str) -> dict[str, str] | None:
+    return None if spec.parent is None else nested_route(spec, spec.parent, prefix)
+
+
+def _patch_rules(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
+    """--check rules on number fields that a create, or a PATCH of the left field alone,
+    breaks: each gets both tests.
+
+    Against another field the PATCH is valid on its own (the schema checks a rule only
+    when both fields are given) and the database, checking the merged row, refuses it;
+    against a literal the schema refuses it. The value is the right-hand side (the stored
+    sample of the field, or the literal) moved by one, kept only when it is within the
+    left field's range and breaks this rule and no other.
+    """
+    out = []
+    for check in spec.checks:
+        left = spec.field(check.left)
+        if check.right_is_field:
+            right = spec.field(check.right)
+            if {left.kind, right.kind} - {"int", "float"}:
+                continue
+            stored = samples.base.get(right.name)
+        elif left.kind == "int" and "." not in check.right:
+            stored = int(check.right)
+        elif left.kind == "float":
+            stored = float(check.right)
+        else:
+            continue
+        if stored is None:
+            continue
+        value = (
+            stored - 1 if check.op in (">", ">=") else stored + 1 if check.op != "!=" else stored
+        )
+        low, high = INT_RANGE.get(left.kind, (None, None))
+        low = left.min if left.min is not None else low
+        high = left.max if left.max is not None else high
+        trial = {**samples.base, left.name: value}
+        if (low is not None and value < low) or (high is not None and value > high):
+            continue
+        if samples.holds(check, trial) or not all(
+            samples.holds(other, trial) for other in spec.checks if other is not check
+        ):
+            continue
+        out.append(
+            {
+                "slug": check.slug,
+                "left": check.left,
+                "value": literal(value),
+                "arg": _kwarg(check.left, literal(value)),
+                "message": check.message,
+            }
+        )
+    return out
+
+
+def _filter_tests(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
+    """One list-filter test per filterable field: two rows that differ in it."""
+    out = []
+    for f in list_filters(spec):
+        if f.is_ref and f.ref_table == spec.table:
+            continue  # the factory leaves a self-reference empty
+        if f.is_ref or samples.varies(f):
+            other = ""  # the factory gives every row its own parent or unique value
+        elif f.unique or samples.in_check(f.name) or (value := samples.other_value(f)) is None:
+            continue
+        else:
+            other = ", " + _kwarg(f.name, value)
+        out.append({"slug": f.name, "field": f.name, "param": filter_name(f, spec), "other": other})
+    return out
+
+
+def _ondelete_tests(spec: ResourceSpec, prefix: str) -> list[dict[str, str]]:
+    """What deleting each referenced row does to this one: cascade, set null or refuse."""
+    if spec.api_version != 1:
+        return []  # the parents' routes are at /api/v1; this contract is a later one
+    out = []
+    for f in spec.fields:
+        if not f.is_ref or f.ref_table == spec.table or f.removed:
+            continue
+        if spec.known(f.ref_table).module is not None:
+            continue  # the project's own table: its routes (if any) are its own business
+        if f.ondelete == "CASCADE":
+            verb, status, check = "removes_it", 204, "after.status_code == 404"
+        elif f.ondelete == "SET NULL":
+            verb, status, check = "empties_the_reference", 204, f'after.json()["{f.name}"] is None'
+        else:
+            verb, status, check = "is_refused", 409, "after.status_code == 200"
+        out.append(
+            {
+                "slug": f.name.removesuffix("_id"),
+                "field": f.name,
+                "parents": f"{prefix}/{spec.known(f.ref_table).v1_route or route_of(f.ref_table)}",
+                "verb": verb,
+                "status": str(status),
+                "check": check,
+            }
+        )
+    return out
+
+
+_MIXED_CASE = ("Mixed.Case@Example.com", "mixed.case@EXAMPLE.com")
+
+
+def _email_tests(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
+    """Unique emails compare without case: the second spelling is a duplicate."""
+    pf = spec.parent_field
+    out = []
+    for f in spec.fields:
+        limit = f.max if f.max is not None else f.length
+        if not (f.email and f.unique) or f is pf or f.removed or samples.in_check(f.name):
+            continue
+        if limit is not None and limit < len(_MIXED_CASE[0]):
+            continue
+        first, second = (_kwarg(f.name, literal(address)) for address in _MIXED_CASE)
+        out.append({"field": f.name, "first": first, "second": second})
+    return out
+
+
+def _rehash_tests(spec: ResourceSpec) -> list[dict[str, str]]:
+    """Hashed fields get a new hash on PATCH, and the new value is never echoed."""
+    out = []
+    for f in spec.fields:
+        if not f.hashed or f.removed or f.pattern:
+            continue
+        value = "n3w-Secret-value"
+        low, high = f.min or 0, f.max if f.max is not None else f.length
+        value = value + "x" * max(0, low - len(value))
+        if high is not None and len(value) > high:
+            continue
+        out.append({"field": f.name, "attr": f.db_attr, "value": literal(value)})
+    return out
+
+
+def _unique_test(spec: ResourceSpec, group: tuple[str, ...]) -> dict[str, str]:
+    """A unique rule's conflict test: the same values again (the owner column of an
+    owned resource is the signed-in user's, never sent)."""
+    sent = [c for c in group if c != OWNER_COLUMN or spec.owner is None]
+    if len(sent) == 1:
+        detail = f"{sent[0]} is already taken."
+    else:
+        detail = f"{' and '.join(sent)} are already taken together."
+    return {
+        "slug": "_and_".join(sent),
+        "args": ", ".join(_kwarg(c, f"first[{literal(c)}]") for c in sent),
+        "detail": detail,
+    }
+
+
+def _owned_ref(spec: ResourceSpec) -> dict[str, Any] | None:
+    """The reference to another owned resource the tests try with another user's row:
+    the nested parent when it is owned, else the first owned reference."""
+    if spec.parent is not None and spec.parent.owned:
+        known = spec.parent
+        field, via_parent = spec.ref_to(spec.parent.table).name, True
+    else:
+        found = [
+            (f.name, spec.known(f.ref_table))
+            for f in spec.fields
+            if f.is_ref and not f.removed and f.ref_table not in (spec.table, None)
+        ]
+        owned = [(name, known) for name, known in found if known.owned]
+        if not owned:
+            return None
+        (field, known), via_parent = owned[0], False
+    return {
+        "field": field,
+        "label": known.singular,
+        "via_parent": via_parent,
+        "table": known.table,
+        "singular": known.singular,
+    }
+
+
+def _kwarg(name: str, value: str) -> str:
+    """A keyword argument of a factory call; ``**{"from": 1}`` where a name cannot be one."""
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return f"{name}={value}"
+    return f"**{{{literal(name)}: {value}}}"
+
+
+def tests_context(
+    spec: ResourceSpec, layout: Layout, prefix: str, includes: list[Include] | None = None
+) -> dict[str, Any]:
+    samples = Samples(spec)
+    hashed = [(f.name, f.db_attr) for f in spec.fields if f.hashed and not f.removed]
+    # The model class is imported only to read stored hashes; then it wins over imports.
+    imports = Imports(own={spec.class_name} if hashed else ())
+    imports.add("httpx", "AsyncClient")
+    factories = layout.module("factories", spec.table, spec.api_version, spec.api_primary)
+    imports.add(factories, f"build_{spec.singular}")
+    imports.add(factories, f"create_{spec.singular}")
+    pf = spec.parent_field
+    invalid = samples.invalid_case()
+    if invalid:
+        invalid["slug"] = invalid.pop("why").replace(" ", "_")
+        invalid["arg"] = _kwarg(invalid["field"], invalid["value"])
+    nested = _nested(spec, prefix)
+    if nested:
+        nested["arg"] = _kwarg(nested["field"], "parent_id")
+    unique = next(
+        (
+            f.name
+            for f in spec.fields
+            if f.unique and not f.sensitive and not f.removed and f is not pf
+        ),
+        None,
+    )
+    context: dict[str, Any] = {
+        "item_prefix": f"{prefix}/{spec.route}",
+        "nested": nested,
+        "missing_id": missing_id(spec.id_type),
+        "checks": samples.response_checks(imports),
+        "sensitive": [f.name for f in spec.fields if f.sensitive and not f.removed],
+        "patch": samples.update_case(imports),
+        "null_field": next((f.name for f in spec.fields if not f.optional and not f.removed), None),
+        "invalid": invalid,
+        "unique": unique and {"field": unique, "arg": _kwarg(unique, f"first[{literal(unique)}]")},
+        "filters": _filter_tests(spec, samples) if pf is None else [],
+        "ondelete": _ondelete_tests(spec, prefix),
+        "emails": _email_tests(spec, samples),
+        "unique_sets": [_unique_test(spec, group) for group in spec.uniques],
+        "rehash": _rehash_tests(spec),
+        "missing_ref": None,
+    }
+    if pf is None:
+        ref = next(
+            (
+                f
+                for f in spec.fields
+                if f.is_ref and f.ref_table != spec.table and not f.optional and not f.removed
+            ),
+            None,
+        )
+        if ref is not None:
+            known = spec.known(ref.ref_table)
+            context["missing_ref"] = {
+                "field": ref.name,
+                "arg": _kwarg(ref.name, missing_id(known.id_type)),
+                "msg": f"refers to a {humanize(known.singular).lower()} that does not exist",
+            }
+    context["rules"] = _patch_rules(spec, samples)
+    live = [f for f in spec.fields if not f.removed and f is not pf]
+    blank = next(
+        (
+            f
+            for f in live
+            if f.kind in ("str", "text")
+            and not (f.optional or f.email or f.pattern or f.min == 0 or f.unique)
+        ),
+        None,
+    )
+    context["blank"] = blank and {"field": blank.name, "arg": _kwarg(blank.name, "blank")}
+    strict = next((f for f in live if f.kind in ("int", "bigint") and not f.unique), None)
+    context["strict"] = strict and {"field": strict.name, "arg": _kwarg(strict.name, "wrong")}
+    imports.add("asyncio")
+    context["hashed"] = hashed
+    if hashed:
+        imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
+        context["model"] = imports.add_own(layout.module("models", spec.table), spec.class_name)
+    if context["patch"]:
+        imports.add("datetime as dt")
+    context["nested_lists"] = [
+        {
+            **nested_route(spec, p, prefix),
+            "arg": _kwarg(spec.ref_to(p.table).name, "parent_id"),
+            # Another user's parent lists nothing (a 404), when its rows are owned.
+            "owned": p.owned and layout.auth is not None and not spec.public_reads,
+        }
+        for p in spec.lists_under
+        if p != spec.parent
+    ]
+    context["includes"] = [{"name": i.name, "field": i.field} for i in includes or [] if not i.many]
+    context["any_include"] = bool(includes)
+    context["many"] = []
+    for m in spec.many:
+        create = imports.add(
+            layout.module("factories", m.target.table), f"create_{m.target.singular}"
+        )
+        context["many"].append(
+            {
+                "name": m.name,
+                "field": m.ids_field,
+                "route": m.name.replace("_", "-"),
+                "create": create,
+                "target": f"{prefix}/{route_of(m.target.table)}",
+                "singular": m.target.singular,
+                "missing": missing_id(m.target.id_type),
+                "included": any(i.many and i.name == m.name for i in includes or []),
+            }
+        )
+    # A template project's version routers carry RATE_LIMIT_DEFAULT (an adopted one's
+    # routes keep the project's own limits, if any).
+    context["default_limit"] = layout.profile is None
+    if context["default_limit"]:
+        imports.add("httpx", "ASGITransport")
+        imports.add("app.core.config", "Settings")
+        imports.add("app.main", "create_app")
+    context["auth"] = None
+    if layout.auth is not None:  # a public resource's tests sign in too: its parents may not be
+        users = layout.module("factories", layout.auth.users_table)
+        imports.add("pytest")
+        imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
+        sign_in = imports.add(users, "sign_in")
+        # An adopted project's tests have no `session` fixture: its sign_in opens its own.
+        adopted = layout.profile is not None
+        context["auth"] = {
+            "sign_in": sign_in,
+            "as_user": f"{sign_in}()" if adopted else f"{sign_in}(session)",
+            "as_admin": f"{sign_in}(admin=True)" if adopted else f"{sign_in}(session, admin=True)",
+            "session": "" if adopted else ", session: AsyncSession",
+            "admin_headers": imports.add(users, "admin_headers") if context["ondelete"] else "",
+            "admin": spec.admin_writes,
+            "public": spec.public_reads,
+            "owned": spec.owner is not None,
+            "scoped": spec.scope_field is not None,
+            "through_parent": spec.owned_through is not None
+            and spec.owned_through is spec.parent_field,
+            # Every other way to the row: each ?include= and each many-to-many list.
+            "probes": [
+                f"await client.get(url, params={{'include': {literal(i.name)}}}, headers=other)"
+                for i in includes or []
+            ]
+            + [
+                f'await client.get(f"{{url}}/{m.name.replace("_", "-")}", headers=other)'
+                for m in spec.many
+            ],
+            "me": f"{prefix}/{route_of(layout.auth.users_table)}/me",
+            "owned_ref": None,
+        }
+        owned_ref = _owned_ref(spec) if not spec.public_reads else None
+        if owned_ref is not None:
+            ref_factories = layout.module("factories", owned_ref["table"])
+            owned_ref["create"] = imports.add(ref_factories, f"create_{owned_ref['singular']}")
+            context["auth"]["owned_ref"] = owned_ref
+    context["imports"] = imports.render()
+    return context

@@ -1,1 +1,0 @@
-"""One small generator per kind of change; each returns the files it wants, as data."""

@@ -1,1 +1,0 @@
-"""Rendering: a frozen spec in, a list of (path, text) out. Nothing here writes to disk."""
