@@ -19,10 +19,11 @@ from scaffold.generate.values import (
     value_source,
 )
 from scaffold.project.layout import Layout
+from scaffold.spec.constraints import Check
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.links import links_of
 from scaffold.spec.names import python_name
-from scaffold.spec.resource import Check, ResourceSpec
+from scaffold.spec.resource import ResourceSpec
 
 
 def _input_type(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from scaffold.errors import InputError
 from scaffold.spec import inflect
+from scaffold.spec.constraints import Check, parse_check, parse_unique
 from scaffold.spec.fields import Field, parse_field
 from scaffold.spec.names import check_identifier, collision_key, show
 from scaffold.spec.naming import fit_identifier
@@ -41,22 +42,6 @@ def access_of(*, public: bool, admin_writes: bool) -> str:
     if public:
         return "public-admin-writes" if admin_writes else "public"
     return "admin-writes" if admin_writes else "user"
-
-
-_CHECK = re.compile(r"\s*([a-z][a-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(\S.*?)\s*")
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-CHECK_WORDS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "=": "eq", "!=": "ne"}
-COMPARABLE = {
-    "int": "number",
-    "bigint": "number",
-    "float": "number",
-    "decimal": "number",
-    "date": "date",
-    "datetime": "datetime",
-    "time": "time",
-    "str": "str",
-    "text": "str",
-}
 
 
 @dataclass(frozen=True)
@@ -97,29 +82,6 @@ class Many:
 
 
 _MANY = re.compile(r"([a-z][a-z0-9_]*):many=([a-z][a-z0-9_]*)")
-
-
-@dataclass(frozen=True)
-class Check:
-    """A CHECK comparing two fields, or a field and a numeric literal."""
-
-    left: str
-    op: str
-    right: str
-    right_is_field: bool
-    text: str
-
-    @property
-    def slug(self) -> str:
-        right = (
-            self.right if self.right_is_field else self.right.replace("-", "neg").replace(".", "_")
-        )
-        return f"{self.left}_{CHECK_WORDS[self.op]}_{right}"
-
-    @property
-    def message(self) -> str:
-        """What the API says when the rule is broken, from the schema and the database alike."""
-        return f"{self.left} must be {self.op} {self.right}"
 
 
 @dataclass(frozen=True)
@@ -275,6 +237,59 @@ def build_resource(
     """
     known = dict(known or {})
     given = " ".join(field_tokens)
+    singular = _singular(table, singular, given)
+    _check_options(id_type, api_version, len(field_tokens))
+    many_tokens = [t for t in field_tokens if _MANY.fullmatch(t)]
+    field_tokens = [t for t in field_tokens if not _MANY.fullmatch(t)]
+    fields = [_singular_table(parse_field(token), known, table) for token in field_tokens]
+    class_name = inflect.camelize(singular)
+    if id_type == "int" and schema >= 2:
+        id_type = "bigint"  # stored as BIGINT identity on PostgreSQL, INTEGER on SQLite
+    this = Known(table, class_name, singular, id_type)
+    parent_known: Known | None = None
+    if parent is not None:
+        parent_known = _parent(parent, fields, known, this, given)
+    _check_collisions(fields)
+    refs = _refs(fields, known, this)
+    parsed_uniques = tuple(parse_unique(group, fields) for group in uniques)
+    nested_lists = tuple(_listed_under(name, fields, known, this) for name in lists_under)
+    parsed_checks = tuple(parse_check(text, fields) for text in checks)
+    many = tuple(_many(token, table, singular, known, fields) for token in many_tokens)
+    if owner is not None:
+        _check_no_owner_field(table, fields, field_tokens)
+    scope = OWNER_COLUMN if owner is not None else owned_through(table, fields, parent_known, refs)
+    if scope is not None:
+        fields, parsed_uniques = _unique_per_owner(fields, parsed_uniques, scope)
+    return ResourceSpec(
+        table=table,
+        singular=singular,
+        class_name=class_name,
+        fields=tuple(fields),
+        parent=parent_known,
+        id_type=id_type,
+        uniques=parsed_uniques,
+        checks=parsed_checks,
+        api_version=api_version,
+        refs=tuple(sorted(refs.items())),
+        lists_under=nested_lists,
+        schema=schema,
+        many=many,
+        owner=owner,
+        access=access,
+    )
+
+
+def _refs(fields: Sequence[Field], known: Mapping[str, Known], this: Known) -> dict[str, Known]:
+    """The other tables the fields reference, each one the project has."""
+    refs: dict[str, Known] = {}
+    for f in fields:
+        if f.is_ref and f.ref_table != this.table:
+            refs[f.ref_table] = _resolve(f.ref_table, known, this, token=f.token, field_name=f.name)
+    return refs
+
+
+def _singular(table: str, singular: str | None, given: str) -> str:
+    """The checked table name's singular: the one given, else inflected, never the same."""
     check_identifier(
         table,
         what="resource name",
@@ -296,6 +311,11 @@ def build_resource(
             token=table,
             example=_command("scaffold resource", table, given, "--singular", f"{table}_item"),
         )
+    return singular
+
+
+def _check_options(id_type: str, api_version: int, field_count: int) -> None:
+    """The key type, the API version and the number of fields are within bounds."""
     if id_type not in ("int", "uuid"):
         raise InputError(
             f"--id {show(id_type)} is not int or uuid.",
@@ -308,49 +328,47 @@ def build_resource(
             token=str(api_version),
             example="--api-version 2",
         )
-    if len(field_tokens) > MAX_FIELDS:
+    if field_count > MAX_FIELDS:
         raise InputError(
-            f"{len(field_tokens)} fields is more than {MAX_FIELDS}.",
-            token=str(len(field_tokens)),
+            f"{field_count} fields is more than {MAX_FIELDS}.",
+            token=str(field_count),
             example=RESOURCE_EXAMPLE,
         )
-    many_tokens = [t for t in field_tokens if _MANY.fullmatch(t)]
-    field_tokens = [t for t in field_tokens if not _MANY.fullmatch(t)]
-    fields = [_singular_table(parse_field(token), known, table) for token in field_tokens]
-    class_name = inflect.camelize(singular)
-    if id_type == "int" and schema >= 2:
-        id_type = "bigint"  # stored as BIGINT identity on PostgreSQL, INTEGER on SQLite
-    this = Known(table, class_name, singular, id_type)
-    parent_known: Known | None = None
-    if parent is not None:
-        check_identifier(
-            parent,
-            what="parent resource",
-            role="table",
-            example=lambda good: _command("scaffold resource", table, given, "--parent", good),
+
+
+def _parent(
+    parent: str, fields: list[Field], known: Mapping[str, Known], this: Known, given: str
+) -> Known:
+    """The ``--parent`` table; its reference goes first in ``fields`` when not given."""
+    check_identifier(
+        parent,
+        what="parent resource",
+        role="table",
+        example=lambda good: _command("scaffold resource", this.table, given, "--parent", good),
+    )
+    parent_known = _resolve(parent, known, this, token=parent, field_name=None)
+    if not any(f.is_ref and f.ref_table == parent for f in fields):
+        fk = f"{parent_known.singular}_id"
+        fields.insert(0, parse_field(f"{fk}:ref={parent}"))
+    return parent_known
+
+
+def _listed_under(
+    table: str, fields: Sequence[Field], known: Mapping[str, Known], this: Known
+) -> Known:
+    """A table this resource is also listed under: one it references."""
+    if not any(f.is_ref and f.ref_table == table for f in fields):
+        raise InputError(
+            f"{this.table} has no reference to {table!r}, so it cannot be listed under it.",
+            token=table,
+            example=f"scaffold field add {this.table} {inflect.singularize(table)}_id:ref={table}:optional",
         )
-        parent_known = _resolve(parent, known, this, token=parent, field_name=None)
-        if not any(f.is_ref and f.ref_table == parent for f in fields):
-            fk = f"{parent_known.singular}_id"
-            fields.insert(0, parse_field(f"{fk}:ref={parent}"))
-    _check_collisions(fields)
-    refs: dict[str, Known] = {}
-    for f in fields:
-        if f.is_ref and f.ref_table != table:
-            refs[f.ref_table] = _resolve(f.ref_table, known, this, token=f.token, field_name=f.name)
-    parsed_uniques = tuple(_unique(group, fields) for group in uniques)
-    nested_lists = []
-    for table_name in lists_under:
-        if not any(f.is_ref and f.ref_table == table_name for f in fields):
-            raise InputError(
-                f"{table} has no reference to {table_name!r}, so it cannot be listed under it.",
-                token=table_name,
-                example=f"scaffold field add {table} {inflect.singularize(table_name)}_id:ref={table_name}:optional",
-            )
-        nested_lists.append(_resolve(table_name, known, this, token=table_name, field_name=None))
-    parsed_checks = tuple(_check(text, fields) for text in checks)
-    many = tuple(_many(token, table, singular, known, fields) for token in many_tokens)
-    if owner is not None and any(f.name == OWNER_COLUMN for f in fields):
+    return _resolve(table, known, this, token=table, field_name=None)
+
+
+def _check_no_owner_field(table: str, fields: Sequence[Field], field_tokens: Sequence[str]) -> None:
+    """An ``--owned`` resource's ``owner_id`` is its owner's: no field may take the name."""
+    if any(f.name == OWNER_COLUMN for f in fields):
         raise InputError(
             f"{table} is --owned, so {OWNER_COLUMN} is its owner's id (set from the signed-in "
             "user); drop the field from the command or name it differently.",
@@ -362,26 +380,6 @@ def build_resource(
                 "--owned",
             ),
         )
-    scope = OWNER_COLUMN if owner is not None else owned_through(table, fields, parent_known, refs)
-    if scope is not None:
-        fields, parsed_uniques = _unique_per_owner(fields, parsed_uniques, scope)
-    return ResourceSpec(
-        table=table,
-        singular=singular,
-        class_name=class_name,
-        fields=tuple(fields),
-        parent=parent_known,
-        id_type=id_type,
-        uniques=parsed_uniques,
-        checks=parsed_checks,
-        api_version=api_version,
-        refs=tuple(sorted(refs.items())),
-        lists_under=tuple(nested_lists),
-        schema=schema,
-        many=many,
-        owner=owner,
-        access=access,
-    )
 
 
 def owned_through(
@@ -501,69 +499,3 @@ def _check_collisions(fields: Sequence[Field]) -> None:
         seen[key] = f.name
     if len(fields) != len({f.name for f in fields}):
         raise InputError("A field name is repeated.", token="", example="name:str email:str")
-
-
-def _unique(group: str, fields: Sequence[Field]) -> tuple[str, ...]:
-    names = tuple(part.strip() for part in group.split(","))
-    by_name = {f.name: f for f in fields}
-    for name in names:
-        if name not in by_name:
-            raise InputError(
-                f"--unique {show(group)} names {name!r}, which is not a field of this resource.",
-                token=name,
-                example="--unique resident_id,week_start",
-            )
-        if by_name[name].kind == "json":
-            raise InputError(
-                f"--unique cannot include the json field {name!r}.",
-                token=name,
-                example="--unique resident_id,week_start",
-            )
-    if len(names) < 2 or len(set(names)) != len(names):
-        raise InputError(
-            f"--unique {show(group)} needs two or more distinct fields (use :unique for one).",
-            token=group,
-            example="--unique resident_id,week_start",
-        )
-    return names
-
-
-def _check(text: str, fields: Sequence[Field]) -> Check:
-    example = '--check "min_hours<=max_hours"'
-    match = _CHECK.fullmatch(text) if len(text) <= 200 else None
-    if not match:
-        raise InputError(
-            f"--check {show(text)} is not FIELD OP FIELD or FIELD OP NUMBER with OP one of < <= > >= = !=.",
-            token=text,
-            example=example,
-        )
-    left, op, right = match.groups()
-    by_name = {f.name: f for f in fields}
-    if left not in by_name:
-        raise InputError(
-            f"--check {show(text)} names {left!r}, which is not a field of this resource.",
-            token=left,
-            example=example,
-        )
-    left_kind = COMPARABLE.get(by_name[left].kind)
-    if left_kind is None:
-        raise InputError(
-            f"--check cannot compare the {by_name[left].kind} field {left!r}.",
-            token=left,
-            example=example,
-        )
-    if right in by_name:
-        if COMPARABLE.get(by_name[right].kind) != left_kind:
-            raise InputError(
-                f"--check {show(text)} compares {left!r} and {right!r}, which have different types.",
-                token=right,
-                example=example,
-            )
-        return Check(left, op, right, True, text)
-    if left_kind == "number" and _NUMBER.fullmatch(right):
-        return Check(left, op, right, False, text)
-    raise InputError(
-        f"--check {show(text)}: {right!r} is neither a field of this resource nor a number.",
-        token=right,
-        example=example,
-    )
