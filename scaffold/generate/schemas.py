@@ -23,7 +23,7 @@ from scaffold.spec.constraints import Check
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.links import links_of
 from scaffold.spec.names import python_name
-from scaffold.spec.resource import ResourceSpec
+from scaffold.spec.resource import Many, ResourceSpec
 
 
 def _input_type(
@@ -228,89 +228,140 @@ def include_pattern(includes: list[Include]) -> str:
 
 def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -> dict[str, Any]:
     imports = Imports()
-    imports.add("pydantic", "Field")
-    imports.add("app.schemas.base", "InputModel")
-    imports.add("app.schemas.base", "Page")
-    imports.add("app.schemas.base", "PageQuery")
-    imports.add("app.schemas.base", "ReadModel")
+    includes = includes or []
+    create = _create_fields(spec, imports)
+    update = _update_fields(spec, imports)
+    read = _read_fields(spec, imports)
+    required = [literal(f.attr) for f in spec.fields if not f.removed and not f.optional]
+    include_filter, detail = _include_lines(includes, imports)
+    filters = _filter_lines(spec, imports) + include_filter
+    _common_imports(spec, imports, validates_required=bool(required))
+    return {
+        "imports": imports.render(),
+        "create_fields": create,
+        "update_fields": update,
+        "examples": _examples(spec),
+        "required": ", ".join(required),
+        "read_fields": read,
+        "filters": filters,
+        "validators": _validator_lines(spec.checks),
+        "sensitive": [f.name for f in spec.fields if f.sensitive],
+        "detail": detail,
+    }
+
+
+def _common_imports(spec: ResourceSpec, imports: Imports, *, validates_required: bool) -> None:
+    """What every schemas module uses, and the helpers of its validators."""
+    for name in ("ConfigDict", "Field", "JsonValue"):
+        imports.add("pydantic", name)
+    for name in ("InputModel", "Page", "PageQuery", "ReadModel"):
+        imports.add("app.schemas.base", name)
     imports.add("datetime as dt")
+    if spec.checks:
+        imports.add("pydantic", "model_validator")
+        imports.add("typing", "Self")
+        imports.add("app.schemas.base", "rule_broken")
+    if validates_required:
+        imports.add("pydantic", "field_validator")
+        imports.add("app.schemas.base", "refuse_null")
+
+
+def _create_fields(spec: ResourceSpec, imports: Imports) -> list[str]:
+    """The create schema's lines: every field but the parent's key (the path has it),
+    then the ids of each many-to-many link."""
     parent_field = spec.parent_field
-    create, update, read, required = [], [], [], []
-    read.append(f"id: {id_py_type(spec, imports)}")
-    if spec.owner is not None:
-        read.append("owner_id: int")  # set from the signed-in user, never from the body
+    lines = []
     for f in spec.fields:
         annotation, kw = _input_type(f, spec, imports)
-        optional_annotation = f"{annotation} | None"
         if f.removed:
-            # Kept in this version's contract only: accepted and ignored, read back as null.
-            ignored = _field_line(
-                f.attr,
-                optional_annotation,
-                [
-                    *[a for a in _aliases(f, read=False) if a[0] == "validation_alias"],
-                    ("exclude", "True"),
-                ],
-                "None",
-            )
-            create.append(ignored)
-            update.append(ignored)
-            if not f.sensitive:
-                read.append(
-                    _field_line(
-                        f.attr,
-                        f"{py_type(f, spec, imports)} | None",
-                        [a for a in _aliases(f, read=True) if a[0] == "serialization_alias"],
-                        "None",
-                    )
-                )
-            continue
-        kw = [*kw, *_aliases(f, read=False)]
-        if f.sensitive:
-            # Write-only in OpenAPI: clients send it, no response carries it.
-            kw.append(("json_schema_extra", '{"writeOnly": True}'))
-        if f.has_default and f.default == "now":
-            imports.add("app.db.base", "utcnow")
-            create_line = _field_line(
-                f.attr, annotation, kw + [("default_factory", "utcnow")], None
-            )
-        elif f.has_default:
-            create_line = _field_line(
-                f.attr,
-                optional_annotation if f.optional else annotation,
-                kw,
-                value_source(imports, f.default),
-            )
-        elif f.optional:
-            create_line = _field_line(f.attr, optional_annotation, kw, "None")
-        else:
-            create_line = _field_line(f.attr, annotation, kw, None)
-        if f is not parent_field:
-            create.append(create_line)
-        # Update: every field may be left out (None is the "not given" default); an
-        # explicit null is refused for required columns by refuse_null.
-        update.append(_field_line(f.attr, optional_annotation, kw, "None"))
-        if not f.optional:
-            required.append(literal(f.attr))
-        if not f.sensitive:
-            read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
-            read.append(_field_line(f.attr, read_type, _aliases(f, read=True), None))
+            lines.append(_ignored_line(f, annotation))
+        elif f is not parent_field:
+            lines.append(_create_line(f, annotation, _input_kwargs(f, kw), imports))
     for m in spec.many:
-        element = "UUID" if m.target.id_type == "uuid" else "int"
-        if element == "UUID":
-            imports.add("uuid", "UUID")
-        else:
-            high = bound_source(imports, INT_RANGE.get(m.target.id_type, INT32)[1])
-            element = f"Annotated[int, Field(strict=True, ge=1, le={high})]"
-            imports.add("typing", "Annotated")
-        create.append(
+        element = _ids_element(m, imports)
+        lines.append(
             f"{m.ids_field}: list[{element}] = Field(default_factory=list, max_length=100)"
         )
-        update.append(
-            f"{m.ids_field}: list[{element}] | None = Field(default=None, max_length=100)"
-        )
-    read += ["created_at: dt.datetime", "updated_at: dt.datetime"]
-    filters = []
+    return lines
+
+
+def _update_fields(spec: ResourceSpec, imports: Imports) -> list[str]:
+    """The update schema's lines: every field may be left out (None is the "not given"
+    default); an explicit null is refused for required columns by refuse_null."""
+    lines = []
+    for f in spec.fields:
+        annotation, kw = _input_type(f, spec, imports)
+        if f.removed:
+            lines.append(_ignored_line(f, annotation))
+        else:
+            lines.append(_field_line(f.attr, f"{annotation} | None", _input_kwargs(f, kw), "None"))
+    for m in spec.many:
+        element = _ids_element(m, imports)
+        lines.append(f"{m.ids_field}: list[{element}] | None = Field(default=None, max_length=100)")
+    return lines
+
+
+def _read_fields(spec: ResourceSpec, imports: Imports) -> list[str]:
+    """The read schema's lines: the key, every field but the sensitive ones, the timestamps."""
+    lines = [f"id: {id_py_type(spec, imports)}"]
+    if spec.owner is not None:
+        lines.append("owner_id: int")  # set from the signed-in user, never from the body
+    for f in spec.fields:
+        if f.sensitive:
+            continue
+        if f.removed:
+            aliases = [a for a in _aliases(f, read=True) if a[0] == "serialization_alias"]
+            lines.append(
+                _field_line(f.attr, f"{py_type(f, spec, imports)} | None", aliases, "None")
+            )
+        else:
+            read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
+            lines.append(_field_line(f.attr, read_type, _aliases(f, read=True), None))
+    return [*lines, "created_at: dt.datetime", "updated_at: dt.datetime"]
+
+
+def _ignored_line(f: Field, annotation: str) -> str:
+    """A removed field, kept in this version's contract only: accepted and ignored on input
+    (read back as null)."""
+    kw = [a for a in _aliases(f, read=False) if a[0] == "validation_alias"]
+    return _field_line(f.attr, f"{annotation} | None", [*kw, ("exclude", "True")], "None")
+
+
+def _input_kwargs(f: Field, kw: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """An input field's constraints, its aliases and, when sensitive, ``writeOnly``."""
+    kw = [*kw, *_aliases(f, read=False)]
+    if f.sensitive:
+        # Write-only in OpenAPI: clients send it, no response carries it.
+        kw.append(("json_schema_extra", '{"writeOnly": True}'))
+    return kw
+
+
+def _create_line(f: Field, annotation: str, kw: list[tuple[str, str]], imports: Imports) -> str:
+    """A create field: its default (``now`` a factory), else None when optional, else none."""
+    optional_annotation = f"{annotation} | None"
+    if f.has_default and f.default == "now":
+        imports.add("app.db.base", "utcnow")
+        return _field_line(f.attr, annotation, kw + [("default_factory", "utcnow")], None)
+    if f.has_default:
+        chosen = optional_annotation if f.optional else annotation
+        return _field_line(f.attr, chosen, kw, value_source(imports, f.default))
+    if f.optional:
+        return _field_line(f.attr, optional_annotation, kw, "None")
+    return _field_line(f.attr, annotation, kw, None)
+
+
+def _ids_element(many: Many, imports: Imports) -> str:
+    """The type of one id a many-to-many link's create and update take."""
+    if many.target.id_type == "uuid":
+        return imports.add("uuid", "UUID")
+    high = bound_source(imports, INT_RANGE.get(many.target.id_type, INT32)[1])
+    imports.add("typing", "Annotated")
+    return f"Annotated[int, Field(strict=True, ge=1, le={high})]"
+
+
+def _filter_lines(spec: ResourceSpec, imports: Imports) -> list[str]:
+    """The list query's equality filters."""
+    lines = []
     for f in list_filters(spec):
         annotation, kw = _filter_type(f, spec, imports)
         name = filter_name(f, spec)
@@ -320,41 +371,23 @@ def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -
         # The service filters by model attribute: dumped by alias, a filter names it.
         if f.db_attr != attr or attr != name:
             kw.append(("serialization_alias", literal(f.db_attr)))
-        filters.append(_field_line(attr, f"{annotation} | None", kw, "None"))
-    includes = includes or []
+        lines.append(_field_line(attr, f"{annotation} | None", kw, "None"))
+    return lines
+
+
+def _include_lines(includes: list[Include], imports: Imports) -> tuple[list[str], list[str]]:
+    """The list query's ``include`` filter and the detail schema's embedded rows."""
+    if not includes:
+        return [], []
+    imports.add("app.schemas.base", "IncludeModel")
+    pattern = literal(include_pattern(includes))
     detail = []
-    if includes:
-        imports.add("app.schemas.base", "IncludeModel")
-        pattern = literal(include_pattern(includes))
-        filters.append(f"include: str | None = Field(default=None, pattern={pattern})")
-        for inc in includes:
-            embedded = imports.add(inc.read_module, inc.read_class)
-            if inc.many:
-                embedded = f"list[{embedded}]"
-            detail.append(f"{inc.name}: {embedded} | None = None")
-    validators = _validator_lines(spec.checks)
-    examples = _examples(spec)
-    imports.add("pydantic", "ConfigDict")
-    imports.add("pydantic", "JsonValue")
-    if spec.checks:
-        imports.add("pydantic", "model_validator")
-        imports.add("typing", "Self")
-        imports.add("app.schemas.base", "rule_broken")
-    if required:
-        imports.add("pydantic", "field_validator")
-        imports.add("app.schemas.base", "refuse_null")
-    return {
-        "imports": imports.render(),
-        "create_fields": create,
-        "update_fields": update,
-        "examples": examples,
-        "required": ", ".join(required),
-        "read_fields": read,
-        "filters": filters,
-        "validators": validators,
-        "sensitive": [f.name for f in spec.fields if f.sensitive],
-        "detail": detail,
-    }
+    for inc in includes:
+        embedded = imports.add(inc.read_module, inc.read_class)
+        if inc.many:
+            embedded = f"list[{embedded}]"
+        detail.append(f"{inc.name}: {embedded} | None = None")
+    return [f"include: str | None = Field(default=None, pattern={pattern})"], detail
 
 
 def _filter_type(
