@@ -59,31 +59,75 @@ def router_context(
     spec: ResourceSpec, layout: Layout, includes: list[Include] | None = None
 ) -> dict[str, Any]:
     imports = Imports()
+    schemas = layout.module("schemas", spec.table, spec.api_version, spec.api_primary)
+    _common_imports(spec, layout, schemas, imports)
+    id_type = id_py_type(spec, imports)
+    id_annotation = _id_annotation(spec.id_type, imports)
+    parent = _nested(spec, spec.parent, imports) if spec.parent is not None else None
+    nested_lists = [_nested(spec, p, imports) for p in spec.lists_under if p != spec.parent]
+    ops, summaries = _operations(spec, parent)
+    includes = includes or []
+    if includes:
+        imports.add(schemas, f"{spec.class_name}Detail")
+    linked = _linked(spec, layout, imports)
+    access = _access(spec, layout, imports)
+    return {
+        "reads": access["reads"],
+        "writes": access["writes"],
+        "admin_writes": access["admin_writes"],
+        "owner": access["owner"],
+        "linked": linked,
+        "includes": [i.name for i in includes],
+        "include_pattern": include_pattern(includes) if includes else "",
+        "router_args": _router_args(spec, layout, imports, access["require"]),
+        "ops": ops,
+        "summaries": summaries,
+        "nested_lists": nested_lists,
+        "imports": imports.render(),
+        "id_type": id_type,
+        "id_annotation": id_annotation,
+        "parent": parent,
+        "collection": f"/{spec.route}",
+        "item": f"/{spec.route}/{{{spec.id_param}}}",
+    }
+
+
+def _common_imports(spec: ResourceSpec, layout: Layout, schemas: str, imports: Imports) -> None:
+    """What every router uses: FastAPI, the session, the schemas and the service."""
     imports.add("typing", "Annotated")
-    imports.add("fastapi", "APIRouter")
-    imports.add("fastapi", "Depends")
-    imports.add("fastapi", "Query")
-    imports.add("fastapi", "status")
+    for name in ("APIRouter", "Depends", "Query", "Response", "status"):
+        imports.add("fastapi", name)
     imports.add("app.core.errors", "problem_responses")
     imports.add("app.db.session", "SessionDep")
-    schemas = layout.module("schemas", spec.table, spec.api_version, spec.api_primary)
     for suffix in ("Create", "ListQuery", "Page", "Read", "Update"):
         imports.add(schemas, f"{spec.class_name}{suffix}")
     imports.add(layout.module("services", spec.table), f"{spec.class_name}Service")
-    id_type = id_py_type(spec, imports)
-    id_annotation = _id_annotation(spec.id_type, imports)
 
-    def nested(parent: Known) -> dict[str, str]:
-        return {
-            **nested_route(spec, parent, ""),
-            "id_annotation": _id_annotation(parent.id_type, imports),
-        }
 
-    imports.add("fastapi", "Response")
-    parent = nested(spec.parent) if spec.parent is not None else None
-    nested_lists = [nested(p) for p in spec.lists_under if p != spec.parent]
-    # Operation ids a client generator turns into method names: <tag>-<action>[-vN].
-    suffix = f"-v{spec.api_version}" if spec.api_version > 1 else ""
+def _op_suffix(spec: ResourceSpec) -> str:
+    """Operation ids a client generator turns into method names: <tag>-<action>[-vN]."""
+    return f"-v{spec.api_version}" if spec.api_version > 1 else ""
+
+
+def _nested(spec: ResourceSpec, parent: Known, imports: Imports) -> dict[str, str]:
+    """The list of one parent's rows: its route, its key's type, its operation id."""
+    route = {
+        **nested_route(spec, parent, ""),
+        "id_annotation": _id_annotation(parent.id_type, imports),
+    }
+    plural = humanize(spec.table).lower()
+    parent_singular = humanize(spec.known(_table_of(spec, route["field"])).singular).lower()
+    stem = route["stem"].replace("_", "-")
+    route["operation_id"] = f"{spec.route}-list-by-{stem}{_op_suffix(spec)}"
+    route["summary"] = f"List the {plural} of a {parent_singular}"
+    return route
+
+
+def _operations(
+    spec: ResourceSpec, parent: dict[str, str] | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The operation id and the summary of each route."""
+    suffix = _op_suffix(spec)
     plural, singular = humanize(spec.table).lower(), humanize(spec.singular).lower()
     ops = {a: f"{spec.route}-{a}{suffix}" for a in ("list", "create", "get", "update", "delete")}
     summaries = {
@@ -93,16 +137,14 @@ def router_context(
         "update": f"Update a {singular}: only the fields given change",
         "delete": f"Delete a {singular}",
     }
-    for n in ([parent] if parent else []) + nested_lists:
-        parent_singular = humanize(spec.known(_table_of(spec, n["field"])).singular).lower()
-        n["operation_id"] = f"{spec.route}-list-by-{n['stem'].replace('_', '-')}{suffix}"
-        n["summary"] = f"List the {plural} of a {parent_singular}"
     if parent:
         ops["list_nested"] = parent["operation_id"]
         summaries["list_nested"] = parent["summary"]
-    includes = includes or []
-    if includes:
-        imports.add(schemas, f"{spec.class_name}Detail")
+    return ops, summaries
+
+
+def _linked(spec: ResourceSpec, layout: Layout, imports: Imports) -> list[dict[str, str]]:
+    """The routes listing the rows each many-to-many link of a row reaches."""
     linked = []
     for m in spec.many:
         page = imports.add(layout.module("schemas", m.target.table), f"{m.target.class_name}Page")
@@ -120,6 +162,37 @@ def router_context(
                 "summary": literal(summary),
             }
         )
+    return linked
+
+
+def _access(spec: ResourceSpec, layout: Layout, imports: Imports) -> dict[str, str]:
+    """Who may call the routes: the statuses they answer (``reads``, ``writes``), the
+    admin check of writes, the signed-in user an owned service takes (``owner``) and the
+    dependency every route of the router needs (``require``)."""
+    reads = writes = admin_writes = owner = require = ""
+    if layout.auth is not None and not spec.public_reads:
+        # Every route needs a signed-in user: an owned resource's service takes it (and
+        # scopes every query to it); any other router depends on it for all its routes.
+        reads = writes = "401, "
+        if spec.scoped_refs:
+            owner = imports.add(*layout.auth.user.split(":"))
+        else:
+            require = imports.add(*layout.auth.require_user.split(":"))
+    if layout.auth is not None and spec.admin_writes:
+        writes = "401, 403, "
+        admin_writes = imports.add(*layout.auth.require_admin.split(":"))
+    return {
+        "reads": reads,
+        "writes": writes,
+        "admin_writes": admin_writes,
+        "owner": owner,
+        "require": require,
+    }
+
+
+def _router_args(spec: ResourceSpec, layout: Layout, imports: Imports, require: str) -> str:
+    """The APIRouter's arguments after its tags: an adopted project's route class, prefix
+    and sign-in dependency, then ``require`` (the signed-in user every route needs)."""
     router_args = ""
     if layout.profile is not None:
         # problem+json for the generated routes only: the project's own keep their errors.
@@ -129,38 +202,9 @@ def router_context(
         if layout.profile.auth_dependency and layout.auth is None:
             module, _, name = layout.profile.auth_dependency.partition(":")
             router_args += f", dependencies=[Depends({imports.add(module, name)})]"
-    reads = writes = admin_writes = owner = ""
-    if layout.auth is not None and not spec.public_reads:
-        # Every route needs a signed-in user: an owned resource's service takes it (and
-        # scopes every query to it); any other router depends on it for all its routes.
-        reads = writes = "401, "
-        if spec.scoped_refs:
-            owner = imports.add(*layout.auth.user.split(":"))
-        else:
-            require = imports.add(*layout.auth.require_user.split(":"))
-            router_args += f", dependencies=[Depends({require})]"
-    if layout.auth is not None and spec.admin_writes:
-        writes = "401, 403, "
-        admin_writes = imports.add(*layout.auth.require_admin.split(":"))
-    return {
-        "reads": reads,
-        "writes": writes,
-        "admin_writes": admin_writes,
-        "owner": owner,
-        "linked": linked,
-        "includes": [i.name for i in includes],
-        "include_pattern": include_pattern(includes) if includes else "",
-        "router_args": router_args,
-        "ops": ops,
-        "summaries": summaries,
-        "nested_lists": nested_lists,
-        "imports": imports.render(),
-        "id_type": id_type,
-        "id_annotation": id_annotation,
-        "parent": parent,
-        "collection": f"/{spec.route}",
-        "item": f"/{spec.route}/{{{spec.id_param}}}",
-    }
+    if require:
+        router_args += f", dependencies=[Depends({require})]"
+    return router_args
 
 
 def _table_of(spec: ResourceSpec, field: str) -> str:
