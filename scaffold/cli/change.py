@@ -9,9 +9,6 @@ import typer
 
 from scaffold.cli.options import (
     ApproveOpt,
-    KeepFailedOpt,
-    NoVersionOpt,
-    VerifyOpt,
     exit_with,
     handles_errors,
     writing,
@@ -55,17 +52,16 @@ def _apply_plan(planner: Callable[[Any], tuple[Any, Any]], target: Target, *, ve
 
 @field_app.command("add")
 @handles_errors
-@writing
+@writing("approve", "verify", "keep_failed")
 def field_add(
     resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
     fields: Annotated[
         list[str], typer.Argument(help="Fields in field syntax, e.g. capacity:int:min=0.")
     ],
-    approve: ApproveOpt = False,
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
+    approve: bool,
+    verify: bool,
 ) -> None:
     """Add fields to a live resource: a migration plus model, schemas, service and tests.
 
@@ -89,16 +85,15 @@ def field_add(
 
 @field_app.command("remove")
 @handles_errors
-@writing
+@writing("approve", "no_version", "verify", "keep_failed")
 def field_remove(
     resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
     name: Annotated[str, typer.Argument(help="The field to remove.")],
-    approve: ApproveOpt = False,
-    no_version: NoVersionOpt = False,
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
 ) -> None:
     """Drop a column (destructive, breaking: needs --approve).
 
@@ -122,17 +117,16 @@ def field_remove(
 
 @field_app.command("rename")
 @handles_errors
-@writing
+@writing("approve", "no_version", "verify", "keep_failed")
 def field_rename(
     resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
     old: Annotated[str, typer.Argument(help="Current field name.")],
     new: Annotated[str, typer.Argument(help="New field name.")],
-    approve: ApproveOpt = False,
-    no_version: NoVersionOpt = False,
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
 ) -> None:
     """Rename a column (breaking: needs --approve).
 
@@ -161,12 +155,12 @@ def field_rename(
 
 @app.command()
 @handles_errors
-@writing
+@writing("approve")
 def destroy(
     resource: Annotated[str, typer.Argument(help="The resource (table) to drop.")],
-    approve: ApproveOpt = False,
     *,
     target: Target,
+    approve: bool,
 ) -> None:
     """Drop a table and remove its generated files (destructive: needs --approve).
 
@@ -185,19 +179,18 @@ def destroy(
 
 @app.command()
 @handles_errors
-@writing
+@writing("approve", "no_version", "verify", "keep_failed")
 def rename(
     resource: Annotated[str, typer.Argument(help="The resource (table) to rename.")],
     new_name: Annotated[str, typer.Argument(help="Its new table name, plural snake_case.")],
     singular: Annotated[
         str | None, typer.Option("--singular", help="The new singular, where English is irregular.")
     ] = None,
-    approve: ApproveOpt = False,
-    no_version: NoVersionOpt = False,
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
 ) -> None:
     """Rename a generated resource's table (breaking, a production migration: --approve).
 
@@ -222,14 +215,13 @@ def rename(
 
 @app.command()
 @handles_errors
-@writing
+@writing("keep_failed")
 def mission(
     sentence: Annotated[str, typer.Argument(help="What you want, in one English sentence.")],
     approve: ApproveOpt = False,
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip migrations, alembic check and tests.")
     ] = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
 ) -> None:

@@ -8,12 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from scaffold.cli.options import (
-    ApproveOpt,
     JsonOpt,
-    KeepFailedOpt,
-    NoVersionOpt,
     QuietOpt,
-    VerifyOpt,
     exit_with,
     handles_errors,
     writing,
@@ -24,7 +20,7 @@ from scaffold.cli.runs import Target, apply_command, resource_args, run_resource
 
 @app.command()
 @handles_errors
-@writing
+@writing("verify", "keep_failed", "approve", "no_version")
 def resource(
     name: Annotated[
         str, typer.Argument(help="Table name, plural snake_case (weekly_requirements).")
@@ -70,12 +66,11 @@ def resource(
             help="Only admins write; signed-in users (with --public: anyone) read.",
         ),
     ] = False,
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
-    approve: ApproveOpt = False,
-    no_version: NoVersionOpt = False,
     *,
     target: Target,
+    verify: bool,
+    approve: bool,
+    no_version: bool,
 ) -> None:
     """Create a table and all six layers for it.
 
@@ -105,13 +100,12 @@ def resource(
 
 @app.command()
 @handles_errors
-@writing
+@writing("approve", "verify", "keep_failed")
 def auth(
-    approve: ApproveOpt = False,
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
+    approve: bool,
+    verify: bool,
 ) -> None:
     """Add users and sign-in, and protect every generated route (security: needs --approve).
 
@@ -173,7 +167,7 @@ def new(
 
 @app.command()
 @handles_errors
-@writing
+@writing("verify", "keep_failed")
 def endpoint(
     route: Annotated[
         str,
@@ -181,10 +175,9 @@ def endpoint(
             help='METHOD and path, e.g. "GET /api/v1/residents/{id}/weekly-requirements".'
         ),
     ],
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
+    verify: bool,
 ) -> None:
     """Add one route to an existing resource: router, service method and tests.
 
@@ -211,16 +204,15 @@ def endpoint(
 
 @app.command()
 @handles_errors
-@writing
+@writing("verify", "keep_failed", "approve")
 def index(
     missing: Annotated[
         bool, typer.Option("--missing", help="Index foreign keys and filter columns that lack one.")
     ] = False,
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
-    approve: ApproveOpt = False,
     *,
     target: Target,
+    verify: bool,
+    approve: bool,
 ) -> None:
     """Write one migration adding every missing index, and measure the lookups it speeds up.
 

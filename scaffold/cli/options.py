@@ -61,25 +61,41 @@ WRITING_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("json_output", JsonOpt, False),
     ("quiet", QuietOpt, False),
 )
+# The options of a change that a writing command may take, before those.
+CHANGE_OPTIONS: dict[str, Any] = {
+    "approve": ApproveOpt,
+    "no_version": NoVersionOpt,
+    "verify": VerifyOpt,
+    "keep_failed": KeepFailedOpt,
+}
 
 
-def writing(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command ``--project --dry-run --force --json --quiet``; it receives them as
-    its keyword-only ``target`` (typer sees the options, the function one value)."""
+def writing(*change: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the ``change`` options (``approve``, ``no_version``, ``verify``,
+    ``keep_failed``, in the order given) and then ``--project --dry-run --force --json
+    --quiet``. The function declares the change options it reads as keyword-only
+    booleans and receives the rest as its keyword-only ``target``; ``keep_failed`` is
+    ``handles_errors``'s."""
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        target = Target(**{name: kwargs.pop(name) for name, _, _ in WRITING_OPTIONS})
-        return func(*args, target=target, **kwargs)
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            target = Target(**{name: kwargs.pop(name) for name, _, _ in WRITING_OPTIONS})
+            return func(*args, target=target, **kwargs)
 
-    signature = inspect.signature(func, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "target"]
-    shared = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
-        for name, kind, default in WRITING_OPTIONS
-    ]
-    wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
-    return wrapper
+        signature = inspect.signature(func, eval_str=True)
+        taken = {"target", *change}
+        own = [p for p in signature.parameters.values() if p.name not in taken]
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        options = [(name, CHANGE_OPTIONS[name], False) for name in change] + list(WRITING_OPTIONS)
+        shared = [
+            inspect.Parameter(name, keyword, default=default, annotation=kind)
+            for name, kind, default in options
+        ]
+        wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
 
 
 def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,10 +10,8 @@ import typer
 from scaffold.cli.options import (
     DryRunOpt,
     JsonOpt,
-    KeepFailedOpt,
     ProjectOpt,
     QuietOpt,
-    VerifyOpt,
     exit_with,
     find_project,
     handles_errors,
@@ -118,12 +116,11 @@ def ide_vscode(
 
 @app.command()
 @handles_errors
-@writing
+@writing("verify", "keep_failed")
 def upgrade(
-    verify: VerifyOpt = False,
-    keep_failed: KeepFailedOpt = False,
     *,
     target: Target,
+    verify: bool,
 ) -> None:
     """Re-render every generated resource with this version of scaffold's templates.
 
@@ -152,7 +149,7 @@ def upgrade(
 
 @app.command()
 @handles_errors
-@writing
+@writing()
 def adopt(
     *,
     target: Target,
