@@ -14,12 +14,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-# Two workers (CI has two cores); each takes whole test files, so a file's shared
-# generated project is built once. JOBS=1 runs it in one process.
+# Two workers (CI has two cores); each takes whole test files (or the files that share a
+# project, tests/conftest.py), so a shared generated project is built once. JOBS=1 runs
+# it in one process.
 JOBS ?= 2
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
+	$(BIN)/python -m pytest $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile) --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,6 +69,29 @@ HEAVIEST_FIRST = (
     "adopt/",
     "commands/",
 )
+# Files that share a session fixture are handed out as one unit, so the fixture is built
+# once: the canonical project (tests/e2e/conftest.py).
+SHARED_UNITS = {
+    "e2e/test_e2e.py": "canonical",
+    "e2e/test_postgres.py": "canonical",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile``, except that the files of ``SHARED_UNITS`` go to one worker
+    together. (xdist's own ``loadgroup`` marks no longer reach its scheduler under
+    pytest 9, which keeps node ids in ``_id``.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return SHARED_UNITS.get(path.removeprefix("tests/"), path)
+
+    return SharedFileScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

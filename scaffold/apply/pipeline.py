@@ -45,10 +45,36 @@ def execute(
     ``manifest`` is the manifest as it should be after the change (resource
     specs updated); file hashes are recorded here.
     """
-    layout = project.layout
     from scaffold.generate.relations import apply_relationships
 
-    rendered = apply_relationships(project, rendered, manifest)
+    rendered = _formatted(project, outcome, apply_relationships(project, rendered, manifest))
+    changes = plan(project.root, rendered, project.manifest, force=force)
+    _refuse_unsafe_overwrites(project, changes)
+    outcome.changes = changes
+    _hand_off_edits(project, outcome, changes, manifest)
+    if any(c.status == CONFLICT for c in changes):
+        outcome.exit_code = 1
+        outcome.notes.append(
+            "Nothing was written: the files marked conflict were changed by you. "
+            "Re-run with --force to overwrite them, or --dry-run to see the diffs."
+        )
+        return outcome
+    writes = _writes(project, changes, manifest)
+    if dry_run:
+        outcome.notes.insert(0, "Dry run: nothing was written.")
+        return outcome
+    if writes:
+        write_all(project.root, writes)
+    hidden = [Change(p, "create", t, None) for p, t in writes if p.startswith(".scaffold/")]
+    outcome.changes = changes + hidden
+    if all(c.status == IDENTICAL for c in changes):
+        outcome.notes = []
+    return outcome
+
+
+def _formatted(project: Project, outcome: Outcome, rendered: list[Rendered]) -> list[Rendered]:
+    """``rendered`` as the project's ruff formats it (its lint findings go to ``outcome``)."""
+    layout = project.layout
     first_party = (layout.package, layout.tests, layout.migrations.split("/")[0])
     if project.adopted:
         # The project's own ruff config decides the rest (an `alembic/` folder is not
@@ -75,8 +101,11 @@ def execute(
         first_party,
     )
     outcome.lint = lint
-    rendered = [replace(r, text=texts.get(r.path, r.text)) for r in rendered]
-    changes = plan(project.root, rendered, project.manifest, force=force)
+    return [replace(r, text=texts.get(r.path, r.text)) for r in rendered]
+
+
+def _refuse_unsafe_overwrites(project: Project, changes: list[Change]) -> None:
+    """Refuse to write over conflict markers, or over uncommitted edits of the user's."""
     project.refuse_conflict_markers(
         [c.path for c in changes if c.old is not None and c.status != IDENTICAL]
     )
@@ -87,7 +116,12 @@ def execute(
             if c.old is not None and (c.status == FORCE or c.reason == "merged with your edits")
         ]
     )
-    outcome.changes = changes
+
+
+def _hand_off_edits(
+    project: Project, outcome: Outcome, changes: list[Change], manifest: Manifest
+) -> None:
+    """In an adopted project, files of the team's that scaffold edited are named for review."""
     edited = [
         c.path for c in changes if c.reason == "edited in place" and c.path not in manifest.files
     ]
@@ -96,13 +130,13 @@ def execute(
             f"scaffold edited {', '.join(edited)}, which your team wrote "
             "(a syntax-tree edit: an import and an include or index line); review the diff."
         )
-    if any(c.status == CONFLICT for c in changes):
-        outcome.exit_code = 1
-        outcome.notes.append(
-            "Nothing was written: the files marked conflict were changed by you. "
-            "Re-run with --force to overwrite them, or --dry-run to see the diffs."
-        )
-        return outcome
+
+
+def _writes(
+    project: Project, changes: list[Change], manifest: Manifest
+) -> list[tuple[str, str | None]]:
+    """Every (path, text) to write, None to delete: the changed files, their bases under
+    ``.scaffold/base`` and the manifest (whose file hashes are recorded here)."""
     for change in changes:
         if change.delete:
             manifest.files.pop(change.path, None)
@@ -128,16 +162,7 @@ def execute(
     if writes or base_writes or manifest_text != _current_manifest(project):
         writes += base_writes
         writes.append((MANIFEST, manifest_text))
-    if dry_run:
-        outcome.notes.insert(0, "Dry run: nothing was written.")
-        return outcome
-    if writes:
-        write_all(project.root, writes)
-    hidden = [Change(p, "create", t, None) for p, t in writes if p.startswith(".scaffold/")]
-    outcome.changes = changes + hidden
-    if all(c.status == IDENTICAL for c in changes):
-        outcome.notes = []
-    return outcome
+    return writes
 
 
 def _down_revision(migration: str) -> str | None:

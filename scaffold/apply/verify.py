@@ -253,15 +253,9 @@ def dynamic_checks(
     one), scaffold points it nowhere.
     """
     python = project_python(root)
-    results: list[CheckResult] = []
     ini = (profile.alembic_ini if profile is not None else None) or "alembic.ini"
     if not (root / ini).is_file():
-        reason = f"not run: no {ini} in the project"
-        return [
-            CheckResult("migrations", None, reason),
-            CheckResult("alembic_check", None, reason),
-            CheckResult("tests", None, reason),
-        ]
+        return _not_run(f"not run: no {ini} in the project")
     with tempfile.TemporaryDirectory(prefix="scaffold-verify-") as tmp:
         scratch = database_url or _scratch_url(root, Path(tmp))
         if profile is not None and not database_url:
@@ -277,8 +271,7 @@ def dynamic_checks(
                     "them; set TEST_DATABASE_URL to a scratch PostgreSQL database"
                 )
                 return [
-                    CheckResult("migrations", None, reason),
-                    CheckResult("alembic_check", None, reason),
+                    *_not_run(reason)[:2],
                     *_run_tests(root, python, test_files, profile, None),
                 ]
             elif not _async_env(root, profile):
@@ -307,39 +300,41 @@ def dynamic_checks(
             from scaffold.apply.load import probe_result
 
             measured["load"] = probe_result(proc.stdout)
-        if _missing_module(proc, "alembic"):
-            reason = f"not run: alembic is not installed in {python}"
-            return [
-                CheckResult("migrations", None, reason),
-                CheckResult("alembic_check", None, reason),
-                CheckResult("tests", None, reason),
-            ]
-        output = proc.stdout + proc.stderr
-        reached = re.findall(r"^@@step (.+)$", output, re.M)
-        last = reached[-1] if reached else "upgrade head"
-        failed = None
-        if proc.returncode != 0 and last != "check":
-            failed = f"alembic {last} failed: {_tail(proc)}"
-        results.append(
-            CheckResult(
-                "migrations",
-                failed is None,
-                failed or "upgrade head → downgrade base → upgrade head",
-            )
-        )
-        if failed:
-            results.append(
-                CheckResult("alembic_check", None, "not run: the migrations did not apply")
-            )
-        else:
-            said = [line for line in output.splitlines() if "upgrade operations" in line]
-            results.append(
-                CheckResult(
-                    "alembic_check", proc.returncode == 0, (said or [_tail(proc, 2)])[0].strip()
-                )
-            )
-        results += test_results
-    return results
+    if _missing_module(proc, "alembic"):
+        return _not_run(f"not run: alembic is not installed in {python}")
+    return [*_round_trip_results(proc), *test_results]
+
+
+def _not_run(reason: str) -> list[CheckResult]:
+    """The three dynamic checks, none of them run, for ``reason``."""
+    return [
+        CheckResult("migrations", None, reason),
+        CheckResult("alembic_check", None, reason),
+        CheckResult("tests", None, reason),
+    ]
+
+
+def _round_trip_results(proc: subprocess.CompletedProcess) -> list[CheckResult]:
+    """The migrations and alembic check results, read from the round trip's output."""
+    output = proc.stdout + proc.stderr
+    reached = re.findall(r"^@@step (.+)$", output, re.M)
+    last = reached[-1] if reached else "upgrade head"
+    failed = None
+    if proc.returncode != 0 and last != "check":
+        failed = f"alembic {last} failed: {_tail(proc)}"
+    migrations = CheckResult(
+        "migrations", failed is None, failed or "upgrade head → downgrade base → upgrade head"
+    )
+    if failed:
+        return [
+            migrations,
+            CheckResult("alembic_check", None, "not run: the migrations did not apply"),
+        ]
+    said = [line for line in output.splitlines() if "upgrade operations" in line]
+    return [
+        migrations,
+        CheckResult("alembic_check", proc.returncode == 0, (said or [_tail(proc, 2)])[0].strip()),
+    ]
 
 
 def _run_tests(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
-from scaffold.cli.runs import guard, run_check_command, run_resource
+from scaffold.cli.runs import Target, guard, resource_args, run_check_command, run_resource
 
 # --- the fast path ----------------------------------------------------------------
 
@@ -182,36 +182,29 @@ def fast_main(argv: list[str]) -> bool:
         parsed = parse_resource_argv(argv[1:])
         if parsed is None:
             return False
-        from scaffold.commands.resource import expand_fields
-        from scaffold.spec.args import ResourceArgs
-        from scaffold.spec.resource import access_of
-
-        args = ResourceArgs(
-            name=parsed["name"],
-            fields=expand_fields(parsed["fields"]),
+        args = resource_args(
+            parsed["name"],
+            parsed["fields"],
             singular=parsed.get("singular"),
             parent=parsed.get("parent"),
-            uniques=tuple(parsed["uniques"]),
-            checks=tuple(parsed["checks"]),
+            uniques=parsed["uniques"],
+            checks=parsed["checks"],
             id_type=parsed.get("id_type", "int"),
             api_version=parsed.get("api_version", 1),
             owned=bool(parsed.get("owned")),
-            access=access_of(
-                public=bool(parsed.get("public")), admin_writes=bool(parsed.get("admin_writes"))
-            ),
+            public=bool(parsed.get("public")),
+            admin_writes=bool(parsed.get("admin_writes")),
         )
-        project = Path(parsed["project"]) if parsed.get("project") else None
-        flags = {
-            k: bool(parsed.get(k))
-            for k in ("verify", "approve", "no_version", "dry_run", "force", "json_output", "quiet")
-        }
+        target = Target(
+            project=Path(parsed["project"]) if parsed.get("project") else None,
+            **{k: bool(parsed.get(k)) for k in ("dry_run", "force", "json_output", "quiet")},
+        )
+        flags = {k: bool(parsed.get(k)) for k in ("verify", "approve", "no_version")}
         from scaffold.apply.pipeline import keeping_failed
 
         with keeping_failed(bool(parsed.get("keep_failed"))):
             code = guard(
-                "resource",
-                flags["json_output"],
-                lambda: run_resource(args, project=project, **flags),
+                "resource", target.json_output, lambda: run_resource(args, target, **flags)
             )
         sys.exit(code)
     return False

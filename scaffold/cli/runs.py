@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,32 +65,95 @@ def finish(outcome: Any, printer: Any, *, dry_run: bool) -> int:
     return outcome.exit_code
 
 
-def run_resource(
-    args: Any,
+@dataclass(frozen=True)
+class Target:
+    """Where a writing command writes and how it speaks: the options every one takes."""
+
+    project: Path | None = None
+    dry_run: bool = False
+    force: bool = False
+    json_output: bool = False
+    quiet: bool = False
+
+
+def apply_command(
+    planner: Callable[[Any], tuple[Any, list | None, Any]],
+    target: Target,
     *,
-    project: Path | None,
     verify: bool,
-    approve: bool,
-    no_version: bool,
-    dry_run: bool,
-    force: bool,
-    json_output: bool,
-    quiet: bool,
+    preamble: Callable[[Any, Any], None] | None = None,
 ) -> int:
-    from scaffold.commands.resource import plan_resource
+    """What every writing command does: plan the change of the project under its lock
+    (``planner`` -> (outcome, files, manifest); files None: nothing left to write), prove
+    and write it, print the outcome (after ``preamble``, if any) and return its exit code."""
     from scaffold.commands.write import apply_change
     from scaffold.project.core import Project
     from scaffold.project.files import project_lock
     from scaffold.report.printer import Printer
 
-    printer = Printer(json_mode=json_output, quiet=quiet)
-    proj = Project.find(project, explicit=project is not None)
+    printer = Printer(json_mode=target.json_output, quiet=target.quiet)
+    proj = Project.find(target.project, explicit=target.project is not None)
     with project_lock(proj.root):
+        outcome, files, manifest = planner(proj)
+        if files is not None:
+            apply_change(
+                proj,
+                outcome,
+                files,
+                manifest,
+                force=target.force,
+                dry_run=target.dry_run,
+                verify=verify,
+            )
+    if preamble is not None:
+        preamble(outcome, printer)
+    return finish(outcome, printer, dry_run=target.dry_run)
+
+
+def resource_args(
+    name: str,
+    fields: Iterable[str],
+    *,
+    singular: str | None,
+    parent: str | None,
+    uniques: Iterable[str],
+    checks: Iterable[str],
+    id_type: str,
+    api_version: int,
+    owned: bool,
+    public: bool,
+    admin_writes: bool,
+) -> Any:
+    """The ResourceArgs of a ``scaffold resource`` command line (typer's or the fast path's)."""
+    from scaffold.commands.resource import expand_fields
+    from scaffold.spec.args import ResourceArgs
+    from scaffold.spec.resource import access_of
+
+    return ResourceArgs(
+        name=name,
+        fields=expand_fields(fields),
+        singular=singular,
+        parent=parent,
+        uniques=tuple(uniques),
+        checks=tuple(checks),
+        id_type=id_type,
+        api_version=api_version,
+        owned=owned,
+        access=access_of(public=public, admin_writes=admin_writes),
+    )
+
+
+def run_resource(
+    args: Any, target: Target, *, verify: bool, approve: bool, no_version: bool
+) -> int:
+    """``scaffold resource``: plan the resource and apply it like every writing command."""
+    from scaffold.commands.resource import plan_resource
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
         plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
-        apply_change(
-            proj, outcome, plan.files, plan.manifest, force=force, dry_run=dry_run, verify=verify
-        )
-    return finish(outcome, printer, dry_run=dry_run)
+        return outcome, plan.files, plan.manifest
+
+    return apply_command(planned, target, verify=verify)
 
 
 def run_check_command(

@@ -234,22 +234,25 @@ def _strip_jsonc(text: str, path: str) -> str:
     return _blank_trailing_commas(out)
 
 
+def _string_end(text: str, i: int) -> int:
+    """The index just past the JSON string that opens at ``text[i]``."""
+    i += 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == '"':
+            return i + 1
+        else:
+            i += 1
+    return i
+
+
 def _blank_comments(text: str, path: str) -> str:
     out = list(text)
     i, n = 0, len(text)
-    in_string = False
     while i < n:
-        ch = text[i]
-        if in_string:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-            i += 1
-        elif ch == '"':
-            in_string = True
-            i += 1
+        if text[i] == '"':
+            i = _string_end(text, i)
         elif text.startswith("//", i):
             while i < n and text[i] not in "\r\n":
                 out[i] = " "
@@ -270,19 +273,12 @@ def _blank_comments(text: str, path: str) -> str:
 
 def _blank_trailing_commas(text: str) -> str:
     out = list(text)
-    in_string = False
     i, n = 0, len(text)
     while i < n:
-        ch = text[i]
-        if in_string:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == ",":
+        if text[i] == '"':
+            i = _string_end(text, i)
+            continue
+        if text[i] == ",":
             j = i + 1
             while j < n and text[j] in " \t\r\n":
                 j += 1

@@ -125,27 +125,7 @@ class Profile:
             return None
         _expect(layout in LAYOUTS, "layout", layout, f'layout = "{LAYOUTS[0]}"')
         values: dict[str, Any] = {"layout": layout}
-        for key in ("package", *PATH_KEYS, "support_module"):
-            value = settings.get(key)
-            _expect(
-                isinstance(value, str) and bool(_PATH.fullmatch(value)) and ".." not in value,
-                key,
-                value,
-                f'{key} = "app/{key}/{{name}}.py"',
-            )
-            values[key] = value
-        for key in PATH_KEYS:
-            _expect("{name}" in values[key], key, values[key], f'{key} = "app/{key}/{{name}}.py"')
-        for key in REF_KEYS:
-            value = settings.get(key)
-            if key == "base" or value is not None:
-                _expect(
-                    isinstance(value, str) and bool(_REF.fullmatch(value)),
-                    key,
-                    value,
-                    f'{key} = "app.db.base:Base"',
-                )
-                values[key] = value
+        values |= _paths_and_refs(settings)
         prefix = settings.get("api_prefix", "")
         _expect(
             isinstance(prefix, str) and bool(_PREFIX.fullmatch(prefix)),
@@ -168,54 +148,8 @@ class Profile:
             if value is not None:
                 _expect(isinstance(value, str) and ".." not in value, key, value, f'{key} = "..."')
                 values[key] = value
-        style = settings.get("test_style", "async")
-        _expect(style in STYLES, "test_style", style, 'test_style = "sync"')
-        values["test_style"] = style
-        values["asyncio_mode"] = str(settings.get("asyncio_mode", "auto"))
-        values["sqlmodel"] = bool(settings.get("sqlmodel", False))
-        values["include_prefix"] = bool(settings.get("include_prefix", False))
-        id_type = settings.get("id_type", "bigint")
-        _expect(id_type in ("uuid", "int", "bigint"), "id_type", id_type, 'id_type = "uuid"')
-        values["id_type"] = id_type
-        convention = settings.get("naming_convention", {})
-        _expect(
-            isinstance(convention, dict),
-            "naming_convention",
-            convention,
-            'naming_convention = { ix = "ix_%(column_0_label)s" }',
-        )
-        values["naming_convention"] = tuple(sorted((str(k), str(v)) for k, v in convention.items()))
-        tables = settings.get("tables", {})
-        _expect(
-            isinstance(tables, dict),
-            "tables",
-            tables,
-            'tables.people = { class = "Person", module = "app.models.person", key_type = "uuid" }',
-        )
-        found = []
-        for name, entry in sorted(tables.items()):
-            ok = (
-                isinstance(entry, dict)
-                and isinstance(entry.get("class"), str)
-                and isinstance(entry.get("module"), str)
-            )
-            _expect(
-                ok,
-                f"tables.{name}",
-                entry,
-                f'tables.{name} = {{ class = "X", module = "app.models.x", key_type = "uuid" }}',
-            )
-            key_type = entry.get("key_type", "int")
-            _expect(
-                key_type in ("uuid", "int", "bigint", "str"),
-                f"tables.{name}.key_type",
-                key_type,
-                f'tables.{name}.key_type = "uuid"',
-            )
-            found.append(
-                Table(name, entry["class"], entry["module"], str(entry.get("key", "id")), key_type)
-            )
-        values["tables"] = tuple(found)
+        values |= _conventions(settings)
+        values["tables"] = _tables(settings.get("tables", {}))
         return cls(**values)
 
 
@@ -231,3 +165,88 @@ def _expect(ok: bool, key: str, value: Any, example: str) -> None:
             token=str(key),
             example=f"[tool.scaffold]\n{example}",
         )
+
+
+def _paths_and_refs(settings: dict[str, Any]) -> dict[str, Any]:
+    """The package, the path templates (``app/models/{name}.py``) and the references
+    (``module:name``) of a profile."""
+    values: dict[str, Any] = {}
+    for key in ("package", *PATH_KEYS, "support_module"):
+        value = settings.get(key)
+        _expect(
+            isinstance(value, str) and bool(_PATH.fullmatch(value)) and ".." not in value,
+            key,
+            value,
+            f'{key} = "app/{key}/{{name}}.py"',
+        )
+        values[key] = value
+    for key in PATH_KEYS:
+        _expect("{name}" in values[key], key, values[key], f'{key} = "app/{key}/{{name}}.py"')
+    for key in REF_KEYS:
+        value = settings.get(key)
+        if key == "base" or value is not None:
+            _expect(
+                isinstance(value, str) and bool(_REF.fullmatch(value)),
+                key,
+                value,
+                f'{key} = "app.db.base:Base"',
+            )
+            values[key] = value
+    return values
+
+
+def _conventions(settings: dict[str, Any]) -> dict[str, Any]:
+    """The test style, key type and naming convention of a profile."""
+    style = settings.get("test_style", "async")
+    _expect(style in STYLES, "test_style", style, 'test_style = "sync"')
+    id_type = settings.get("id_type", "bigint")
+    _expect(id_type in ("uuid", "int", "bigint"), "id_type", id_type, 'id_type = "uuid"')
+    convention = settings.get("naming_convention", {})
+    _expect(
+        isinstance(convention, dict),
+        "naming_convention",
+        convention,
+        'naming_convention = { ix = "ix_%(column_0_label)s" }',
+    )
+    return {
+        "test_style": style,
+        "asyncio_mode": str(settings.get("asyncio_mode", "auto")),
+        "sqlmodel": bool(settings.get("sqlmodel", False)),
+        "include_prefix": bool(settings.get("include_prefix", False)),
+        "id_type": id_type,
+        "naming_convention": tuple(sorted((str(k), str(v)) for k, v in convention.items())),
+    }
+
+
+def _tables(tables: Any) -> tuple[Table, ...]:
+    """The ``tables`` of a profile: the models scaffold did not generate, by table."""
+    _expect(
+        isinstance(tables, dict),
+        "tables",
+        tables,
+        'tables.people = { class = "Person", module = "app.models.person", key_type = "uuid" }',
+    )
+    found = []
+    for name, entry in sorted(tables.items()):
+        ok = (
+            isinstance(entry, dict)
+            and isinstance(entry.get("class"), str)
+            and isinstance(entry.get("module"), str)
+        )
+        _expect(
+            ok,
+            f"tables.{name}",
+            entry,
+            f'tables.{name} = {{ class = "X", module = "app.models.x", key_type = "uuid" }}',
+        )
+        key_type = entry.get("key_type", "int")
+        _expect(
+            key_type in ("uuid", "int", "bigint", "str"),
+            f"tables.{name}.key_type",
+            key_type,
+            f'tables.{name}.key_type = "uuid"',
+        )
+        found.append(
+            Table(name, entry["class"], entry["module"], str(entry.get("key", "id")), key_type)
+        )
+    return tuple(found)

@@ -129,20 +129,10 @@ def report_sections(outcome: Outcome, when: dt.datetime | None = None) -> dict[s
     tables = [i for i in database if not i.startswith(("index", "migration"))]
     api = _items(outcome, "API")
     services = _items(outcome, "Services")
-    tests = _items(outcome, "Tests")
     load, statements = _load_lines(outcome)
-    index_lines = list(outcome.performance)
     # A report is written for applied changes, and for a change whose proof failed.
-    rolled_back = bool(outcome.extra.get("proof_failed"))
-    applied = outcome.report_path is not None and not rolled_back
-    result = RESULTS.get(outcome.exit_code, f"exit {outcome.exit_code}")
-    if rolled_back:
-        result = (
-            "not applied: the proof failed, so nothing was written but this report "
-            "(--keep-failed writes it anyway)"
-        )
-    elif applied and outcome.exit_code == 1:
-        result = "written with --keep-failed, but a quality check failed: see Quality Checks"
+    applied = outcome.report_path is not None and not outcome.extra.get("proof_failed")
+    result = _result(outcome, applied)
     ran = [c for c in outcome.checks if c.get("passed") is not None]
     approach = (
         f"scaffold turned `{_task(outcome)}` into {len(outcome.actions) or 1} command(s), "
@@ -150,17 +140,94 @@ def report_sections(outcome: Outcome, when: dt.datetime | None = None) -> dict[s
         + (f", proved them with {len(ran)} check(s) that ran" if ran else "")
         + f"; result: {result}."
     )
+    return {
+        "task": _task(outcome),
+        "mission": outcome.mission or " / ".join(outcome.actions),
+        "date": (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "approach": approach,
+        "specialists": {
+            "DBA": _joined(database, "no database change"),
+            "BACKEND_ENGINEER": _joined(services, "no backend change"),
+            "API_DEVELOPER": _joined(api, "no API change"),
+        },
+        "implementation": _implementation(outcome, tables, migrations, indexes, api),
+        "quality_checks": quality_checks(outcome),
+        "performance_impact": {
+            "query_performance": list(outcome.performance)
+            or ["no query path changed by this change"],
+            "expected_load": load,
+            "database_impact": (indexes or ["no index added"]) + statements,
+        },
+        "handoff": {
+            "ARCHITECT": _architect(outcome, applied, migrations, tables + indexes)
+            or ["nothing to decide: no escalation, no schema change"],
+            "COORD_QUALITY": _quality(outcome),
+        },
+        "result": result,
+    }
+
+
+def _result(outcome: Outcome, applied: bool) -> str:
+    """One line: what became of the change."""
+    if outcome.extra.get("proof_failed"):
+        return (
+            "not applied: the proof failed, so nothing was written but this report "
+            "(--keep-failed writes it anyway)"
+        )
+    if applied and outcome.exit_code == 1:
+        return "written with --keep-failed, but a quality check failed: see Quality Checks"
+    return RESULTS.get(outcome.exit_code, f"exit {outcome.exit_code}")
+
+
+def _implementation(
+    outcome: Outcome, tables: list[str], migrations: list[str], indexes: list[str], api: list[str]
+) -> dict[str, Any]:
+    """What was built, layer by layer, and every file."""
+    return {
+        "database": {
+            "tables": tables,
+            "migrations": migrations,
+            "indexes": indexes,
+        },
+        "backend": {
+            "models": _files(outcome, "models"),
+            "services": _files(outcome, "services"),
+            "controllers": _files(outcome, "api"),
+        },
+        "api_contract": {
+            "endpoints": api,
+            "schemas": _files(outcome, "schemas"),
+            "validation": (
+                [
+                    "Pydantic models with extra=forbid on every body; 422 problem+json naming the field"
+                ]
+                if api
+                else []
+            ),
+        },
+        "files": [{"path": c.path, "status": c.status} for c in outcome.visible],
+    }
+
+
+def _architect(
+    outcome: Outcome, applied: bool, migrations: list[str], changed: list[str]
+) -> list[str]:
+    """What the architect decides: escalations, production migrations, hand-offs."""
     architect = [f"{e['reason']} (trigger: `{e['trigger']}`)" for e in outcome.escalations]
     created = [m.split(" ")[0] for m in migrations if m.endswith("(create)")]
     if created and applied:
-        changed = tables + indexes
         architect.append(
             "a production migration to review before it is deployed: "
             + ", ".join(created)
             + (f" ({'; '.join(changed)})" if changed else "")
         )
-    architect += [h for h in outcome.handoff if h not in architect]
-    quality = list(tests) + list(outcome.extra.get("not_run", []))
+    return architect + [h for h in outcome.handoff if h not in architect]
+
+
+def _quality(outcome: Outcome) -> list[str]:
+    """What quality coordination is handed: the tests, what did not run or failed, and
+    what the generated tests do not cover."""
+    quality = list(_items(outcome, "Tests")) + list(outcome.extra.get("not_run", []))
     quality += [
         f"fix before handing on: {box['label']}: {box['evidence']}"
         for box in quality_checks(outcome)
@@ -183,52 +250,7 @@ def report_sections(outcome: Outcome, when: dt.datetime | None = None) -> dict[s
     quality.append(
         "run: make test (pytest, ruff, mypy --strict), alembic upgrade head --sql | squawk"
     )
-    return {
-        "task": _task(outcome),
-        "mission": outcome.mission or " / ".join(outcome.actions),
-        "date": (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
-        "approach": approach,
-        "specialists": {
-            "DBA": _joined(database, "no database change"),
-            "BACKEND_ENGINEER": _joined(services, "no backend change"),
-            "API_DEVELOPER": _joined(api, "no API change"),
-        },
-        "implementation": {
-            "database": {
-                "tables": tables,
-                "migrations": migrations,
-                "indexes": indexes,
-            },
-            "backend": {
-                "models": _files(outcome, "models"),
-                "services": _files(outcome, "services"),
-                "controllers": _files(outcome, "api"),
-            },
-            "api_contract": {
-                "endpoints": api,
-                "schemas": _files(outcome, "schemas"),
-                "validation": (
-                    [
-                        "Pydantic models with extra=forbid on every body; 422 problem+json naming the field"
-                    ]
-                    if api
-                    else []
-                ),
-            },
-            "files": [{"path": c.path, "status": c.status} for c in outcome.visible],
-        },
-        "quality_checks": quality_checks(outcome),
-        "performance_impact": {
-            "query_performance": index_lines or ["no query path changed by this change"],
-            "expected_load": load,
-            "database_impact": (indexes or ["no index added"]) + statements,
-        },
-        "handoff": {
-            "ARCHITECT": architect or ["nothing to decide: no escalation, no schema change"],
-            "COORD_QUALITY": quality,
-        },
-        "result": result,
-    }
+    return quality
 
 
 def _bullets(label: str, items: list[str], empty: str) -> list[str]:

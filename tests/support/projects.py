@@ -44,6 +44,52 @@ EVERYTHING = [
     "is_urgent",
 ]
 
+LONG_PARENT = "departmental_rotation_requirement_categories"
+LONG_CHILD = "departmental_rotation_requirement_weekly_entries"
+# The canonical project's resources (tests/e2e/conftest.py): what the end-to-end files
+# that only read a project need, built once per worker.
+CANONICAL = [
+    RESIDENTS,
+    # Nested under residents, with a composite unique rule and a CHECK across columns.
+    [
+        *WEEKLY,
+        "--parent",
+        "residents",
+        "--unique",
+        "resident_id,week_start",
+        "--check",
+        "min_hours<=max_hours",
+    ],
+    # The same reference, not nested.
+    ["resource", "shifts", "resident_id:ref=residents", "starts_at", "notes:text:optional"],
+    [*EVERYTHING, "--check", "hours<=80", "--approve"],
+    # UUID keys and a self reference; a child deleted with its parent.
+    ["resource", "events", "title:str=80", "parent_id:ref=events:optional", "--id", "uuid"],
+    ["resource", "people", "name:str=80", "event_id:ref=events:ondelete=cascade"],
+    # Field names that shadow builtins and the modules generated code imports.
+    [
+        "resource",
+        "occasions",
+        "date",
+        "time:time",
+        "type:enum=talk,workshop",
+        "uuid:uuid:unique",
+        "decimal:decimal=6,2",
+        "status:str=20:index",
+        "settings:json:optional",
+        "user_id_like:int",
+    ],
+    # Constraint names over PostgreSQL's 63 bytes.
+    ["resource", LONG_PARENT, "label:str=40:unique"],
+    [
+        "resource",
+        LONG_CHILD,
+        f"departmental_rotation_requirement_category_id:ref={LONG_PARENT}:ondelete=cascade",
+        "extremely_descriptive_status_of_this_weekly_entry:enum=open,closed",
+        "exceptionally_long_unique_identifier_for_reporting:str=40:unique",
+    ],
+]
+
 
 def verify_generated_project(
     project: Path, env: dict[str, str] | None = None, min_tests: int = 10, *, static: bool = True

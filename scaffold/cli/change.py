@@ -1,0 +1,261 @@
+"""The commands that change what exists: fields, a table's name, a whole resource, and missions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from scaffold.cli.options import (
+    ApproveOpt,
+    exit_with,
+    handles_errors,
+    writing,
+)
+from scaffold.cli.root import app
+from scaffold.cli.runs import Target, apply_command
+
+field_app = typer.Typer(
+    help="Add, remove or rename fields of a generated resource (migration and every layer).",
+    no_args_is_help=True,
+)
+app.add_typer(field_app, name="field")
+
+
+def _apply_change(
+    request: Callable[[Any], Any],
+    target: Target,
+    *,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
+) -> None:
+    from scaffold.commands.field import plan_field_change
+
+    _apply_plan(
+        lambda proj: plan_field_change(proj, request(proj), approve=approve, no_version=no_version),
+        target,
+        verify=verify,
+    )
+
+
+def _apply_plan(planner: Callable[[Any], tuple[Any, Any]], target: Target, *, verify: bool) -> None:
+    """``apply_command`` for a planner that returns (plan, outcome)."""
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        plan, outcome = planner(proj)
+        return outcome, plan.files, plan.manifest
+
+    exit_with(apply_command(planned, target, verify=verify))
+
+
+@field_app.command("add")
+@handles_errors
+@writing("approve", "verify", "keep_failed")
+def field_add(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
+    fields: Annotated[
+        list[str], typer.Argument(help="Fields in field syntax, e.g. capacity:int:min=0.")
+    ],
+    *,
+    target: Target,
+    approve: bool,
+    verify: bool,
+) -> None:
+    """Add fields to a live resource: a migration plus model, schemas, service and tests.
+
+    A required field without a default is backfilled on existing rows and needs --approve.
+
+    Example:
+
+        scaffold field add rooms capacity:int:min=0:default=1
+    """
+    from scaffold.commands.field import request_add
+    from scaffold.commands.resource import expand_fields
+
+    _apply_change(
+        lambda proj: request_add(proj, resource, list(expand_fields(fields))),
+        target,
+        approve=approve,
+        no_version=False,
+        verify=verify,
+    )
+
+
+@field_app.command("remove")
+@handles_errors
+@writing("approve", "no_version", "verify", "keep_failed")
+def field_remove(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
+    name: Annotated[str, typer.Argument(help="The field to remove.")],
+    *,
+    target: Target,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
+) -> None:
+    """Drop a column (destructive, breaking: needs --approve).
+
+    Approved, /api/v1 keeps accepting the field (ignored) and returns it as null,
+    and /api/v2 serves the new contract, unless --no-version.
+
+    Example:
+
+        scaffold field remove contacts phone --approve
+    """
+    from scaffold.commands.field import request_remove
+
+    _apply_change(
+        lambda proj: request_remove(proj, resource, name),
+        target,
+        approve=approve,
+        no_version=no_version,
+        verify=verify,
+    )
+
+
+@field_app.command("rename")
+@handles_errors
+@writing("approve", "no_version", "verify", "keep_failed")
+def field_rename(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
+    old: Annotated[str, typer.Argument(help="Current field name.")],
+    new: Annotated[str, typer.Argument(help="New field name.")],
+    *,
+    target: Target,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
+) -> None:
+    """Rename a column (breaking: needs --approve).
+
+    Approved, /api/v1 keeps the old name and /api/v2 serves the new one, unless --no-version.
+
+    Example:
+
+        scaffold field rename contacts phone phone_number --approve
+    """
+    from scaffold.commands.field import request_rename
+    from scaffold.spec.names import check_identifier
+
+    check_identifier(
+        new,
+        what="new field name",
+        example=lambda good: f"scaffold field rename {resource} {old} {good}",
+    )
+    _apply_change(
+        lambda proj: request_rename(proj, resource, old, new),
+        target,
+        approve=approve,
+        no_version=no_version,
+        verify=verify,
+    )
+
+
+@app.command()
+@handles_errors
+@writing("approve")
+def destroy(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to drop.")],
+    *,
+    target: Target,
+    approve: bool,
+) -> None:
+    """Drop a table and remove its generated files (destructive: needs --approve).
+
+    Example:
+
+        scaffold destroy contacts --approve
+    """
+    from scaffold.commands.destroy import plan_destroy
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        files, outcome, manifest = plan_destroy(proj, resource, approve=approve)
+        return outcome, files, manifest
+
+    exit_with(apply_command(planned, target, verify=False))
+
+
+@app.command()
+@handles_errors
+@writing("approve", "no_version", "verify", "keep_failed")
+def rename(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to rename.")],
+    new_name: Annotated[str, typer.Argument(help="Its new table name, plural snake_case.")],
+    singular: Annotated[
+        str | None, typer.Option("--singular", help="The new singular, where English is irregular.")
+    ] = None,
+    *,
+    target: Target,
+    approve: bool,
+    no_version: bool,
+    verify: bool,
+) -> None:
+    """Rename a generated resource's table (breaking, a production migration: --approve).
+
+    One migration renames the table, its indexes and constraints and the foreign keys
+    that point at it; every layer moves to the new name; the old paths keep their
+    contract in the previous API version unless --no-version.
+
+    Example:
+
+        scaffold rename rooms venues --approve
+    """
+    from scaffold.commands.rename import plan_table_rename
+
+    _apply_plan(
+        lambda proj: plan_table_rename(
+            proj, resource, new_name, approve=approve, no_version=no_version, singular=singular
+        ),
+        target,
+        verify=verify,
+    )
+
+
+@app.command()
+@handles_errors
+@writing("keep_failed")
+def mission(
+    sentence: Annotated[str, typer.Argument(help="What you want, in one English sentence.")],
+    approve: ApproveOpt = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Skip migrations, alembic check and tests.")
+    ] = False,
+    *,
+    target: Target,
+) -> None:
+    """Turn a sentence into actions, show the plan, apply it, prove it in a report.
+
+    Understands: add TABLE [with FIELDS] [for PARENT ...]; add FIELDS to TABLE;
+    add GET /api/v1/PARENTS/{id}/CHILDREN endpoint; optimize ... queries / add
+    missing indexes; drop/rename/remove ... (escalated: needs --approve).
+
+    Example:
+
+        scaffold mission "add weekly_requirements table with resident_id, week_start date, min_hours int for Block scheduling"
+    """
+    from scaffold.commands.mission import run_mission
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        # A mission applies and proves its steps itself, one transaction for them all.
+        outcome = run_mission(
+            proj,
+            sentence,
+            approve=approve,
+            dry_run=target.dry_run,
+            force=target.force,
+            verify=not no_verify,
+        )
+        return outcome, None, None
+
+    exit_with(apply_command(planned, target, verify=not no_verify, preamble=_print_plan))
+
+
+def _print_plan(outcome: Any, printer: Any) -> None:
+    printer.say("Plan:")
+    for action in outcome.actions:
+        printer.say(f"  {action}")
+    for esc in outcome.escalations:
+        printer.say(f"  escalation: {esc['reason']}")
+    printer.say("")

@@ -1,0 +1,248 @@
+"""The commands that make things: a resource, sign-in, a project, an endpoint, indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from scaffold.cli.options import (
+    JsonOpt,
+    QuietOpt,
+    exit_with,
+    handles_errors,
+    writing,
+)
+from scaffold.cli.root import app
+from scaffold.cli.runs import Target, apply_command, resource_args, run_resource
+
+
+@app.command()
+@handles_errors
+@writing("verify", "keep_failed", "approve", "no_version")
+def resource(
+    name: Annotated[
+        str, typer.Argument(help="Table name, plural snake_case (weekly_requirements).")
+    ],
+    fields: Annotated[
+        list[str] | None, typer.Argument(help="Fields: name[:type[=ARGS]][:modifier[=VALUE]]...")
+    ] = None,
+    singular: Annotated[
+        str | None, typer.Option(help="Singular name where English is irregular.")
+    ] = None,
+    parent: Annotated[
+        str | None, typer.Option(help="Nest list/create under /PARENT/{parent_id}/NAME.")
+    ] = None,
+    unique: Annotated[
+        list[str] | None,
+        typer.Option("--unique", help="Composite unique constraint a,b (repeatable)."),
+    ] = None,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", help='CHECK rule, e.g. "min_hours<=max_hours" (repeatable).'),
+    ] = None,
+    id_type: Annotated[str, typer.Option("--id", help="Primary key type: int or uuid.")] = "int",
+    api_version: Annotated[
+        int, typer.Option("--api-version", help="Serve the routes under /api/vN.")
+    ] = 1,
+    owned: Annotated[
+        bool,
+        typer.Option(
+            "--owned",
+            help="Rows belong to the signed-in user (owner_id): others' rows are not found.",
+        ),
+    ] = False,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public", help="No sign-in needed for these routes (security: needs --approve)."
+        ),
+    ] = False,
+    admin_writes: Annotated[
+        bool,
+        typer.Option(
+            "--admin-writes",
+            help="Only admins write; signed-in users (with --public: anyone) read.",
+        ),
+    ] = False,
+    *,
+    target: Target,
+    verify: bool,
+    approve: bool,
+    no_version: bool,
+) -> None:
+    """Create a table and all six layers for it.
+
+    Example:
+
+        scaffold resource weekly_requirements resident_id:ref=residents:ondelete=cascade week_start:date min_hours:int:min=0
+
+    Creates app/models/NAME.py, migrations/versions/REV_create_NAME.py,
+    app/schemas/NAME.py, app/services/NAME.py, app/api/v1/NAME.py,
+    tests/factories/NAME.py and tests/test_NAME.py.
+    """
+    args = resource_args(
+        name,
+        fields or (),
+        singular=singular,
+        parent=parent,
+        uniques=unique or (),
+        checks=check or (),
+        id_type=id_type,
+        api_version=api_version,
+        owned=owned,
+        public=public,
+        admin_writes=admin_writes,
+    )
+    exit_with(run_resource(args, target, verify=verify, approve=approve, no_version=no_version))
+
+
+@app.command()
+@handles_errors
+@writing("approve", "verify", "keep_failed")
+def auth(
+    *,
+    target: Target,
+    approve: bool,
+    verify: bool,
+) -> None:
+    """Add users and sign-in, and protect every generated route (security: needs --approve).
+
+    Example:
+
+        scaffold auth --approve
+
+    Creates the users table (email, password hash, is_active, is_admin) and its
+    migration, POST /api/v1/auth/token (OAuth2 password flow, JWT), POST
+    /api/v1/auth/register, /api/v1/users/me (+ /password), admin user routes, the
+    CurrentUser and AdminUser dependencies and `python -m app.users create-admin`.
+    """
+    from scaffold.commands.auth import plan_auth
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        files, manifest, outcome = plan_auth(proj, approve=approve)
+        return outcome, files, manifest
+
+    exit_with(apply_command(planned, target, verify=verify))
+
+
+@app.command()
+@handles_errors
+def new(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Answer every question with its default.")
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="sqlite or postgresql (the default DATABASE_URL).")
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", help="Answer a template question: KEY=VALUE.")
+    ] = None,
+    auth: Annotated[
+        bool | None,
+        typer.Option(
+            "--auth/--no-auth",
+            help="Users, sign-in and protected routes (default: on); --no-auth: a public API.",
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Create a new project from the copier template (with sign-in unless --no-auth).
+
+    Example:
+
+        scaffold new myapp --defaults
+    """
+    from scaffold.commands.new import new_project
+    from scaffold.report.printer import Printer
+
+    printer = Printer(json_mode=json_output, quiet=quiet)
+    outcome = new_project(directory, defaults=defaults, db=db, data=data or [], auth=auth)
+    printer.changes(outcome)
+    printer.finish(outcome)
+
+
+@app.command()
+@handles_errors
+@writing("verify", "keep_failed")
+def endpoint(
+    route: Annotated[
+        str,
+        typer.Argument(
+            help='METHOD and path, e.g. "GET /api/v1/residents/{id}/weekly-requirements".'
+        ),
+    ],
+    *,
+    target: Target,
+    verify: bool,
+) -> None:
+    """Add one route to an existing resource: router, service method and tests.
+
+    GET /api/v1/PARENTS/{id}/CHILDREN lists one parent's rows (paginated, 404
+    when the parent does not exist); CHILDREN must reference PARENTS.
+
+    Example:
+
+        scaffold endpoint "GET /api/v1/residents/{id}/weekly-requirements"
+    """
+    from scaffold.commands.endpoint import request_endpoint
+    from scaffold.commands.field import plan_field_change
+    from scaffold.project.outcome import Outcome
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        change = request_endpoint(proj, route)
+        if isinstance(change, str):  # already served: nothing to write
+            return Outcome(command="endpoint", actions=[route], notes=[change]), None, None
+        plan, outcome = plan_field_change(proj, change, approve=False, no_version=False)
+        return outcome, plan.files, plan.manifest
+
+    exit_with(apply_command(planned, target, verify=verify))
+
+
+@app.command()
+@handles_errors
+@writing("verify", "keep_failed", "approve")
+def index(
+    missing: Annotated[
+        bool, typer.Option("--missing", help="Index foreign keys and filter columns that lack one.")
+    ] = False,
+    *,
+    target: Target,
+    verify: bool,
+    approve: bool,
+) -> None:
+    """Write one migration adding every missing index, and measure the lookups it speeds up.
+
+    In an adopted project, models scaffold did not generate are edited only with
+    --approve; without it the diffs are shown and nothing is written.
+
+    Example:
+
+        scaffold index --missing
+    """
+    from scaffold.commands.index import manifest_with_indexes, plan_index
+
+    if not missing:
+        from scaffold.errors import InputError
+
+        raise InputError(
+            "index needs --missing (the only mode so far).",
+            token="index",
+            example="scaffold index --missing",
+        )
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        files, outcome, found = plan_index(proj)
+        if not files:
+            return outcome, None, None
+        if proj.adopted and not approve and not target.dry_run:
+            from scaffold.commands.index import refuse_hand_written_edits
+
+            refuse_hand_written_edits(proj, files)
+        outcome.extra["index_missing"] = [(m.model.table, m.column) for m in found]
+        return outcome, files, manifest_with_indexes(proj, found)
+
+    exit_with(apply_command(planned, target, verify=verify))
