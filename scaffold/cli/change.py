@@ -23,31 +23,25 @@ field_app = typer.Typer(
 app.add_typer(field_app, name="field")
 
 
-def _apply_change(
-    request: Callable[[Any], Any],
-    target: Target,
-    *,
-    approve: bool,
-    no_version: bool,
-    verify: bool,
-) -> None:
+def _apply_change(request: Callable[[Any], Any], target: Target) -> None:
     from scaffold.commands.field import plan_field_change
 
     _apply_plan(
-        lambda proj: plan_field_change(proj, request(proj), approve=approve, no_version=no_version),
+        lambda proj: plan_field_change(
+            proj, request(proj), approve=target.approve, no_version=target.no_version
+        ),
         target,
-        verify=verify,
     )
 
 
-def _apply_plan(planner: Callable[[Any], tuple[Any, Any]], target: Target, *, verify: bool) -> None:
+def _apply_plan(planner: Callable[[Any], tuple[Any, Any]], target: Target) -> None:
     """``apply_command`` for a planner that returns (plan, outcome)."""
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
         plan, outcome = planner(proj)
         return outcome, plan.files, plan.manifest
 
-    exit_with(apply_command(planned, target, verify=verify))
+    exit_with(apply_command(planned, target))
 
 
 @field_app.command("add")
@@ -60,8 +54,6 @@ def field_add(
     ],
     *,
     target: Target,
-    approve: bool,
-    verify: bool,
 ) -> None:
     """Add fields to a live resource: a migration plus model, schemas, service and tests.
 
@@ -77,9 +69,6 @@ def field_add(
     _apply_change(
         lambda proj: request_add(proj, resource, list(expand_fields(fields))),
         target,
-        approve=approve,
-        no_version=False,
-        verify=verify,
     )
 
 
@@ -91,9 +80,6 @@ def field_remove(
     name: Annotated[str, typer.Argument(help="The field to remove.")],
     *,
     target: Target,
-    approve: bool,
-    no_version: bool,
-    verify: bool,
 ) -> None:
     """Drop a column (destructive, breaking: needs --approve).
 
@@ -109,9 +95,6 @@ def field_remove(
     _apply_change(
         lambda proj: request_remove(proj, resource, name),
         target,
-        approve=approve,
-        no_version=no_version,
-        verify=verify,
     )
 
 
@@ -124,9 +107,6 @@ def field_rename(
     new: Annotated[str, typer.Argument(help="New field name.")],
     *,
     target: Target,
-    approve: bool,
-    no_version: bool,
-    verify: bool,
 ) -> None:
     """Rename a column (breaking: needs --approve).
 
@@ -147,9 +127,6 @@ def field_rename(
     _apply_change(
         lambda proj: request_rename(proj, resource, old, new),
         target,
-        approve=approve,
-        no_version=no_version,
-        verify=verify,
     )
 
 
@@ -160,7 +137,6 @@ def destroy(
     resource: Annotated[str, typer.Argument(help="The resource (table) to drop.")],
     *,
     target: Target,
-    approve: bool,
 ) -> None:
     """Drop a table and remove its generated files (destructive: needs --approve).
 
@@ -171,10 +147,10 @@ def destroy(
     from scaffold.commands.destroy import plan_destroy
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
-        files, outcome, manifest = plan_destroy(proj, resource, approve=approve)
+        files, outcome, manifest = plan_destroy(proj, resource, approve=target.approve)
         return outcome, files, manifest
 
-    exit_with(apply_command(planned, target, verify=False))
+    exit_with(apply_command(planned, target))
 
 
 @app.command()
@@ -188,9 +164,6 @@ def rename(
     ] = None,
     *,
     target: Target,
-    approve: bool,
-    no_version: bool,
-    verify: bool,
 ) -> None:
     """Rename a generated resource's table (breaking, a production migration: --approve).
 
@@ -206,10 +179,14 @@ def rename(
 
     _apply_plan(
         lambda proj: plan_table_rename(
-            proj, resource, new_name, approve=approve, no_version=no_version, singular=singular
+            proj,
+            resource,
+            new_name,
+            approve=target.approve,
+            no_version=target.no_version,
+            singular=singular,
         ),
         target,
-        verify=verify,
     )
 
 
@@ -249,7 +226,7 @@ def mission(
         )
         return outcome, None, None
 
-    exit_with(apply_command(planned, target, verify=not no_verify, preamble=_print_plan))
+    exit_with(apply_command(planned, target, preamble=_print_plan))
 
 
 def _print_plan(outcome: Any, printer: Any) -> None:

@@ -68,9 +68,6 @@ def resource(
     ] = False,
     *,
     target: Target,
-    verify: bool,
-    approve: bool,
-    no_version: bool,
 ) -> None:
     """Create a table and all six layers for it.
 
@@ -95,7 +92,7 @@ def resource(
         public=public,
         admin_writes=admin_writes,
     )
-    exit_with(run_resource(args, target, verify=verify, approve=approve, no_version=no_version))
+    exit_with(run_resource(args, target))
 
 
 @app.command()
@@ -104,8 +101,6 @@ def resource(
 def auth(
     *,
     target: Target,
-    approve: bool,
-    verify: bool,
 ) -> None:
     """Add users and sign-in, and protect every generated route (security: needs --approve).
 
@@ -121,10 +116,10 @@ def auth(
     from scaffold.commands.auth import plan_auth
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
-        files, manifest, outcome = plan_auth(proj, approve=approve)
+        files, manifest, outcome = plan_auth(proj, approve=target.approve)
         return outcome, files, manifest
 
-    exit_with(apply_command(planned, target, verify=verify))
+    exit_with(apply_command(planned, target))
 
 
 @app.command()
@@ -177,7 +172,6 @@ def endpoint(
     ],
     *,
     target: Target,
-    verify: bool,
 ) -> None:
     """Add one route to an existing resource: router, service method and tests.
 
@@ -199,7 +193,7 @@ def endpoint(
         plan, outcome = plan_field_change(proj, change, approve=False, no_version=False)
         return outcome, plan.files, plan.manifest
 
-    exit_with(apply_command(planned, target, verify=verify))
+    exit_with(apply_command(planned, target))
 
 
 @app.command()
@@ -211,8 +205,6 @@ def index(
     ] = False,
     *,
     target: Target,
-    verify: bool,
-    approve: bool,
 ) -> None:
     """Write one migration adding every missing index, and measure the lookups it speeds up.
 
@@ -238,11 +230,11 @@ def index(
         files, outcome, found = plan_index(proj)
         if not files:
             return outcome, None, None
-        if proj.adopted and not approve and not target.dry_run:
+        if proj.adopted and not target.approve and not target.dry_run:
             from scaffold.commands.index import refuse_hand_written_edits
 
             refuse_hand_written_edits(proj, files)
         outcome.extra["index_missing"] = [(m.model.table, m.column) for m in found]
         return outcome, files, manifest_with_indexes(proj, found)
 
-    exit_with(apply_command(planned, target, verify=verify))
+    exit_with(apply_command(planned, target))

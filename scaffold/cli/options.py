@@ -73,19 +73,19 @@ CHANGE_OPTIONS: dict[str, Any] = {
 def writing(*change: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the ``change`` options (``approve``, ``no_version``, ``verify``,
     ``keep_failed``, in the order given) and then ``--project --dry-run --force --json
-    --quiet``. The function declares the change options it reads as keyword-only
-    booleans and receives the rest as its keyword-only ``target``; ``keep_failed`` is
-    ``handles_errors``'s."""
+    --quiet``; the function receives them as its keyword-only ``target`` (``keep_failed``
+    is ``handles_errors``'s; an option the command does not take is False there)."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            target = Target(**{name: kwargs.pop(name) for name, _, _ in WRITING_OPTIONS})
+            names = [name for name, _, _ in WRITING_OPTIONS]
+            names += [name for name in change if name != "keep_failed"]
+            target = Target(**{name: kwargs.pop(name) for name in names})
             return func(*args, target=target, **kwargs)
 
         signature = inspect.signature(func, eval_str=True)
-        taken = {"target", *change}
-        own = [p for p in signature.parameters.values() if p.name not in taken]
+        own = [p for p in signature.parameters.values() if p.name != "target"]
         keyword = inspect.Parameter.KEYWORD_ONLY
         options = [(name, CHANGE_OPTIONS[name], False) for name in change] + list(WRITING_OPTIONS)
         shared = [

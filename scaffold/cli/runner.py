@@ -154,6 +154,10 @@ def parse_check_argv(argv: list[str]) -> dict[str, Any] | None:
     return options
 
 
+# The resource command's flags that ride in its Target.
+_TARGET_FLAGS = ("dry_run", "force", "json_output", "quiet", "approve", "no_version", "verify")
+
+
 def fast_main(argv: list[str]) -> bool:
     """Handle ``argv`` without typer when possible; False means "run typer"."""
     key = _help_key(argv)
@@ -197,15 +201,12 @@ def fast_main(argv: list[str]) -> bool:
         )
         target = Target(
             project=Path(parsed["project"]) if parsed.get("project") else None,
-            **{k: bool(parsed.get(k)) for k in ("dry_run", "force", "json_output", "quiet")},
+            **{k: bool(parsed.get(k)) for k in _TARGET_FLAGS},
         )
-        flags = {k: bool(parsed.get(k)) for k in ("verify", "approve", "no_version")}
         from scaffold.apply.pipeline import keeping_failed
 
         with keeping_failed(bool(parsed.get("keep_failed"))):
-            code = guard(
-                "resource", target.json_output, lambda: run_resource(args, target, **flags)
-            )
+            code = guard("resource", target.json_output, lambda: run_resource(args, target))
         sys.exit(code)
     return False
 

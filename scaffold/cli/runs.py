@@ -67,20 +67,23 @@ def finish(outcome: Any, printer: Any, *, dry_run: bool) -> int:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a writing command writes and how it speaks: the options every one takes."""
+    """Where a writing command writes, how it speaks, and what it may change."""
 
     project: Path | None = None
     dry_run: bool = False
     force: bool = False
     json_output: bool = False
     quiet: bool = False
+    # The change options of the commands that take them.
+    approve: bool = False
+    no_version: bool = False
+    verify: bool = False
 
 
 def apply_command(
     planner: Callable[[Any], tuple[Any, list | None, Any]],
     target: Target,
     *,
-    verify: bool,
     preamble: Callable[[Any, Any], None] | None = None,
 ) -> int:
     """What every writing command does: plan the change of the project under its lock
@@ -103,7 +106,7 @@ def apply_command(
                 manifest,
                 force=target.force,
                 dry_run=target.dry_run,
-                verify=verify,
+                verify=target.verify,
             )
     if preamble is not None:
         preamble(outcome, printer)
@@ -143,17 +146,17 @@ def resource_args(
     )
 
 
-def run_resource(
-    args: Any, target: Target, *, verify: bool, approve: bool, no_version: bool
-) -> int:
+def run_resource(args: Any, target: Target) -> int:
     """``scaffold resource``: plan the resource and apply it like every writing command."""
     from scaffold.commands.resource import plan_resource
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
-        plan, outcome = plan_resource(proj, args, approve=approve, no_version=no_version)
+        plan, outcome = plan_resource(
+            proj, args, approve=target.approve, no_version=target.no_version
+        )
         return outcome, plan.files, plan.manifest
 
-    return apply_command(planned, target, verify=verify)
+    return apply_command(planned, target)
 
 
 def run_check_command(

@@ -120,7 +120,6 @@ def ide_vscode(
 def upgrade(
     *,
     target: Target,
-    verify: bool,
 ) -> None:
     """Re-render every generated resource with this version of scaffold's templates.
 
@@ -144,7 +143,7 @@ def upgrade(
             outcome.layers.setdefault("Tests", []).append(f"{table}: re-rendered")
         return outcome, files, proj.manifest.copy()
 
-    exit_with(apply_command(planned, target, verify=verify))
+    exit_with(apply_command(planned, target))
 
 
 @app.command()
