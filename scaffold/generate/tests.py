@@ -13,7 +13,7 @@ from scaffold.generate.values import literal
 from scaffold.project.layout import Layout
 from scaffold.spec.fields import INT_RANGE
 from scaffold.spec.inflect import humanize
-from scaffold.spec.resource import OWNER_COLUMN, ResourceSpec
+from scaffold.spec.resource import OWNER_COLUMN, Many, ResourceSpec
 
 
 def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, Any]:
@@ -112,7 +112,10 @@ def _patch_rules(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
 
 
 def _filter_tests(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
-    """One list-filter test per filterable field: two rows that differ in it."""
+    """One list-filter test per filterable field: two rows that differ in it (none for a
+    nested list)."""
+    if spec.parent_field is not None:
+        return []
     out = []
     for f in list_filters(spec):
         if f.is_ref and f.ref_table == spec.table:
@@ -204,9 +207,10 @@ def _unique_test(spec: ResourceSpec, group: tuple[str, ...]) -> dict[str, str]:
     }
 
 
-def _owned_ref(spec: ResourceSpec) -> dict[str, Any] | None:
+def _owned_ref(spec: ResourceSpec, layout: Layout, imports: Imports) -> dict[str, Any] | None:
     """The reference to another owned resource the tests try with another user's row:
-    the nested parent when it is owned, else the first owned reference."""
+    the nested parent when it is owned, else the first owned reference; with the
+    factory of its rows."""
     if spec.parent is not None and spec.parent.owned:
         known = spec.parent
         field, via_parent = spec.ref_to(spec.parent.table).name, True
@@ -224,8 +228,7 @@ def _owned_ref(spec: ResourceSpec) -> dict[str, Any] | None:
         "field": field,
         "label": known.singular,
         "via_parent": via_parent,
-        "table": known.table,
-        "singular": known.singular,
+        "create": imports.add(layout.module("factories", known.table), f"create_{known.singular}"),
     }
 
 
@@ -239,64 +242,61 @@ def _kwarg(name: str, value: str) -> str:
 def tests_context(
     spec: ResourceSpec, layout: Layout, prefix: str, includes: list[Include] | None = None
 ) -> dict[str, Any]:
+    """The values of ``test.py.jinja`` and its partials in ``test/``, one group at a time.
+
+    Every key earlier versions had stays: a project's copy of the old ``test.py.jinja``
+    in ``.scaffold/templates/`` still renders."""
+    includes = includes or []
     samples = Samples(spec)
     hashed = [(f.name, f.db_attr) for f in spec.fields if f.hashed and not f.removed]
     # The model class is imported only to read stored hashes; then it wins over imports.
     imports = Imports(own={spec.class_name} if hashed else ())
     imports.add("httpx", "AsyncClient")
+    imports.add("asyncio")
     factories = layout.module("factories", spec.table, spec.api_version, spec.api_primary)
     imports.add(factories, f"build_{spec.singular}")
     imports.add(factories, f"create_{spec.singular}")
+    context: dict[str, Any] = {
+        **_routes(spec, prefix),
+        **_create_cases(spec, samples, imports),
+        **_conflict_cases(spec, samples),
+        "filters": _filter_tests(spec, samples),
+        **_update_cases(spec, samples, imports),
+        **_secret_cases(spec, layout, hashed, imports),
+        **_relation_cases(spec, layout, prefix, includes, imports),
+        "default_limit": _default_limit(layout, imports),
+    }
+    context["auth"] = _auth(spec, layout, prefix, includes, bool(context["ondelete"]), imports)
+    context["imports"] = imports.render()
+    return context
+
+
+def _routes(spec: ResourceSpec, prefix: str) -> dict[str, Any]:
+    """Where the requests go: the item routes, and the collection (under the parent when
+    nested) as the tests spell it."""
+    nested = _nested(spec, prefix)
+    if nested:
+        nested["arg"] = _kwarg(nested["field"], "parent_id")
+    return {
+        "item_prefix": f"{prefix}/{spec.route}",
+        "nested": nested,
+        "missing_id": missing_id(spec.id_type),
+        # The list and create route: the f-string filled from a local parent_id, or ITEMS.
+        "collection_url": f'f"{nested["path"]}"' if nested else "ITEMS",
+        # The factory argument that creates another row under the same parent.
+        "same_parent_arg": f", {nested['arg']}" if nested else "",
+        # What the sensitive-field test lists: ITEMS, or its folder when only nested lists exist.
+        "sensitive_listing": 'ITEMS.rsplit("/", 1)[0]' if nested else "ITEMS",
+    }
+
+
+def _create_cases(spec: ResourceSpec, samples: Samples, imports: Imports) -> dict[str, Any]:
+    """The created row's checks, the bodies create refuses (422) and the --check rules."""
     pf = spec.parent_field
     invalid = samples.invalid_case()
     if invalid:
         invalid["slug"] = invalid.pop("why").replace(" ", "_")
         invalid["arg"] = _kwarg(invalid["field"], invalid["value"])
-    nested = _nested(spec, prefix)
-    if nested:
-        nested["arg"] = _kwarg(nested["field"], "parent_id")
-    unique = next(
-        (
-            f.name
-            for f in spec.fields
-            if f.unique and not f.sensitive and not f.removed and f is not pf
-        ),
-        None,
-    )
-    context: dict[str, Any] = {
-        "item_prefix": f"{prefix}/{spec.route}",
-        "nested": nested,
-        "missing_id": missing_id(spec.id_type),
-        "checks": samples.response_checks(imports),
-        "sensitive": [f.name for f in spec.fields if f.sensitive and not f.removed],
-        "patch": samples.update_case(imports),
-        "null_field": next((f.name for f in spec.fields if not f.optional and not f.removed), None),
-        "invalid": invalid,
-        "unique": unique and {"field": unique, "arg": _kwarg(unique, f"first[{literal(unique)}]")},
-        "filters": _filter_tests(spec, samples) if pf is None else [],
-        "ondelete": _ondelete_tests(spec, prefix),
-        "emails": _email_tests(spec, samples),
-        "unique_sets": [_unique_test(spec, group) for group in spec.uniques],
-        "rehash": _rehash_tests(spec),
-        "missing_ref": None,
-    }
-    if pf is None:
-        ref = next(
-            (
-                f
-                for f in spec.fields
-                if f.is_ref and f.ref_table != spec.table and not f.optional and not f.removed
-            ),
-            None,
-        )
-        if ref is not None:
-            known = spec.known(ref.ref_table)
-            context["missing_ref"] = {
-                "field": ref.name,
-                "arg": _kwarg(ref.name, missing_id(known.id_type)),
-                "msg": f"refers to a {humanize(known.singular).lower()} that does not exist",
-            }
-    context["rules"] = _patch_rules(spec, samples)
     live = [f for f in spec.fields if not f.removed and f is not pf]
     blank = next(
         (
@@ -307,88 +307,178 @@ def tests_context(
         ),
         None,
     )
-    context["blank"] = blank and {"field": blank.name, "arg": _kwarg(blank.name, "blank")}
     strict = next((f for f in live if f.kind in ("int", "bigint") and not f.unique), None)
-    context["strict"] = strict and {"field": strict.name, "arg": _kwarg(strict.name, "wrong")}
-    imports.add("asyncio")
-    context["hashed"] = hashed
+    return {
+        "checks": samples.response_checks(imports),
+        "invalid": invalid,
+        "blank": blank and {"field": blank.name, "arg": _kwarg(blank.name, "blank")},
+        "strict": strict and {"field": strict.name, "arg": _kwarg(strict.name, "wrong")},
+        "missing_ref": _missing_ref(spec) if pf is None else None,
+        "rules": _patch_rules(spec, samples),
+    }
+
+
+def _missing_ref(spec: ResourceSpec) -> dict[str, str] | None:
+    """The first required reference, sent with an id no row has."""
+    ref = next(
+        (
+            f
+            for f in spec.fields
+            if f.is_ref and f.ref_table != spec.table and not f.optional and not f.removed
+        ),
+        None,
+    )
+    if ref is None:
+        return None
+    known = spec.known(ref.ref_table)
+    return {
+        "field": ref.name,
+        "arg": _kwarg(ref.name, missing_id(known.id_type)),
+        "msg": f"refers to a {humanize(known.singular).lower()} that does not exist",
+    }
+
+
+def _conflict_cases(spec: ResourceSpec, samples: Samples) -> dict[str, Any]:
+    """Second rows that break a unique rule (409)."""
+    pf = spec.parent_field
+    unique = next(
+        (
+            f.name
+            for f in spec.fields
+            if f.unique and not f.sensitive and not f.removed and f is not pf
+        ),
+        None,
+    )
+    return {
+        "unique": unique and {"field": unique, "arg": _kwarg(unique, f"first[{literal(unique)}]")},
+        "emails": _email_tests(spec, samples),
+        "unique_sets": [_unique_test(spec, group) for group in spec.uniques],
+    }
+
+
+def _update_cases(spec: ResourceSpec, samples: Samples, imports: Imports) -> dict[str, Any]:
+    """The PATCH that changes one field, and the field a null is refused for."""
+    patch = samples.update_case(imports)
+    if patch:
+        imports.add("datetime as dt")
+    return {
+        "patch": patch,
+        "null_field": next((f.name for f in spec.fields if not f.optional and not f.removed), None),
+    }
+
+
+def _secret_cases(
+    spec: ResourceSpec, layout: Layout, hashed: list[tuple[str, str]], imports: Imports
+) -> dict[str, Any]:
+    """Sensitive fields, and hashed ones (key and attribute) with their PATCH tests, read
+    through the model."""
+    context: dict[str, Any] = {
+        "sensitive": [f.name for f in spec.fields if f.sensitive and not f.removed],
+        "hashed": hashed,
+        "rehash": _rehash_tests(spec),
+    }
     if hashed:
         imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
         context["model"] = imports.add_own(layout.module("models", spec.table), spec.class_name)
-    if context["patch"]:
-        imports.add("datetime as dt")
-    context["nested_lists"] = [
-        {
-            **nested_route(spec, p, prefix),
-            "arg": _kwarg(spec.ref_to(p.table).name, "parent_id"),
-            # Another user's parent lists nothing (a 404), when its rows are owned.
-            "owned": p.owned and layout.auth is not None and not spec.public_reads,
-        }
-        for p in spec.lists_under
-        if p != spec.parent
-    ]
-    context["includes"] = [{"name": i.name, "field": i.field} for i in includes or [] if not i.many]
-    context["any_include"] = bool(includes)
-    context["many"] = []
-    for m in spec.many:
-        create = imports.add(
-            layout.module("factories", m.target.table), f"create_{m.target.singular}"
-        )
-        context["many"].append(
-            {
-                "name": m.name,
-                "field": m.ids_field,
-                "route": m.name.replace("_", "-"),
-                "create": create,
-                "target": f"{prefix}/{route_of(m.target.table)}",
-                "singular": m.target.singular,
-                "missing": missing_id(m.target.id_type),
-                "included": any(i.many and i.name == m.name for i in includes or []),
-            }
-        )
-    # A template project's version routers carry RATE_LIMIT_DEFAULT (an adopted one's
-    # routes keep the project's own limits, if any).
-    context["default_limit"] = layout.profile is None
-    if context["default_limit"]:
-        imports.add("httpx", "ASGITransport")
-        imports.add("app.core.config", "Settings")
-        imports.add("app.main", "create_app")
-    context["auth"] = None
-    if layout.auth is not None:  # a public resource's tests sign in too: its parents may not be
-        users = layout.module("factories", layout.auth.users_table)
-        imports.add("pytest")
-        imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
-        sign_in = imports.add(users, "sign_in")
-        # An adopted project's tests have no `session` fixture: its sign_in opens its own.
-        adopted = layout.profile is not None
-        context["auth"] = {
-            "sign_in": sign_in,
-            "as_user": f"{sign_in}()" if adopted else f"{sign_in}(session)",
-            "as_admin": f"{sign_in}(admin=True)" if adopted else f"{sign_in}(session, admin=True)",
-            "session": "" if adopted else ", session: AsyncSession",
-            "admin_headers": imports.add(users, "admin_headers") if context["ondelete"] else "",
-            "admin": spec.admin_writes,
-            "public": spec.public_reads,
-            "owned": spec.owner is not None,
-            "scoped": spec.scope_field is not None,
-            "through_parent": spec.owned_through is not None
-            and spec.owned_through is spec.parent_field,
-            # Every other way to the row: each ?include= and each many-to-many list.
-            "probes": [
-                f"await client.get(url, params={{'include': {literal(i.name)}}}, headers=other)"
-                for i in includes or []
-            ]
-            + [
-                f'await client.get(f"{{url}}/{m.name.replace("_", "-")}", headers=other)'
-                for m in spec.many
-            ],
-            "me": f"{prefix}/{route_of(layout.auth.users_table)}/me",
-            "owned_ref": None,
-        }
-        owned_ref = _owned_ref(spec) if not spec.public_reads else None
-        if owned_ref is not None:
-            ref_factories = layout.module("factories", owned_ref["table"])
-            owned_ref["create"] = imports.add(ref_factories, f"create_{owned_ref['singular']}")
-            context["auth"]["owned_ref"] = owned_ref
-    context["imports"] = imports.render()
     return context
+
+
+def _relation_cases(
+    spec: ResourceSpec, layout: Layout, prefix: str, includes: list[Include], imports: Imports
+) -> dict[str, Any]:
+    """Deleted parents, the lists under other parents, ?include= and many-to-many links."""
+    return {
+        "ondelete": _ondelete_tests(spec, prefix),
+        "nested_lists": [
+            {
+                **nested_route(spec, p, prefix),
+                "arg": _kwarg(spec.ref_to(p.table).name, "parent_id"),
+                # Another user's parent lists nothing (a 404), when its rows are owned.
+                "owned": p.owned and layout.auth is not None and not spec.public_reads,
+            }
+            for p in spec.lists_under
+            if p != spec.parent
+        ],
+        "includes": [{"name": i.name, "field": i.field} for i in includes if not i.many],
+        "any_include": bool(includes),
+        "many": [_many_test(m, layout, prefix, includes, imports) for m in spec.many],
+    }
+
+
+def _many_test(
+    m: Many, layout: Layout, prefix: str, includes: list[Include], imports: Imports
+) -> dict[str, Any]:
+    """One many-to-many link's tests: the linked rows' factory, route and missing id."""
+    create = imports.add(layout.module("factories", m.target.table), f"create_{m.target.singular}")
+    return {
+        "name": m.name,
+        "field": m.ids_field,
+        "route": m.name.replace("_", "-"),
+        "create": create,
+        "target": f"{prefix}/{route_of(m.target.table)}",
+        "singular": m.target.singular,
+        "missing": missing_id(m.target.id_type),
+        "included": any(i.many and i.name == m.name for i in includes),
+    }
+
+
+def _default_limit(layout: Layout, imports: Imports) -> bool:
+    """A template project's version routers carry RATE_LIMIT_DEFAULT (an adopted one's
+    routes keep the project's own limits, if any)."""
+    if layout.profile is not None:
+        return False
+    imports.add("httpx", "ASGITransport")
+    imports.add("app.core.config", "Settings")
+    imports.add("app.main", "create_app")
+    return True
+
+
+def _auth(
+    spec: ResourceSpec,
+    layout: Layout,
+    prefix: str,
+    includes: list[Include],
+    deletes_parents: bool,
+    imports: Imports,
+) -> dict[str, Any] | None:
+    """How the tests sign in, and which access tests the resource gets (None without
+    sign-in; a public resource's tests sign in too: its parents may not be public)."""
+    if layout.auth is None:
+        return None
+    users = layout.module("factories", layout.auth.users_table)
+    imports.add("pytest")
+    imports.add("sqlalchemy.ext.asyncio", "AsyncSession")
+    sign_in = imports.add(users, "sign_in")
+    # An adopted project's tests have no `session` fixture: its sign_in opens its own.
+    adopted = layout.profile is not None
+    admin = spec.admin_writes
+    return {
+        # The name alone, as earlier templates spelled the calls (a project's copy may).
+        "sign_in": sign_in,
+        "client_sign_in": f"{sign_in}(session, admin=True)" if admin else f"{sign_in}(session)",
+        "client_role": "admin" if admin else "user",
+        "client_needs": "one for writes" if admin else "one",
+        "as_user": f"{sign_in}()" if adopted else f"{sign_in}(session)",
+        "as_admin": f"{sign_in}(admin=True)" if adopted else f"{sign_in}(session, admin=True)",
+        "session": "" if adopted else ", session: AsyncSession",
+        "admin_headers": imports.add(users, "admin_headers") if deletes_parents else "",
+        "admin": admin,
+        "public": spec.public_reads,
+        "owned": spec.owner is not None,
+        "scoped": spec.scope_field is not None,
+        "through_parent": spec.owned_through is not None
+        and spec.owned_through is spec.parent_field,
+        "probes": _probes(spec, includes),
+        "me": f"{prefix}/{route_of(layout.auth.users_table)}/me",
+        "owned_ref": None if spec.public_reads else _owned_ref(spec, layout, imports),
+    }
+
+
+def _probes(spec: ResourceSpec, includes: list[Include]) -> list[str]:
+    """Every other way to another user's row: each ?include= and each many-to-many list."""
+    return [
+        f"await client.get(url, params={{'include': {literal(i.name)}}}, headers=other)"
+        for i in includes
+    ] + [
+        f'await client.get(f"{{url}}/{m.name.replace("_", "-")}", headers=other)' for m in spec.many
+    ]
