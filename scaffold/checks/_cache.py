@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scaffold.checks._types import SymbolTable
-    from scaffold.checks.rules import SchemaClass
+    from scaffold.checks._schemas import SchemaClass
+    from scaffold.checks._symbols import SymbolTable
 
 
 def code_version() -> str:

@@ -11,8 +11,9 @@ from scaffold.checks._reading import parse_file, suppressed
 
 if TYPE_CHECKING:  # the rules are imported only when a file has to be read again
     from scaffold.checks import indexes
-    from scaffold.checks._types import ModuleFacts
-    from scaffold.checks.rules import Module, Project, SchemaClass
+    from scaffold.checks._schemas import SchemaClass
+    from scaffold.checks._symbols import ModuleFacts
+    from scaffold.checks.rules import Module, Project
 
 _MODEL_HINTS = ("Column", "mapped_column", "ForeignKey", "Field(", "Table(", "Index(")
 
@@ -37,8 +38,9 @@ def facts_of(
     """The file's facts, and its parsed module for the rules (None when it does not parse)."""
     tree, lines, error, rewritten = parse_file(path, data, target)
     from scaffold.checks import indexes
+    from scaffold.checks._schemas import schema_classes
     from scaffold.checks._types import module_facts
-    from scaffold.checks.rules import Module, schema_classes
+    from scaffold.checks.rules import Module
 
     facts = FileFacts(digest, error, rewritten=rewritten)
     if tree is None:
@@ -48,7 +50,7 @@ def facts_of(
     module = Module(path, tree, lines, kinds)
     facts.types = module_facts(tree, module.imports, path)
     module.exports = facts.types.exports
-    facts.schemas = schema_classes(module)
+    facts.schemas = schema_classes(tree, path, lines)
     text = "\n".join(lines)
     if any(hint in text for hint in _MODEL_HINTS):
         models = indexes.model_facts(tree, path)

@@ -22,7 +22,7 @@ from scaffold.checks._cache import RunCache, global_key, stat
 from scaffold.checks._catalogue import severity_of
 from scaffold.checks._config import CheckConfig
 from scaffold.checks._files import collect, versions_dir
-from scaffold.checks._finding import Finding
+from scaffold.checks._finding import Finding, char_column
 from scaffold.checks._parse import requires_python
 from scaffold.checks._per_file import FileFacts
 from scaffold.checks._reading import lines_of, read, suppressed
@@ -245,8 +245,9 @@ def _run_file_rules(
 ) -> None:
     """Parse ``to_parse`` into ``files``, then run the per-file rules again on each file
     whose findings were made with other cross-file facts (or none yet)."""
-    from scaffold.checks._types import SymbolTable
-    from scaffold.checks.rules import Project, SchemaIndex
+    from scaffold.checks._schemas import SchemaIndex
+    from scaffold.checks._symbols import SymbolTable
+    from scaffold.checks.rules import Project
 
     workers = pool(root, target, len(to_parse), contents)
     shard = workers or Shard(root, target)
@@ -316,8 +317,9 @@ def _lint_only(
     project modules they import (four imports deep: a router, its dependencies module,
     a package ``__init__`` re-exporting the session factory, the factory's module), so
     their types still resolve and the cost does not grow with the project."""
-    from scaffold.checks._types import SymbolTable, module_name
-    from scaffold.checks.rules import Project, SchemaIndex
+    from scaffold.checks._schemas import SchemaIndex
+    from scaffold.checks._symbols import SymbolTable, module_name
+    from scaffold.checks.rules import Project
 
     shard = Shard(root, target)
     by_name = {module_name(path): path for path in modules}
@@ -429,9 +431,7 @@ def _unindexed(
     findings = []
     for item in indexes.unindexed(models, state, catalog):
         fk = item.foreign_key
-        lines = lines_in(fk.path)
-        text = lines[fk.line - 1] if 0 < fk.line <= len(lines) else ""
-        col = len(text.encode()[: fk.col].decode(errors="ignore")) + 1
+        col = char_column(lines_in(fk.path), fk.line, fk.col)
         columns = ", ".join(fk.columns)
         if fk.source == "model":
             message = (
