@@ -7,6 +7,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from scaffold.adopt._source import module_imports
 from scaffold.checks._parse import parse, requires_python
 
 _KINDS = {
@@ -68,12 +69,6 @@ def _tree(root: Path, module: str) -> ast.Module | None:
     ).tree
 
 
-def _imports(tree: ast.Module, module: str) -> dict[str, str]:
-    from scaffold.adopt.reader import _imports as imports
-
-    return imports(tree, module, False)
-
-
 def model_columns(root: Path, module: str, class_name: str, depth: int = 0) -> list[Column] | None:
     tree = _tree(root, module)
     if tree is None or depth > 4:
@@ -84,7 +79,7 @@ def model_columns(root: Path, module: str, class_name: str, depth: int = 0) -> l
     if node is None:
         return None
     columns: dict[str, Column] = {}
-    imports = _imports(tree, module)
+    imports = module_imports(tree, module, False)
     for base in node.bases:
         name = base.id if isinstance(base, ast.Name) else None
         if name is None:

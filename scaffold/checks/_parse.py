@@ -9,7 +9,7 @@ with the line numbers kept, and the result is parsed by ``ast``. Every rule then
 reads the same kind of tree. A construct newer than the lowest version the project's
 ``requires-python`` allows is a syntax error for that project, and says so.
 
-LibCST is imported only for such files.
+LibCST and the rewriter (``_downgrade``) are imported only for such files.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import re
 import sys
 import tomllib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 NEWEST = (3, 14)
@@ -91,7 +90,9 @@ def _through_libcst(
         module = cst.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError):
         return Parsed(None, first)
-    rewriter = _build_transformer()(module)
+    from scaffold.checks._downgrade import Downgrade
+
+    rewriter = Downgrade(module)
     try:
         code = module.visit(rewriter).code
     except (RecursionError, ValueError):
@@ -126,98 +127,3 @@ def _positions(module, nodes) -> list[tuple[int, int]]:  # type: ignore[no-untyp
         (found[node].start.line, found[node].start.column + 1) if node in found else (1, 1)
         for node in nodes
     ]
-
-
-@cache
-def _build_transformer() -> type:
-    import libcst as cst
-
-    def newlines(module: cst.Module, node: cst.CSTNode) -> int:
-        return module.code_for_node(node).count("\n")
-
-    class Downgrade(cst.CSTTransformer):
-        """Rewrites 3.12-3.14 syntax to 3.11 syntax, keeping every line where it was."""
-
-        def __init__(self, module: cst.Module) -> None:
-            super().__init__()
-            self.module = module
-            self.features: dict[str, tuple[int, int]] = {}
-            self.nodes: dict[str, cst.CSTNode] = {}
-
-        def _saw(self, construct: str, version: tuple[int, int], node: cst.CSTNode) -> None:
-            if construct not in self.features:
-                self.features[construct] = version
-                self.nodes[construct] = node
-
-        def leave_TypeAlias(self, original, updated):  # type: ignore[no-untyped-def]
-            self._saw("a type alias statement", (3, 12), original)
-            return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=updated.value)
-
-        def _drop_type_parameters(self, original, updated):  # type: ignore[no-untyped-def]
-            if updated.type_parameters is None:
-                return updated
-            defaults = any(p.default is not None for p in updated.type_parameters.params)
-            if defaults:
-                self._saw("a type parameter default", (3, 13), original)
-            else:
-                self._saw("a type parameter list", (3, 12), original)
-            return updated.with_changes(type_parameters=None)
-
-        def leave_ClassDef(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._drop_type_parameters(original, updated)
-
-        def leave_FunctionDef(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._drop_type_parameters(original, updated)
-
-        def _parenthesize(self, original, updated):  # type: ignore[no-untyped-def]
-            kind = updated.type
-            if isinstance(kind, cst.Tuple) and not kind.lpar:
-                self._saw("`except` with unparenthesized types", (3, 14), original)
-                return updated.with_changes(
-                    type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]),
-                    whitespace_after_except=cst.SimpleWhitespace(" "),
-                )
-            return updated
-
-        def leave_ExceptHandler(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._parenthesize(original, updated)
-
-        def leave_ExceptStarHandler(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._parenthesize(original, updated)
-
-        def _expressions(self, original, updated, construct, version):  # type: ignore[no-untyped-def]
-            code = self.module.code_for_node(original)
-            if construct == "an f-string" and _parses_here(code):
-                return updated
-            self._saw(construct, version, original)
-            values = [
-                part.expression
-                for part in updated.parts
-                if isinstance(part, cst.FormattedStringExpression | cst.TemplatedStringExpression)
-            ]
-            elements = [cst.Element(value, comma=cst.Comma()) for value in values]
-            lines = newlines(self.module, original)
-            closing = cst.RightParen()
-            if lines:
-                closing = cst.RightParen(
-                    whitespace_before=cst.ParenthesizedWhitespace(
-                        empty_lines=[cst.EmptyLine()] * (lines - 1), indent=False
-                    )
-                )
-            return cst.Tuple(elements, lpar=[cst.LeftParen()], rpar=[closing])
-
-        def leave_FormattedString(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._expressions(original, updated, "an f-string", (3, 12))
-
-        def leave_TemplatedString(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._expressions(original, updated, "a t-string", (3, 14))
-
-    return Downgrade
-
-
-def _parses_here(code: str) -> bool:
-    try:
-        ast.parse(f"(\n{code}\n)", mode="eval")
-    except SyntaxError:
-        return False
-    return True

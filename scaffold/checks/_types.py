@@ -9,15 +9,33 @@ project's own imports (``from app.db.session import SessionLocal``), re-exports
 included.
 
 Each module yields :class:`ModuleFacts` (plain data, cached per file); the project's
-facts merge into a :class:`SymbolTable`; a :class:`Resolver` answers per function.
+facts merge into a :class:`SymbolTable` (both in ``_symbols``); a :class:`Resolver`
+answers per function. The kinds themselves are named in ``_kinds``.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
+from scaffold.checks._kinds import (
+    ANNOTATION_TYPES,
+    ASYNC_FACTORY,
+    ASYNC_SESSION,
+    BARE_TYPES,
+    CALL,
+    CONNECTS,
+    DEP,
+    GENERATORS,
+    MAKERS,
+    PRODUCES,
+    REF,
+    RETURNS,
+    SYNC_FACTORY,
+    SYNC_SESSION,
+    TYPE,
+)
+from scaffold.checks._symbols import ModuleFacts, SymbolTable, absolute_imports, module_name
 from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
@@ -30,192 +48,6 @@ from scaffold.checks._syntax import (
     string_annotation,
     walk_scope,
 )
-
-SYNC_SESSION = "sync Session"
-ASYNC_SESSION = "AsyncSession"
-SCOPED_SESSION = "scoped_session"
-SYNC_CONNECTION = "sync Connection"
-ASYNC_CONNECTION = "AsyncConnection"
-SYNC_ENGINE = "sync Engine"
-ASYNC_ENGINE = "AsyncEngine"
-SYNC_FACTORY = "sessionmaker"
-ASYNC_FACTORY = "async_sessionmaker"
-SYNC_HTTP = "sync HTTP client"
-SYNC_REDIS = "sync Redis client"
-
-DATABASE = frozenset(
-    {SYNC_SESSION, ASYNC_SESSION, SCOPED_SESSION, SYNC_CONNECTION, ASYNC_CONNECTION}
-    | {SYNC_ENGINE, ASYNC_ENGINE}
-)
-SYNC_SESSIONS = frozenset({SYNC_SESSION, SCOPED_SESSION})
-
-# Methods that do I/O or belong to the sync API, per kind of receiver.
-_SESSION_METHODS = frozenset(
-    {"execute", "scalars", "scalar", "get", "get_one", "add", "add_all", "commit", "delete"}
-    | {"flush", "refresh", "merge", "query", "rollback", "close", "connection", "exec"}
-    | {"bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings", "begin"}
-    | {"begin_nested", "stream", "stream_scalars", "expire_all", "invalidate", "run_sync"}
-)
-BLOCKING_METHODS: dict[str, frozenset[str]] = {
-    SYNC_SESSION: _SESSION_METHODS - {"stream", "stream_scalars", "run_sync"},
-    SCOPED_SESSION: _SESSION_METHODS - {"stream", "stream_scalars", "run_sync"} | {"remove"},
-    SYNC_CONNECTION: frozenset(
-        {"execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback", "begin"}
-        | {"begin_nested", "close", "invalidate"}
-    ),
-    SYNC_ENGINE: frozenset({"connect", "begin", "execute", "raw_connection", "dispose"}),
-    SYNC_HTTP: frozenset(
-        {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"}
-    ),
-    # Every command of a sync client talks to the server; building a pipeline does not.
-    SYNC_REDIS: frozenset(),
-}
-_REDIS_QUIET = frozenset({"pipeline", "lock", "pubsub", "register_script", "client"})
-
-# Annotations: qualified type name -> kind.
-_TYPES = {
-    "sqlalchemy.orm.Session": SYNC_SESSION,
-    "sqlalchemy.orm.session.Session": SYNC_SESSION,
-    "sqlmodel.Session": SYNC_SESSION,
-    "sqlmodel.orm.session.Session": SYNC_SESSION,
-    "sqlalchemy.ext.asyncio.AsyncSession": ASYNC_SESSION,
-    "sqlalchemy.ext.asyncio.session.AsyncSession": ASYNC_SESSION,
-    "sqlmodel.ext.asyncio.session.AsyncSession": ASYNC_SESSION,
-    "sqlalchemy.orm.scoped_session": SCOPED_SESSION,
-    "sqlalchemy.orm.scoping.scoped_session": SCOPED_SESSION,
-    "sqlalchemy.Connection": SYNC_CONNECTION,
-    "sqlalchemy.engine.Connection": SYNC_CONNECTION,
-    "sqlalchemy.engine.base.Connection": SYNC_CONNECTION,
-    "sqlalchemy.ext.asyncio.AsyncConnection": ASYNC_CONNECTION,
-    "sqlalchemy.Engine": SYNC_ENGINE,
-    "sqlalchemy.engine.Engine": SYNC_ENGINE,
-    "sqlalchemy.engine.base.Engine": SYNC_ENGINE,
-    "sqlalchemy.ext.asyncio.AsyncEngine": ASYNC_ENGINE,
-    "sqlalchemy.orm.sessionmaker": SYNC_FACTORY,
-    "sqlalchemy.ext.asyncio.async_sessionmaker": ASYNC_FACTORY,
-    "requests.Session": SYNC_HTTP,
-    "requests.sessions.Session": SYNC_HTTP,
-    "httpx.Client": SYNC_HTTP,
-    "redis.Redis": SYNC_REDIS,
-    "redis.StrictRedis": SYNC_REDIS,
-    "redis.client.Redis": SYNC_REDIS,
-}
-# A bare, unimported name in an annotation (a string annotation, a star import).
-_BARE_TYPES = {"Session": SYNC_SESSION, "AsyncSession": ASYNC_SESSION}
-
-# Calls: qualified callable -> kind of what it returns.
-_MAKERS = {
-    **{name: kind for name, kind in _TYPES.items() if kind not in {SYNC_FACTORY, ASYNC_FACTORY}},
-    "sqlalchemy.orm.sessionmaker": SYNC_FACTORY,
-    "sqlalchemy.ext.asyncio.async_sessionmaker": ASYNC_FACTORY,
-    "sqlalchemy.ext.asyncio.async_scoped_session": ASYNC_SESSION,
-    "sqlalchemy.create_engine": SYNC_ENGINE,
-    "sqlalchemy.engine.create_engine": SYNC_ENGINE,
-    "sqlmodel.create_engine": SYNC_ENGINE,
-    "sqlalchemy.engine_from_config": SYNC_ENGINE,
-    "sqlalchemy.ext.asyncio.create_async_engine": ASYNC_ENGINE,
-    "requests.session": SYNC_HTTP,
-    "redis.from_url": SYNC_REDIS,
-    "redis.Redis.from_url": SYNC_REDIS,
-    "redis.StrictRedis.from_url": SYNC_REDIS,
-}
-_PRODUCES = {  # calling a value of this kind, or .begin() on it
-    SYNC_FACTORY: SYNC_SESSION,
-    ASYNC_FACTORY: ASYNC_SESSION,
-    SCOPED_SESSION: SYNC_SESSION,
-}
-_CONNECTS = {SYNC_ENGINE: SYNC_CONNECTION, ASYNC_ENGINE: ASYNC_CONNECTION}
-_GENERATORS = frozenset(
-    {"Generator", "Iterator", "Iterable", "AsyncGenerator", "AsyncIterator", "AsyncIterable"}
-)
-
-# Symbol table values: "<kind>" for a value, "type:<kind>" for an annotation alias,
-# "returns:<kind>" for a function (a dependency) that returns or yields one. A module's
-# own facts are read without the other modules, so what comes from an import is kept
-# symbolic and resolved by the SymbolTable: "@ref:Q" (the value of Q), "@call:Q" (what
-# calling Q gives), "@dep:Q" (what Depends(Q) injects).
-TYPE, RETURNS = "type:", "returns:"
-REF, CALL, DEP = "@ref:", "@call:", "@dep:"
-
-
-@dataclass
-class ModuleFacts:
-    """What one module tells the others: its dotted name, imports and typed names."""
-
-    name: str
-    imports: dict[str, str] = field(default_factory=dict)
-    exports: dict[str, str] = field(default_factory=dict)
-
-
-def module_name(path: str) -> str:
-    """``app/db/session.py`` → ``app.db.session``; ``src/pkg/__init__.py`` → ``pkg``."""
-    parts = path.removesuffix(".py").split("/")
-    if parts[-1] == "__init__":
-        parts.pop()
-    if parts and parts[0] == "src" and len(parts) > 1:
-        parts.pop(0)
-    return ".".join(parts)
-
-
-def absolute_imports(imports: Imports, name: str, is_package: bool) -> dict[str, str]:
-    """The module's import map with ``from .x import y`` made absolute."""
-    package = name if is_package else name.rpartition(".")[0]
-    resolved: dict[str, str] = {}
-    for local, target in imports.names.items():
-        if target.startswith("."):
-            level = len(target) - len(target.lstrip("."))
-            base = package.split(".") if package else []
-            base = base[: len(base) - (level - 1)] if level > 1 else base
-            rest = target.lstrip(".")
-            target = ".".join([*base, rest]) if rest else ".".join(base)
-        resolved[local] = target
-    return resolved
-
-
-class SymbolTable:
-    """Every typed name of the project, by qualified name, with import links followed."""
-
-    def __init__(self, facts: Iterable[ModuleFacts]) -> None:
-        self.kinds: dict[str, str] = {}
-        self.links: dict[str, str] = {}
-        for module in facts:
-            for name, kind in module.exports.items():
-                self.kinds[f"{module.name}.{name}"] = kind
-            for local, target in module.imports.items():
-                self.links[f"{module.name}.{local}"] = target
-
-    def lookup(self, qualified: str, depth: int = 0) -> str | None:
-        """The resolved kind of a qualified name, following imports and symbolic kinds."""
-        for _ in range(8):
-            if qualified in self.kinds:
-                return self.resolve(self.kinds[qualified], depth + 1)
-            if qualified not in self.links:
-                return None
-            qualified = self.links[qualified]
-        return None
-
-    def resolve(self, kind: str | None, depth: int = 0) -> str | None:
-        if kind is None or depth > 12:
-            return None
-        for prefix in (TYPE, RETURNS):
-            if kind.startswith(prefix):
-                inner = self.resolve(kind.removeprefix(prefix), depth + 1)
-                return prefix + inner if inner else None
-        if kind.startswith(REF):
-            return self.lookup(kind.removeprefix(REF), depth + 1)
-        if kind.startswith((CALL, DEP)):
-            target = self.lookup(
-                kind[len(CALL) :] if kind.startswith(CALL) else kind[len(DEP) :], depth + 1
-            )
-            if target in _PRODUCES:
-                return _PRODUCES[target]
-            if target and target.startswith(RETURNS):
-                return target.removeprefix(RETURNS)
-            return None
-        return kind
-
-    def digest_items(self) -> list[tuple[str, str]]:
-        return sorted(self.kinds.items()) + sorted(("->" + k, v) for k, v in self.links.items())
 
 
 class Resolver:
@@ -387,7 +219,7 @@ class Resolver:
         if isinstance(node, ast.Subscript):
             outer = last_name(node.value)
             inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            if outer in {"Optional", "Union"} | _GENERATORS:
+            if outer in {"Optional", "Union"} | GENERATORS:
                 for element in inner if outer != "Optional" else inner[:1]:
                     kind = self.annotation_kind(element)
                     if kind:
@@ -395,7 +227,7 @@ class Resolver:
                 return None
             return self.annotation_kind(node.value)
         if isinstance(node, ast.Name | ast.Attribute):
-            kind = self._qualified_kind(node, _TYPES)
+            kind = self._qualified_kind(node, ANNOTATION_TYPES)
             if kind:
                 return kind
             if isinstance(node, ast.Name):
@@ -403,7 +235,7 @@ class Resolver:
                 if bound and bound.startswith(TYPE):
                     return bound.removeprefix(TYPE)
                 if bound is None and node.id not in self.imports.names:
-                    return _BARE_TYPES.get(node.id)
+                    return BARE_TYPES.get(node.id)
             elif self.table is not None:
                 qualname = self.qualname(node)
                 bound = self.table.lookup(qualname) if qualname else None
@@ -425,8 +257,8 @@ class Resolver:
             return None
         if bound and bound.startswith(RETURNS):
             return bound.removeprefix(RETURNS)
-        if bound in _PRODUCES:  # Depends(SessionLocal)
-            return _PRODUCES[bound]
+        if bound in PRODUCES:  # Depends(SessionLocal)
+            return PRODUCES[bound]
         if bound and bound.startswith(REF):
             return DEP + bound.removeprefix(REF)
         return None
@@ -454,7 +286,7 @@ class Resolver:
 
     def _call_kind(self, call: ast.Call, env: dict[str, str]) -> str | None:
         func = call.func
-        maker = self._qualified_kind(func, _MAKERS)
+        maker = self._qualified_kind(func, MAKERS)
         if maker == SYNC_FACTORY:
             wanted = next((k.value for k in call.keywords if k.arg == "class_"), None)
             if wanted is not None and self.annotation_kind(wanted) == ASYNC_SESSION:
@@ -467,16 +299,16 @@ class Resolver:
                 bound = self._callable_result(inner.func)
                 return bound
         callee = self.expr_kind(func, env)
-        if callee in _PRODUCES:
-            return _PRODUCES[callee]
+        if callee in PRODUCES:
+            return PRODUCES[callee]
         if callee and callee.startswith(REF):
             return CALL + callee.removeprefix(REF)
         if isinstance(func, ast.Attribute):
             owner = self.expr_kind(func.value, env)
-            if owner in _CONNECTS and func.attr in {"connect", "begin"}:
-                return _CONNECTS[owner]
-            if owner in _PRODUCES and func.attr == "begin":
-                return _PRODUCES[owner]
+            if owner in CONNECTS and func.attr in {"connect", "begin"}:
+                return CONNECTS[owner]
+            if owner in PRODUCES and func.attr == "begin":
+                return PRODUCES[owner]
             if owner in {SYNC_SESSION, ASYNC_SESSION} and func.attr == "begin":
                 return None
         result = self._callable_result(func)
@@ -589,9 +421,3 @@ def module_facts(tree: ast.Module, imports: Imports, path: str) -> ModuleFacts:
     name = module_name(path)
     resolver = Resolver(tree, imports, name, None, path.endswith("__init__.py"))
     return ModuleFacts(name, resolver.absolute, resolver.exports())
-
-
-def blocking_method(kind: str, method: str) -> bool:
-    if kind == SYNC_REDIS:
-        return method not in _REDIS_QUIET and not method.startswith("_")
-    return method in BLOCKING_METHODS.get(kind, frozenset())

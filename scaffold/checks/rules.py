@@ -6,7 +6,9 @@ facts: the symbol table of typed names and the schema classes) and yields
 part of its registration: ``None`` means every module, otherwise the layers named
 (a module with route handlers is a router whatever its path).
 
-SC501 is not here: it needs every model and migration at once (``indexes.py``).
+What the rules know lives beside them: what blocks the event loop (``_blocking``),
+the kinds of names (``_kinds``, ``_types``), schema classes (``_schemas``). SC501 is
+not here: it needs every model and migration at once (``indexes.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from scaffold.checks._finding import Finding
+from scaffold.checks._blocking import advice, blocking_call
+from scaffold.checks._finding import Finding, char_column
+from scaffold.checks._kinds import DATABASE, SYNC_SESSIONS
+from scaffold.checks._schemas import SchemaIndex
+from scaffold.checks._symbols import SymbolTable, module_name
 from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
@@ -23,26 +29,15 @@ from scaffold.checks._syntax import (
     handlers,
     identifiers,
     index_of,
-    is_call_to,
-    is_true,
     keyword,
     last_name,
     markers,
     name_parts,
     params,
     split_annotated,
-    string_annotation,
     walk_scope,
 )
-from scaffold.checks._types import (
-    DATABASE,
-    SYNC_SESSIONS,
-    Resolver,
-    SymbolTable,
-    blocking_method,
-    module_name,
-)
-from scaffold.spec.sensitive import sensitive_name
+from scaffold.checks._types import Resolver
 
 
 @dataclass
@@ -84,10 +79,7 @@ class Module:
 
     def finding(self, node: ast.AST, code: str, message: str) -> Finding:
         line, offset = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        # ast columns count UTF-8 bytes; findings count characters like ruff does.
-        col = len(text.encode()[:offset].decode(errors="ignore")) + 1
-        return Finding(self.path, line, col, code, message)
+        return Finding(self.path, line, char_column(self.lines, line, offset), code, message)
 
 
 @dataclass
@@ -112,66 +104,6 @@ def _rule(code: str, kinds: frozenset[str] | None = None) -> Callable[[RuleFunc]
 
 # --- SC101 ----------------------------------------------------------------------------
 
-_BLOCKING = frozenset(
-    {
-        "time.sleep",
-        "urllib.request.urlopen",
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "subprocess.Popen",
-        "os.system",
-        "os.popen",
-        "open",
-        "io.open",
-        "sqlite3.connect",
-        "psycopg2.connect",
-        "psycopg.connect",
-        "pymysql.connect",
-        "smtplib.SMTP",
-        "smtplib.SMTP_SSL",
-        "socket.create_connection",
-    }
-)
-# Sync HTTP functions of requests and httpx (httpx.AsyncClient is fine).
-_SYNC_HTTP = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"}
-)
-
-
-def _blocking_call(call: ast.Call, resolver: Resolver, env: dict[str, str]) -> str | None:
-    """What makes ``call`` block, or None: a known blocking function, or a blocking
-    method of a value whose type is known to be synchronous."""
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        kind = resolver.expr_kind(func.value, env)
-        if kind and blocking_method(kind, func.attr):
-            return f"{kind} call {ast.unparse(func.value)}.{func.attr}()"
-    qualname = resolver.qualname(func)
-    if qualname is None:
-        return None
-    if qualname == "open" and ("open" in resolver.module_env or "open" in env):
-        return None
-    root, last = qualname.partition(".")[0], qualname.rpartition(".")[2]
-    if qualname in _BLOCKING or (root in {"requests", "httpx"} and last in _SYNC_HTTP):
-        if root in {"requests", "httpx"} and qualname.count(".") != 1:
-            return None  # requests.adapters.x / httpx.AsyncClient.get: not the module API
-        return f"{qualname}()"
-    return None
-
-
-def _advice(what: str) -> str:
-    if "Session" in what or "Connection" in what or "Engine" in what:
-        return "switch to AsyncSession (create_async_engine, async_sessionmaker) and await it"
-    if "Redis" in what:
-        return "use redis.asyncio and await it"
-    if "HTTP" in what or what.startswith(("requests.", "httpx.")):
-        return "use httpx.AsyncClient and await it"
-    if what == "time.sleep()":
-        return "use await asyncio.sleep()"
-    return "use an async library or run it with asyncio.to_thread"
-
 
 def _sync_blocking_calls(
     module: Module, project: Project
@@ -181,7 +113,7 @@ def _sync_blocking_calls(
         if not isinstance(func, ast.AsyncFunctionDef):
             continue
         for node in walk_scope(func):
-            if isinstance(node, ast.Call) and (what := _blocking_call(node, resolver, env)):
+            if isinstance(node, ast.Call) and (what := blocking_call(node, resolver, env)):
                 yield func, node, what
 
 
@@ -202,7 +134,7 @@ def blocking_call_in_async(module: Module, project: Project) -> Iterator[Finding
         yield module.finding(
             node,
             "SC101",
-            f"blocking {what} inside async def {func.name}(); {_advice(what)}",
+            f"blocking {what} inside async def {func.name}(); {advice(what)}",
         )
 
 
@@ -320,7 +252,11 @@ _NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie
 
 
 def _is_untyped(node: ast.expr | None) -> bool:
-    """``dict``, ``dict[str, Any]``, ``Any``, ``list[dict]``, ``dict | None``..."""
+    """``dict``, ``dict[str, Any]``, ``Any``, ``list[dict]``, ``dict | None``...
+
+    >>> [_is_untyped(ast.parse(t, mode="eval").body) for t in ("list[dict] | None", "Item")]
+    [True, False]
+    """
     node, _ = split_annotated(node)
     if node is None:
         return False
@@ -436,193 +372,7 @@ def _reads_body(node: ast.AST | None, requests: set[str]) -> bool:
 
 # --- SC401 / SC402 ----------------------------------------------------------------------
 
-_READ_SUFFIXES = ("Read", "Out", "Response", "Public", "Detail", "Item")
-_SCHEMA_ROOTS = frozenset({"BaseModel", "RootModel", "SQLModel", "Schema"})
-_CREDENTIAL_WORDS = frozenset({"token", "secret", "apikey"})
-_NOT_CREDENTIAL = frozenset(
-    {"password", "passwd", "pin", "ssn", "hash", "hashed", "digest", "salt", "encrypted"}
-    | {"enc", "ciphertext", "private", "card", "credit"}
-)
 _ISSUING_METHODS = frozenset({"post", "put", "patch"})
-
-
-def _marked_sensitive(call: ast.AST) -> bool:
-    extra = keyword(call, "json_schema_extra") if isinstance(call, ast.Call) else None
-    return isinstance(extra, ast.Dict) and any(
-        isinstance(k, ast.Constant) and k.value == "sensitive" and is_true(v)
-        for k, v in zip(extra.keys, extra.values, strict=True)
-    )
-
-
-def is_credential(name: str) -> bool:
-    """A secret a route may hand out once: ``access_token``, ``api_key``,
-    ``client_secret``; never a password or the hash of anything.
-
-    >>> [is_credential(n) for n in ("access_token", "api_key", "password", "token_hash")]
-    [True, True, False, False]
-    """
-    parts = name_parts(name)
-    if set(parts) & _NOT_CREDENTIAL:
-        return False
-    pairs = set(zip(parts, parts[1:], strict=False))
-    return bool(set(parts) & _CREDENTIAL_WORDS) or bool(pairs & {("api", "key"), ("access", "key")})
-
-
-@dataclass(frozen=True)
-class SchemaField:
-    name: str
-    line: int
-    col: int
-    owner: str
-    reason: str | None  # why it is sensitive; None when it is not
-    credential: bool = False
-
-
-@dataclass
-class SchemaClass:
-    """A class with annotated fields, as plain data (cached and shared across files)."""
-
-    name: str
-    path: str
-    line: int
-    bases: list[str]
-    fields: dict[str, SchemaField]
-    is_read: bool
-    pydantic: bool | None  # True: a Pydantic/SQLModel base; False: a table model
-
-
-def _schema_field(stmt: ast.AnnAssign, owner: str, module: Module) -> SchemaField | None:
-    if not isinstance(stmt.target, ast.Name):
-        return None
-    name = stmt.target.id
-    annotation = string_annotation(stmt.annotation)
-    base, metadata = split_annotated(annotation)
-    if name.startswith("_") or name == "model_config" or last_name(base) == "ClassVar":
-        return None
-    col = module.finding(stmt, "", "").col
-    calls = [n for n in (stmt.value, *metadata) if is_call_to(n, "Field")]
-    if any(is_true(keyword(call, "exclude")) for call in calls):
-        return SchemaField(name, stmt.lineno, col, owner, None)
-    reason = None
-    if any(_marked_sensitive(call) for call in calls):
-        reason = "marked sensitive"
-    elif sensitive_name(name) and last_name(base) != "bool":
-        reason = "named like a secret"
-    credential = reason == "named like a secret" and is_credential(name)
-    return SchemaField(name, stmt.lineno, col, owner, reason, credential)
-
-
-def _config_from_attributes(node: ast.ClassDef) -> bool:
-    for stmt in node.body:
-        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            if not any(last_name(t) == "model_config" for t in targets):
-                continue
-            value = stmt.value
-            if isinstance(value, ast.Call) and is_true(keyword(value, "from_attributes")):
-                return True
-            if isinstance(value, ast.Dict) and any(
-                isinstance(k, ast.Constant) and k.value == "from_attributes" and is_true(v)
-                for k, v in zip(value.keys, value.values, strict=True)
-            ):
-                return True
-        if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":  # pydantic v1 style
-            for inner in stmt.body:
-                if (
-                    isinstance(inner, ast.Assign)
-                    and is_true(inner.value)
-                    and any(last_name(t) in {"orm_mode", "from_attributes"} for t in inner.targets)
-                ):
-                    return True
-    return False
-
-
-def _pydantic(node: ast.ClassDef, bases: list[str]) -> bool | None:
-    if any(kw.arg == "table" and is_true(kw.value) for kw in node.keywords):
-        return False
-    for stmt in node.body:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
-        if any(last_name(t) in {"__tablename__", "__table__"} for t in targets):
-            return False
-    if set(bases) & _SCHEMA_ROOTS:
-        return True
-    return None
-
-
-def schema_classes(module: Module) -> list[SchemaClass]:
-    """Every class of the module that declares annotated fields, or inherits."""
-    found = []
-    for node in index_of(module.tree).classes:
-        fields: dict[str, SchemaField] = {}
-        for stmt in node.body:
-            if isinstance(stmt, ast.AnnAssign):
-                item = _schema_field(stmt, node.name, module)
-                if item:
-                    fields[item.name] = item
-        bases = [name for base in node.bases if (name := last_name(base))]
-        if not fields and not bases:
-            continue
-        is_read = node.name.endswith(_READ_SUFFIXES) or _config_from_attributes(node)
-        found.append(
-            SchemaClass(
-                node.name, module.path, node.lineno, bases, fields, is_read, _pydantic(node, bases)
-            )
-        )
-    return found
-
-
-class SchemaIndex:
-    """Every class of the project, with fields resolved through inheritance."""
-
-    def __init__(self, classes: list[SchemaClass], schema_paths: frozenset[str] = frozenset()):
-        self.classes: dict[str, list[SchemaClass]] = {}
-        self.by_path: dict[str, list[SchemaClass]] = {}
-        self.schema_paths = schema_paths
-        for info in classes:
-            self.classes.setdefault(info.name, []).append(info)
-            self.by_path.setdefault(info.path, []).append(info)
-
-    def lookup(self, name: str, near: str) -> SchemaClass | None:
-        candidates = self.classes.get(name, [])
-        local = [c for c in candidates if c.path == near]
-        return (local or candidates or [None])[0]
-
-    def is_schema(self, cls: SchemaClass, seen: frozenset[str] = frozenset()) -> bool:
-        """A Pydantic model: a Pydantic base somewhere up, or declared in a schema file."""
-        if cls.pydantic is not None:
-            return cls.pydantic
-        if cls.path in self.schema_paths:
-            return True
-        for base_name in cls.bases:
-            base = self.lookup(base_name, cls.path)
-            if (
-                base is not None
-                and base.name not in seen
-                and base is not cls
-                and self.is_schema(base, seen | {cls.name})
-            ):
-                return True
-        return False
-
-    def fields(
-        self, cls: SchemaClass, seen: frozenset[str] = frozenset()
-    ) -> dict[str, SchemaField]:
-        """Fields as Pydantic sees them: bases first, the class's own overriding."""
-        merged: dict[str, SchemaField] = {}
-        for base_name in reversed(cls.bases):
-            base = self.lookup(base_name, cls.path)
-            if base is not None and base.name not in seen and base is not cls:
-                merged.update(self.fields(base, seen | {cls.name}))
-        merged.update(cls.fields)
-        return merged
-
-    def sensitive(self, name: str, near: str) -> tuple[SchemaClass, list[SchemaField]] | None:
-        """The sensitive fields a class named ``name`` would serialise, if any."""
-        cls = self.lookup(name, near)
-        if cls is None or not self.is_schema(cls):
-            return None
-        found = [f for f in self.fields(cls).values() if f.reason]
-        return (cls, found) if found else None
 
 
 @_rule("SC401")

@@ -1,0 +1,110 @@
+"""Where the project's package is and how its files are laid out (one models file,
+one folder per feature, or one folder per layer), and so where generated files go."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from scaffold.adopt._findings import Findings, Model
+
+_SINGLE_FILES = ("models.py", "tables.py", "db.py")
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: str  # "single-file", "features" or "layers"
+    package: str
+    package_dir: str
+    feature_root: str
+    model_files: Counter[str]
+
+
+def learn_layout(f: Findings, models: list[Model]) -> Layout:
+    """The package most models are in, and the layout of their files."""
+    model_files = Counter(m.rel for m in models)
+    packages = Counter(m.module.split(".")[0] for m in models)
+    package = packages.most_common(1)[0][0]
+    package_dir = next(
+        (m.rel.split("/")[0] for m in models if m.module.split(".")[0] == package), package
+    )
+    if any(m.rel.startswith("src/") for m in models):
+        package_dir = f"src/{package}"
+    feature_files = [
+        r
+        for r in model_files
+        if PurePosixPath(r).name == "models.py" and len(PurePosixPath(r).parts) >= 3
+    ]
+    if len(model_files) == 1 and PurePosixPath(next(iter(model_files))).name in _SINGLE_FILES:
+        layout = "single-file"
+    elif len(feature_files) >= 2 and len(feature_files) >= len(model_files) / 2:
+        layout = "features"
+    else:
+        layout = "layers"
+    f.profile["layout"] = layout
+    f.profile["package"] = package
+    f.found.append(
+        f"{len(models)} tables in {len(model_files)} model module{'s' if len(model_files) != 1 else ''} "
+        f"({layout}): " + ", ".join(f"{m.table} ({m.key_type} {m.key})" for m in models)
+    )
+    feature_root = (
+        str(PurePosixPath(feature_files[0]).parent.parent) if layout == "features" else package_dir
+    )
+    return Layout(layout, package, package_dir, feature_root, model_files)
+
+
+def learn_paths(
+    f: Findings, root: Path, layout: Layout, router_files: Counter[str], tests_dir: str
+) -> None:
+    """Where each file of a generated resource goes, and the support module."""
+    _layer_paths(f.profile, root, layout, router_files)
+    f.profile["tests"] = f"{tests_dir}/test_{{name}}.py"
+    f.profile["factories"] = f"{tests_dir}/factories/{{name}}.py"
+    f.profile["support_module"] = f"{layout.package_dir}/scaffold_support.py"
+
+
+def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Counter[str]) -> None:
+    """Models, schemas, services and routers: in the feature's folder, beside the models
+    file, or in each layer's folder."""
+    if layout.kind == "features":
+        names = Counter(
+            PurePosixPath(r).name
+            for r in router_files
+            if str(PurePosixPath(r).parent.parent) == layout.feature_root
+        )
+        router_name = names.most_common(1)[0][0] if names else "router.py"
+        p["models"] = f"{layout.feature_root}/{{name}}/models.py"
+        p["schemas"] = f"{layout.feature_root}/{{name}}/schemas.py"
+        p["services"] = f"{layout.feature_root}/{{name}}/service.py"
+        p["routers"] = f"{layout.feature_root}/{{name}}/{router_name}"
+        return
+    package_dir = layout.package_dir
+    if layout.kind == "single-file":
+        model_dir = f"{package_dir}/{{name}}"
+        p["models"] = f"{model_dir}/models.py"
+        p["schemas"] = f"{model_dir}/schemas.py"
+        p["services"] = f"{model_dir}/service.py"
+    else:
+        model_dir = str(PurePosixPath(layout.model_files.most_common(1)[0][0]).parent)
+        p["models"] = f"{model_dir}/{{name}}.py"
+        p["schemas"] = _layer_dir(root, package_dir, ("schemas",), "schemas") + "/{name}.py"
+        p["services"] = (
+            _layer_dir(root, package_dir, ("services", "crud", "repositories"), "services")
+            + "/{name}.py"
+        )
+    route_dirs = Counter(str(PurePosixPath(r).parent) for r in router_files)
+    route_dir = (
+        route_dirs.most_common(1)[0][0]
+        if route_dirs
+        else _layer_dir(root, package_dir, ("api/routes", "routers", "api"), "routers")
+    )
+    p["routers"] = f"{route_dir}/{{name}}.py"
+
+
+def _layer_dir(root: Path, package_dir: str, names: tuple[str, ...], default: str) -> str:
+    for name in names:
+        if (root / package_dir / name).is_dir():
+            return f"{package_dir}/{name}"
+    return f"{package_dir}/{default}"

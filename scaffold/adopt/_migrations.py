@@ -1,0 +1,71 @@
+"""The project's Alembic set-up: its settings, its revision graph and head, and the
+module env.py imports the models through."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from scaffold.adopt._findings import Findings
+from scaffold.adopt._source import Project
+from scaffold.checks._parse import parse
+from scaffold.project.alembic_config import AlembicSettings, heads, read_revisions
+
+
+def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSettings) -> None:
+    """Where migrations go and how they are named, the single head new ones chain to,
+    and where generated models are registered."""
+    p = f.profile
+    p["alembic_ini"] = alembic.ini or "pyproject.toml"
+    p["alembic_dir"] = alembic.script_location
+    p["file_template"] = alembic.file_template
+    graph = read_revisions(root / alembic.script_location / "versions", alembic.recursive)
+    found_heads = heads(graph)
+    f.head = found_heads[0] if len(found_heads) == 1 else None
+    merges = sum(1 for r in graph.values() if len(r.down) > 1)
+    f.found.append(
+        f"Alembic in {alembic.script_location}/ ({len(graph)} revisions{f', {merges} merge' + ('s' if merges != 1 else '') if merges else ''}), "
+        f"head {', '.join(found_heads) or '<base>'}, file_template {alembic.file_template!r}"
+    )
+    if len(found_heads) > 1:
+        f.unsupported.append(
+            f"{len(found_heads)} Alembic heads ({', '.join(found_heads)}): merge them (alembic merge heads) before generating"
+        )
+    registry_module = _model_registry(project, root, alembic.script_location)
+    if registry_module:
+        p["model_registry"] = registry_module
+    else:
+        f.assumed.append(
+            "Alembic's env.py imports no module listing the models: add scaffold's model imports to it by hand"
+        )
+
+
+def _model_registry(project: Project, root: Path, script_location: str) -> str | None:
+    """The module env.py imports that imports (or holds) the models."""
+    env = root / script_location / "env.py"
+    if not env.is_file():
+        return None
+    tree = parse(env.read_text(encoding="utf-8", errors="replace"), "env.py", project.target).tree
+    if tree is None:
+        return None
+    imported = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.append(node.module)
+            imported += [f"{node.module}.{a.name}" for a in node.names]
+    for name in imported:
+        mod = project.modules.get(name)
+        if mod is None or mod.is_test:
+            continue
+        text = ast.unparse(mod.tree)
+        if (
+            "__tablename__" in text
+            or "table=True" in text
+            or re.search(r"import .*\b[A-Z]\w+", text)
+            and ".models" in text
+        ):
+            return mod.rel
+    return None

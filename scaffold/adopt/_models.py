@@ -1,0 +1,282 @@
+"""The project's declarative bases and models: tables, primary keys, the naming
+convention, and the base generated models share."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from typing import Any
+
+from scaffold.adopt._findings import Findings, Model
+from scaffold.adopt._source import Module, Project
+from scaffold.checks._syntax import assignment_targets, keyword
+
+_DECLARATIVE = {
+    "sqlalchemy.orm:DeclarativeBase",
+    "sqlalchemy.orm:DeclarativeBaseNoMeta",
+    "sqlalchemy.orm.decl_api:DeclarativeBase",
+}
+_DECLARATIVE_FACTORIES = {
+    "sqlalchemy.orm:declarative_base",
+    "sqlalchemy.ext.declarative:declarative_base",
+    "sqlalchemy.orm.decl_api:declarative_base",
+}
+_KEY_TYPES = {
+    "uuid": "uuid",
+    "UUID": "uuid",
+    "Uuid": "uuid",
+    "UUIDType": "uuid",
+    "GUID": "uuid",
+    "int": "int",
+    "Integer": "int",
+    "INTEGER": "int",
+    "BigInteger": "bigint",
+    "BIGINT": "bigint",
+    "str": "str",
+    "String": "str",
+    "Text": "str",
+}
+
+
+# --- bases ---------------------------------------------------------------------------
+
+
+def declarative_bases(project: Project) -> dict[str, dict[str, Any]]:
+    """Declarative bases: "module:Name" -> {"convention": dict | None}."""
+    found: dict[str, dict[str, Any]] = {}
+    for mod in project.code_modules():
+        for node in mod.tree.body:
+            if isinstance(node, ast.ClassDef):
+                refs = {project.resolve_expr(mod.name, b) for b in node.bases}
+                if refs & _DECLARATIVE:
+                    found[f"{mod.name}:{node.name}"] = {
+                        "convention": _class_convention(project, mod, node)
+                    }
+            elif (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and project.call_name(mod.name, node.value) in _DECLARATIVE_FACTORIES
+            ):
+                meta = keyword(node.value, "metadata")
+                convention = _metadata_convention(project, mod, meta)
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        found[f"{mod.name}:{t.id}"] = {"convention": convention}
+    return found
+
+
+def _metadata_convention(
+    project: Project, mod: Module, node: ast.expr | None
+) -> dict[str, str] | None:
+    if isinstance(node, ast.Name):
+        assigned = project.top_level(project.resolve(mod.name, node.id))
+        if isinstance(assigned, ast.Assign | ast.AnnAssign):
+            node = assigned.value
+    if isinstance(node, ast.Call) and (value := keyword(node, "naming_convention")) is not None:
+        convention = project.literal(mod.name, value)
+        if isinstance(convention, dict):
+            return {str(k): v for k, v in convention.items() if isinstance(v, str)}
+    return None
+
+
+def _class_convention(project: Project, mod: Module, node: ast.ClassDef) -> dict[str, str] | None:
+    for stmt in node.body:
+        if any(isinstance(t, ast.Name) and t.id == "metadata" for t in assignment_targets(stmt)):
+            return _metadata_convention(project, mod, stmt.value)  # type: ignore[union-attr]
+    return None
+
+
+def learn_base(
+    f: Findings,
+    project: Project,
+    models: list[Model],
+    bases: dict[str, dict[str, Any]],
+    sqlmodel: bool,
+) -> None:
+    """The base generated models share: SQLModel's, or the project's most used one."""
+    p = f.profile
+    if sqlmodel and not bases:
+        p["base"] = "sqlmodel:SQLModel"
+        p["sqlmodel"] = True
+        f.found.append(
+            "SQLModel models: scaffold's models share SQLModel.metadata (one Alembic history)"
+        )
+        return
+    base = _most_used_base(project, models, bases)
+    p["base"] = base
+    if sqlmodel:
+        p["sqlmodel"] = True
+    convention = bases.get(base, {}).get("convention")
+    if convention:
+        p["naming_convention"] = convention
+        f.found.append(
+            f"declarative base {base} with a naming convention ({', '.join(sorted(convention))})"
+        )
+    else:
+        f.found.append(
+            f"declarative base {base}, no naming convention: scaffold names its constraints itself"
+        )
+
+
+def _most_used_base(project: Project, models: list[Model], bases: dict[str, Any]) -> str:
+    used: Counter[str] = Counter()
+    for m in models:
+        mod = project.modules[m.module]
+        node = project.top_level(f"{m.module}:{m.class_name}")
+        if isinstance(node, ast.ClassDef):
+            for b in node.bases:
+                ref = project.resolve_expr(mod.name, b)
+                if ref in bases:
+                    used[ref] += 1
+    return used.most_common(1)[0][0] if used else next(iter(bases))
+
+
+# --- models --------------------------------------------------------------------------
+
+
+def find_models(project: Project, bases: set[str]) -> tuple[list[Model], bool]:
+    """The project's tables (one per ``__tablename__``), and whether any is SQLModel's."""
+    classes = [
+        (mod, node, {project.resolve_expr(mod.name, b) for b in node.bases}, _table_keyword(node))
+        for mod in project.code_modules()
+        for node in mod.tree.body
+        if isinstance(node, ast.ClassDef)
+    ]
+    model_classes = set(bases)
+    # Three passes: subclasses of project classes that are themselves models' bases.
+    for _ in range(3):
+        for mod, node, refs, table_kw in classes:
+            is_sqlmodel = table_kw and (
+                "sqlmodel:SQLModel" in refs or any(r in model_classes for r in refs if r)
+            )
+            if refs & model_classes or is_sqlmodel:
+                model_classes.add(f"{mod.name}:{node.name}")
+    models: list[Model] = []
+    sqlmodel = False
+    seen = set()
+    for mod, node, refs, table_kw in classes:
+        if f"{mod.name}:{node.name}" in bases or (not (refs & model_classes) and not table_kw):
+            continue
+        tablename, abstract = _table_attributes(node)
+        if table_kw:
+            sqlmodel = True
+            tablename = tablename or node.name.lower()
+        if abstract or not tablename or tablename in seen:
+            continue
+        seen.add(tablename)
+        key, key_type = _primary_key(project, mod, node)
+        models.append(Model(node.name, mod.name, mod.rel, tablename, key, key_type))
+    return models, sqlmodel
+
+
+def _table_keyword(node: ast.ClassDef) -> bool:
+    """``class X(SQLModel, table=True)``."""
+    return any(k.arg == "table" and getattr(k.value, "value", None) is True for k in node.keywords)
+
+
+def _table_attributes(node: ast.ClassDef) -> tuple[str | None, bool]:
+    """The class's ``__tablename__`` (when a string) and whether it is ``__abstract__``."""
+    tablename = None
+    abstract = False
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            value = stmt.value
+            if (
+                "__tablename__" in names
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                tablename = value.value
+            if "__abstract__" in names and isinstance(value, ast.Constant) and value.value is True:
+                abstract = True
+    return tablename, abstract
+
+
+# --- primary keys --------------------------------------------------------------------
+
+
+def _type_word(node: ast.expr | None) -> str | None:
+    """The key type an annotation or column type names (the first word we know)."""
+    if node is None:
+        return None
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            continue
+        name = (
+            sub.attr
+            if isinstance(sub, ast.Attribute)
+            else sub.id
+            if isinstance(sub, ast.Name)
+            else None
+        )
+        if name == "Mapped":
+            continue
+        if name in _KEY_TYPES:
+            return _KEY_TYPES[name]
+    return None
+
+
+def _column_type(call: ast.Call) -> str | None:
+    for arg in call.args:
+        inner = arg
+        while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            inner = inner.func.value  # BigInteger().with_variant(...) -> BigInteger()
+        if isinstance(inner, ast.Call):
+            inner = inner.func
+        word = _type_word(inner)
+        if word:
+            return word
+    sa_type = keyword(call, "sa_type") or keyword(call, "type_")
+    return _type_word(sa_type)
+
+
+def _primary_key(
+    project: Project, mod: Module, node: ast.ClassDef, depth: int = 0
+) -> tuple[str, str]:
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign | ast.Assign) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            pk = keyword(call, "primary_key")
+            if not (isinstance(pk, ast.Constant) and pk.value is True):
+                continue
+            target = stmt.target if isinstance(stmt, ast.AnnAssign) else stmt.targets[0]
+            name = target.id if isinstance(target, ast.Name) else "id"
+            if (
+                call.args
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)
+            ):
+                name = call.args[0].value
+            kind = _column_type(call) or (
+                _type_word(stmt.annotation) if isinstance(stmt, ast.AnnAssign) else None
+            )
+            return name, kind or "int"
+    if depth < 3:
+        for base in node.bases:
+            ref = project.resolve_expr(mod.name, base)
+            found = project.top_level(ref) if ref else None
+            if isinstance(found, ast.ClassDef):
+                owner = project.modules[ref.partition(":")[0]]
+                key = _primary_key(project, owner, found, depth + 1)
+                if key != ("id", "int") or any(isinstance(s, ast.AnnAssign) for s in found.body):
+                    return key
+    return "id", "int"
+
+
+def learn_key_type(f: Findings, models: list[Model]) -> None:
+    """New tables' key type (most of the project's), and every table with its key."""
+    p = f.profile
+    key_types = Counter(m.key_type for m in models if m.key_type in ("uuid", "int", "bigint"))
+    if key_types:
+        p["id_type"] = (
+            "bigint" if key_types.most_common(1)[0][0] == "int" else key_types.most_common(1)[0][0]
+        )
+        f.found.append(
+            f"new tables get {p['id_type']} keys, like most of the project's (--id overrides)"
+        )
+    p["tables"] = {
+        m.table: {"class": m.class_name, "module": m.module, "key": m.key, "key_type": m.key_type}
+        for m in models
+    }

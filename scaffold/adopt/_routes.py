@@ -1,0 +1,245 @@
+"""The project's routers and app: where routers are included (the registry generated
+routers join), under which prefix, and each route with its dependencies."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from scaffold.adopt._dependencies import depends_targets
+from scaffold.adopt._findings import Findings, Route
+from scaffold.adopt._source import Module, Project
+from scaffold.checks._syntax import keyword
+
+_ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
+_ROUTER_CLASSES = {
+    "fastapi:APIRouter": "router",
+    "fastapi.routing:APIRouter": "router",
+    "fastapi:FastAPI": "app",
+    "fastapi.applications:FastAPI": "app",
+}
+
+
+class Include(NamedTuple):
+    """``owner.include_router(included, ...)`` in ``module``."""
+
+    module: Module
+    owner: str | None
+    included: str | None
+    call: ast.Call
+
+
+@dataclass(frozen=True)
+class Routing:
+    routers: dict[str, dict[str, Any]]  # see find_routers
+    router_files: Counter[str]  # the files of included routers, by how often
+
+
+def learn_routing(f: Findings, project: Project) -> Routing:
+    """The app, the router registry (what includes the most routers) and the prefix
+    routes included in it are served under."""
+    p = f.profile
+    routers = find_routers(project)
+    includes = _includes(project)
+    router_files: Counter[str] = Counter()
+    for include in includes:
+        included = include.included
+        if included and included in routers and routers[included]["kind"] == "router":
+            inc_mod = project.modules.get(included.partition(":")[0])
+            if inc_mod is not None:
+                router_files[inc_mod.rel] += 1
+    registry_counts = Counter(i.owner for i in includes if i.owner in routers)
+    registry = registry_counts.most_common(1)[0][0] if registry_counts else None
+    app_ref = next((r for r, v in routers.items() if v["kind"] == "app"), None)
+    if app_ref:
+        p["app"] = app_ref
+    api_prefix = ""
+    if registry is not None:
+        if routers[registry]["kind"] == "router":
+            api_prefix = _prefix_where_included(f, project, routers, registry, includes)
+        else:
+            api_prefix = _prefix_of_includes(f, project, routers, registry, includes)
+        reg_mod = project.modules[registry.partition(":")[0]]
+        p["router_registry"] = f"{reg_mod.rel}:{registry.partition(':')[2]}"
+        f.found.append(
+            f"routers are included in {reg_mod.rel} ({registry.partition(':')[2]}.include_router), under {api_prefix or '/'}"
+        )
+    else:
+        f.unsupported.append(
+            "no router registry (no include_router call): the generated routers' include lines are printed instead"
+        )
+    p["api_prefix"] = api_prefix
+    return Routing(routers, router_files)
+
+
+def find_routers(project: Project) -> dict[str, dict[str, Any]]:
+    """APIRouter and FastAPI objects: "module:name" -> {"kind", "prefix", "node", "module"}."""
+    routers: dict[str, dict[str, Any]] = {}
+    for mod in project.code_modules():
+        for node in mod.tree.body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+                kind = _ROUTER_CLASSES.get(project.call_name(mod.name, node.value) or "")
+                if kind is None:
+                    continue
+                prefix = (
+                    project.literal(mod.name, keyword(node.value, "prefix"))
+                    if keyword(node.value, "prefix") is not None
+                    else ""
+                )
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        routers[f"{mod.name}:{t.id}"] = {
+                            "kind": kind,
+                            "prefix": prefix if isinstance(prefix, str) else "",
+                            "node": node.value,
+                            "module": mod.name,
+                        }
+    return routers
+
+
+def _includes(project: Project) -> list[Include]:
+    found = []
+    for mod in project.code_modules():
+        for node in ast.walk(mod.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "include_router"
+                and node.args
+            ):
+                owner = project.resolve_expr(mod.name, node.func.value)
+                included = project.resolve_expr(mod.name, node.args[0])
+                found.append(Include(mod, owner, included, node))
+    return found
+
+
+def _prefix_where_included(
+    f: Findings,
+    project: Project,
+    routers: dict[str, dict[str, Any]],
+    registry: str,
+    includes: list[Include],
+) -> str:
+    """A router registry's prefix: its own, under the prefixes it is included with."""
+    api_prefix = routers[registry]["prefix"]
+    for include in includes:
+        if include.included == registry and include.owner in routers:
+            prefix = keyword(include.call, "prefix")
+            value = (
+                settings_value(project, include.module.name, prefix) if prefix is not None else ""
+            )
+            if isinstance(value, str):
+                api_prefix = value + api_prefix
+            else:
+                f.assumed.append(
+                    f"the prefix {ast.unparse(prefix)!r} of {registry.partition(':')[2]} could not be read: assumed none"
+                )  # type: ignore[arg-type]
+    return api_prefix
+
+
+def _prefix_of_includes(
+    f: Findings,
+    project: Project,
+    routers: dict[str, dict[str, Any]],
+    registry: str,
+    includes: list[Include],
+) -> str:
+    """Routers included in the app itself, each under the same prefix
+    (``app.include_router(router, prefix="/api")``): generated ones get it too."""
+    api_prefix = routers[registry]["prefix"]
+    given: Counter[str | None] = Counter()
+    for include in includes:
+        if include.owner == registry:
+            prefix = keyword(include.call, "prefix")
+            value = (
+                settings_value(project, include.module.name, prefix) if prefix is not None else ""
+            )
+            given[value if isinstance(value, str) else None] += 1
+    common = given.most_common(1)[0][0] if given else ""
+    if common is None:
+        f.assumed.append(
+            f"the prefix of the routers included in {registry.partition(':')[2]} could not be read: assumed none"
+        )
+    elif common:
+        api_prefix = api_prefix + common
+        f.profile["include_prefix"] = True
+    return api_prefix
+
+
+def settings_value(project: Project, module: str, node: ast.expr) -> Any:
+    """``settings.API_V1_STR`` -> the default the Settings class declares for it."""
+    literal = project.literal(module, node)
+    if literal is not None:
+        return literal
+    if isinstance(node, ast.Attribute):
+        for mod in project.modules.values():
+            for cls in mod.tree.body:
+                if isinstance(cls, ast.ClassDef):
+                    for stmt in cls.body:
+                        if (
+                            isinstance(stmt, ast.AnnAssign)
+                            and isinstance(stmt.target, ast.Name)
+                            and stmt.target.id == node.attr
+                            and stmt.value is not None
+                        ):
+                            value = project.literal(mod.name, stmt.value)
+                            if value is not None:
+                                return value
+    return None
+
+
+def route_handlers(
+    project: Project, routers: dict[str, dict[str, Any]], aliases: dict[str, str]
+) -> list[Route]:
+    """Every handler decorated on one of ``routers``, with the dependencies it has (its
+    own, its decorator's and its router's) and its body model."""
+    out = []
+    for mod in project.code_modules():
+        for node in mod.tree.body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for deco in node.decorator_list:
+                if not (
+                    isinstance(deco, ast.Call)
+                    and isinstance(deco.func, ast.Attribute)
+                    and deco.func.attr in _ROUTE_METHODS
+                ):
+                    continue
+                owner = project.resolve_expr(mod.name, deco.func.value)
+                if owner not in routers:
+                    continue
+                path = (
+                    deco.args[0].value
+                    if deco.args and isinstance(deco.args[0], ast.Constant)
+                    else ""
+                )
+                deps = depends_targets(project, mod.name, node.args, aliases)
+                deps |= depends_targets(project, mod.name, deco, aliases)
+                deps |= depends_targets(project, mod.name, routers[owner]["node"], aliases)
+                out.append(
+                    Route(
+                        deco.func.attr.upper(),
+                        str(path),
+                        mod.name,
+                        node.name,
+                        _body_model(project, mod.name, node),
+                        deps,
+                    )
+                )
+    return out
+
+
+def _body_model(
+    project: Project, module: str, node: ast.FunctionDef | ast.AsyncFunctionDef
+) -> str | None:
+    """The last parameter annotated with a class of the project's."""
+    body_model = None
+    for arg in node.args.args:
+        if arg.annotation is not None and isinstance(arg.annotation, ast.Name | ast.Attribute):
+            ref = project.resolve_expr(module, arg.annotation)
+            if ref and isinstance(project.top_level(ref), ast.ClassDef):
+                body_model = ref
+    return body_model

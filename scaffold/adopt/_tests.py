@@ -1,0 +1,95 @@
+"""The project's own tests: where they are, the client fixture and its style, the
+fixture of signed-in headers, and pytest-asyncio's mode."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from scaffold.adopt._findings import Findings
+from scaffold.adopt._source import Project
+
+_HEADERS_FIXTURES = ["auth_headers", "superuser_token_headers"]
+
+
+@dataclass(frozen=True)
+class ProjectTests:
+    folder: str
+    style: str  # "async" or "sync"
+    client: str | None  # the client fixture
+    headers: str | None  # the fixture of signed-in headers
+
+
+def find_test_setup(project: Project) -> ProjectTests:
+    """The shallowest conftest.py with a client fixture, or the defaults."""
+    conftests = sorted(
+        (m for m in project.modules.values() if m.rel.endswith("conftest.py")),
+        key=lambda m: m.rel.count("/"),
+    )
+    for conf in conftests:
+        fixtures = {}
+        for node in conf.tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                "fixture" in ast.unparse(d) for d in node.decorator_list
+            ):
+                fixtures[node.name] = node
+        client_name = (
+            "client"
+            if "client" in fixtures
+            else next(
+                (
+                    n
+                    for n, fn in fixtures.items()
+                    if re.search(r"TestClient|AsyncClient", ast.unparse(fn))
+                ),
+                None,
+            )
+        )
+        if client_name is None:
+            continue
+        fn = fixtures[client_name]
+        text = ast.unparse(fn)
+        style = "async" if isinstance(fn, ast.AsyncFunctionDef) or "AsyncClient" in text else "sync"
+        headers = next((n for n in _HEADERS_FIXTURES if n in fixtures), None) or next(
+            (n for n in fixtures if "headers" in n and not n.startswith("make")), None
+        )
+        return ProjectTests(str(PurePosixPath(conf.rel).parent), style, client_name, headers)
+    return ProjectTests("tests", "async", None, None)
+
+
+def learn_tests(f: Findings, tests: ProjectTests, root: Path) -> None:
+    """The fixtures generated tests use, and pytest-asyncio's mode."""
+    p = f.profile
+    if tests.client:
+        p["client_fixture"] = tests.client
+        p["test_style"] = tests.style
+        f.found.append(
+            f"tests in {tests.folder}/, {tests.style} client fixture {tests.client!r}"
+            + (f", auth headers fixture {tests.headers!r}" if tests.headers else "")
+        )
+        if tests.headers:
+            p["auth_headers_fixture"] = tests.headers
+        elif p.get("auth_dependency"):
+            f.unsupported.append(
+                "no fixture of signed-in headers found: the generated tests cannot sign in (add one named auth_headers)"
+            )
+    else:
+        f.assumed.append(
+            f"no client fixture found in {tests.folder}/conftest.py: generated tests expect one named 'client'"
+        )
+        p["test_style"] = "async"
+    p["asyncio_mode"] = _asyncio_mode(root)
+
+
+def _asyncio_mode(root: Path) -> str:
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return "strict"
+    mode = (
+        data.get("tool", {}).get("pytest", {}).get("ini_options", {}).get("asyncio_mode", "strict")
+    )
+    return str(mode)

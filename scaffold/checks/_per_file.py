@@ -1,0 +1,70 @@
+"""What one file contributes to a run: its facts (typed names, schema classes, models),
+cached by its hash, and the findings of the rules that read one file at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from scaffold.checks._finding import Finding
+from scaffold.checks._reading import parse_file, suppressed
+
+if TYPE_CHECKING:  # the rules are imported only when a file has to be read again
+    from scaffold.checks import indexes
+    from scaffold.checks._schemas import SchemaClass
+    from scaffold.checks._symbols import ModuleFacts
+    from scaffold.checks.rules import Module, Project
+
+_MODEL_HINTS = ("Column", "mapped_column", "ForeignKey", "Field(", "Table(", "Index(")
+
+
+@dataclass
+class FileFacts:
+    """What one file contributes, cached by its hash."""
+
+    digest: str
+    error: Finding | None = None
+    types: ModuleFacts | None = None
+    schemas: list[SchemaClass] = field(default_factory=list)
+    models: indexes.ModelFacts | None = None
+    rewritten: bool = False
+    findings_key: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+
+def facts_of(
+    path: str, data: bytes, digest: str, kinds: frozenset[str], target: tuple[int, int] | None
+) -> tuple[FileFacts, Module | None]:
+    """The file's facts, and its parsed module for the rules (None when it does not parse)."""
+    tree, lines, error, rewritten = parse_file(path, data, target)
+    from scaffold.checks import indexes
+    from scaffold.checks._schemas import schema_classes
+    from scaffold.checks._types import module_facts
+    from scaffold.checks.rules import Module
+
+    facts = FileFacts(digest, error, rewritten=rewritten)
+    if tree is None:
+        facts.findings = [error] if error else []
+        facts.findings_key = "error"
+        return facts, None
+    module = Module(path, tree, lines, kinds)
+    facts.types = module_facts(tree, module.imports, path)
+    module.exports = facts.types.exports
+    facts.schemas = schema_classes(tree, path, lines)
+    text = "\n".join(lines)
+    if any(hint in text for hint in _MODEL_HINTS):
+        models = indexes.model_facts(tree, path)
+        if models.foreign_keys or models.indexes or models.models:
+            facts.models = models
+    return facts, module
+
+
+def lint(module: Module, project: Project) -> list[Finding]:
+    """The findings of every per-file rule for the module's layers, ``# noqa`` applied."""
+    from scaffold.checks.rules import FILE_RULES
+
+    findings: list[Finding] = []
+    for _code, kinds, rule in FILE_RULES:
+        if kinds is None or kinds & module.kinds:
+            findings.extend(rule(module, project))
+    return sorted({f for f in findings if not suppressed(f, module.lines)}, key=Finding.sort_key)

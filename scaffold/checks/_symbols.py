@@ -1,0 +1,91 @@
+"""The project's typed names across modules: each module's facts (its dotted name,
+imports and the kinds of the names it defines), merged into one :class:`SymbolTable`
+that follows imports and resolves the symbolic kinds a module could not resolve alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from scaffold.checks._kinds import CALL, DEP, PRODUCES, REF, RETURNS, TYPE
+from scaffold.checks._syntax import Imports
+
+
+@dataclass
+class ModuleFacts:
+    """What one module tells the others: its dotted name, imports and typed names."""
+
+    name: str
+    imports: dict[str, str] = field(default_factory=dict)
+    exports: dict[str, str] = field(default_factory=dict)
+
+
+def module_name(path: str) -> str:
+    """``app/db/session.py`` → ``app.db.session``; ``src/pkg/__init__.py`` → ``pkg``."""
+    parts = path.removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts.pop(0)
+    return ".".join(parts)
+
+
+def absolute_imports(imports: Imports, name: str, is_package: bool) -> dict[str, str]:
+    """The module's import map with ``from .x import y`` made absolute."""
+    package = name if is_package else name.rpartition(".")[0]
+    resolved: dict[str, str] = {}
+    for local, target in imports.names.items():
+        if target.startswith("."):
+            level = len(target) - len(target.lstrip("."))
+            base = package.split(".") if package else []
+            base = base[: len(base) - (level - 1)] if level > 1 else base
+            rest = target.lstrip(".")
+            target = ".".join([*base, rest]) if rest else ".".join(base)
+        resolved[local] = target
+    return resolved
+
+
+class SymbolTable:
+    """Every typed name of the project, by qualified name, with import links followed."""
+
+    def __init__(self, facts: Iterable[ModuleFacts]) -> None:
+        self.kinds: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+        for module in facts:
+            for name, kind in module.exports.items():
+                self.kinds[f"{module.name}.{name}"] = kind
+            for local, target in module.imports.items():
+                self.links[f"{module.name}.{local}"] = target
+
+    def lookup(self, qualified: str, depth: int = 0) -> str | None:
+        """The resolved kind of a qualified name, following imports and symbolic kinds."""
+        for _ in range(8):
+            if qualified in self.kinds:
+                return self.resolve(self.kinds[qualified], depth + 1)
+            if qualified not in self.links:
+                return None
+            qualified = self.links[qualified]
+        return None
+
+    def resolve(self, kind: str | None, depth: int = 0) -> str | None:
+        if kind is None or depth > 12:
+            return None
+        for prefix in (TYPE, RETURNS):
+            if kind.startswith(prefix):
+                inner = self.resolve(kind.removeprefix(prefix), depth + 1)
+                return prefix + inner if inner else None
+        if kind.startswith(REF):
+            return self.lookup(kind.removeprefix(REF), depth + 1)
+        if kind.startswith((CALL, DEP)):
+            target = self.lookup(
+                kind[len(CALL) :] if kind.startswith(CALL) else kind[len(DEP) :], depth + 1
+            )
+            if target in PRODUCES:
+                return PRODUCES[target]
+            if target and target.startswith(RETURNS):
+                return target.removeprefix(RETURNS)
+            return None
+        return kind
+
+    def digest_items(self) -> list[tuple[str, str]]:
+        return sorted(self.kinds.items()) + sorted(("->" + k, v) for k, v in self.links.items())
