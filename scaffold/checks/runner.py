@@ -294,7 +294,7 @@ def _project_findings(
         catalog = indexes.catalog_indexes(python, catalog_url, str(root))
         if isinstance(catalog, str):
             report.notes.append(f"SC501 read the models and migrations only: {catalog}")
-    # The files project-wide findings point at, each read once (for columns and # noqa).
+    # The files project-wide findings point at, each read once (for columns and noqa comments).
     read_lines: dict[str, list[str]] = {}
     project_findings += _unindexed(
         models,
