@@ -1,15 +1,16 @@
 """``scaffold auth`` in an adopted project: the same sign-in, in the project's own layout.
 
-The files are the template's (``templates/auth``), or an adopted project's version of
-one where it must differ (``templates/auth_adopted``), with their imports pointed at
-the project (its ``Base`` and session) and at the support module, which grows what
-sign-in needs and the project lacks: ``AuthSettings`` (the same environment variables
-as a template project: ``SECRET_KEY``, ``ACCESS_TOKEN_EXPIRE_MINUTES``,
-``REGISTRATION_OPEN``, ``LOGIN_RATE_LIMIT``, ``PASSWORD_MIN_LENGTH``), the access tokens,
-the login limiter and key-value log lines on the standard library. The project's own
-settings, logging, middleware and routes are left as they are. The command line, the
-tests' users factory and the tests are written for the project: they open sessions
-through its own session dependency and drive its own ``client`` fixture.
+The files are the template's (``templates/auth``, its ``.jinja`` ones rendered with
+``adopted`` on where an adopted project's version differs; the tests and their users
+factory from ``templates/auth_adopted``), with their imports pointed at the project (its
+``Base`` and session) and at the support module, which grows what sign-in needs and the
+project lacks: ``AuthSettings`` (the same environment variables as a template project:
+``SECRET_KEY``, ``ACCESS_TOKEN_EXPIRE_MINUTES``, ``REGISTRATION_OPEN``,
+``LOGIN_RATE_LIMIT``, ``PASSWORD_MIN_LENGTH``), the access tokens, the login limiter and
+key-value log lines on the standard library. The project's own settings, logging,
+middleware and routes are left as they are. The command line, the tests' users factory
+and the tests are written for the project: they open sessions through its own session
+dependency and drive its own ``client`` fixture.
 """
 
 from __future__ import annotations
@@ -51,20 +52,20 @@ PACKAGES = (
 )
 
 
-# Each sign-in file's template. templates/auth is the template project's sign-in;
-# templates/auth_adopted holds an adopted project's version of a file where it differs
-# (the support module's names, problem+json on these routers only, the project's own
-# session and logging; the tests, in the project's test style). All are written in a
-# template project's terms (`app.`, `/api/v1`, `client`), which `_point` moves into
-# the project's.
+# Each sign-in file's template. templates/auth is the template project's sign-in; its
+# Jinja ones, rendered with `adopted` on, differ where an adopted project's must (the
+# support module's names, problem+json on these routers only, the project's own session
+# and logging). templates/auth_adopted holds the tests, in the project's test style. All
+# are written in a template project's terms (`app.`, `/api/v1`, `client`), which
+# `_point` moves into the project's.
 TEMPLATES = {
     "model": "auth/app/models/users.py",
-    "schemas": "auth_adopted/app/schemas/users.py",
+    "schemas": "auth/app/schemas/users.py.jinja",
     "service": "auth/app/services/users.py",
-    "deps": "auth_adopted/app/api/deps.py",
-    "auth_router": "auth_adopted/app/api/v1/auth.py",
-    "users_router": "auth_adopted/app/api/v1/users.py",
-    "cli": "auth_adopted/app/users.py",
+    "deps": "auth/app/api/deps.py.jinja",
+    "auth_router": "auth/app/api/v1/auth.py.jinja",
+    "users_router": "auth/app/api/v1/users.py.jinja",
+    "cli": "auth/app/users.py.jinja",
     "factory": "auth_adopted/tests/factories/users.py",
     "tests": "auth_adopted/tests/test_auth.py.jinja",
 }
@@ -171,8 +172,8 @@ def _sign_in_files(project: Project, paths: dict[str, str]) -> list[Rendered]:
     fixture = "pytest_asyncio.fixture" if strict else "pytest.fixture"
     texts: dict[str, str] = {}
     for key, rel in TEMPLATES.items():
-        if key == "tests":
-            text = render(rel, strict_asyncio=strict, async_fixture=fixture)
+        if rel.endswith(".jinja"):
+            text = render(rel, adopted=True, strict_asyncio=strict, async_fixture=fixture)
         else:
             text = read(rel)
         texts[key] = _point(text, project, paths)

@@ -1,5 +1,6 @@
-"""The template files of adopted projects (``templates/adopted``, ``templates/auth_adopted``),
-read as they are or, a ``.jinja`` file, rendered with the values it names."""
+"""The template files beyond the resources' (``templates/adopted``, ``templates/auth``,
+``templates/auth_adopted``), read as they are or, a ``.jinja`` file, rendered with the
+values it names."""
 
 from __future__ import annotations
 
