@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from scaffold.commands.auth_adopted import chained_migration
 from scaffold.errors import EscalationRequired, ProjectError
+from scaffold.generate.adopted.templates import render
 from scaffold.generate.compose import in_package
 from scaffold.project.core import Project
 from scaffold.project.files import Rendered
@@ -41,8 +42,18 @@ _TEMPLATE_NEEDS = (
 )
 
 
-def auth_sources() -> Path:
-    return template_root() / "templates" / "auth"
+def _template_files() -> list[tuple[str, str]]:
+    """The files of ``templates/auth`` (their paths there, ``.jinja`` left off) and their
+    text, a Jinja one rendered as a template project has it (``adopted`` off)."""
+    root = template_root() / "templates" / "auth"
+    files: list[tuple[str, str]] = []
+    for source in root.rglob("*"):
+        rel = source.relative_to(root).as_posix()
+        if rel.endswith(".py.jinja"):
+            files.append((rel.removesuffix(".jinja"), render(f"auth/{rel}", adopted=False)))
+        elif rel.endswith(".py"):
+            files.append((rel, source.read_text(encoding="utf-8")))
+    return sorted(files, key=lambda file: PurePosixPath(file[0]))
 
 
 def plan_auth(
@@ -60,7 +71,6 @@ def plan_auth(
     revision = hashlib.sha1(f"create_{USERS}:{down}".encode()).hexdigest()[:12]
     migration = f"{layout.migrations}/versions/{revision}_create_{USERS}.py"
     files: list[Rendered] = []
-    root = auth_sources()
     manifest = project.manifest.copy()
     manifest.auth = {
         "table": USERS,
@@ -81,9 +91,7 @@ def plan_auth(
             "tests": f"{layout.tests}/test_auth.py {layout.tests}/test_users.py",
             "prefix": "/api/v1",
         }
-    for source in sorted(root.rglob("*.py")) if not project.adopted else ():
-        rel = source.relative_to(root).as_posix()
-        text = source.read_text(encoding="utf-8")
+    for rel, text in _template_files() if not project.adopted else ():
         if rel.startswith("migrations/"):
             rel = migration
             text = chained_migration(text, revision, down)

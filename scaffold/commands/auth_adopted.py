@@ -1,14 +1,16 @@
 """``scaffold auth`` in an adopted project: the same sign-in, in the project's own layout.
 
-The model, schemas, service and routers are the template's files, with their imports
-pointed at the project (its ``Base`` and session) and at the support module, which
-grows what sign-in needs and the project lacks: ``AuthSettings`` (the same environment
-variables as a template project: ``SECRET_KEY``, ``ACCESS_TOKEN_EXPIRE_MINUTES``,
-``REGISTRATION_OPEN``, ``LOGIN_RATE_LIMIT``, ``PASSWORD_MIN_LENGTH``), the access tokens,
-the login limiter and key-value log lines on the standard library. The project's own
-settings, logging, middleware and routes are left as they are. The command line, the
-tests' users factory and the tests are written for the project: they open sessions
-through its own session dependency and drive its own ``client`` fixture.
+The files are the template's (``templates/auth``, its ``.jinja`` ones rendered with
+``adopted`` on where an adopted project's version differs; the tests and their users
+factory from ``templates/auth_adopted``), with their imports pointed at the project (its
+``Base`` and session) and at the support module, which grows what sign-in needs and the
+project lacks: ``AuthSettings`` (the same environment variables as a template project:
+``SECRET_KEY``, ``ACCESS_TOKEN_EXPIRE_MINUTES``, ``REGISTRATION_OPEN``,
+``LOGIN_RATE_LIMIT``, ``PASSWORD_MIN_LENGTH``), the access tokens, the login limiter and
+key-value log lines on the standard library. The project's own settings, logging,
+middleware and routes are left as they are. The command line, the tests' users factory
+and the tests are written for the project: they open sessions through its own session
+dependency and drive its own ``client`` fixture.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pathlib import Path, PurePosixPath
 
 from scaffold.errors import ProjectError
 from scaffold.generate.adopted.support import auth_names
+from scaffold.generate.adopted.templates import read, render
 from scaffold.generate.compose import adapt, package_inits
 from scaffold.project.core import Project
 from scaffold.project.files import Rendered
-from scaffold.resources import template_root
+from scaffold.project.profile import Profile
 
 # The revision the template's users migration is written with, replaced by a new one.
 _PLACEHOLDER_REVISION = "0a1b2c3d4e5f"
@@ -49,19 +52,24 @@ PACKAGES = (
 )
 
 
-def _sources() -> Path:
-    return template_root() / "templates"
-
-
-def _read(rel: str) -> str:
-    return (_sources() / rel).read_text(encoding="utf-8")
-
-
-def _edit(text: str, old: str, new: str) -> str:
-    """``text`` with ``old`` replaced once; the template must still contain it."""
-    if old not in text:
-        raise AssertionError(f"the auth template no longer contains {old[:60]!r}")
-    return text.replace(old, new, 1)
+# Each sign-in file's template. templates/auth is the template project's sign-in; its
+# Jinja ones, rendered with `adopted` on, differ where an adopted project's must (the
+# support module's names, problem+json on these routers only, the project's own session
+# and logging). templates/auth_adopted holds the tests, in the project's test style. All
+# are written in a template project's terms (`app.`, `/api/v1`, `client`), which
+# `_point` moves into the project's.
+TEMPLATES = {
+    "model": "auth/app/models/users.py",
+    "schemas": "auth/app/schemas/users.py.jinja",
+    "service": "auth/app/services/users.py",
+    "deps": "auth/app/api/deps.py.jinja",
+    "auth_router": "auth/app/api/v1/auth.py.jinja",
+    "users_router": "auth/app/api/v1/users.py.jinja",
+    "cli": "auth/app/users.py.jinja",
+    "factory": "auth_adopted/tests/factories/users.py",
+    "tests": "auth_adopted/tests/test_auth.py.jinja",
+}
+MIGRATION = "auth/migrations/versions/0a1b2c3d4e5f_create_users.py"
 
 
 def adopted_auth_files(
@@ -69,21 +77,52 @@ def adopted_auth_files(
 ) -> tuple[list[Rendered], dict[str, str]]:
     """The sign-in files of an adopted project, and where the main ones are
     (``deps``, ``cli``, ``tests`` modules and paths, the API ``prefix``)."""
-    from scaffold.generate.adopted import resource as adopted
+    from scaffold.generate.adopted.support import support_files
 
     profile = project.profile
     assert profile is not None
-    layout = project.layout
-    root = project.root
-    sync = profile.test_style == "sync"
-    if sync and not profile.sync_session:
+    _refuse_sync_tests_without_a_sync_session(profile)
+    paths = _sign_in_paths(project)
+    files = _sign_in_files(project, paths)
+    text = chained_migration(read(MIGRATION), revision, down)
+    files.append(Rendered(migration, text, frozen=True))
+    files += package_inits(project.root, files)
+    registrations, unregistered = _registrations(project, paths)
+    files += registrations
+    files += support_files(project.root, profile, auth=True)
+    dependencies, added = _with_dependencies(project.root)
+    if dependencies is not None:
+        files.append(Rendered("pyproject.toml", dependencies, edit=True))
+    where = {
+        "deps": project.layout.module_at(paths["deps"]),
+        "cli": project.layout.module_at(paths["cli"]),
+        "tests": paths["tests"],
+        "factory": paths["factory"],
+        "prefix": profile.api_prefix,
+        "unregistered": "\n".join(unregistered),
+        "fastapi": _old_fastapi(project.root),
+        "packages": ", ".join(added),
+        "packages_where": "pyproject.toml" if dependencies is not None else "",
+    }
+    return files, where
+
+
+def _refuse_sync_tests_without_a_sync_session(profile: Profile) -> None:
+    if profile.test_style == "sync" and not profile.sync_session:
         raise ProjectError(
             "The project's tests are sync, and scaffold's sign-in tests need a sync session "
             "dependency to create users with: name it in [tool.scaffold] sync_session.",
             token="sync_session",
             example='[tool.scaffold]\nsync_session = "app.db.session:get_db"',
         )
-    package_dir = PurePosixPath(profile.support_module).parent
+
+
+def _sign_in_paths(project: Project) -> dict[str, str]:
+    """Where each sign-in file goes in the project's layout (the keys of ``TEMPLATES``);
+    refused when a users file of the project's own is in the way."""
+    profile = project.profile
+    assert profile is not None
+    layout = project.layout
     paths = {
         "model": layout.path("models", USERS),
         "schemas": layout.path("schemas", USERS),
@@ -100,11 +139,16 @@ def adopted_auth_files(
             token=taken[0],
             example="scaffold auth --approve --dry-run",
         )
+    # The dependencies, command line and tests take another name when the first is taken.
+    package_dir = PurePosixPath(profile.support_module).parent
     router_dir = PurePosixPath(paths["auth_router"]).parent
     paths["deps"] = _free(project, router_dir / "deps.py", router_dir / "auth_deps.py")
     planned_dirs = {str(PurePosixPath(rel).parent) for rel in paths.values()}
     cli = package_dir / "users.py"
-    if str(package_dir / "users") in planned_dirs or (root / package_dir / "users").exists():
+    if (
+        str(package_dir / "users") in planned_dirs
+        or (project.root / package_dir / "users").exists()
+    ):
         cli = package_dir / "manage_users.py"
     paths["cli"] = _free(project, cli, package_dir / "manage_users.py")
     paths["tests"] = _free(
@@ -112,6 +156,43 @@ def adopted_auth_files(
         PurePosixPath(layout.path("tests", "auth")),
         PurePosixPath(layout.path("tests", "sign_in")),
     )
+    return paths
+
+
+def _sign_in_files(project: Project, paths: dict[str, str]) -> list[Rendered]:
+    """The model, schemas, service, dependencies, routers, command line, tests' factory
+    and tests, from ``TEMPLATES``, in the project's layout and test style."""
+    from scaffold.generate.adopted.resource import to_sync
+
+    profile = project.profile
+    assert profile is not None
+    sync = profile.test_style == "sync"
+    # Under pytest-asyncio's strict mode the tests mark their async tests and fixtures.
+    strict = not sync and profile.asyncio_mode != "auto"
+    fixture = "pytest_asyncio.fixture" if strict else "pytest.fixture"
+    texts: dict[str, str] = {}
+    for key, rel in TEMPLATES.items():
+        if rel.endswith(".jinja"):
+            text = render(rel, adopted=True, strict_asyncio=strict, async_fixture=fixture)
+        else:
+            text = read(rel)
+        texts[key] = _point(text, project, paths)
+    texts["tests"] = re.sub(r"\bclient\b", profile.client_fixture, texts["tests"])
+    # The command line is async; the tests' factory follows the project's tests.
+    texts["cli"] = _with_session(texts["cli"], project, sync_session=False)
+    texts["factory"] = _with_session(texts["factory"], project, sync_session=sync)
+    if sync:
+        texts["factory"], texts["tests"] = to_sync(texts["factory"]), to_sync(texts["tests"])
+    return [Rendered(paths[key], texts[key]) for key in TEMPLATES]
+
+
+def _point(text: str, project: Project, paths: dict[str, str]) -> str:
+    """Template text in the project's terms: the sign-in modules where ``paths`` put
+    them, the rest of ``app.`` where the project keeps it (its support module, its
+    ``Base`` and session), its API prefix, sign-in's settings under their names there."""
+    layout = project.layout
+    profile = project.profile
+    assert profile is not None
     modules = {
         "app.models.users": layout.module("models", USERS),
         "app.schemas.users": layout.module("schemas", USERS),
@@ -119,104 +200,43 @@ def adopted_auth_files(
         "app.api.deps": layout.module_at(paths["deps"]),
         "tests.factories.users": layout.module("factories", USERS),
     }
-    cli_module = layout.module_at(paths["cli"])
-    prefix = profile.api_prefix
-
-    def point(text: str) -> str:
-        for template_module, module in modules.items():
-            text = re.sub(
-                rf"^from {re.escape(template_module)} import",
-                f"from {module} import",
-                text,
-                flags=re.M,
-            )
-        text = text.replace('"app.api.v1.auth"', f'"{layout.module_at(paths["auth_router"])}"')
-        text = text.replace("app.users", cli_module).replace("/api/v1", prefix)
-        return adapt(auth_names(text), layout)
-
-    def with_session(text: str, *, sync_session: bool) -> str:
-        # The command line is async; the tests' factory follows the project's tests.
-        dependency = (
-            profile.sync_session
-            if sync_session
-            else (profile.session_dependency or f"{profile.support_import}:get_async_session")
-        )
-        module, _, name = (dependency or "").partition(":")
-        return adopted._insert_after_imports(
-            text, f"from {module} import {name} as project_session"
-        )
-
-    files = []
-    files.append(Rendered(paths["model"], point(_read("auth/app/models/users.py"))))
-    schemas = _read("auth/app/schemas/users.py")
-    schemas = _edit(
-        schemas,
-        "from app.schemas import base\n",
-        "from app.schemas.base import Email as BaseEmail\n",
-    )
-    schemas = _edit(schemas, "Annotated[base.Email,", "Annotated[BaseEmail,")
-    files.append(Rendered(paths["schemas"], point(schemas)))
-    files.append(Rendered(paths["service"], point(_read("auth/app/services/users.py"))))
-    deps = _read("auth/app/api/deps.py")
-    deps = _edit(deps, "from fastapi import Depends, Request\n", "from fastapi import Depends\n")
-    deps = _edit(
-        deps,
-        '''async def app_settings(request: Request) -> Settings:
-    """The settings of the app serving the request (`create_app(settings)`'s)."""
-    settings: Settings | None = getattr(request.app.state, "settings", None)
-    return settings or get_settings()''',
-        '''async def app_settings() -> Settings:
-    """Sign-in's settings (`AuthSettings`: SECRET_KEY, ACCESS_TOKEN_EXPIRE_MINUTES, ...)."""
-    return get_settings()
-
-
-# Read when the app imports its routers: a bad setting stops the start, naming the
-# variable, instead of failing every sign-in (and the OpenAPI document) later.
-get_settings()''',
-    )
-    files.append(Rendered(paths["deps"], point(deps)))
-    for key, rel in (
-        ("auth_router", "auth/app/api/v1/auth.py"),
-        ("users_router", "auth/app/api/v1/users.py"),
-    ):
-        text = _read(rel)
-        # problem+json on these routes only, like every generated router here.
-        text = _edit(
-            text,
-            "from app.core.errors import ",
-            "from app.core.errors import ProblemRoute\nfrom app.core.errors import ",
-        )
+    for template_module, module in modules.items():
         text = re.sub(
-            r"^router = APIRouter\((.*)\)$",
-            r"router = APIRouter(\1, route_class=ProblemRoute)",
+            rf"^from {re.escape(template_module)} import",
+            f"from {module} import",
             text,
-            count=1,
             flags=re.M,
         )
-        files.append(Rendered(paths[key], point(text)))
-    files.append(Rendered(paths["cli"], with_session(point(_cli()), sync_session=False)))
-    factory = with_session(point(_read("auth_adopted/factory.py")), sync_session=sync)
-    tests = point(_read("auth_adopted/test_auth.py"))
-    tests = re.sub(r"\bclient\b", profile.client_fixture, tests)
-    if sync:
-        factory, tests = adopted.to_sync(factory), adopted.to_sync(tests)
-    elif profile.asyncio_mode != "auto":
-        tests = re.sub(
-            r"@pytest\.fixture(\([^)]*\))?\n(async def)", r"@pytest_asyncio.fixture\1\n\2", tests
-        )
-        tests = tests.replace("import pytest\n", "import pytest\nimport pytest_asyncio\n", 1)
-        tests = _edit(
-            tests,
-            'PROBLEM = "application/problem+json"\n',
-            'PROBLEM = "application/problem+json"\n\npytestmark = pytest.mark.asyncio\n',
-        )
-    files.append(Rendered(paths["factory"], factory))
-    files.append(Rendered(paths["tests"], tests))
-    migration_text = chained_migration(
-        _read("auth/migrations/versions/0a1b2c3d4e5f_create_users.py"), revision, down
+    text = text.replace('"app.api.v1.auth"', f'"{layout.module_at(paths["auth_router"])}"')
+    text = text.replace("app.users", layout.module_at(paths["cli"]))
+    text = text.replace("/api/v1", profile.api_prefix)
+    return adapt(auth_names(text), layout)
+
+
+def _with_session(text: str, project: Project, *, sync_session: bool) -> str:
+    """``text`` importing the project's session dependency as ``project_session``: its
+    sync one when ``sync_session``, else its async one (or the support module's)."""
+    from scaffold.generate.adopted.resource import _insert_after_imports
+
+    profile = project.profile
+    assert profile is not None
+    dependency = (
+        profile.sync_session
+        if sync_session
+        else (profile.session_dependency or f"{profile.support_import}:get_async_session")
     )
-    files.append(Rendered(migration, migration_text, frozen=True))
-    files += package_inits(root, files)
+    module, _, name = (dependency or "").partition(":")
+    return _insert_after_imports(text, f"from {module} import {name} as project_session")
+
+
+def _registrations(project: Project, paths: dict[str, str]) -> tuple[list[Rendered], list[str]]:
+    """The project's router and model registries with sign-in's routers and ``User``
+    added, and the lines to add by hand for a router no registry takes."""
+    from scaffold.generate.adopted import resource as adopted
+
+    profile = project.profile
+    assert profile is not None
+    layout = project.layout
     planned: dict[str, str] = {}
     routers = (
         ("auth", layout.module_at(paths["auth_router"])),
@@ -224,86 +244,16 @@ get_settings()''',
     )
     unregistered: list[str] = []
     for table, module in routers:
-        edit = adopted.register_router(root, profile, module, table, planned=planned)
+        edit = adopted.register_router(project.root, profile, module, table, planned=planned)
         if edit is not None:
             planned[edit[0]] = edit[1]
         elif not any(f"from {module} import router" in text for text in planned.values()):
             unregistered += adopted.registry_lines(profile, module, table)
-    files += [Rendered(rel, text, edit=True) for rel, text in planned.items()]
-    edit = adopted.register_model(root, profile, layout.module("models", USERS), "User")
+    files = [Rendered(rel, text, edit=True) for rel, text in planned.items()]
+    edit = adopted.register_model(project.root, profile, layout.module("models", USERS), "User")
     if edit is not None:
         files.append(Rendered(edit[0], edit[1], edit=True))
-    from scaffold.generate.adopted.support import support_files
-
-    files += support_files(root, profile, auth=True)
-    dependencies, added = _with_dependencies(root)
-    if dependencies is not None:
-        files.append(Rendered("pyproject.toml", dependencies, edit=True))
-    where = {
-        "deps": modules["app.api.deps"],
-        "cli": cli_module,
-        "tests": paths["tests"],
-        "factory": paths["factory"],
-        "prefix": prefix,
-        "unregistered": "\n".join(unregistered),
-        "fastapi": _old_fastapi(root),
-        "packages": ", ".join(added),
-        "packages_where": "pyproject.toml" if dependencies is not None else "",
-    }
-    return files, where
-
-
-def _cli() -> str:
-    """The template's `create-admin` command, on the project's session and stdlib logging
-    (the project's own logging set-up is left alone)."""
-    text = _read("auth/app/users.py")
-    text = _edit(text, "import getpass\n", "import getpass\nimport logging\n")
-    for line in (
-        "from app.core.config import get_settings\n",
-        "from app.core.logging import configure_logging\n",
-        "from app.db.session import database\n",
-    ):
-        text = _edit(text, line, "")
-    text = _replace_function(text, "create_admin", NEW_CREATE_ADMIN)
-    return _edit(
-        text,
-        "    configure_logging(get_settings())\n",
-        '    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")\n',
-    )
-
-
-NEW_CREATE_ADMIN = '''async def create_admin(email: str, password: str) -> str:
-    """Create or promote the admin; the line to print."""
-    sessions = project_session()
-    session = await anext(sessions)
-    try:
-        service = UserService(session)
-        existing = await service.by_email(email)
-        user = await service.create_admin(email, password)
-        line = f"promoted {user.email} to admin" if existing else f"created admin {user.email}"
-    finally:
-        await sessions.aclose()
-    return line
-'''
-
-
-def _replace_function(text: str, name: str, source: str) -> str:
-    """``text`` with the top-level function ``name`` replaced by ``source``."""
-    import ast
-
-    node = next(
-        (
-            n
-            for n in ast.parse(text).body
-            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name
-        ),
-        None,
-    )
-    if node is None or node.end_lineno is None:
-        raise AssertionError(f"the auth template no longer defines {name}()")
-    lines = text.splitlines(keepends=True)
-    lines[node.lineno - 1 : node.end_lineno] = [source.rstrip("\n") + "\n"]
-    return "".join(lines)
+    return files, unregistered
 
 
 def _theirs(project: Project, rel: str) -> bool:
