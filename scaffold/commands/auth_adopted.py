@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from scaffold.errors import ProjectError
 from scaffold.generate.adopted.support import auth_names
-from scaffold.generate.adopted.templates import read, render
 from scaffold.generate.compose import adapt, package_inits
+from scaffold.generate.templates import read, render
 from scaffold.project.core import Project
 from scaffold.project.files import Rendered
 from scaffold.project.profile import Profile

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.generate.adopted import support
-from scaffold.generate.adopted.templates import render
+from scaffold.generate.templates import render
 from scaffold.project.profile import Profile
 from tests.support.helpers import BIN, MYPY_CACHE, REPO
 

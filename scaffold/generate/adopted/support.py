@@ -23,7 +23,7 @@ import ast
 import re
 from pathlib import Path
 
-from scaffold.generate.adopted.templates import read, render, split_imports
+from scaffold.generate.templates import read, render, split_imports
 from scaffold.project.profile import Profile
 from scaffold.resources import template_root
 
