@@ -1,17 +1,27 @@
-"""What the user typed for one resource, as a typed value, and its stored argv form.
+"""What the user typed for one resource, as a typed value; its codec and its command line.
 
-``ResourceArgs`` is what every command builds a resource spec from; the manifest keeps
-each resource's ``argv()`` so a later command can replay it with ``args_from_argv``.
+``ResourceArgs`` is what every command builds a resource spec from. The manifest keeps
+each resource's ``to_dict()`` (plain data: a TOML table) and reads it back with
+``from_dict``; ``argv()`` is the command line that makes it, for the commands scaffold
+prints, and ``args_from_argv`` parses one (a mission's action, or the argv lists that
+older manifests stored).
 
 >>> args = args_from_argv(["resource", "rooms", "name:str=80", "--owned"])
 >>> args.fields, args.owned, args.argv() == ["resource", "rooms", "name:str=80", "--owned"]
 (('name:str=80',), True, True)
+>>> args.to_dict()
+{'name': 'rooms', 'fields': ['name:str=80'], 'owned': True}
+>>> ResourceArgs.from_dict(args.to_dict()) == args
+True
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from typing import Any
 
+from scaffold.errors import ProjectError
 from scaffold.spec.resource import ACCESS_FLAGS, access_of
 
 # The options of a stored argv that take no value.
@@ -20,7 +30,7 @@ FLAG_OPTIONS = ("--owned", "--public", "--admin-writes")
 
 @dataclass(frozen=True)
 class ResourceArgs:
-    """Everything the user typed for one resource; stored in the manifest to replay it."""
+    """Everything the user typed for one resource; the manifest keeps it to replay it."""
 
     name: str
     fields: tuple[str, ...] = ()
@@ -33,6 +43,40 @@ class ResourceArgs:
     lists_under: tuple[str, ...] = ()
     owned: bool = False
     access: str = "user"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the name, and every other value that is not its default (an empty
+        singular or parent is none, as on the command line); tuples become lists."""
+        out: dict[str, Any] = {"name": self.name}
+        for f in dataclass_fields(self)[1:]:
+            value = getattr(self, f.name)
+            if value == f.default or (f.default is None and not value):
+                continue
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: object) -> ResourceArgs:
+        """The args ``to_dict`` gave; an unknown key or a value of the wrong type is a
+        :class:`ProjectError` (the data was stored, so the project is what is broken)."""
+        if not isinstance(data, dict):
+            raise ProjectError(f"resource arguments must be a table, not {data!r}.")
+        name = data.get("name")
+        if not isinstance(name, str):
+            raise ProjectError(f"resource arguments need a name (a string), got {name!r}.")
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            kind = _KINDS.get(key)
+            if kind is None:
+                raise ProjectError(
+                    f"{name}: {key!r} is not a resource argument (they are: {', '.join(_KINDS)}).",
+                    token=key,
+                )
+            if not _is_a(kind, value) or (key == "access" and value not in ACCESS_FLAGS):
+                wanted = "one of " + ", ".join(ACCESS_FLAGS) if key == "access" else _WORDS[kind]
+                raise ProjectError(f"{name}: {key} = {value!r} is not {wanted}.", token=key)
+            values[key] = tuple(value) if kind is tuple else value
+        return cls(**values)
 
     def argv(self) -> list[str]:
         out = ["resource", self.name, *self.fields]
@@ -55,8 +99,33 @@ class ResourceArgs:
         return out
 
 
+# The type of each value in ``to_dict``'s data (a tuple is stored as a list of strings).
+_KINDS: dict[str, type] = {
+    "name": str,
+    "fields": tuple,
+    "singular": str,
+    "parent": str,
+    "uniques": tuple,
+    "checks": tuple,
+    "id_type": str,
+    "api_version": int,
+    "lists_under": tuple,
+    "owned": bool,
+    "access": str,
+}
+_WORDS = {str: "a string", tuple: "a list of strings", int: "a whole number", bool: "true or false"}
+
+
+def _is_a(kind: type, value: object) -> bool:
+    if kind is tuple:
+        return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
 def args_from_argv(argv: list[str]) -> ResourceArgs:
-    """Rebuild ResourceArgs from the argv the manifest stored."""
+    """Parse a ``scaffold resource`` command line (``argv[0]`` is ``resource``)."""
     name, rest = argv[1], argv[2:]
     fields: list[str] = []
     opts: dict[str, list[str]] = {}
