@@ -173,25 +173,23 @@ class Scaffold:
         return {"report_path": path.relative_to(self.root).as_posix(), "markdown": path.read_text()}
 
     def resources(self) -> dict[str, Any]:
-        from scaffold.project.manifest import Manifest
-        from scaffold.spec.args import args_from_argv
+        from scaffold.errors import ProjectError
+        from scaffold.project.manifest import Manifest, stored_args
 
         manifest = Manifest.load(self.root)
         found = []
         for table, entry in sorted(manifest.resources.items()):
-            argv = entry.get("argv") or []
             try:
-                args = args_from_argv(argv)
-                fields = list(args.fields)
-            except (IndexError, KeyError, TypeError):
-                fields = []
+                args = stored_args(entry)
+            except ProjectError:
+                args = None  # a broken entry: listed without its fields
             found.append(
                 {
                     "table": table,
                     "class_name": entry.get("class_name"),
                     "singular": entry.get("singular"),
-                    "fields": fields,
-                    "command": shlex.join(argv) if argv else None,
+                    "fields": list(args.fields) if args else [],
+                    "command": shlex.join(args.argv()) if args else None,
                     "api_versions": entry.get("api_versions", [entry.get("api_version", 1)]),
                     "files": sorted(
                         path

@@ -131,14 +131,14 @@ def upgrade(
         scaffold upgrade --dry-run
     """
     from scaffold.commands.resource import plan_resource
+    from scaffold.project.manifest import stored_args
     from scaffold.project.outcome import Outcome
-    from scaffold.spec.args import args_from_argv
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
         outcome = Outcome(command="upgrade", actions=["upgrade"])
         files: list = []
         for table, entry in sorted(proj.manifest.resources.items()):
-            plan, _ = plan_resource(proj, args_from_argv(entry["argv"]), approve=True)
+            plan, _ = plan_resource(proj, stored_args(entry), approve=True)
             files += plan.files
             outcome.layers.setdefault("Tests", []).append(f"{table}: re-rendered")
         return outcome, files, proj.manifest.copy()

@@ -17,8 +17,8 @@ from scaffold.generate.migration import migration_context
 from scaffold.mission.vocabulary import DESTROY_REASON
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
+from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
-from scaffold.spec.args import args_from_argv
 
 
 def plan_destroy(
@@ -29,7 +29,7 @@ def plan_destroy(
     for other, other_entry in project.manifest.resources.items():
         if other == table:
             continue
-        spec = build_spec(project, args_from_argv(other_entry["argv"]))
+        spec = build_spec(project, stored_args(other_entry))
         if any(m.target.table == table for m in spec.many):
             raise InputError(
                 f"{other} links to {table} (many-to-many); destroy {other} first, or re-create it "
@@ -43,7 +43,7 @@ def plan_destroy(
                 token=table,
                 example=f"scaffold field remove {other} {next(f.name for f in spec.fields if f.ref_table == table)} --approve",
             )
-    spec = build_spec(project, args_from_argv(entry["argv"]))
+    spec = build_spec(project, stored_args(entry))
     outcome = Outcome(command="destroy", actions=[f"destroy {table}"])
     # The same words as the mission parser's, so a mission lists the escalation once.
     outcome.escalations = [{"reason": DESTROY_REASON.format(table=table), "trigger": table}]

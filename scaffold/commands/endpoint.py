@@ -19,7 +19,7 @@ from dataclasses import replace
 from scaffold.commands.field import FieldChange, entry_of
 from scaffold.errors import InputError
 from scaffold.project.core import Project
-from scaffold.spec.args import args_from_argv
+from scaffold.project.manifest import stored_args
 
 EXAMPLE = 'scaffold endpoint "GET /api/v1/residents/{id}/weekly-requirements"'
 _ROUTE = re.compile(r"(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)", re.IGNORECASE)
@@ -89,11 +89,11 @@ def request_endpoint(project: Project, text: str) -> FieldChange | str:
     ):
         parent = _table_of(project, parts[0], text, any_table=True)
         child = _table_of(project, parts[2], text)
-        args = args_from_argv(entry_of(project, child)["argv"])
+        args = stored_args(entry_of(project, child))
         if args.parent == parent or parent in args.lists_under:
             return f"GET /api/v1/{'/'.join(parts)} is already served by the {child} resource."
         return FieldChange(
-            "endpoint", child, replace(args, lists_under=(*args.lists_under, parent))
+            "endpoint", child, replace(args, lists_under=(*args.lists_under, parent)), args
         )
     raise InputError(
         f"{text!r} is not a route scaffold can generate. Supported: GET /api/v1/PARENTS/{{id}}/CHILDREN "

@@ -18,8 +18,9 @@ from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
+from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
-from scaffold.spec.args import ResourceArgs, args_from_argv
+from scaffold.spec.args import ResourceArgs
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -37,6 +38,7 @@ class FieldChange:
     kind: str  # add | remove | rename | respec
     table: str
     new_args: ResourceArgs
+    old_args: ResourceArgs  # as the manifest keeps them, before the change
     renames: dict[str, str] = field(default_factory=dict)
     escalations: list[tuple[str, str]] = field(default_factory=list)
     breaking: bool = False
@@ -59,7 +61,7 @@ def _name_of(token: str) -> str:
 
 
 def request_add(project: Project, table: str, tokens: list[str]) -> FieldChange:
-    old = args_from_argv(entry_of(project, table)["argv"])
+    old = stored_args(entry_of(project, table))
     have = {_name_of(t) for t in old.fields}
     for token in tokens:
         if _name_of(token) in have:
@@ -68,11 +70,11 @@ def request_add(project: Project, table: str, tokens: list[str]) -> FieldChange:
                 token=_name_of(token),
                 example=f"scaffold field rename {table} {_name_of(token)} new_name",
             )
-    return FieldChange("add", table, replace(old, fields=old.fields + tuple(tokens)))
+    return FieldChange("add", table, replace(old, fields=old.fields + tuple(tokens)), old)
 
 
 def request_remove(project: Project, table: str, name: str) -> FieldChange:
-    old = args_from_argv(entry_of(project, table)["argv"])
+    old = stored_args(entry_of(project, table))
     if name not in {_name_of(t) for t in old.fields}:
         raise InputError(
             f"{table} has no field {name!r} (fields: {', '.join(_name_of(t) for t in old.fields) or 'none'}).",
@@ -90,11 +92,11 @@ def request_remove(project: Project, table: str, name: str) -> FieldChange:
                 example=f"scaffold field remove {table} <field>",
             )
     fields = tuple(t for t in old.fields if _name_of(t) != name)
-    return FieldChange("remove", table, replace(old, fields=fields))
+    return FieldChange("remove", table, replace(old, fields=fields), old)
 
 
 def request_rename(project: Project, table: str, old_name: str, new_name: str) -> FieldChange:
-    old = args_from_argv(entry_of(project, table)["argv"])
+    old = stored_args(entry_of(project, table))
     names = [_name_of(t) for t in old.fields]
     if old_name not in names:
         raise InputError(
@@ -111,7 +113,9 @@ def request_rename(project: Project, table: str, old_name: str, new_name: str) -
     fields = tuple(
         new_name + t[len(old_name) :] if _name_of(t) == old_name else t for t in old.fields
     )
-    return FieldChange("rename", table, replace(old, fields=fields), renames={old_name: new_name})
+    return FieldChange(
+        "rename", table, replace(old, fields=fields), old, renames={old_name: new_name}
+    )
 
 
 def plan_field_change(
@@ -125,8 +129,7 @@ def plan_field_change(
     """
     project.require_alembic()
     entry = entry_of(project, change.table)
-    old_args = args_from_argv(entry["argv"])
-    old_spec = build_spec(project, old_args)
+    old_spec = build_spec(project, change.old_args)
     new_spec = build_spec(project, change.new_args)
     ops = alter.Ops(change.table)
     summary = _diff(change, old_spec, new_spec, ops)
@@ -144,14 +147,14 @@ def plan_field_change(
         )
     manifest = project.manifest.copy()
     new_entry = dict(entry)
-    new_entry.setdefault("create_argv", entry["argv"])
-    new_entry["argv"] = change.new_args.argv()
+    new_entry.setdefault("create_args", entry["args"])
+    new_entry["args"] = change.new_args.to_dict()
     if migration is not None:
         new_entry["migrations"] = [*entry.get("migrations", []), migration[0]]
     versions = [dict(v) for v in entry.get("versions", [])]
     latest = int(entry.get("api_version", 1))
     if change.breaking and not no_version:
-        versions.append({"version": latest, "argv": entry["argv"], "renames": {}, "removed": []})
+        versions.append({"version": latest, "args": entry["args"], "renames": {}, "removed": []})
         versions = _compose(versions, change)
         latest += 1
         outcome.handoff.append(
@@ -169,7 +172,7 @@ def plan_field_change(
         del new_entry["versions"]
     manifest.resources[change.table] = new_entry
     current = replace(new_spec, api_version=latest)
-    create_spec = build_spec(project, args_from_argv(new_entry["create_argv"]))
+    create_spec = build_spec(project, stored_args(new_entry, created=True))
     slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
     version_specs = specs_for_versions(project, versions, current)
     files = render_resource(project, current, slot, create_spec=create_spec, versions=version_specs)
@@ -198,9 +201,7 @@ def specs_for_versions(
     """The contract of each served API version, oldest first; the current spec last."""
     out: list[ResourceSpec] = []
     for v in versions:
-        spec = build_spec(
-            project, replace(args_from_argv(v["argv"]), api_version=int(v["version"]))
-        )
+        spec = build_spec(project, replace(stored_args(v), api_version=int(v["version"])))
         renames, removed = v.get("renames", {}), set(v.get("removed", []))
         fields = tuple(
             replace(f, column=renames.get(f.name), removed=f.name in removed) for f in spec.fields
@@ -225,8 +226,7 @@ def _compose(versions: list[dict], change: FieldChange) -> list[dict]:
     for v in versions:
         renames = dict(v.get("renames", {}))
         removed = list(v.get("removed", []))
-        args = args_from_argv(v["argv"])
-        for token in args.fields:
+        for token in stored_args(v).fields:
             api = _name_of(token)
             column = renames.get(api, api)
             if api in removed:

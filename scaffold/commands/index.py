@@ -13,12 +13,13 @@ adds them all (``CREATE INDEX CONCURRENTLY`` on PostgreSQL); the models gain
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffold.generate import alter
 from scaffold.project.core import Project
 from scaffold.project.files import Rendered
+from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 
 
@@ -301,21 +302,19 @@ def plan_index(project: Project) -> tuple[list[Rendered], Outcome, list[Missing]
 
 def manifest_with_indexes(project: Project, missing: list[Missing]):
     """The manifest after the change: generated resources remember the new indexes in their spec."""
-    from scaffold.spec.args import args_from_argv
-
     manifest = project.manifest.copy()
     for item in missing:
         entry = manifest.resources.get(item.model.table)
         if entry is None:
             continue
-        args = args_from_argv(entry["argv"])
+        args = stored_args(entry)
         tokens = [
             f"{t}:index"
             if t.partition(":")[0] == item.column and ":index" not in t and ":unique" not in t
             else t
             for t in args.fields
         ]
-        entry["argv"] = ["resource", args.name, *tokens, *args.argv()[2 + len(args.fields) :]]
+        entry["args"] = replace(args, fields=tuple(tokens)).to_dict()
     return manifest
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from scaffold.errors import ConflictError, EscalationRequired, InputError
 from scaffold.project.core import Project
+from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
+from scaffold.spec.args import args_from_argv
 
 MAX_SENTENCE = 2000
 
@@ -31,11 +33,9 @@ class Step:
 
 
 def existing_tables(project: Project) -> dict[str, list[str]]:
-    from scaffold.spec.args import args_from_argv
-
     tables: dict[str, list[str]] = {t: [] for t in project.known_resources()}
     for table, entry in project.manifest.resources.items():
-        tables[table] = [token.partition(":")[0] for token in args_from_argv(entry["argv"]).fields]
+        tables[table] = [token.partition(":")[0] for token in stored_args(entry).fields]
     return tables
 
 
@@ -102,12 +102,12 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
                 '`scaffold mission "add sign-in with email and password"` (or `scaffold auth`).'
             )
             return outcome
-        args = replace(field.args_from_argv(entry["argv"]), access=argv[2])
+        args = replace(stored_args(entry), access=argv[2])
         plan, outcome = resource.plan_resource(project, args, approve=approve)
         execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
         return outcome
     if kind == "resource":
-        args = field.args_from_argv(list(argv))
+        args = args_from_argv(list(argv))
         plan, outcome = resource.plan_resource(project, args, approve=approve)
         execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
         return outcome

@@ -24,22 +24,24 @@ from scaffold.generate.values import check_constraints, led_by_unique, literal, 
 from scaffold.mission.vocabulary import RENAME_TABLE_REASON
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
+from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec import naming
-from scaffold.spec.args import args_from_argv
+from scaffold.spec.args import ResourceArgs
 from scaffold.spec.resource import ResourceSpec
 
 
-def _renamed_argv(argv: list[str], old: str, new: str, singular: str | None = None) -> list[str]:
-    """A stored argv with the table ``old`` called ``new``: its own name, and every
+def _renamed_args(
+    args: ResourceArgs, old: str, new: str, singular: str | None = None
+) -> ResourceArgs:
+    """``args`` with the table ``old`` called ``new``: its own name, and every
     reference to it (``room_id:ref=rooms`` → ``room_id:ref=venues``)."""
-    args = args_from_argv(argv)
     fields = tuple(_renamed_token(token, old, new) for token in args.fields)
     name = new if args.name == old else args.name
     out = replace(args, name=name, fields=fields)
     if args.name == old:
-        out = replace(out, singular=singular)
-    return out.argv()
+        out = replace(out, singular=singular or None)  # an empty --singular is none
+    return out
 
 
 def _renamed_token(token: str, old: str, new: str) -> str:
@@ -90,7 +92,7 @@ def _any_resource(project: Project) -> str:
     return next(iter(sorted(project.manifest.resources)), "rooms")
 
 
-def _refuse(project: Project, old: str, new: str, entry: dict) -> None:
+def _refuse(project: Project, old: str, new: str, old_args: ResourceArgs) -> None:
     """Exit 2 where a rename cannot be done in one step (yet), naming why."""
     example = (
         f"scaffold rename {old} venues --approve"
@@ -105,7 +107,7 @@ def _refuse(project: Project, old: str, new: str, entry: dict) -> None:
             token=new,
             example=f"scaffold rename {old} {new}_new --approve",
         )
-    spec = build_spec(project, args_from_argv(entry["argv"]))
+    spec = build_spec(project, old_args)
     if spec.many:
         raise InputError(
             f"{old} has many-to-many links ({', '.join(m.name for m in spec.many)}), whose join "
@@ -116,7 +118,7 @@ def _refuse(project: Project, old: str, new: str, entry: dict) -> None:
     for other, other_entry in project.manifest.resources.items():
         if other == old:
             continue
-        args = args_from_argv(other_entry["argv"])
+        args = stored_args(other_entry)
         other_spec = build_spec(project, args)
         if any(m.target.table == old for m in other_spec.many):
             raise InputError(
@@ -267,12 +269,13 @@ def plan_table_rename(
     resources re-rendered, and one migration; escalated (``approve=None`` collects it)."""
     project.require_alembic()
     entry = _generated(project, old, new)
-    _refuse(project, old, new, entry)
-    old_spec = build_spec(project, args_from_argv(entry["argv"]))
+    old_args = stored_args(entry)
+    _refuse(project, old, new, old_args)
+    old_spec = build_spec(project, old_args)
     outcome = Outcome(command="rename", actions=[f"rename table {old} to {new}"])
-    new_args_argv = _renamed_argv(entry["argv"], old, new, singular)
+    new_args = _renamed_args(old_args, old, new, singular)
     try:  # validates the new name
-        probe = build_spec(project, args_from_argv(new_args_argv))
+        probe = build_spec(project, new_args)
     except InputError as exc:
         # The name's own error, with the example turned into the rename that works.
         raise InputError(
@@ -288,15 +291,15 @@ def plan_table_rename(
     manifest = project.manifest.copy()
     latest = int(entry.get("api_version", 1))
     new_entry = {k: v for k, v in entry.items()}
-    new_entry["argv"] = new_args_argv
+    new_entry["args"] = new_args.to_dict()
     new_entry["class_name"], new_entry["singular"] = probe.class_name, probe.singular
-    new_entry["create_argv"] = entry.get("create_argv", entry["argv"])
+    new_entry["create_args"] = entry.get("create_args", entry["args"])
     versions = []
     for v in entry.get("versions", []):
         versions.append(
             {
                 **v,
-                "argv": _renamed_argv(v["argv"], old, new, singular),
+                "args": _renamed_args(stored_args(v), old, new, singular).to_dict(),
                 "served_as": v.get("served_as", old),
             }
         )
@@ -304,7 +307,7 @@ def plan_table_rename(
         versions.append(
             {
                 "version": latest,
-                "argv": _renamed_argv(entry["argv"], old, new, singular),
+                "args": new_args.to_dict(),
                 "renames": {},
                 "removed": [],
                 "served_as": old,
@@ -327,33 +330,33 @@ def plan_table_rename(
         del new_entry["versions"]
     del manifest.resources[old]
     manifest.resources[new] = new_entry
-    referencing = []
+    # Each referencing resource: its args before and after the rename.
+    referencing: dict[str, tuple[ResourceArgs, ResourceArgs]] = {}
     for other, other_entry in project.manifest.resources.items():
         if other == old:
             continue
-        if not any(
-            f"ref={old}" in t.split(":") for t in args_from_argv(other_entry["argv"]).fields
-        ):
+        other_args = stored_args(other_entry)
+        if not any(f"ref={old}" in t.split(":") for t in other_args.fields):
             continue
+        referencing[other] = (other_args, _renamed_args(other_args, old, new))
         changed = dict(other_entry)
-        changed["argv"] = _renamed_argv(other_entry["argv"], old, new)
-        if "create_argv" not in changed:
-            changed["create_argv"] = other_entry["argv"]
+        changed["args"] = referencing[other][1].to_dict()
+        if "create_args" not in changed:
+            changed["create_args"] = other_entry["args"]
         changed["versions"] = [
-            {**v, "argv": _renamed_argv(v["argv"], old, new)}
+            {**v, "args": _renamed_args(stored_args(v), old, new).to_dict()}
             for v in other_entry.get("versions", [])
         ]
         if not changed["versions"]:
             del changed["versions"]
         manifest.resources[other] = changed
-        referencing.append(other)
 
     renamed = project.with_manifest(manifest)
-    new_spec = replace(build_spec(renamed, args_from_argv(new_args_argv)), api_version=latest)
+    new_spec = replace(build_spec(renamed, new_args), api_version=latest)
     pairs = []
-    for other in referencing:
-        before = build_spec(project, args_from_argv(project.manifest.resources[other]["argv"]))
-        after = build_spec(renamed, args_from_argv(manifest.resources[other]["argv"]))
+    for before_args, after_args in referencing.values():
+        before = build_spec(project, before_args)
+        after = build_spec(renamed, after_args)
         pairs.append((before.stored(), after.stored()))
     ops = rename_ops(old_spec.stored(), new_spec.stored(), pairs)
     path, text, _down, _revision = alter.render_alter(
@@ -362,7 +365,7 @@ def plan_table_rename(
     new_entry["migrations"] = [*entry.get("migrations", []), path]
 
     # The create migration is history: rendered from the old project, it is unchanged.
-    create_spec = build_spec(project, args_from_argv(new_entry["create_argv"]))
+    create_spec = build_spec(project, stored_args(entry, created=True))
     slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
     files = render_resource(
         renamed,

@@ -11,8 +11,9 @@ from scaffold.errors import EscalationRequired
 from scaffold.generate.compose import migration_slot, render_resource
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
+from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
-from scaffold.spec.args import ResourceArgs, args_from_argv
+from scaffold.spec.args import ResourceArgs
 from scaffold.spec.resource import ResourceSpec
 
 _FIELD_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(:|$)")
@@ -61,13 +62,14 @@ def plan_resource(
 
     project.require_alembic()
     entry = project.manifest.resources.get(args.name)
-    if entry is not None and entry["argv"] != args.argv():
-        old = args_from_argv(entry["argv"])
+    old = stored_args(entry) if entry is not None else None
+    # Compared as the manifest keeps them (an empty --singular is none).
+    if old is not None and old.to_dict() != args.to_dict():
         if replace(old, access=args.access) == args:
             return plan_access_change(project, old, args, approve=approve)
         if replace(old, api_version=args.api_version) == args:
             return plan_new_version(project, args.name, args.api_version)
-        change = FieldChange("respec", args.name, args)
+        change = FieldChange("respec", args.name, args, old)
         return plan_field_change(project, change, approve=approve, no_version=no_version)
     if "admin-writes" in args.access and project.auth is None:
         from scaffold.errors import ProjectError
@@ -98,7 +100,7 @@ def plan_resource(
     else:
         files = render_resource(project, spec, slot)
         manifest.resources[spec.table] = {
-            "argv": args.argv(),
+            "args": args.to_dict(),
             "class_name": spec.class_name,
             "singular": spec.singular,
             "id_type": spec.id_type,
@@ -198,7 +200,7 @@ def plan_new_version(
     latest = int(entry.get("api_version", 1))
     if version is None:
         version = latest + 1
-    current_args = replace(args_from_argv(entry["argv"]), api_version=latest)
+    current_args = replace(stored_args(entry), api_version=latest)
     if version < latest:
         from scaffold.errors import InputError
 
@@ -214,7 +216,7 @@ def plan_new_version(
     versions = [dict(v) for v in entry.get("versions", [])]
     outcome = Outcome(command="resource", actions=[f"version {table}: /api/v{version}"])
     if version > latest:
-        versions.append({"version": latest, "argv": entry["argv"], "renames": {}, "removed": []})
+        versions.append({"version": latest, "args": entry["args"], "renames": {}, "removed": []})
         new_entry["versions"] = versions
         new_entry["api_version"] = version
         outcome.handoff.append(
@@ -225,7 +227,7 @@ def plan_new_version(
         )
     manifest.resources[table] = new_entry
     current = replace(spec, api_version=version)
-    create_spec = build_spec(project, args_from_argv(entry.get("create_argv", entry["argv"])))
+    create_spec = build_spec(project, stored_args(entry, created=True))
     slot = migration_slot(project, table)
     files = render_resource(
         project,
@@ -265,7 +267,7 @@ def plan_access_change(
         )
     spec = build_spec(project, args)
     manifest = project.manifest.copy()
-    manifest.resources[args.name]["argv"] = args.argv()
+    manifest.resources[args.name]["args"] = args.to_dict()
     files = render_existing(project, spec)
     plan = ResourcePlan(spec, files, manifest, [])
     outcome = Outcome(command="resource", actions=[" ".join(args.argv())])
@@ -301,10 +303,8 @@ def render_existing(
 
     entry = project.manifest.resources[spec.table if spec is not None else table]
     if spec is None:
-        spec = build_spec(project, args_from_argv(entry["argv"]))
-    create_spec = build_spec(
-        history or project, args_from_argv(entry.get("create_argv", entry["argv"]))
-    )
+        spec = build_spec(project, stored_args(entry))
+    create_spec = build_spec(history or project, stored_args(entry, created=True))
     spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
     versions = specs_for_versions(project, entry.get("versions", []), spec)
     slot = migration_slot(project, spec.table)

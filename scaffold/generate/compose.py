@@ -222,7 +222,7 @@ def package_inits(root: Path, files: list[Rendered]) -> list[Rendered]:
 def stores_passwords(project: Project, spec: ResourceSpec) -> bool:
     """Whether ``spec`` or another generated resource hashes a password field."""
     from scaffold.errors import ScaffoldError
-    from scaffold.spec.args import args_from_argv
+    from scaffold.project.manifest import stored_args
     from scaffold.spec.fields import parse_field
 
     if any(f.hashed for f in spec.fields):
@@ -230,7 +230,7 @@ def stores_passwords(project: Project, spec: ResourceSpec) -> bool:
     for table, entry in project.manifest.resources.items():
         if table == spec.table:
             continue
-        for token in args_from_argv(entry["argv"]).fields:
+        for token in stored_args(entry).fields:
             try:
                 if parse_field(token).hashed:
                     return True

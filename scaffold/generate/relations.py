@@ -189,12 +189,12 @@ def with_relationships(text: str, relations: Relations) -> str:
 
 def _specs(project, manifest, known) -> dict[str, ResourceSpec]:  # type: ignore[no-untyped-def]
     from scaffold.project.core import build_spec
-    from scaffold.spec.args import args_from_argv
+    from scaffold.project.manifest import stored_args
 
     out = {}
     for table, entry in sorted(manifest.resources.items()):
         try:
-            out[table] = build_spec(project, args_from_argv(entry["argv"]), known)
+            out[table] = build_spec(project, stored_args(entry), known)
         except Exception:  # noqa: BLE001 - a resource whose spec no longer builds keeps its model
             continue
     return out

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scaffold.errors import ProjectError, ScaffoldError
 from scaffold.project.layout import AuthRefs, Layout
-from scaffold.project.manifest import MANIFEST, Manifest
+from scaffold.project.manifest import MANIFEST, Manifest, stored_args
 from scaffold.project.profile import Profile
 from scaffold.spec.args import ResourceArgs
 from scaffold.spec.inflect import camelize, singularize
@@ -177,7 +177,7 @@ class Project:
                     owned=table in owned,
                     v1_route=_v1_route(entry),
                 )
-                entry["argv"], entry["migration"], entry["revision"]  # noqa: B018 - presence check
+                entry["args"], entry["migration"], entry["revision"]  # noqa: B018 - presence check
             except (KeyError, TypeError):
                 raise ProjectError(
                     f"{MANIFEST} has a broken entry for {table!r}; restore it from version control.",
@@ -261,16 +261,15 @@ def _scaffold_settings(folder: Path) -> dict | None:
 def _owned_tables(entries: dict[str, dict]) -> set[str]:
     """The tables whose rows belong to a user: ``--owned`` ones, and those with a required
     reference to one (a chain of them, however long: see ``owned_through``)."""
-    from scaffold.spec.args import args_from_argv
     from scaffold.spec.fields import parse_field
 
     owned: set[str] = set()
     required: dict[str, set[str]] = {}
     for table, entry in entries.items():
-        argv = entry.get("argv") if isinstance(entry, dict) else None
-        if not isinstance(argv, list) or len(argv) < 2:
-            continue  # a broken entry: known_resources names it
-        args = args_from_argv(argv)
+        try:
+            args = stored_args(entry)
+        except ProjectError:
+            continue  # a broken entry: known_resources or the command using it names it
         if args.owned:
             owned.add(table)
         refs = {args.parent} if args.parent else set()

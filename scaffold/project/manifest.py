@@ -1,5 +1,10 @@
 """``.scaffold/manifest.toml``: the spec of every resource and the hash of every generated file.
 
+Each resource keeps what the user typed for it as an ``args`` table (``ResourceArgs`` as
+plain data); a changed resource also keeps its ``create_args``, and each older API
+version its own ``args``. Older manifests stored those as ``argv`` lists: they are read
+in the current form, and written in it by the next command that writes.
+
 The previously generated text of each file is kept beside it under
 ``.scaffold/base/`` so a later run can tell the user's edits from ours and
 merge them three ways.
@@ -14,6 +19,7 @@ from typing import Any
 
 from scaffold import __version__
 from scaffold.errors import ProjectError
+from scaffold.spec.args import ResourceArgs, args_from_argv
 
 MANIFEST = ".scaffold/manifest.toml"
 BASE_DIR = ".scaffold/base"
@@ -64,7 +70,11 @@ class Manifest:
                 token=MANIFEST,
                 example="git checkout -- .scaffold/manifest.toml",
             )
-        return cls(resources=dict(resources), files=dict(files), auth=dict(auth))
+        return cls(
+            resources={table: _current_form(entry) for table, entry in resources.items()},
+            files=dict(files),
+            auth=dict(auth),
+        )
 
     def dump(self) -> str:
         import tomli_w
@@ -95,6 +105,60 @@ class Manifest:
             files={k: dict(v) for k, v in self.files.items()},
             auth=dict(self.auth),
         )
+
+
+def stored_args(record: object, *, created: bool = False) -> ResourceArgs:
+    """The args a manifest record keeps: a resource's entry, or one of its ``versions``.
+    ``created``: the args the resource was created with (its ``create_args``, kept once
+    a change replaced them). A missing or damaged table names the manifest."""
+    key = (
+        "create_args"
+        if created and isinstance(record, dict) and "create_args" in record
+        else "args"
+    )
+    try:
+        return ResourceArgs.from_dict(record.get(key) if isinstance(record, dict) else None)
+    except ProjectError as exc:
+        raise ProjectError(
+            f"{MANIFEST} has a broken resource entry ({exc.message.rstrip('.')}); "
+            "restore it from version control.",
+            token=exc.token or MANIFEST,
+            example="git checkout -- .scaffold/manifest.toml",
+        ) from None
+
+
+def _current_form(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as an older scaffold wrote it (``argv``, ``create_argv`` and each
+    version's ``argv``: command lines) with ``args`` tables in their place; the current
+    form, or an argv too broken to read, as it is."""
+    out = _tables_for_argv(entry, {"argv": "args", "create_argv": "create_args"})
+    versions = out.get("versions")
+    if isinstance(versions, list):
+        out["versions"] = [
+            _tables_for_argv(v, {"argv": "args"}) if isinstance(v, dict) else v for v in versions
+        ]
+    return out
+
+
+def _tables_for_argv(record: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
+    """``record`` with each stored argv of ``keys`` as the args table it names, in its place."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        args = _parsed_argv(value) if key in keys and keys[key] not in record else None
+        if args is None:
+            out[key] = value
+        else:
+            out[keys[key]] = args.to_dict()
+    return out
+
+
+def _parsed_argv(argv: object) -> ResourceArgs | None:
+    if not (isinstance(argv, list) and len(argv) > 1 and all(isinstance(a, str) for a in argv)):
+        return None
+    try:
+        return args_from_argv(argv)
+    except (IndexError, ValueError):  # an option without its value, a version not a number
+        return None
 
 
 def _parse_cached(raw: bytes) -> dict[str, Any]:

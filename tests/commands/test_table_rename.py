@@ -120,18 +120,21 @@ def test_the_renamed_project_passes_its_suite_lint_types_and_round_trip(
         renamed, env=db_env(f"sqlite+aiosqlite:///{tmp_path}/check.db"), min_tests=80
     )
     # A second identical run changes nothing: the rename is done.
-    again = scaffold("resource", *_current_argv(renamed, "venues"), project=renamed)
+    again = scaffold("resource", *_current_arguments(renamed, "venues"), project=renamed)
     assert again.exit_code == 0, again.output
     assert {line.split()[0] for line in again.output.splitlines() if "  " in line[:12]} == {
         "identical"
     }, again.output
 
 
-def _current_argv(root: Path, table: str) -> list[str]:
+def _current_arguments(root: Path, table: str) -> list[str]:
+    """What ``scaffold resource`` takes to make ``table`` as the manifest keeps it."""
     import tomllib
 
+    from scaffold.spec.args import ResourceArgs
+
     entry = tomllib.loads((root / ".scaffold/manifest.toml").read_text())["resources"][table]
-    return [a for a in entry["argv"][1:]]
+    return ResourceArgs.from_dict(entry["args"]).argv()[1:]
 
 
 @pytest.mark.e2e
