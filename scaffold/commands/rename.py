@@ -330,7 +330,6 @@ def plan_table_rename(
         del new_entry["versions"]
     del manifest.resources[old]
     manifest.resources[new] = new_entry
-    # Each referencing resource: its args before and after the rename.
     referencing: dict[str, tuple[ResourceArgs, ResourceArgs]] = {}
     for other, other_entry in project.manifest.resources.items():
         if other == old:
