@@ -16,6 +16,7 @@ from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
+from scaffold.generate.values import sa_migration_type
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
@@ -255,7 +256,7 @@ def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.
         alter.add_column(ops, f, new)
         parts.append(f"add {f.name} {f.kind}{'' if f.optional else ' (required)'}")
         if not f.optional and not f.has_default:
-            value = alter._backfill_value(f, new, alter.Imports())
+            value = alter.backfill_value(f, new, alter.Imports())
             change.escalations.append(
                 (REQUIRED_ON_LIVE.format(table=table, name=f.name, value=value), f.token)
             )
@@ -375,7 +376,7 @@ def _modify(
             ops.pair(*reversed(_index_pair(ops, table, after.name)))
         parts.append(f"{'add' if after.index else 'drop'} index on {after.name}")
     if before.optional != after.optional:
-        sa_type = alter._sa_migration_type(after, new)
+        sa_type = sa_migration_type(after, new)
         up = [
             ops.batch(
                 [
@@ -391,7 +392,7 @@ def _modify(
             )
         ]
         if not after.optional:
-            value = alter._backfill_value(after, new, ops.imports)
+            value = alter.backfill_value(after, new, ops.imports)
             # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
             column = f"sa.column({after.name!r}, {sa_type})"
             fill = f"op.execute(sa.table({table!r}, {column}).update().where({column}.is_(None)).values({{{after.name!r}: {value}}}))"

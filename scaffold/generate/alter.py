@@ -90,7 +90,7 @@ def _single_field_spec(spec: ResourceSpec, f: Field) -> ResourceSpec:
     return replace(spec, fields=(f,), checks=())
 
 
-def _backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
+def backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
     """A value for existing rows: the field's default, else a valid sample of its type."""
     if f.has_default and f.default != "now":
         from scaffold.generate.values import import_for_value
@@ -134,7 +134,7 @@ def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
     lines = [ops.batch(up)]
     if not f.optional:
         ops.imports.add("sqlalchemy as sa")
-        value = _backfill_value(f, spec, ops.imports)
+        value = backfill_value(f, spec, ops.imports)
         lines.append(
             # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
             f"op.execute(sa.table({literal(spec.table)}, "

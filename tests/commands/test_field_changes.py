@@ -140,6 +140,29 @@ def test_no_version_changes_the_contract_in_place(mini_project: Path) -> None:
     assert "mobile: NonBlankStr" in (mini_project / "app/schemas/contacts.py").read_text()
 
 
+@pytest.mark.parametrize(("before", "after"), [("optional", "required"), ("required", "optional")])
+def test_making_a_field_optional_or_required_alters_its_nullability(
+    mini_project: Path, before: str, after: str
+) -> None:
+    notes = {"optional": "notes:text:optional", "required": "notes:text"}
+    assert (
+        scaffold(
+            "resource", "bookings", "name:str=80", notes[before], project=mini_project
+        ).exit_code
+        == 0
+    )
+    result = scaffold(
+        "resource", "bookings", "name:str=80", notes[after], "--approve", project=mini_project
+    )
+    assert result.exit_code == 0, result.output
+    migration = next(
+        (mini_project / "migrations/versions").glob("*_bookings_notes*.py")
+    ).read_text()
+    assert f"existing_type=sa.Text(), nullable={after == 'optional'}" in migration, migration
+    if after == "required":  # rows without a value get one first
+        assert '.where(sa.column("notes", sa.Text()).is_(None))' in migration, migration
+
+
 @pytest.mark.e2e
 def test_a_live_resource_gets_a_new_api_version_with_its_contract_and_keeps_the_old_one(
     project: Path, tmp_path: Path
