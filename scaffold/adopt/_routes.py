@@ -127,16 +127,15 @@ def _prefix_where_included(
     api_prefix = routers[registry]["prefix"]
     for include in includes:
         if include.included == registry and include.owner in routers:
-            prefix = keyword(include.call, "prefix")
-            value = (
-                settings_value(project, include.module.name, prefix) if prefix is not None else ""
-            )
+            value = _include_prefix(project, include)
             if isinstance(value, str):
                 api_prefix = value + api_prefix
             else:
+                prefix = keyword(include.call, "prefix")
+                shown = ast.unparse(prefix) if prefix is not None else ""
                 f.assumed.append(
-                    f"the prefix {ast.unparse(prefix)!r} of {registry.partition(':')[2]} could not be read: assumed none"
-                )  # type: ignore[arg-type]
+                    f"the prefix {shown!r} of {registry.partition(':')[2]} could not be read: assumed none"
+                )
     return api_prefix
 
 
@@ -153,10 +152,7 @@ def _prefix_of_includes(
     given: Counter[str | None] = Counter()
     for include in includes:
         if include.owner == registry:
-            prefix = keyword(include.call, "prefix")
-            value = (
-                settings_value(project, include.module.name, prefix) if prefix is not None else ""
-            )
+            value = _include_prefix(project, include)
             given[value if isinstance(value, str) else None] += 1
     common = given.most_common(1)[0][0] if given else ""
     if common is None:
@@ -167,6 +163,13 @@ def _prefix_of_includes(
         api_prefix = api_prefix + common
         f.profile["include_prefix"] = True
     return api_prefix
+
+
+def _include_prefix(project: Project, include: Include) -> Any:
+    """The ``prefix=`` of an ``include_router`` call: "" when it has none, a str when it
+    can be read, anything else when it cannot."""
+    prefix = keyword(include.call, "prefix")
+    return settings_value(project, include.module.name, prefix) if prefix is not None else ""
 
 
 def settings_value(project: Project, module: str, node: ast.expr) -> Any:

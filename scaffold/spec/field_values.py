@@ -107,28 +107,14 @@ def _check_bounds(values: dict[str, Any], token: str) -> None:
             example="hours:int:min=0:max=80",
         )
     kind, length = values["kind"], values.get("length")
-    if (
-        kind == "str"
-        and values.get("max") is not None
-        and length is not None
-        and values["max"] > length
-    ):
-        raise InputError(
-            f"max={values['max']} exceeds the column length {length} in {show(token)}.",
-            token=token,
-            example="code:str=10:max=10",
-        )
-    if (
-        kind == "str"
-        and values.get("min") is not None
-        and length is not None
-        and values["min"] > length
-    ):
-        raise InputError(
-            f"min={values['min']} exceeds the column length {length} in {show(token)}.",
-            token=token,
-            example="code:str=10:min=2",
-        )
+    for bound, example in (("max", "code:str=10:max=10"), ("min", "code:str=10:min=2")):
+        limit = values.get(bound)
+        if kind == "str" and limit is not None and length is not None and limit > length:
+            raise InputError(
+                f"{bound}={limit} exceeds the column length {length} in {show(token)}.",
+                token=token,
+                example=example,
+            )
 
 
 def parse_pattern(text: str | None, kind: str, token: str) -> str:
