@@ -24,6 +24,7 @@ from scaffold.generate.compose import in_package
 from scaffold.generate.templates import render
 from scaffold.project.core import Project
 from scaffold.project.files import Rendered
+from scaffold.project.layout import Layout
 from scaffold.project.manifest import Manifest
 from scaffold.project.outcome import Outcome
 from scaffold.resources import template_root
@@ -66,12 +67,38 @@ def plan_auth(
     outcome.escalations.append({"reason": AUTH_REASON, "trigger": "auth"})
     if approve is False:
         raise EscalationRequired.listing(outcome.escalations, example="scaffold auth --approve")
+    manifest = project.manifest.copy()
+    files, where = _sign_in_files(project, manifest)
+    # The resources generated before: re-rendered as a project with sign-in renders them
+    # (their routes require a signed-in user, their tests sign in), edits merged in.
+    from scaffold.commands.resource import render_existing
+
+    protected = project.with_manifest(manifest)
+    for table in sorted(manifest.resources):
+        files += render_existing(protected, table=table)
+    # An adopted project's support module comes with each resource too: once is enough.
+    unique = {r.path: r for r in files}
+    files = list(unique.values())
+    outcome.layers = _layers(manifest.auth["migration"], where["prefix"], files)
+    outcome.handoff += _handoff(project, where, sorted(manifest.resources))
+    outcome.notes = [
+        "Next steps:",
+        "  alembic upgrade head",
+        f"  pytest {where['tests']}",
+        "  every resource generated from now on requires a signed-in user (--public opts out, "
+        "--owned scopes rows to their owner)",
+    ]
+    return files, manifest, outcome
+
+
+def _sign_in_files(project: Project, manifest: Manifest) -> tuple[list[Rendered], dict[str, str]]:
+    """Sign-in's own files, and where they put it (its command module, tests, API
+    prefix; an adopted project's dependencies and what it lacks); ``manifest.auth``
+    records them."""
     layout = project.layout
     down = project.single_head()
     revision = hashlib.sha1(f"create_{USERS}:{down}".encode()).hexdigest()[:12]
     migration = f"{layout.migrations}/versions/{revision}_create_{USERS}.py"
-    files: list[Rendered] = []
-    manifest = project.manifest.copy()
     manifest.auth = {
         "table": USERS,
         "revision": revision,
@@ -85,13 +112,22 @@ def plan_auth(
 
         files, where = adopted_auth_files(project, migration, revision, down)
         manifest.auth["deps"] = where["deps"]
-    else:
-        where = {
-            "cli": f"{layout.package}.users",
-            "tests": f"{layout.tests}/test_auth.py {layout.tests}/test_users.py",
-            "prefix": "/api/v1",
-        }
-    for rel, text in _template_files() if not project.adopted else ():
+        return files, where
+    where = {
+        "cli": f"{layout.package}.users",
+        "tests": f"{layout.tests}/test_auth.py {layout.tests}/test_users.py",
+        "prefix": "/api/v1",
+    }
+    return _from_template(layout, migration, revision, down), where
+
+
+def _from_template(
+    layout: Layout, migration: str, revision: str, down: str | None
+) -> list[Rendered]:
+    """The files of ``templates/auth`` where ``layout`` puts them: the migration chained
+    to ``down``, module names in the project's package and tests folder."""
+    files: list[Rendered] = []
+    for rel, text in _template_files():
         if rel.startswith("migrations/"):
             rel = migration
             text = chained_migration(text, revision, down)
@@ -107,18 +143,12 @@ def plan_auth(
         if layout.tests != "tests":
             text = re.sub(r"^from tests\.", f"from {layout.tests}.", text, flags=re.M)
         files.append(Rendered(rel, text, frozen=rel == migration))
-    # The resources generated before: re-rendered as a project with sign-in renders them
-    # (their routes require a signed-in user, their tests sign in), edits merged in.
-    from scaffold.commands.resource import render_existing
+    return files
 
-    protected = project.with_manifest(manifest)
-    for table in sorted(manifest.resources):
-        files += render_existing(protected, table=table)
-    # An adopted project's support module comes with each resource too: once is enough.
-    unique = {r.path: r for r in files}
-    files = list(unique.values())
-    api = where["prefix"]
-    outcome.layers = {
+
+def _layers(migration: str, api: str, files: list[Rendered]) -> dict[str, list[str]]:
+    """What sign-in adds, per layer, for the report."""
+    return {
         "Database": [
             f"create table `{USERS}` (id, email unique, hashed_password, is_active, is_admin, "
             "created_at, updated_at)",
@@ -133,6 +163,11 @@ def plan_auth(
         "Services": ["UserService: register, authenticate (rehash on login), change_password"],
         "Tests": [f"`{r.path}`" for r in files if "/test_" in r.path],
     }
+
+
+def _handoff(project: Project, where: dict[str, str], protected: list[str]) -> list[str]:
+    """What a human must do once sign-in is in: the secret key, what the project must
+    add or keep, the first admin, and the clients of the ``protected`` resources."""
     secret = (
         "Set SECRET_KEY to a random value of at least 32 characters in every deployed "
         "environment (it signs the access tokens; "
@@ -143,9 +178,9 @@ def plan_auth(
             else "production refuses the example one)."
         )
     )
-    outcome.handoff.append(secret)
+    out = [secret]
     if where.get("packages"):
-        outcome.handoff.append(
+        out.append(
             f"Sign-in needs {where['packages']}: "
             + (
                 f"added to {where['packages_where']}; install them in the project's "
@@ -155,42 +190,35 @@ def plan_auth(
             )
         )
     if project.adopted:
-        outcome.handoff.append(
+        out.append(
             "Keep the database driver's logger (aiosqlite, asyncpg) at INFO or above in every "
             "environment: at DEBUG aiosqlite logs statement parameters, password hashes "
             "included. scaffold leaves the project's logging set-up as it is."
         )
     if where.get("fastapi"):
-        outcome.handoff.append(
+        out.append(
             f"The project asks for {where['fastapi']!r}; sign-in's routes take form and query "
             "models, which need FastAPI 0.115 or later: raise the requirement to "
             "`fastapi>=0.115`."
         )
     if where.get("unregistered"):
-        outcome.handoff.append(
+        out.append(
             "The project has no router registry scaffold can edit: include the sign-in "
             f"routers yourself:\n{where['unregistered']}"
         )
-    outcome.handoff += [
+    out += [
         f"Create the first admin: `python -m {where['cli']} create-admin you@example.com` "
         "(the password is read from stdin).",
         "Decide whether anyone may register (REGISTRATION_OPEN, on by default) and how many "
         "sign-in attempts to allow (LOGIN_RATE_LIMIT, per account and per client address).",
     ]
-    if manifest.resources:
-        outcome.handoff.append(
-            f"The routes of {', '.join(sorted(manifest.resources))} now require a signed-in "
+    if protected:
+        out.append(
+            f"The routes of {', '.join(protected)} now require a signed-in "
             "user: tell their clients to send `Authorization: Bearer <token>`, or make a "
             "resource public again with `scaffold resource NAME ... --public --approve`."
         )
-    outcome.notes = [
-        "Next steps:",
-        "  alembic upgrade head",
-        f"  pytest {where['tests']}",
-        "  every resource generated from now on requires a signed-in user (--public opts out, "
-        "--owned scopes rows to their owner)",
-    ]
-    return files, manifest, outcome
+    return out
 
 
 def add_auth(project: Project, *, approve: bool | None, force: bool) -> Outcome:

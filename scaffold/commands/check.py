@@ -7,10 +7,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffold.errors import InputError
 from scaffold.project.interpreter import project_python
 from scaffold.project.outcome import Outcome
+
+if TYPE_CHECKING:
+    from scaffold.checks import CheckConfig, CheckReport
 
 
 def _migrations_key(root: Path, config) -> str:  # type: ignore[no-untyped-def]
@@ -97,9 +101,36 @@ def run_check(
     quiet: bool,
     use_cache: bool = True,
 ) -> Outcome:
-    from scaffold.checks import RULES, CheckConfig, check_project
-
+    """Lint the project (``project``, or the one around the working directory), print its
+    findings and the verdict; the outcome exits 1 on an error finding."""
     root = _root(project)
+    config = _config(root, alembic=alembic)
+    report = _lint(root, config, database_url, use_cache=use_cache)
+    if report.modules == 0 and report.migrations == 0:
+        raise InputError(
+            f"No Python module to check in {str(root)!r}: tests, migrations, virtualenvs, "
+            "hidden folders and [tool.scaffold] exclude globs are not linted, and nothing "
+            "else is there.",
+            token=str(root),
+            example="scaffold check --project path/to/your/project",
+        )
+    if not quiet:
+        for finding in report.findings:
+            print(finding.format())
+    counts = {
+        level: sum(1 for f in report.findings if f.severity == level)
+        for level in ("error", "warning", "info")
+    }
+    outcome = _outcome(root, report)
+    outcome.exit_code = 1 if counts["error"] else 0
+    _print_summary(report, counts, quiet=quiet)
+    return outcome
+
+
+def _config(root: Path, *, alembic: bool) -> CheckConfig:
+    """The project's ``[tool.scaffold]`` settings; exit 2 where they do not parse."""
+    from scaffold.checks import CheckConfig
+
     try:
         config = CheckConfig.from_pyproject(root)
     except ValueError as exc:
@@ -110,12 +141,22 @@ def run_check(
         ) from None
     if not alembic:
         config = dataclasses.replace(config, run_alembic=False)
+    return config
+
+
+def _lint(
+    root: Path, config: CheckConfig, database_url: str | None, *, use_cache: bool
+) -> CheckReport:
+    """The report of every rule, ``alembic check`` against the database it is given
+    (``--database-url``, else ``TEST_DATABASE_URL`` upgraded first, else a scratch one)."""
+    from scaffold.checks import check_project
+
     python = project_python(root)
     test_url = os.environ.get("TEST_DATABASE_URL")
     ini = root / config.alembic_ini
     with tempfile.TemporaryDirectory(prefix="scaffold-check-") as tmp:
         if database_url:
-            report = check_project(
+            return check_project(
                 root,
                 config,
                 python,
@@ -125,8 +166,8 @@ def run_check(
                 catalog_url=database_url,
                 environment={"origin": "--database-url"},
             )
-        elif test_url and config.run_alembic and ini.is_file():
-            report = check_project(
+        if test_url and config.run_alembic and ini.is_file():
+            return check_project(
                 root,
                 config,
                 python,
@@ -135,22 +176,16 @@ def run_check(
                 use_cache=use_cache,
                 environment={"origin": "TEST_DATABASE_URL"},
             )
-        elif config.run_alembic and ini.is_file():
-            report = _check_on_scratch(root, config, Path(tmp) / "check.db")
-        else:
-            report = check_project(root, config, python, use_cache=use_cache)
-    if report.modules == 0 and report.migrations == 0:
-        raise InputError(
-            f"No Python module to check in {str(root)!r}: tests, migrations, virtualenvs, "
-            "hidden folders and [tool.scaffold] exclude globs are not linted, and nothing "
-            "else is there.",
-            token=str(root),
-            example="scaffold check --project path/to/your/project",
-        )
+        if config.run_alembic and ini.is_file():
+            return _check_on_scratch(root, config, Path(tmp) / "check.db")
+        return check_project(root, config, python, use_cache=use_cache)
+
+
+def _outcome(root: Path, report: CheckReport) -> Outcome:
+    """Each rule passed or not, the findings and what was read, for ``--json``."""
+    from scaffold.checks import RULES
+
     findings = report.findings
-    for finding in findings:
-        if not quiet:
-            print(finding.format())
     outcome = Outcome(command="check", actions=["check"])
     outcome.checks = [
         {
@@ -179,18 +214,17 @@ def run_check(
         "cached": report.cached,
         "python_3_12_syntax": report.rewritten,
     }
-    counts = {
-        level: sum(1 for f in findings if f.severity == level)
-        for level in ("error", "warning", "info")
-    }
-    outcome.exit_code = 1 if counts["error"] else 0
+    return outcome
+
+
+def _print_summary(report: CheckReport, counts: dict[str, int], *, quiet: bool) -> None:
+    """What was checked and the verdict, on stderr."""
     print(report.summary(), file=sys.stderr)
     for note in report.notes:
         print(note, file=sys.stderr)
-    if findings:
+    if report.findings:
         shown = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in counts.items() if n)
         verdict = "" if counts["error"] else " (no error: exit 0)"
-        print(f"{len(findings)} finding(s): {shown}{verdict}.", file=sys.stderr)
+        print(f"{len(report.findings)} finding(s): {shown}{verdict}.", file=sys.stderr)
     elif not quiet:
         print("No findings: the project follows the standing orders.", file=sys.stderr)
-    return outcome

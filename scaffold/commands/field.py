@@ -327,6 +327,8 @@ def _modify(
     ops: alter.Ops,
     parts: list[str],
 ) -> None:
+    """Fill ``ops``, ``parts`` and the escalations for a field whose token changed: its
+    length, index or optional; exit 2 for any other change."""
     table = change.table
     same = replace(
         after,
@@ -343,32 +345,8 @@ def _modify(
             example=f"scaffold field add {table} {after.name}_new:{after.kind}",
         )
     if before.length != after.length and before.kind == "str":
-        ops.pair(
-            [
-                ops.batch(
-                    [
-                        f"batch_op.alter_column({before.name!r}, existing_type=sa.String(length={before.length}), type_=sa.String(length={after.length}))"
-                    ]
-                )
-            ],
-            [
-                ops.batch(
-                    [
-                        f"batch_op.alter_column({before.name!r}, existing_type=sa.String(length={after.length}), type_=sa.String(length={before.length}))"
-                    ]
-                )
-            ],
-        )
+        _alter_length(change, before, after, ops)
         parts.append(f"{before.name} length {before.length} → {after.length}")
-        if after.length < before.length:
-            change.escalations.append(
-                (
-                    NARROWING.format(
-                        table=table, name=before.name, old=before.length, new=after.length
-                    ),
-                    after.token,
-                )
-            )
     if before.index != after.index and not (before.is_ref or before.unique):
         if after.index:
             alter.add_index(ops, table, after.name)
@@ -376,32 +354,70 @@ def _modify(
             ops.pair(*reversed(_index_pair(ops, table, after.name)))
         parts.append(f"{'add' if after.index else 'drop'} index on {after.name}")
     if before.optional != after.optional:
-        sa_type = sa_migration_type(after, new)
-        up = [
-            ops.batch(
-                [
-                    f"batch_op.alter_column({after.name!r}, existing_type={sa_type}, nullable={after.optional})"
-                ]
-            )
-        ]
-        down = [
-            ops.batch(
-                [
-                    f"batch_op.alter_column({after.name!r}, existing_type={sa_type}, nullable={before.optional})"
-                ]
-            )
-        ]
-        if not after.optional:
-            value = alter.backfill_value(after, new, ops.imports)
-            # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
-            column = f"sa.column({after.name!r}, {sa_type})"
-            fill = f"op.execute(sa.table({table!r}, {column}).update().where({column}.is_(None)).values({{{after.name!r}: {value}}}))"
-            up.insert(0, fill)
-            change.escalations.append(
-                (REQUIRED_ON_LIVE.format(table=table, name=after.name, value=value), after.token)
-            )
-        ops.pair(up, down)
+        _alter_nullable(change, before, after, new, ops)
         parts.append(f"{after.name} {'optional' if after.optional else 'required'}")
+
+
+def _alter_length(change: FieldChange, before: Field, after: Field, ops: alter.Ops) -> None:
+    """A string column's new length; narrowing it is escalated."""
+    ops.pair(
+        [
+            ops.batch(
+                [
+                    f"batch_op.alter_column({before.name!r}, existing_type=sa.String(length={before.length}), type_=sa.String(length={after.length}))"
+                ]
+            )
+        ],
+        [
+            ops.batch(
+                [
+                    f"batch_op.alter_column({before.name!r}, existing_type=sa.String(length={after.length}), type_=sa.String(length={before.length}))"
+                ]
+            )
+        ],
+    )
+    if after.length < before.length:
+        change.escalations.append(
+            (
+                NARROWING.format(
+                    table=change.table, name=before.name, old=before.length, new=after.length
+                ),
+                after.token,
+            )
+        )
+
+
+def _alter_nullable(
+    change: FieldChange, before: Field, after: Field, new: ResourceSpec, ops: alter.Ops
+) -> None:
+    """A column made optional, or required: then its empty rows are backfilled first,
+    escalated."""
+    table = change.table
+    sa_type = sa_migration_type(after, new)
+    up = [
+        ops.batch(
+            [
+                f"batch_op.alter_column({after.name!r}, existing_type={sa_type}, nullable={after.optional})"
+            ]
+        )
+    ]
+    down = [
+        ops.batch(
+            [
+                f"batch_op.alter_column({after.name!r}, existing_type={sa_type}, nullable={before.optional})"
+            ]
+        )
+    ]
+    if not after.optional:
+        value = alter.backfill_value(after, new, ops.imports)
+        # Typed, so the offline SQL (alembic upgrade --sql) can render the value.
+        column = f"sa.column({after.name!r}, {sa_type})"
+        fill = f"op.execute(sa.table({table!r}, {column}).update().where({column}.is_(None)).values({{{after.name!r}: {value}}}))"
+        up.insert(0, fill)
+        change.escalations.append(
+            (REQUIRED_ON_LIVE.format(table=table, name=after.name, value=value), after.token)
+        )
+    ops.pair(up, down)
 
 
 def _index_pair(ops: alter.Ops, table: str, column: str) -> tuple[list[str], list[str]]:

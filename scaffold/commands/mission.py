@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffold.errors import ConflictError, EscalationRequired, InputError
 from scaffold.project.core import Project
-from scaffold.project.manifest import stored_args
+from scaffold.project.manifest import Manifest, stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.args import args_from_argv
+
+if TYPE_CHECKING:
+    from scaffold.commands._resource_plan import ResourcePlan
+    from scaffold.commands.field import FieldChange
+    from scaffold.project.files import Rendered
 
 MAX_SENTENCE = 2000
 
@@ -74,7 +80,7 @@ def parse(project: Project, sentence: str, *, approve: bool = False):
 def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: bool) -> Outcome:
     """Plan and write one action; returns its outcome (escalations collected, not raised)."""
     from scaffold.apply.pipeline import execute
-    from scaffold.commands import destroy, endpoint, field, index, resource
+    from scaffold.commands import index
 
     project = Project.find(root, explicit=True)
     kind = argv[0]
@@ -84,33 +90,6 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
         from scaffold.commands.auth import add_auth
 
         return add_auth(project, approve=approve, force=force)
-    if kind == "version":
-        _generated(project, argv[1])
-        version = int(argv[2]) if len(argv) > 2 else None
-        plan, outcome = resource.plan_new_version(project, argv[1], version)
-        execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
-        return outcome
-    if kind == "access":
-        from dataclasses import replace
-
-        entry = _generated(project, argv[1])
-        if project.auth is None and not approve:
-            # Escalated first (the human decides); approved, this is the error it is.
-            outcome = Outcome(command="resource", actions=[" ".join(argv)])
-            outcome.notes.append(
-                "The project has no sign-in yet: routes are open to anyone until "
-                '`scaffold mission "add sign-in with email and password"` (or `scaffold auth`).'
-            )
-            return outcome
-        args = replace(stored_args(entry), access=argv[2])
-        plan, outcome = resource.plan_resource(project, args, approve=approve)
-        execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
-        return outcome
-    if kind == "resource":
-        args = args_from_argv(list(argv))
-        plan, outcome = resource.plan_resource(project, args, approve=approve)
-        execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
-        return outcome
     if kind == "index":
         files, outcome, missing = index.plan_index(project)
         if files:
@@ -124,35 +103,90 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
             )
             outcome.extra["index_missing"] = [(m.model.table, m.column) for m in missing]
         return outcome
-    if kind == "rename":
+    planned = _plan_step(project, argv, approve=approve)
+    if isinstance(planned, Outcome):
+        return planned  # nothing to write
+    files, manifest, outcome = planned
+    execute(project, outcome, files, manifest, force=force, dry_run=False)
+    return outcome
+
+
+def _plan_step(
+    project: Project, argv: tuple[str, ...], *, approve: bool | None
+) -> tuple[list[Rendered], Manifest, Outcome] | Outcome:
+    """The files, manifest and outcome of a resource's action; or its outcome alone when
+    it has nothing to write (its notes say why)."""
+    from scaffold.commands import destroy, field, resource
+
+    kind = argv[0]
+    if kind == "version":
+        _generated(project, argv[1])
+        version = int(argv[2]) if len(argv) > 2 else None
+        plan, outcome = resource.plan_new_version(project, argv[1], version)
+    elif kind == "access":
+        access = _access_plan(project, argv, approve=approve)
+        if isinstance(access, Outcome):
+            return access
+        plan, outcome = access
+    elif kind == "resource":
+        args = args_from_argv(list(argv))
+        plan, outcome = resource.plan_resource(project, args, approve=approve)
+    elif kind == "rename":
         from scaffold.commands.rename import plan_table_rename
 
         plan, outcome = plan_table_rename(project, argv[1], argv[2], approve=approve)
-        execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
-        return outcome
-    if kind == "destroy":
+    elif kind == "destroy":
         files, outcome, manifest = destroy.plan_destroy(project, argv[1], approve=approve)
-        execute(project, outcome, files, manifest, force=force, dry_run=False)
+        return files, manifest, outcome
+    else:
+        change = _field_change(project, argv)
+        if isinstance(change, Outcome):
+            return change
+        plan, outcome = field.plan_field_change(project, change, approve=approve, no_version=False)
+    return plan.files, plan.manifest, outcome
+
+
+def _access_plan(
+    project: Project, argv: tuple[str, ...], *, approve: bool | None
+) -> tuple[ResourcePlan, Outcome] | Outcome:
+    """Who may call a resource's routes, changed; in a project without sign-in, only a
+    note (the escalation is the sentence's)."""
+    from scaffold.commands import resource
+
+    entry = _generated(project, argv[1])
+    if project.auth is None and not approve:
+        # Escalated first (the human decides); approved, this is the error it is.
+        outcome = Outcome(command="resource", actions=[" ".join(argv)])
+        outcome.notes.append(
+            "The project has no sign-in yet: routes are open to anyone until "
+            '`scaffold mission "add sign-in with email and password"` (or `scaffold auth`).'
+        )
         return outcome
+    args = replace(stored_args(entry), access=argv[2])
+    return resource.plan_resource(project, args, approve=approve)
+
+
+def _field_change(project: Project, argv: tuple[str, ...]) -> FieldChange | Outcome:
+    """The change of an ``endpoint`` or ``field`` action; an endpoint that needs no
+    change is an outcome with a note."""
+    from scaffold.commands import endpoint, field
+
+    kind = argv[0]
     if kind == "endpoint":
         change = endpoint.request_endpoint(project, argv[1])
         if isinstance(change, str):
             outcome = Outcome(command="endpoint", actions=[argv[1]])
             outcome.notes.append(change)
             return outcome
-    elif kind == "field":
-        verb = argv[1]
-        if verb == "add":
-            change = field.request_add(project, argv[2], list(argv[3:]))
-        elif verb == "remove":
-            change = field.request_remove(project, argv[2], argv[3])
-        else:
-            change = field.request_rename(project, argv[2], argv[3], argv[4])
-    else:
+        return change
+    if kind != "field":
         raise InputError(f"Unknown mission action {kind!r}.", token=kind)
-    plan, outcome = field.plan_field_change(project, change, approve=approve, no_version=False)
-    execute(project, outcome, plan.files, plan.manifest, force=force, dry_run=False)
-    return outcome
+    verb = argv[1]
+    if verb == "add":
+        return field.request_add(project, argv[2], list(argv[3:]))
+    if verb == "remove":
+        return field.request_remove(project, argv[2], argv[3])
+    return field.request_rename(project, argv[2], argv[3], argv[4])
 
 
 def _generated(project: Project, table: str) -> dict:

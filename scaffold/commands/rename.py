@@ -14,19 +14,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from scaffold.commands._rename_migration import rename_ops
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.commands.field import specs_for_versions
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
-from scaffold.generate.imports import Imports
-from scaffold.generate.values import check_constraints, led_by_unique, literal, unique_sets
 from scaffold.mission.vocabulary import RENAME_TABLE_REASON
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
-from scaffold.project.manifest import stored_args
+from scaffold.project.manifest import Manifest, stored_args
 from scaffold.project.outcome import Outcome
-from scaffold.spec import naming
 from scaffold.spec.args import ResourceArgs
 from scaffold.spec.resource import ResourceSpec
 
@@ -137,125 +135,6 @@ def _refuse(project: Project, old: str, new: str, old_args: ResourceArgs) -> Non
             )
 
 
-def _names(spec: ResourceSpec) -> list[tuple[str, str]]:
-    """(kind, name) of every index and constraint named after ``spec``'s table, in the
-    order the create migration makes them: ``("index", "ix_rooms_name")``..."""
-    table = spec.table
-    out: list[tuple[str, str]] = [("constraint", naming.pk(table))]
-    out += [("unique", naming.uq(table, group)) for group in unique_sets(spec)]
-    out += [
-        ("constraint", naming.ck(table, name))
-        for name, _ in check_constraints(spec, Imports(), qualified=True)
-    ]
-    out += [
-        ("constraint", naming.fk(table, [f.name], f.ref_table)) for f in spec.fields if f.is_ref
-    ]
-    out += [
-        ("index", naming.ix(table, [f.name]))
-        for f in spec.fields
-        if not f.unique and (f.index or (f.is_ref and not led_by_unique(spec, f)))
-    ]
-    return out
-
-
-def rename_ops(
-    old_spec: ResourceSpec,
-    new_spec: ResourceSpec,
-    referencing: list[tuple[ResourceSpec, ResourceSpec]],
-) -> alter.Ops:
-    """The migration's ops: the table, its indexes and constraints, and the referencing
-    tables' foreign keys renamed; the downgrade renames them back."""
-    old, new = old_spec.table, new_spec.table
-    ops = alter.Ops(new)
-    pairs = list(zip(_names(old_spec), _names(new_spec), strict=True))
-    fks = []
-    for before, after in referencing:
-        for f_before, f_after in zip(before.fields, after.fields, strict=True):
-            if f_before.is_ref and f_before.ref_table == old:
-                fks.append(
-                    (
-                        before.table,
-                        naming.fk(before.table, [f_before.name], old),
-                        naming.fk(after.table, [f_after.name], new),
-                    )
-                )
-
-    def direction(src: ResourceSpec, dst: ResourceSpec, forward: bool) -> list[str]:
-        a, b = src.table, dst.table
-        names = [(k, x, y) if forward else (k, y, x) for (k, x), (_, y) in pairs]
-        constraints = [(b, x, y) for kind, x, y in names if kind != "index" and x != y]
-        constraints += [(t, x, y) if forward else (t, y, x) for t, x, y in fks if x != y]
-        indexes = [(x, y) for kind, x, y in names if kind == "index" and x != y]
-        postgres = "    quote = op.get_context().dialect.identifier_preparer.quote\n"
-        if constraints:
-            rows = "".join(
-                f"        ({literal(t)}, {literal(x)}, {literal(y)}),\n" for t, x, y in constraints
-            )
-            postgres += (
-                f"    for table, old, new in (\n{rows}    ):\n"
-                '        op.execute(f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(old)} TO {quote(new)}")\n'
-            )
-        if indexes:
-            rows = "".join(f"        ({literal(x)}, {literal(y)}),\n" for x, y in indexes)
-            postgres += (
-                f"    for old, new in (\n{rows}    ):\n"
-                '        op.execute(f"ALTER INDEX {quote(old)} RENAME TO {quote(new)}")\n'
-            )
-        postgres += (
-            "    # The identity's sequence, named after the table too.\n"
-            f"    sequence, renamed = {literal(a + '_id_seq')}, {literal(b + '_id_seq')}\n"
-            '    op.execute(f"ALTER SEQUENCE IF EXISTS {quote(sequence)} RENAME TO {quote(renamed)}")\n'
-        )
-        return [
-            f"op.rename_table({literal(a)}, {literal(b)})",
-            'if op.get_context().dialect.name == "postgresql":\n'
-            + postgres
-            + "else:\n"
-            + _sqlite(b, names, dst),
-        ]
-
-    ops.pair(direction(old_spec, new_spec, True), direction(new_spec, old_spec, False))
-    return ops
-
-
-def _sqlite(table: str, names: list[tuple[str, str, str]], spec: ResourceSpec) -> str:
-    groups = dict(
-        zip([n for k, n in _names(spec) if k == "unique"], unique_sets(spec), strict=True)
-    )
-    columns = {naming.ix(spec.table, [f.name]): f.name for f in spec.fields}
-    batch = []
-    indexes = []
-    for kind, x, y in names:
-        if x == y:
-            continue
-        if kind == "unique":
-            batch.append(f'        batch_op.drop_constraint({literal(x)}, type_="unique")\n')
-            batch.append(
-                f"        batch_op.create_unique_constraint({literal(y)}, {literal(list(groups[y]))})\n"
-            )
-        elif kind == "index":
-            indexes.append(f"    op.drop_index({literal(x)}, table_name={literal(table)})\n")
-            indexes.append(
-                f"    op.create_index({literal(y)}, {literal(table)}, [{literal(columns[y])}], unique=False)\n"
-            )
-    body = (
-        "    # SQLite: constraint names live in the table's own SQL, and only the unique\n"
-        "    # ones are compared, so the table is rebuilt for those; indexes are re-created.\n"
-        if batch
-        else "    # SQLite: the indexes are re-created under their new names (constraint names\n"
-        "    # live in the table's own SQL, and neither SQLite nor Alembic compares them).\n"
-    )
-    if batch:
-        body += (
-            f'    with op.batch_alter_table({literal(table)}, recreate="always") as batch_op:\n'
-            + "".join(batch)
-        )
-    body += "".join(indexes)
-    if not batch and not indexes:
-        body += "    pass\n"
-    return body.rstrip("\n")
-
-
 def plan_table_rename(
     project: Project,
     old: str,
@@ -274,13 +153,7 @@ def plan_table_rename(
     old_spec = build_spec(project, old_args)
     outcome = Outcome(command="rename", actions=[f"rename table {old} to {new}"])
     new_args = _renamed_args(old_args, old, new, singular)
-    try:  # validates the new name
-        probe = build_spec(project, new_args)
-    except InputError as exc:
-        # The name's own error, with the example turned into the rename that works.
-        raise InputError(
-            exc.message, token=exc.token or new, example=_rename_example(old, exc.example, singular)
-        ) from None
+    probe = _new_name(project, old, new, new_args, singular)
     reason = RENAME_TABLE_REASON.format(old=old, new=new, new_route=probe.route)
     outcome.escalations = [{"reason": reason, "trigger": f"rename {old}"}]
     if approve is False:
@@ -289,47 +162,116 @@ def plan_table_rename(
         )
 
     manifest = project.manifest.copy()
+    versions, latest = _served_versions(entry, old, new, singular, new_args, no_version)
+    outcome.handoff.append(_versions_handoff(old_spec.route, probe.route, latest, no_version))
+    new_entry = _renamed_entry(entry, new_args, probe, versions, latest)
+    del manifest.resources[old]
+    manifest.resources[new] = new_entry
+    referencing = _follow_references(project, manifest, old, new)
+    renamed = project.with_manifest(manifest)
+    new_spec = replace(build_spec(renamed, new_args), api_version=latest)
+    ops = _migration_ops(project, renamed, old_spec, new_spec, referencing)
+    path, text, _down, _revision = alter.render_alter(
+        project, ops, f"rename table {old} to {new}", f"rename_{old}_to_{new}"
+    )
+    new_entry["migrations"] = [*entry.get("migrations", []), path]
+
+    slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
+    files = _renamed_files(project, renamed, entry, new_spec, slot, versions, list(referencing))
+    files.append(Rendered(path, text, resource=new, frozen=True))
+    before = _old_files(project, entry, old_spec, slot)
+    files += _removed(before, old, {r.path for r in files})
+    if project.profile is not None:
+        files = _registries(project, renamed, old, new_spec, files, before)
+    unique = {r.path: r for r in files}
+    files = list(unique.values())
+    _describe(project, outcome, old, new, new_spec, files, list(referencing), path)
+    notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
+    return ResourcePlan(new_spec, files, manifest, notes), outcome
+
+
+def _new_name(
+    project: Project, old: str, new: str, new_args: ResourceArgs, singular: str | None
+) -> ResourceSpec:
+    """The spec under the new name, which validates it: a name's own error, with its
+    example turned into the rename that works."""
+    try:
+        return build_spec(project, new_args)
+    except InputError as exc:
+        raise InputError(
+            exc.message,
+            token=exc.token or new,
+            example=_rename_example(old, exc.example, singular),
+        ) from None
+
+
+def _served_versions(
+    entry: dict,
+    old: str,
+    new: str,
+    singular: str | None,
+    new_args: ResourceArgs,
+    no_version: bool,
+) -> tuple[list[dict], int]:
+    """The renamed resource's older API versions (their args renamed, served where they
+    were) and its latest: the current contract kept as one more, unless ``no_version``."""
     latest = int(entry.get("api_version", 1))
-    new_entry = {k: v for k, v in entry.items()}
+    versions = [
+        {
+            **v,
+            "args": _renamed_args(stored_args(v), old, new, singular).to_dict(),
+            "served_as": v.get("served_as", old),
+        }
+        for v in entry.get("versions", [])
+    ]
+    if no_version:
+        return versions, latest
+    versions.append(
+        {
+            "version": latest,
+            "args": new_args.to_dict(),
+            "renames": {},
+            "removed": [],
+            "served_as": old,
+        }
+    )
+    return versions, latest + 1
+
+
+def _versions_handoff(old_route: str, new_route: str, latest: int, no_version: bool) -> str:
+    """What the rename does to the clients of the old paths."""
+    if no_version:
+        return (
+            f"--no-version: /api/v{latest}/{old_route} is gone, /api/v{latest}/{new_route} "
+            "replaces it; clients that use the old paths break."
+        )
+    return (
+        f"/api/v{latest - 1}/{old_route} keeps serving the old contract (on the renamed "
+        f"table); /api/v{latest}/{new_route} is the new one. Tell clients to move, then "
+        f"retire v{latest - 1}."
+    )
+
+
+def _renamed_entry(
+    entry: dict, new_args: ResourceArgs, probe: ResourceSpec, versions: list[dict], latest: int
+) -> dict:
+    """The manifest entry under the new name; its create migration's args kept."""
+    new_entry = dict(entry)
     new_entry["args"] = new_args.to_dict()
     new_entry["class_name"], new_entry["singular"] = probe.class_name, probe.singular
     new_entry["create_args"] = entry.get("create_args", entry["args"])
-    versions = []
-    for v in entry.get("versions", []):
-        versions.append(
-            {
-                **v,
-                "args": _renamed_args(stored_args(v), old, new, singular).to_dict(),
-                "served_as": v.get("served_as", old),
-            }
-        )
-    if not no_version:
-        versions.append(
-            {
-                "version": latest,
-                "args": new_args.to_dict(),
-                "renames": {},
-                "removed": [],
-                "served_as": old,
-            }
-        )
-        latest += 1
-        outcome.handoff.append(
-            f"/api/v{latest - 1}/{old_spec.route} keeps serving the old contract (on the renamed "
-            f"table); /api/v{latest}/{probe.route} is the new one. Tell clients to move, then "
-            f"retire v{latest - 1}."
-        )
-    else:
-        outcome.handoff.append(
-            f"--no-version: /api/v{latest}/{old_spec.route} is gone, /api/v{latest}/{probe.route} "
-            "replaces it; clients that use the old paths break."
-        )
     new_entry["versions"] = versions
     new_entry["api_version"] = latest
     if not versions:
         del new_entry["versions"]
-    del manifest.resources[old]
-    manifest.resources[new] = new_entry
+    return new_entry
+
+
+def _follow_references(
+    project: Project, manifest: Manifest, old: str, new: str
+) -> dict[str, tuple[ResourceArgs, ResourceArgs]]:
+    """The resources whose fields reference ``old``, with their args before and after;
+    their entries in ``manifest`` reference ``new`` (every version's too)."""
     referencing: dict[str, tuple[ResourceArgs, ResourceArgs]] = {}
     for other, other_entry in project.manifest.resources.items():
         if other == old:
@@ -349,23 +291,40 @@ def plan_table_rename(
         if not changed["versions"]:
             del changed["versions"]
         manifest.resources[other] = changed
+    return referencing
 
-    renamed = project.with_manifest(manifest)
-    new_spec = replace(build_spec(renamed, new_args), api_version=latest)
+
+def _migration_ops(
+    project: Project,
+    renamed: Project,
+    old_spec: ResourceSpec,
+    new_spec: ResourceSpec,
+    referencing: dict[str, tuple[ResourceArgs, ResourceArgs]],
+) -> alter.Ops:
+    """The rename's ops: the table, its indexes and constraints, and the referencing
+    tables' foreign keys (each table as ``project``, then ``renamed``, has it)."""
     pairs = []
     for before_args, after_args in referencing.values():
         before = build_spec(project, before_args)
         after = build_spec(renamed, after_args)
         pairs.append((before.stored(), after.stored()))
-    ops = rename_ops(old_spec.stored(), new_spec.stored(), pairs)
-    path, text, _down, _revision = alter.render_alter(
-        project, ops, f"rename table {old} to {new}", f"rename_{old}_to_{new}"
-    )
-    new_entry["migrations"] = [*entry.get("migrations", []), path]
+    return rename_ops(old_spec.stored(), new_spec.stored(), pairs)
+
+
+def _renamed_files(
+    project: Project,
+    renamed: Project,
+    entry: dict,
+    new_spec: ResourceSpec,
+    slot: MigrationSlot,
+    versions: list[dict],
+    referencing: list[str],
+) -> list[Rendered]:
+    """Every layer under the new name, and the referencing resources re-rendered."""
+    from scaffold.commands.resource import render_existing
 
     # The create migration is history: rendered from the old project, it is unchanged.
     create_spec = build_spec(project, stored_args(entry, created=True))
-    slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
     files = render_resource(
         renamed,
         new_spec,
@@ -374,39 +333,56 @@ def plan_table_rename(
         versions=specs_for_versions(renamed, versions, new_spec),
     )
     for other in referencing:
-        from scaffold.commands.resource import render_existing
-
         files += render_existing(renamed, table=other, history=project)
-    files.append(Rendered(path, text, resource=new, frozen=True))
-    # The old resource's files: removed unless the new rendering writes the same path.
+    return files
+
+
+def _old_files(
+    project: Project, entry: dict, old_spec: ResourceSpec, slot: MigrationSlot
+) -> list[Rendered]:
+    """The old resource's files, as the project renders them before the rename."""
     old_current = replace(old_spec, api_version=int(entry.get("api_version", 1)))
-    before = render_resource(
+    return render_resource(
         project,
         old_current,
         slot,
         versions=specs_for_versions(project, entry.get("versions", []), old_current),
     )
-    planned = {r.path for r in files}
-    for r in before:
-        if (
+
+
+def _removed(before: list[Rendered], old: str, planned: set[str]) -> list[Rendered]:
+    """The old resource's own files that the new rendering does not write, deleted
+    (migrations are history; packages' ``__init__.py`` and edits stay)."""
+    return [
+        Rendered(r.path, "", resource=old, delete=True)
+        for r in before
+        if not (
             r.frozen
             or r.edit
             or r.resource != old
             or r.path in planned
             or r.path.endswith("__init__.py")
-        ):
-            continue
-        files.append(Rendered(r.path, "", resource=old, delete=True))
-    if project.profile is not None:
-        files = _registries(project, renamed, old, new_spec, files, before)
-    unique = {r.path: r for r in files}
-    files = list(unique.values())
+        )
+    ]
+
+
+def _describe(
+    project: Project,
+    outcome: Outcome,
+    old: str,
+    new: str,
+    new_spec: ResourceSpec,
+    files: list[Rendered],
+    referencing: list[str],
+    migration: str,
+) -> None:
+    """The outcome's layers, and what a human must do after the rename."""
     for layer, items in resource_layers(new_spec, files).items():
         outcome.layers[layer] = items
     outcome.layers["Database"] = [
         f"rename table `{old}` to `{new}`, its indexes and constraints"
         + (f"; the foreign keys of {', '.join(referencing)} follow it" if referencing else ""),
-        f"migration `{path}`",
+        f"migration `{migration}`",
     ]
     outcome.handoff.append(
         f"The rename is a schema change for production: `alembic upgrade head` renames {old} "
@@ -424,8 +400,6 @@ def plan_table_rename(
                 else " (no model of the project's own has a foreign key to it)."
             )
         )
-    notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
-    return ResourcePlan(new_spec, files, manifest, notes), outcome
 
 
 def _hand_written_references(project: Project, table: str) -> list[str]:

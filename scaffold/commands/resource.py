@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired
-from scaffold.generate.compose import migration_slot, render_resource
+from scaffold.generate.compose import MigrationSlot, migration_slot, render_resource
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
@@ -58,19 +58,66 @@ def plan_resource(
     Run again with a different spec, the resource changes like ``field add`` /
     ``field remove`` would: a new migration, escalated when it breaks clients.
     """
-    from scaffold.commands.field import FieldChange, plan_field_change
-
     project.require_alembic()
     entry = project.manifest.resources.get(args.name)
     old = stored_args(entry) if entry is not None else None
     # Compared as the manifest keeps them (an empty --singular is none).
     if old is not None and old.to_dict() != args.to_dict():
-        if replace(old, access=args.access) == args:
-            return plan_access_change(project, old, args, approve=approve)
-        if replace(old, api_version=args.api_version) == args:
-            return plan_new_version(project, args.name, args.api_version)
-        change = FieldChange("respec", args.name, args, old)
-        return plan_field_change(project, change, approve=approve, no_version=no_version)
+        return _plan_change(project, old, args, approve=approve, no_version=no_version)
+    spec = _checked_spec(project, args)
+    slot = migration_slot(project, spec.table)
+    manifest = project.manifest.copy()
+    if entry is not None:
+        files = render_existing(project, spec)
+    else:
+        files = render_resource(project, spec, slot)
+        manifest.resources[spec.table] = _new_entry(args, spec, slot)
+    notes = [
+        "Next steps:",
+        "  alembic upgrade head",
+        f"  pytest {project.layout.tests}/test_{spec.table}.py",
+    ]
+    if not args.fields:
+        notes.append(
+            f"  add fields later: scaffold field add {spec.table} NAME:TYPE (e.g. title:str=120)"
+        )
+    if entry is None:
+        notes = similar_tables(project, spec.table) + notes
+    plan = ResourcePlan(spec, files, manifest, notes)
+    outcome = resource_outcome(args, plan)
+    if entry is None:
+        _include_router(project, spec, outcome)
+        _security_review(project, spec, outcome)
+        if outcome.escalations and approve is False:
+            raise EscalationRequired.listing(
+                outcome.escalations, example=f"scaffold {' '.join(args.argv())} --approve"
+            )
+    return plan, outcome
+
+
+def _plan_change(
+    project: Project,
+    old: ResourceArgs,
+    args: ResourceArgs,
+    *,
+    approve: bool | None,
+    no_version: bool,
+) -> tuple[ResourcePlan, Outcome]:
+    """A live resource run again with other arguments: a change of who may call it, a
+    new API version, or a change of its fields."""
+    from scaffold.commands.field import FieldChange, plan_field_change
+
+    if replace(old, access=args.access) == args:
+        return plan_access_change(project, old, args, approve=approve)
+    if replace(old, api_version=args.api_version) == args:
+        return plan_new_version(project, args.name, args.api_version)
+    change = FieldChange("respec", args.name, args, old)
+    return plan_field_change(project, change, approve=approve, no_version=no_version)
+
+
+def _checked_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
+    """The resource's spec; exit 2 for access the project cannot give it (admin writes
+    without sign-in, public rows owned through another resource)."""
     if "admin-writes" in args.access and project.auth is None:
         from scaffold.errors import ProjectError
 
@@ -93,98 +140,91 @@ def plan_resource(
             token="--public",
             example=" ".join(["scaffold", *(a for a in args.argv() if a != "--public")]),
         )
-    slot = migration_slot(project, spec.table)
-    manifest = project.manifest.copy()
-    if entry is not None:
-        files = render_existing(project, spec)
-    else:
-        files = render_resource(project, spec, slot)
-        manifest.resources[spec.table] = {
-            "args": args.to_dict(),
-            "class_name": spec.class_name,
-            "singular": spec.singular,
-            "id_type": spec.id_type,
-            "schema": spec.schema,
-            "api_version": spec.api_version,
-            "revision": slot.revision,
-            "migration": slot.path,
-        }
-        if slot.down_revision:
-            manifest.resources[spec.table]["down_revision"] = slot.down_revision
-    notes = [
-        "Next steps:",
-        "  alembic upgrade head",
-        f"  pytest {project.layout.tests}/test_{spec.table}.py",
-    ]
-    if not args.fields:
-        notes.append(
-            f"  add fields later: scaffold field add {spec.table} NAME:TYPE (e.g. title:str=120)"
-        )
-    if entry is None:
-        notes = similar_tables(project, spec.table) + notes
-    plan = ResourcePlan(spec, files, manifest, notes)
-    outcome = resource_outcome(args, plan)
-    profile = project.profile
-    if entry is None and profile is not None and not profile.router_registry:
-        from scaffold.generate.adopted.resource import registry_lines
+    return spec
 
-        lines = registry_lines(profile, project.layout.module("api", spec.table), spec.table)
-        outcome.notes.append("Include the router where the app includes its routers:")
-        outcome.notes += [f"  {line}" for line in lines]
-        outcome.handoff.append(
-            "The project has no router registry scaffold could edit: add "
-            + " and ".join(f"`{line}`" for line in lines)
-            + " where the app includes its routers."
-        )
-    if entry is None:
-        sensitive = [f for f in spec.fields if f.sensitive]
-        for f in sensitive:
+
+def _new_entry(args: ResourceArgs, spec: ResourceSpec, slot: MigrationSlot) -> dict:
+    """The manifest entry of a new resource."""
+    entry = {
+        "args": args.to_dict(),
+        "class_name": spec.class_name,
+        "singular": spec.singular,
+        "id_type": spec.id_type,
+        "schema": spec.schema,
+        "api_version": spec.api_version,
+        "revision": slot.revision,
+        "migration": slot.path,
+    }
+    if slot.down_revision:
+        entry["down_revision"] = slot.down_revision
+    return entry
+
+
+def _include_router(project: Project, spec: ResourceSpec, outcome: Outcome) -> None:
+    """In an adopted project without a router registry scaffold can edit: the lines
+    that include the new router, for the user to add."""
+    profile = project.profile
+    if profile is None or profile.router_registry:
+        return
+    from scaffold.generate.adopted.resource import registry_lines
+
+    lines = registry_lines(profile, project.layout.module("api", spec.table), spec.table)
+    outcome.notes.append("Include the router where the app includes its routers:")
+    outcome.notes += [f"  {line}" for line in lines]
+    outcome.handoff.append(
+        "The project has no router registry scaffold could edit: add "
+        + " and ".join(f"`{line}`" for line in lines)
+        + " where the app includes its routers."
+    )
+
+
+def _security_review(project: Project, spec: ResourceSpec, outcome: Outcome) -> None:
+    """A new resource's security escalations (sensitive fields, public routes in a
+    project with sign-in) and what its owned references mean for its rows."""
+    for f in spec.fields:
+        if f.sensitive:
             outcome.escalations.append(
                 {
                     "reason": f"security: {spec.table}.{f.name} is sensitive (write-only in the API)",
                     "trigger": f.name,
                 }
             )
-        owned_refs = spec.owned_refs
-        if owned_refs and spec.public_reads:
-            outcome.handoff.append(
-                f"{spec.table} is public and references {', '.join(owned_refs)}, whose rows "
-                f"are their owner's: anyone can point a {spec.singular} at any of them (and "
-                "learn which ids exist). Drop --public if that must not be."
-            )
-        elif through is not None:
-            outcome.notes.append(
-                f"{spec.table} rows are owned through {through.name}: each is its "
-                f"{spec.known(through.ref_table or '').singular}'s owner's alone (admins see "
-                "all), on every route and include."
-            )
-        elif owned_refs and spec.owner is None:
-            outcome.handoff.append(
-                f"{spec.table} references {', '.join(owned_refs)} only optionally, so its rows "
-                f"are shared: a user can point a {spec.singular} only at their own "
-                f"{' or '.join(owned_refs)} (another user reads the reference, never the "
-                "row), and any signed-in user can read, change or delete a "
-                f"{spec.singular}. Make the reference required, or the resource --owned, if "
-                "its rows are private."
-            )
-        if spec.public_reads and project.auth is not None:
-            outcome.escalations.append(
-                {
-                    "reason": f"security: --public opens every {spec.table} route to anyone "
-                    "(no sign-in) in a project where routes require one",
-                    "trigger": "--public",
-                }
-            )
-            outcome.handoff.append(
-                f"{spec.table} is public: anyone can list, create, change and delete its rows. "
-                "Confirm that is intended (--admin-writes keeps reads open to signed-in users "
-                "and writes to admins)."
-            )
-        if outcome.escalations and approve is False:
-            raise EscalationRequired.listing(
-                outcome.escalations, example=f"scaffold {' '.join(args.argv())} --approve"
-            )
-    return plan, outcome
+    owned_refs = spec.owned_refs
+    through = spec.owned_through
+    if owned_refs and spec.public_reads:
+        outcome.handoff.append(
+            f"{spec.table} is public and references {', '.join(owned_refs)}, whose rows "
+            f"are their owner's: anyone can point a {spec.singular} at any of them (and "
+            "learn which ids exist). Drop --public if that must not be."
+        )
+    elif through is not None:
+        outcome.notes.append(
+            f"{spec.table} rows are owned through {through.name}: each is its "
+            f"{spec.known(through.ref_table or '').singular}'s owner's alone (admins see "
+            "all), on every route and include."
+        )
+    elif owned_refs and spec.owner is None:
+        outcome.handoff.append(
+            f"{spec.table} references {', '.join(owned_refs)} only optionally, so its rows "
+            f"are shared: a user can point a {spec.singular} only at their own "
+            f"{' or '.join(owned_refs)} (another user reads the reference, never the "
+            "row), and any signed-in user can read, change or delete a "
+            f"{spec.singular}. Make the reference required, or the resource --owned, if "
+            "its rows are private."
+        )
+    if spec.public_reads and project.auth is not None:
+        outcome.escalations.append(
+            {
+                "reason": f"security: --public opens every {spec.table} route to anyone "
+                "(no sign-in) in a project where routes require one",
+                "trigger": "--public",
+            }
+        )
+        outcome.handoff.append(
+            f"{spec.table} is public: anyone can list, create, change and delete its rows. "
+            "Confirm that is intended (--admin-writes keeps reads open to signed-in users "
+            "and writes to admins)."
+        )
 
 
 def plan_new_version(
