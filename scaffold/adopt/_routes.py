@@ -57,10 +57,7 @@ def learn_routing(f: Findings, project: Project) -> Routing:
         p["app"] = app_ref
     api_prefix = ""
     if registry is not None:
-        if routers[registry]["kind"] == "router":
-            api_prefix = _prefix_where_included(f, project, routers, registry, includes)
-        else:
-            api_prefix = _prefix_of_includes(f, project, routers, registry, includes)
+        api_prefix = _registry_prefix(f, project, routers, registry, includes)
         reg_mod = project.modules[registry.partition(":")[0]]
         p["router_registry"] = f"{reg_mod.rel}:{registry.partition(':')[2]}"
         f.found.append(
@@ -116,39 +113,31 @@ def _includes(project: Project) -> list[Include]:
     return found
 
 
-def _prefix_where_included(
+def _registry_prefix(
     f: Findings,
     project: Project,
     routers: dict[str, dict[str, Any]],
     registry: str,
     includes: list[Include],
 ) -> str:
-    """A router registry's prefix: its own, under the prefixes it is included with."""
+    """A router registry's prefix: its own, under the prefixes it is included with (a
+    router), or with the prefix the routers included in it share (the app itself:
+    ``app.include_router(router, prefix="/api")``, which generated ones get too)."""
     api_prefix = routers[registry]["prefix"]
-    for include in includes:
-        if include.included == registry and include.owner in routers:
-            value = _include_prefix(project, include)
-            if isinstance(value, str):
-                api_prefix = value + api_prefix
-            else:
-                prefix = keyword(include.call, "prefix")
-                shown = ast.unparse(prefix) if prefix is not None else ""
-                f.assumed.append(
-                    f"the prefix {shown!r} of {registry.partition(':')[2]} could not be read: assumed none"
-                )
-    return api_prefix
-
-
-def _prefix_of_includes(
-    f: Findings,
-    project: Project,
-    routers: dict[str, dict[str, Any]],
-    registry: str,
-    includes: list[Include],
-) -> str:
-    """Routers included in the app itself, each under the same prefix
-    (``app.include_router(router, prefix="/api")``): generated ones get it too."""
-    api_prefix = routers[registry]["prefix"]
+    name = registry.partition(":")[2]
+    if routers[registry]["kind"] == "router":
+        for include in includes:
+            if include.included == registry and include.owner in routers:
+                value = _include_prefix(project, include)
+                if isinstance(value, str):
+                    api_prefix = value + api_prefix
+                else:
+                    prefix = keyword(include.call, "prefix")
+                    shown = ast.unparse(prefix) if prefix is not None else ""
+                    f.assumed.append(
+                        f"the prefix {shown!r} of {name} could not be read: assumed none"
+                    )
+        return api_prefix
     given: Counter[str | None] = Counter()
     for include in includes:
         if include.owner == registry:
@@ -157,7 +146,7 @@ def _prefix_of_includes(
     common = given.most_common(1)[0][0] if given else ""
     if common is None:
         f.assumed.append(
-            f"the prefix of the routers included in {registry.partition(':')[2]} could not be read: assumed none"
+            f"the prefix of the routers included in {name} could not be read: assumed none"
         )
     elif common:
         api_prefix = api_prefix + common
