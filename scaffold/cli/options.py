@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scaffold.cli.runs import Target
+from scaffold.cli.runs import Target, guard
 
 ProjectOpt = Annotated[
     Path | None,
@@ -76,11 +76,12 @@ def writing(*change: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     --quiet``; the function receives them as its keyword-only ``target`` (``keep_failed``
     is ``handles_errors``'s; an option the command does not take is False there)."""
 
+    names = [name for name, _, _ in WRITING_OPTIONS]
+    names += [name for name in change if name != "keep_failed"]
+
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            names = [name for name, _, _ in WRITING_OPTIONS]
-            names += [name for name in change if name != "keep_failed"]
             target = Target(**{name: kwargs.pop(name) for name in names})
             return func(*args, target=target, **kwargs)
 
@@ -103,8 +104,6 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from scaffold.cli.runs import guard
-
         def body() -> int:
             from scaffold.apply.pipeline import keeping_failed
 
