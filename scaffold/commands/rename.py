@@ -321,17 +321,10 @@ def _renamed_files(
     referencing: list[str],
 ) -> list[Rendered]:
     """Every layer under the new name, and the referencing resources re-rendered."""
-    from scaffold.commands.resource import render_existing
+    from scaffold.commands.resource import render_existing, render_live
 
     # The create migration is history: rendered from the old project, it is unchanged.
-    create_spec = build_spec(project, stored_args(entry, created=True))
-    files = render_resource(
-        renamed,
-        new_spec,
-        slot,
-        create_spec=create_spec,
-        versions=specs_for_versions(renamed, versions, new_spec),
-    )
+    files = render_live(renamed, new_spec, slot, entry, versions, history=project)
     for other in referencing:
         files += render_existing(renamed, table=other, history=project)
     return files

@@ -234,7 +234,6 @@ def plan_new_version(
     N`` on a live resource, "version the X API"): the older versions keep serving theirs,
     no migration. A later breaking change then gets its own version, or changes this one
     in place with ``--no-version``. ``version=None``: the next one."""
-    from scaffold.commands.field import specs_for_versions
 
     entry = project.manifest.resources[table]
     latest = int(entry.get("api_version", 1))
@@ -267,15 +266,7 @@ def plan_new_version(
         )
     manifest.resources[table] = new_entry
     current = replace(spec, api_version=version)
-    create_spec = build_spec(project, stored_args(entry, created=True))
-    slot = migration_slot(project, table)
-    files = render_resource(
-        project,
-        current,
-        slot,
-        create_spec=create_spec,
-        versions=specs_for_versions(project, versions, current),
-    )
+    files = render_live(project, current, migration_slot(project, table), entry, versions)
     outcome.layers["Database"] = ["no schema change"]
     outcome.layers["API"] = [f"/api/v{v['version']}/{spec.route}: kept" for v in versions] + [
         f"/api/v{version}/{spec.route}: the current contract"
@@ -339,16 +330,35 @@ def render_existing(
 ) -> list[Rendered]:
     """Every file of a resource the manifest has, as its stored spec renders now;
     its create migration as ``history`` (default: ``project``) rendered it."""
-    from scaffold.commands.field import specs_for_versions
-
     entry = project.manifest.resources[spec.table if spec is not None else table]
     if spec is None:
         spec = build_spec(project, stored_args(entry))
-    create_spec = build_spec(history or project, stored_args(entry, created=True))
     spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
-    versions = specs_for_versions(project, entry.get("versions", []), spec)
     slot = migration_slot(project, spec.table)
-    return render_resource(project, spec, slot, create_spec=create_spec, versions=versions)
+    return render_live(project, spec, slot, entry, entry.get("versions", []), history=history)
+
+
+def render_live(
+    project: Project,
+    spec: ResourceSpec,
+    slot: MigrationSlot,
+    entry: dict,
+    versions: list[dict],
+    history: Project | None = None,
+) -> list[Rendered]:
+    """Every layer of a resource the manifest has (``entry``): ``spec`` as it is now, each
+    older API version it still serves, and its create migration as ``history`` (default:
+    ``project``) rendered it from the arguments it was created with."""
+    from scaffold.commands.field import specs_for_versions
+
+    create_spec = build_spec(history or project, stored_args(entry, created=True))
+    return render_resource(
+        project,
+        spec,
+        slot,
+        create_spec=create_spec,
+        versions=specs_for_versions(project, versions, spec),
+    )
 
 
 def resource_outcome(args: ResourceArgs, plan: ResourcePlan) -> Outcome:
