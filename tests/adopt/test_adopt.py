@@ -30,6 +30,7 @@ import pytest
 from tests.support import pg_fixture
 from tests.support.adopted import (
     FIXTURES,
+    alembic_steps,
     assert_ruff_clean,
     commit_all,
     copy_fixture,
@@ -320,16 +321,7 @@ def test_the_migration_applies_on_postgresql_on_top_of_the_projects_own(
     try:
         db_url = url.replace("postgresql+asyncpg", adopted.shape.pg_driver)
         env = {**os.environ, "DATABASE_URL": db_url, "ASYNC_DATABASE_URL": url}
-        for command in (["upgrade", "head"], ["check"], ["downgrade", "-1"], ["upgrade", "head"]):
-            done = subprocess.run(
-                [str(adopted.python), "-m", "alembic", *command],
-                cwd=adopted.root,
-                capture_output=True,
-                text=True,
-                check=False,
-                env=env,
-            )
-            assert done.returncode == 0, f"alembic {' '.join(command)}: {done.stdout}{done.stderr}"
+        alembic_steps(str(adopted.python), adopted.root, env, downgrade="-1")
         tables = pg_server.psql(
             "SELECT data_type FROM information_schema.columns WHERE table_name = "
             f"'weekly_requirements' AND column_name = '{adopted.shape.field.partition(':')[0]}'",

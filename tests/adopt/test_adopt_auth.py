@@ -28,6 +28,7 @@ import pytest
 from tests.support import pg_fixture
 from tests.support.adopted import (
     FIXTURES,
+    alembic_steps,
     assert_ruff_clean,
     commit_all,
     copy_fixture,
@@ -36,7 +37,12 @@ from tests.support.adopted import (
     without_reports,
 )
 from tests.support.helpers import BIN, tree
-from tests.support.served import Api, assert_scoped_to_its_owner, served_with_an_admin
+from tests.support.served import (
+    Api,
+    alice_bob_admin_and_a_note,
+    assert_scoped_to_its_owner,
+    served_with_an_admin,
+)
 
 SHELVES = ("resource", "shelves", "code:str=20", "warehouse_id:ref=warehouses")
 NOTES = ("resource", "notes", "body:text", "--owned")
@@ -205,16 +211,7 @@ def test_migrations_and_the_suite_pass_on_postgresql(
     try:
         env = {k: v for k, v in os.environ.items() if "DATABASE_URL" not in k}
         env["DATABASE_URL"] = url
-        for command in (["upgrade", "head"], ["check"], ["downgrade", "base"], ["upgrade", "head"]):
-            done = subprocess.run(
-                [sys.executable, "-m", "alembic", *command],
-                cwd=adopted.root,
-                capture_output=True,
-                text=True,
-                check=False,
-                env=env,
-            )
-            assert done.returncode == 0, f"alembic {' '.join(command)}: {done.stdout}{done.stderr}"
+        alembic_steps(sys.executable, adopted.root, env)
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore"],
             cwd=adopted.root,
@@ -256,12 +253,7 @@ def served(adopted: Adopted, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.mark.e2e
 def test_the_served_app_scopes_owned_rows_to_their_owner(served: Api) -> None:
-    alice = served.sign_up("alice@example.com", "alice-password-1")
-    bob = served.sign_up("Bob@Example.com", "bob-password-12")
-    admin = served.token("boss@example.com", "a-long-admin-password")
-    status, _, note = served.call("POST", "/api/v1/notes", {"body": "alice's"}, alice)
-    assert status == 201, note
-    assert isinstance(note, dict)
+    alice, bob, admin, note = alice_bob_admin_and_a_note(served)
     assert_scoped_to_its_owner(served, "/api/v1/notes", note, alice, bob, admin)
 
     # The project's own routes stay as they were: open (it runs behind a VPN).

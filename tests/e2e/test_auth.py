@@ -21,6 +21,7 @@ from tests.support.helpers import BIN, db_env, run, scaffold, tree
 from tests.support.projects import verify_generated_project
 from tests.support.served import (
     Api,
+    alice_bob_admin_and_a_note,
     assert_scoped_to_its_owner,
     served_with_an_admin,
 )
@@ -90,12 +91,7 @@ def served(auth_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.mark.e2e
 def test_the_served_app_scopes_owned_rows_to_their_owner(served: Api) -> None:
-    alice = served.sign_up("alice@example.com", "alice-password-1")
-    bob = served.sign_up("Bob@Example.com", "bob-password-12")
-    admin = served.token("boss@example.com", "a-long-admin-password")
-    status, _, note = served.call("POST", "/api/v1/notes", {"body": "alice's"}, alice)
-    assert status == 201, note
-    assert isinstance(note, dict)
+    alice, bob, admin, note = alice_bob_admin_and_a_note(served)
     url = f"/api/v1/notes/{note['id']}"
     comments = f"{url}/comments"
     assert served.call("POST", comments, {"body": "mine"}, alice)[0] == 201

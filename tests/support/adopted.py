@@ -45,6 +45,21 @@ def without_reports(files: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in files.items() if not k.startswith(".scaffold/reports/")}
 
 
+def alembic_steps(python: str, root: Path, env: dict[str, str], downgrade: str = "base") -> None:
+    """upgrade head, check, downgrade to ``downgrade``, upgrade head: with the project's
+    own Alembic config and ``python``, failing with the step that failed."""
+    for command in (["upgrade", "head"], ["check"], ["downgrade", downgrade], ["upgrade", "head"]):
+        done = subprocess.run(
+            [python, "-m", "alembic", *command],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        assert done.returncode == 0, f"alembic {' '.join(command)}: {done.stdout}{done.stderr}"
+
+
 def run_project_tests(
     root: Path, python: Path | str = sys.executable, verbosity: str = "-q"
 ) -> subprocess.CompletedProcess[str]:

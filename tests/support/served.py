@@ -118,6 +118,18 @@ class Api:
         return str(body["access_token"])
 
 
+def alice_bob_admin_and_a_note(served: Api) -> tuple[str, str, str, dict]:
+    """Two users signed up and the admin signed in (their tokens), and a note Alice
+    wrote at /api/v1/notes."""
+    alice = served.sign_up("alice@example.com", "alice-password-1")
+    bob = served.sign_up("Bob@Example.com", "bob-password-12")
+    admin = served.token("boss@example.com", "a-long-admin-password")
+    status, _, note = served.call("POST", "/api/v1/notes", {"body": "alice's"}, alice)
+    assert status == 201, note
+    assert isinstance(note, dict)
+    return alice, bob, admin, note
+
+
 def assert_scoped_to_its_owner(
     served: Api, items: str, row: dict, owner: str, other: str, admin: str
 ) -> None:
