@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import replace
@@ -166,8 +167,6 @@ def _writes(
 
 
 def _down_revision(migration: str) -> str | None:
-    import re
-
     match = re.search(r'^down_revision = "([^"]+)"', migration, re.M)
     return match.group(1) if match else None
 
@@ -195,11 +194,13 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
     touched = [c.path for c in outcome.changes if not c.path.startswith(".scaffold/")]
     tests = [p for p in touched if p.startswith(f"{project.layout.tests_dir}/test_")]
     wanted = None
+    if verify:
+        # The manifest as written by this change (the project's cached one predates it).
+        written_manifest = Manifest.load(project.root)
+        tests += [t for t in referencing_tests(outcome.changes, written_manifest) if t not in tests]
     if verify and not project.adopted:
         from scaffold.apply.load import targets
 
-        # The manifest as written by this change (the project's cached one predates it).
-        written_manifest = Manifest.load(project.root)
         wanted = targets(project.root, project.layout.tests, outcome.changes, written_manifest)
     measured: dict[str, object] = {}
     results = run_all(
@@ -211,6 +212,7 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
         profile=project.profile,
         load_targets=wanted,
         measured=measured,
+        app_module=None if project.adopted else f"{project.layout.package}.main",
     )
     outcome.checks = [r.to_json() for r in results]
     if verify:
@@ -221,6 +223,11 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
             for r in results
             if r.passed is None and r.name in ("migrations", "alembic_check", "tests")
         ]
+    else:
+        outcome.notes.append(
+            "Written with --no-verify: not proved (no tests, migration round trip, "
+            "alembic check or import of the app ran)."
+        )
     lookups = outcome.extra.pop("index_missing", None)
     if lookups:
         from scaffold.apply.perf import index_impact
@@ -251,15 +258,45 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
             )
         else:
             failed = "; ".join(
-                CHECK_NAMES.get(r.name, r.name) for r in results if r.passed is False
+                f"{CHECK_NAMES.get(r.name, r.name)} — FAILED: {r.detail[:300]}"
+                for r in results
+                if r.passed is False
             )
             outcome.extra["proof_failed"] = True
             outcome.notes.append(
-                f"Nothing was written: the proof failed ({failed}). The report says why; "
-                "fix it and run again, or re-run with --keep-failed to write the change anyway."
+                f"Nothing was written: the proof failed. {failed}. The report has the "
+                "details; fix it and run again, or re-run with --keep-failed to write the "
+                "change anyway."
             )
             raise ProofFailed
     return True
+
+
+def referencing_tests(changes: list[Change], manifest: Manifest) -> list[str]:
+    """The test files of the resources that reference a resource whose rows this change
+    makes differently (its factory changed): their tests build its rows through it."""
+    changed = {
+        manifest.files.get(c.path, {}).get("resource")
+        for c in changes
+        if c.writes and "/factories/" in f"/{c.path}"
+    } - {None}
+    if not changed:
+        return []
+    pattern = re.compile(rf"(?:^|:)(?:ref|many)=({'|'.join(map(re.escape, changed))})(?::|$)")
+    referencing = {
+        table
+        for table, entry in manifest.resources.items()
+        if table not in changed
+        and (
+            entry.get("args", {}).get("parent") in changed
+            or any(pattern.search(str(f)) for f in entry.get("args", {}).get("fields", ()))
+        )
+    }
+    return sorted(
+        path
+        for path, entry in manifest.files.items()
+        if entry.get("resource") in referencing and path.rpartition("/")[2].startswith("test_")
+    )
 
 
 def _ruff_formatted(project: Project, rel: str) -> bool:

@@ -128,7 +128,21 @@ def _schemas_without_forbid(root: Path, py: list[str]) -> list[str]:
 
 
 _ROUND_TRIP = """
+import os
 import sys
+
+# The app imports: first, since the env of every step below imports its models too.
+APP = os.environ.get("SCAFFOLD_PROOF_APP")
+if APP:
+    import importlib
+    import traceback
+
+    print("@@step import", file=sys.stderr, flush=True)
+    try:
+        importlib.import_module(APP)
+    except Exception as exc:
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        print("@@import-failed " + last[:300], flush=True)
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
@@ -244,8 +258,10 @@ def dynamic_checks(
     profile: Profile | None = None,
     load_targets: list[dict[str, str]] | None = None,
     measured: dict[str, object] | None = None,
+    app_module: str | None = None,
 ) -> list[CheckResult]:
-    """Migration round trip, alembic check and the touched tests, on scratch databases.
+    """An import of ``app_module``, the migration round trip, alembic check and the
+    touched tests, on scratch databases.
 
     In an adopted project the round trip runs on a scratch SQLite database through the
     driver its Alembic env uses (sync or async), and the tests run as the project runs
@@ -278,6 +294,8 @@ def dynamic_checks(
                 scratch = scratch.replace("sqlite+aiosqlite://", "sqlite://")
         env = {**os.environ, "DATABASE_URL": scratch}
         env.pop("PYTEST_ADDOPTS", None)
+        if app_module:
+            env["SCAFFOLD_PROOF_APP"] = app_module
         # The touched tests run meanwhile, in an interpreter of their own on their own
         # scratch database (two cores: the proof costs the slower of the two).
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -302,15 +320,33 @@ def dynamic_checks(
             measured["load"] = probe_result(proc.stdout)
     if _missing_module(proc, "alembic"):
         return _not_run(f"not run: alembic is not installed in {python}")
-    return [*_round_trip_results(proc), *test_results]
+    return [*_round_trip_results(proc), _import_result(proc, app_module), *test_results]
+
+
+def _import_result(proc: subprocess.CompletedProcess, app_module: str | None) -> CheckResult:
+    """Whether the app imported, read from the round trip's output."""
+    if not app_module:
+        return CheckResult(
+            "app_import",
+            None,
+            "not run: an adopted app may need settings only its own environment has; "
+            "its tests import it",
+        )
+    failed = re.search(r"^@@import-failed (.+)$", proc.stdout, re.M)
+    if failed:
+        return CheckResult("app_import", False, f"import {app_module} failed: {failed.group(1)}")
+    if "@@step import" not in proc.stderr:
+        return CheckResult("app_import", None, f"not run: {_tail(proc)}")
+    return CheckResult("app_import", True, f"import {app_module}")
 
 
 def _not_run(reason: str) -> list[CheckResult]:
-    """The three dynamic checks, none of them run, for ``reason``."""
+    """The dynamic checks, none of them run, for ``reason``."""
     return [
         CheckResult("migrations", None, reason),
         CheckResult("alembic_check", None, reason),
         CheckResult("tests", None, reason),
+        CheckResult("app_import", None, reason),
     ]
 
 
@@ -400,17 +436,24 @@ def run_all(
     profile: Profile | None = None,
     load_targets: list[dict[str, str]] | None = None,
     measured: dict[str, object] | None = None,
+    app_module: str | None = None,
 ) -> list[CheckResult]:
-    """Every check with ``dynamic`` (``--verify``, missions); otherwise only ruff, whose
+    """Every check with ``dynamic`` (the default); with ``--no-verify`` only ruff, whose
     verdict on the rendered files came for free while formatting them. The others are
-    reported as not run, so the fast path stays fast and no box is ticked unearned."""
+    reported as not run, so no box is ticked unearned."""
     if dynamic:
         results = dynamic_checks(
-            root, test_files, profile=profile, load_targets=load_targets, measured=measured
+            root,
+            test_files,
+            profile=profile,
+            load_targets=load_targets,
+            measured=measured,
+            app_module=app_module,
         ) + static_checks(root, touched)
     else:
-        reason = "not run: pass --verify (missions always verify)"
+        reason = "not run: written with --no-verify, unproved"
         skipped = (
+            "app_import",
             "migrations",
             "alembic_check",
             "tests",

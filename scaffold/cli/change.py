@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from scaffold.cli.options import (
-    ApproveOpt,
     exit_with,
     handles_errors,
     writing,
@@ -132,7 +131,7 @@ def field_rename(
 
 @app.command()
 @handles_errors
-@writing("approve")
+@writing("approve", "verify", "keep_failed")
 def destroy(
     resource: Annotated[str, typer.Argument(help="The resource (table) to drop.")],
     *,
@@ -192,13 +191,9 @@ def rename(
 
 @app.command()
 @handles_errors
-@writing("keep_failed")
+@writing("approve", "verify", "keep_failed")
 def mission(
     sentence: Annotated[str, typer.Argument(help="What you want, in one English sentence.")],
-    approve: ApproveOpt = False,
-    no_verify: Annotated[
-        bool, typer.Option("--no-verify", help="Skip migrations, alembic check and tests.")
-    ] = False,
     *,
     target: Target,
 ) -> None:
@@ -219,10 +214,10 @@ def mission(
         outcome = run_mission(
             proj,
             sentence,
-            approve=approve,
+            approve=target.approve,
             dry_run=target.dry_run,
             force=target.force,
-            verify=not no_verify,
+            verify=target.verify,
         )
         return outcome, None, None
 

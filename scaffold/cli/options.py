@@ -30,8 +30,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout;
 VerifyOpt = Annotated[
     bool,
     typer.Option(
-        "--verify",
-        help="Also run migrations, alembic check and the generated tests for the report.",
+        "--verify/--no-verify",
+        help="Prove the change before writing it (the touched tests, the migration round "
+        "trip, alembic check, an import of the app, in a scratch copy); --no-verify writes "
+        "it with ruff's verdict alone, and the report says so.",
     ),
 ]
 KeepFailedOpt = Annotated[
@@ -61,12 +63,12 @@ WRITING_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("json_output", JsonOpt, False),
     ("quiet", QuietOpt, False),
 )
-# The options of a change that a writing command may take, before those.
-CHANGE_OPTIONS: dict[str, Any] = {
-    "approve": ApproveOpt,
-    "no_version": NoVersionOpt,
-    "verify": VerifyOpt,
-    "keep_failed": KeepFailedOpt,
+# The options of a change that a writing command may take, before those, with defaults.
+CHANGE_OPTIONS: dict[str, tuple[Any, bool]] = {
+    "approve": (ApproveOpt, False),
+    "no_version": (NoVersionOpt, False),
+    "verify": (VerifyOpt, True),
+    "keep_failed": (KeepFailedOpt, False),
 }
 
 
@@ -88,7 +90,7 @@ def writing(*change: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         signature = inspect.signature(func, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "target"]
         keyword = inspect.Parameter.KEYWORD_ONLY
-        options = [(name, CHANGE_OPTIONS[name], False) for name in change] + list(WRITING_OPTIONS)
+        options = [(name, *CHANGE_OPTIONS[name]) for name in change] + list(WRITING_OPTIONS)
         shared = [
             inspect.Parameter(name, keyword, default=default, annotation=kind)
             for name, kind, default in options

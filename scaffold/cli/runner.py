@@ -50,7 +50,7 @@ def parse_resource_argv(argv: list[str]) -> dict[str, Any] | None:
     >>> parse_resource_argv(["rooms", "name:str", "--parent", "blocks"])["parent"]
     'blocks'
     """
-    values: dict[str, Any] = {"fields": [], "uniques": [], "checks": []}
+    values: dict[str, Any] = {"fields": [], "uniques": [], "checks": [], "verify": True}
     positional: list[str] = []
     i, only_args = 0, False
     while i < len(argv):
@@ -63,6 +63,8 @@ def parse_resource_argv(argv: list[str]) -> dict[str, Any] | None:
             key, eq, inline = token.partition("=")
             if key in _FLAGS and not eq:
                 values[_FLAGS[key]] = True
+            elif key == "--no-verify" and not eq:
+                values["verify"] = False
             elif key in _VALUE_OPTIONS or key in _MULTI_OPTIONS:
                 if eq:
                     value = inline

@@ -77,7 +77,7 @@ class Target:
     # The change options of the commands that take them.
     approve: bool = False
     no_version: bool = False
-    verify: bool = False
+    verify: bool = False  # prove before writing (True for every command that takes it)
 
 
 def apply_command(
@@ -88,15 +88,15 @@ def apply_command(
 ) -> int:
     """What every writing command does: plan the change of the project under its lock
     (``planner`` -> (outcome, files, manifest); files None: nothing left to write), prove
-    and write it, print the outcome (after ``preamble``, if any) and return its exit code."""
+    it in a scratch copy and only then write it (``--no-verify``: write it, with ruff's
+    verdict alone), print the outcome (after ``preamble``, if any) and return its exit code."""
+    from scaffold.commands.scratch import proved_in_scratch
     from scaffold.commands.write import apply_change
     from scaffold.project.core import Project
     from scaffold.project.files import project_lock
     from scaffold.report.printer import Printer
 
-    printer = Printer(json_mode=target.json_output, quiet=target.quiet)
-    proj = Project.find(target.project, explicit=target.project is not None)
-    with project_lock(proj.root):
+    def command(proj: Any) -> Any:
         outcome, files, manifest = planner(proj)
         if files is not None:
             apply_change(
@@ -108,6 +108,15 @@ def apply_command(
                 dry_run=target.dry_run,
                 verify=target.verify,
             )
+        return outcome
+
+    printer = Printer(json_mode=target.json_output, quiet=target.quiet)
+    proj = Project.find(target.project, explicit=target.project is not None)
+    with project_lock(proj.root):
+        if target.verify and not target.dry_run:
+            outcome = proved_in_scratch(proj, command)
+        else:
+            outcome = command(proj)
     if preamble is not None:
         preamble(outcome, printer)
     return finish(outcome, printer, dry_run=target.dry_run)

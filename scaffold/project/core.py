@@ -26,6 +26,8 @@ NOT_A_PROJECT_EXAMPLE = "scaffold new myapp --defaults && cd myapp"
 class Project:
     root: Path
     settings: dict
+    # The project itself when ``root`` is a scratch copy of it (a change being proved).
+    origin: Path | None = None
 
     @classmethod
     def find(cls, start: Path | None = None, explicit: bool = False) -> Project:
@@ -206,13 +208,14 @@ class Project:
 
     def refuse_uncommitted_edits(self, paths: list[str]) -> None:
         """Your uncommitted edits are never rewritten (merged or forced): commit them first."""
-        if not paths or not (self.root / ".git").exists():
+        own = self.origin or self.root
+        if not paths or not (own / ".git").exists():
             return
         import subprocess
 
         proc = subprocess.run(
             ["git", "status", "--porcelain", "--", *paths],
-            cwd=self.root,
+            cwd=own,
             capture_output=True,
             text=True,
             check=False,

@@ -112,6 +112,18 @@ class _Undo:
 
 
 _transaction: _Undo | None = None
+_recorders: list[set[Path]] = []
+
+
+@contextmanager
+def recording():
+    """Collect every path ``write_all`` writes or deletes while this is open."""
+    written: set[Path] = set()
+    _recorders.append(written)
+    try:
+        yield written
+    finally:
+        _recorders.remove(written)
 
 
 @contextmanager
@@ -154,6 +166,8 @@ def write_all(root: Path, files: list[tuple[str, str | None]]) -> None:
                 (root / parent).mkdir()
                 undo.dirs.append(root / parent)
             before_write(target)
+            for written in _recorders:
+                written.add(target)
             previous = target.read_bytes() if target.exists() else None
             undo.files.append((target, previous))
             if text is None:

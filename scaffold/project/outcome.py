@@ -14,6 +14,7 @@ CHECK_NAMES = {
     "migrations": "migration upgrade → downgrade → upgrade on a scratch database",
     "alembic_check": "alembic check: models match migrations (no drift)",
     "tests": "generated tests pass",
+    "app_import": "the app imports",
     "ruff": "ruff check and ruff format --check clean",
     "async_only": "async only: no blocking call or sync handler, no query in a router",
     "no_sensitive_read": "no sensitive field in a read schema or response",

@@ -28,7 +28,7 @@ BOXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("async", "Async patterns used throughout", ("async_only",)),
     ("validation", "Pydantic validation on all inputs", ("input_validation",)),
     ("sensitive", "No sensitive data exposed in responses", ("no_sensitive_read",)),
-    ("tests", "Tests created (via COORD_QUALITY)", ("tests", "ruff")),
+    ("tests", "Tests created (via COORD_QUALITY)", ("tests", "ruff", "app_import")),
 )
 RESULTS = {
     0: "applied",
@@ -118,7 +118,9 @@ def _load_lines(outcome: Outcome) -> tuple[list[str], list[str]]:
         return ["not measured: the generated tests failed"], []
     if any(c.get("name") == "tests" and c.get("passed") is not None for c in outcome.checks):
         return ["not measured: no new route to call"], []
-    return ["not measured: run with --verify (missions always verify)"], []
+    if any("--no-verify" in str(c.get("detail")) for c in outcome.checks):
+        return ["not measured: written with --no-verify, unproved"], []
+    return ["not measured: no proof ran, since nothing was written"], []
 
 
 def report_sections(outcome: Outcome, when: dt.datetime | None = None) -> dict[str, Any]:

@@ -195,7 +195,8 @@ def test_a_failing_quality_check_writes_nothing_but_its_report(mini_project: Pat
     before = snapshot(mini_project)
     result = scaffold(*RESIDENTS, project=mini_project)
     assert result.exit_code == 1, result.output
-    assert "Nothing was written: the proof failed (ruff check" in result.output
+    assert "Nothing was written: the proof failed. ruff check" in result.output
+    assert "ruff format --check clean — FAILED: " in result.output
     [report] = (mini_project / ".scaffold/reports").glob("*.md")
     files, folders = snapshot(mini_project)
     reports = ".scaffold/reports"
@@ -234,7 +235,7 @@ def test_a_refused_run_does_not_touch_existing_files(
 
 def _cli(root: Path, *argv: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "scaffold", *argv, "--project", str(root), "--quiet"],
+        [sys.executable, "-m", "scaffold", *argv, "--project", str(root), "--no-verify", "-q"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

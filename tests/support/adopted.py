@@ -8,14 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.helpers import BIN
+from tests.support.helpers import BIN, unproved
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def scaffold(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess; a writing command unproved unless it says ``--verify``."""
     return subprocess.run(
-        [sys.executable, "-m", "scaffold", *args],
+        [sys.executable, "-m", "scaffold", *unproved(args)],
         cwd=root,
         capture_output=True,
         text=True,

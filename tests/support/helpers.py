@@ -25,11 +25,29 @@ MYPY_CACHE = Path(tempfile.mkdtemp(prefix="scaffold-tests-mypy-"))
 atexit.register(shutil.rmtree, MYPY_CACHE, ignore_errors=True)
 
 
-def scaffold(*args: str, project: Path | None = None):
-    """Run the CLI in-process through typer's CliRunner; returns the click Result."""
+# The writing commands whose proof our tests skip unless they are about it (missions
+# prove always, as a user runs them).
+UNPROVED = frozenset({"resource", "field", "destroy", "rename", "auth", "endpoint", "index"})
+UNPROVED |= {"upgrade"}
+
+
+def unproved(args: tuple[str, ...] | list[str]) -> list[str]:
+    """``args`` with ``--no-verify`` when they are a writing command that does not say
+    ``--verify`` (or ``--no-verify``) itself."""
+    argv = list(args)
+    if argv[:1] and argv[0] in UNPROVED and not {"--verify", "--no-verify", "--help"} & set(argv):
+        argv.append("--no-verify")
+    return argv
+
+
+def scaffold(*args: str, project: Path | None = None, prove: bool = False):
+    """Run the CLI in-process through typer's CliRunner; returns the click Result.
+
+    A writing command runs with ``--no-verify`` (the tests that are about the proof say
+    ``prove=True`` or ``--verify``), so the suite is not the proof's many times over."""
     from scaffold.cli.app import app
 
-    argv = list(args)
+    argv = list(args) if prove else unproved(args)
     if project is not None:
         argv += ["--project", str(project)]
     return CliRunner().invoke(app, argv, catch_exceptions=False)

@@ -218,7 +218,7 @@ def test_resource_command_runs_without_typer_or_database_libraries(
     mini_project: Path, tmp_path: Path
 ) -> None:
     assert_fast(
-        ("-m", "scaffold", "resource", "rooms", "name:str=40", "-q"),
+        ("-m", "scaffold", "resource", "rooms", "name:str=40", "-q", "--no-verify"),
         cwd=mini_project,
         cache=tmp_path,
     )
