@@ -55,6 +55,7 @@ def test_installed_wheel_generates_a_resource_from_another_folder(
             "name:str=40",
             "--project",
             str(mini_project),
+            "--no-verify",
         ],
         cwd=tmp_path,
         env=env,
