@@ -352,8 +352,8 @@ def _describe(
         "in place (no copy on PostgreSQL; SQLite rebuilds the table); code outside the "
         f"generated files that names {old} must follow."
     )
-    if project.profile is not None:
-        hand = _hand_written_references(project, old)
+    hand = _hand_written_references(project, old)
+    if project.profile is not None or hand:
         outcome.handoff.append(
             f"Hand-written code of the project that uses the {old} table or its model must be "
             "changed by hand: scaffold only rewrote what it generated"
@@ -367,19 +367,22 @@ def _describe(
 
 def _hand_written_references(project: Project, table: str) -> list[str]:
     """``path:line`` of each foreign key to ``table`` in the project's own models (an
-    adopted project's; what scaffold generated is re-rendered, not listed)."""
+    adopted project's, or a model file of its own in a template project's models
+    package; what scaffold generated is re-rendered, not listed)."""
     import re
 
     from scaffold.adopt.columns import module_path
 
     profile = project.profile
-    assert profile is not None
+    if profile is not None:
+        found = (module_path(project.root, module) for module in {t.module for t in profile.tables})
+        paths = sorted(p for p in found if p is not None)
+    else:
+        models = project.root / project.layout.package / "models"
+        paths = sorted(p for p in models.glob("*.py") if p.is_file())
     target = re.compile(rf"""(ForeignKey\(|foreign_key\s*=\s*)["']{re.escape(table)}\.\w+["']""")
     out = []
-    for module in sorted({t.module for t in profile.tables}):
-        path = module_path(project.root, module)
-        if path is None:
-            continue
+    for path in paths:
         rel = path.relative_to(project.root).as_posix()
         if project.manifest.generated_hash(rel) is not None:
             continue

@@ -181,3 +181,26 @@ def test_a_new_table_cannot_take_the_name_a_renamed_one_had(renamed: Path, tmp_p
     assert result.exit_code == 0, result.output
     assert _resources(root)["rooms"]["args"]["fields"][0] == "clinic_id:ref=clinics"
     _imports(root)
+
+
+def test_a_template_projects_own_model_pointing_at_the_table_is_handed_off(
+    renamed: Path, tmp_path: Path
+) -> None:
+    import json
+
+    root = tmp_path / "clinic"
+    shutil.copytree(renamed, root)
+    (root / "app/models/visits.py").write_text(
+        "from sqlalchemy import ForeignKey\n"
+        "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+        "from app.db.base import Base\n\n\n"
+        "class Visit(Base):\n"
+        '    __tablename__ = "visits"\n\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        '    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))\n'
+    )
+    result = scaffold("rename", "sites", "places", "--approve", "--dry-run", "--json", project=root)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    handoff = " ".join(data["report"]["handoff"]["ARCHITECT"])
+    assert "point at sites: app/models/visits.py:11" in handoff
