@@ -17,7 +17,7 @@ from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.generate.values import sa_migration_type
-from scaffold.project.core import Project, build_spec
+from scaffold.project.core import Project, build_created_spec, build_spec
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
@@ -173,7 +173,7 @@ def plan_field_change(
         del new_entry["versions"]
     manifest.resources[change.table] = new_entry
     current = replace(new_spec, api_version=latest)
-    create_spec = build_spec(project, stored_args(new_entry, created=True))
+    create_spec = build_created_spec(project, new_entry)
     slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
     version_specs = specs_for_versions(project, versions, current)
     files = render_resource(project, current, slot, create_spec=create_spec, versions=version_specs)

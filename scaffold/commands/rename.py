@@ -12,9 +12,11 @@ unless ``--no-version``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from scaffold.commands._rename_migration import rename_ops
+from scaffold.commands._rename_references import follow_references, renamed_args
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.commands.field import specs_for_versions
 from scaffold.errors import EscalationRequired, InputError
@@ -23,28 +25,10 @@ from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.mission.vocabulary import RENAME_TABLE_REASON
 from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
-from scaffold.project.manifest import Manifest, stored_args
+from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs
 from scaffold.spec.resource import ResourceSpec
-
-
-def _renamed_args(
-    args: ResourceArgs, old: str, new: str, singular: str | None = None
-) -> ResourceArgs:
-    """``args`` with the table ``old`` called ``new``: its own name, and every
-    reference to it (``room_id:ref=rooms`` → ``room_id:ref=venues``)."""
-    fields = tuple(_renamed_token(token, old, new) for token in args.fields)
-    name = new if args.name == old else args.name
-    out = replace(args, name=name, fields=fields)
-    if args.name == old:
-        out = replace(out, singular=singular or None)  # an empty --singular is none
-    return out
-
-
-def _renamed_token(token: str, old: str, new: str) -> str:
-    parts = token.split(":")
-    return ":".join(f"ref={new}" if part == f"ref={old}" else part for part in parts)
 
 
 def _generated(project: Project, old: str, new: str) -> dict:
@@ -105,6 +89,10 @@ def _refuse(project: Project, old: str, new: str, old_args: ResourceArgs) -> Non
             token=new,
             example=f"scaffold rename {old} {new}_new --approve",
         )
+    if project.manifest.former_names().get(new, old) != old:  # renaming back is fine
+        from scaffold.commands.resource import refuse_former_name
+
+        refuse_former_name(project, new, f"scaffold rename {old} {new}_new --approve")
     spec = build_spec(project, old_args)
     if spec.many:
         raise InputError(
@@ -152,7 +140,8 @@ def plan_table_rename(
     _refuse(project, old, new, old_args)
     old_spec = build_spec(project, old_args)
     outcome = Outcome(command="rename", actions=[f"rename table {old} to {new}"])
-    new_args = _renamed_args(old_args, old, new, singular)
+    tables = set(project.known_resources())
+    new_args = renamed_args(old_args, old, new, tables, singular)
     probe = _new_name(project, old, new, new_args, singular)
     reason = RENAME_TABLE_REASON.format(old=old, new=new, new_route=probe.route)
     outcome.escalations = [{"reason": reason, "trigger": f"rename {old}"}]
@@ -162,12 +151,12 @@ def plan_table_rename(
         )
 
     manifest = project.manifest.copy()
-    versions, latest = _served_versions(entry, old, new, singular, new_args, no_version)
+    versions, latest = _served_versions(entry, old, new, tables, singular, new_args, no_version)
     outcome.handoff.append(_versions_handoff(old_spec.route, probe.route, latest, no_version))
-    new_entry = _renamed_entry(entry, new_args, probe, versions, latest)
+    new_entry = _renamed_entry(entry, old, new_args, probe, versions, latest)
     del manifest.resources[old]
     manifest.resources[new] = new_entry
-    referencing = _follow_references(project, manifest, old, new)
+    referencing = follow_references(project, manifest, old, new, tables)
     renamed = project.with_manifest(manifest)
     new_spec = replace(build_spec(renamed, new_args), api_version=latest)
     ops = _migration_ops(project, renamed, old_spec, new_spec, referencing)
@@ -177,7 +166,7 @@ def plan_table_rename(
     new_entry["migrations"] = [*entry.get("migrations", []), path]
 
     slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
-    files = _renamed_files(project, renamed, entry, new_spec, slot, versions, list(referencing))
+    files = _renamed_files(renamed, new_spec, slot, versions, list(referencing))
     files.append(Rendered(path, text, resource=new, frozen=True))
     before = _old_files(project, entry, old_spec, slot)
     files += _removed(before, old, {r.path for r in files})
@@ -209,6 +198,7 @@ def _served_versions(
     entry: dict,
     old: str,
     new: str,
+    tables: Collection[str],
     singular: str | None,
     new_args: ResourceArgs,
     no_version: bool,
@@ -219,7 +209,7 @@ def _served_versions(
     versions = [
         {
             **v,
-            "args": _renamed_args(stored_args(v), old, new, singular).to_dict(),
+            "args": renamed_args(stored_args(v), old, new, tables, singular).to_dict(),
             "served_as": v.get("served_as", old),
         }
         for v in entry.get("versions", [])
@@ -253,45 +243,25 @@ def _versions_handoff(old_route: str, new_route: str, latest: int, no_version: b
 
 
 def _renamed_entry(
-    entry: dict, new_args: ResourceArgs, probe: ResourceSpec, versions: list[dict], latest: int
+    entry: dict,
+    old: str,
+    new_args: ResourceArgs,
+    probe: ResourceSpec,
+    versions: list[dict],
+    latest: int,
 ) -> dict:
-    """The manifest entry under the new name; its create migration's args kept."""
+    """The manifest entry under the new name; its create migration's args kept (history,
+    under the names of then), and the name it had added to its ``renamed_from``."""
     new_entry = dict(entry)
     new_entry["args"] = new_args.to_dict()
     new_entry["class_name"], new_entry["singular"] = probe.class_name, probe.singular
     new_entry["create_args"] = entry.get("create_args", entry["args"])
+    new_entry["renamed_from"] = [*entry.get("renamed_from", []), old]
     new_entry["versions"] = versions
     new_entry["api_version"] = latest
     if not versions:
         del new_entry["versions"]
     return new_entry
-
-
-def _follow_references(
-    project: Project, manifest: Manifest, old: str, new: str
-) -> dict[str, tuple[ResourceArgs, ResourceArgs]]:
-    """The resources whose fields reference ``old``, with their args before and after;
-    their entries in ``manifest`` reference ``new`` (every version's too)."""
-    referencing: dict[str, tuple[ResourceArgs, ResourceArgs]] = {}
-    for other, other_entry in project.manifest.resources.items():
-        if other == old:
-            continue
-        other_args = stored_args(other_entry)
-        if not any(f"ref={old}" in t.split(":") for t in other_args.fields):
-            continue
-        referencing[other] = (other_args, _renamed_args(other_args, old, new))
-        changed = dict(other_entry)
-        changed["args"] = referencing[other][1].to_dict()
-        if "create_args" not in changed:
-            changed["create_args"] = other_entry["args"]
-        changed["versions"] = [
-            {**v, "args": _renamed_args(stored_args(v), old, new).to_dict()}
-            for v in other_entry.get("versions", [])
-        ]
-        if not changed["versions"]:
-            del changed["versions"]
-        manifest.resources[other] = changed
-    return referencing
 
 
 def _migration_ops(
@@ -312,9 +282,7 @@ def _migration_ops(
 
 
 def _renamed_files(
-    project: Project,
     renamed: Project,
-    entry: dict,
     new_spec: ResourceSpec,
     slot: MigrationSlot,
     versions: list[dict],
@@ -323,10 +291,12 @@ def _renamed_files(
     """Every layer under the new name, and the referencing resources re-rendered."""
     from scaffold.commands.resource import render_existing, render_live
 
-    # The create migration is history: rendered from the old project, it is unchanged.
-    files = render_live(renamed, new_spec, slot, entry, versions, history=project)
+    # The create migrations are history: their create_args keep the old name, which
+    # the manifest resolves to the renamed table (``Manifest.former_names``).
+    entry = renamed.manifest.resources[new_spec.table]
+    files = render_live(renamed, new_spec, slot, entry, versions)
     for other in referencing:
-        files += render_existing(renamed, table=other, history=project)
+        files += render_existing(renamed, table=other)
     return files
 
 
@@ -382,8 +352,8 @@ def _describe(
         "in place (no copy on PostgreSQL; SQLite rebuilds the table); code outside the "
         f"generated files that names {old} must follow."
     )
-    if project.profile is not None:
-        hand = _hand_written_references(project, old)
+    hand = _hand_written_references(project, old)
+    if project.profile is not None or hand:
         outcome.handoff.append(
             f"Hand-written code of the project that uses the {old} table or its model must be "
             "changed by hand: scaffold only rewrote what it generated"
@@ -397,19 +367,22 @@ def _describe(
 
 def _hand_written_references(project: Project, table: str) -> list[str]:
     """``path:line`` of each foreign key to ``table`` in the project's own models (an
-    adopted project's; what scaffold generated is re-rendered, not listed)."""
+    adopted project's, or a model file of its own in a template project's models
+    package; what scaffold generated is re-rendered, not listed)."""
     import re
 
     from scaffold.adopt.columns import module_path
 
     profile = project.profile
-    assert profile is not None
+    if profile is not None:
+        found = (module_path(project.root, module) for module in {t.module for t in profile.tables})
+        paths = sorted(p for p in found if p is not None)
+    else:
+        models = project.root / project.layout.package / "models"
+        paths = sorted(p for p in models.glob("*.py") if p.is_file())
     target = re.compile(rf"""(ForeignKey\(|foreign_key\s*=\s*)["']{re.escape(table)}\.\w+["']""")
     out = []
-    for module in sorted({t.module for t in profile.tables}):
-        path = module_path(project.root, module)
-        if path is None:
-            continue
+    for path in paths:
         rel = path.relative_to(project.root).as_posix()
         if project.manifest.generated_hash(rel) is not None:
             continue

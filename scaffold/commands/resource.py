@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
-from scaffold.errors import EscalationRequired
+from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate.compose import MigrationSlot, migration_slot, render_resource
-from scaffold.project.core import Project, build_spec
+from scaffold.project.core import Project, build_created_spec, build_spec
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
@@ -64,6 +64,9 @@ def plan_resource(
     # Compared as the manifest keeps them (an empty --singular is none).
     if old is not None and old.to_dict() != args.to_dict():
         return _plan_change(project, old, args, approve=approve, no_version=no_version)
+    if entry is None:
+        again = replace(args, name=f"{args.name}_new")
+        refuse_former_name(project, args.name, f"scaffold {' '.join(again.argv())}")
     spec = _checked_spec(project, args)
     slot = migration_slot(project, spec.table)
     manifest = project.manifest.copy()
@@ -93,6 +96,21 @@ def plan_resource(
                 outcome.escalations, example=f"scaffold {' '.join(args.argv())} --approve"
             )
     return plan, outcome
+
+
+def refuse_former_name(project: Project, table: str, example: str) -> None:
+    """Exit 2 for a new table named as a renamed one was: the migrations written before the
+    rename (and the manifest's ``create_args``, their history) still use that name for it."""
+    current = project.manifest.former_names().get(table)
+    if current is None:
+        return
+    raise InputError(
+        f"{table!r} was the name of {current!r} before a rename, and the migrations written "
+        f"before it still call {current} that; a new table of that name would make them "
+        "ambiguous. Pick another name.",
+        token=table,
+        example=example,
+    )
 
 
 def _plan_change(
@@ -323,19 +341,16 @@ def plan_access_change(
 
 
 def render_existing(
-    project: Project,
-    spec: ResourceSpec | None = None,
-    table: str = "",
-    history: Project | None = None,
+    project: Project, spec: ResourceSpec | None = None, table: str = ""
 ) -> list[Rendered]:
     """Every file of a resource the manifest has, as its stored spec renders now;
-    its create migration as ``history`` (default: ``project``) rendered it."""
+    its create migration as it was written."""
     entry = project.manifest.resources[spec.table if spec is not None else table]
     if spec is None:
         spec = build_spec(project, stored_args(entry))
     spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
     slot = migration_slot(project, spec.table)
-    return render_live(project, spec, slot, entry, entry.get("versions", []), history=history)
+    return render_live(project, spec, slot, entry, entry.get("versions", []))
 
 
 def render_live(
@@ -344,14 +359,13 @@ def render_live(
     slot: MigrationSlot,
     entry: dict,
     versions: list[dict],
-    history: Project | None = None,
 ) -> list[Rendered]:
     """Every layer of a resource the manifest has (``entry``): ``spec`` as it is now, each
-    older API version it still serves, and its create migration as ``history`` (default:
-    ``project``) rendered it from the arguments it was created with."""
+    older API version it still serves, and its create migration as it was written from
+    the arguments it was created with (tables renamed since under their names of then)."""
     from scaffold.commands.field import specs_for_versions
 
-    create_spec = build_spec(history or project, stored_args(entry, created=True))
+    create_spec = build_created_spec(project, entry)
     return render_resource(
         project,
         spec,

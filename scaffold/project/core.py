@@ -301,16 +301,36 @@ def _v1_route(entry: dict) -> str | None:
     return served_as.replace("_", "-") if isinstance(served_as, str) else None
 
 
+def build_created_spec(project: Project, entry: dict) -> ResourceSpec:
+    """The spec a resource's create migration was written from: its ``create_args``
+    (history: the names of that day), each former name of a renamed table resolved to
+    the table it is now, with that table's key, so the migration renders as written."""
+    from dataclasses import replace
+
+    args = stored_args(entry, created=True)
+    known = project.known_resources()
+    for old, table in project.manifest.former_names().items():
+        if table in known:  # over a model file of the old name still on disk
+            known[old] = replace(known[table], table=old)
+    return build_spec(project, args, known, entry=entry)
+
+
 def build_spec(
-    project: Project, args: ResourceArgs, known: dict[str, Known] | None = None
+    project: Project,
+    args: ResourceArgs,
+    known: dict[str, Known] | None = None,
+    *,
+    entry: dict | None = None,
 ) -> ResourceSpec:
     """The spec of ``args``; an existing resource keeps the schema style it was made with.
 
     ``known`` is the project's tables when the caller already has them (one read of the
-    models for many specs)."""
+    models for many specs); ``entry`` the resource's manifest entry when ``args`` do not
+    name it (a renamed table's ``create_args``)."""
     known = dict(known) if known is not None else project.known_resources()
     known.pop(args.name, None)
-    entry = project.manifest.resources.get(args.name)
+    if entry is None:
+        entry = project.manifest.resources.get(args.name)
     return build_resource(
         args.name,
         args.fields,

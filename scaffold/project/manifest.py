@@ -5,6 +5,11 @@ plain data); a changed resource also keeps its ``create_args``, and each older A
 version its own ``args``. Older manifests stored those as ``argv`` lists: they are read
 in the current form, and written in it by the next command that writes.
 
+A renamed table (``scaffold rename``) keeps the names it had in ``renamed_from``:
+``create_args`` are history (what its create migration, and those of the tables that
+referenced it then, were written from), so they keep the old names, and those names
+resolve to the renamed table; ``args`` and every version's ``args`` follow the rename.
+
 The previously generated text of each file is kept beside it under
 ``.scaffold/base/`` so a later run can tell the user's edits from ours and
 merge them three ways.
@@ -98,6 +103,22 @@ class Manifest:
     def generated_hash(self, path: str) -> str | None:
         entry = self.files.get(path)
         return entry.get("sha256") if entry else None
+
+    def former_names(self) -> dict[str, str]:
+        """Every name a renamed table had, mapped to its current name (``{"clinics":
+        "sites"}``): its ``renamed_from``, the name it was created with and the names its
+        older API versions are served as (manifests written before ``renamed_from``)."""
+        out: dict[str, str] = {}
+        for table, entry in self.resources.items():
+            names = list(entry.get("renamed_from", []))
+            created = entry.get("create_args")
+            if isinstance(created, dict):
+                names.append(created.get("name"))
+            names += [v.get("served_as") for v in entry.get("versions", []) if isinstance(v, dict)]
+            for name in names:
+                if isinstance(name, str) and name != table and name not in self.resources:
+                    out.setdefault(name, table)
+        return out
 
     def copy(self) -> Manifest:
         return Manifest(
