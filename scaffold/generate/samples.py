@@ -12,14 +12,14 @@ import ast
 import datetime as dt
 import itertools
 import operator
-import re
 from decimal import Decimal
 from typing import Any
 
 from scaffold.errors import InputError
 from scaffold.generate.imports import Imports
+from scaffold.generate.regex_sample import regex_sample
 from scaffold.spec.fields import INT_RANGE, Field
-from scaffold.spec.resource import ResourceSpec
+from scaffold.spec.resource import OWNER_COLUMN, ResourceSpec
 
 # More rows than a generated suite makes of one resource: a varying sample's n stays below.
 _MAX_ROWS = 100_000
@@ -151,11 +151,12 @@ class Samples:
                 return f"{low} + n % {span}" if span < 10**9 else f"{value} + n"
             return repr(value)
         if kind == "float":
-            return repr(self.base[f.name])
+            return self._float(f) if varying else repr(self.base[f.name])
         if kind == "decimal":
-            return repr(str(self.base[f.name]))
+            return self._decimal(f, imports) if varying else repr(str(self.base[f.name]))
         if kind == "bool":
-            return repr(self.base.get(f.name, True))
+            # A bool in a unique rule alternates: two rows that share the rest differ.
+            return "n % 2 == 0" if varying else repr(self.base.get(f.name, True))
         if kind in ("date", "datetime", "time"):
             value = self.base[f.name]
             if varying:
@@ -176,6 +177,63 @@ class Samples:
                 return f"{f.choices!r}[n % {len(f.choices)}]"
             return repr(f.default if f.has_default else f.choices[0])
         raise AssertionError(kind)
+
+    def _float(self, f: Field) -> str:
+        """Each row's own float within the field's range: the sample plus n, or steps of
+        the range over _MAX_ROWS rows when it is narrow (``ratio:float:min=0:max=1``)."""
+        low, high = _bounds(f)
+        start = self.base[f.name]
+        if high - low >= 2 * _MAX_ROWS:
+            start = start if start + _MAX_ROWS <= high else float(low)
+            return f"{float(start)!r} + n"
+        step = (high - low) / _MAX_ROWS
+        return f"{float(low)!r} + n % {_MAX_ROWS} * {step!r}"
+
+    def _decimal(self, f: Field, imports: Imports) -> str:
+        """Each row's own decimal within the field's range and scale: the sample plus n
+        steps of the last digit (from the lowest value when the sample is near the top)."""
+        decimal = imports.add("decimal", "Decimal")
+        step = Decimal(1).scaleb(-f.scale)
+        low, high = _bounds(f)
+        count = min(_MAX_ROWS, int((high - low) / step) + 1)
+        start = self.base[f.name]
+        if start + (count - 1) * step > high:
+            start = low
+        return f"str({decimal}({str(start)!r}) + n % {count} * {decimal}({str(step)!r}))"
+
+    def capacity(self, fixed: set[str]) -> int | None:
+        """How many rows the factory can make that share the values of the columns in
+        ``fixed`` (a nested parent; the signed-in owner always) before a unique rule
+        refuses one; None when there is no such limit."""
+        fixed = {*fixed, OWNER_COLUMN}
+        limits = [self._distinct(group, fixed) for group in self.spec.uniques]
+        limits += [self._distinct((f.name,), fixed) for f in self.fields if f.unique]
+        bounded = [limit for limit in limits if limit is not None]
+        return min(bounded) if bounded else None
+
+    def _distinct(self, group: tuple[str, ...], fixed: set[str]) -> int | None:
+        """How many distinct rows of ``group`` the factory makes with ``fixed`` held."""
+        product = 1
+        for name in group:
+            if name in fixed:
+                continue
+            f = next((f for f in self.fields if f.name == name), None)
+            if f is None or f.is_ref or f.kind in ("uuid", "date", "datetime"):
+                return None  # a parent per row, uuid4, a day or minute per n
+            if not self.varies(f) or (f.kind in ("str", "text") and f.pattern):
+                continue
+            if f.kind == "bool":
+                product *= 2
+            elif f.kind == "enum":
+                product *= len(f.choices)
+            elif f.kind == "time":
+                product *= 24 * 60
+            elif f.kind in ("int", "bigint"):
+                low, high = _bounds(f)
+                product *= min(high - low + 1, _MAX_ROWS)
+            else:
+                return None
+        return product
 
     def _string(self, f: Field) -> str:
         low = f.min or 1
@@ -380,88 +438,3 @@ def split_long_string(source: str, used: int) -> str:
         return source
     pieces = [value[i : i + 20] for i in range(0, len(value), 20)]
     return "(" + " ".join(repr(piece) for piece in pieces) + ")"
-
-
-def regex_sample(pattern: str) -> str | None:
-    """A short string matching ``pattern`` (literals, classes, repeats, groups), or None.
-
-    >>> regex_sample("^[A-Z]{3}-[0-9]+$")
-    'AAA-0'
-    """
-    try:
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse  # type: ignore[no-redef]
-    try:
-        text = _emit(sre_parse.parse(pattern), sre_parse)
-    except (ValueError, re.error):
-        return None
-    if text is None or not re.fullmatch(pattern, text):
-        return None
-    return text
-
-
-def _emit(items, sre) -> str | None:  # noqa: C901 - one branch per regex node kind
-    out = []
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            out.append(chr(arg))
-        elif name == "ANY":
-            out.append("a")
-        elif name == "NOT_LITERAL":
-            out.append("a" if chr(arg) != "a" else "b")
-        elif name == "IN":
-            char = _pick_in(arg)
-            if char is None:
-                return None
-            out.append(char)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, sub = arg
-            piece = _emit(sub, sre)
-            if piece is None:
-                return None
-            out.append(piece * low)
-        elif name == "SUBPATTERN":
-            piece = _emit(arg[-1], sre)
-            if piece is None:
-                return None
-            out.append(piece)
-        elif name == "BRANCH":
-            piece = _emit(arg[1][0], sre)
-            if piece is None:
-                return None
-            out.append(piece)
-        elif name == "AT":
-            continue
-        elif name == "CATEGORY":
-            out.append(_CATEGORY.get(str(arg)))
-            if out[-1] is None:
-                return None
-        else:
-            return None
-    return "".join(out)
-
-
-_CATEGORY = {
-    "CATEGORY_DIGIT": "0",
-    "CATEGORY_WORD": "a",
-    "CATEGORY_SPACE": " ",
-    "CATEGORY_NOT_DIGIT": "a",
-    "CATEGORY_NOT_SPACE": "a",
-    "CATEGORY_NOT_WORD": "-",
-}
-
-
-def _pick_in(items) -> str | None:
-    if items and str(items[0][0]) == "NEGATE":
-        return None
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            return chr(arg)
-        if name == "RANGE":
-            return chr(arg[0])
-        if name == "CATEGORY":
-            return _CATEGORY.get(str(arg))
-    return None

@@ -49,3 +49,46 @@ def test_the_client_signs_in_as_an_admin_only_where_admins_write() -> None:
 def test_without_sign_in_there_are_no_access_tests() -> None:
     ctx = generated.tests_context(build_resource("boards", ["title:str=80"]), Layout(), "/api/v1")
     assert ctx["auth"] is None
+
+
+GROUPS = {"groups": Known("groups", "Group", "group", id_type="uuid")}
+USERS = {"users": Known("users", "User", "user")}
+
+
+def test_list_tests_make_no_more_rows_than_a_unique_rule_lets_share_a_parent() -> None:
+    # (group_id, active): two rows per group; (group_id, level) with two levels: two.
+    flags = build_resource(
+        "flags",
+        ["group_id:ref=groups", "active:bool"],
+        parent="groups",
+        uniques=["group_id,active"],
+        known=GROUPS,
+    )
+    ctx = generated.tests_context(flags, Layout(), "/api/v1")
+    assert (ctx["nested_rows"], ctx["include_rows"]) == (2, 2)
+    # Without the parent held, every row has a group of its own: the usual 3.
+    assert ctx["list_rows"] == 3
+    ranks = build_resource("ranks", ["title:str=80", "level:enum=low,high:unique"])
+    assert generated.tests_context(ranks, Layout(), "/api/v1")["list_rows"] == 2
+    free = build_resource("days", ["group_id:ref=groups", "day:date"], known=GROUPS)
+    ctx = generated.tests_context(free, Layout(), "/api/v1")
+    assert (ctx["list_rows"], ctx["include_rows"]) == (3, 50)
+
+
+def test_an_owned_resource_counts_its_unique_rules_per_signed_in_user() -> None:
+    toggles = build_resource("toggles", ["on:bool:unique"], owner=USERS["users"], known=USERS)
+    assert generated.tests_context(toggles, Layout(auth=AuthRefs()), "/api/v1")["list_rows"] == 2
+
+
+def test_a_later_version_s_tests_reach_other_resources_and_the_users_at_v1() -> None:
+    known = {**USERS, "labels": Known("labels", "Label", "label")}
+    posts = build_resource(
+        "posts", ["title:str=80", "labels:many=labels"], api_version=2, known=known
+    )
+    ctx = generated.tests_context(posts, Layout(auth=AuthRefs()), "/api/v2")
+    assert ctx["item_prefix"] == "/api/v2/posts"
+    assert ctx["auth"]["me"] == "/api/v1/users/me"
+    (many,) = ctx["many"]
+    assert many["target"] == "/api/v1/labels"
+    # Deleted as an admin: the linked rows may be ones only admins write.
+    assert many["as_admin"] == ", headers=await admin_headers()"
