@@ -146,9 +146,12 @@ class Samples:
         if kind in ("int", "bigint"):
             value = self.base[f.name]
             if varying:
-                low, high = _bounds(f)
+                low, high = self._int_range(f)
                 span = high - low + 1
-                return f"{low} + n % {span}" if span < 10**9 else f"{value} + n"
+                if span < 10**9:
+                    return f"{low} + n % {span}"
+                # Counting up from the sample, or down from the top (``hours<=80``).
+                return f"{value} + n" if value + _MAX_ROWS <= high else f"{high} - n"
             return repr(value)
         if kind == "float":
             return self._float(f) if varying else repr(self.base[f.name])
@@ -218,10 +221,12 @@ class Samples:
             if name in fixed:
                 continue
             f = next((f for f in self.fields if f.name == name), None)
-            if f is None or f.is_ref or f.kind in ("uuid", "date", "datetime"):
-                return None  # a parent per row, uuid4, a day or minute per n
+            if f is None or f.is_ref:
+                return None  # a parent per row
             if not self.varies(f) or (f.kind in ("str", "text") and f.pattern):
-                continue
+                continue  # the same value in every row
+            if f.kind in ("uuid", "date", "datetime"):
+                return None  # uuid4, a day or a minute per n
             if f.kind == "bool":
                 product *= 2
             elif f.kind == "enum":
@@ -229,7 +234,7 @@ class Samples:
             elif f.kind == "time":
                 product *= 24 * 60
             elif f.kind in ("int", "bigint"):
-                low, high = _bounds(f)
+                low, high = self._int_range(f)
                 product *= min(high - low + 1, _MAX_ROWS)
             else:
                 return None
@@ -362,7 +367,36 @@ class Samples:
         # A datetime in a CHECK varies by n minutes when its rule holds however far
         # (``starts_at<ends_at`` with months between the samples): a composite unique
         # such as (patient_id, starts_at) needs each row's own value.
-        return not self.in_check(f.name) or (f.kind == "datetime" and self._holds_later(f))
+        # An int whose rules compare it with numbers only (``hours<=80``) varies within them.
+        if f.kind == "datetime":
+            return not self.in_check(f.name) or self._holds_later(f)
+        return not self.in_check(f.name) or self._int_range(f) != (None, None)
+
+    def _int_range(self, f: Field) -> tuple[Any, Any]:
+        """The range of an int within its bounds and the rules comparing it with a whole
+        number (``hours<=80``); (None, None) when another rule involves it, or for an
+        empty range (not varied: then every row has the sample)."""
+        if f.kind not in ("int", "bigint"):
+            return None, None
+        low, high = _bounds(f)
+        for check in self.spec.checks:
+            if check.left != f.name and not (check.right_is_field and check.right == f.name):
+                continue
+            if check.right_is_field or not check.right.lstrip("-").isdigit():
+                return None, None
+            value = int(check.right)
+            bounded = {
+                "<": (low, value - 1),
+                "<=": (low, value),
+                ">": (value + 1, high),
+                ">=": (value, high),
+                "=": (value, value),
+            }
+            if check.op not in bounded:
+                return None, None
+            new_low, new_high = bounded[check.op]
+            low, high = max(low, new_low), min(high, new_high)
+        return (low, high) if low <= high else (None, None)
 
     def _holds_later(self, f: Field) -> bool:
         values = dict(self.base)

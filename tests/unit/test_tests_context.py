@@ -92,3 +92,29 @@ def test_a_later_version_s_tests_reach_other_resources_and_the_users_at_v1() -> 
     assert many["target"] == "/api/v1/labels"
     # Deleted as an admin: the linked rows may be ones only admins write.
     assert many["as_admin"] == ", headers=await admin_headers()"
+
+
+def test_a_date_a_check_keeps_constant_leaves_one_row_per_parent() -> None:
+    # starts_on cannot move later (it must stay before ends_on): every row has the same one.
+    spans = build_resource(
+        "spans",
+        ["group_id:ref=groups", "starts_on:date", "ends_on:date"],
+        parent="groups",
+        uniques=["group_id,starts_on"],
+        checks=["starts_on<ends_on"],
+        known=GROUPS,
+    )
+    ctx = generated.tests_context(spans, Layout(), "/api/v1")
+    assert (ctx["nested_rows"], ctx["include_rows"], ctx["list_rows"]) == (1, 1, 3)
+
+
+def test_a_unique_int_that_a_rule_compares_with_a_number_varies_within_it() -> None:
+    from scaffold.generate.imports import Imports
+    from scaffold.generate.samples import Samples
+
+    for rule in ("hours<=80", "hours>=10", "hours<5", "hours>-3"):
+        spec = build_resource("slots", ["hours:int:unique"], checks=[rule])
+        expr = Samples(spec).expr(spec.field("hours"), Imports())
+        made = {eval(expr, {"n": n}) for n in range(1, 500)}  # noqa: S307 - our own source
+        assert len(made) == 499, f"{rule}: {expr} repeats a value"
+        assert all(Samples.holds(spec.checks[0], {"hours": value}) for value in made), expr
