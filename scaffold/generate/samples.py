@@ -55,6 +55,12 @@ def _bounds(field: Field) -> tuple[Any, Any]:
     return low, high
 
 
+def _decimal_count(field: Field) -> int:
+    """How many values of ``field``'s scale its range holds (at most _MAX_ROWS)."""
+    low, high = _bounds(field)
+    return min(_MAX_ROWS, int((high - low) / Decimal(1).scaleb(-field.scale)) + 1)
+
+
 def _candidates(field: Field) -> list[Any]:
     first = [field.default] if field.has_default and field.default != "now" else []
     kind = field.kind
@@ -198,7 +204,7 @@ class Samples:
         decimal = imports.add("decimal", "Decimal")
         step = Decimal(1).scaleb(-f.scale)
         low, high = _bounds(f)
-        count = min(_MAX_ROWS, int((high - low) / step) + 1)
+        count = _decimal_count(f)
         start = self.base[f.name]
         if start + (count - 1) * step > high:
             start = low
@@ -236,6 +242,8 @@ class Samples:
             elif f.kind in ("int", "bigint"):
                 low, high = self._int_range(f)
                 product *= min(high - low + 1, _MAX_ROWS)
+            elif f.kind == "decimal":
+                product *= _decimal_count(f)
             else:
                 return None
         return product

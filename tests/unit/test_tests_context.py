@@ -118,3 +118,16 @@ def test_a_unique_int_that_a_rule_compares_with_a_number_varies_within_it() -> N
         made = {eval(expr, {"n": n}) for n in range(1, 500)}  # noqa: S307 - our own source
         assert len(made) == 499, f"{rule}: {expr} repeats a value"
         assert all(Samples.holds(spec.checks[0], {"hours": value}) for value in made), expr
+
+
+def test_a_narrow_decimal_in_a_unique_rule_bounds_the_rows_under_one_parent() -> None:
+    # 0.0 to 2.0 in tenths: 21 values, so 21 rows per group for the ?include= test.
+    grades = build_resource(
+        "grades",
+        ["group_id:ref=groups", "mark:decimal=2,1:min=0:max=2"],
+        parent="groups",
+        uniques=["group_id,mark"],
+        known=GROUPS,
+    )
+    ctx = generated.tests_context(grades, Layout(), "/api/v1")
+    assert (ctx["nested_rows"], ctx["include_rows"]) == (3, 21)
