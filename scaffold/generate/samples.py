@@ -12,14 +12,14 @@ import ast
 import datetime as dt
 import itertools
 import operator
-import re
 from decimal import Decimal
 from typing import Any
 
 from scaffold.errors import InputError
 from scaffold.generate.imports import Imports
+from scaffold.generate.regex_sample import regex_sample
 from scaffold.spec.fields import INT_RANGE, Field
-from scaffold.spec.resource import ResourceSpec
+from scaffold.spec.resource import OWNER_COLUMN, ResourceSpec
 
 # More rows than a generated suite makes of one resource: a varying sample's n stays below.
 _MAX_ROWS = 100_000
@@ -53,6 +53,12 @@ def _bounds(field: Field) -> tuple[Any, Any]:
     if field.max is not None:
         high = field.max if high is None else min(high, field.max)
     return low, high
+
+
+def _decimal_count(field: Field) -> int:
+    """How many values of ``field``'s scale its range holds (at most _MAX_ROWS)."""
+    low, high = _bounds(field)
+    return min(_MAX_ROWS, int((high - low) / Decimal(1).scaleb(-field.scale)) + 1)
 
 
 def _candidates(field: Field) -> list[Any]:
@@ -146,16 +152,20 @@ class Samples:
         if kind in ("int", "bigint"):
             value = self.base[f.name]
             if varying:
-                low, high = _bounds(f)
+                low, high = self._int_range(f)
                 span = high - low + 1
-                return f"{low} + n % {span}" if span < 10**9 else f"{value} + n"
+                if span < 10**9:
+                    return f"{low} + n % {span}"
+                # Counting up from the sample, or down from the top (``hours<=80``).
+                return f"{value} + n" if value + _MAX_ROWS <= high else f"{high} - n"
             return repr(value)
         if kind == "float":
-            return repr(self.base[f.name])
+            return self._float(f) if varying else repr(self.base[f.name])
         if kind == "decimal":
-            return repr(str(self.base[f.name]))
+            return self._decimal(f, imports) if varying else repr(str(self.base[f.name]))
         if kind == "bool":
-            return repr(self.base.get(f.name, True))
+            # A bool in a unique rule alternates: two rows that share the rest differ.
+            return "n % 2 == 0" if varying else repr(self.base.get(f.name, True))
         if kind in ("date", "datetime", "time"):
             value = self.base[f.name]
             if varying:
@@ -176,6 +186,67 @@ class Samples:
                 return f"{f.choices!r}[n % {len(f.choices)}]"
             return repr(f.default if f.has_default else f.choices[0])
         raise AssertionError(kind)
+
+    def _float(self, f: Field) -> str:
+        """Each row's own float within the field's range: the sample plus n, or steps of
+        the range over _MAX_ROWS rows when it is narrow (``ratio:float:min=0:max=1``)."""
+        low, high = _bounds(f)
+        start = self.base[f.name]
+        if high - low >= 2 * _MAX_ROWS:
+            start = start if start + _MAX_ROWS <= high else float(low)
+            return f"{float(start)!r} + n"
+        step = (high - low) / _MAX_ROWS
+        return f"{float(low)!r} + n % {_MAX_ROWS} * {step!r}"
+
+    def _decimal(self, f: Field, imports: Imports) -> str:
+        """Each row's own decimal within the field's range and scale: the sample plus n
+        steps of the last digit (from the lowest value when the sample is near the top)."""
+        decimal = imports.add("decimal", "Decimal")
+        step = Decimal(1).scaleb(-f.scale)
+        low, high = _bounds(f)
+        count = _decimal_count(f)
+        start = self.base[f.name]
+        if start + (count - 1) * step > high:
+            start = low
+        return f"str({decimal}({str(start)!r}) + n % {count} * {decimal}({str(step)!r}))"
+
+    def capacity(self, fixed: set[str]) -> int | None:
+        """How many rows the factory can make that share the values of the columns in
+        ``fixed`` (a nested parent; the signed-in owner always) before a unique rule
+        refuses one; None when there is no such limit."""
+        fixed = {*fixed, OWNER_COLUMN}
+        limits = [self._distinct(group, fixed) for group in self.spec.uniques]
+        limits += [self._distinct((f.name,), fixed) for f in self.fields if f.unique]
+        bounded = [limit for limit in limits if limit is not None]
+        return min(bounded) if bounded else None
+
+    def _distinct(self, group: tuple[str, ...], fixed: set[str]) -> int | None:
+        """How many distinct rows of ``group`` the factory makes with ``fixed`` held."""
+        product = 1
+        for name in group:
+            if name in fixed:
+                continue
+            f = next((f for f in self.fields if f.name == name), None)
+            if f is None or f.is_ref:
+                return None  # a parent per row
+            if not self.varies(f) or (f.kind in ("str", "text") and f.pattern):
+                continue  # the same value in every row
+            if f.kind in ("uuid", "date", "datetime"):
+                return None  # uuid4, a day or a minute per n
+            if f.kind == "bool":
+                product *= 2
+            elif f.kind == "enum":
+                product *= len(f.choices)
+            elif f.kind == "time":
+                product *= 24 * 60
+            elif f.kind in ("int", "bigint"):
+                low, high = self._int_range(f)
+                product *= min(high - low + 1, _MAX_ROWS)
+            elif f.kind == "decimal":
+                product *= _decimal_count(f)
+            else:
+                return None
+        return product
 
     def _string(self, f: Field) -> str:
         low = f.min or 1
@@ -304,7 +375,36 @@ class Samples:
         # A datetime in a CHECK varies by n minutes when its rule holds however far
         # (``starts_at<ends_at`` with months between the samples): a composite unique
         # such as (patient_id, starts_at) needs each row's own value.
-        return not self.in_check(f.name) or (f.kind == "datetime" and self._holds_later(f))
+        # An int whose rules compare it with numbers only (``hours<=80``) varies within them.
+        if f.kind == "datetime":
+            return not self.in_check(f.name) or self._holds_later(f)
+        return not self.in_check(f.name) or self._int_range(f) != (None, None)
+
+    def _int_range(self, f: Field) -> tuple[Any, Any]:
+        """The range of an int within its bounds and the rules comparing it with a whole
+        number (``hours<=80``); (None, None) when another rule involves it, or for an
+        empty range (not varied: then every row has the sample)."""
+        if f.kind not in ("int", "bigint"):
+            return None, None
+        low, high = _bounds(f)
+        for check in self.spec.checks:
+            if check.left != f.name and not (check.right_is_field and check.right == f.name):
+                continue
+            if check.right_is_field or not check.right.lstrip("-").isdigit():
+                return None, None
+            value = int(check.right)
+            bounded = {
+                "<": (low, value - 1),
+                "<=": (low, value),
+                ">": (value + 1, high),
+                ">=": (value, high),
+                "=": (value, value),
+            }
+            if check.op not in bounded:
+                return None, None
+            new_low, new_high = bounded[check.op]
+            low, high = max(low, new_low), min(high, new_high)
+        return (low, high) if low <= high else (None, None)
 
     def _holds_later(self, f: Field) -> bool:
         values = dict(self.base)
@@ -380,88 +480,3 @@ def split_long_string(source: str, used: int) -> str:
         return source
     pieces = [value[i : i + 20] for i in range(0, len(value), 20)]
     return "(" + " ".join(repr(piece) for piece in pieces) + ")"
-
-
-def regex_sample(pattern: str) -> str | None:
-    """A short string matching ``pattern`` (literals, classes, repeats, groups), or None.
-
-    >>> regex_sample("^[A-Z]{3}-[0-9]+$")
-    'AAA-0'
-    """
-    try:
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse  # type: ignore[no-redef]
-    try:
-        text = _emit(sre_parse.parse(pattern), sre_parse)
-    except (ValueError, re.error):
-        return None
-    if text is None or not re.fullmatch(pattern, text):
-        return None
-    return text
-
-
-def _emit(items, sre) -> str | None:  # noqa: C901 - one branch per regex node kind
-    out = []
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            out.append(chr(arg))
-        elif name == "ANY":
-            out.append("a")
-        elif name == "NOT_LITERAL":
-            out.append("a" if chr(arg) != "a" else "b")
-        elif name == "IN":
-            char = _pick_in(arg)
-            if char is None:
-                return None
-            out.append(char)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, sub = arg
-            piece = _emit(sub, sre)
-            if piece is None:
-                return None
-            out.append(piece * low)
-        elif name == "SUBPATTERN":
-            piece = _emit(arg[-1], sre)
-            if piece is None:
-                return None
-            out.append(piece)
-        elif name == "BRANCH":
-            piece = _emit(arg[1][0], sre)
-            if piece is None:
-                return None
-            out.append(piece)
-        elif name == "AT":
-            continue
-        elif name == "CATEGORY":
-            out.append(_CATEGORY.get(str(arg)))
-            if out[-1] is None:
-                return None
-        else:
-            return None
-    return "".join(out)
-
-
-_CATEGORY = {
-    "CATEGORY_DIGIT": "0",
-    "CATEGORY_WORD": "a",
-    "CATEGORY_SPACE": " ",
-    "CATEGORY_NOT_DIGIT": "a",
-    "CATEGORY_NOT_SPACE": "a",
-    "CATEGORY_NOT_WORD": "-",
-}
-
-
-def _pick_in(items) -> str | None:
-    if items and str(items[0][0]) == "NEGATE":
-        return None
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            return chr(arg)
-        if name == "RANGE":
-            return chr(arg[0])
-        if name == "CATEGORY":
-            return _CATEGORY.get(str(arg))
-    return None

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import keyword
 from typing import Any
 
 from scaffold.generate.imports import Imports
 from scaffold.generate.router import missing_id, nested_route, route_of
 from scaffold.generate.samples import Samples
 from scaffold.generate.schemas import Include, filter_name, list_filters
+from scaffold.generate.tests_links import first_prefix, relation_cases, upto
+from scaffold.generate.tests_links import kwarg as _kwarg
 from scaffold.generate.values import literal
 from scaffold.project.layout import Layout
 from scaffold.spec.fields import INT_RANGE
 from scaffold.spec.inflect import humanize
-from scaffold.spec.resource import OWNER_COLUMN, Many, ResourceSpec
+from scaffold.spec.resource import OWNER_COLUMN, ResourceSpec
 
 
 def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str, Any]:
@@ -130,35 +131,6 @@ def _filter_tests(spec: ResourceSpec, samples: Samples) -> list[dict[str, str]]:
     return out
 
 
-def _ondelete_tests(spec: ResourceSpec, prefix: str) -> list[dict[str, str]]:
-    """What deleting each referenced row does to this one: cascade, set null or refuse."""
-    if spec.api_version != 1:
-        return []  # the parents' routes are at /api/v1; this contract is a later one
-    out = []
-    for f in spec.fields:
-        if not f.is_ref or f.ref_table == spec.table or f.removed:
-            continue
-        if spec.known(f.ref_table).module is not None:
-            continue  # the project's own table: its routes (if any) are its own business
-        if f.ondelete == "CASCADE":
-            verb, status, check = "removes_it", 204, "after.status_code == 404"
-        elif f.ondelete == "SET NULL":
-            verb, status, check = "empties_the_reference", 204, f'after.json()["{f.name}"] is None'
-        else:
-            verb, status, check = "is_refused", 409, "after.status_code == 200"
-        out.append(
-            {
-                "slug": f.name.removesuffix("_id"),
-                "field": f.name,
-                "parents": f"{prefix}/{spec.known(f.ref_table).v1_route or route_of(f.ref_table)}",
-                "verb": verb,
-                "status": str(status),
-                "check": check,
-            }
-        )
-    return out
-
-
 _MIXED_CASE = ("Mixed.Case@Example.com", "mixed.case@EXAMPLE.com")
 
 
@@ -232,13 +204,6 @@ def _owned_ref(spec: ResourceSpec, layout: Layout, imports: Imports) -> dict[str
     }
 
 
-def _kwarg(name: str, value: str) -> str:
-    """A keyword argument of a factory call; ``**{"from": 1}`` where a name cannot be one."""
-    if name.isidentifier() and not keyword.iskeyword(name):
-        return f"{name}={value}"
-    return f"**{{{literal(name)}: {value}}}"
-
-
 def tests_context(
     spec: ResourceSpec, layout: Layout, prefix: str, includes: list[Include] | None = None
 ) -> dict[str, Any]:
@@ -258,12 +223,13 @@ def tests_context(
     imports.add(factories, f"create_{spec.singular}")
     context: dict[str, Any] = {
         **_routes(spec, prefix),
+        **_row_counts(spec, samples),
         **_create_cases(spec, samples, imports),
         **_conflict_cases(spec, samples),
         "filters": _filter_tests(spec, samples),
         **_update_cases(spec, samples, imports),
         **_secret_cases(spec, layout, hashed, imports),
-        **_relation_cases(spec, layout, prefix, includes, imports),
+        **relation_cases(spec, layout, prefix, includes, imports),
         "default_limit": _default_limit(layout, imports),
     }
     context["auth"] = _auth(spec, layout, prefix, includes, bool(context["ondelete"]), imports)
@@ -287,6 +253,17 @@ def _routes(spec: ResourceSpec, prefix: str) -> dict[str, Any]:
         "same_parent_arg": f", {nested['arg']}" if nested else "",
         # What the sensitive-field test lists: ITEMS, or its folder when only nested lists exist.
         "sensitive_listing": 'ITEMS.rsplit("/", 1)[0]' if nested else "ITEMS",
+    }
+
+
+def _row_counts(spec: ResourceSpec, samples: Samples) -> dict[str, int]:
+    """How many rows the list tests make of one owner (under one parent when nested): the
+    usual 3 (50 for ?include=), fewer when a unique rule allows fewer (``--unique
+    group_id,active`` holds two rows per group)."""
+    pf = spec.parent_field
+    under = samples.capacity({pf.name} if pf else set())
+    return {"list_rows": upto(3, samples.capacity(set())), "nested_rows": upto(3, under)} | {
+        "include_rows": upto(50, under)
     }
 
 
@@ -383,45 +360,6 @@ def _secret_cases(
     return context
 
 
-def _relation_cases(
-    spec: ResourceSpec, layout: Layout, prefix: str, includes: list[Include], imports: Imports
-) -> dict[str, Any]:
-    """Deleted parents, the lists under other parents, ?include= and many-to-many links."""
-    return {
-        "ondelete": _ondelete_tests(spec, prefix),
-        "nested_lists": [
-            {
-                **nested_route(spec, p, prefix),
-                "arg": _kwarg(spec.ref_to(p.table).name, "parent_id"),
-                # Another user's parent lists nothing (a 404), when its rows are owned.
-                "owned": p.owned and layout.auth is not None and not spec.public_reads,
-            }
-            for p in spec.lists_under
-            if p != spec.parent
-        ],
-        "includes": [{"name": i.name, "field": i.field} for i in includes if not i.many],
-        "any_include": bool(includes),
-        "many": [_many_test(m, layout, prefix, includes, imports) for m in spec.many],
-    }
-
-
-def _many_test(
-    m: Many, layout: Layout, prefix: str, includes: list[Include], imports: Imports
-) -> dict[str, Any]:
-    """One many-to-many link's tests: the linked rows' factory, route and missing id."""
-    create = imports.add(layout.module("factories", m.target.table), f"create_{m.target.singular}")
-    return {
-        "name": m.name,
-        "field": m.ids_field,
-        "route": m.name.replace("_", "-"),
-        "create": create,
-        "target": f"{prefix}/{route_of(m.target.table)}",
-        "singular": m.target.singular,
-        "missing": missing_id(m.target.id_type),
-        "included": any(i.many and i.name == m.name for i in includes),
-    }
-
-
 def _default_limit(layout: Layout, imports: Imports) -> bool:
     """A template project's version routers carry RATE_LIMIT_DEFAULT (an adopted one's
     routes keep the project's own limits, if any)."""
@@ -469,7 +407,7 @@ def _auth(
         "through_parent": spec.owned_through is not None
         and spec.owned_through is spec.parent_field,
         "probes": _probes(spec, includes),
-        "me": f"{prefix}/{route_of(layout.auth.users_table)}/me",
+        "me": f"{first_prefix(layout)}/{route_of(layout.auth.users_table)}/me",
         "owned_ref": None if spec.public_reads else _owned_ref(spec, layout, imports),
     }
 

@@ -3,6 +3,8 @@ and the resource specs several test files build."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 from scaffold.apply.verify import _ROUND_TRIP
@@ -96,7 +98,7 @@ def verify_generated_project(
 ) -> None:
     """Its own tests and a migration round trip with no drift; with ``static`` (off for a
     second database's run of the same code) also lint, formatting and ``mypy --strict``."""
-    result = run(project, "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    result = run_in_random_order(project, env=env)
     assert passed_count(result.stdout) >= min_tests, result.stdout[-2000:]
     # The generated suite says which database it used; a PostgreSQL run must not be SQLite.
     url = (env or {}).get("TEST_DATABASE_URL", "sqlite")
@@ -111,6 +113,28 @@ def verify_generated_project(
 
 
 DEFAULT_URL = "sqlite+aiosqlite:///./app.db"
+# A generated suite passes in any order (pytest-random-order, opt-in: installed, it orders
+# nothing until asked); all tests in one bucket, so no test leans on one of another file.
+RANDOM_ORDER = "-p random_order --random-order-bucket=global"
+
+
+def run_in_random_order(
+    project: Path, *paths: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """The project's own tests (those under ``paths``, else all) in a random order whose
+    seed is printed (shown with a failure: replay it with SCAFFOLD_ORDER_SEED)."""
+    seed = random_seed()
+    print(f"{project.name}: its tests in random order, {RANDOM_ORDER} --random-order-seed={seed}")
+    order = [*RANDOM_ORDER.split(), f"--random-order-seed={seed}"]
+    return run(project, "pytest", "-q", "-p", "no:cacheprovider", *order, *paths, env=env)
+
+
+def random_seed() -> int:
+    """The seed of a generated suite's order: SCAFFOLD_ORDER_SEED to replay a failure
+    (the seed is printed, and named in the failure), else a new one each run."""
+    import random
+
+    return int(os.environ.get("SCAFFOLD_ORDER_SEED") or random.randrange(1, 10**6))
 
 
 def round_trip(project: Path, url: str) -> None:

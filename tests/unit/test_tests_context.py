@@ -49,3 +49,85 @@ def test_the_client_signs_in_as_an_admin_only_where_admins_write() -> None:
 def test_without_sign_in_there_are_no_access_tests() -> None:
     ctx = generated.tests_context(build_resource("boards", ["title:str=80"]), Layout(), "/api/v1")
     assert ctx["auth"] is None
+
+
+GROUPS = {"groups": Known("groups", "Group", "group", id_type="uuid")}
+USERS = {"users": Known("users", "User", "user")}
+
+
+def test_list_tests_make_no_more_rows_than_a_unique_rule_lets_share_a_parent() -> None:
+    # (group_id, active): two rows per group; (group_id, level) with two levels: two.
+    flags = build_resource(
+        "flags",
+        ["group_id:ref=groups", "active:bool"],
+        parent="groups",
+        uniques=["group_id,active"],
+        known=GROUPS,
+    )
+    ctx = generated.tests_context(flags, Layout(), "/api/v1")
+    assert (ctx["nested_rows"], ctx["include_rows"]) == (2, 2)
+    # Without the parent held, every row has a group of its own: the usual 3.
+    assert ctx["list_rows"] == 3
+    ranks = build_resource("ranks", ["title:str=80", "level:enum=low,high:unique"])
+    assert generated.tests_context(ranks, Layout(), "/api/v1")["list_rows"] == 2
+    free = build_resource("days", ["group_id:ref=groups", "day:date"], known=GROUPS)
+    ctx = generated.tests_context(free, Layout(), "/api/v1")
+    assert (ctx["list_rows"], ctx["include_rows"]) == (3, 50)
+
+
+def test_an_owned_resource_counts_its_unique_rules_per_signed_in_user() -> None:
+    toggles = build_resource("toggles", ["on:bool:unique"], owner=USERS["users"], known=USERS)
+    assert generated.tests_context(toggles, Layout(auth=AuthRefs()), "/api/v1")["list_rows"] == 2
+
+
+def test_a_later_version_s_tests_reach_other_resources_and_the_users_at_v1() -> None:
+    known = {**USERS, "labels": Known("labels", "Label", "label")}
+    posts = build_resource(
+        "posts", ["title:str=80", "labels:many=labels"], api_version=2, known=known
+    )
+    ctx = generated.tests_context(posts, Layout(auth=AuthRefs()), "/api/v2")
+    assert ctx["item_prefix"] == "/api/v2/posts"
+    assert ctx["auth"]["me"] == "/api/v1/users/me"
+    (many,) = ctx["many"]
+    assert many["target"] == "/api/v1/labels"
+    # Deleted as an admin: the linked rows may be ones only admins write.
+    assert many["as_admin"] == ", headers=await admin_headers()"
+
+
+def test_a_date_a_check_keeps_constant_leaves_one_row_per_parent() -> None:
+    # starts_on cannot move later (it must stay before ends_on): every row has the same one.
+    spans = build_resource(
+        "spans",
+        ["group_id:ref=groups", "starts_on:date", "ends_on:date"],
+        parent="groups",
+        uniques=["group_id,starts_on"],
+        checks=["starts_on<ends_on"],
+        known=GROUPS,
+    )
+    ctx = generated.tests_context(spans, Layout(), "/api/v1")
+    assert (ctx["nested_rows"], ctx["include_rows"], ctx["list_rows"]) == (1, 1, 3)
+
+
+def test_a_unique_int_that_a_rule_compares_with_a_number_varies_within_it() -> None:
+    from scaffold.generate.imports import Imports
+    from scaffold.generate.samples import Samples
+
+    for rule in ("hours<=80", "hours>=10", "hours<5", "hours>-3"):
+        spec = build_resource("slots", ["hours:int:unique"], checks=[rule])
+        expr = Samples(spec).expr(spec.field("hours"), Imports())
+        made = {eval(expr, {"n": n}) for n in range(1, 500)}  # noqa: S307 - our own source
+        assert len(made) == 499, f"{rule}: {expr} repeats a value"
+        assert all(Samples.holds(spec.checks[0], {"hours": value}) for value in made), expr
+
+
+def test_a_narrow_decimal_in_a_unique_rule_bounds_the_rows_under_one_parent() -> None:
+    # 0.0 to 2.0 in tenths: 21 values, so 21 rows per group for the ?include= test.
+    grades = build_resource(
+        "grades",
+        ["group_id:ref=groups", "mark:decimal=2,1:min=0:max=2"],
+        parent="groups",
+        uniques=["group_id,mark"],
+        known=GROUPS,
+    )
+    ctx = generated.tests_context(grades, Layout(), "/api/v1")
+    assert (ctx["nested_rows"], ctx["include_rows"]) == (3, 21)

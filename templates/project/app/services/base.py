@@ -162,6 +162,13 @@ def owned_by(model: type[Any], user_id: Any) -> ColumnElement[bool] | None:
     return within
 
 
+def oldest_first(model: type[Any]) -> tuple[Any, ...]:
+    """`model`'s rows oldest first, then by id (rows made in the same instant); by id
+    alone for a model without `created_at` (a table the project wrote itself)."""
+    created = getattr(model, "created_at", None)
+    return (model.id,) if created is None else (created, model.id)
+
+
 class Owner(Protocol):
     """Who a service acts for: a signed-in user (``app.models.users.User``)."""
 
@@ -262,8 +269,7 @@ class ResourceService(Generic[ModelT]):
     def order(self) -> tuple[Any, ...]:
         """A stable order for pages: oldest first (then by id, for rows made together), so
         a list reads in the order its rows were created whatever the key (UUIDs too)."""
-        created = getattr(self.model, "created_at", None)
-        return (self.model.id,) if created is None else (created, self.model.id)
+        return oldest_first(self.model)
 
     async def page(self, statement: Select[Any], params: PageQuery) -> tuple[list[ModelT], int]:
         """One page of `statement` in `order`, and how many rows it matches in all."""
@@ -359,7 +365,7 @@ class ResourceService(Generic[ModelT]):
             statement = statement.where(visible)
         total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
         rows = await self.session.scalars(
-            statement.order_by(target.id).limit(params.limit).offset(params.offset)
+            statement.order_by(*oldest_first(target)).limit(params.limit).offset(params.offset)
         )
         return list(rows), total or 0
 
