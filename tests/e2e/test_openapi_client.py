@@ -1,0 +1,121 @@
+"""openapi-python-client builds a client for every route of every API version.
+
+A small project whose field rename opened v2 (the same class names in both versions
+once collided as ``app__schemas__v2__...`` components, and a link route's operation id
+was repeated), with an enum, a decimal, a time, a one-to-one and a many-to-many: its
+OpenAPI document goes through openapi-python-client (its own virtualenv, see
+tests/support/openapi_client.py), which must warn about nothing and write one module per
+operation, each of which imports.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.helpers import scaffold
+from tests.support.openapi_client import generate_client, openapi_client_generator
+
+__all__ = ["openapi_client_generator"]
+
+DOMAIN = [
+    ["resource", "tags", "name:str=40:unique", "--public", "--approve"],
+    [
+        "resource",
+        "visits",
+        "title:str=80",
+        "kind:enum=first-visit,follow_up,2nd:default=follow_up",
+        "fee:decimal=8,2:optional",
+        "opens:time:optional",
+        "tags:many=tags",
+        "--owned",
+        "--id",
+        "uuid",
+    ],
+    ["resource", "reports", "visit_id:ref=visits:unique", "body:text"],
+]
+_DUMP = "import json; from app.main import app; print(json.dumps(app.openapi()))"
+
+
+def _snake(operation_id: str) -> str:
+    """openapi-python-client's module name of an operation id (``a-b-v2`` -> ``a_b_v2``)."""
+    return re.sub(r"[^a-z0-9]+", "_", operation_id.lower()).strip("_")
+
+
+@pytest.fixture(scope="module")
+def versioned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("client") / "visits"
+    assert scaffold("new", str(root), "--defaults").exit_code == 0
+    for argv in DOMAIN:
+        result = scaffold(*argv, project=root)
+        assert result.exit_code == 0, f"{argv}: {result.output}"
+    result = scaffold("field", "rename", "visits", "title", "subject", "--approve", project=root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _document(project: Path) -> dict:
+    dumped = subprocess.run(
+        [sys.executable, "-c", _DUMP],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(dumped.stdout)
+
+
+def test_v1_and_v2_components_have_their_own_short_names(versioned: Path) -> None:
+    document = _document(versioned)
+    names = set(document["components"]["schemas"])
+    assert {"VisitCreate", "VisitV2Create", "VisitV2Update", "VisitKind", "VisitV2Kind"} <= names
+    assert not [name for name in names if "__" in name]
+    operations = [op["operationId"] for path in document["paths"].values() for op in path.values()]
+    assert len(operations) == len(set(operations))
+
+
+def test_openapi_python_client_builds_every_route_of_every_version(
+    versioned: Path, openapi_client_generator: Path, tmp_path: Path
+) -> None:
+    document = _document(versioned)
+    source = tmp_path / "openapi.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("post_hooks: []\n", encoding="utf-8")
+    out = tmp_path / "visits_client"
+
+    generated = generate_client(openapi_client_generator, source, out, config)
+
+    output = generated.stdout + generated.stderr
+    assert generated.returncode == 0, output
+    assert "Warning" not in output and "Unable to parse" not in output, output
+    missing = []
+    for path, operations in document["paths"].items():
+        assert any(f"/api/v{n}/" in path for n in (1, 2)) or not path.startswith("/api/")
+        for method, operation in operations.items():
+            tag = _snake(operation["tags"][0])
+            module = out / "api" / tag / f"{_snake(operation['operationId'])}.py"
+            if not module.exists():
+                missing.append(f"{method.upper()} {path}: {module.relative_to(out)}")
+    assert not missing, missing
+    assert (out / "api" / "visits" / "visits_create_v2.py").exists()
+    # The client imports with its own dependencies (httpx, attrs): every module of it.
+    python = openapi_client_generator.parent / "python"
+    modules = sorted(p.relative_to(tmp_path).with_suffix("") for p in out.rglob("*.py"))
+    names = [".".join(m.parts).removesuffix(".__init__") for m in modules]
+    check = "import importlib, sys\nfor n in sys.argv[1:]: importlib.import_module(n)"
+    imported = subprocess.run(
+        [str(python), "-c", check, *names],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr[-3000:]
