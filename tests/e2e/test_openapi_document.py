@@ -1,6 +1,8 @@
-"""openapi-python-client builds a client for every route of every API version.
+"""The OpenAPI document is the server: a client built from it works, and what it documents
+is what the server accepts and refuses.
 
-A small project whose field rename opened v2 (the same class names in both versions
+openapi-python-client builds a client for every route of every API version of a small
+project whose field rename opened v2 (the same class names in both versions
 once collided as ``app__schemas__v2__...`` components, and a link route's operation id
 was repeated), with an enum, a decimal, a time, a one-to-one and a many-to-many: its
 OpenAPI document goes through openapi-python-client (its own virtualenv, see
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import scaffold
+from tests.support.helpers import run, scaffold
 from tests.support.openapi_client import generate_client, openapi_client_generator
 
 __all__ = ["openapi_client_generator"]
@@ -119,3 +121,97 @@ def test_openapi_python_client_builds_every_route_of_every_version(
         check=False,
     )
     assert imported.returncode == 0, imported.stderr[-3000:]
+
+
+# Run inside the generated project, with its own fixtures: each request is one a client
+# built from the document may send (or one the document says is refused).
+PROBE = """
+import asyncio
+
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories.users import sign_in
+
+VISITS = "/api/v2/visits"
+
+
+async def _visit(client: AsyncClient, **fields: object) -> dict:
+    body = {"subject": "Checkup", "kind": "2nd", "fee": "12.50", "opens": "09:30:00Z", **fields}
+    response = await client.post(VISITS, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_the_server_takes_what_the_document_allows(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    client.headers.update(await sign_in(session))
+    tag = (await client.post("/api/v1/tags", json={"name": "urgent"})).json()
+    # A "time" ending in Z (RFC 3339) and an integer written 57.0 (JSON Schema's integer).
+    visit = await _visit(client, tag_ids=[float(tag["id"])])
+    assert visit["opens"] == "09:30:00" and visit["kind"] == "2nd"
+    linked = await client.get(f"{VISITS}/{visit['id']}/tags")
+    assert [t["id"] for t in linked.json()["items"]] == [tag["id"]]
+    # null clears an optional field only.
+    cleared = await client.patch(f"{VISITS}/{visit['id']}", json={"fee": None})
+    assert cleared.status_code == 200 and cleared.json()["fee"] is None
+    listed = await client.get(VISITS, params={"include": "tags", "limit": 5})
+    assert listed.status_code == 200 and listed.json()["total"] == 1
+
+
+async def test_the_server_refuses_what_the_document_refuses(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    client.headers.update(await sign_in(session))
+    visit = await _visit(client)
+    item = f"{VISITS}/{visit['id']}"
+    refused = {
+        "a decimal as a JSON number": await client.post(
+            VISITS, json={"subject": "x", "fee": 12.5}
+        ),
+        "a time with another offset": await client.post(
+            VISITS, json={"subject": "x", "opens": "09:30:00+02:00"}
+        ),
+        "57.5 for an integer": await client.post(VISITS, json={"subject": "x", "tag_ids": [57.5]}),
+        "null for a required field": await client.patch(item, json={"subject": None}),
+        "an unknown query parameter": await client.get(VISITS, params={"stauts": "zzz"}),
+        "an unknown query parameter of an item": await client.get(item, params={"x": "1"}),
+        "a value outside the enum": await client.patch(item, json={"kind": "zzz"}),
+    }
+    wrong = {what: r.status_code for what, r in refused.items() if r.status_code != 422}
+    assert not wrong, wrong
+
+
+async def test_a_wrong_method_names_every_method_of_the_path(client: AsyncClient) -> None:
+    response = await client.put("/api/v1/tags/1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
+    response = await client.put("/api/v1/tags")
+    assert response.headers["allow"] == "GET, POST"
+"""
+
+
+def test_the_server_accepts_and_refuses_what_its_document_says(versioned: Path) -> None:
+    probe = versioned / "tests" / "test_document_probe.py"
+    probe.write_text(PROBE.lstrip(), encoding="utf-8")
+    try:
+        result = run(versioned, "pytest", "-q", "-p", "no:randomly", str(probe))
+    finally:
+        probe.unlink()
+    assert "3 passed" in result.stdout, result.stdout[-3000:]
+
+
+def test_the_document_names_enums_and_marks_required_patch_fields_non_nullable(
+    versioned: Path,
+) -> None:
+    schemas = _document(versioned)["components"]["schemas"]
+    assert schemas["VisitV2Read"]["properties"]["kind"] == {
+        "$ref": "#/components/schemas/VisitV2Kind"
+    }
+    assert schemas["VisitV2Kind"]["enum"] == ["first-visit", "follow_up", "2nd"]
+    update = schemas["VisitV2Update"]["properties"]
+    assert update["subject"]["type"] == "string" and "anyOf" not in update["subject"]
+    assert {"type": "null"} in update["fee"]["anyOf"]
+    fee = schemas["VisitV2Create"]["properties"]["fee"]
+    assert fee["anyOf"][0]["type"] == "string" and "pattern" in str(fee)
