@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import run, scaffold
+from tests.support.helpers import db_env, run, scaffold
 from tests.support.openapi_client import generate_client, openapi_client_generator
 
 __all__ = ["openapi_client_generator"]
@@ -192,14 +192,54 @@ async def test_a_wrong_method_names_every_method_of_the_path(client: AsyncClient
 """
 
 
-def test_the_server_accepts_and_refuses_what_its_document_says(versioned: Path) -> None:
-    probe = versioned / "tests" / "test_document_probe.py"
-    probe.write_text(PROBE.lstrip(), encoding="utf-8")
+# 50 identical link replacements at once: each one locks the row, so they run one after
+# the other instead of inserting the same link rows side by side (a 409 each, before).
+CONCURRENT_LINKS = """
+import asyncio
+
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories.users import sign_in
+
+
+async def test_identical_concurrent_link_updates_do_not_conflict(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    client.headers.update(await sign_in(session))
+    tags = [(await client.post("/api/v1/tags", json={"name": n})).json()["id"] for n in "ab"]
+    visit = (await client.post("/api/v2/visits", json={"subject": "x", "tag_ids": tags})).json()
+    url = f"/api/v2/visits/{visit['id']}"
+    answers = await asyncio.gather(
+        *(client.patch(url, json={"tag_ids": tags[::-1]}) for _ in range(50))
+    )
+    assert [r.status_code for r in answers] == [200] * 50
+    linked = (await client.get(f"{url}/tags")).json()
+    assert sorted(t["id"] for t in linked["items"]) == sorted(tags)
+"""
+
+
+def _probe(project: Path, text: str, env: dict[str, str] | None = None) -> str:
+    """Run ``text`` as a test module of ``project``'s own suite; its output."""
+    probe = project / "tests" / "test_document_probe.py"
+    probe.write_text(text.lstrip(), encoding="utf-8")
     try:
-        result = run(versioned, "pytest", "-q", "-p", "no:randomly", str(probe))
+        return run(project, "pytest", "-q", "-p", "no:randomly", str(probe), env=env).stdout
     finally:
         probe.unlink()
-    assert "3 passed" in result.stdout, result.stdout[-3000:]
+
+
+def test_the_server_accepts_and_refuses_what_its_document_says(versioned: Path) -> None:
+    output = _probe(versioned, PROBE)
+    assert "3 passed" in output, output[-3000:]
+
+
+@pytest.mark.pg
+def test_identical_concurrent_link_updates_do_not_conflict_on_postgres(
+    versioned: Path, pg_url: str
+) -> None:
+    output = _probe(versioned, CONCURRENT_LINKS, env=db_env(pg_url))
+    assert "1 passed" in output and "postgresql" in output, output[-3000:]
 
 
 def test_the_document_names_enums_and_marks_required_patch_fields_non_nullable(
