@@ -253,5 +253,8 @@ def test_the_document_names_enums_and_marks_required_patch_fields_non_nullable(
     update = schemas["VisitV2Update"]["properties"]
     assert update["subject"]["type"] == "string" and "anyOf" not in update["subject"]
     assert {"type": "null"} in update["fee"]["anyOf"]
+    # A BIGINT key's bound as an integer, not the float FastAPI's model would make of it.
+    ids = schemas["VisitV2Create"]["properties"]["tag_ids"]["items"]
+    assert ids["maximum"] == 2**63 - 1 and isinstance(ids["maximum"], int)
     fee = schemas["VisitV2Create"]["properties"]["fee"]
     assert fee["anyOf"][0]["type"] == "string" and "pattern" in str(fee)

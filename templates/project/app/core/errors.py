@@ -148,11 +148,33 @@ def _with_problem_components(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            document = build()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(PROBLEM_COMPONENTS)
+            _exact_integer_bounds(document)
         return app.openapi_schema or build()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_EXACT = {float(bound): bound for bound in (-(2**31), 2**31 - 1, -(2**63), 2**63 - 1)}
+
+
+def _exact_integer_bounds(node: Any) -> None:
+    """Integer bounds as integers: FastAPI's document model holds `maximum` as a float, so
+    a BIGINT's 9223372036854775807 would read 9.223372036854776e+18 (one more than it)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "integer":
+                for key in ("minimum", "maximum"):
+                    bound = item.get(key)
+                    if isinstance(bound, float) and bound.is_integer():
+                        item[key] = _EXACT.get(bound, int(bound))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _printable(part: int | str) -> int | str:
