@@ -107,11 +107,12 @@ def _input_type(
             # Written as a JSON string only; the document gives its pattern.
             annotation = imports.add("app.schemas.base", "DecimalText")
             pattern = imports.add("app.schemas.base", "decimal_pattern")
+            unsigned = ", signed=False" if low is not None and low >= 0 else ""
             kw += [("max_digits", str(field.precision)), ("decimal_places", str(field.scale))]
             kw.append(
                 (
                     "json_schema_extra",
-                    f'{{"pattern": {pattern}({field.precision}, {field.scale})}}',
+                    f'{{"pattern": {pattern}({field.precision}, {field.scale}{unsigned})}}',
                 )
             )
         for key, bound in (("ge", low), ("le", high)):

@@ -256,5 +256,7 @@ def test_the_document_names_enums_and_marks_required_patch_fields_non_nullable(
     # A BIGINT key's bound as an integer, not the float FastAPI's model would make of it.
     ids = schemas["VisitV2Create"]["properties"]["tag_ids"]["items"]
     assert ids["maximum"] == 2**63 - 1 and isinstance(ids["maximum"], int)
+    # A required string's rule (not blank) is in the document too.
+    assert schemas["VisitV2Create"]["properties"]["subject"]["pattern"] == r"[^\s\x1c-\x1f\x85]"
     fee = schemas["VisitV2Create"]["properties"]["fee"]
     assert fee["anyOf"][0]["type"] == "string" and "pattern" in str(fee)

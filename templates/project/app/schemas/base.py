@@ -278,14 +278,16 @@ DecimalText = Annotated[
 reaches it; a field adds its pattern (`decimal_pattern`) to the OpenAPI document."""
 
 
-def decimal_pattern(precision: int, scale: int) -> str:
-    """The text of a decimal with `precision` digits, `scale` of them after the point.
+def decimal_pattern(precision: int, scale: int, *, signed: bool = True) -> str:
+    """The text of a decimal with `precision` digits, `scale` of them after the point
+    (no minus sign unless `signed`: a field whose minimum is 0 or more).
 
     >>> decimal_pattern(10, 2)
-    '^-?(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$'
+    '^-?(0|[1-9][0-9]{0,7})(\\\\.[0-9]{1,2})?$'
     """
     whole = f"(0|[1-9][0-9]{{0,{precision - scale - 1}}})" if precision > scale else "0"
-    return f"^-?{whole}" + (f"(\\.[0-9]{{1,{scale}}})?$" if scale else "$")
+    sign = "-?" if signed else ""
+    return f"^{sign}{whole}" + (f"(\\.[0-9]{{1,{scale}}})?$" if scale else "$")
 
 
 def _email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
@@ -307,7 +309,20 @@ def _not_blank(value: str) -> str:
     return value
 
 
-NonBlankStr = Annotated[SafeStr, AfterValidator(_not_blank)]
+class _SomeTextDocumented:
+    """`NonBlankStr`'s rule in the OpenAPI document: a character that is not whitespace
+    as `str.strip` counts it (ECMA's `\\s` and the separators U+001C-U+001F, U+0085); a
+    field's own pattern is left as it is."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        json_schema.setdefault("pattern", r"[^\s\x1c-\x1f\x85]")
+        return json_schema
+
+
+NonBlankStr = Annotated[SafeStr, AfterValidator(_not_blank), _SomeTextDocumented()]
 """Text of a required field: like `SafeStr`, and never empty or only whitespace."""
 
 
