@@ -25,6 +25,8 @@ from tests.support.openapi_client import generate_client, openapi_client_generat
 
 __all__ = ["openapi_client_generator"]
 
+pytestmark = pytest.mark.e2e
+
 DOMAIN = [
     ["resource", "tags", "name:str=40:unique", "--public", "--approve"],
     [
