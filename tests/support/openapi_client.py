@@ -2,8 +2,10 @@
 
 It pins older typer and httpx than scaffold's own environment, so it never shares that
 one: ``openapi_client_generator`` (session) makes a virtualenv under
-``~/.cache/scaffold-tests/openapi-python-client-<version>`` once (a later run reuses it)
-and yields the path of its ``openapi-python-client`` executable.
+``~/.cache/scaffold-tests/openapi-python-client-<version>`` once (a later run reuses it;
+``SCAFFOLD_TEST_CACHE`` names another folder) and yields the path of its
+``openapi-python-client`` executable. ``python -m tests.support.openapi_client`` installs
+it ahead of a run.
 
 When the package cannot be installed (no registry), the tests that need it are skipped
 with the reason -- unless ``SCAFFOLD_REQUIRE_TOOLS=1`` (as in .ci/run): then they fail.
