@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scaffold.generate.imports import Imports
-from scaffold.generate.schemas import Include, bound_source, include_pattern
+from scaffold.generate.schemas import Include, bound_source, include_pattern, schema_names
 from scaffold.generate.values import INT32, id_py_type, literal
 from scaffold.project.layout import Layout
 from scaffold.spec.fields import INT_RANGE
@@ -67,11 +67,13 @@ def router_context(
     nested_lists = [_nested(spec, p, imports) for p in spec.lists_under if p != spec.parent]
     ops, summaries = _operations(spec, parent)
     includes = includes or []
+    names = schema_names(spec)
     if includes:
-        imports.add(schemas, f"{spec.class_name}Detail")
+        imports.add(schemas, names["Detail"])
     linked = _linked(spec, layout, imports)
     access = _access(spec, layout, imports)
     return {
+        "names": names,
         "reads": access["reads"],
         "writes": access["writes"],
         "admin_writes": access["admin_writes"],
@@ -99,14 +101,23 @@ def _common_imports(spec: ResourceSpec, layout: Layout, schemas: str, imports: I
         imports.add("fastapi", name)
     imports.add("app.core.errors", "problem_responses")
     imports.add("app.db.session", "SessionDep")
-    for suffix in ("Create", "ListQuery", "Page", "Read", "Update"):
-        imports.add(schemas, f"{spec.class_name}{suffix}")
+    names = schema_names(spec)
+    for kind in ("Create", "ListQuery", "Page", "Read", "Update"):
+        imports.add(schemas, names[kind])
     imports.add(layout.module("services", spec.table), f"{spec.class_name}Service")
 
 
 def _op_suffix(spec: ResourceSpec) -> str:
     """Operation ids a client generator turns into method names: <tag>-<action>[-vN]."""
     return f"-v{spec.api_version}" if spec.api_version > 1 else ""
+
+
+def article(noun: str) -> str:
+    """``noun`` with its indefinite article: "an appointment", "a user", "an hour"."""
+    vowel = noun[:1] in set("aeiou") or noun.startswith(("hour", "honest", "honor"))
+    if noun.startswith(("uni", "use", "usu", "eu", "one")):
+        vowel = False
+    return f"{'an' if vowel else 'a'} {noun}"
 
 
 def _nested(spec: ResourceSpec, parent: Known, imports: Imports) -> dict[str, str]:
@@ -119,7 +130,7 @@ def _nested(spec: ResourceSpec, parent: Known, imports: Imports) -> dict[str, st
     parent_singular = humanize(spec.known(_table_of(spec, route["field"])).singular).lower()
     stem = route["stem"].replace("_", "-")
     route["operation_id"] = f"{spec.route}-list-by-{stem}{_op_suffix(spec)}"
-    route["summary"] = f"List the {plural} of a {parent_singular}"
+    route["summary"] = f"List the {plural} of {article(parent_singular)}"
     return route
 
 
@@ -132,10 +143,10 @@ def _operations(
     ops = {a: f"{spec.route}-{a}{suffix}" for a in ("list", "create", "get", "update", "delete")}
     summaries = {
         "list": f"List {plural}",
-        "create": f"Create a {singular}",
-        "get": f"Get a {singular}",
-        "update": f"Update a {singular}: only the fields given change",
-        "delete": f"Delete a {singular}",
+        "create": f"Create {article(singular)}",
+        "get": f"Get {article(singular)}",
+        "update": f"Update {article(singular)}: only the fields given change",
+        "delete": f"Delete {article(singular)}",
     }
     if parent:
         ops["list_nested"] = parent["operation_id"]
@@ -150,7 +161,9 @@ def _linked(spec: ResourceSpec, layout: Layout, imports: Imports) -> list[dict[s
         page = imports.add(layout.module("schemas", m.target.table), f"{m.target.class_name}Page")
         imports.add("app.schemas.base", "PageQuery")
         route = m.name.replace("_", "-")
-        summary = f"List the {humanize(m.name).lower()} of a {humanize(spec.singular).lower()}"
+        summary = (
+            f"List the {humanize(m.name).lower()} of {article(humanize(spec.singular).lower())}"
+        )
         linked.append(
             {
                 # literal(): a long value is split into pieces that fit the line length.
@@ -158,7 +171,7 @@ def _linked(spec: ResourceSpec, layout: Layout, imports: Imports) -> list[dict[s
                 "field": m.ids_field,
                 "page": page,
                 "function": f"list_linked_{m.name}",
-                "operation_id": literal(f"{spec.route}-list-{route}"),
+                "operation_id": literal(f"{spec.route}-list-{route}{_op_suffix(spec)}"),
                 "summary": literal(summary),
             }
         )

@@ -21,9 +21,51 @@ from scaffold.generate.values import (
 from scaffold.project.layout import Layout
 from scaffold.spec.constraints import Check
 from scaffold.spec.fields import INT_RANGE, Field
+from scaffold.spec.inflect import camelize
 from scaffold.spec.links import links_of
 from scaffold.spec.names import python_name
 from scaffold.spec.resource import Many, ResourceSpec
+
+SCHEMA_KINDS = ("Create", "Update", "Read", "Detail", "Page", "ListQuery")
+
+
+def version_tag(spec: ResourceSpec) -> str:
+    """What a later API version adds to its schema classes' names (``V2``), so that every
+    OpenAPI component of every version has its own short name: ``PatientV2Create``."""
+    return f"V{spec.api_version}" if spec.api_version > 1 else ""
+
+
+def schema_names(spec: ResourceSpec) -> dict[str, str]:
+    """The class of each schema of this resource's API version: ``{"Create": ...}``."""
+    return {kind: f"{spec.class_name}{version_tag(spec)}{kind}" for kind in SCHEMA_KINDS}
+
+
+def enum_class(field: Field, spec: ResourceSpec) -> str:
+    """The named enum (an OpenAPI component) of an enum field: ``AppointmentStatus``."""
+    return f"{spec.class_name}{version_tag(spec)}{camelize(python_name(field.name))}"
+
+
+def enum_members(field: Field) -> list[tuple[str, str]]:
+    """(member name, value) of an enum field's choices: ``("IN_PROGRESS", "in-progress")``."""
+    out: list[tuple[str, str]] = []
+    for choice in field.choices:
+        name = "".join(c if c.isalnum() else "_" for c in choice).upper()
+        name = f"V_{name}" if not name[:1].isalpha() else name
+        while name in {n for n, _ in out}:
+            name += "_"
+        out.append((name, choice))
+    return out
+
+
+def _enum_lines(spec: ResourceSpec, imports: Imports) -> list[dict[str, Any]]:
+    """The enum classes of the module: one per live enum field."""
+    enums = [f for f in spec.fields if f.kind == "enum"]
+    if enums:
+        imports.add("enum", "StrEnum")
+    return [
+        {"name": enum_class(f, spec), "members": [(n, literal(v)) for n, v in enum_members(f)]}
+        for f in enums
+    ]
 
 
 def _input_type(
@@ -49,9 +91,10 @@ def _input_type(
             kw.append(("pattern", literal(field.pattern)))
         return annotation, kw
     if kind in ("int", "bigint", "float", "decimal"):
-        annotation = {"int": "int", "bigint": "int", "float": "float"}.get(kind, "Decimal")
+        annotation = {"int": "int", "bigint": "int", "float": "float"}.get(kind, "")
         if kind != "decimal":
-            # Strict per field: true or "2" is not an int; a float still takes 2.
+            # Strict per field: true or "2" is not an int; a float still takes 2, and an
+            # int 57.0 (InputModel: JSON Schema counts it as an integer).
             kw.append(("strict", "True"))
         # An integer is bounded by its column too (the database refuses more), and the
         # schema says so: the column's limits by name, the field's own as given.
@@ -61,15 +104,23 @@ def _input_type(
         if field.max is not None:
             high = field.max if high is None else min(high, field.max)
         if kind == "decimal":
-            imports.add("decimal", "Decimal")
+            # Written as a JSON string only; the document gives its pattern.
+            annotation = imports.add("app.schemas.base", "DecimalText")
+            pattern = imports.add("app.schemas.base", "decimal_pattern")
+            unsigned = ", signed=False" if low is not None and low >= 0 else ""
             kw += [("max_digits", str(field.precision)), ("decimal_places", str(field.scale))]
+            kw.append(
+                (
+                    "json_schema_extra",
+                    f'{{"pattern": {pattern}({field.precision}, {field.scale}{unsigned})}}',
+                )
+            )
         for key, bound in (("ge", low), ("le", high)):
             if bound is not None:
                 kw.append((key, bound_source(imports, bound)))
         return annotation, kw
     if kind == "enum":
-        imports.add("typing", "Literal")
-        return f"Literal[{', '.join(literal(c) for c in field.choices)}]", kw
+        return enum_class(field, spec), kw
     if kind == "datetime":
         imports.add("app.schemas.base", "UTCDatetime")
         return "UTCDatetime", kw
@@ -236,7 +287,10 @@ def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -
     include_filter, detail = _include_lines(includes, imports)
     filters = _filter_lines(spec, imports) + include_filter
     _common_imports(spec, imports, validates_required=bool(required))
+    enums = _enum_lines(spec, imports)
     return {
+        "names": schema_names(spec),
+        "enums": enums,
         "imports": imports.render(),
         "create_fields": create,
         "update_fields": update,
@@ -315,7 +369,8 @@ def _read_fields(spec: ResourceSpec, imports: Imports) -> list[str]:
                 _field_line(f.attr, f"{py_type(f, spec, imports)} | None", aliases, "None")
             )
         else:
-            read_type = py_type(f, spec, imports) + (" | None" if f.optional else "")
+            plain = enum_class(f, spec) if f.kind == "enum" else py_type(f, spec, imports)
+            read_type = plain + (" | None" if f.optional else "")
             lines.append(_field_line(f.attr, read_type, _aliases(f, read=True), None))
     return [*lines, "created_at: dt.datetime", "updated_at: dt.datetime"]
 
@@ -344,7 +399,10 @@ def _create_line(f: Field, annotation: str, kw: list[tuple[str, str]], imports: 
         return _field_line(f.attr, annotation, kw + [("default_factory", "utcnow")], None)
     if f.has_default:
         chosen = optional_annotation if f.optional else annotation
-        return _field_line(f.attr, chosen, kw, value_source(imports, f.default))
+        default = value_source(imports, f.default)
+        if f.kind == "enum":
+            default = f"{annotation}.{dict((v, n) for n, v in enum_members(f))[f.default]}"
+        return _field_line(f.attr, chosen, kw, default)
     if f.optional:
         return _field_line(f.attr, optional_annotation, kw, "None")
     return _field_line(f.attr, annotation, kw, None)

@@ -31,7 +31,6 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
             # Every API version's Create/Update schema comes through here, so the service
             # takes the common base and reads column attributes with by_alias=True.
             ("app.schemas.base", "InputModel"),
-            ("typing", "Any"),
         )
     }
     imports.add_own(layout.module("models", spec.table), spec.class_name)
@@ -55,8 +54,9 @@ def service_context(spec: ResourceSpec, layout: Layout) -> dict[str, Any]:
         n["PageQuery"] = imports.add("app.schemas.base", "PageQuery")
     parent = nested[0] if spec.parent is not None else None
     hashed = [f.db_attr for f in spec.fields if f.hashed]
-    if hashed:
+    if hashed:  # only then does a value change on its way to the table
         imports.add("app.core.security", "hash_secret")
+        n["Any"] = imports.add("typing", "Any")
     return {
         "hashed": hashed,
         "constraints": _service_constraints(spec, imports),

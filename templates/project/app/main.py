@@ -6,13 +6,13 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import api
 from app.api import health
 from app.core.config import Settings, get_settings
-from app.core.errors import install_error_handlers
+from app.core.errors import install_error_handlers, known_query_only
 from app.core.limits import install_rate_limits
 from app.core.logging import configure_logging, get_logger
 from app.core.middleware import (
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if settings.docs else None,
         redoc_url="/redoc" if settings.docs else None,
         openapi_url="/openapi.json" if settings.docs else None,
+        # Every route refuses a query parameter it does not declare (422).
+        dependencies=[Depends(known_query_only)],
     )
     # What routes read through `request.app.state.settings` (a test's app: its own).
     app.state.settings = settings

@@ -51,7 +51,8 @@ def probe_app(**overrides: object) -> FastAPI:
     widgets = APIRouter(prefix="/widgets")
 
     @widgets.get("/{widget_id}")
-    async def widget(widget_id: int) -> dict[str, int]:
+    async def widget(widget_id: int, token: str | None = None) -> dict[str, int]:
+        # `token`: a query parameter the route declares (any other one is a 422).
         return {"id": widget_id}
 
     # Built like every app.api.v<N> router: each route under it counts against the default.

@@ -27,5 +27,7 @@ def test_naive_or_out_of_range_datetimes_are_refused(value: str) -> None:
 
 def test_times_with_an_offset_are_refused() -> None:
     assert Slot.model_validate({"opens": "10:00:00"}).opens == dt.time(10, 0)
+    # RFC 3339's full-time (OpenAPI's format "time") ends in Z: the same time of day.
+    assert Slot.model_validate({"opens": "10:00:00Z"}).opens == dt.time(10, 0)
     with pytest.raises(ValidationError):
         Slot.model_validate({"opens": "10:00:00+02:00"})

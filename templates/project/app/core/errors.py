@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -146,11 +148,33 @@ def _with_problem_components(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            document = build()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(PROBLEM_COMPONENTS)
+            _exact_integer_bounds(document)
         return app.openapi_schema or build()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_EXACT = {float(bound): bound for bound in (-(2**31), 2**31 - 1, -(2**63), 2**63 - 1)}
+
+
+def _exact_integer_bounds(node: Any) -> None:
+    """Integer bounds as integers: FastAPI's document model holds `maximum` as a float, so
+    a BIGINT's 9223372036854775807 would read 9.223372036854776e+18 (one more than it)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "integer":
+                for key in ("minimum", "maximum"):
+                    bound = item.get(key)
+                    if isinstance(bound, float) and bound.is_integer():
+                        item[key] = _EXACT.get(bound, int(bound))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _printable(part: int | str) -> int | str:
@@ -168,10 +192,79 @@ async def _domain_error(_request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, exc.detail)
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(exc.status_code, detail, headers=dict(exc.headers) if exc.headers else None)
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route of the path; the path has more.
+        headers["Allow"] = ", ".join(_methods_of_path(request))
+    return problem(exc.status_code, detail, headers=headers or None)
+
+
+def _methods_of_path(request: Request) -> list[str]:
+    """Every method some route serves at the request's path, in a stable order."""
+    methods: set[str] = set()
+    for route in _flat_routes(request.app.router.routes):
+        regex, served = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and served and regex.match(request.scope["path"]):
+            methods |= set(served)
+    return sorted(methods)
+
+
+def _flat_routes(routes: list[Any]) -> list[Any]:
+    """The routes of the app, those of included routers included (FastAPI keeps an
+    included router as one route that yields its own, `effective_route_contexts`)."""
+    out: list[Any] = []
+    for route in routes:
+        nested = getattr(route, "effective_route_contexts", None)
+        out.extend(nested() if callable(nested) else [route])
+    return out
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route and its dependencies declare, a parameter model's
+    fields included (`Annotated[ResidentListQuery, Query()]`)."""
+    names: set[str] = set()
+    dependants = [route.dependant]
+    while dependants:
+        dependant = dependants.pop()
+        dependants.extend(dependant.dependencies)
+        for param in dependant.query_params:
+            annotation = param.field_info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                fields = annotation.model_fields.items()
+                names |= {field.alias or name for name, field in fields}
+            else:
+                names.add(param.alias)
+    return frozenset(names)
+
+
+async def known_query_only(request: Request) -> None:
+    """Refuse a query parameter the route does not declare (422), as a misspelt filter
+    would otherwise list everything: `GET /api/v1/residents?stauts=x`.
+
+    An app-wide dependency (`FastAPI(dependencies=[Depends(known_query_only)])`).
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known: frozenset[str] | None = getattr(route, "known_query", None)
+    if known is None:  # worked out once per route, on its first request
+        known = _query_names(route)
+        route.known_query = known  # type: ignore[attr-defined]
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": "is not a query parameter of this route",
+                    "type": "extra_forbidden",
+                }
+                for name in dict.fromkeys(unknown)
+            ]
+        )
 
 
 # Pydantic messages of these types can quote parts of the input (an email

@@ -6,7 +6,10 @@ Validation messages here never quote the value: they reach clients and logs.
 import datetime as dt
 import math
 import unicodedata
-from typing import Annotated, Any, Generic, TypeVar
+from decimal import Decimal
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -16,13 +19,16 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    GetJsonSchemaHandler,
     JsonValue,
     ValidationError,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     WrapValidator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 T = TypeVar("T")
 
@@ -35,9 +41,89 @@ MAX_OFFSET = INT32_MAX
 
 
 class InputModel(BaseModel):
-    """Base of request bodies: unknown fields, NaN and Infinity are rejected."""
+    """Base of request bodies: unknown fields, NaN and Infinity are rejected.
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=False)
+    An enum field holds its value (`use_enum_values`), as the column stores it. A field
+    whose validator is `refuse_null` is documented non-nullable in the OpenAPI document:
+    a partial update may leave it out, never send null.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, str_strip_whitespace=False, use_enum_values=True
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_floats(cls, data: Any) -> Any:
+        # JSON Schema counts 57.0 as an integer: a client may send it for 57 (never 57.5).
+        if not isinstance(data, dict):
+            return data
+        keys = _integer_keys(cls)
+        return {k: _integral(v) if k in keys else v for k, v in data.items()}
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(json_schema).get("properties", {})
+        for name in _not_null_fields(cls):
+            field = cls.model_fields[name]
+            alias = field.validation_alias
+            key = alias if isinstance(alias, str) else field.alias or name
+            if key in properties:
+                properties[key] = _without_null(properties[key])
+        return json_schema
+
+
+@cache
+def _integer_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The JSON keys of the fields that take an integer or a list of integers."""
+    keys = set()
+    for name, field in model.model_fields.items():
+        if _takes_integers(field.annotation):
+            alias = field.validation_alias
+            keys.add(alias if isinstance(alias, str) else field.alias or name)
+    return frozenset(keys)
+
+
+def _takes_integers(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    args = get_args(annotation)
+    if get_origin(annotation) is Annotated or get_origin(annotation) is list:
+        return _takes_integers(args[0])
+    options = [a for a in args if a is not type(None)]
+    is_union = get_origin(annotation) in (Union, UnionType)
+    return is_union and float not in options and any(_takes_integers(a) for a in options)
+
+
+def _integral(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
+
+
+def _not_null_fields(model: type[BaseModel]) -> list[str]:
+    """The fields a `refuse_null` validator guards."""
+    validators = model.__pydantic_decorators__.field_validators.values()
+    return [
+        name
+        for validator in validators
+        if validator.func is refuse_null or getattr(validator.func, "__func__", None) is refuse_null
+        for name in validator.info.fields
+    ]
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema without its null alternative, nor the null default."""
+    variants = [v for v in schema.get("anyOf", []) if v != {"type": "null"}]
+    rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+    if len(variants) == 1:
+        return {**rest, **variants[0]}
+    return {**rest, "anyOf": variants} if variants else rest
 
 
 class ReadModel(BaseModel):
@@ -88,8 +174,11 @@ class Page(BaseModel, Generic[T]):
 class PageQuery(BaseModel):
     """Query parameters of a list route: `GET /api/v1/residents?limit=20&offset=40`.
 
-    A resource's `...ListQuery` adds its equality filters to these.
+    A resource's `...ListQuery` adds its equality filters to these; any other parameter
+    is refused (422), as on every route (`app.core.errors.known_query_only`).
     """
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
@@ -150,16 +239,55 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
 
 
 def _local_time(value: dt.time) -> dt.time:
-    if value.tzinfo is not None:
-        raise ValueError("must be a time of day without a UTC offset")
-    return value
+    if value.tzinfo is None:
+        return value
+    if value.utcoffset() != dt.timedelta(0):
+        raise ValueError("must be a time of day without a UTC offset other than Z")
+    # "09:00:00Z" (RFC 3339 full-time) is 09:00:00: the offset is zero, nothing is lost.
+    return value.replace(tzinfo=None)
+
+
+_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]00:00)?$"
 
 
 UTCDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime, converted to UTC (naive or out-of-range values are refused)."""
 
-LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
-"""A time of day; an offset would be silently dropped by the database, so it is refused."""
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_local_time),
+    WithJsonSchema({"type": "string", "pattern": _TIME_PATTERN}, mode="validation"),
+]
+"""A time of day, "09:30" to "09:30:00.123456", a `Z` allowed; any other offset would be
+silently dropped by the database, so it is refused (and the OpenAPI pattern says so)."""
+
+
+def _decimal_text(value: Any) -> Any:
+    if isinstance(value, str | Decimal):
+        return value
+    # A JSON number is a binary float to most clients: 0.1 + 0.2 is not 0.3.
+    raise PydanticCustomError("decimal_type", "must be a decimal number written as a string")
+
+
+DecimalText = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text),
+    WithJsonSchema({"type": "string", "format": "decimal"}, mode="validation"),
+]
+"""A decimal sent as a JSON string ("12.50"), never as a number, so no float rounding
+reaches it; a field adds its pattern (`decimal_pattern`) to the OpenAPI document."""
+
+
+def decimal_pattern(precision: int, scale: int, *, signed: bool = True) -> str:
+    """The text of a decimal with `precision` digits, `scale` of them after the point
+    (no minus sign unless `signed`: a field whose minimum is 0 or more).
+
+    >>> decimal_pattern(10, 2)
+    '^-?(0|[1-9][0-9]{0,7})(\\\\.[0-9]{1,2})?$'
+    """
+    whole = f"(0|[1-9][0-9]{{0,{precision - scale - 1}}})" if precision > scale else "0"
+    sign = "-?" if signed else ""
+    return f"^{sign}{whole}" + (f"(\\.[0-9]{{1,{scale}}})?$" if scale else "$")
 
 
 def _email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
@@ -181,7 +309,20 @@ def _not_blank(value: str) -> str:
     return value
 
 
-NonBlankStr = Annotated[SafeStr, AfterValidator(_not_blank)]
+class _SomeTextDocumented:
+    """`NonBlankStr`'s rule in the OpenAPI document: a character that is not whitespace
+    as `str.strip` counts it (ECMA's `\\s` and the separators U+001C-U+001F, U+0085); a
+    field's own pattern is left as it is."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        json_schema.setdefault("pattern", r"[^\s\x1c-\x1f\x85]")
+        return json_schema
+
+
+NonBlankStr = Annotated[SafeStr, AfterValidator(_not_blank), _SomeTextDocumented()]
 """Text of a required field: like `SafeStr`, and never empty or only whitespace."""
 
 

@@ -340,8 +340,13 @@ class ResourceService(Generic[ModelT]):
                 .returning(self.model)
                 .execution_options(populate_existing=True)
             )
-        else:  # only the links change: the row is read, not rewritten
-            statement = self.scoped(select(self.model).where(self.model.id == item_id))
+        else:
+            # Only the links change: the row is read, not rewritten, but locked like an
+            # UPDATE would, so that concurrent replacements of its links run one after the
+            # other (each then deletes what the last inserted) instead of conflicting.
+            statement = self.scoped(
+                select(self.model).where(self.model.id == item_id)
+            ).with_for_update(of=self.model)
         item: ModelT | None = await self._write(statement, values, None, linked)
         if item is None:
             raise NotFoundError(f"{self.label} not found.")

@@ -4,7 +4,8 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 """
 
 import datetime as dt
-from typing import Any, Literal, Self
+from enum import StrEnum
+from typing import Any, Self
 
 from pydantic import ConfigDict, Field, JsonValue, field_validator, model_validator
 
@@ -24,6 +25,14 @@ from app.schemas.base import (
     rule_broken,
 )
 from app.schemas.users import UserRead
+
+
+class OrderStatus(StrEnum):
+    """A named schema of the OpenAPI document; requests and responses carry its values."""
+
+    PENDING = "pending"
+    PAID = "paid"
+
 
 # Examples of the OpenAPI document, built from the field specs.
 CREATE_EXAMPLE: dict[str, JsonValue] = {
@@ -64,7 +73,7 @@ class OrderCreate(InputModel):
     metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
     payload: JsonObject | None = None
     limit: int = Field(strict=True, ge=INT32_MIN, le=INT32_MAX)
-    status: Literal["pending", "paid"] = "pending"
+    status: OrderStatus = OrderStatus.PENDING
 
     @model_validator(mode="after")
     def _check_order_le_limit(self) -> Self:
@@ -87,7 +96,7 @@ class OrderUpdate(InputModel):
     metadata_: JsonObject | None = Field(default=None, validation_alias="metadata")
     payload: JsonObject | None = None
     limit: int | None = Field(default=None, strict=True, ge=INT32_MIN, le=INT32_MAX)
-    status: Literal["pending", "paid"] | None = None
+    status: OrderStatus | None = None
 
     _required = field_validator("user_id", "user", "order", "from_", "limit", "status")(refuse_null)
 
@@ -109,7 +118,7 @@ class OrderRead(ReadModel):
     metadata_: dict[str, Any] | None = Field(serialization_alias="metadata")
     payload: dict[str, Any] | None
     limit: int
-    status: str
+    status: OrderStatus
     created_at: dt.datetime
     updated_at: dt.datetime
 

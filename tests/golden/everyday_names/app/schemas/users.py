@@ -4,11 +4,19 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 """
 
 import datetime as dt
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import ConfigDict, Field, JsonValue, field_validator
 
 from app.schemas.base import Email, InputModel, Page, PageQuery, ReadModel, refuse_null
+
+
+class UserRole(StrEnum):
+    """A named schema of the OpenAPI document; requests and responses carry its values."""
+
+    ADMIN = "admin"
+    MEMBER = "member"
+
 
 # Examples of the OpenAPI document, built from the field specs.
 CREATE_EXAMPLE: dict[str, JsonValue] = {
@@ -31,7 +39,7 @@ class UserCreate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     email: Email = Field(max_length=320)
-    role: Literal["admin", "member"] = "member"
+    role: UserRole = UserRole.MEMBER
 
 
 class UserUpdate(InputModel):
@@ -40,7 +48,7 @@ class UserUpdate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [UPDATE_EXAMPLE]})
 
     email: Email | None = Field(default=None, max_length=320)
-    role: Literal["admin", "member"] | None = None
+    role: UserRole | None = None
 
     _required = field_validator("email", "role")(refuse_null)
 
@@ -50,7 +58,7 @@ class UserRead(ReadModel):
 
     id: int
     email: str
-    role: str
+    role: UserRole
     created_at: dt.datetime
     updated_at: dt.datetime
 

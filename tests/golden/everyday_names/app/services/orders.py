@@ -3,8 +3,6 @@
 Table: orders
 """
 
-from typing import Any
-
 from app.models.orders import Order
 from app.models.users import User
 from app.schemas.base import InputModel
@@ -28,12 +26,8 @@ class OrderService(ResourceService[Order]):
     )
 
     async def create(self, data: InputModel) -> Order:
-        return await self.insert_row(await self._stored(data.model_dump(by_alias=True)))
+        return await self.insert_row(data.model_dump(by_alias=True))
 
     async def update(self, item_id: int, data: InputModel) -> Order:
-        values = await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        values = data.model_dump(exclude_unset=True, by_alias=True)
         return await self.update_row(item_id, values)
-
-    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as they are stored: passwords become Argon2id hashes."""
-        return values

@@ -4,7 +4,7 @@ Create and Update refuse unknown fields; Read never carries a sensitive field.
 """
 
 import datetime as dt
-from typing import Literal
+from enum import StrEnum
 from uuid import UUID
 
 from pydantic import ConfigDict, Field, JsonValue, field_validator
@@ -19,6 +19,15 @@ from app.schemas.base import (
     refuse_null,
 )
 from app.schemas.boards import BoardRead
+
+
+class CardStatus(StrEnum):
+    """A named schema of the OpenAPI document; requests and responses carry its values."""
+
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+
 
 # Examples of the OpenAPI document, built from the field specs.
 CREATE_EXAMPLE: dict[str, JsonValue] = {
@@ -42,7 +51,7 @@ class CardCreate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     title: NonBlankStr = Field(strict=True, max_length=80)
-    status: Literal["todo", "doing", "done"] = "todo"
+    status: CardStatus = CardStatus.TODO
 
 
 class CardUpdate(InputModel):
@@ -52,7 +61,7 @@ class CardUpdate(InputModel):
 
     board_id: UUID | None = None
     title: NonBlankStr | None = Field(default=None, strict=True, max_length=80)
-    status: Literal["todo", "doing", "done"] | None = None
+    status: CardStatus | None = None
 
     _required = field_validator("board_id", "title", "status")(refuse_null)
 
@@ -63,7 +72,7 @@ class CardRead(ReadModel):
     id: int
     board_id: UUID
     title: str
-    status: str
+    status: CardStatus
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -3,7 +3,6 @@
 Table: boards
 """
 
-from typing import Any
 from uuid import UUID
 
 from app.models.boards import Board
@@ -16,12 +15,8 @@ class BoardService(ResourceService[Board]):
     label = "Board"
 
     async def create(self, data: InputModel) -> Board:
-        return await self.insert_row(await self._stored(data.model_dump(by_alias=True)))
+        return await self.insert_row(data.model_dump(by_alias=True))
 
     async def update(self, item_id: UUID, data: InputModel) -> Board:
-        values = await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        values = data.model_dump(exclude_unset=True, by_alias=True)
         return await self.update_row(item_id, values)
-
-    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as they are stored: passwords become Argon2id hashes."""
-        return values

@@ -3,7 +3,6 @@
 Table: cards
 """
 
-from typing import Any
 from uuid import UUID
 
 from app.models.boards import Board
@@ -33,13 +32,9 @@ class CardService(ResourceService[Card]):
         return await self.page(statement, params)
 
     async def create(self, parent_id: UUID, data: InputModel) -> Card:
-        values = await self._stored(data.model_dump(by_alias=True))
+        values = data.model_dump(by_alias=True)
         return await self.insert_row({**values, "board_id": parent_id}, parent="board_id")
 
     async def update(self, item_id: int, data: InputModel) -> Card:
-        values = await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        values = data.model_dump(exclude_unset=True, by_alias=True)
         return await self.update_row(item_id, values)
-
-    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as they are stored: passwords become Argon2id hashes."""
-        return values

@@ -3,8 +3,6 @@
 Table: residents
 """
 
-from typing import Any
-
 from app.models.residents import Resident
 from app.schemas.base import InputModel
 from app.services.base import ResourceService, Rule, Unique
@@ -19,12 +17,8 @@ class ResidentService(ResourceService[Resident]):
     )
 
     async def create(self, data: InputModel) -> Resident:
-        return await self.insert_row(await self._stored(data.model_dump(by_alias=True)))
+        return await self.insert_row(data.model_dump(by_alias=True))
 
     async def update(self, item_id: int, data: InputModel) -> Resident:
-        values = await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        values = data.model_dump(exclude_unset=True, by_alias=True)
         return await self.update_row(item_id, values)
-
-    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as they are stored: passwords become Argon2id hashes."""
-        return values

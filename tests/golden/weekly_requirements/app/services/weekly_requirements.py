@@ -3,8 +3,6 @@
 Table: weekly_requirements
 """
 
-from typing import Any
-
 from app.models.residents import Resident
 from app.models.weekly_requirements import WeeklyRequirement
 from app.schemas.base import InputModel
@@ -33,12 +31,8 @@ class WeeklyRequirementService(ResourceService[WeeklyRequirement]):
     )
 
     async def create(self, data: InputModel) -> WeeklyRequirement:
-        return await self.insert_row(await self._stored(data.model_dump(by_alias=True)))
+        return await self.insert_row(data.model_dump(by_alias=True))
 
     async def update(self, item_id: int, data: InputModel) -> WeeklyRequirement:
-        values = await self._stored(data.model_dump(exclude_unset=True, by_alias=True))
+        values = data.model_dump(exclude_unset=True, by_alias=True)
         return await self.update_row(item_id, values)
-
-    async def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as they are stored: passwords become Argon2id hashes."""
-        return values

@@ -52,7 +52,7 @@ async def list_orders(params: ListParams, service: Service) -> OrderPage:
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 409, 422),
     operation_id="orders-create",
-    summary="Create a order",
+    summary="Create an order",
 )
 async def create_order(payload: OrderCreate, service: Service) -> OrderRead:
     item = await service.create(payload)
@@ -63,7 +63,7 @@ async def create_order(payload: OrderCreate, service: Service) -> OrderRead:
     "/orders/{order_id}",
     responses=problem_responses(404, 422),
     operation_id="orders-get",
-    summary="Get a order",
+    summary="Get an order",
     response_model_exclude_unset=True,
 )
 async def get_order(
@@ -79,7 +79,7 @@ async def get_order(
     "/orders/{order_id}",
     responses=problem_responses(400, 404, 409, 422),
     operation_id="orders-update",
-    summary="Update a order: only the fields given change",
+    summary="Update an order: only the fields given change",
 )
 async def update_order(order_id: ItemId, payload: OrderUpdate, service: Service) -> OrderRead:
     return OrderRead.model_validate(await service.update(order_id, payload))
@@ -92,7 +92,7 @@ async def update_order(order_id: ItemId, payload: OrderUpdate, service: Service)
     response_class=Response,
     responses=problem_responses(404, 409, 422),
     operation_id="orders-delete",
-    summary="Delete a order",
+    summary="Delete an order",
 )
 async def delete_order(order_id: ItemId, service: Service) -> None:
     await service.delete(order_id)
