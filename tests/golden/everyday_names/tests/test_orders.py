@@ -209,20 +209,20 @@ async def test_unknown_reference_is_422_naming_the_field(client: AsyncClient) ->
 
 
 async def test_include_user_ref(client: AsyncClient, statements: list[str]) -> None:
-    """?include= embeds the row, with no query per row: as many for 50 rows as for 1."""
+    """?include= embeds the row, with no query per row: as many for 3 rows as for 1."""
     first = await create_order(client)
     url = ITEMS
     statements.clear()
     one = await client.get(url, params={"include": "user_ref"})
     for_one = len(statements)
-    for _ in range(49):
+    for _ in range(2):
         await create_order(client)
     statements.clear()
-    fifty = await client.get(url, params={"include": "user_ref", "limit": 50})
-    assert (one.status_code, fifty.status_code) == (200, 200), fifty.text
-    items = fifty.json()["items"]
-    assert len(items) == 50
-    # One SELECT for the page, one for the related rows: as many for 50 rows as for 1.
+    many = await client.get(url, params={"include": "user_ref"})
+    assert (one.status_code, many.status_code) == (200, 200), many.text
+    items = many.json()["items"]
+    assert len(items) == 3
+    # One SELECT for the page, one for the related rows: as many for several rows as for 1.
     assert len(statements) == for_one
     assert items[0]["user_ref"]["id"] == first["user_id"]
 
