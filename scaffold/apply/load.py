@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-BUDGET_SECONDS = 0.1  # per route
-MAX_REQUESTS = 100  # per route
+BUDGET_SECONDS = 0.05  # per route
+MAX_REQUESTS = 50  # per route
 TIMEOUT = 120
 
 PROBE = r"""
