@@ -212,8 +212,9 @@ def _security_review(project: Project, spec: ResourceSpec, outcome: Outcome) -> 
     if owned_refs and spec.public_reads:
         outcome.handoff.append(
             f"{spec.table} is public and references {', '.join(owned_refs)}, whose rows "
-            f"are their owner's: anyone can point a {spec.singular} at any of them (and "
-            "learn which ids exist). Drop --public if that must not be."
+            f"are their owner's alone: its routes act for nobody in particular, so a "
+            f"{spec.singular} can point at none of them and ?include= never embeds one. "
+            "Drop --public to let each signed-in user link their own."
         )
     elif through is not None:
         outcome.notes.append(

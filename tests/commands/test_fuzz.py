@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import ast
 import keyword
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -31,7 +28,8 @@ from scaffold.errors import InputError
 from scaffold.spec.fields import MODIFIERS, TYPES, parse_field
 from scaffold.spec.names import PG_SYSTEM_COLUMNS, PYTHON_MAPPED
 from scaffold.spec.resource import build_resource
-from tests.support.helpers import BIN, MINIMAL_PYPROJECT, db_env, passed_count, run, scaffold, tree
+from tests.support.helpers import MINIMAL_PYPROJECT, db_env, passed_count, run, scaffold, tree
+from tests.support.schemathesis_probe import run_schemathesis
 
 FUZZ = settings(
     max_examples=60,
@@ -343,71 +341,6 @@ def test_sample_collection_is_deterministic() -> None:
     assert accepted_samples(3) == accepted_samples(3)
 
 
-SCHEMATHESIS_MODULE = '''\
-"""schemathesis against the app's own OpenAPI: no 5xx, every status, content type, header
-and body as documented."""
-
-import os
-from collections.abc import AsyncIterator, Iterator
-
-import pytest
-import schemathesis
-from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
-
-from app.db.session import get_session
-from app.main import app
-
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-
-
-@pytest.fixture(autouse=True)
-def _own_connections() -> Iterator[None]:
-    # The ASGI test client runs the app on an event loop of its own: no pooled
-    # connection may cross loops, so each request opens and closes one.
-    engine = create_async_engine(os.environ["DATABASE_URL"], poolclass=NullPool)
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-    async def session() -> AsyncIterator[AsyncSession]:
-        async with sessions() as db_session:
-            yield db_session
-
-    app.dependency_overrides[get_session] = session
-    yield
-    app.dependency_overrides.pop(get_session)
-
-
-@schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
-def test_api(case: schemathesis.Case) -> None:
-    # positive_data_acceptance is left out: it counts the 422s the API must give as failures.
-    case.call_and_validate(
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_headers_conformance,
-            response_schema_conformance,
-        ]
-    )
-'''
-
-
 @pytest.fixture(scope="module")
 def sampled_project(pristine_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new project with three Hypothesis-sampled resources and a sensitive one."""
@@ -452,25 +385,7 @@ def test_a_sample_of_accepted_specs_passes_its_generated_tests(
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     sampled_project: Path, tmp_path: Path
 ) -> None:
-    module = sampled_project / "tests/test_schemathesis_api.py"
-    module.write_text(SCHEMATHESIS_MODULE.replace("MAX_EXAMPLES", "12"))
-    env = {
-        **os.environ,
-        "TEST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/schemathesis.db",
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    env.pop("PYTEST_ADDOPTS", None)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
-            cwd=sampled_project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    finally:
-        module.unlink()
+    proc = run_schemathesis(sampled_project, tmp_path, max_examples=12)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     # Every operation of the four resources and the health check was exercised.
     assert passed_count(proc.stdout) >= 5 * (len(SAMPLE_TABLES) + 1) + 1, proc.stdout[-2000:]

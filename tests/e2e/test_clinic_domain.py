@@ -5,7 +5,9 @@ admin-only writes; treatments anyone reads and only admins write; public conditi
 owned patients with UUID keys and a many-to-many to conditions; appointments with UUID keys nested under patients (a
 composite unique, a CHECK and an enum); invoices and notes below appointments (owned
 through them, two levels down); availability slots that only may point at an
-appointment, and are listed under it. Its own suite runs on SQLite with every setting exported to a non-default
+appointment, and are listed under it; public reviews that may name a patient; then its history: a field rename that opens v2, two
+missions, the missing indexes and a table rename, each command proved before it is written.
+Its own suite runs in random order on SQLite with every setting exported to a non-default
 value, and on PostgreSQL; its app is served by uvicorn and probed by Bob, a plain user,
 on every path to Alice's rows.
 """
@@ -13,6 +15,7 @@ on every path to Alice's rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -22,10 +25,18 @@ from pathlib import Path
 import jwt
 import pytest
 
-from tests.support.helpers import BIN, db_env, run, scaffold
+from tests.support.helpers import BIN, db_env, passed_count, run, scaffold
+from tests.support.openapi_client import (
+    app_document,
+    assert_client_builds_every_route,
+    openapi_client_generator,
+)
 from tests.support.pg_fixture import drop_database, make_database
 from tests.support.projects import verify_generated_project
+from tests.support.schemathesis_probe import run_schemathesis
 from tests.support.served import Api, served_with_an_admin, uvicorn
+
+__all__ = ["openapi_client_generator"]  # a fixture
 
 DOMAIN = [
     ["resource", "clinics", "name:str=120:unique", "city:str=80"],
@@ -99,7 +110,25 @@ DOMAIN = [
         "appointments",
     ],
     ["endpoint", "GET /api/v1/appointments/{id}/availability-slots"],
+    [
+        "resource",
+        "reviews",
+        "patient_id:ref=patients:optional",
+        "body:text",
+        "--public",
+        "--approve",
+    ],
 ]
+# Then the domain's history, as a team lives it: a field rename that opens v2, two
+# missions (one infers a reference to clinics), the missing indexes, a table rename.
+HISTORY = [
+    ["field", "rename", "patients", "name", "full_name", "--approve"],
+    ["mission", "add a priority enum low|medium|high to appointments", "--approve"],
+    ["mission", "add rooms table for clinics"],
+    ["index", "--missing"],
+    ["rename", "clinics", "sites", "--approve"],
+]
+PROVED = ("tests", "migrations", "alembic_check", "app_import")
 
 # Every setting the app reads, exported to a valid value that is not its default: the
 # generated suite must not depend on the shell it runs in.
@@ -130,14 +159,64 @@ ALICE, BOB = ("alice@example.com", "alice-password-1"), ("bob@example.com", "bob
 
 
 @pytest.fixture(scope="module")
-def clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict]]:
+    """The domain and its history built with the commands, each proved before it was
+    written (the default); with each command's checks."""
     root = tmp_path_factory.mktemp("domain") / "clinic"
     result = scaffold("new", str(root), "--defaults")
     assert result.exit_code == 0, result.output
-    for argv in DOMAIN:
-        result = scaffold(*argv, project=root)
+    checks = {}
+    for argv in DOMAIN + HISTORY:
+        result = scaffold(*argv, "--json", project=root, prove=True)
         assert result.exit_code == 0, f"{argv}: {result.output}"
-    return root
+        data = json.loads(result.stdout)
+        checks[" ".join(argv)] = {c["name"]: c for c in data["checks"]}
+    return root, checks
+
+
+@pytest.fixture(scope="module")
+def clinic(built: tuple[Path, dict[str, dict]]) -> Path:
+    return built[0]
+
+
+def test_every_command_of_the_domain_and_its_history_was_proved(
+    built: tuple[Path, dict[str, dict]],
+) -> None:
+    _, checks = built
+    unproved = {
+        command: {name: found[name]["detail"] for name in PROVED if not found[name]["passed"]}
+        for command, found in checks.items()
+        if found  # a command with nothing to write (no missing index) proves nothing
+    }
+    assert not {k: v for k, v in unproved.items() if v}, unproved
+    assert len([found for found in checks.values() if found]) >= len(DOMAIN) + len(HISTORY) - 1
+
+
+def test_the_rename_serves_the_old_path_in_v1_and_the_new_one_in_v2(clinic: Path) -> None:
+    paths = app_document(clinic)["paths"]
+    assert {"/api/v1/clinics", "/api/v2/sites", "/api/v1/rooms"} <= set(paths)
+    assert "/api/v2/patients" in paths and "/api/v1/sites" not in paths
+    rooms = (clinic / "app/models/rooms.py").read_text()
+    assert "sites.id" in rooms and "clinics" not in rooms.replace("clinic_id", "")
+
+
+@pytest.mark.e2e
+def test_openapi_python_client_builds_every_route_of_v1_and_v2(
+    clinic: Path, openapi_client_generator: Path, tmp_path: Path
+) -> None:
+    document = app_document(clinic)
+    versions = {path.split("/")[2] for path in document["paths"] if path.startswith("/api/")}
+    assert versions == {"v1", "v2"}
+    assert_client_builds_every_route(document, openapi_client_generator, tmp_path, "clinic_client")
+
+
+@pytest.mark.e2e
+def test_schemathesis_finds_no_server_error_and_no_conformance_failure(
+    clinic: Path, tmp_path: Path
+) -> None:
+    proc = run_schemathesis(clinic, tmp_path, max_examples=6, signed_in=True)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    assert passed_count(proc.stdout) >= 70, proc.stdout[-2000:]  # every operation
 
 
 def test_rows_reached_through_an_owned_row_are_owned_through_it(clinic: Path) -> None:
@@ -302,6 +381,15 @@ def test_another_user_reaches_none_of_alices_rows_by_any_path(served: Api) -> No
         "GET", f"/api/v1/availability-slots/{slot['id']}?include=appointment", token=bob
     )
     assert status == 200 and isinstance(shared, dict) and shared["appointment"] is None, shared
+    # A public route acts for nobody: it cannot point at, nor embed, anyone's patient.
+    status, _, problem = served.call(
+        "POST", "/api/v1/reviews", {"patient_id": patient["id"], "body": "mine"}, alice
+    )
+    assert status == 422 and isinstance(problem, dict), problem
+    assert problem["errors"][0]["loc"] == ["body", "patient_id"]
+    _made(served, "/api/v1/reviews", {"body": "anyone may say this"}, alice)
+    status, _, page = served.call("GET", "/api/v1/reviews?include=patient")
+    assert status == 200 and isinstance(page, dict) and page["total"] == 1, page
     # Unique per owner: Alice's insurance number and email are no clue to Bob...
     _made(served, "/api/v1/patients", {**person, "email": "ann@example.com"}, bob)
     # ...while Alice's own duplicate is a conflict that names the field only.

@@ -13,7 +13,9 @@ with the reason -- unless ``SCAFFOLD_REQUIRE_TOOLS=1`` (as in .ci/run): then the
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -106,7 +108,74 @@ def generate_client(
     )
 
 
-__all__ = ["VERSION", "generate_client", "generator_path", "openapi_client_generator"]
+def snake(operation_id: str) -> str:
+    """openapi-python-client's module name of an operation id (``a-b-v2`` -> ``a_b_v2``)."""
+    return re.sub(r"[^a-z0-9]+", "_", operation_id.lower()).strip("_")
+
+
+def app_document(project: Path) -> dict:
+    """The OpenAPI document a generated project's app serves."""
+    dump = "import json; from app.main import app; print(json.dumps(app.openapi()))"
+    dumped = subprocess.run(
+        [sys.executable, "-c", dump],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(dumped.stdout)
+
+
+def assert_client_builds_every_route(
+    document: dict, executable: Path, folder: Path, package: str
+) -> Path:
+    """Generate a client of ``document`` as ``folder/package``: no warning, a module for
+    every operation of every path, and every module imports with the client's own
+    dependencies. Returns the package's folder."""
+    source = folder / "openapi.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    config = folder / "config.yaml"
+    config.write_text("post_hooks: []\n", encoding="utf-8")
+    out = folder / package
+    generated = generate_client(executable, source, out, config)
+    output = generated.stdout + generated.stderr
+    assert generated.returncode == 0, output
+    assert "Warning" not in output and "Unable to parse" not in output, output
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if not (
+            out / "api" / snake(operation["tags"][0]) / f"{snake(operation['operationId'])}.py"
+        ).exists()
+    ]
+    assert not missing, missing
+    python = executable.parent / "python"
+    modules = sorted(p.relative_to(folder).with_suffix("") for p in out.rglob("*.py"))
+    names = [".".join(m.parts).removesuffix(".__init__") for m in modules]
+    check = "import importlib, sys\nfor n in sys.argv[1:]: importlib.import_module(n)"
+    imported = subprocess.run(
+        [str(python), "-c", check, *names],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    return out
+
+
+__all__ = [
+    "VERSION",
+    "app_document",
+    "assert_client_builds_every_route",
+    "generate_client",
+    "generator_path",
+    "openapi_client_generator",
+    "snake",
+]
 
 if __name__ == "__main__":  # python -m tests.support.openapi_client: install it now
     print(generator_path(), file=sys.stdout)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Select,
     Update,
     delete,
+    false,
     func,
     insert,
     inspect,
@@ -196,9 +197,13 @@ class ResourceService(Generic[ModelT]):
 
     def visible(self, model: type[Any]) -> ColumnElement[bool] | None:
         """The condition limiting `model` to the rows this service's user may see: their
-        own when the rows are owned; None when there is no such limit (an admin, no user,
-        or rows that belong to nobody)."""
-        if self.owner is None or self.owner.is_admin:
+        own when the rows are owned, none of them when nobody is signed in (a public
+        route); None when there is no such limit (an admin, or rows that belong to
+        nobody)."""
+        if self.owner is None:
+            owned = hasattr(model, OWNER) or hasattr(model, OWNED_THROUGH)
+            return false() if owned else None
+        if self.owner.is_admin:
             return None
         return owned_by(model, self.owner.id)
 
