@@ -137,6 +137,9 @@ KNOWN_FAILURES = {
     "an --admin-writes resource",
     "owned-admin-writes": "tests of rows owned through a reference expect 404/422 where "
     "--admin-writes answers 403: no --admin-writes on rows owned through a reference",
+    "owned-under-owned": "the other-user test of an --owned resource nested under an "
+    "owned --parent reads a page where the nested list is a 404: no --owned on rows "
+    "that are owned through a reference already",
     "rename": "v2 after a field rename (tests, operation ids, json and indexed columns): "
     "no field rename",
 }
@@ -235,8 +238,8 @@ def _access(draw: Callable[[Any], Any], through: bool, avoid: bool) -> str:
     access = draw(st.sampled_from(ACCESS))
     if through and "public" in access:
         access = access.removeprefix("public").lstrip("-") or "user"  # refused: exit 2
-    if avoid and through and "admin-writes" in access:
-        access = "user"  # owned-admin-writes
+    if avoid and through and ("admin-writes" in access or access == "owned"):
+        access = "user"  # owned-admin-writes, owned-under-owned
     return access
 
 
