@@ -141,8 +141,10 @@ KNOWN_FAILURES = {
     "owned-under-owned": "the other-user test of an --owned resource nested under an "
     "owned --parent reads a page where the nested list is a 404: no --owned on rows "
     "that are owned through a reference already",
-    "rename": "v2 after a field rename (tests, operation ids, json and indexed columns): "
-    "no field rename",
+    "rename-v2": "v2 tests of owned rows call /api/v2/users/me; operation ids of "
+    "many-to-many lists twice; a renamed json column's migration lacks its import; a "
+    "renamed indexed column's SQLite migration fails: no rename in owned rows or rows "
+    "with links, of a json or indexed column",
 }
 
 
@@ -282,6 +284,7 @@ def _resource(
         if c.kind != "secret"
         and ":unique" not in token
         and (RENAME_RULE_COLUMNS or c.name not in in_rules)
+        and not (avoid and (scoped or links or c.kind == "json" or ":index" in token))
     ]
     admin_writes = "admin-writes" in access
     earlier.append(Drawn(table, singularize(table), scoped, renamable, uuid, admin_writes))
@@ -301,7 +304,7 @@ def domains(
     )
     drawn: list[Drawn] = []
     commands = [draw(_resource(table, drawn, avoid_known)) for table in tables]
-    if not avoid_known and draw(st.booleans()):  # rename
+    if draw(st.booleans()):
         owner = draw(st.sampled_from(drawn))
         if owner.renamable:
             column = draw(st.sampled_from(owner.renamable))
