@@ -141,6 +141,9 @@ KNOWN_FAILURES = {
     "owned-under-owned": "the other-user test of an --owned resource nested under an "
     "owned --parent reads a page where the nested list is a 404: no --owned on rows "
     "that are owned through a reference already",
+    "parent-ref-order": "when a reference to another owned table comes before the "
+    "--parent's, another user's nested create is a 422 on it, not the 404 the test "
+    "expects: the --parent's reference first",
     "rename-v2": "v2 tests of owned rows call /api/v2/users/me; operation ids of "
     "many-to-many lists twice; a renamed json column's migration lacks its import; a "
     "renamed indexed column's SQLite migration fails: no rename in owned rows or rows "
@@ -210,6 +213,8 @@ def _references(
         if parent not in {t.table for t, _ in refs}:
             target = next(t for t in earlier if t.table == parent)
             refs.append((target, False))  # the CLI adds the required reference itself
+        elif avoid:  # parent-ref-order
+            tokens.sort(key=lambda token: token.split(":")[1] != f"ref={parent}")
     return tokens, refs, parent
 
 
