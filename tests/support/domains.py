@@ -148,6 +148,8 @@ KNOWN_FAILURES = {
     "public-owned-link": "a --public resource's ?include= of an optional reference to "
     "an owned row embeds that row for anyone, signed in or not (a leak): no --public "
     "on a resource that references or links to owned rows",
+    "pattern-filter": "the filter test of an indexed column with a pattern creates a row "
+    "whose value breaks the pattern (422): no :index with :pattern",
     "rename-v2": "v2 tests of owned rows call /api/v2/users/me; operation ids of "
     "many-to-many lists twice; a renamed json column's migration lacks its import; a "
     "renamed indexed column's SQLite migration fails: no rename in owned rows or rows "
@@ -166,10 +168,12 @@ def _column_token(
     if column.kind == "code" and not unique and draw(st.booleans()):
         # Refused with :unique (no distinct test values derivable from it): exit 2.
         parts.append("pattern=^[A-Z]{3}-[0-9]{2}$")
+    patterned = parts[-1].startswith("pattern=")
     if unique:
         parts.append("unique")
     elif column.kind not in ("json", "secret") and draw(st.booleans()):
-        parts.append("index")
+        if not (patterned and "pattern-filter" in steer):
+            parts.append("index")
     if column.kind == "number":
         parts += draw(st.sampled_from([[], ["min=0"], ["max=1000"], ["min=0", "max=1000"]]))
         if not unique and draw(st.booleans()):
