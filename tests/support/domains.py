@@ -172,8 +172,7 @@ def _column_token(
     if unique:
         parts.append("unique")
     elif column.kind not in ("json", "secret") and draw(st.booleans()):
-        if not (patterned and "pattern-filter" in steer):
-            parts.append("index")
+        parts += [] if patterned and "pattern-filter" in steer else ["index"]
     if column.kind == "number":
         parts += draw(st.sampled_from([[], ["min=0"], ["max=1000"], ["min=0", "max=1000"]]))
         if not unique and draw(st.booleans()):
