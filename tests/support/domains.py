@@ -17,6 +17,7 @@ integer keys, no flags, the first names of the pools.
 
 from __future__ import annotations
 
+import atexit
 import re
 import shlex
 import shutil
@@ -352,6 +353,7 @@ def _pristine() -> Path:
     """One ``scaffold new --defaults`` project per test process; each domain gets a copy."""
     if "root" not in _PRISTINE:
         root = Path(tempfile.mkdtemp(prefix="scaffold-fuzz-new-")) / "app"
+        atexit.register(shutil.rmtree, root.parent, ignore_errors=True)
         result = scaffold("new", str(root), "--defaults")
         assert result.exit_code == 0, result.output
         _PRISTINE["root"] = root
