@@ -27,7 +27,7 @@ test: $(STAMP) lint
 SCAFFOLD_FUZZ_EXAMPLES ?= 50
 
 fuzz: $(STAMP)
-	SCAFFOLD_FUZZ_EXAMPLES=$(SCAFFOLD_FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:randomly -s -q \
+	SCAFFOLD_FUZZ_EXAMPLES=$(SCAFFOLD_FUZZ_EXAMPLES) $(BIN)/python -m pytest -s -q \
 		tests/e2e/test_domain_fuzz.py
 
 bench: $(STAMP)

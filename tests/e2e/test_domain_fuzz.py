@@ -57,7 +57,9 @@ def test_drawn_domains_pass_their_suite_lint_types_migrations_and_the_ownership_
     @given(commands=domains(avoid_known=AVOID_KNOWN), order_seed=st.integers(1, 2**16))
     def explore(commands: list[list[str]], order_seed: int) -> None:
         tried.append(commands)
-        print(f"\n# domain {len(tried)} (suite order: --randomly-seed={order_seed})", flush=True)
+        print(
+            f"\n# domain {len(tried)} (suite order: --random-order-seed={order_seed})", flush=True
+        )
         print(shell(commands), flush=True)
         root = tmp_path_factory.mktemp("domain") / "app"
         started = time.monotonic()
@@ -68,7 +70,7 @@ def test_drawn_domains_pass_their_suite_lint_types_migrations_and_the_ownership_
             print(f"# FAILED after {time.monotonic() - started:.0f}s, kept in {root}", flush=True)
             if not fuzzing or SHRINK:
                 raise
-            failed.append(f"{shell(commands)}\n(--randomly-seed={order_seed}, {root})\n{error}")
+            failed.append(f"{shell(commands)}\n(--random-order-seed={order_seed}, {root})\n{error}")
             print(str(error)[-6000:], flush=True)
             return
         print(f"# passed in {time.monotonic() - started:.0f}s", flush=True)

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from scaffold.spec.inflect import singularize
 from tests.support.helpers import MYPY_CACHE, run, scaffold
-from tests.support.projects import DEFAULT_URL, round_trip
+from tests.support.projects import DEFAULT_URL, RANDOM_ORDER, round_trip
 
 # Tables a domain is named from, in shrinking order (the first ones are what a minimal
 # failing domain is called).
@@ -390,7 +390,7 @@ SIGN_IN_TESTS = ("tests/test_auth.py", "tests/test_users.py", "tests/test_securi
 def prove_domain(root: Path, order_seed: int, *, stop_early: bool = True) -> None:
     """Every check, each attempted even when an earlier one failed; fails with all their
     failures: ruff, ``mypy --strict``, the migration round trip with ``alembic check``,
-    then the project's suite (but SIGN_IN_TESTS) in random order (``--randomly-seed``)
+    then the project's suite (but SIGN_IN_TESTS) in random order (``--random-order-seed``)
     with the two-user ownership probe among its tests; ``stop_early``: at its first
     failing test."""
     failures: list[str] = []
@@ -409,9 +409,10 @@ def prove_domain(root: Path, order_seed: int, *, stop_early: bool = True) -> Non
     attempt("migrations round trip", lambda: round_trip(root, DEFAULT_URL))
     (root / "tests" / PROBE_MODULE).write_text(PROBE, encoding="utf-8")
     argv = ["-q", "--tb=short", "--show-capture=no", "-p", "no:cacheprovider"]
-    argv += ["-p", "randomly", f"--randomly-seed={order_seed}", *(["-x"] if stop_early else [])]
+    argv += [*RANDOM_ORDER.split(), f"--random-order-seed={order_seed}"]
+    argv += ["-x"] if stop_early else []
     argv += [f"--ignore={path}" for path in SIGN_IN_TESTS]
-    attempt(f"suite (--randomly-seed={order_seed})", lambda: run(root, "pytest", *argv))
+    attempt(f"suite (--random-order-seed={order_seed})", lambda: run(root, "pytest", *argv))
     assert not failures, "\n".join(failures)
 
 
