@@ -146,6 +146,19 @@ def _checked_spec(project: Project, args: ResourceArgs) -> ResourceSpec:
         )
     spec = build_spec(project, args)
     through = spec.owned_through
+    if through is None and spec.owned_refs and spec.public_reads:
+        from scaffold.errors import InputError
+
+        owned = " and ".join(spec.owned_refs)
+        raise InputError(
+            f"{spec.table} references {owned}, whose rows are their owner's alone, so "
+            f"--public cannot open its routes to anyone: a route that acts for nobody "
+            f"could only show another user's {owned} rows or refuse every one. Drop "
+            f"--public (each signed-in user then links their own), or reference a "
+            "shared table.",
+            token="--public",
+            example=" ".join(["scaffold", *(a for a in args.argv() if a != "--public")]),
+        )
     if through is not None and spec.public_reads:
         from scaffold.errors import InputError
 
@@ -209,14 +222,7 @@ def _security_review(project: Project, spec: ResourceSpec, outcome: Outcome) -> 
             )
     owned_refs = spec.owned_refs
     through = spec.owned_through
-    if owned_refs and spec.public_reads:
-        outcome.handoff.append(
-            f"{spec.table} is public and references {', '.join(owned_refs)}, whose rows "
-            f"are their owner's alone: its routes act for nobody in particular, so a "
-            f"{spec.singular} can point at none of them and ?include= never embeds one. "
-            "Drop --public to let each signed-in user link their own."
-        )
-    elif through is not None:
+    if through is not None:
         outcome.notes.append(
             f"{spec.table} rows are owned through {through.name}: each is its "
             f"{spec.known(through.ref_table or '').singular}'s owner's alone (admins see "

@@ -5,7 +5,7 @@ admin-only writes; treatments anyone reads and only admins write; public conditi
 owned patients with UUID keys and a many-to-many to conditions; appointments with UUID keys nested under patients (a
 composite unique, a CHECK and an enum); invoices and notes below appointments (owned
 through them, two levels down); availability slots that only may point at an
-appointment, and are listed under it; public reviews that may name a patient; then its history: a field rename that opens v2, two
+appointment, and are listed under it; then its history: a field rename that opens v2, two
 missions, the missing indexes and a table rename, each command proved before it is written.
 Its own suite runs in random order on SQLite with every setting exported to a non-default
 value, and on PostgreSQL; its app is served by uvicorn and probed by Bob, a plain user,
@@ -110,14 +110,6 @@ DOMAIN = [
         "appointments",
     ],
     ["endpoint", "GET /api/v1/appointments/{id}/availability-slots"],
-    [
-        "resource",
-        "reviews",
-        "patient_id:ref=patients:optional",
-        "body:text",
-        "--public",
-        "--approve",
-    ],
 ]
 # Then the domain's history, as a team lives it: a field rename that opens v2, two
 # missions (one infers a reference to clinics), the missing indexes, a table rename.
@@ -381,15 +373,6 @@ def test_another_user_reaches_none_of_alices_rows_by_any_path(served: Api) -> No
         "GET", f"/api/v1/availability-slots/{slot['id']}?include=appointment", token=bob
     )
     assert status == 200 and isinstance(shared, dict) and shared["appointment"] is None, shared
-    # A public route acts for nobody: it cannot point at, nor embed, anyone's patient.
-    status, _, problem = served.call(
-        "POST", "/api/v1/reviews", {"patient_id": patient["id"], "body": "mine"}, alice
-    )
-    assert status == 422 and isinstance(problem, dict), problem
-    assert problem["errors"][0]["loc"] == ["body", "patient_id"]
-    _made(served, "/api/v1/reviews", {"body": "anyone may say this"}, alice)
-    status, _, page = served.call("GET", "/api/v1/reviews?include=patient")
-    assert status == 200 and isinstance(page, dict) and page["total"] == 1, page
     # Unique per owner: Alice's insurance number and email are no clue to Bob...
     _made(served, "/api/v1/patients", {**person, "email": "ann@example.com"}, bob)
     # ...while Alice's own duplicate is a conflict that names the field only.
