@@ -22,6 +22,7 @@ from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs
+from scaffold.spec.constraints import renamed_check, renamed_unique
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -114,9 +115,11 @@ def request_rename(project: Project, table: str, old_name: str, new_name: str) -
     fields = tuple(
         new_name + t[len(old_name) :] if _name_of(t) == old_name else t for t in old.fields
     )
-    return FieldChange(
-        "rename", table, replace(old, fields=fields), old, renames={old_name: new_name}
-    )
+    # The --unique and --check rules that name the column follow it (and their constraints).
+    uniques = tuple(renamed_unique(g, old_name, new_name) for g in old.uniques)
+    checks = tuple(renamed_check(c, old_name, new_name) for c in old.checks)
+    new_args = replace(old, fields=fields, uniques=uniques, checks=checks)
+    return FieldChange("rename", table, new_args, old, renames={old_name: new_name})
 
 
 def plan_field_change(
