@@ -22,6 +22,7 @@ from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs
+from scaffold.spec.constraints import renamed_check, renamed_unique
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -114,9 +115,11 @@ def request_rename(project: Project, table: str, old_name: str, new_name: str) -
     fields = tuple(
         new_name + t[len(old_name) :] if _name_of(t) == old_name else t for t in old.fields
     )
-    return FieldChange(
-        "rename", table, replace(old, fields=fields), old, renames={old_name: new_name}
-    )
+    # The --unique and --check rules that name the column follow it (and their constraints).
+    uniques = tuple(renamed_unique(g, old_name, new_name) for g in old.uniques)
+    checks = tuple(renamed_check(c, old_name, new_name) for c in old.checks)
+    new_args = replace(old, fields=fields, uniques=uniques, checks=checks)
+    return FieldChange("rename", table, new_args, old, renames={old_name: new_name})
 
 
 def plan_field_change(
@@ -130,6 +133,7 @@ def plan_field_change(
     """
     project.require_alembic()
     entry = entry_of(project, change.table)
+    _refuse_versioned_unique_rename(change, no_version, int(entry.get("api_version", 1)))
     old_spec = build_spec(project, change.old_args)
     new_spec = build_spec(project, change.new_args)
     ops = alter.Ops(change.table)
@@ -187,6 +191,21 @@ def plan_field_change(
         outcome.layers[layer] = database if layer == "Database" else items
     notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
     return ResourcePlan(current, files, manifest, notes), outcome
+
+
+def _refuse_versioned_unique_rename(change: FieldChange, no_version: bool, served: int) -> None:
+    """A --unique rule's 409 names its columns for every served version alike, so the old
+    version would name the new column: such a rename changes the contract in place only."""
+    for old_name, new_name in change.renames.items():
+        for group in change.old_args.uniques:
+            if not no_version and old_name in [part.strip() for part in group.split(",")]:
+                raise InputError(
+                    f"{old_name!r} is part of the rule --unique {group}, whose conflict message "
+                    f"(409) would name {new_name!r} to the clients of /api/v{served} too; rename it "
+                    "in place with --no-version, or rename a field that is in no --unique rule.",
+                    token=old_name,
+                    example=f"scaffold field rename {change.table} {old_name} {new_name} --approve --no-version",
+                )
 
 
 def revision_slug(summary: str) -> str:

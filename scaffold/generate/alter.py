@@ -172,21 +172,45 @@ def rename_column(
             example=f"scaffold field add {spec_before.table} {new.name}:{old.kind}",
         )
     _, drop_old = _constraints_up(old, spec_before, ops.imports)
-    create_new, _ = _constraints_up(new, spec_after, ops.imports)
-    sa_type = sa_migration_type(old, spec_before)
-    up = [
-        *drop_old,
-        f"batch_op.alter_column({literal(old.name)}, new_column_name={literal(new.name)}, existing_type={sa_type})",
-        *create_new,
-    ]
-    _, drop_new = _constraints_up(new, spec_after, ops.imports)
+    create_new, drop_new = _constraints_up(new, spec_after, ops.imports)
     create_old, _ = _constraints_up(old, spec_before, ops.imports)
-    down = [
-        *drop_new,
-        f"batch_op.alter_column({literal(new.name)}, new_column_name={literal(old.name)}, existing_type={sa_type})",
-        *create_old,
-    ]
-    ops.pair([ops.batch(up)], [ops.batch(down)])
+    rule_create_old, rule_drop_old = _rule_checks(old, spec_before, ops.imports)
+    rule_create_new, rule_drop_new = _rule_checks(new, spec_after, ops.imports)
+    sa_type = sa_migration_type(old, spec_before)
+
+    def move(a: str, b: str, drop: list[str], create: list[str]) -> list[str]:
+        # Constraints and indexes on the renamed column are created in a second batch: a
+        # SQLite batch builds its copy with the old column names, where the new one is unknown.
+        lines = [
+            ops.batch(
+                [
+                    *drop,
+                    f"batch_op.alter_column({literal(a)}, new_column_name={literal(b)}, existing_type={sa_type})",
+                ]
+            )
+        ]
+        return lines + ([ops.batch(create)] if create else [])
+
+    ops.pair(
+        move(old.name, new.name, [*drop_old, *rule_drop_old], [*create_new, *rule_create_new]),
+        move(new.name, old.name, [*drop_new, *rule_drop_new], [*create_old, *rule_create_old]),
+    )
+
+
+def _rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
+    """(create lines, drop lines) inside a batch for the --check rules that name ``f``."""
+    from dataclasses import replace
+
+    rules = tuple(c for c in spec.checks if f.name in (c.left, c.right if c.right_is_field else ""))
+    create: list[str] = []
+    drop: list[str] = []
+    for ck_name, condition in check_constraints(
+        replace(spec, fields=(), checks=rules), imports, qualified=True
+    ):
+        name = naming.ck(spec.table, ck_name)
+        create.append(f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})")
+        drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")')
+    return create, drop
 
 
 def add_index(ops: Ops, table: str, column: str) -> None:
@@ -213,6 +237,8 @@ def render_alter(
     revision = hashlib.sha1(f"{slug}:{down}".encode()).hexdigest()[:12]
     ops.imports.add("sqlalchemy as sa")
     ops.imports.add("alembic", "op")
+    if any("postgresql." in line for line in ops.upgrade + ops.downgrade):
+        ops.imports.add("sqlalchemy.dialects", "postgresql")
     context = {
         "imports": ops.imports.render(),
         "message": message,

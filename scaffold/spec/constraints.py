@@ -116,3 +116,20 @@ def parse_check(text: str, fields: Sequence[Field]) -> Check:
         token=right,
         example=example,
     )
+
+
+def renamed_unique(group: str, old: str, new: str) -> str:
+    """A ``--unique a,b`` group with the field ``old`` renamed to ``new``."""
+    parts = [part.strip() for part in group.split(",")]
+    if old not in parts:
+        return group
+    return ",".join(new if part == old else part for part in parts)
+
+
+def renamed_check(text: str, old: str, new: str) -> str:
+    """A ``--check`` rule with the field ``old`` renamed to ``new`` (a number stays)."""
+    match = _CHECK.fullmatch(text) if len(text) <= 200 else None
+    if not match or old not in (match.group(1), match.group(3)):
+        return text
+    left, op, right = match.groups()
+    return f"{new if left == old else left}{op}{new if right == old else right}"
