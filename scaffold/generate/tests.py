@@ -169,14 +169,15 @@ def _unique_test(spec: ResourceSpec, group: tuple[str, ...]) -> dict[str, Any]:
     owned resource is the signed-in user's, never sent).
 
     A rule over a column that is unique alone (or over another rule's columns) cannot be
-    broken without breaking that rule too: the database names whichever index it checks
+    broken without breaking that rule too, and a rule over more columns is broken too when
+    the factory's other values of it match: the database names whichever index it checks
     first (SQLite the newest, PostgreSQL the oldest), so each of their messages is right."""
     sent = [c for c in group if c != OWNER_COLUMN or spec.owner is None]
     rules = [tuple(sent)]
     rules += [(f.name,) for f in spec.fields if f.unique and not f.removed and f.name in sent]
     for other in spec.uniques:
         cols = tuple(c for c in other if c != OWNER_COLUMN or spec.owner is None)
-        if set(cols) < set(sent):
+        if set(cols) < set(sent) or set(sent) < set(cols):
             rules.append(cols)
     details = list(dict.fromkeys(_taken(cols) for cols in rules))
     return {
@@ -343,9 +344,25 @@ def _conflict_cases(spec: ResourceSpec, samples: Samples) -> dict[str, Any]:
         None,
     )
     return {
-        "unique": unique and {"field": unique, "arg": _kwarg(unique, f"first[{literal(unique)}]")},
+        "unique": unique and _unique_field_test(spec, unique),
         "emails": _email_tests(spec, samples),
         "unique_sets": [_unique_test(spec, group) for group in spec.uniques],
+    }
+
+
+def _unique_field_test(spec: ResourceSpec, name: str) -> dict[str, str]:
+    """The duplicate of a unique field: its own 409, or that of a --unique rule over it
+    when the factory's other values of the rule happen to match (the database names
+    whichever index it checks first)."""
+    details = [_taken((name,))]
+    for group in spec.uniques:
+        cols = tuple(c for c in group if c != OWNER_COLUMN or spec.owner is None)
+        if name in cols and len(cols) > 1:
+            details.append(_taken(cols))
+    return {
+        "field": name,
+        "arg": _kwarg(name, f"first[{literal(name)}]"),
+        "any_of": "(" + ", ".join(map(literal, details)) + ")" if len(details) > 1 else "",
     }
 
 

@@ -187,3 +187,15 @@ def test_a_unique_rule_over_a_column_unique_alone_takes_either_rules_message() -
     alone = build_resource("rooms", ["email", "name:str=80"], uniques=["email,name"])
     (only,) = generated.tests_context(alone, Layout(), "/api/v1")["unique_sets"]
     assert only["details"] == ["email and name are already taken together."]
+
+
+def test_a_unique_field_in_a_wider_unique_rule_takes_either_rules_message() -> None:
+    shifts = build_resource(
+        "shifts", ["active:bool", "hours:int:unique:min=0:max=1000"], uniques=["hours,active"]
+    )
+    ctx = generated.tests_context(shifts, Layout(), "/api/v1")
+    assert ctx["unique"]["any_of"] == (
+        '("hours is already taken.", "hours and active are already taken together.")'
+    )
+    alone = build_resource("shifts", ["hours:int:unique"])
+    assert generated.tests_context(alone, Layout(), "/api/v1")["unique"]["any_of"] == ""
