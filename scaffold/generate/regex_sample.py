@@ -24,6 +24,26 @@ def regex_sample(pattern: str) -> str | None:
     return text
 
 
+def regex_other(pattern: str) -> str | None:
+    """A string matching ``pattern`` other than ``regex_sample``'s, as long (one character
+    changed), or None.
+
+    >>> regex_other("^[A-Z]{3}-[0-9]{2}$")
+    'BAA-00'
+    """
+    sample = regex_sample(pattern)
+    if sample is None:
+        return None
+    for i, char in enumerate(sample):
+        for other in "BbC1c2Dd3_-. ":
+            if other == char:
+                continue
+            text = sample[:i] + other + sample[i + 1 :]
+            if re.fullmatch(pattern, text):
+                return text
+    return None
+
+
 def _emit(items, sre) -> str | None:  # noqa: C901 - one branch per regex node kind
     out = []
     for op, arg in items:

@@ -17,7 +17,7 @@ from typing import Any
 
 from scaffold.errors import InputError
 from scaffold.generate.imports import Imports
-from scaffold.generate.regex_sample import regex_sample
+from scaffold.generate.regex_sample import regex_other, regex_sample
 from scaffold.spec.fields import INT_RANGE, Field
 from scaffold.spec.resource import OWNER_COLUMN, ResourceSpec
 
@@ -416,6 +416,9 @@ class Samples:
         if f.kind in ("str", "text"):
             if f.email:
                 return repr("changed@example.com")
+            if f.pattern:
+                other = regex_other(f.pattern)
+                return None if other is None else repr(other)
             low = f.min or 1
             high = f.max if f.max is not None else (f.length or 1000)
             text = ("updated" * 10)[: max(low, min(high, 7))]

@@ -164,19 +164,36 @@ def _rehash_tests(spec: ResourceSpec) -> list[dict[str, str]]:
     return out
 
 
-def _unique_test(spec: ResourceSpec, group: tuple[str, ...]) -> dict[str, str]:
+def _unique_test(spec: ResourceSpec, group: tuple[str, ...]) -> dict[str, Any]:
     """A unique rule's conflict test: the same values again (the owner column of an
-    owned resource is the signed-in user's, never sent)."""
+    owned resource is the signed-in user's, never sent).
+
+    A rule over a column that is unique alone (or over another rule's columns) cannot be
+    broken without breaking that rule too, and a rule over more columns is broken too when
+    the factory's other values of it match: the database names whichever index it checks
+    first (SQLite the newest, PostgreSQL the oldest), so each of their messages is right."""
     sent = [c for c in group if c != OWNER_COLUMN or spec.owner is None]
-    if len(sent) == 1:
-        detail = f"{sent[0]} is already taken."
-    else:
-        detail = f"{' and '.join(sent)} are already taken together."
+    rules = [tuple(sent)]
+    rules += [(f.name,) for f in spec.fields if f.unique and not f.removed and f.name in sent]
+    for other in spec.uniques:
+        cols = tuple(c for c in other if c != OWNER_COLUMN or spec.owner is None)
+        if set(cols) < set(sent) or set(sent) < set(cols):
+            rules.append(cols)
+    details = list(dict.fromkeys(_taken(cols) for cols in rules))
     return {
         "slug": "_and_".join(sent),
         "args": ", ".join(_kwarg(c, f"first[{literal(c)}]") for c in sent),
-        "detail": detail,
+        "detail": details[0],
+        "details": details,
+        "any_of": "(" + ", ".join(literal(d) for d in details) + ")",
     }
+
+
+def _taken(columns: tuple[str, ...]) -> str:
+    """The 409's detail for a rule over ``columns``."""
+    if len(columns) == 1:
+        return f"{columns[0]} is already taken."
+    return f"{' and '.join(columns)} are already taken together."
 
 
 def _owned_ref(spec: ResourceSpec, layout: Layout, imports: Imports) -> dict[str, Any] | None:
@@ -327,9 +344,25 @@ def _conflict_cases(spec: ResourceSpec, samples: Samples) -> dict[str, Any]:
         None,
     )
     return {
-        "unique": unique and {"field": unique, "arg": _kwarg(unique, f"first[{literal(unique)}]")},
+        "unique": unique and _unique_field_test(spec, unique),
         "emails": _email_tests(spec, samples),
         "unique_sets": [_unique_test(spec, group) for group in spec.uniques],
+    }
+
+
+def _unique_field_test(spec: ResourceSpec, name: str) -> dict[str, str]:
+    """The duplicate of a unique field: its own 409, or that of a --unique rule over it
+    when the factory's other values of the rule happen to match (the database names
+    whichever index it checks first)."""
+    details = [_taken((name,))]
+    for group in spec.uniques:
+        cols = tuple(c for c in group if c != OWNER_COLUMN or spec.owner is None)
+        if name in cols and len(cols) > 1:
+            details.append(_taken(cols))
+    return {
+        "field": name,
+        "arg": _kwarg(name, f"first[{literal(name)}]"),
+        "any_of": "(" + ", ".join(map(literal, details)) + ")" if len(details) > 1 else "",
     }
 
 
@@ -404,8 +437,12 @@ def _auth(
         "public": spec.public_reads,
         "owned": spec.owner is not None,
         "scoped": spec.scope_field is not None,
-        "through_parent": spec.owned_through is not None
-        and spec.owned_through is spec.parent_field,
+        # Another user's parent answers 404 to its list: the rows are owned through it,
+        # or it is owned itself.
+        "through_parent": (
+            spec.owned_through is not None and spec.owned_through is spec.parent_field
+        )
+        or (spec.parent is not None and spec.parent.owned and not spec.public_reads),
         "probes": _probes(spec, includes),
         "me": f"{first_prefix(layout)}/{route_of(layout.auth.users_table)}/me",
         "owned_ref": None if spec.public_reads else _owned_ref(spec, layout, imports),

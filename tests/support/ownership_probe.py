@@ -93,9 +93,9 @@ async def _refused(client: AsyncClient, method: str, url: str, row_id: Any, bob:
     if response.status_code == 404:
         return ""
     missing = "00000000-0000-4000-8000-000000000000" if isinstance(row_id, str) else 2147483647
-    absent = await client.request(
-        method, url.replace(str(row_id), str(missing)), json=body, headers=bob
-    )
+    # The id's own path segment: a plain replace of id 1 also rewrote the /api/v1 prefix.
+    absent_url = re.sub(rf"/{re.escape(str(row_id))}(?=/|$)", f"/{missing}", url)
+    absent = await client.request(method, absent_url, json=body, headers=bob)
     if response.status_code >= 400 and response.status_code == absent.status_code:
         return ""
     return f"Bob {method} {url}: {response.status_code} {response.text}"

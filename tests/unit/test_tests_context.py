@@ -131,3 +131,71 @@ def test_a_narrow_decimal_in_a_unique_rule_bounds_the_rows_under_one_parent() ->
     )
     ctx = generated.tests_context(grades, Layout(), "/api/v1")
     assert (ctx["nested_rows"], ctx["include_rows"]) == (2, 2)
+
+
+OWNED = {
+    "invoices": Known("invoices", "Invoice", "invoice", owned=True),
+    "users": USERS["users"],
+}
+
+
+def test_admin_only_rows_behind_an_owned_reference_expect_403_for_a_plain_users_writes() -> None:
+    tasks = build_resource(
+        "tasks", ["invoice_id:ref=invoices", "title:str=80"], access="admin-writes", known=OWNED
+    )
+    auth = generated.tests_context(tasks, Layout(auth=AuthRefs()), "/api/v1")["auth"]
+    assert auth["admin"] and auth["owned_ref"]["field"] == "invoice_id"
+    plain = build_resource("tasks", ["invoice_id:ref=invoices", "title:str=80"], known=OWNED)
+    assert not generated.tests_context(plain, Layout(auth=AuthRefs()), "/api/v1")["auth"]["admin"]
+
+
+def test_owned_rows_under_an_owned_parent_list_nothing_for_another_user() -> None:
+    lines = build_resource(
+        "lines", ["name:str=80"], parent="invoices", owner=USERS["users"], known=OWNED
+    )
+    auth = generated.tests_context(lines, Layout(auth=AuthRefs()), "/api/v1")["auth"]
+    assert auth["through_parent"] and auth["owned_ref"]["via_parent"]
+    flat = build_resource("notes", ["name:str=80"], owner=USERS["users"], known=OWNED)
+    assert not generated.tests_context(flat, Layout(auth=AuthRefs()), "/api/v1")["auth"][
+        "through_parent"
+    ]
+
+
+def test_a_pattern_columns_filter_test_makes_its_second_row_match_the_pattern() -> None:
+    import re
+
+    codes = build_resource("codes", ["code:str=12:pattern=^[A-Z]{3}-[0-9]{2}$:index"])
+    (code,) = generated.tests_context(codes, Layout(), "/api/v1")["filters"]
+    value = code["other"].removeprefix(", code=").strip("'\"")
+    assert re.fullmatch(r"[A-Z]{3}-[0-9]{2}", value) and value != "AAA-00"
+
+
+def test_a_unique_rule_over_a_column_unique_alone_takes_either_rules_message() -> None:
+    rooms = build_resource(
+        "rooms",
+        ["email", "external_ref:uuid:unique"],
+        uniques=["email,external_ref"],
+        owner=USERS["users"],
+        known=USERS,
+    )
+    rules = generated.tests_context(rooms, Layout(auth=AuthRefs()), "/api/v1")["unique_sets"]
+    rule = next(r for r in rules if r["slug"] == "email_and_external_ref")
+    assert rule["details"] == [
+        "email and external_ref are already taken together.",
+        "external_ref is already taken.",
+    ]
+    alone = build_resource("rooms", ["email", "name:str=80"], uniques=["email,name"])
+    (only,) = generated.tests_context(alone, Layout(), "/api/v1")["unique_sets"]
+    assert only["details"] == ["email and name are already taken together."]
+
+
+def test_a_unique_field_in_a_wider_unique_rule_takes_either_rules_message() -> None:
+    shifts = build_resource(
+        "shifts", ["active:bool", "hours:int:unique:min=0:max=1000"], uniques=["hours,active"]
+    )
+    ctx = generated.tests_context(shifts, Layout(), "/api/v1")
+    assert ctx["unique"]["any_of"] == (
+        '("hours is already taken.", "hours and active are already taken together.")'
+    )
+    alone = build_resource("shifts", ["hours:int:unique"])
+    assert generated.tests_context(alone, Layout(), "/api/v1")["unique"]["any_of"] == ""
