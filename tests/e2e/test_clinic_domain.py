@@ -302,6 +302,7 @@ def test_another_user_reaches_none_of_alices_rows_by_any_path(served: Api) -> No
         "practitioner_id": doctor["id"],
         "starts_at": "2030-01-01T09:00:00Z",
         "ends_at": "2030-01-01T10:00:00Z",
+        "priority": "low",  # the mission of the domain's history made it required
     }
     appointment = _made(served, f"/api/v1/patients/{patient['id']}/appointments", visit, alice)
     invoice = _made(
