@@ -10,7 +10,6 @@ defence, from security keywords in the sentence.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -275,27 +274,17 @@ def _run_steps(
         )
 
 
-# Not part of what a mission reads: version control, environments, caches, reports.
-_NOT_COPIED = frozenset(
-    {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache"}
-    | {".pytest_cache", ".ruff_cache", ".tox", ".nox", "reports"}
-)
-
-
 def _rehearse(
     project: Project, actions, outcome: Outcome, seen: set[str], *, approve: bool, force: bool
 ) -> list[tuple[str, str | None]]:
     """Apply the actions to a scratch copy of the project and return what they wrote
     there, as (path, text or None for a deleted file) for ``write_all``; the project
     itself is only read. Escalations and conflicts raise as in a real run."""
+    from scaffold.commands.scratch import carried, copy_project
     from scaffold.project.files import FORCE, transaction
 
-    def ignored(_folder: str, names: list[str]) -> set[str]:
-        return {name for name in names if name in _NOT_COPIED}
-
     with tempfile.TemporaryDirectory(prefix="scaffold-mission-") as tmp:
-        scratch = Path(tmp) / project.root.name
-        shutil.copytree(project.root, scratch, symlinks=True, ignore=ignored)
+        scratch = copy_project(project.root, Path(tmp))
         with transaction() as undo:
             _run_steps(scratch, actions, outcome, seen, approve=approve, force=force)
         # The scratch copy has no version control: your uncommitted edits are refused here.
@@ -306,15 +295,7 @@ def _rehearse(
                 if c.old is not None and (c.status == FORCE or c.reason == "merged with your edits")
             ]
         )
-        changed: dict[str, str | None] = {}
-        for target, _previous in undo.files:
-            rel = target.relative_to(scratch).as_posix()
-            text = target.read_text(encoding="utf-8") if target.exists() else None
-            own = project.root / rel
-            before = own.read_text(encoding="utf-8") if own.is_file() else None
-            if text != before:  # a file written back as it was is not touched
-                changed[rel] = text
-    return list(changed.items())
+        return carried(scratch, project.root, {target for target, _previous in undo.files})
 
 
 def _setting_step(name: str, value: str) -> Outcome:

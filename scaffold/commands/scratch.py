@@ -18,12 +18,12 @@ from scaffold.project.core import Project
 from scaffold.project.files import recording, write_all
 from scaffold.project.outcome import Outcome
 
-# Never read by a command: version control, caches and earlier reports.
+# Never read by a command: version control and caches (and earlier reports, REPORTS).
 NOT_COPIED = frozenset(
     {".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
-    | {".tox", ".nox", "reports", ".hypothesis"}
+    | {".tox", ".nox", ".hypothesis"}
 )
-SKIPPED = NOT_COPIED - {"__pycache__"}
+REPORTS = Path(".scaffold/reports")
 STALE_SECONDS = 7 * 24 * 3600
 # Read by the proof, never written: the project's environments, linked rather than copied.
 LINKED = frozenset({".venv", "venv", "node_modules"})
@@ -33,14 +33,20 @@ def copy_project(root: Path, into: Path) -> Path:
     """A working copy of the project at ``root`` inside the folder ``into``: everything a
     command reads or its proof runs, without version control and caches but bytecode."""
 
-    def ignored(_folder: str, names: list[str]) -> set[str]:
+    def ignored(folder: str, names: list[str]) -> set[str]:
         # The project's bytecode comes along (still valid: mtimes are kept), a warm start.
-        return {name for name in names if name in SKIPPED or name in LINKED}
+        here = Path(folder)
+        return {n for n in names if n != "__pycache__" and _skipped(root, here, n)}
 
     scratch = into / root.name
     shutil.copytree(root, scratch, symlinks=True, ignore=ignored)
     _link_environments(root, scratch)
     return scratch
+
+
+def _skipped(root: Path, folder: Path, name: str) -> bool:
+    """Whether ``folder/name`` of the project at ``root`` stays out of its copy."""
+    return name in NOT_COPIED or name in LINKED or folder / name == root / REPORTS
 
 
 def _link_environments(root: Path, scratch: Path) -> None:
@@ -114,8 +120,8 @@ def synced_copy(root: Path, home: Path) -> Path:
         return copy_project(root, home)
     seen: set[Path] = set()
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in NOT_COPIED and d not in LINKED]
         here = Path(folder)
+        dirs[:] = [d for d in dirs if not _skipped(root, here, d)]
         there = scratch / here.relative_to(root)
         there.mkdir(exist_ok=True)
         seen.add(there)

@@ -157,6 +157,11 @@ def drop_column(ops: Ops, f: Field, spec_before: ResourceSpec) -> None:
     ops.pair(reverse.downgrade, reverse.upgrade)
 
 
+def _type_token(f: Field) -> str:
+    """The type part of ``f``'s field token, as ``field add`` takes it (``enum=a,b``)."""
+    return f"enum={','.join(f.choices)}" if f.kind == "enum" else f.kind
+
+
 def rename_column(
     ops: Ops, old: Field, new: Field, spec_before: ResourceSpec, spec_after: ResourceSpec
 ) -> None:
@@ -169,7 +174,7 @@ def rename_column(
             f"Renaming {old.name!r} ({old.kind}{', unique' if unique else ''}) is not supported in one step; "
             "add the new field, copy the data, then remove the old one.",
             token=old.name,
-            example=f"scaffold field add {spec_before.table} {new.name}:{old.kind}",
+            example=f"scaffold field add {spec_before.table} {new.name}:{_type_token(old)}",
         )
     _, drop_old = _constraints_up(old, spec_before, ops.imports)
     create_new, drop_new = _constraints_up(new, spec_after, ops.imports)

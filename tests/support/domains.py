@@ -261,7 +261,7 @@ def _resource(
     renamable = [
         c
         for c, token in zip(columns, column_tokens, strict=True)
-        if c.kind != "secret"
+        if c.kind not in ("secret", "enum")  # an enum's rename is refused (exit 2)
         and ":unique" not in token
         and (RENAME_RULE_COLUMNS or c.name not in in_rules)
     ]
