@@ -14,6 +14,15 @@ from tests.support.helpers import MINIMAL_PYPROJECT, REPO
 pytest_plugins = ["tests.support.pg_fixture"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _proofs_in_pytests_temp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The proofs' kept copies go under pytest's own temp folder (it keeps the last three
+    runs), not the machine's scaffold-proofs/, which would grow with every test project."""
+    import os
+
+    os.environ["SCAFFOLD_PROOFS_DIR"] = str(tmp_path_factory.getbasetemp() / "proofs")
+
+
 @pytest.fixture(scope="session")
 def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as it is in the working tree (uncommitted edits included), outside git."""

@@ -25,6 +25,8 @@ NOT_COPIED = frozenset(
 )
 REPORTS = Path(".scaffold/reports")
 STALE_SECONDS = 7 * 24 * 3600
+# Where the copies live: the temp folder's scaffold-proofs/ unless this names another.
+PROOFS_ENV = "SCAFFOLD_PROOFS_DIR"
 # Read by the proof, never written: the project's environments, linked rather than copied.
 LINKED = frozenset({".venv", "venv", "node_modules"})
 
@@ -99,7 +101,7 @@ def _scratch_home(root: Path) -> Path:
     import hashlib
 
     key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
-    every = Path(tempfile.gettempdir()) / "scaffold-proofs"
+    every = Path(os.environ.get(PROOFS_ENV) or Path(tempfile.gettempdir()) / "scaffold-proofs")
     home = every / key
     home.mkdir(parents=True, exist_ok=True)
     os.utime(home)
