@@ -468,13 +468,13 @@ def targets(rows: dict[str, Scenario]) -> list[dict[str, object]]:
         g <= GROWTH_TARGET,
     )
 
-    mv = rows["mission_verify"].median_ms
-    add(
-        f"mission with its proof <= {MISSION_VERIFY_TARGET_MS / 1000:.0f} s",
-        mv,
-        f"{mv:.0f} ms" if mv is not None else "not measured",
-        None if mv is None else mv <= MISSION_VERIFY_TARGET_MS,
-    )
+    def within(key: str, what: str, target_ms: float) -> None:
+        """A row's median against a time target (seconds)."""
+        m = rows[key].median_ms
+        text = f"{m:.0f} ms" if m is not None else "not measured"
+        add(f"{what} <= {target_ms / 1000:.0f} s", m, text, None if m is None else m <= target_ms)
+
+    within("mission_verify", "mission with its proof", MISSION_VERIFY_TARGET_MS)
 
     pg = ratio(rows, rows["proof_thousand"])
     add(
@@ -487,13 +487,7 @@ def targets(rows: dict[str, Scenario]) -> list[dict[str, object]]:
         None if pg is None else pg <= PROOF_GROWTH_TARGET,
     )
 
-    pt = rows["proof_ten"].median_ms
-    add(
-        f"resource with its proof, ten-resource project <= {TEN_PROOF_TARGET_MS / 1000:.0f} s",
-        pt,
-        f"{pt:.0f} ms" if pt is not None else "not measured",
-        None if pt is None else pt <= TEN_PROOF_TARGET_MS,
-    )
+    within("proof_ten", "resource with its proof, ten-resource project", TEN_PROOF_TARGET_MS)
 
     chk = rows["check"]
     if chk.status:
