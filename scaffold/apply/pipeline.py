@@ -46,9 +46,11 @@ def execute(
     ``manifest`` is the manifest as it should be after the change (resource
     specs updated); file hashes are recorded here.
     """
+    from scaffold.generate.compose import with_one_to_one_includes
     from scaffold.generate.relations import apply_relationships
 
-    rendered = _formatted(project, outcome, apply_relationships(project, rendered, manifest))
+    related = apply_relationships(project, rendered, manifest)
+    rendered = _formatted(project, outcome, with_one_to_one_includes(project, related, manifest))
     changes = plan(project.root, rendered, project.manifest, force=force)
     _refuse_unsafe_overwrites(project, changes)
     outcome.changes = changes

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from scaffold.commands.auth_adopted import chained_migration
 from scaffold.errors import EscalationRequired, ProjectError
-from scaffold.generate.compose import in_package
+from scaffold.generate.adapt import in_package
 from scaffold.generate.templates import render
 from scaffold.project.core import Project
 from scaffold.project.files import Rendered

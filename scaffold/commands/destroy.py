@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scaffold.commands.field import entry_of, specs_for_versions
+from scaffold.commands.field import entry_of
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.generate.migration import migration_context
 from scaffold.mission.vocabulary import DESTROY_REASON
-from scaffold.project.core import Project, build_spec
+from scaffold.project.core import Project, build_spec, specs_for_versions
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome

@@ -17,7 +17,7 @@ from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.generate.values import sa_migration_type
-from scaffold.project.core import Project, build_created_spec, build_spec
+from scaffold.project.core import Project, build_created_spec, build_spec, specs_for_versions
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
@@ -213,31 +213,6 @@ def revision_slug(summary: str) -> str:
     return (
         re.sub(r"[^a-z0-9]+", "_", summary.partition(": ")[2].lower()).strip("_")[:40] or "change"
     )
-
-
-def specs_for_versions(
-    project: Project, versions: list[dict], current: ResourceSpec
-) -> list[ResourceSpec]:
-    """The contract of each served API version, oldest first; the current spec last."""
-    out: list[ResourceSpec] = []
-    for v in versions:
-        spec = build_spec(project, replace(stored_args(v), api_version=int(v["version"])))
-        renames, removed = v.get("renames", {}), set(v.get("removed", []))
-        fields = tuple(
-            replace(f, column=renames.get(f.name), removed=f.name in removed) for f in spec.fields
-        )
-        checks = tuple(c for c in spec.checks if c.left not in removed and c.right not in removed)
-        out.append(
-            replace(
-                spec,
-                fields=fields,
-                checks=checks,
-                api_primary=not out,
-                served_as=v.get("served_as"),
-            )
-        )
-    out.append(replace(current, api_primary=not out))
-    return out
 
 
 def _compose(versions: list[dict], change: FieldChange) -> list[dict]:

@@ -18,12 +18,11 @@ from dataclasses import replace
 from scaffold.commands._rename_migration import rename_ops
 from scaffold.commands._rename_references import follow_references, renamed_args
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
-from scaffold.commands.field import specs_for_versions
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.mission.vocabulary import RENAME_TABLE_REASON
-from scaffold.project.core import Project, build_spec
+from scaffold.project.core import Project, build_spec, specs_for_versions
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome

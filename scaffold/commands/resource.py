@@ -9,7 +9,7 @@ from dataclasses import replace
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate.compose import MigrationSlot, migration_slot, render_resource
-from scaffold.project.core import Project, build_created_spec, build_spec
+from scaffold.project.core import Project, build_created_spec, build_spec, specs_for_versions
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
@@ -370,8 +370,6 @@ def render_live(
     """Every layer of a resource the manifest has (``entry``): ``spec`` as it is now, each
     older API version it still serves, and its create migration as it was written from
     the arguments it was created with (tables renamed since under their names of then)."""
-    from scaffold.commands.field import specs_for_versions
-
     create_spec = build_created_spec(project, entry)
     return render_resource(
         project,

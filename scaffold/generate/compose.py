@@ -7,20 +7,18 @@ the project template discovers models and routers by package.
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from scaffold.generate import context as ctx
-from scaffold.generate.adopted.support import support_names
+from scaffold.generate.adapt import adapt
 from scaffold.generate.engine import render
+from scaffold.generate.one_to_one import changed_parents, one_to_one_includes
 from scaffold.project.core import Project
 from scaffold.project.files import Rendered
-from scaffold.project.layout import Layout
-from scaffold.project.profile import SUPPORT_SOURCES
+from scaffold.project.manifest import Manifest
 from scaffold.spec.resource import ResourceSpec
 
 
@@ -54,53 +52,6 @@ def api_package(project: Project, version: int) -> list[Rendered]:
     return [Rendered(rel, text)]
 
 
-def import_of(layout: Layout, module: str, name: str) -> tuple[str, str]:
-    """Where ``name``, imported from the template's ``module``, comes from in this project."""
-    if layout.profile is None or module not in SUPPORT_SOURCES:
-        return module, name
-    if name not in support_names():
-        return module, name  # the project's own module of that name (its auth, say)
-    profile = layout.profile
-    if module == "app.db.base" and name == "Base" and not profile.sqlmodel:
-        target, _, attribute = profile.base.partition(":")
-        return target, attribute
-    return profile.support_import, name
-
-
-def adapt(text: str, layout: Layout) -> str:
-    """The template's imports, pointed at where this project keeps each name.
-
-    A template project only moves ``app.`` to its package; an adopted one takes its
-    ``Base``, session and auth from its own code and the rest from its support module.
-    """
-    if layout.profile is None:
-        return in_package(text, layout.package)
-    tree = ast.parse(text)
-    lines = text.splitlines(keepends=True)
-    for node in reversed(tree.body):
-        if not (
-            isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in SUPPORT_SOURCES
-        ):
-            continue
-        groups: dict[str, list[str]] = {}
-        for alias in node.names:
-            target, attribute = import_of(layout, node.module, alias.name)
-            local = alias.asname or alias.name
-            groups.setdefault(target, []).append(
-                attribute if attribute == local else f"{attribute} as {local}"
-            )
-        new = "".join(f"from {m} import {', '.join(names)}\n" for m, names in groups.items())
-        lines[node.lineno - 1 : node.end_lineno] = [new]
-    return "".join(lines)
-
-
-def in_package(text: str, package: str) -> str:
-    """Point the template's ``app.`` imports at the project's package (``[tool.scaffold] package``)."""
-    if package == "app":
-        return text
-    return re.sub(r"^from app\.", f"from {package}.", text, flags=re.M)
-
-
 def render_resource(
     project: Project,
     spec: ResourceSpec,
@@ -116,15 +67,8 @@ def render_resource(
     each API version it serves, oldest first (default: ``spec`` alone).
     """
     layout = project.layout
-    override = str(project.root / ".scaffold" / "templates")
     table = spec.table
-
-    def one(
-        template: str, path: str, context: dict, frozen: bool = False, of: ResourceSpec = spec
-    ) -> Rendered:
-        text = adapt(render(template, override, spec=of, ctx=context), layout)
-        return Rendered(path, text, resource=table, frozen=frozen)
-
+    one = _renderer(project, spec)
     created = create_spec or spec
     files = [
         one(
@@ -147,10 +91,35 @@ def render_resource(
             of=spec.stored(),
         ),
     ]
-    for api in versions or (spec,):
-        files += render_api_layer(project, api, one)
+    files += render_api_files(project, spec, versions or (spec,))
     if project.profile is not None:
         files += adopted_files(project, spec, files)
+    return files
+
+
+def _renderer(project: Project, spec: ResourceSpec):  # type: ignore[no-untyped-def]
+    """``one(template, path, context, frozen=False, of=spec)``: one file of ``spec``'s
+    resource, rendered (the project's own templates first) and its imports adapted."""
+    layout = project.layout
+    override = str(project.root / ".scaffold" / "templates")
+
+    def one(
+        template: str, path: str, context: dict, frozen: bool = False, of: ResourceSpec = spec
+    ) -> Rendered:
+        text = adapt(render(template, override, spec=of, ctx=context), layout)
+        return Rendered(path, text, resource=spec.table, frozen=frozen)
+
+    return one
+
+
+def render_api_files(
+    project: Project, spec: ResourceSpec, versions: Sequence[ResourceSpec]
+) -> list[Rendered]:
+    """Schemas, router, factory and tests of each API version in ``versions``."""
+    one = _renderer(project, spec)
+    files: list[Rendered] = []
+    for api in versions:
+        files += render_api_layer(project, api, one)
     return files
 
 
@@ -249,7 +218,9 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
     # removed field (read back as null: an unset field would leave the response).
     owned = set(project.manifest.resources) | {table}
     kept_removed = any(f.removed for f in api.fields)
-    includes = [] if kept_removed else ctx.includes_of(api, layout, owned)
+    includes = []
+    if not kept_removed:
+        includes = ctx.includes_of(api, layout, owned) + one_to_one_includes(project, table)
     files = [
         one(
             "schemas.py.jinja",
@@ -307,3 +278,30 @@ def render_api_layer(project: Project, api: ResourceSpec, one) -> list[Rendered]
             )
         )
     return files
+
+
+def with_one_to_one_includes(
+    project: Project, rendered: list[Rendered], manifest: Manifest
+) -> list[Rendered]:
+    """``rendered`` with the API layer of each parent whose one-to-one children the
+    change adds, renames or removes, rendered as the project is after the change."""
+    from scaffold.project.core import build_spec, specs_for_versions
+    from scaffold.project.manifest import stored_args
+
+    layout = project.layout
+    have = {r.path for r in rendered}
+    out = list(rendered)
+    planned, tables = changed_parents(project, manifest)
+    for table in tables:
+        schemas = layout.path("schemas", table)
+        if schemas not in have and not (project.root / schemas).is_file():
+            continue
+        entry = planned.manifest.resources[table]
+        spec = build_spec(planned, stored_args(entry))
+        spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
+        files = render_api_files(
+            planned, spec, specs_for_versions(planned, entry.get("versions", []), spec)
+        )
+        paths = {r.path for r in files}
+        out = [r for r in out if r.path not in paths or r.delete] + files
+    return out

@@ -200,6 +200,38 @@ def _specs(project, manifest, known) -> dict[str, ResourceSpec]:  # type: ignore
     return out
 
 
+def planned_project(project, manifest):  # type: ignore[no-untyped-def]
+    """``project`` as it renders once ``manifest`` is written, one object per manifest (so
+    what is derived from it is derived once)."""
+    import json
+
+    key = json.dumps(manifest.resources, sort_keys=True, default=str)
+    planned = project.derived.setdefault("planned", {})
+    if key not in planned:
+        planned[key] = project.with_manifest(manifest)
+    return planned[key]
+
+
+def resolved(project, known=None) -> tuple[dict[str, ResourceSpec], dict[str, Relations]]:  # type: ignore[no-untyped-def]
+    """The spec and the relations of every resource of ``project``'s manifest, once per
+    project object and manifest: a change asks several times (its models, each API
+    layer's one-to-one includes)."""
+    import json
+
+    key = json.dumps(project.manifest.resources, sort_keys=True, default=str)
+    per_project = project.derived.setdefault("resolved", {})
+    if key not in per_project:
+        layout = project.layout
+
+        def module_of(table: str, _class_name: str) -> str:
+            return layout.module("models", table)
+
+        foreign = not (project.profile is not None and project.profile.sqlmodel)
+        specs = _specs(project, project.manifest, known or project.known_resources())
+        per_project[key] = (specs, relations_by_table(specs, module_of, foreign_parents=foreign))
+    return per_project[key]
+
+
 def apply_relationships(project, rendered: list, manifest) -> list:  # type: ignore[no-untyped-def]
     """``rendered`` with every model's relationships as they are after the change: models
     of this change get theirs, and parents whose inverse side changed are re-rendered."""
@@ -208,23 +240,14 @@ def apply_relationships(project, rendered: list, manifest) -> list:  # type: ign
     from scaffold.project.files import Rendered
 
     layout = project.layout
-
-    def module_of(table: str, _class_name: str) -> str:
-        return layout.module("models", table)
-
-    foreign = not (project.profile is not None and project.profile.sqlmodel)
     known = project.known_resources()  # read once: building 50 specs must not read 50 times
-    planned, after_known = project, known
+    planned, after_known = planned_project(project, manifest), known
     if set(project.manifest.resources) - set(manifest.resources):
         # A table leaves the manifest (renamed): the others may reference it by its new
         # name, which only the manifest after the change knows.
-        planned = project.with_manifest(manifest)
         after_known = {**known, **planned.known_resources()}
-    after_specs = _specs(planned, manifest, after_known)
-    after = relations_by_table(after_specs, module_of, foreign_parents=foreign)
-    before = relations_by_table(
-        _specs(project, project.manifest, known), module_of, foreign_parents=foreign
-    )
+    after_specs, after = resolved(planned, after_known)
+    _before_specs, before = resolved(project, known)
     by_path = {r.path: i for i, r in enumerate(rendered) if not r.delete}
     out = list(rendered)
     for table, relations in after.items():
@@ -241,7 +264,7 @@ def apply_relationships(project, rendered: list, manifest) -> list:  # type: ign
 
 def _model_text(project, spec: ResourceSpec, relations: Relations) -> str:  # type: ignore[no-untyped-def]
     from scaffold.generate import context as ctx
-    from scaffold.generate.compose import adapt
+    from scaffold.generate.adapt import adapt
     from scaffold.generate.engine import render
 
     layout = project.layout

@@ -70,6 +70,15 @@ def router_context(
     names = schema_names(spec)
     if includes:
         imports.add(schemas, names["Detail"])
+    # A one-to-one's inverse side: its schema module imports this resource's, so the
+    # Detail names the embedded class as text; both are loaded here to resolve it.
+    inverse = {
+        i.read_class: imports.add(i.read_module, i.read_class) for i in includes if i.inverse
+    }
+    rebuild = ""
+    if inverse:
+        namespace = ", ".join(f"{literal(k)}: {v}" for k, v in sorted(inverse.items()))
+        rebuild = f"{names['Detail']}.model_rebuild(_types_namespace={{{namespace}}})"
     linked = _linked(spec, layout, imports)
     access = _access(spec, layout, imports)
     return {
@@ -81,6 +90,7 @@ def router_context(
         "linked": linked,
         "includes": [i.name for i in includes],
         "include_pattern": include_pattern(includes) if includes else "",
+        "rebuild": rebuild,
         "router_args": _router_args(spec, layout, imports, access["require"]),
         "ops": ops,
         "summaries": summaries,

@@ -252,6 +252,10 @@ class Include:
     read_module: str
     read_class: str
     many: bool = False
+    # A one-to-one's inverse side: the child's factory (module, function). Its schemas
+    # import this resource's, so the embedded class is named here for type checking only
+    # and resolved by the router (``model_rebuild``).
+    inverse: tuple[str, str] | None = None
 
 
 def includes_of(spec: ResourceSpec, layout: Layout, owned: set[str]) -> list[Include]:
@@ -284,7 +288,8 @@ def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -
     update = _update_fields(spec, imports)
     read = _read_fields(spec, imports)
     required = [literal(f.attr) for f in spec.fields if not f.removed and not f.optional]
-    include_filter, detail = _include_lines(includes, imports)
+    checking: list[str] = []
+    include_filter, detail = _include_lines(includes, imports, checking)
     filters = _filter_lines(spec, imports) + include_filter
     _common_imports(spec, imports, validates_required=bool(required))
     enums = _enum_lines(spec, imports)
@@ -301,6 +306,7 @@ def schemas_context(spec: ResourceSpec, includes: list[Include] | None = None) -
         "validators": _validator_lines(spec.checks),
         "sensitive": [f.name for f in spec.fields if f.sensitive],
         "detail": detail,
+        "checking": sorted(checking),
     }
 
 
@@ -433,14 +439,22 @@ def _filter_lines(spec: ResourceSpec, imports: Imports) -> list[str]:
     return lines
 
 
-def _include_lines(includes: list[Include], imports: Imports) -> tuple[list[str], list[str]]:
-    """The list query's ``include`` filter and the detail schema's embedded rows."""
+def _include_lines(
+    includes: list[Include], imports: Imports, checking: list[str]
+) -> tuple[list[str], list[str]]:
+    """The list query's ``include`` filter and the detail schema's embedded rows (a
+    one-to-one's inverse side imported for type checking only, into ``checking``)."""
     if not includes:
         return [], []
     imports.add("app.schemas.base", "IncludeModel")
     pattern = literal(include_pattern(includes))
     detail = []
     for inc in includes:
+        if inc.inverse is not None:
+            imports.add("typing", "TYPE_CHECKING")
+            checking.append(f"from {inc.read_module} import {inc.read_class}")
+            detail.append(f"{inc.name}: {literal(inc.read_class + ' | None')} = None")
+            continue
         embedded = imports.add(inc.read_module, inc.read_class)
         if inc.many:
             embedded = f"list[{embedded}]"

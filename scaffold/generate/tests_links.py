@@ -32,7 +32,18 @@ def relation_cases(
             for p in spec.lists_under
             if p != spec.parent
         ],
-        "includes": [{"name": i.name, "field": i.field} for i in includes if not i.many],
+        "includes": [
+            {"name": i.name, "field": i.field} for i in includes if not i.many and not i.inverse
+        ],
+        "inverse_includes": [
+            {
+                "name": i.name,
+                "create": imports.add(*i.inverse),
+                "arg": kwarg(i.field, "row['id']"),
+            }
+            for i in includes
+            if i.inverse
+        ],
         "any_include": bool(includes),
         "many": [_many_test(m, layout, includes, imports) for m in spec.many],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -28,6 +28,9 @@ class Project:
     settings: dict
     # The project itself when ``root`` is a scratch copy of it (a change being proved).
     origin: Path | None = None
+    # What higher layers derive from this project's files, once per project object
+    # (a command's run builds one): the specs and relations of its manifest, say.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def find(cls, start: Path | None = None, explicit: bool = False) -> Project:
@@ -305,8 +308,6 @@ def build_created_spec(project: Project, entry: dict) -> ResourceSpec:
     """The spec a resource's create migration was written from: its ``create_args``
     (history: the names of that day), each former name of a renamed table resolved to
     the table it is now, with that table's key, so the migration renders as written."""
-    from dataclasses import replace
-
     args = stored_args(entry, created=True)
     known = project.known_resources()
     for old, table in project.manifest.former_names().items():
@@ -349,3 +350,28 @@ def build_spec(
         owner=project.auth_users(args.argv()) if args.owned else None,
         access=args.access,
     )
+
+
+def specs_for_versions(
+    project: Project, versions: list[dict], current: ResourceSpec
+) -> list[ResourceSpec]:
+    """The contract of each served API version, oldest first; the current spec last."""
+    out: list[ResourceSpec] = []
+    for v in versions:
+        spec = build_spec(project, replace(stored_args(v), api_version=int(v["version"])))
+        renames, removed = v.get("renames", {}), set(v.get("removed", []))
+        fields = tuple(
+            replace(f, column=renames.get(f.name), removed=f.name in removed) for f in spec.fields
+        )
+        checks = tuple(c for c in spec.checks if c.left not in removed and c.right not in removed)
+        out.append(
+            replace(
+                spec,
+                fields=fields,
+                checks=checks,
+                api_primary=not out,
+                served_as=v.get("served_as"),
+            )
+        )
+    out.append(replace(current, api_primary=not out))
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import db_env, scaffold, tree
+from tests.support.helpers import db_env, passed_count, run, scaffold, tree
 from tests.support.projects import verify_generated_project
 
 pytestmark = pytest.mark.e2e
@@ -143,3 +143,26 @@ def test_a_hand_edited_parent_keeps_its_edit_when_a_child_adds_the_inverse(relat
         'reviews: Mapped[list["Review"]] = relationship(back_populates="author", lazy="raise")'
         in text
     )
+
+
+def test_a_one_to_one_child_makes_its_parent_includable_until_it_is_destroyed(
+    related: Path, tmp_path: Path
+) -> None:
+    """An author's reads embed its profile and its avatar (``?include=profile``): the
+    suite above runs those tests; destroying profiles takes the word away again, and the
+    authors' API still imports and passes its tests."""
+    import shutil
+
+    copy = tmp_path / "blog"
+    shutil.copytree(related, copy, ignore=shutil.ignore_patterns("__pycache__", "*.db", ".git"))
+    tests = copy / "tests/test_authors.py"
+    assert "async def test_include_profile(" in tests.read_text()
+    assert "async def test_include_avatar(" in tests.read_text()
+    result = scaffold("destroy", "profiles", "--approve", project=copy)
+    assert result.exit_code == 0, result.output
+    assert "async def test_include_profile(" not in tests.read_text()
+    assert "async def test_include_avatar(" in tests.read_text()
+    assert '"profile"' not in (copy / "app/schemas/authors.py").read_text()
+    env = db_env(f"sqlite+aiosqlite:///{tmp_path}/authors.db")
+    proc = run(copy, "pytest", "-q", "-p", "no:randomly", "tests/test_authors.py", env=env)
+    assert passed_count(proc.stdout) > 0
