@@ -23,6 +23,16 @@ def _proofs_in_pytests_temp(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["SCAFFOLD_PROOFS_DIR"] = str(tmp_path_factory.getbasetemp() / "proofs")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _generated_projects_keep_their_bytecode() -> None:
+    """The generated projects' own runs (their suite, Alembic, the app) write bytecode even
+    when the shell says PYTHONDONTWRITEBYTECODE, as a developer's machine does: a project
+    run twice (SQLite, then PostgreSQL) compiles and rewrites its tests' asserts once."""
+    import os
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
 @pytest.fixture(scope="session")
 def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as it is in the working tree (uncommitted edits included), outside git."""

@@ -69,12 +69,16 @@ def tree(root: Path) -> dict[str, str]:
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file of a project but its reports and git data: its bytes and its mtime (ns),
-    so a file written back as it was still shows."""
+    """Every file of a project but its reports, git data and bytecode: its bytes and its
+    mtime (ns), so a file written back as it was still shows."""
     out = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith((".git/", ".scaffold/reports/")):
+        if (
+            path.is_file()
+            and not rel.startswith((".git/", ".scaffold/reports/"))
+            and "__pycache__" not in rel
+        ):
             out[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
     return out
 
