@@ -24,7 +24,10 @@ TESTED = (
 )
 SHOWN = 10  # findings listed in the message; the command that lists them all follows
 
-_FINDING = re.compile(r"^(?P<where>.+?:\d+:\d+):? (?P<code>[A-Z]+[0-9]+) (?P<message>.*)$")
+# `PATH:LINE:COL: CODE [*] MESSAGE` (concise; `[*]`: fixable, by an unsafe fix here).
+_FINDING = re.compile(
+    r"^(?P<where>.+?:\d+:\d+):? (?P<code>[A-Z]+[0-9]+) (?:\[\*\] )?(?P<message>.*)$"
+)
 
 # What wrote a file, by where it lives: the template to name in a report.
 _ROLES = (

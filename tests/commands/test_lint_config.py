@@ -100,7 +100,7 @@ def test_the_written_files_findings_are_named_by_the_proof_on_disk(tmp_path: Pat
     written = ["app/gizmos.py", "tests/test_gizmos.py", "migrations/0001_gizmos.py"]
     passed, detail = ruff_on_disk(tmp_path, written)
     assert not passed
-    assert detail.startswith("1 finding of ruff check: app/gizmos.py:1:8: F401 ")
+    assert detail.startswith("1 finding of ruff check: app/gizmos.py:1:8: F401 `os` imported")
     assert (
         "F401 — scaffold's templates (templates/) produce this and should not: report it" in detail
     )
