@@ -29,16 +29,21 @@ _FINDING = re.compile(
     r"^(?P<where>.+?:\d+:\d+):? (?P<code>[A-Z]+[0-9]+) (?:\[\*\] )?(?P<message>.*)$"
 )
 
-# What wrote a file, by where it lives: the template to name in a report.
+# What may have written a file, by where it lives: the templates to name in a report.
 _ROLES = (
     ("/versions/", "templates/resource/migration.py.jinja"),
-    ("/factories/", "templates/resource/factory.py.jinja"),
+    (
+        "/factories/",
+        "templates/resource/factory.py.jinja, templates/adopted/parent_factory.py.jinja",
+    ),
     ("/models/", "templates/resource/model.py.jinja"),
     ("/schemas/", "templates/resource/schemas.py.jinja"),
     ("/services/", "templates/resource/service.py.jinja"),
     ("/api/", "templates/resource/router.py.jinja"),
-    ("/test_", "templates/resource/test.py.jinja"),
+    ("/test_", "templates/resource/test.py.jinja, templates/resource/test/"),
 )
+# The names of sign-in's files (templates/auth/), wherever a project keeps them.
+_AUTH = ("users.py", "test_users.py", "test_auth.py", "auth.py", "deps.py")
 
 
 def family(code: str) -> str | None:
@@ -53,10 +58,11 @@ def family(code: str) -> str | None:
 
 
 def template_of(path: str) -> str:
-    """The template that most likely wrote ``path`` (sign-in's files are templates/auth's)."""
-    if "user" in path.rpartition("/")[2] or path.endswith(("/auth.py", "/deps.py")):
-        return "templates/auth/"
-    return next((t for part, t in _ROLES if part in f"/{path}"), "templates/")
+    """The templates that may have written ``path``."""
+    found = [t for part, t in _ROLES if part in f"/{path}"][:1]
+    if path.rpartition("/")[2] in _AUTH:
+        found.append("templates/auth/")
+    return ", ".join(found) or "templates/"
 
 
 def scaffolds(path: str, code: str) -> bool:
