@@ -260,7 +260,9 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
             )
         else:
             failed = "; ".join(
-                f"{CHECK_NAMES.get(r.name, r.name)} — FAILED: {r.detail[:300]}"
+                # ruff's detail lists each finding with what to change (at most ten).
+                f"{CHECK_NAMES.get(r.name, r.name)} — FAILED: "
+                f"{r.detail if r.name == 'ruff' else r.detail[:300]}"
                 for r in results
                 if r.passed is False
             )

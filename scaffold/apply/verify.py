@@ -92,22 +92,21 @@ def static_checks(root: Path, touched: list[str], *, lint: str | None = None) ->
             CheckResult(name, not found, "; ".join(found[:5]) or f"{len(py)} files checked")
         )
     if lint is not None:
-        results.append(
-            CheckResult("ruff", not lint, lint[:600] or "rendered code formatted and lint-clean")
-        )
+        results.append(_lint_result(lint))
     elif py:
-        from scaffold.generate.format import ruff_binary
+        from scaffold.apply.lint import ruff_on_disk
 
-        ruff = ruff_binary()
-        check = _run([ruff, "check", "--no-cache", *py], root, dict(os.environ))
-        fmt = _run([ruff, "format", "--check", "--no-cache", *py], root, dict(os.environ))
-        ok = check.returncode == 0 and fmt.returncode == 0
-        results.append(
-            CheckResult("ruff", ok, "clean" if ok else _tail(check if check.returncode else fmt))
-        )
+        results.append(CheckResult("ruff", *ruff_on_disk(root, py)))
     else:
         results.append(CheckResult("ruff", None, "no Python files touched"))
     return results
+
+
+def _lint_result(lint: str) -> CheckResult:
+    """ruff's verdict on the rendered files (after its safe fixes): each finding named."""
+    from scaffold.apply.lint import explain
+
+    return CheckResult("ruff", not lint, explain(lint) or "rendered code formatted and lint-clean")
 
 
 def _schemas_without_forbid(root: Path, py: list[str]) -> list[str]:
@@ -462,9 +461,7 @@ def run_all(
             "input_validation",
         )
         results = [CheckResult(name, None, reason) for name in skipped]
-        results.append(
-            CheckResult("ruff", not lint, (lint or "rendered code formatted and lint-clean")[:600])
-        )
+        results.append(_lint_result(lint or ""))
     order = list(CHECK_NAMES)
     return sorted(results, key=lambda r: order.index(r.name))
 

@@ -117,10 +117,9 @@ _TOO_LONG = re.compile(r"^(.+?):(\d+):\d+: E501 Line too long \(\d+ > (\d+)\)", 
 
 def fit_long_lines(files: dict[str, str], lint: str) -> dict[str, str]:
     """Wrap the lines ruff reports as too long where wrapping keeps the meaning: a one-line
-    docstring, a line of a docstring, a comment, a plain string literal on its own line
-    (split into adjacent literals inside the brackets the formatter put around it)."""
-    import textwrap
-
+    docstring, a line of a docstring (its first and last included), a comment, a plain
+    string literal on its own line or as a keyword argument (split into adjacent literals
+    inside brackets)."""
     flagged: dict[str, dict[int, int]] = {}
     for path, line, limit in _TOO_LONG.findall(lint):
         flagged.setdefault(path.removeprefix("./"), {})[int(line)] = int(limit)
@@ -131,41 +130,70 @@ def fit_long_lines(files: dict[str, str], lint: str) -> dict[str, str]:
         lines = files[rel].split("\n")
         strings = _string_lines(files[rel])
         for number in sorted(lines_limits, reverse=True):
-            limit = lines_limits[number]
-            line = lines[number - 1]
-            indent = line[: len(line) - len(line.lstrip())]
-            width = limit - len(indent)
-            stripped = line.strip()
-            one_line_doc = re.fullmatch(r'"""(.+)"""', stripped)
-            if one_line_doc and '"""' not in one_line_doc.group(1):
-                body = textwrap.wrap(one_line_doc.group(1), width - 3, break_long_words=False)
-                new = [indent + '"""' + body[0], *(indent + b for b in body[1:]), indent + '"""']
-            elif stripped.startswith("#"):
-                text = stripped.lstrip("#").strip()
-                new = [
-                    indent + "# " + b
-                    for b in textwrap.wrap(text, width - 2, break_long_words=False)
-                ]
-            elif strings.get(number) == "doc":
-                new = [indent + b for b in textwrap.wrap(stripped, width, break_long_words=False)]
-            elif (literal := re.fullmatch(r'(f?)"([^"\\{}]*)"(,?)', stripped)) is not None:
-                prefix, text, comma = literal.groups()
-                pieces = textwrap.wrap(
-                    text, width - 3, drop_whitespace=False, break_long_words=False
-                )
-                if len(pieces) < 2:
-                    continue
-                new = [indent + f'"{piece}"' for piece in pieces]
-                new[-1] += comma
-            else:
-                continue
-            lines[number - 1 : number] = new
+            new = _refit(lines[number - 1], strings.get(number), lines_limits[number])
+            if new is not None:
+                lines[number - 1 : number] = new
         out[rel] = "\n".join(lines)
     return out
 
 
+def _refit(line: str, inside: str | None, limit: int) -> list[str] | None:
+    """``line`` as lines within ``limit``, or None where wrapping would change the code.
+    ``inside`` says where the line is in a multi-line string (first, doc, last)."""
+    import textwrap
+
+    indent = line[: len(line) - len(line.lstrip())]
+    width = limit - len(indent)
+
+    def wrap(text: str, at: int) -> list[str]:
+        return textwrap.wrap(text, at, break_long_words=False)
+
+    stripped = line.strip()
+    one_line_doc = re.fullmatch(r'"""(.+)"""', stripped)
+    if one_line_doc and '"""' not in one_line_doc.group(1):
+        body = one_line_doc.group(1)
+        # Two lines at least: ruff format puts a lone closing quote back on one line.
+        pieces = wrap(body, min(width - 3, -(-len(body) // 2) + 8))
+        return [
+            indent + '"""' + pieces[0],
+            *(indent + p for p in pieces[1:-1]),
+            indent + pieces[-1] + '"""',
+        ]
+    if inside == "first" and stripped.startswith('"""'):
+        pieces = wrap(stripped[3:], width - 3)
+        return [indent + '"""' + pieces[0], *(indent + p for p in pieces[1:])] if pieces else None
+    if inside == "last" and stripped.endswith('"""') and '"""' not in stripped[:-3]:
+        pieces = wrap(stripped[:-3], width - 3)
+        return [*(indent + p for p in pieces[:-1]), indent + pieces[-1] + '"""'] if pieces else None
+    if stripped.startswith("#"):
+        text = stripped.lstrip("#").strip()
+        rule = re.fullmatch(r"(.*?)([-=*~#_])\2{3,}", text)
+        if rule and len(rule.group(1)) + 6 <= width:  # a ruled heading: its rule shortened
+            return [indent + ("# " + text)[:width]]
+        return [indent + "# " + b for b in wrap(text, width - 2)]
+    if inside == "doc":
+        return [indent + b for b in wrap(stripped, width)]
+    literal = re.fullmatch(r'(\w+=)?f?"([^"\\{}]*)"(,?)', stripped)
+    if literal is None:
+        return None
+    keyword, text, comma = literal.groups()
+    if keyword and not comma:
+        return None  # maybe the first of implicitly concatenated pieces: left as it is
+    inner = 4 if keyword else 0
+    pieces = textwrap.wrap(text, width - inner - 2, drop_whitespace=False, break_long_words=False)
+    if len(pieces) < 2 and not keyword:
+        return None
+    # In brackets of its own a keyword's value gets a line of its own (ruff format joins
+    # adjacent pieces again where they fit on one line, and keeps the brackets).
+    quoted = [indent + " " * inner + f'"{piece}"' for piece in pieces]
+    if keyword:
+        return [indent + keyword + "(", *quoted, indent + ")" + comma]
+    quoted[-1] += comma
+    return quoted
+
+
 def _string_lines(text: str) -> dict[int, str]:
-    """Line numbers inside a multi-line string (not its first or last line): "doc"."""
+    """Where each line of a multi-line string is: "first", "doc" (inside) or "last"."""
     import io
     import tokenize
 
@@ -173,8 +201,10 @@ def _string_lines(text: str) -> dict[int, str]:
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.STRING and token.start[0] != token.end[0]:
+                inside[token.start[0]] = "first"
                 for number in range(token.start[0] + 1, token.end[0]):
                     inside[number] = "doc"
+                inside[token.end[0]] = "last"
     except (tokenize.TokenError, SyntaxError):
         pass
     return inside

@@ -168,7 +168,7 @@ def _validator_lines(checks: tuple[Check, ...]) -> list[str]:
             f'@model_validator(mode="after")\n'
             f"def _check_{check.slug}(self) -> Self:\n"
             f"    if {condition}:\n"
-            f"        raise rule_broken({literal(check.left)}, {message})\n"
+            f"        raise rule_broken(field={literal(check.left)}, message={message})\n"
             f"    return self"
         )
     return out

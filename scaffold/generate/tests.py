@@ -21,6 +21,7 @@ def factory_context(spec: ResourceSpec, layout: Layout, prefix: str) -> dict[str
     samples = Samples(spec)
     imports = Imports()
     imports.add("typing", "Any")
+    imports.add("http", "HTTPStatus")
     imports.add("httpx", "AsyncClient")
     parents = []
     for f in spec.fields:
@@ -234,6 +235,7 @@ def tests_context(
     # The model class is imported only to read stored hashes; then it wins over imports.
     imports = Imports(own={spec.class_name} if hashed else ())
     imports.add("httpx", "AsyncClient")
+    imports.add("http", "HTTPStatus")
     imports.add("asyncio")
     factories = layout.module("factories", spec.table, spec.api_version, spec.api_primary)
     imports.add(factories, f"build_{spec.singular}")

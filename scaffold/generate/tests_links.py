@@ -90,18 +90,26 @@ def _ondelete_tests(spec: ResourceSpec, prefix: str) -> list[dict[str, str]]:
         if spec.known(f.ref_table).module is not None:
             continue  # the project's own table: its routes (if any) are its own business
         if f.ondelete == "CASCADE":
-            verb, status, check = "removes_it", 204, "after.status_code == 404"
+            verb, status, check = (
+                "removes_it",
+                "NO_CONTENT",
+                "after.status_code == HTTPStatus.NOT_FOUND",
+            )
         elif f.ondelete == "SET NULL":
-            verb, status, check = "empties_the_reference", 204, f'after.json()["{f.name}"] is None'
+            verb, status, check = (
+                "empties_the_reference",
+                "NO_CONTENT",
+                f'after.json()["{f.name}"] is None',
+            )
         else:
-            verb, status, check = "is_refused", 409, "after.status_code == 200"
+            verb, status, check = "is_refused", "CONFLICT", "after.status_code == HTTPStatus.OK"
         out.append(
             {
                 "slug": f.name.removesuffix("_id"),
                 "field": f.name,
                 "parents": f"{prefix}/{spec.known(f.ref_table).v1_route or route_of(f.ref_table)}",
                 "verb": verb,
-                "status": str(status),
+                "status": f"HTTPStatus.{status}",
                 "check": check,
             }
         )

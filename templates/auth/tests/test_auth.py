@@ -9,6 +9,7 @@ import datetime as dt
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 import httpx
 import pytest
@@ -27,6 +28,7 @@ from tests.factories.users import create_user, headers_for
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
 PROBLEM_JSON = "application/problem+json"
+MINUTE = 60  # seconds: the longest Retry-After of a per-minute limit
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -70,14 +72,17 @@ async def test_register_returns_201_and_the_user_without_password_or_hash(
     response = await client.post(
         f"{AUTH}/register", json={"email": "Ada@Example.com", "password": PASSWORD}
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == HTTPStatus.CREATED, response.text
     body = response.json()
     assert set(body) == {"id", "email", "is_active", "is_admin", "created_at", "updated_at"}
     assert body["email"] == "ada@example.com"
-    assert body["is_active"] is True and body["is_admin"] is False
+    assert body["is_active"] is True
+    assert body["is_admin"] is False
     stored = await session.scalar(select(User.hashed_password).where(User.id == body["id"]))
-    assert stored is not None and stored.startswith("$argon2id$")
-    assert PASSWORD not in response.text and stored not in response.text
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in response.text
+    assert stored not in response.text
     assert "argon2" not in response.text
 
 
@@ -86,7 +91,7 @@ async def test_register_refuses_is_admin(client: httpx.AsyncClient, session: Asy
         f"{AUTH}/register",
         json={"email": "mallory@example.com", "password": PASSWORD, "is_admin": True},
     )
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"] == PROBLEM_JSON
     assert [error["loc"] for error in response.json()["errors"]] == [["body", "is_admin"]]
     assert await session.scalar(select(func.count()).select_from(User)) == 0
@@ -101,8 +106,8 @@ async def test_register_with_a_taken_email_in_another_case_is_409(
     again = await client.post(
         f"{AUTH}/register", json={"email": "LIN@Example.COM", "password": PASSWORD}
     )
-    assert first.status_code == 201
-    assert again.status_code == 409
+    assert first.status_code == HTTPStatus.CREATED
+    assert again.status_code == HTTPStatus.CONFLICT
     assert again.headers["content-type"] == PROBLEM_JSON
     assert again.json()["detail"] == "email is already taken."
 
@@ -115,7 +120,7 @@ async def test_register_is_404_while_registration_is_closed(session: AsyncSessio
         )
         invalid = await http.post(f"{AUTH}/register", json={"is_admin": True})
     for response in (valid, invalid):
-        assert response.status_code == 404
+        assert response.status_code == HTTPStatus.NOT_FOUND
         assert response.headers["content-type"] == PROBLEM_JSON
         assert response.json()["detail"] == "Registration is closed."
     assert await session.scalar(select(func.count()).select_from(User)) == 0
@@ -132,9 +137,10 @@ async def test_register_refuses_a_password_too_short_or_too_long(
     response = await client.post(
         f"{AUTH}/register", json={"email": "ada@example.com", "password": password[:length]}
     )
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     [reported] = response.json()["errors"]
-    assert reported["loc"] == ["body", "password"] and reported["type"] == error
+    assert reported["loc"] == ["body", "password"]
+    assert reported["type"] == error
     assert password[:length] not in response.text
 
 
@@ -145,7 +151,7 @@ async def test_register_accepts_the_shortest_and_longest_passwords(
         response = await client.post(
             f"{AUTH}/register", json={"email": f"edge{n}@example.com", "password": "x" * length}
         )
-        assert response.status_code == 201, response.text
+        assert response.status_code == HTTPStatus.CREATED, response.text
 
 
 async def test_the_minimum_password_length_is_the_setting(
@@ -156,7 +162,7 @@ async def test_the_minimum_password_length_is_the_setting(
     short = await client.post(
         f"{AUTH}/register", json={"email": "ada@example.com", "password": "x" * 11}
     )
-    assert short.status_code == 422
+    assert short.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert short.json()["errors"][0]["msg"] == "String should have at least 12 characters"
 
 
@@ -168,12 +174,13 @@ async def test_sign_in_returns_a_token_that_works_on_users_me(
 ) -> None:
     user = await create_user(session, email="ada@example.com", password=PASSWORD)
     response = await sign_in(fresh, "Ada@Example.com", PASSWORD)
-    assert response.status_code == 200, response.text
+    assert response.status_code == HTTPStatus.OK, response.text
     body = response.json()
-    assert body["token_type"] == "bearer" and set(body) == {"access_token", "token_type"}
+    assert body["token_type"] == "bearer"
+    assert set(body) == {"access_token", "token_type"}
     assert response.headers["cache-control"] == "no-store"
     me = await fresh.get(ME, headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert me.status_code == 200
+    assert me.status_code == HTTPStatus.OK
     assert me.json()["id"] == user.id
 
 
@@ -189,9 +196,9 @@ async def test_the_oauth2_form_fields_of_any_client_are_accepted(
         "client_id": "docs",
         "unknown": "ignored",
     }
-    assert (await fresh.post(f"{AUTH}/token", data=form)).status_code == 200
+    assert (await fresh.post(f"{AUTH}/token", data=form)).status_code == HTTPStatus.OK
     wrong_grant = await fresh.post(f"{AUTH}/token", data={**form, "grant_type": "implicit"})
-    assert wrong_grant.status_code == 422
+    assert wrong_grant.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
 
 
 async def test_a_wrong_password_and_an_unknown_email_get_the_same_401(
@@ -202,7 +209,7 @@ async def test_a_wrong_password_and_an_unknown_email_get_the_same_401(
     unknown = await sign_in(fresh, "nobody@example.com", PASSWORD)
     not_an_email = await sign_in(fresh, "not an email", PASSWORD)
     for response in (wrong, unknown, not_an_email):
-        assert response.status_code == 401
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
         assert response.headers["www-authenticate"] == "Bearer"
         assert response.headers["content-type"] == PROBLEM_JSON
         assert response.json() == wrong.json()
@@ -216,7 +223,7 @@ async def test_an_inactive_user_cannot_sign_in(
     user.is_active = False
     await session.commit()
     response = await sign_in(fresh, "ada@example.com", PASSWORD)
-    assert response.status_code == 401
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response.json()["detail"] == "Incorrect email or password."
 
 
@@ -229,13 +236,14 @@ async def test_signing_in_replaces_a_hash_made_with_older_parameters(
     await session.commit()
     current_prefix = HASHER.hash("x").rsplit("$", 2)[0] + "$"  # $argon2id$v=19$m=...,t=...,p=...$
 
-    assert (await sign_in(fresh, "ada@example.com", PASSWORD)).status_code == 200
+    assert (await sign_in(fresh, "ada@example.com", PASSWORD)).status_code == HTTPStatus.OK
     await session.refresh(user)
     upgraded = user.hashed_password
-    assert upgraded != old and upgraded.startswith(current_prefix)
+    assert upgraded != old
+    assert upgraded.startswith(current_prefix)
     assert not old.startswith(current_prefix)
 
-    assert (await sign_in(fresh, "ada@example.com", PASSWORD)).status_code == 200
+    assert (await sign_in(fresh, "ada@example.com", PASSWORD)).status_code == HTTPStatus.OK
     await session.refresh(user)
     assert user.hashed_password == upgraded  # already current: left alone
 
@@ -243,7 +251,8 @@ async def test_signing_in_replaces_a_hash_made_with_older_parameters(
 # --- sign-in limits ------------------------------------------------------------------------
 
 
-async def test_registration_is_limited_per_address(session: AsyncSession) -> None:
+@pytest.mark.usefixtures("session")
+async def test_registration_is_limited_per_address() -> None:
     app = create_app(Settings(registration_rate_limit="2/hour"))
     async with running(app), call(app, "192.0.2.30") as http:
         answers = [
@@ -259,7 +268,7 @@ async def test_registration_is_limited_per_address(session: AsyncSession) -> Non
     assert [r.status_code for r in answers] == [201, 201, 429]
     assert answers[-1].headers["content-type"] == PROBLEM_JSON
     assert int(answers[-1].headers["retry-after"]) >= 1
-    assert other.status_code == 201, "another address has its own count"
+    assert other.status_code == HTTPStatus.CREATED, "another address has its own count"
 
 
 async def test_the_sixth_attempt_on_one_account_in_a_minute_is_429(session: AsyncSession) -> None:
@@ -277,14 +286,14 @@ async def test_the_sixth_attempt_on_one_account_in_a_minute_is_429(session: Asyn
     assert [r.status_code for r in answers] == [401] * 5 + [429]
     limited = answers[-1]
     assert limited.headers["content-type"] == PROBLEM_JSON
-    assert 1 <= int(limited.headers["retry-after"]) <= 60
-    assert right_password.status_code == 429  # the right password waits like a guess
-    assert other_account.status_code == 200
+    assert 1 <= int(limited.headers["retry-after"]) <= MINUTE
+    # The right password waits like a guess.
+    assert right_password.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert other_account.status_code == HTTPStatus.OK
 
 
-async def test_the_sixth_attempt_from_one_address_in_a_minute_is_429(
-    session: AsyncSession,
-) -> None:
+@pytest.mark.usefixtures("session")
+async def test_the_sixth_attempt_from_one_address_in_a_minute_is_429() -> None:
     async with running(create_app()) as app:
         async with call(app, "192.0.2.10") as http:
             answers = [
@@ -294,7 +303,7 @@ async def test_the_sixth_attempt_from_one_address_in_a_minute_is_429(
         async with call(app, "192.0.2.11") as http:
             elsewhere = await sign_in(http, "user9@example.com", PASSWORD)
     assert answers == [401] * 5 + [429]
-    assert elsewhere.status_code == 401
+    assert elsewhere.status_code == HTTPStatus.UNAUTHORIZED
 
 
 async def test_successful_sign_ins_use_up_no_limit(session: AsyncSession) -> None:
@@ -315,7 +324,7 @@ async def test_an_expired_token_is_401(client: httpx.AsyncClient, session: Async
     )
     token = create_access_token(str(user.id), settings, now=issued)
     response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 401
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json()["detail"] == "The access token is invalid or expired."
 
@@ -330,14 +339,15 @@ async def test_a_tampered_or_foreign_token_is_401(
     _, admin_claims, _ = create_access_token(str(admin.id), settings).split(".")
     other_key = settings.model_copy(update={"secret_key": type(settings.secret_key)("k" * 40)})
     tokens = [
-        f"{head}.{admin_claims}.{signature}",  # another user's claims under this signature
+        # Another user's claims under this signature.
+        f"{head}.{admin_claims}.{signature}",
         create_access_token(str(user.id), other_key),
         "not-a-token",
         "",
     ]
     for token in tokens:
         response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
-        assert response.status_code == 401, token
+        assert response.status_code == HTTPStatus.UNAUTHORIZED, token
         assert response.headers["www-authenticate"] == "Bearer"
         assert response.json()["detail"] == "The access token is invalid or expired."
 
@@ -353,11 +363,11 @@ async def test_a_token_naming_no_user_is_401(
     for subject in ("abc", "0", "-1", "٣", str(2**63)):
         token = create_access_token(subject, settings)
         response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
-        assert response.status_code == 401, subject
+        assert response.status_code == HTTPStatus.UNAUTHORIZED, subject
     # The next account never gets the deleted one's id, so its old token names nobody.
     newcomer = await create_user(session)
     assert newcomer.id != gone_id
-    assert (await client.get(ME, headers=headers)).status_code == 401
+    assert (await client.get(ME, headers=headers)).status_code == HTTPStatus.UNAUTHORIZED
 
 
 # --- nothing sensitive leaves the app ------------------------------------------------------
@@ -388,10 +398,13 @@ async def test_no_password_or_hash_reaches_a_response_or_the_log(
         responses.append(await http.get("/api/v1/users", headers=headers_for(admin)))
         responses.append(await http.get(ME, headers=headers))
     second_hash = await session.scalar(hashed.execution_options(populate_existing=True))
-    assert first_hash and second_hash and first_hash != second_hash
+    assert first_hash
+    assert second_hash
+    assert first_hash != second_hash
     assert [r.status_code for r in responses] == [201, 409, 422, 401, 422, 204, 200, 200]
     logged = log_output.getvalue()
-    assert "signed in" in logged and "password changed" in logged  # the capture works
+    assert "signed in" in logged
+    assert "password changed" in logged
     secrets = (PASSWORD, new_password, wrong_password, first_hash, second_hash, "$argon2", token)
     for text in [logged, signed_in.text, *(r.text for r in responses)]:
         for secret in secrets:

@@ -4,10 +4,10 @@ import io
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ ME = f"{USERS}/me"
 PROBLEM_JSON = "application/problem+json"
 PASSWORD = "correct-horse-battery-staple"
 NEW_PASSWORD = "staple-battery-horse-correct"
+USAGE = 2  # the exit code of a command given bad arguments or input
 
 ROUTES = [
     ("GET", ME),
@@ -37,7 +38,7 @@ ROUTES = [
 async def fresh_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app of its own, so its sign-in counters start empty (the shared
     app's, 5 a minute per client address, would run out across the suite)."""
-    app: FastAPI = create_app()
+    app = create_app()
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4321))
     async with (
         app.router.lifespan_context(app),
@@ -52,8 +53,8 @@ async def password_works(email: str, password: str) -> bool:
         response = await http.post(
             "/api/v1/auth/token", data={"username": email, "password": password}
         )
-    assert response.status_code in (200, 401), response.text
-    return response.status_code == 200
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.UNAUTHORIZED), response.text
+    return response.status_code == HTTPStatus.OK
 
 
 # --- anonymous -----------------------------------------------------------------------------
@@ -67,7 +68,7 @@ async def test_every_route_is_401_problem_without_a_token(
     headers = {"Authorization": authorization} if authorization else {}
     body: dict[str, object] | None = {} if method != "GET" else None
     response = await client.request(method, path, json=body, headers=headers)
-    assert response.status_code == 401
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json()["detail"] == "Not signed in."
@@ -81,10 +82,11 @@ async def test_users_me_is_the_signed_in_user(
 ) -> None:
     user = await create_user(session, email="ada@example.com")
     response = await client.get(ME, headers=headers_for(user))
-    assert response.status_code == 200
+    assert response.status_code == HTTPStatus.OK
     body = response.json()
     assert (body["id"], body["email"], body["is_admin"]) == (user.id, "ada@example.com", False)
-    assert "hashed_password" not in body and user.hashed_password not in response.text
+    assert "hashed_password" not in body
+    assert user.hashed_password not in response.text
 
 
 async def test_patch_me_changes_the_email_lower_cased(
@@ -92,7 +94,7 @@ async def test_patch_me_changes_the_email_lower_cased(
 ) -> None:
     user = await create_user(session)
     response = await client.patch(ME, json={"email": "Ada@Example.com"}, headers=headers_for(user))
-    assert response.status_code == 200, response.text
+    assert response.status_code == HTTPStatus.OK, response.text
     assert response.json()["email"] == "ada@example.com"
     assert (await client.get(ME, headers=headers_for(user))).json()["email"] == "ada@example.com"
 
@@ -103,7 +105,7 @@ async def test_patch_me_to_a_taken_email_is_409(
     await create_user(session, email="lin@example.com")
     user = await create_user(session)
     response = await client.patch(ME, json={"email": "LIN@example.com"}, headers=headers_for(user))
-    assert response.status_code == 409
+    assert response.status_code == HTTPStatus.CONFLICT
     assert response.json()["detail"] == "email is already taken."
 
 
@@ -122,7 +124,7 @@ async def test_patch_me_changes_nothing_but_the_email(
 ) -> None:
     user = await create_user(session)
     response = await client.patch(ME, json=body, headers=headers_for(user))
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"] == PROBLEM_JSON
     [field] = body
     assert response.json()["errors"][0]["loc"] == ["body", field]
@@ -141,7 +143,7 @@ async def test_changing_the_password_needs_the_current_one(
         json={"current_password": "not-it-at-all", "new_password": NEW_PASSWORD},
         headers=headers,
     )
-    assert wrong.status_code == 422
+    assert wrong.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert wrong.json()["errors"] == [
         {
             "loc": ["body", "current_password"],
@@ -152,15 +154,16 @@ async def test_changing_the_password_needs_the_current_one(
     too_short = await client.post(
         url, json={"current_password": PASSWORD, "new_password": "short"}, headers=headers
     )
-    assert too_short.status_code == 422
+    assert too_short.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert too_short.json()["errors"][0]["loc"] == ["body", "new_password"]
     assert await password_works("ada@example.com", PASSWORD)
 
     changed = await client.post(
         url, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}, headers=headers
     )
-    assert changed.status_code == 204
-    assert changed.content == b"" and "content-type" not in changed.headers
+    assert changed.status_code == HTTPStatus.NO_CONTENT
+    assert changed.content == b""
+    assert "content-type" not in changed.headers
     assert not await password_works("ada@example.com", PASSWORD)
     assert await password_works("ada@example.com", NEW_PASSWORD)
 
@@ -189,10 +192,12 @@ async def test_an_admin_lists_and_filters_users(
     await session.commit()
 
     everyone = await client.get(USERS, headers=admin)
-    assert everyone.status_code == 200
+    assert everyone.status_code == HTTPStatus.OK
     page = everyone.json()
-    assert page["total"] == 3 and (page["limit"], page["offset"]) == (50, 0)
-    assert "hashed_password" not in everyone.text and "!" not in everyone.text
+    assert page["total"] == len(("the admin", ada, lin))
+    assert (page["limit"], page["offset"]) == (50, 0)
+    assert "hashed_password" not in everyone.text
+    assert "!" not in everyone.text
     by_email = await client.get(USERS, params={"email": "ADA@example.com"}, headers=admin)
     assert [item["id"] for item in by_email.json()["items"]] == [ada.id]
     inactive = await client.get(USERS, params={"is_active": "false"}, headers=admin)
@@ -207,9 +212,10 @@ async def test_an_admin_gets_a_user_and_404_for_an_unknown_one(
     admin = await sign_in(session, admin=True)
     ada = await create_user(session, email="ada@example.com")
     found = await client.get(f"{USERS}/{ada.id}", headers=admin)
-    assert found.status_code == 200 and found.json()["email"] == "ada@example.com"
+    assert found.status_code == HTTPStatus.OK
+    assert found.json()["email"] == "ada@example.com"
     missing = await client.get(f"{USERS}/2147483647", headers=admin)
-    assert missing.status_code == 404
+    assert missing.status_code == HTTPStatus.NOT_FOUND
     assert missing.json()["detail"] == "User not found."
 
 
@@ -224,7 +230,7 @@ async def test_the_admin_routes_are_403_for_a_user_who_is_not_an_admin(
         await client.patch(f"{USERS}/{user.id}", json={"email": "x@example.com"}, headers=headers),
     ]
     for response in responses:
-        assert response.status_code == 403
+        assert response.status_code == HTTPStatus.FORBIDDEN
         assert response.headers["content-type"] == PROBLEM_JSON
     await session.refresh(user)
     assert user.email != "x@example.com"
@@ -235,17 +241,17 @@ async def test_a_deactivated_user_s_token_is_401_at_once(
 ) -> None:
     admin = await sign_in(session, admin=True)
     user = await create_user(session)
-    assert (await client.get(ME, headers=headers_for(user))).status_code == 200
+    assert (await client.get(ME, headers=headers_for(user))).status_code == HTTPStatus.OK
 
     response = await client.patch(f"{USERS}/{user.id}", json={"is_active": False}, headers=admin)
-    assert response.status_code == 200, response.text
+    assert response.status_code == HTTPStatus.OK, response.text
     assert response.json()["is_active"] is False
     refused = await client.get(ME, headers=headers_for(user))
-    assert refused.status_code == 401
+    assert refused.status_code == HTTPStatus.UNAUTHORIZED
     assert refused.json()["detail"] == "The access token is invalid or expired."
 
     await client.patch(f"{USERS}/{user.id}", json={"is_active": True}, headers=admin)
-    assert (await client.get(ME, headers=headers_for(user))).status_code == 200
+    assert (await client.get(ME, headers=headers_for(user))).status_code == HTTPStatus.OK
 
 
 @pytest.mark.parametrize(
@@ -257,7 +263,7 @@ async def test_an_admin_cannot_grant_admin_or_set_a_password_through_the_api(
     admin = await sign_in(session, admin=True)
     user = await create_user(session)
     response = await client.patch(f"{USERS}/{user.id}", json=body, headers=admin)
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     await session.refresh(user)
     assert (user.is_admin, user.is_active, user.hashed_password) == (False, True, "!")
 
@@ -267,7 +273,7 @@ async def test_an_admin_update_of_an_unknown_user_is_404(
 ) -> None:
     admin = await sign_in(session, admin=True)
     response = await client.patch(f"{USERS}/2147483647", json={"is_active": False}, headers=admin)
-    assert response.status_code == 404
+    assert response.status_code == HTTPStatus.NOT_FOUND
 
 
 # --- python -m app.users create-admin ------------------------------------------------------
@@ -288,7 +294,9 @@ async def test_create_admin_creates_an_admin_who_can_sign_in(
     # The suite's engine is not the command's to stop.
     assert database.started
     boss = await session.scalar(select(User).where(User.email == "boss@example.com"))
-    assert boss is not None and boss.is_admin and boss.is_active
+    assert boss is not None
+    assert boss.is_admin
+    assert boss.is_active
     assert boss.hashed_password.startswith("$argon2id$")
     assert await password_works("boss@example.com", PASSWORD)
 
@@ -303,7 +311,8 @@ async def test_create_admin_promotes_an_existing_user_and_keeps_its_password(
     assert await main(["create-admin", "boss@example.com"]) == 0
     assert capsys.readouterr().out == "promoted boss@example.com to admin\n"
     await session.refresh(user)
-    assert user.is_admin and user.is_active
+    assert user.is_admin
+    assert user.is_active
     assert await password_works("boss@example.com", PASSWORD)
     assert await session.scalar(select(func.count()).select_from(User)) == 1
 
@@ -321,7 +330,7 @@ async def test_create_admin_stops_the_engine_it_started(
 
 
 @pytest.mark.parametrize(
-    ("email", "given", "message"),
+    "case",
     [
         ("not-an-email", f"{PASSWORD}\n", "error: email: must be a valid email address\n"),
         ("boss@example.com", "short\n", "error: password: String should have at least 8"),
@@ -333,14 +342,15 @@ async def test_create_admin_refuses_bad_input_with_exit_2(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     session: AsyncSession,
-    email: str,
-    given: str,
-    message: str,
+    case: tuple[str, str, str],
 ) -> None:
+    email, given, message = case
     stdin(monkeypatch, given)
-    assert await main(["create-admin", email]) == 2
+    assert await main(["create-admin", email]) == USAGE
     out, err = capsys.readouterr()
-    assert out == "" and err.startswith(message) and err.count("\n") == 1
+    assert out == ""
+    assert err.startswith(message)
+    assert err.count("\n") == 1
     if given.strip():
         assert given.strip() not in err
     assert await session.scalar(select(func.count()).select_from(User)) == 0
@@ -351,5 +361,5 @@ async def test_create_admin_without_an_email_is_a_usage_error(
 ) -> None:
     with pytest.raises(SystemExit) as exited:
         await main(["create-admin"])
-    assert exited.value.code == 2
+    assert exited.value.code == USAGE
     assert "email" in capsys.readouterr().err

@@ -65,7 +65,7 @@ def alembic_config() -> Config:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def database(alembic_config: Config) -> Iterator[None]:
+def _migrated(alembic_config: Config) -> Iterator[None]:
     """Build the schema the way production does, through the migrations."""
     command.upgrade(alembic_config, "head")
     yield
@@ -74,7 +74,7 @@ def database(alembic_config: Config) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-async def _close_pool(database: None) -> AsyncIterator[None]:
+async def _close_pool(_migrated: None) -> AsyncIterator[None]:
     # Closed before the downgrade, so no pooled connection holds a lock on a table.
     yield
     await engine.dispose()

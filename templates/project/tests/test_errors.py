@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 
 import httpx
 import pytest
@@ -31,15 +32,18 @@ def probe_app() -> FastAPI:
 
     @app.get("/probe/missing")
     async def missing() -> None:
-        raise NotFoundError("Widget not found")
+        msg = "Widget not found"
+        raise NotFoundError(msg)
 
     @app.get("/probe/conflict")
     async def conflict() -> None:
-        raise ConflictError("A widget with this name already exists")
+        msg = "A widget with this name already exists"
+        raise ConflictError(msg)
 
     @app.get("/probe/crash")
     async def crash() -> None:
-        raise RuntimeError("password=hunter2 leaked into an exception")
+        msg = "password=hunter2 leaked into an exception"
+        raise RuntimeError(msg)
 
     return app
 
@@ -55,7 +59,7 @@ async def probe() -> AsyncIterator[httpx.AsyncClient]:
 async def test_unknown_route_is_a_404_problem(client: httpx.AsyncClient) -> None:
     response = await client.get("/no-such-route")
 
-    assert response.status_code == 404
+    assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.json() == {
         "type": "about:blank",
@@ -68,7 +72,7 @@ async def test_unknown_route_is_a_404_problem(client: httpx.AsyncClient) -> None
 async def test_wrong_method_keeps_the_allow_header(client: httpx.AsyncClient) -> None:
     response = await client.delete("/health")
 
-    assert response.status_code == 405
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.headers["allow"] == "GET"
 
@@ -95,10 +99,10 @@ async def test_invalid_body_is_a_422_that_does_not_echo_it(probe: httpx.AsyncCli
 
     response = await probe.post("/probe/signup", json=body)
 
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"] == PROBLEM_JSON
     problem = response.json()
-    assert problem["status"] == 422
+    assert problem["status"] == HTTPStatus.UNPROCESSABLE_ENTITY
     assert {tuple(error["loc"]) for error in problem["errors"]} == {
         ("body", "password"),
         ("body", "age"),
@@ -121,7 +125,7 @@ async def test_lone_surrogate_and_nul_are_422_not_500(probe: httpx.AsyncClient) 
             "/probe/signup", content=content, headers={"content-type": "application/json"}
         )
 
-        assert response.status_code == 422
+        assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
         assert "long-enough" not in response.text
         assert response.json()["errors"]
 
@@ -133,7 +137,7 @@ async def test_malformed_json_is_a_400_problem(probe: httpx.AsyncClient) -> None
         headers={"content-type": "application/json"},
     )
 
-    assert response.status_code == 400
+    assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.headers["content-type"] == PROBLEM_JSON
     assert "hunter2" not in response.text
 
@@ -144,7 +148,7 @@ async def test_unhandled_error_is_a_bare_500_and_is_logged_once(
     with caplog.at_level(logging.INFO):
         response = await probe.get("/probe/crash")
 
-    assert response.status_code == 500
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.json() == {
         "type": "about:blank",
@@ -159,7 +163,7 @@ async def test_unhandled_error_is_a_bare_500_and_is_logged_once(
     assert error["event"] == "unhandled error"
     assert error["path"] == "/probe/crash"
     [line] = [e for e in events if e["event"] == "request"]
-    assert line["status"] == 500
+    assert line["status"] == HTTPStatus.INTERNAL_SERVER_ERROR
 
 
 def test_problem_responses_document_problem_json_in_openapi() -> None:

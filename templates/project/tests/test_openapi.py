@@ -1,6 +1,7 @@
 """The OpenAPI document is one a client generator can use."""
 
 import re
+from http import HTTPStatus
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -31,7 +32,7 @@ def test_every_error_response_is_a_shared_problem_schema() -> None:
     components = app.openapi()["components"]["schemas"]
     for operation in operations():
         for status, response in operation["responses"].items():
-            if int(status) < 400:
+            if int(status) < HTTPStatus.BAD_REQUEST:
                 continue
             (media_type,) = response["content"]
             assert media_type == PROBLEM_JSON, (operation["operationId"], status)
@@ -50,7 +51,8 @@ def test_every_request_body_has_an_example_it_accepts() -> None:
         if not isinstance(route, APIRoute) or route.body_field is None:
             continue
         model = route.body_field.field_info.annotation
-        assert isinstance(model, type) and issubclass(model, BaseModel), route.path
+        assert isinstance(model, type), route.path
+        assert issubclass(model, BaseModel), route.path
         examples = model.model_json_schema().get("examples")
         assert examples, f"{model.__name__} has no example"
         for example in examples:

@@ -15,7 +15,8 @@ class Slot(BaseModel):
 
 def test_aware_datetimes_become_utc() -> None:
     value = Slot.model_validate({"starts_at": "2024-01-01T09:00:00+05:30"}).starts_at
-    assert value == dt.datetime(2024, 1, 1, 3, 30, tzinfo=dt.UTC) and value.tzinfo is dt.UTC
+    assert value == dt.datetime(2024, 1, 1, 3, 30, tzinfo=dt.UTC)
+    assert value.tzinfo is dt.UTC
 
 
 @pytest.mark.parametrize("value", ["2024-01-01T09:00:00", "0001-01-01T00:30:00+01:00"])

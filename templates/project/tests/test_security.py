@@ -21,7 +21,8 @@ async def test_hash_is_salted_and_verifies() -> None:
     first = await hash_secret("correct horse")
     second = await hash_secret("correct horse")
     assert first != second
-    assert first.startswith("$argon2id$") and "correct horse" not in first
+    assert first.startswith("$argon2id$")
+    assert "correct horse" not in first
     assert await verify_secret("correct horse", first)
     assert not await verify_secret("wrong horse", first)
     assert not await verify_secret("correct horse", "not-a-hash")
@@ -30,7 +31,9 @@ async def test_hash_is_salted_and_verifies() -> None:
 async def test_a_hash_with_older_parameters_verifies_and_gets_a_replacement() -> None:
     old = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8192),)).hash("correct horse")
     valid, replacement = await verify_and_rehash("correct horse", old)
-    assert valid and replacement is not None and replacement != old
+    assert valid
+    assert replacement is not None
+    assert replacement != old
     assert await verify_secret("correct horse", replacement)
     assert await verify_and_rehash("correct horse", replacement) == (True, None)
 

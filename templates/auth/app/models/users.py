@@ -19,7 +19,7 @@ class User(Base):
     # SQLite would give a deleted user's id to the next new one, and a token naming it
     # would then sign in as that user: AUTOINCREMENT never reuses an id (PostgreSQL's
     # identity never does either).
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True

@@ -71,7 +71,9 @@ class UserService(ResourceService[User]):
         valid, _ = await verify_and_rehash(current, user.hashed_password)
         if not valid:
             _log.info("password change refused", user_id=user.id)
-            raise InvalidError("current_password", "is not the current password", "mismatch")
+            raise InvalidError(
+                field="current_password", message="is not the current password", kind="mismatch"
+            )
         await self._store_hash(user, await hash_secret(new))
         _log.info("password changed", user_id=user.id)
 

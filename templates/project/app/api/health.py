@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from app.core.errors import problem_responses
 from app.db.session import SessionDep
-from app.services.health import DatabaseUnavailable, check_database
+from app.services.health import DatabaseUnavailableError, check_database
 
 router = APIRouter(tags=["health"])
 
@@ -33,7 +33,7 @@ async def ready(session: SessionDep) -> Health:
     """Answer `{"status": "ok"}` once the database has answered too; 503 while it does not."""
     try:
         await check_database(session)
-    except DatabaseUnavailable:
+    except DatabaseUnavailableError:
         detail = "The database is unavailable."
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from None
     return Health(status="ok")

@@ -133,7 +133,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
                 ProblemResponse.media_type: {
                     "schema": {
                         "$ref": "#/components/schemas/"
-                        + ("ValidationProblem" if status == 422 else "Problem")
+                        + (
+                            "ValidationProblem"
+                            if status == HTTPStatus.UNPROCESSABLE_ENTITY
+                            else "Problem"
+                        )
                     }
                 }
             },
@@ -184,7 +188,8 @@ def _printable(part: int | str) -> int | str:
 
 # Starlette types every handler as taking an Exception; each one is registered for one class.
 async def _domain_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DomainError)
+    if not isinstance(exc, DomainError):
+        raise exc
     if isinstance(exc, InvalidError):
         return problem(exc.status_code, exc.detail, errors=exc.errors)
     if isinstance(exc, UnauthorizedError):
@@ -193,10 +198,11 @@ async def _domain_error(_request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):
+        raise exc
     detail = exc.detail if isinstance(exc.detail, str) else None
     headers = dict(exc.headers) if exc.headers else {}
-    if exc.status_code == 405:
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
         # Starlette names the methods of the first route of the path; the path has more.
         headers["Allow"] = ", ".join(_methods_of_path(request))
     return problem(exc.status_code, detail, headers=headers or None)
@@ -288,7 +294,8 @@ def _location(error: dict[str, Any]) -> list[int | str]:
 
 
 async def _validation_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):
+        raise exc
     # `input`, `ctx` and `url` are dropped: they echo the submitted values.
     if any(error["type"] == "json_invalid" for error in exc.errors()):
         return problem(400, "The request body is not valid JSON.")

@@ -27,7 +27,7 @@ from app.core.config import Settings
 from app.core.errors import problem
 
 
-class RouteRateLimited(Exception):
+class RouteRateLimitedError(Exception):
     def __init__(self, limit: RateLimitItem, retry_after: int) -> None:
         super().__init__(str(limit))
         self.limit = limit
@@ -72,7 +72,7 @@ def _limiter(request: Request) -> MovingWindowRateLimiter:
 
 
 def hit(request: Request, item: RateLimitItem, *key: str) -> None:
-    """Count one request against `item` for `key`; RouteRateLimited when it is over.
+    """Count one request against `item` for `key`; RouteRateLimitedError when it is over.
 
     Example: `hit(request, parse("5/minute"), "login", email)` limits per account.
     """
@@ -81,7 +81,7 @@ def hit(request: Request, item: RateLimitItem, *key: str) -> None:
 
 
 def refuse_if_over(request: Request, item: RateLimitItem, *key: str) -> None:
-    """RouteRateLimited when `key` has used up `item` already, without counting this
+    """RouteRateLimitedError when `key` has used up `item` already, without counting this
     request: count it afterwards with `hit` (sign-in counts only its failures)."""
     if not _limiter(request).test(item, *key):
         _over(request, item, *key)
@@ -89,11 +89,12 @@ def refuse_if_over(request: Request, item: RateLimitItem, *key: str) -> None:
 
 def _over(request: Request, item: RateLimitItem, *key: str) -> NoReturn:
     reset, _remaining = _limiter(request).get_window_stats(item, *key)
-    raise RouteRateLimited(item, max(1, int(reset - time.time()) + 1))
+    raise RouteRateLimitedError(item, max(1, int(reset - time.time()) + 1))
 
 
 async def _route_limit_hit(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RouteRateLimited)
+    if not isinstance(exc, RouteRateLimitedError):
+        raise exc
     detail = f"Too many requests: {exc.limit}."
     return problem(429, detail, headers={"Retry-After": str(exc.retry_after)})
 
@@ -102,4 +103,4 @@ def install_rate_limits(app: FastAPI, settings: Settings) -> None:
     """Put the limiter on the app and answer every limit with 429 problem+json."""
     storage = storage_from_string(settings.rate_limit_storage_uri)
     app.state.limiter = MovingWindowRateLimiter(storage)
-    app.add_exception_handler(RouteRateLimited, _route_limit_hit)
+    app.add_exception_handler(RouteRateLimitedError, _route_limit_hit)

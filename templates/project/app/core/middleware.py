@@ -94,7 +94,7 @@ class UnhandledErrorMiddleware:
     traceback again; this one logs it once and ends the request there.
     """
 
-    def __init__(self, app: ASGIApp, debug: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, debug: bool = False) -> None:
         self.app = app
         self.debug = debug
 
@@ -122,7 +122,7 @@ class UnhandledErrorMiddleware:
                 await response(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
+class _BodyTooLargeError(Exception):
     pass
 
 
@@ -155,7 +155,7 @@ class BodySizeLimitMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     too_large = True
-                    raise _BodyTooLarge
+                    raise _BodyTooLargeError
             return message
 
         async def track(message: Message) -> None:
@@ -167,7 +167,7 @@ class BodySizeLimitMiddleware:
             await send(message)
 
         # Raised through the app when it reads the body itself.
-        with contextlib.suppress(_BodyTooLarge):
+        with contextlib.suppress(_BodyTooLargeError):
             await self.app(scope, counted, track)
         if too_large and not started:
             await self._refuse(scope, receive, send)

@@ -85,5 +85,6 @@ def read_access_token(token: str, settings: Settings) -> str:
         raise InvalidTokenError(str(exc)) from None
     subject = claims.get("sub")
     if claims.get("type") != "access" or not isinstance(subject, str):
-        raise InvalidTokenError("not an access token")
+        msg = "not an access token"
+        raise InvalidTokenError(msg)
     return subject

@@ -80,13 +80,15 @@ class Database:
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
-            raise RuntimeError("The database is not started: the app's lifespan starts it.")
+            msg = "The database is not started: the app's lifespan starts it."
+            raise RuntimeError(msg)
         return self._engine
 
     def session(self) -> AsyncSession:
         """A new session: `async with database.session() as session: ...`."""
         if self._sessions is None:
-            raise RuntimeError("The database is not started: the app's lifespan starts it.")
+            msg = "The database is not started: the app's lifespan starts it."
+            raise RuntimeError(msg)
         return self._sessions()
 
 

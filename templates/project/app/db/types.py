@@ -21,14 +21,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         # Migrations render the type from its repr; the time zone is implied.
         return "UTCDateTime()"
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.utcoffset() is None:
-            raise ValueError("naive datetime: give it a timezone, e.g. datetime.now(UTC)")
+            msg = "naive datetime: give it a timezone, e.g. datetime.now(UTC)"
+            raise ValueError(msg)
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

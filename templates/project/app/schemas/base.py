@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
+from sqlalchemy import inspect
 
 T = TypeVar("T")
 
@@ -136,8 +137,6 @@ class _Loaded:
     """An ORM row whose relationships that were not loaded read as absent, not as a query."""
 
     def __init__(self, row: Any) -> None:
-        from sqlalchemy import inspect
-
         self._row = row
         self._unloaded = inspect(row).unloaded
 
@@ -186,11 +185,13 @@ class PageQuery(BaseModel):
 
 def _check_text(value: str) -> None:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        msg = "must not contain NUL characters"
+        raise ValueError(msg)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must not contain lone surrogates") from None
+        msg = "must not contain lone surrogates"
+        raise ValueError(msg) from None
 
 
 def _safe_str(value: Any) -> Any:
@@ -207,7 +208,8 @@ def _safe_json(value: Any) -> Any:
         node, depth = stack.pop()
         if isinstance(node, dict | list):
             if depth > MAX_JSON_DEPTH:
-                raise ValueError(f"must not nest deeper than {MAX_JSON_DEPTH} levels")
+                msg = f"must not nest deeper than {MAX_JSON_DEPTH} levels"
+                raise ValueError(msg)
             if isinstance(node, dict):
                 for key in node:
                     if isinstance(key, str):
@@ -217,7 +219,8 @@ def _safe_json(value: Any) -> Any:
         elif isinstance(node, str):
             _check_text(node)
         elif isinstance(node, float) and not math.isfinite(node):
-            raise ValueError("must not contain NaN or Infinity")
+            msg = "must not contain NaN or Infinity"
+            raise ValueError(msg)
     return value
 
 
@@ -235,14 +238,16 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
     except OverflowError:
-        raise ValueError("is out of range once converted to UTC") from None
+        msg = "is out of range once converted to UTC"
+        raise ValueError(msg) from None
 
 
 def _local_time(value: dt.time) -> dt.time:
     if value.tzinfo is None:
         return value
     if value.utcoffset() != dt.timedelta(0):
-        raise ValueError("must be a time of day without a UTC offset other than Z")
+        msg = "must be a time of day without a UTC offset other than Z"
+        raise ValueError(msg)
     # "09:00:00Z" (RFC 3339 full-time) is 09:00:00: the offset is zero, nothing is lost.
     return value.replace(tzinfo=None)
 
@@ -266,7 +271,8 @@ def _decimal_text(value: Any) -> Any:
     if isinstance(value, str | Decimal):
         return value
     # A JSON number is a binary float to most clients: 0.1 + 0.2 is not 0.3.
-    raise PydanticCustomError("decimal_type", "must be a decimal number written as a string")
+    msg = "decimal_type"
+    raise PydanticCustomError(msg, "must be a decimal number written as a string")
 
 
 DecimalText = Annotated[
@@ -295,7 +301,8 @@ def _email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
         address: str = handler(value)
     except ValidationError:
         # The email validator's own messages quote the offending characters.
-        raise PydanticCustomError("email", "must be a valid email address") from None
+        msg = "email"
+        raise PydanticCustomError(msg, "must be a valid email address") from None
     return address.lower()
 
 
@@ -305,7 +312,8 @@ Email = Annotated[EmailStr, WrapValidator(_email)]
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise PydanticCustomError("blank", "must not be empty or only whitespace")
+        msg = "blank"
+        raise PydanticCustomError(msg, "must not be empty or only whitespace")
     return value
 
 
@@ -332,7 +340,8 @@ def refuse_null(value: Any) -> Any:
     Example: `_required = field_validator("name", "email")(refuse_null)` in an update schema.
     """
     if value is None:
-        raise PydanticCustomError("not_null", "must not be null")
+        msg = "not_null"
+        raise PydanticCustomError(msg, "must not be null")
     return value
 
 

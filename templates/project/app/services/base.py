@@ -132,7 +132,8 @@ def _owning_model(model: type[Any], attribute: str) -> type[Any]:
                 _OWNING[model, attribute] = mapper.class_
                 break
         else:
-            raise LookupError(f"{model.__name__}.{attribute} does not reference an owned model")
+            msg = f"{model.__name__}.{attribute} does not reference an owned model"
+            raise LookupError(msg)
     return _OWNING[model, attribute]
 
 
@@ -157,7 +158,8 @@ def owned_by(model: type[Any], user_id: Any) -> ColumnElement[bool] | None:
     parent = _owning_model(model, through)
     parent_owned = owned_by(parent, user_id)
     if parent_owned is None:  # not reached: _owning_model returns owned models only
-        raise LookupError(f"{parent.__name__} is not owned")
+        msg = f"{parent.__name__} is not owned"
+        raise LookupError(msg)
     parents = select(parent.id).where(parent_owned)
     within: ColumnElement[bool] = getattr(model, through).in_(parents)
     return within
@@ -226,7 +228,8 @@ class ResourceService(Generic[ModelT]):
         else:
             found = await self.session.get(self.model, item_id)
         if found is None:
-            raise NotFoundError(f"{self.label} not found.")
+            msg = f"{self.label} not found."
+            raise NotFoundError(msg)
         return found
 
     def including(self, statement: Select[Any], include: Sequence[str]) -> Select[Any]:
@@ -256,9 +259,11 @@ class ResourceService(Generic[ModelT]):
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()
-            raise ConflictError(f"{self.label} is still referenced by other rows.") from None
+            msg = f"{self.label} is still referenced by other rows."
+            raise ConflictError(msg) from None
         if deleted is None:
-            raise NotFoundError(f"{self.label} not found.")
+            msg = f"{self.label} not found."
+            raise NotFoundError(msg)
 
     def filtered(self, params: PageQuery) -> Select[Any]:
         """Rows equal to every filter given; a list query dumps its filters by attribute."""
@@ -290,7 +295,8 @@ class ResourceService(Generic[ModelT]):
         """NotFoundError unless `model` has a row `item_id` (the parent of a nested list)
         that the user may see (see `visible`)."""
         if not await self._exists(model, item_id):
-            raise NotFoundError(f"{label} not found.")
+            msg = f"{label} not found."
+            raise NotFoundError(msg)
 
     async def _exists(self, model: Any, item_id: Any) -> bool:
         visible = self.visible(model)
@@ -313,7 +319,8 @@ class ResourceService(Generic[ModelT]):
             if value is None or await self._exists(ref.target, value):
                 continue
             if ref.attribute == parent:
-                raise NotFoundError(f"{ref.label} not found.")
+                msg = f"{ref.label} not found."
+                raise NotFoundError(msg)
             await self._require_own(item_id)
             raise ref.error()
 
@@ -321,7 +328,8 @@ class ResourceService(Generic[ModelT]):
         """NotFoundError when the row `item_id` (a PATCH's) is not one the user may see:
         a body that names another user's rows is then no clue that the row exists."""
         if item_id is not None and not await self._exists(self.model, item_id):
-            raise NotFoundError(f"{self.label} not found.")
+            msg = f"{self.label} not found."
+            raise NotFoundError(msg)
 
     async def insert_row(self, values: Mapping[str, Any], *, parent: str | None = None) -> ModelT:
         """`INSERT ... RETURNING` the new row; a missing `parent` reference is a 404."""
@@ -354,7 +362,8 @@ class ResourceService(Generic[ModelT]):
             ).with_for_update(of=self.model)
         item: ModelT | None = await self._write(statement, values, None, linked)
         if item is None:
-            raise NotFoundError(f"{self.label} not found.")
+            msg = f"{self.label} not found."
+            raise NotFoundError(msg)
         return item
 
     async def list_linked(
@@ -425,9 +434,11 @@ class ResourceService(Generic[ModelT]):
             await self.session.rollback()
             violated = await self._violated(exc, values)
             if isinstance(violated, Reference) and violated.attribute == parent:
-                raise NotFoundError(f"{violated.label} not found.") from None
+                msg = f"{violated.label} not found."
+                raise NotFoundError(msg) from None
             if violated is None:
-                raise ConflictError(f"{self.label} conflicts with existing data.") from None
+                msg = f"{self.label} conflicts with existing data."
+                raise ConflictError(msg) from None
             raise violated.error() from None
         return item
 

@@ -5,13 +5,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailableError(Exception):
     """The database did not answer."""
 
 
 async def check_database(session: AsyncSession) -> None:
-    """Raise DatabaseUnavailable if the database does not answer a trivial query."""
+    """Raise DatabaseUnavailableError if the database does not answer a trivial query."""
     try:
         await session.execute(text("SELECT 1"))
     except (OperationalError, DBAPIError, OSError) as exc:
-        raise DatabaseUnavailable from exc
+        raise DatabaseUnavailableError from exc

@@ -5,6 +5,7 @@ Table: orders
 
 import asyncio
 import datetime as dt
+from http import HTTPStatus
 
 from httpx import ASGITransport, AsyncClient
 
@@ -29,7 +30,7 @@ async def test_the_default_rate_limit_applies_to_these_routes(client: AsyncClien
 async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
     payload = await build_order(client)
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 201, response.text
+    assert response.status_code == HTTPStatus.CREATED, response.text
     body = response.json()
     assert body["id"]
     assert body["user_id"] == payload["user_id"]
@@ -45,30 +46,30 @@ async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
 async def test_get_returns_the_row(client: AsyncClient) -> None:
     created = await create_order(client)
     response = await client.get(f"{ITEMS}/{created['id']}")
-    assert response.status_code == 200
+    assert response.status_code == HTTPStatus.OK
     assert response.json() == created
 
 
 async def test_get_unknown_id_is_404_problem(client: AsyncClient) -> None:
     response = await client.get(f"{ITEMS}/{MISSING_ID}")
-    assert response.status_code == 404
+    assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["status"] == 404
+    assert response.json()["status"] == HTTPStatus.NOT_FOUND
 
 
 async def test_list_paginates(client: AsyncClient) -> None:
     ids = [(await create_order(client))["id"] for _ in range(3)]
     response = await client.get(ITEMS, params={"limit": 2, "offset": 1})
-    assert response.status_code == 200
+    assert response.status_code == HTTPStatus.OK
     page = response.json()
-    assert page["total"] == 3
+    assert page["total"] == len(ids)
     assert (page["limit"], page["offset"]) == (2, 1)
     assert [item["id"] for item in page["items"]] == ids[1:], "oldest first"
 
 
 async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
     response = await client.get(ITEMS, params={"limit": 101})
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
@@ -76,7 +77,7 @@ async def test_list_filters_by_user_id(client: AsyncClient) -> None:
     mine = await create_order(client)
     await create_order(client)
     response = await client.get(ITEMS, params={"user_id": mine["user_id"]})
-    assert response.status_code == 200
+    assert response.status_code == HTTPStatus.OK
     assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
 
 
@@ -84,22 +85,22 @@ async def test_list_filters_by_from(client: AsyncClient) -> None:
     mine = await create_order(client)
     await create_order(client, **{"from": "updated"})
     response = await client.get(ITEMS, params={"from": mine["from"]})
-    assert response.status_code == 200
+    assert response.status_code == HTTPStatus.OK
     assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
 
 
 async def test_deleting_its_user_removes_it(client: AsyncClient) -> None:
     created = await create_order(client)
     response = await client.delete(f"/api/v1/users/{created['user_id']}")
-    assert response.status_code == 204, response.text
+    assert response.status_code == HTTPStatus.NO_CONTENT, response.text
     after = await client.get(f"{ITEMS}/{created['id']}")
-    assert after.status_code == 404
+    assert after.status_code == HTTPStatus.NOT_FOUND
 
 
 async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
     created = await create_order(client)
     response = await client.patch(f"{ITEMS}/{created['id']}", json={"user": "updated"})
-    assert response.status_code == 200, response.text
+    assert response.status_code == HTTPStatus.OK, response.text
     body = response.json()
     assert body["user"] == "updated"
     assert {k: v for k, v in body.items() if k not in ("user", "updated_at")} == {
@@ -113,22 +114,23 @@ async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
 
 async def test_update_unknown_id_is_404(client: AsyncClient) -> None:
     response = await client.patch(f"{ITEMS}/{MISSING_ID}", json={})
-    assert response.status_code == 404
+    assert response.status_code == HTTPStatus.NOT_FOUND
 
 
 async def test_update_refuses_null_for_required_field(client: AsyncClient) -> None:
     created = await create_order(client)
     response = await client.patch(f"{ITEMS}/{created['id']}", json={"user_id": None})
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
 async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
     created = await create_order(client)
     response = await client.delete(f"{ITEMS}/{created['id']}")
-    assert response.status_code == 204
-    assert "content-type" not in response.headers and response.content == b""
-    assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
+    assert response.status_code == HTTPStatus.NO_CONTENT
+    assert "content-type" not in response.headers
+    assert response.content == b""
+    assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == HTTPStatus.NOT_FOUND
 
 
 async def test_concurrent_update_and_delete_are_never_a_server_error(client: AsyncClient) -> None:
@@ -137,14 +139,14 @@ async def test_concurrent_update_and_delete_are_never_a_server_error(client: Asy
         url = f"{ITEMS}/{created['id']}"
         patched, deleted = await asyncio.gather(client.patch(url, json={}), client.delete(url))
         # The row vanishes before, during or after the update: 200 or 404, never a 5xx.
-        assert patched.status_code in (200, 404), patched.text
-        assert deleted.status_code == 204, deleted.text
+        assert patched.status_code in (HTTPStatus.OK, HTTPStatus.NOT_FOUND), patched.text
+        assert deleted.status_code == HTTPStatus.NO_CONTENT, deleted.text
 
 
 async def test_create_breaking_order_le_limit_is_422_naming_the_rule(client: AsyncClient) -> None:
     payload = await build_order(client, order=2)
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 422, response.text
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.text
     assert response.json()["errors"] == [
         {"loc": ["body", "order"], "msg": "order must be <= limit", "type": "check"}
     ]
@@ -155,7 +157,7 @@ async def test_patch_breaking_order_le_limit_against_the_stored_row_is_422(
 ) -> None:
     created = await create_order(client)
     response = await client.patch(f"{ITEMS}/{created['id']}", json={"order": 2})
-    assert response.status_code == 422, response.text
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.text
     assert response.json()["errors"] == [
         {"loc": ["body", "order"], "msg": "order must be <= limit", "type": "check"}
     ]
@@ -165,7 +167,7 @@ async def test_create_refuses_a_blank_required_string(client: AsyncClient) -> No
     for blank in ("", "   "):
         payload = await build_order(client, user=blank)
         response = await client.post(ITEMS, json=payload)
-        assert response.status_code == 422, response.text
+        assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.text
         assert response.json()["errors"][0]["loc"] == ["body", "user"]
 
 
@@ -173,7 +175,7 @@ async def test_create_refuses_true_and_numeric_strings_for_an_int(client: AsyncC
     for wrong in (True, "2"):
         payload = await build_order(client, order=wrong)
         response = await client.post(ITEMS, json=payload)
-        assert response.status_code == 422, response.text
+        assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.text
         assert response.json()["errors"][0]["loc"] == ["body", "order"]
 
 
@@ -182,7 +184,7 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
     payload["id"] = 12345
     payload["unexpected_field"] = "do-not-echo-this-value"
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)
     assert "do-not-echo-this-value" not in response.text
 
@@ -190,14 +192,14 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
 async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     payload = await build_order(client, user="x" * 41)
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.json()["errors"][0]["loc"][-1] == "user"
 
 
 async def test_unknown_reference_is_422_naming_the_field(client: AsyncClient) -> None:
     payload = await build_order(client, user_id=2147483647)
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)
     assert response.json()["errors"] == [
         {
@@ -215,13 +217,14 @@ async def test_include_user_ref(client: AsyncClient, statements: list[str]) -> N
     statements.clear()
     one = await client.get(url, params={"include": "user_ref"})
     for_one = len(statements)
-    for _ in range(2):
+    rows = 3
+    for _ in range(rows - 1):
         await create_order(client)
     statements.clear()
     many = await client.get(url, params={"include": "user_ref"})
-    assert (one.status_code, many.status_code) == (200, 200), many.text
+    assert (one.status_code, many.status_code) == (HTTPStatus.OK, HTTPStatus.OK), many.text
     items = many.json()["items"]
-    assert len(items) == 3
+    assert len(items) == rows
     # One SELECT for the page, one for the related rows: as many for several rows as for 1.
     assert len(statements) == for_one
     assert items[0]["user_ref"]["id"] == first["user_id"]
@@ -232,7 +235,7 @@ async def test_get_include_user_ref(client: AsyncClient) -> None:
     created = await create_order(client)
     url = f"{ITEMS}/{created['id']}"
     embedded = await client.get(url, params={"include": "user_ref"})
-    assert embedded.status_code == 200, embedded.text
+    assert embedded.status_code == HTTPStatus.OK, embedded.text
     assert embedded.json()["user_ref"]["id"] == created["user_id"]
     assert "user_ref" not in (await client.get(url)).json()
 
@@ -240,5 +243,5 @@ async def test_get_include_user_ref(client: AsyncClient) -> None:
 async def test_an_unknown_include_is_422(client: AsyncClient) -> None:
     created = await create_order(client)
     response = await client.get(f"{ITEMS}/{created['id']}", params={"include": "nope"})
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)

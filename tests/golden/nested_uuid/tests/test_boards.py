@@ -5,6 +5,7 @@ Table: boards
 
 import asyncio
 import datetime as dt
+from http import HTTPStatus
 
 from httpx import ASGITransport, AsyncClient
 
@@ -29,7 +30,7 @@ async def test_the_default_rate_limit_applies_to_these_routes(client: AsyncClien
 async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
     payload = await build_board(client)
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 201, response.text
+    assert response.status_code == HTTPStatus.CREATED, response.text
     body = response.json()
     assert body["id"]
     assert body["title"] == payload["title"]
@@ -38,37 +39,37 @@ async def test_create_returns_201_and_the_row(client: AsyncClient) -> None:
 async def test_get_returns_the_row(client: AsyncClient) -> None:
     created = await create_board(client)
     response = await client.get(f"{ITEMS}/{created['id']}")
-    assert response.status_code == 200
+    assert response.status_code == HTTPStatus.OK
     assert response.json() == created
 
 
 async def test_get_unknown_id_is_404_problem(client: AsyncClient) -> None:
     response = await client.get(f"{ITEMS}/{MISSING_ID}")
-    assert response.status_code == 404
+    assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["status"] == 404
+    assert response.json()["status"] == HTTPStatus.NOT_FOUND
 
 
 async def test_list_paginates(client: AsyncClient) -> None:
     ids = [(await create_board(client))["id"] for _ in range(3)]
     response = await client.get(ITEMS, params={"limit": 2, "offset": 1})
-    assert response.status_code == 200
+    assert response.status_code == HTTPStatus.OK
     page = response.json()
-    assert page["total"] == 3
+    assert page["total"] == len(ids)
     assert (page["limit"], page["offset"]) == (2, 1)
     assert [item["id"] for item in page["items"]] == ids[1:], "oldest first"
 
 
 async def test_list_refuses_limit_over_100(client: AsyncClient) -> None:
     response = await client.get(ITEMS, params={"limit": 101})
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
 async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
     created = await create_board(client)
     response = await client.patch(f"{ITEMS}/{created['id']}", json={"title": "updated"})
-    assert response.status_code == 200, response.text
+    assert response.status_code == HTTPStatus.OK, response.text
     body = response.json()
     assert body["title"] == "updated"
     assert {k: v for k, v in body.items() if k not in ("title", "updated_at")} == {
@@ -82,22 +83,23 @@ async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
 
 async def test_update_unknown_id_is_404(client: AsyncClient) -> None:
     response = await client.patch(f"{ITEMS}/{MISSING_ID}", json={})
-    assert response.status_code == 404
+    assert response.status_code == HTTPStatus.NOT_FOUND
 
 
 async def test_update_refuses_null_for_required_field(client: AsyncClient) -> None:
     created = await create_board(client)
     response = await client.patch(f"{ITEMS}/{created['id']}", json={"title": None})
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
 async def test_delete_returns_204_then_404(client: AsyncClient) -> None:
     created = await create_board(client)
     response = await client.delete(f"{ITEMS}/{created['id']}")
-    assert response.status_code == 204
-    assert "content-type" not in response.headers and response.content == b""
-    assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == 404
+    assert response.status_code == HTTPStatus.NO_CONTENT
+    assert "content-type" not in response.headers
+    assert response.content == b""
+    assert (await client.get(f"{ITEMS}/{created['id']}")).status_code == HTTPStatus.NOT_FOUND
 
 
 async def test_concurrent_update_and_delete_are_never_a_server_error(client: AsyncClient) -> None:
@@ -106,15 +108,15 @@ async def test_concurrent_update_and_delete_are_never_a_server_error(client: Asy
         url = f"{ITEMS}/{created['id']}"
         patched, deleted = await asyncio.gather(client.patch(url, json={}), client.delete(url))
         # The row vanishes before, during or after the update: 200 or 404, never a 5xx.
-        assert patched.status_code in (200, 404), patched.text
-        assert deleted.status_code == 204, deleted.text
+        assert patched.status_code in (HTTPStatus.OK, HTTPStatus.NOT_FOUND), patched.text
+        assert deleted.status_code == HTTPStatus.NO_CONTENT, deleted.text
 
 
 async def test_create_refuses_a_blank_required_string(client: AsyncClient) -> None:
     for blank in ("", "   "):
         payload = await build_board(client, title=blank)
         response = await client.post(ITEMS, json=payload)
-        assert response.status_code == 422, response.text
+        assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.text
         assert response.json()["errors"][0]["loc"] == ["body", "title"]
 
 
@@ -123,7 +125,7 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
     payload["id"] = 12345
     payload["unexpected_field"] = "do-not-echo-this-value"
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.headers["content-type"].startswith(PROBLEM)
     assert "do-not-echo-this-value" not in response.text
 
@@ -131,5 +133,5 @@ async def test_create_refuses_unknown_fields_without_echoing_them(client: AsyncC
 async def test_create_refuses_value_too_long(client: AsyncClient) -> None:
     payload = await build_board(client, title="x" * 81)
     response = await client.post(ITEMS, json=payload)
-    assert response.status_code == 422
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.json()["errors"][0]["loc"][-1] == "title"

@@ -78,7 +78,7 @@ class OrderCreate(InputModel):
     @model_validator(mode="after")
     def _check_order_le_limit(self) -> Self:
         if self.order is not None and self.limit is not None and not (self.order <= self.limit):
-            raise rule_broken("order", "order must be <= limit")
+            raise rule_broken(field="order", message="order must be <= limit")
         return self
 
 
@@ -103,7 +103,7 @@ class OrderUpdate(InputModel):
     @model_validator(mode="after")
     def _check_order_le_limit(self) -> Self:
         if self.order is not None and self.limit is not None and not (self.order <= self.limit):
-            raise rule_broken("order", "order must be <= limit")
+            raise rule_broken(field="order", message="order must be <= limit")
         return self
 
 

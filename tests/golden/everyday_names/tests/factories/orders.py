@@ -4,6 +4,7 @@ Table: orders
 """
 
 import itertools
+from http import HTTPStatus
 from typing import Any
 
 from httpx import AsyncClient
@@ -35,6 +36,6 @@ async def create_order(client: AsyncClient, /, **overrides: Any) -> dict[str, An
     """Create one row through the API and return its JSON body."""
     payload = await build_order(client, **overrides)
     response = await client.post("/api/v1/orders", json=payload)
-    assert response.status_code == 201, response.text
+    assert response.status_code == HTTPStatus.CREATED, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -4,6 +4,7 @@ Table: users
 """
 
 import itertools
+from http import HTTPStatus
 from typing import Any
 
 from httpx import AsyncClient
@@ -11,7 +12,7 @@ from httpx import AsyncClient
 _sequence = itertools.count(1)
 
 
-async def build_user(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
+async def build_user(_client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """A valid create payload; missing parents are created through the API."""
     n = next(_sequence)
     payload: dict[str, Any] = {
@@ -26,6 +27,6 @@ async def create_user(client: AsyncClient, /, **overrides: Any) -> dict[str, Any
     """Create one row through the API and return its JSON body."""
     payload = await build_user(client, **overrides)
     response = await client.post("/api/v1/users", json=payload)
-    assert response.status_code == 201, response.text
+    assert response.status_code == HTTPStatus.CREATED, response.text
     body: dict[str, Any] = response.json()
     return body

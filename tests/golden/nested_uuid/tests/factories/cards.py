@@ -4,6 +4,7 @@ Table: cards
 """
 
 import itertools
+from http import HTTPStatus
 from typing import Any
 
 from httpx import AsyncClient
@@ -31,6 +32,6 @@ async def create_card(client: AsyncClient, /, **overrides: Any) -> dict[str, Any
     payload = await build_card(client, **overrides)
     parent_id = payload.pop("board_id")
     response = await client.post(f"/api/v1/boards/{parent_id}/cards", json=payload)
-    assert response.status_code == 201, response.text
+    assert response.status_code == HTTPStatus.CREATED, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -62,7 +62,7 @@ class WeeklyRequirementCreate(InputModel):
             and self.max_hours is not None
             and not (self.min_hours <= self.max_hours)
         ):
-            raise rule_broken("min_hours", "min_hours must be <= max_hours")
+            raise rule_broken(field="min_hours", message="min_hours must be <= max_hours")
         return self
 
 
@@ -86,7 +86,7 @@ class WeeklyRequirementUpdate(InputModel):
             and self.max_hours is not None
             and not (self.min_hours <= self.max_hours)
         ):
-            raise rule_broken("min_hours", "min_hours must be <= max_hours")
+            raise rule_broken(field="min_hours", message="min_hours must be <= max_hours")
         return self
 
 

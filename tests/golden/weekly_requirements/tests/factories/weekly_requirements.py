@@ -5,6 +5,7 @@ Table: weekly_requirements
 
 import datetime as dt
 import itertools
+from http import HTTPStatus
 from typing import Any
 
 from httpx import AsyncClient
@@ -33,6 +34,6 @@ async def create_weekly_requirement(client: AsyncClient, /, **overrides: Any) ->
     """Create one row through the API and return its JSON body."""
     payload = await build_weekly_requirement(client, **overrides)
     response = await client.post("/api/v1/weekly-requirements", json=payload)
-    assert response.status_code == 201, response.text
+    assert response.status_code == HTTPStatus.CREATED, response.text
     body: dict[str, Any] = response.json()
     return body
