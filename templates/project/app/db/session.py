@@ -2,8 +2,8 @@
 
 The engine is created when the app starts (its lifespan) and disposed when it stops,
 never at import: importing the app opens no connection, and the pool settings come
-from the validated settings. `pool_pre_ping` tests a pooled connection before handing
-it out, so a database restart costs a reconnect, not a failed request.
+from the validated settings. On a database server, `pool_pre_ping` tests a pooled
+connection before handing it out, so a restart costs a reconnect, not a failed request.
 """
 
 from collections.abc import AsyncIterator
@@ -28,9 +28,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # A failed statement's error (and so the log) never carries the submitted
         # values, a password included.
         "hide_parameters": True,
-        "pool_pre_ping": True,
     }
     if make_url(settings.database_url).get_backend_name() == "sqlite":
+        # A file on this machine: no server to restart, so no ping before each checkout
+        # (it would cost a round trip through aiosqlite's thread on every request).
         engine = create_async_engine(settings.database_url, **options)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -49,6 +50,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.db_max_overflow,
         pool_recycle=settings.db_pool_recycle,
         pool_timeout=settings.db_pool_timeout,
+        pool_pre_ping=True,
         **options,
     )
 
