@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import itertools
+import math
 import operator
 from decimal import Decimal
 from typing import Any
@@ -55,10 +56,21 @@ def _bounds(field: Field) -> tuple[Any, Any]:
     return low, high
 
 
-def _decimal_count(field: Field) -> int:
-    """How many values of ``field``'s scale its range holds (at most _MAX_ROWS)."""
-    low, high = _bounds(field)
+def _decimal_count(field: Field, low: Decimal, high: Decimal) -> int:
+    """How many values of ``field``'s scale lie from ``low`` to ``high`` (at most _MAX_ROWS)."""
     return min(_MAX_ROWS, int((high - low) / Decimal(1).scaleb(-field.scale)) + 1)
+
+
+def _number(text: str, field: Field) -> Any:
+    """A rule's number as ``field``'s kind compares it; None when it is not one of them
+    (a fraction for an int)."""
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return None
+    if field.kind in ("int", "bigint"):
+        return int(value) if value == value.to_integral_value() else None
+    return float(value) if field.kind == "float" else value
 
 
 def _candidates(field: Field) -> list[Any]:
@@ -152,7 +164,7 @@ class Samples:
         if kind in ("int", "bigint"):
             value = self.base[f.name]
             if varying:
-                low, high = self._int_range(f)
+                low, high = self._range(f)
                 span = high - low + 1
                 if span < 10**9:
                     return f"{low} + n % {span}"
@@ -174,7 +186,12 @@ class Samples:
                     return f"(dt.date({value.year}, {value.month}, {value.day}) + dt.timedelta(days=n)).isoformat()"
                 if kind == "time":
                     return "dt.time(n % 24, n // 24 % 60).isoformat()"
-                return f"(dt.datetime({value.year}, {value.month}, {value.day}, tzinfo=dt.UTC) + dt.timedelta(minutes=n)).isoformat()"
+                # The solved sample plus n minutes, its time of day kept: the rows
+                # ``_holds_later`` checked against the resource's --check rules.
+                start = f"{value.year}, {value.month}, {value.day}, {value.hour}, {value.minute}"
+                return (
+                    f"(dt.datetime({start}, tzinfo=dt.UTC) + dt.timedelta(minutes=n)).isoformat()"
+                )
             return repr(value.isoformat())
         if kind == "uuid":
             imports.add("uuid", "uuid4")
@@ -190,7 +207,7 @@ class Samples:
     def _float(self, f: Field) -> str:
         """Each row's own float within the field's range: the sample plus n, or steps of
         the range over _MAX_ROWS rows when it is narrow (``ratio:float:min=0:max=1``)."""
-        low, high = _bounds(f)
+        low, high = self._range(f)
         start = self.base[f.name]
         if high - low >= 2 * _MAX_ROWS:
             start = start if start + _MAX_ROWS <= high else float(low)
@@ -203,8 +220,8 @@ class Samples:
         steps of the last digit (from the lowest value when the sample is near the top)."""
         decimal = imports.add("decimal", "Decimal")
         step = Decimal(1).scaleb(-f.scale)
-        low, high = _bounds(f)
-        count = _decimal_count(f)
+        low, high = self._range(f)
+        count = _decimal_count(f, low, high)
         start = self.base[f.name]
         if start + (count - 1) * step > high:
             start = low
@@ -240,10 +257,10 @@ class Samples:
             elif f.kind == "time":
                 product *= 24 * 60
             elif f.kind in ("int", "bigint"):
-                low, high = self._int_range(f)
+                low, high = self._range(f)
                 product *= min(high - low + 1, _MAX_ROWS)
             elif f.kind == "decimal":
-                product *= _decimal_count(f)
+                product *= _decimal_count(f, *self._range(f))
             else:
                 return None
         return product
@@ -375,28 +392,38 @@ class Samples:
         # A datetime in a CHECK varies by n minutes when its rule holds however far
         # (``starts_at<ends_at`` with months between the samples): a composite unique
         # such as (patient_id, starts_at) needs each row's own value.
-        # An int whose rules compare it with numbers only (``hours<=80``) varies within them.
+        # A number whose rules compare it with numbers only (``hours<=80``, ``price<=1000``)
+        # varies within them.
         if f.kind == "datetime":
             return not self.in_check(f.name) or self._holds_later(f)
-        return not self.in_check(f.name) or self._int_range(f) != (None, None)
+        return not self.in_check(f.name) or self._range(f) != (None, None)
 
-    def _int_range(self, f: Field) -> tuple[Any, Any]:
-        """The range of an int within its bounds and the rules comparing it with a whole
-        number (``hours<=80``); (None, None) when another rule involves it, or for an
-        empty range (not varied: then every row has the sample)."""
-        if f.kind not in ("int", "bigint"):
+    def _range(self, f: Field) -> tuple[Any, Any]:
+        """The range of a number within its bounds and the rules comparing it with a
+        number (``hours<=80``, ``price<=1000``); (None, None) when another rule involves
+        it, for an empty range (not varied: then every row has the sample), or for a
+        kind that is not a number."""
+        if f.kind not in ("int", "bigint", "decimal", "float"):
             return None, None
         low, high = _bounds(f)
+        # The smallest step of the kind: a strict rule (``<``) stops one step short.
+        step: Any = 1
+        if f.kind == "decimal":
+            step = Decimal(1).scaleb(-f.scale)
         for check in self.spec.checks:
             if check.left != f.name and not (check.right_is_field and check.right == f.name):
                 continue
-            if check.right_is_field or not check.right.lstrip("-").isdigit():
+            value = None if check.right_is_field else _number(check.right, f)
+            if value is None:
                 return None, None
-            value = int(check.right)
+            if f.kind == "float":
+                below, above = math.nextafter(value, -math.inf), math.nextafter(value, math.inf)
+            else:
+                below, above = value - step, value + step
             bounded = {
-                "<": (low, value - 1),
+                "<": (low, below),
                 "<=": (low, value),
-                ">": (value + 1, high),
+                ">": (above, high),
                 ">=": (value, high),
                 "=": (value, value),
             }

@@ -120,6 +120,51 @@ def test_a_unique_int_that_a_rule_compares_with_a_number_varies_within_it() -> N
         assert all(Samples.holds(spec.checks[0], {"hours": value}) for value in made), expr
 
 
+def test_a_unique_decimal_or_float_that_a_rule_compares_with_a_number_varies_within_it() -> None:
+    # The fuzzer's rooms: price:decimal=10,2:unique with --check "price<=1000" was one
+    # constant price, so the second row was a 409.
+    from decimal import Decimal
+
+    from scaffold.generate.imports import Imports
+    from scaffold.generate.samples import Samples
+
+    for field, rule in (
+        ("price:decimal=10,2:unique:min=0", "price<=1000"),
+        ("price:decimal=10,2:unique", "price>999.5"),
+        ("price:float:unique", "price<0.5"),
+    ):
+        spec = build_resource("rooms", [field], checks=[rule])
+        expr = Samples(spec).expr(spec.field("price"), Imports())
+        names = {"n": 0, "Decimal": Decimal}
+        made = {eval(expr, {**names, "n": n}) for n in range(1, 50)}  # noqa: S307 - our own source
+        assert len(made) == 49, f"{rule}: {expr} repeats a value"
+        values = [Decimal(str(v)) if isinstance(v, str) else v for v in made]
+        checks = [Samples.holds(spec.checks[0], {"price": value}) for value in values]
+        assert all(checks), expr
+
+
+def test_a_varied_datetime_keeps_its_solved_time_of_day_so_its_rule_holds_for_every_row() -> None:
+    # The fuzzer's teams: starts_at varied by minutes from midnight while the rule
+    # ends_at<=starts_at had been solved with both at 09:00: every row was a 422.
+    import datetime as dt
+
+    from scaffold.generate.imports import Imports
+    from scaffold.generate.samples import Samples
+
+    spec = build_resource(
+        "teams",
+        ["starts_at:datetime", "ends_at:datetime", "slot:int"],
+        uniques=["slot,starts_at"],
+        checks=["ends_at<=starts_at"],
+    )
+    samples = Samples(spec)
+    expr = samples.expr(spec.field("starts_at"), Imports())
+    ends_at = samples.base["ends_at"]
+    for n in (1, 2, 500):
+        starts_at = dt.datetime.fromisoformat(eval(expr, {"n": n, "dt": dt}))  # noqa: S307
+        assert Samples.holds(spec.checks[0], {"starts_at": starts_at, "ends_at": ends_at}), n
+
+
 def test_a_narrow_decimal_in_a_unique_rule_bounds_the_rows_under_one_parent() -> None:
     # 0.0 and 0.1 in tenths: 2 values, so 2 rows per group for the nested list tests.
     grades = build_resource(
