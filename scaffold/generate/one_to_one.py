@@ -20,10 +20,21 @@ def one_to_one_includes(project: Project, table: str) -> list[Include]:
     if table not in relations:
         return []
     layout = project.layout
+    parent = specs.get(table)
+    # Whether the parent's routes act for a signed-in user (its service scopes by them):
+    # a child whose rows are users' own is embedded only then, never for nobody.
+    for_a_user = (
+        parent is not None
+        and layout.auth is not None
+        and not parent.public_reads
+        and parent.scoped_refs
+    )
     out = []
     for link in relations[table].inverse:
         child = specs.get(link.child_table)
         if not link.unique or child is None or link.parent_attr is None:
+            continue
+        if child.scope_field is not None and not for_a_user:
             continue
         field = next(f for f in child.fields if f.db_attr == link.field)
         out.append(

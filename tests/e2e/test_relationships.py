@@ -166,3 +166,26 @@ def test_a_one_to_one_child_makes_its_parent_includable_until_it_is_destroyed(
     env = db_env(f"sqlite+aiosqlite:///{tmp_path}/authors.db")
     proc = run(copy, "pytest", "-q", "-p", "no:randomly", "tests/test_authors.py", env=env)
     assert passed_count(proc.stdout) > 0
+
+
+def test_a_parent_that_acts_for_nobody_does_not_embed_a_users_own_one_to_one_row(
+    tmp_path: Path,
+) -> None:
+    """A shared parent's routes have no user to scope by, so a one-to-one child whose rows
+    are users' own (``--owned``) is not includable there (it could only read null); a
+    shared child is. The parent's suite passes either way."""
+    project = tmp_path / "journal"
+    assert scaffold("new", str(project), "--defaults").exit_code == 0
+    for argv in (
+        ["resource", "authors", "name:str=80"],
+        ["resource", "diaries", "author_id:ref=authors:unique", "body:text", "--owned"],
+        ["resource", "avatars", "author_id:ref=authors:unique", "url:str=200"],
+    ):
+        result = scaffold(*argv, project=project)
+        assert result.exit_code == 0, result.output
+    schemas = (project / "app/schemas/authors.py").read_text()
+    assert "avatar: " in schemas
+    assert "diary" not in schemas
+    env = db_env(f"sqlite+aiosqlite:///{tmp_path}/authors.db")
+    proc = run(project, "pytest", "-q", "-p", "no:randomly", "tests/test_authors.py", env=env)
+    assert passed_count(proc.stdout) > 0
