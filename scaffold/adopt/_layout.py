@@ -56,13 +56,56 @@ def learn_layout(f: Findings, models: list[Model]) -> Layout:
 
 
 def learn_paths(
-    f: Findings, root: Path, layout: Layout, router_files: Counter[str], tests_dir: str
+    f: Findings,
+    root: Path,
+    layout: Layout,
+    router_files: Counter[str],
+    tests_dir: str,
+    owned: frozenset[str] = frozenset(),
 ) -> None:
-    """Where each file of a generated resource goes, and the support module."""
+    """Where each file of a generated resource goes, and the support module; ``owned``
+    are the files scaffold generated (its own ``__init__.py`` is not the project's)."""
     _layer_paths(f.profile, root, layout, router_files)
-    f.profile["tests"] = f"{tests_dir}/test_{{name}}.py"
-    f.profile["factories"] = f"{tests_dir}/factories/{{name}}.py"
+    f.profile["tests"] = f"{_route_tests_dir(root, tests_dir, router_files)}/test_{{name}}.py"
+    _factory_paths(f, root, tests_dir, owned)
     f.profile["support_module"] = f"{layout.package_dir}/scaffold_support.py"
+
+
+def _route_tests_dir(root: Path, tests_dir: str, router_files: Counter[str]) -> str:
+    """Where the project keeps the tests of its routers: the folder most of its
+    ``test_<router>.py`` files are in (``tests/api/routes/``), else ``tests_dir``."""
+    stems = {PurePosixPath(r).stem for r in router_files} - {"__init__", "main"}
+    folders: Counter[str] = Counter()
+    base = root / tests_dir
+    if stems and base.is_dir():
+        for path in base.rglob("test_*.py"):
+            if path.stem.removeprefix("test_") in stems and ".scaffold" not in path.parts:
+                folders[path.parent.relative_to(root).as_posix()] += 1
+    if not folders:
+        return tests_dir
+    folder, count = folders.most_common(1)[0]
+    return folder if count >= 2 else tests_dir
+
+
+def _factory_paths(f: Findings, root: Path, tests_dir: str, owned: frozenset[str]) -> None:
+    """The factories folder: the project's own ``factories`` package is used as it is
+    (scaffold's client wrapper goes into a module of its own beside the project's
+    factories); a ``factories.py`` module is never shadowed by a new package."""
+    folder = f"{tests_dir}/factories"
+    init = f"{folder}/__init__.py"
+    if (root / f"{folder}.py").is_file() and not (root / folder).is_dir():
+        folder = f"{tests_dir}/scaffold_factories"
+        f.found.append(
+            f"test factories in {tests_dir}/factories.py: scaffold's go to {folder}/ "
+            "(a factories/ package would shadow that module)"
+        )
+    elif (root / init).is_file() and init not in owned:
+        f.profile["test_support"] = f"{folder}/scaffold_api.py"
+        f.found.append(
+            f"a factories package of the project's own ({init}): generated factories go "
+            f"beside its modules, the tests' client wrapper into {folder}/scaffold_api.py"
+        )
+    f.profile["factories"] = f"{folder}/{{name}}.py"
 
 
 def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Counter[str]) -> None:
@@ -82,10 +125,7 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
         return
     package_dir = layout.package_dir
     if layout.kind == "single-file":
-        model_dir = f"{package_dir}/{{name}}"
-        p["models"] = f"{model_dir}/models.py"
-        p["schemas"] = f"{model_dir}/schemas.py"
-        p["services"] = f"{model_dir}/service.py"
+        _single_file_paths(p, root, PurePosixPath(layout.model_files.most_common(1)[0][0]))
     else:
         model_dir = str(PurePosixPath(layout.model_files.most_common(1)[0][0]).parent)
         p["models"] = f"{model_dir}/{{name}}.py"
@@ -101,6 +141,26 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
         else _layer_dir(root, package_dir, ("api/routes", "routers", "api"), "routers")
     )
     p["routers"] = f"{route_dir}/{{name}}.py"
+
+
+def _single_file_paths(p: dict[str, Any], root: Path, models_file: PurePosixPath) -> None:
+    """A project with one file per layer (``app/models.py``, ``app/crud.py``): each
+    layer of a new resource is a module of its own beside that layer's file, named after
+    it (``app/models_weekly_requirements.py`` beside ``app/models.py``), since scaffold
+    edits none of the project's files but its registries; a layer kept in a folder
+    (``app/schemas/``) gets its module there."""
+    folder = models_file.parent
+    p["models"] = f"{folder}/{models_file.stem}_{{name}}.py"
+    for key, names in (
+        ("schemas", ("schemas",)),
+        ("services", ("services", "crud", "repositories", "service")),
+    ):
+        layer = next((n for n in names if (root / folder / n).is_dir()), None)
+        if layer is not None:
+            p[key] = f"{folder}/{layer}/{{name}}.py"
+            continue
+        stem = next((n for n in names if (root / folder / f"{n}.py").is_file()), names[0])
+        p[key] = f"{folder}/{stem}_{{name}}.py"
 
 
 def _layer_dir(root: Path, package_dir: str, names: tuple[str, ...], default: str) -> str:

@@ -51,7 +51,13 @@ def learn_routing(f: Findings, project: Project) -> Routing:
             if inc_mod is not None:
                 router_files[inc_mod.rel] += 1
     registry_counts = Counter(i.owner for i in includes if i.owner in routers)
-    registry = registry_counts.most_common(1)[0][0] if registry_counts else None
+    # On a tie, the router that includes the features' routers rather than the app
+    # that includes that router.
+    registry = (
+        max(registry_counts, key=lambda r: (registry_counts[r], routers[r]["kind"] == "router"))
+        if registry_counts
+        else None
+    )
     app_ref = next((r for r, v in routers.items() if v["kind"] == "app"), None)
     if app_ref:
         p["app"] = app_ref

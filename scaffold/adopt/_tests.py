@@ -35,7 +35,7 @@ def find_test_setup(project: Project) -> ProjectTests:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
                 "fixture" in ast.unparse(d) for d in node.decorator_list
             ):
-                fixtures[node.name] = node
+                fixtures[fixture_name(node)] = node
         client_name = (
             "client"
             if "client" in fixtures
@@ -58,6 +58,20 @@ def find_test_setup(project: Project) -> ProjectTests:
         )
         return ProjectTests(str(PurePosixPath(conf.rel).parent), style, client_name, headers)
     return ProjectTests("tests", "async", None, None)
+
+
+def fixture_name(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The name tests ask for: ``@pytest.fixture(name="client")`` renames the function."""
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call):
+            for keyword in decorator.keywords:
+                if (
+                    keyword.arg == "name"
+                    and isinstance(keyword.value, ast.Constant)
+                    and isinstance(keyword.value.value, str)
+                ):
+                    return keyword.value.value
+    return node.name
 
 
 def learn_tests(f: Findings, tests: ProjectTests, root: Path) -> None:

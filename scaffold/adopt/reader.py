@@ -55,7 +55,7 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
     layout = learn_layout(f, models)
     routing = learn_routing(f, project)
     tests = find_test_setup(project)
-    learn_paths(f, root, layout, routing.router_files, tests.folder)
+    learn_paths(f, root, layout, routing.router_files, tests.folder, skip_files)
     learn_base(f, project, models, bases, sqlmodel)
     dependencies = learn_sessions(f, project)
     if f.refusal:

@@ -43,6 +43,7 @@ PROFILE_ORDER = (
     "alembic_dir",
     "file_template",
     "support_module",
+    "test_support",
     "client_fixture",
     "auth_headers_fixture",
     "test_style",

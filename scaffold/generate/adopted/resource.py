@@ -24,6 +24,19 @@ _STATEMENTS_PARAM = "statements"  # the template's statement counter (N+1 tests)
 _CONCURRENT = "test_concurrent_update_and_delete_are_never_a_server_error"
 
 
+def client_module(profile: Profile, factories: str) -> str:
+    """The import path of the generated tests' client wrapper (``Api``), given that of
+    the factories package: the package itself, or scaffold's module in it when the
+    project's factories package has an ``__init__.py`` of its own."""
+    path = profile.test_support_path
+    folder = profile.path("factories", "x").rpartition("/")[0]
+    if path == f"{folder}/__init__.py":
+        return factories
+    if path.rpartition("/")[0] == folder:
+        return f"{factories}.{path.rpartition('/')[2].removesuffix('.py')}"
+    return module_of(path)
+
+
 def client_class(profile: Profile) -> str:
     return "Api" if profile.test_style == "sync" else "AsyncApi"
 
@@ -54,7 +67,10 @@ def adapt_tests(
         del lines[first:last]
     text = "".join(lines)
     cls = client_class(profile)
-    text = text.replace("from httpx import AsyncClient\n", f"from {factories} import {cls}\n")
+    text = text.replace(
+        "from httpx import AsyncClient\n",
+        f"from {client_module(profile, factories)} import {cls}\n",
+    )
     text = re.sub(r"\bAsyncClient\b", cls, text)
     if profile.test_style == "sync":
         text = to_sync(text)
@@ -133,17 +149,22 @@ def _with_client_fixture(
     if fk_tests and sessions:
         module, _, name = sessions.partition(":")
         head += f"from {module} import {name} as project_session\n"
-        head += f"from {factories} import foreign_keys_enforced\n"
+        head += f"from {client_module(profile, factories)} import foreign_keys_enforced\n"
         fixture += (
             "\n\n@pytest.fixture\n"
-            f"{'def' if sync else 'async def'} foreign_keys() -> None:\n"
-            f"    if not {'' if sync else 'await '}foreign_keys_enforced(project_session):\n"
+            f"{'def' if sync else 'async def'} foreign_keys({api_fixture(profile)}: {cls}) -> None:\n"
+            f"    sessions = {api_fixture(profile)}.dependency(project_session)\n"
+            f"    if not {'' if sync else 'await '}foreign_keys_enforced(sessions):\n"
             '        pytest.skip("this database does not enforce foreign keys (SQLite without '
             'PRAGMA foreign_keys=ON)")\n'
         )
         for name in fk_tests:
+            # A fixture asked for by marker, not by an argument the test never reads.
             text = re.sub(
-                rf"(def {name}\({api_fixture(profile)}: {cls})\)", r"\1, foreign_keys: None)", text
+                rf"^((?:async )?def {name}\()",
+                r'@pytest.mark.usefixtures("foreign_keys")\n\1',
+                text,
+                flags=re.M,
             )
     marker = 'PROBLEM = "application/problem+json"\n'
     head += f"from collections.abc import {iterator}\n"
@@ -182,6 +203,7 @@ def parent_factory(
         "class_name": entry.class_name,
         "model_module": entry.module,
         "factories": factories,
+        "client_module": client_module(profile, factories),
         "client_class": client_class(profile),
         "sync": sync,
         "key": repr(entry.key),
@@ -194,7 +216,8 @@ def parent_factory(
             f"scaffold cannot make a {table} row (a required column it cannot fill): "
             f"write {profile.path('factories', table)}"
         )
-        return render("adopted/parent_factory.py.jinja", **context, skip_reason=repr(reason))
+        context["skip_reason"] = repr(reason)
+        return render("adopted/parent_factory.py.jinja", **context)
     context["plain"] = [
         (repr(name), value) for name, value in columns if not value.startswith(PARENT)
     ]
