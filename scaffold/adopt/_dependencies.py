@@ -154,6 +154,14 @@ def learn_auth(f: Findings, routes: list[Route], sessions: dict[str, str]) -> No
     )
     if counts and routes:
         auth, protected = counts.most_common(1)[0]
+        if protected * 4 < len(routes) and len(counts) >= 3:
+            # Each feature signs in its own way: no one dependency is the project's.
+            f.unsupported.append(
+                f"routes are protected per feature ({len(counts)} different auth dependencies, "
+                f"the most used, {auth}, on {protected} of {len(routes)} routes): generated "
+                "routes get none; set auth_dependency in [tool.scaffold] to the one new routes use"
+            )
+            return
         f.profile["auth_dependency"] = auth
         f.found.append(
             f"auth dependency {auth} on {protected} of {len(routes)} routes ({round(100 * protected / len(routes))} %): generated routes use it"

@@ -66,25 +66,34 @@ def learn_paths(
     """Where each file of a generated resource goes, and the support module; ``owned``
     are the files scaffold generated (its own ``__init__.py`` is not the project's)."""
     _layer_paths(f.profile, root, layout, router_files)
-    f.profile["tests"] = f"{_route_tests_dir(root, tests_dir, router_files)}/test_{{name}}.py"
+    f.profile["tests"] = _tests_path(root, tests_dir, layout.package_dir, router_files, f.profile)
     _factory_paths(f, root, tests_dir, owned)
     f.profile["support_module"] = f"{layout.package_dir}/scaffold_support.py"
 
 
-def _route_tests_dir(root: Path, tests_dir: str, router_files: Counter[str]) -> str:
-    """Where the project keeps the tests of its routers: the folder most of its
-    ``test_<router>.py`` files are in (``tests/api/routes/``), else ``tests_dir``."""
-    stems = {PurePosixPath(r).stem for r in router_files} - {"__init__", "main"}
-    folders: Counter[str] = Counter()
-    base = root / tests_dir
-    if stems and base.is_dir():
-        for path in base.rglob("test_*.py"):
-            if path.stem.removeprefix("test_") in stems and ".scaffold" not in path.parts:
-                folders[path.parent.relative_to(root).as_posix()] += 1
-    if not folders:
-        return tests_dir
-    folder, count = folders.most_common(1)[0]
-    return folder if count >= 2 else tests_dir
+def _tests_path(
+    root: Path, tests_dir: str, package_dir: str, router_files: Counter[str], p: dict[str, Any]
+) -> str:
+    """Where a resource's tests go: where the project keeps its routers' tests when they
+    mirror the routers (``app/api/routes/items.py`` -> ``tests/api/routes/test_items.py``,
+    ``polar/customer/endpoints.py`` -> ``tests/customer/test_endpoints.py``), else
+    ``tests_dir/test_{name}.py``."""
+    mirrored = sum(
+        1
+        for r in router_files
+        if r.startswith(package_dir + "/")
+        and (root / tests_dir / _test_of(r[len(package_dir) + 1 :])).is_file()
+    )
+    routers = p["routers"]
+    if mirrored < 2 or not routers.startswith(package_dir + "/"):
+        return f"{tests_dir}/test_{{name}}.py"
+    return f"{tests_dir}/{_test_of(routers[len(package_dir) + 1 :])}"
+
+
+def _test_of(rel: str) -> str:
+    """``api/routes/items.py`` -> ``api/routes/test_items.py``."""
+    folder, _, name = rel.rpartition("/")
+    return f"{folder}/test_{name}" if folder else f"test_{name}"
 
 
 def _factory_paths(f: Findings, root: Path, tests_dir: str, owned: frozenset[str]) -> None:
@@ -134,6 +143,11 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
             _layer_dir(root, package_dir, ("services", "crud", "repositories"), "services")
             + "/{name}.py"
         )
+    feature = _feature_routers(router_files)
+    if feature is not None:
+        # Models in a layer, each feature's router (and service, schemas) in its folder.
+        _feature_paths(p, root, *feature)
+        return
     route_dirs = Counter(str(PurePosixPath(r).parent) for r in router_files)
     route_dir = (
         route_dirs.most_common(1)[0][0]
@@ -141,6 +155,34 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
         else _layer_dir(root, package_dir, ("api/routes", "routers", "api"), "routers")
     )
     p["routers"] = f"{route_dir}/{{name}}.py"
+
+
+def _feature_routers(router_files: Counter[str]) -> tuple[str, str] | None:
+    """(folder, file name) when the routers are one file of the same name per feature
+    folder (``polar/<feature>/endpoints.py``): at least three, most of that name."""
+    paths = [PurePosixPath(r) for r in router_files]
+    names = Counter(p.name for p in paths if p.name != "__init__.py")
+    if not names:
+        return None
+    name, count = names.most_common(1)[0]
+    folders = Counter(str(p.parent.parent) for p in paths if p.name == name)
+    folder, in_folder = folders.most_common(1)[0]
+    if count < 3 or in_folder < 3 or in_folder * 2 < count:
+        return None
+    return folder, name
+
+
+def _feature_paths(p: dict[str, Any], root: Path, folder: str, router_name: str) -> None:
+    """Schemas and services of a new feature: named as most of the features name them."""
+    features = [d for d in (root / folder).iterdir() if (d / router_name).is_file()]
+    p["routers"] = f"{folder}/{{name}}/{router_name}"
+    for key, names in (
+        ("schemas", ("schemas.py", "schema.py")),
+        ("services", ("service.py", "services.py", "crud.py")),
+    ):
+        have = Counter(n for d in features for n in names if (d / n).is_file())
+        chosen = have.most_common(1)[0][0] if have else names[0]
+        p[key] = f"{folder}/{{name}}/{chosen}"
 
 
 def _single_file_paths(p: dict[str, Any], root: Path, models_file: PurePosixPath) -> None:

@@ -4,7 +4,6 @@ module env.py imports the models through."""
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 from scaffold.adopt._findings import Findings
@@ -32,7 +31,7 @@ def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSet
         f.unsupported.append(
             f"{len(found_heads)} Alembic heads ({', '.join(found_heads)}): merge them (alembic merge heads) before generating"
         )
-    registry_module = _model_registry(project, root, alembic.script_location)
+    registry_module = _model_registry(project, root, alembic.script_location, f.models)
     if registry_module:
         p["model_registry"] = registry_module
     else:
@@ -41,8 +40,9 @@ def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSet
         )
 
 
-def _model_registry(project: Project, root: Path, script_location: str) -> str | None:
-    """The module env.py imports that imports (or holds) the models."""
+def _model_registry(project: Project, root: Path, script_location: str, models: list) -> str | None:
+    """The module env.py imports that holds or imports the models: checked against the
+    models found (a settings module env.py also imports is not a registry)."""
     env = root / script_location / "env.py"
     if not env.is_file():
         return None
@@ -56,16 +56,12 @@ def _model_registry(project: Project, root: Path, script_location: str) -> str |
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             imported.append(node.module)
             imported += [f"{node.module}.{a.name}" for a in node.names]
+    classes = {f"{m.module}.{m.class_name}" for m in models}
+    modules = {m.module for m in models}
     for name in imported:
         mod = project.modules.get(name)
         if mod is None or mod.is_test:
             continue
-        text = ast.unparse(mod.tree)
-        if (
-            "__tablename__" in text
-            or "table=True" in text
-            or re.search(r"import .*\b[A-Z]\w+", text)
-            and ".models" in text
-        ):
+        if mod.name in modules or set(mod.imports.values()) & (classes | modules):
             return mod.rel
     return None

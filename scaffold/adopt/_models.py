@@ -197,8 +197,9 @@ def _table_attributes(node: ast.ClassDef) -> tuple[str | None, bool]:
 # --- primary keys --------------------------------------------------------------------
 
 
-def _type_word(node: ast.expr | None) -> str | None:
-    """The key type an annotation or column type names (the first word we know)."""
+def _type_word(node: ast.expr | None, aliases: dict[str, str] | None = None) -> str | None:
+    """The key type an annotation or column type names (the first word we know), through
+    the module's import aliases (``UUID as PGUUID``)."""
     if node is None:
         return None
     for sub in ast.walk(node):
@@ -215,26 +216,37 @@ def _type_word(node: ast.expr | None) -> str | None:
             continue
         if name in _KEY_TYPES:
             return _KEY_TYPES[name]
+        imported = (aliases or {}).get(name or "", "").rpartition(".")[2]
+        if imported in _KEY_TYPES:
+            return _KEY_TYPES[imported]
     return None
 
 
-def _column_type(call: ast.Call) -> str | None:
+def _column_type(call: ast.Call, aliases: dict[str, str] | None = None) -> str | None:
     for arg in call.args:
         inner = arg
         while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
             inner = inner.func.value  # BigInteger().with_variant(...) -> BigInteger()
         if isinstance(inner, ast.Call):
             inner = inner.func
-        word = _type_word(inner)
+        word = _type_word(inner, aliases)
         if word:
             return word
     sa_type = keyword(call, "sa_type") or keyword(call, "type_")
-    return _type_word(sa_type)
+    return _type_word(sa_type, aliases)
 
 
 def _primary_key(
     project: Project, mod: Module, node: ast.ClassDef, depth: int = 0
 ) -> tuple[str, str]:
+    return _declared_key(project, mod, node, depth) or ("id", "int")
+
+
+def _declared_key(
+    project: Project, mod: Module, node: ast.ClassDef, depth: int = 0
+) -> tuple[str, str] | None:
+    """The primary key the class declares or inherits (bases in order: a mixin with
+    columns but no key, listed first, does not hide the key of the base after it)."""
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign | ast.Assign) and isinstance(stmt.value, ast.Call):
             call = stmt.value
@@ -249,20 +261,22 @@ def _primary_key(
                 and isinstance(call.args[0].value, str)
             ):
                 name = call.args[0].value
-            kind = _column_type(call) or (
-                _type_word(stmt.annotation) if isinstance(stmt, ast.AnnAssign) else None
+            kind = _column_type(call, mod.imports) or (
+                _type_word(stmt.annotation, mod.imports)
+                if isinstance(stmt, ast.AnnAssign)
+                else None
             )
             return name, kind or "int"
-    if depth < 3:
+    if depth < 4:
         for base in node.bases:
             ref = project.resolve_expr(mod.name, base)
             found = project.top_level(ref) if ref else None
             if isinstance(found, ast.ClassDef):
                 owner = project.modules[ref.partition(":")[0]]
-                key = _primary_key(project, owner, found, depth + 1)
-                if key != ("id", "int") or any(isinstance(s, ast.AnnAssign) for s in found.body):
+                key = _declared_key(project, owner, found, depth + 1)
+                if key is not None:
                     return key
-    return "id", "int"
+    return None
 
 
 def learn_key_type(f: Findings, models: list[Model]) -> None:

@@ -50,7 +50,13 @@ def learn_routing(f: Findings, project: Project) -> Routing:
             inc_mod = project.modules.get(included.partition(":")[0])
             if inc_mod is not None:
                 router_files[inc_mod.rel] += 1
-    registry_counts = Counter(i.owner for i in includes if i.owner in routers)
+    app_ref, mounted = _main_app(project, routers)
+    # Never a sub-application the app mounts (a back office), nor a router only it serves.
+    served = _served_by({app_ref} if app_ref else set(), includes)
+    aside = _served_by(mounted, includes) - served
+    registry_counts = Counter(
+        i.owner for i in includes if i.owner in routers and i.owner not in aside
+    )
     # On a tie, the router that includes the features' routers rather than the app
     # that includes that router.
     registry = (
@@ -58,7 +64,6 @@ def learn_routing(f: Findings, project: Project) -> Routing:
         if registry_counts
         else None
     )
-    app_ref = next((r for r, v in routers.items() if v["kind"] == "app"), None)
     if app_ref:
         p["app"] = app_ref
     api_prefix = ""
@@ -83,7 +88,10 @@ def find_routers(project: Project) -> dict[str, dict[str, Any]]:
     for mod in project.code_modules():
         for node in mod.tree.body:
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
-                kind = _ROUTER_CLASSES.get(project.call_name(mod.name, node.value) or "")
+                called = project.call_name(mod.name, node.value) or ""
+                kind = router_class_kind(project, called)
+                if kind is None and _makes_an_app(project, called):
+                    kind = "app"  # app = create_app()
                 if kind is None:
                     continue
                 prefix = (
@@ -101,6 +109,92 @@ def find_routers(project: Project) -> dict[str, dict[str, Any]]:
                             "module": mod.name,
                         }
     return routers
+
+
+def router_class_kind(project: Project, ref: str, depth: int = 0) -> str | None:
+    """ "router" or "app" when ``ref`` is FastAPI's ``APIRouter``/``FastAPI`` or a class of
+    the project's derived from one (also one a helper function makes:
+    ``APIRouter = get_api_router_class(APIRoute)``)."""
+    if ref in _ROUTER_CLASSES or depth > 6 or not ref:
+        return _ROUTER_CLASSES.get(ref)
+    module, _, name = ref.partition(":")
+    mod = project.modules.get(module)
+    if mod is None:
+        return None
+    for node in mod.tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            for base in node.bases:
+                kind = router_class_kind(
+                    project, project.resolve_expr(module, base) or "", depth + 1
+                )
+                if kind:
+                    return kind
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            # A function that makes a router class: the class it defines and returns.
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.ClassDef):
+                    for base in sub.bases:
+                        kind = router_class_kind(
+                            project, project.resolve_expr(module, base) or "", depth + 1
+                        )
+                        if kind:
+                            return kind
+        elif (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and isinstance(node.value, ast.Call)
+        ):
+            return router_class_kind(
+                project, project.call_name(module, node.value) or "", depth + 1
+            )
+    return None
+
+
+def _makes_an_app(project: Project, ref: str) -> bool:
+    """Whether ``ref`` is a function of the project's that builds and returns a FastAPI app
+    (an application factory, ``create_app()``)."""
+    node = project.top_level(ref) if ref else None
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    module = ref.partition(":")[0]
+    return any(
+        isinstance(sub, ast.Call)
+        and router_class_kind(project, project.call_name(module, sub) or "") == "app"
+        for sub in ast.walk(node)
+    )
+
+
+def _main_app(project: Project, routers: dict[str, dict[str, Any]]) -> tuple[str | None, set[str]]:
+    """The application (of the FastAPI objects, one no other app mounts: a back office or
+    a redirect app served under the main one is not it), and the apps mounted."""
+    apps = [r for r, v in routers.items() if v["kind"] == "app"]
+    mounted: set[str] = set()
+    for mod in project.code_modules():
+        for node in ast.walk(mod.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("mount", "host")
+                and len(node.args) >= 2
+            ):
+                ref = project.resolve_expr(mod.name, node.args[1])
+                if ref in routers:
+                    mounted.add(ref)
+    top = [r for r in apps if r not in mounted]
+    return (top or apps or [None])[0], mounted
+
+
+def _served_by(roots: set[str], includes: list[Include]) -> set[str]:
+    """``roots`` and every router they include, directly or through other routers."""
+    served = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for include in includes:
+            if include.owner in served and include.included and include.included not in served:
+                served.add(include.included)
+                changed = True
+    return served
 
 
 def _includes(project: Project) -> list[Include]:

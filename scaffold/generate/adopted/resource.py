@@ -221,6 +221,7 @@ def parent_factory(
     context["plain"] = [
         (repr(name), value) for name, value in columns if not value.startswith(PARENT)
     ]
+    context["needs_n"] = any("{n}" in value for _, value in context["plain"])
     for name, value in columns:
         if value.startswith(PARENT):
             parent, _, kind = value.removeprefix(PARENT).partition(":")

@@ -1,0 +1,81 @@
+"""Adopt on a feature-per-folder codebase with a mounted back office (our fixture
+``adopt_features_subapp``): every fact it records is the one the code holds."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.support.adopted import commit_all, copy_fixture, scaffold
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = copy_fixture("adopt_features_subapp", tmp_path_factory.mktemp("features"))
+    done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root, done.stdout + done.stderr
+
+
+def profile(root: Path) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text())["tool"]["scaffold"]
+
+
+def test_a_new_feature_goes_where_the_projects_features_live(adopted: tuple[Path, str]) -> None:
+    p = profile(adopted[0])
+    assert p["models"] == "shop/models/{name}.py"
+    assert p["routers"] == "shop/{name}/endpoints.py"
+    assert p["services"] == "shop/{name}/service.py"
+    assert p["schemas"] == "shop/{name}/schemas.py"
+    assert p["tests"] == "tests/{name}/test_endpoints.py"
+
+
+def test_the_app_is_the_one_the_factory_makes_not_the_mounted_back_office(
+    adopted: tuple[Path, str],
+) -> None:
+    p = profile(adopted[0])
+    assert p["app"] == "shop.app:app"
+    assert (p["router_registry"], p["api_prefix"]) == ("shop/api.py:router", "/v1")
+
+
+def test_the_model_registry_is_the_module_importing_the_models_not_the_settings(
+    adopted: tuple[Path, str],
+) -> None:
+    assert profile(adopted[0])["model_registry"] == "shop/models/__init__.py"
+
+
+def test_keys_inherited_after_a_mixin_and_typed_through_an_alias_are_uuid(
+    adopted: tuple[Path, str],
+) -> None:
+    tables = profile(adopted[0])["tables"]
+    assert tables["customers"]["key_type"] == "uuid"
+    assert tables["orders"]["key_type"] == "uuid"
+
+
+def test_auth_declared_per_feature_is_named_in_one_line_not_guessed(
+    adopted: tuple[Path, str],
+) -> None:
+    root, output = adopted
+    assert "auth_dependency" not in profile(root)
+    lines = [line for line in output.splitlines() if "protected per feature" in line]
+    assert len(lines) == 1
+    assert "set auth_dependency" in lines[0]
+
+
+def test_a_resource_edits_only_the_registries(adopted: tuple[Path, str]) -> None:
+    root = adopted[0]
+    commit_all(root, "adopted")
+    done = scaffold(root, "resource", "refunds", "order_id:ref=orders", "amount:int")
+    assert done.returncode == 0, done.stdout + done.stderr
+    import subprocess
+
+    changed = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    modified = sorted(line[3:] for line in changed if line.startswith(" M"))
+    assert modified == [".scaffold/manifest.toml", "shop/api.py", "shop/models/__init__.py"]
+    assert (root / "shop/refunds/endpoints.py").is_file()
+    assert not any((root / "shop/backoffice").rglob("refunds*"))
+    assert "refunds_router" in (root / "shop/api.py").read_text()
