@@ -38,6 +38,20 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
         )
     skip = {(root / alembic.script_location).resolve()} if alembic else set()
     project = Project(root, skip | {(root / rel).resolve() for rel in skip_files})
+    too_new = [u for u in project.unreadable if "but requires-python allows" in u[2]]
+    if too_new:
+        rel, line, why = too_new[0]
+        needed = why.partition("needs Python ")[2].partition(",")[0]
+        more = f" (and {len(too_new) - 1} more file(s))" if len(too_new) > 1 else ""
+        return f.refuse(
+            f"{rel}:{line}: {why}{more}",
+            f'set requires-python to ">={needed}" in pyproject.toml (the Python the code '
+            "already needs), then run scaffold adopt again",
+        )
+    if project.unreadable:
+        rel, line, why = project.unreadable[0]
+        more = f" and {len(project.unreadable) - 1} more" if len(project.unreadable) > 1 else ""
+        f.unsupported.append(f"not read (cannot be parsed): {rel}:{line}: {why}{more}")
     bases = declarative_bases(project)
     models, sqlmodel = find_models(project, set(bases))
     if not models:
@@ -47,6 +61,16 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
             "and manage the schema with Alembic, then run scaffold adopt again",
         )
     if alembic is None:
+        elsewhere = _alembic_elsewhere(root)
+        if elsewhere is not None:
+            return f.refuse(
+                f"its Alembic config is {elsewhere}, not at the project root (scaffold reads "
+                "alembic.ini or [tool.alembic] of the folder it adopts)",
+                "run scaffold adopt in the folder that holds alembic.ini, the models and "
+                "pyproject.toml"
+                if elsewhere.startswith("..")
+                else f"move {elsewhere} to the project root (script_location relative to it)",
+            )
         return f.refuse(
             "it has no Alembic set-up (no alembic.ini and no [tool.alembic] in pyproject.toml)",
             "run `alembic init -t async migrations` and point env.py's target_metadata at the models' metadata",
@@ -68,3 +92,26 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
         f.profile["python"] = f"{project.target[0]}.{project.target[1]}"
     learn_key_type(f, models)
     return f
+
+
+def _alembic_elsewhere(root: Path) -> str | None:
+    """An alembic.ini above the project root (up to its repository's top) or in a folder
+    of it (two levels down), as a path relative to the root."""
+    parents = [] if (root / ".git").exists() else root.resolve().parents
+    for depth, parent in enumerate(parents, start=1):
+        if (parent / "alembic.ini").is_file():
+            return "../" * depth + "alembic.ini"
+        if (parent / ".git").exists() or depth >= 3:
+            break
+    for pattern in ("*/alembic.ini", "*/*/alembic.ini"):
+        found = sorted(
+            p
+            for p in root.glob(pattern)
+            if not any(
+                part.startswith(".") or part in ("node_modules", "venv")
+                for part in p.relative_to(root).parts
+            )
+        )
+        if found:
+            return found[0].relative_to(root).as_posix()
+    return None

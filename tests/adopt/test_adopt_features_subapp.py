@@ -79,3 +79,12 @@ def test_a_resource_edits_only_the_registries(adopted: tuple[Path, str]) -> None
     assert (root / "shop/refunds/endpoints.py").is_file()
     assert not any((root / "shop/backoffice").rglob("refunds*"))
     assert "refunds_router" in (root / "shop/api.py").read_text()
+
+
+def test_fixtures_a_conftest_star_imports_are_the_projects_fixtures(
+    adopted: tuple[Path, str],
+) -> None:
+    root, output = adopted
+    p = profile(root)
+    assert (p["client_fixture"], p["test_style"]) == ("client", "async")
+    assert "no client fixture found" not in output

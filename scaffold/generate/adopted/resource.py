@@ -308,22 +308,12 @@ def required_columns(
 # --- the project's registries ---------------------------------------------------------
 
 
-def _insert_after_imports(text: str, line: str) -> str:
-    """``line`` after the module's last top-level import (its docstring and code stay)."""
-    tree = ast.parse(text)
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    last = 0
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            last = node.end_lineno or node.lineno
-        elif last:
-            break
-    if last == 0 and tree.body and isinstance(tree.body[0], ast.Expr):
-        last = tree.body[0].end_lineno or 1  # after the docstring
-    lines.insert(last, line + "\n")
-    return "".join(lines)
+def _insert_after_imports(text: str, line: str, rel: str = "<registry>") -> str:
+    """``line`` after the module's first block of top-level imports (a LibCST edit: the
+    rest of the file, in any Python grammar, stays as it is)."""
+    from scaffold.generate.adopted.registries import insert_after_imports
+
+    return insert_after_imports(text, line, rel)
 
 
 def _sorted_imports(root: Path, rel: str, text: str) -> str:
@@ -370,10 +360,10 @@ def register_router(
     if re.search(rf"^\s*from {re.escape(router_module)} import router\b", text, re.M):
         return None
     local = f"{table}_router" if version == 1 else f"{table}_v{version}_router"
-    text = _insert_after_imports(text, f"from {router_module} import router as {local}")
-    if not text.endswith("\n"):
-        text += "\n"
-    text += f"{attribute}.include_router({local}{prefix})\n"
+    from scaffold.generate.adopted.registries import append_statement
+
+    text = _insert_after_imports(text, f"from {router_module} import router as {local}", rel)
+    text = append_statement(text, f"{attribute}.include_router({local}{prefix})", rel)
     return rel, _sorted_imports(root, rel, text)
 
 
@@ -420,7 +410,7 @@ def register_model(
     if re.search(rf"^\s*from {re.escape(model_module)} import ", text, re.M):
         return None
     line = f"from {model_module} import {class_name}  # noqa: F401"
-    return rel, _sorted_imports(root, rel, _insert_after_imports(text, line))
+    return rel, _sorted_imports(root, rel, _insert_after_imports(text, line, rel))
 
 
 def unregister(
@@ -431,26 +421,7 @@ def unregister(
     text = _current_text(root, rel, planned)
     if text is None:
         return None
-    tree = ast.parse(text)
-    spans, locals_ = [], set()
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module in modules:
-            spans.append((node.lineno - 1, node.end_lineno or node.lineno))
-            locals_ |= {a.asname or a.name for a in node.names}
-    for node in tree.body:
-        call = node.value if isinstance(node, ast.Expr) else None
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr == "include_router"
-            and call.args
-            and isinstance(call.args[0], ast.Name)
-            and call.args[0].id in locals_
-        ):
-            spans.append((node.lineno - 1, node.end_lineno or node.lineno))
-    if not spans:
-        return None
-    lines = text.splitlines(keepends=True)
-    for first, last in sorted(spans, reverse=True):
-        del lines[first:last]
-    return rel, "".join(lines)
+    from scaffold.generate.adopted.registries import drop_router_imports
+
+    edited = drop_router_imports(text, modules, rel)
+    return None if edited is None else (rel, edited)
