@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 from scaffold.adopt._findings import Findings
-from scaffold.adopt._source import Project
+from scaffold.adopt._source import Project, module_imports
 from scaffold.checks._parse import parse
 from scaffold.project.alembic_config import AlembicSettings, heads, read_revisions
 
@@ -64,4 +64,31 @@ def _model_registry(project: Project, root: Path, script_location: str, models: 
             continue
         if mod.name in modules or set(mod.imports.values()) & (classes | modules):
             return mod.rel
+    return None
+
+
+def env_metadata_base(project: Project, root: Path, script_location: str) -> str | None:
+    """``module:Base`` of ``target_metadata = Base.metadata`` in Alembic's env.py."""
+    env = root / script_location / "env.py"
+    if not env.is_file():
+        return None
+    tree = parse(env.read_text(encoding="utf-8", errors="replace"), "env.py", project.target).tree
+    if tree is None:
+        return None
+    imports = module_imports(tree, "env", False)
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in node.targets)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "metadata"
+            and isinstance(node.value.value, ast.Name)
+        ):
+            dotted = imports.get(node.value.value.id)
+            if dotted is None or "." not in dotted:
+                return None
+            module, _, name = dotted.rpartition(".")
+            if module in project.modules:
+                return project.resolve(module, name)
+            return f"{module}:{name}"
     return None

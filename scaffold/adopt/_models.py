@@ -92,8 +92,10 @@ def learn_base(
     models: list[Model],
     bases: dict[str, dict[str, Any]],
     sqlmodel: bool,
+    target: str | None = None,
 ) -> None:
-    """The base generated models share: SQLModel's, or the project's most used one."""
+    """The base generated models share: SQLModel's, the one whose metadata Alembic's
+    env.py targets (``target``), or the project's most used one."""
     p = f.profile
     if sqlmodel and not bases:
         p["base"] = "sqlmodel:SQLModel"
@@ -103,6 +105,14 @@ def learn_base(
         )
         return
     base = _most_used_base(project, models, bases)
+    if target is not None and target in bases:
+        base = target
+    if len(bases) > 1:
+        why = "the one Alembic's env.py targets" if base == target else "the most used"
+        f.found.append(
+            f"{len(bases)} declarative bases ({', '.join(sorted(bases))}): generated models "
+            f"use {base}, {why}"
+        )
     p["base"] = base
     if sqlmodel:
         p["sqlmodel"] = True
@@ -119,16 +129,29 @@ def learn_base(
 
 
 def _most_used_base(project: Project, models: list[Model], bases: dict[str, Any]) -> str:
+    """The declarative base most models derive from, through abstract bases and mixins."""
     used: Counter[str] = Counter()
     for m in models:
-        mod = project.modules[m.module]
-        node = project.top_level(f"{m.module}:{m.class_name}")
-        if isinstance(node, ast.ClassDef):
-            for b in node.bases:
-                ref = project.resolve_expr(mod.name, b)
-                if ref in bases:
-                    used[ref] += 1
+        found = _base_of(project, f"{m.module}:{m.class_name}", bases, 0)
+        if found is not None:
+            used[found] += 1
     return used.most_common(1)[0][0] if used else next(iter(bases))
+
+
+def _base_of(project: Project, ref: str, bases: dict[str, Any], depth: int) -> str | None:
+    node = project.top_level(ref)
+    if not isinstance(node, ast.ClassDef) or depth > 5:
+        return None
+    module = ref.partition(":")[0]
+    for b in node.bases:
+        parent = project.resolve_expr(module, b)
+        if parent in bases:
+            return parent
+        if parent is not None:
+            found = _base_of(project, parent, bases, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 # --- models --------------------------------------------------------------------------
@@ -246,7 +269,18 @@ def _declared_key(
     project: Project, mod: Module, node: ast.ClassDef, depth: int = 0
 ) -> tuple[str, str] | None:
     """The primary key the class declares or inherits (bases in order: a mixin with
-    columns but no key, listed first, does not hide the key of the base after it)."""
+    columns but no key, listed first, does not hide the key of the base after it); a
+    key of several columns is ("a,b", "composite")."""
+    keys = [
+        stmt
+        for stmt in node.body
+        if isinstance(stmt, ast.AnnAssign | ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and _true(keyword(stmt.value, "primary_key"))
+    ]
+    if len(keys) > 1:
+        names = [(s.target if isinstance(s, ast.AnnAssign) else s.targets[0]) for s in keys]
+        return ",".join(n.id for n in names if isinstance(n, ast.Name)), "composite"
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign | ast.Assign) and isinstance(stmt.value, ast.Call):
             call = stmt.value
@@ -294,3 +328,7 @@ def learn_key_type(f: Findings, models: list[Model]) -> None:
         m.table: {"class": m.class_name, "module": m.module, "key": m.key, "key_type": m.key_type}
         for m in models
     }
+
+
+def _true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True

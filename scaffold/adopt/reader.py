@@ -16,7 +16,7 @@ from pathlib import Path
 from scaffold.adopt._dependencies import learn_auth, learn_sessions
 from scaffold.adopt._findings import Findings, Model, Route
 from scaffold.adopt._layout import learn_layout, learn_paths
-from scaffold.adopt._migrations import learn_alembic
+from scaffold.adopt._migrations import env_metadata_base, learn_alembic
 from scaffold.adopt._models import declarative_bases, find_models, learn_base, learn_key_type
 from scaffold.adopt._routes import learn_routing, route_handlers
 from scaffold.adopt._source import Project
@@ -80,7 +80,8 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
     routing = learn_routing(f, project)
     tests = find_test_setup(project)
     learn_paths(f, root, layout, routing.router_files, tests.folder, skip_files)
-    learn_base(f, project, models, bases, sqlmodel)
+    target = env_metadata_base(project, root, alembic.script_location)
+    learn_base(f, project, models, bases, sqlmodel, target)
     dependencies = learn_sessions(f, project)
     if f.refusal:
         return f

@@ -47,7 +47,7 @@ class Table:
     class_name: str
     module: str
     key: str = "id"
-    key_type: str = "int"  # uuid | int | bigint | str
+    key_type: str = "int"  # uuid | int | bigint | str | composite (key "a,b")
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ def _tables(tables: Any) -> tuple[Table, ...]:
         )
         key_type = entry.get("key_type", "int")
         _expect(
-            key_type in ("uuid", "int", "bigint", "str"),
+            key_type in ("uuid", "int", "bigint", "str", "composite"),
             f"tables.{name}.key_type",
             key_type,
             f'tables.{name}.key_type = "uuid"',

@@ -88,3 +88,24 @@ def test_fixtures_a_conftest_star_imports_are_the_projects_fixtures(
     p = profile(root)
     assert (p["client_fixture"], p["test_style"]) == ("client", "async")
     assert "no client fixture found" not in output
+
+
+def test_of_several_bases_new_models_take_the_one_alembic_targets(tmp_path: Path) -> None:
+    root = copy_fixture("adopt_two_bases", tmp_path)
+    done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert profile(root)["base"] == "app.db:Base"
+    assert "the one Alembic's env.py targets" in done.stdout + done.stderr
+
+
+def test_a_composite_key_is_recorded_as_such_and_a_reference_to_it_is_refused(
+    tmp_path: Path,
+) -> None:
+    root = copy_fixture("adopt_two_bases", tmp_path)
+    assert scaffold(root, "adopt").returncode == 0
+    entry = profile(root)["tables"]["memberships"]
+    assert (entry["key"], entry["key_type"]) == ("person_id,team_id", "composite")
+    commit_all(root, "adopted")
+    done = scaffold(root, "resource", "notes", "membership_id:ref=memberships", "body:text")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "whose key has several columns (person_id,team_id)" in done.stderr
