@@ -149,11 +149,11 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
         _feature_paths(p, root, *feature)
         return
     route_dirs = Counter(str(PurePosixPath(r).parent) for r in router_files)
-    route_dir = (
-        route_dirs.most_common(1)[0][0]
-        if route_dirs
-        else _layer_dir(root, package_dir, ("api/routes", "routers", "api"), "routers")
-    )
+    route_dir = route_dirs.most_common(1)[0][0] if route_dirs else package_dir
+    if route_dir in (package_dir, PurePosixPath(package_dir).parent.as_posix(), "."):
+        # Routes declared in the app's own module (main.py): new routers get a folder of
+        # their own, never the package root (where the support module is, too).
+        route_dir = _layer_dir(root, package_dir, ("api/routes", "routers", "api"), "routers")
     p["routers"] = f"{route_dir}/{{name}}.py"
 
 

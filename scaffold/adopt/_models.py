@@ -132,13 +132,14 @@ def _most_used_base(project: Project, models: list[Model], bases: dict[str, Any]
     """The declarative base most models derive from, through abstract bases and mixins."""
     used: Counter[str] = Counter()
     for m in models:
-        found = _base_of(project, f"{m.module}:{m.class_name}", bases, 0)
+        found = base_of(project, f"{m.module}:{m.class_name}", bases, 0)
         if found is not None:
             used[found] += 1
     return used.most_common(1)[0][0] if used else next(iter(bases))
 
 
-def _base_of(project: Project, ref: str, bases: dict[str, Any], depth: int) -> str | None:
+def base_of(project: Project, ref: str, bases: dict[str, Any], depth: int = 0) -> str | None:
+    """The declarative base the class ``ref`` derives from, through any chain of bases."""
     node = project.top_level(ref)
     if not isinstance(node, ast.ClassDef) or depth > 5:
         return None
@@ -148,7 +149,7 @@ def _base_of(project: Project, ref: str, bases: dict[str, Any], depth: int) -> s
         if parent in bases:
             return parent
         if parent is not None:
-            found = _base_of(project, parent, bases, depth + 1)
+            found = base_of(project, parent, bases, depth + 1)
             if found is not None:
                 return found
     return None

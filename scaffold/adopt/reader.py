@@ -17,7 +17,13 @@ from scaffold.adopt._dependencies import learn_auth, learn_sessions
 from scaffold.adopt._findings import Findings, Model, Route
 from scaffold.adopt._layout import learn_layout, learn_paths
 from scaffold.adopt._migrations import env_metadata_base, learn_alembic
-from scaffold.adopt._models import declarative_bases, find_models, learn_base, learn_key_type
+from scaffold.adopt._models import (
+    base_of,
+    declarative_bases,
+    find_models,
+    learn_base,
+    learn_key_type,
+)
 from scaffold.adopt._routes import learn_routing, route_handlers
 from scaffold.adopt._source import Project
 from scaffold.adopt._tests import find_test_setup, learn_tests
@@ -75,12 +81,13 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
             "it has no Alembic set-up (no alembic.ini and no [tool.alembic] in pyproject.toml)",
             "run `alembic init -t async migrations` and point env.py's target_metadata at the models' metadata",
         )
+    target = env_metadata_base(project, root, alembic.script_location)
+    models = _of_alembic_base(f, project, models, bases, target)
     f.models = models
     layout = learn_layout(f, models)
     routing = learn_routing(f, project)
     tests = find_test_setup(project)
     learn_paths(f, root, layout, routing.router_files, tests.folder, skip_files)
-    target = env_metadata_base(project, root, alembic.script_location)
     learn_base(f, project, models, bases, sqlmodel, target)
     dependencies = learn_sessions(f, project)
     if f.refusal:
@@ -93,6 +100,24 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
         f.profile["python"] = f"{project.target[0]}.{project.target[1]}"
     learn_key_type(f, models)
     return f
+
+
+def _of_alembic_base(
+    f: Findings, project: Project, models: list[Model], bases: dict, target: str | None
+) -> list[Model]:
+    """Of several declarative bases, the tables of the one Alembic's env.py targets: the
+    others (another database) are not this migration history's, nor referable."""
+    if len(bases) < 2 or target not in bases:
+        return models
+    own = [m for m in models if base_of(project, f"{m.module}:{m.class_name}", bases) == target]
+    others = [m.table for m in models if m not in own]
+    if own and others:
+        f.found.append(
+            f"{len(others)} tables on other declarative bases than {target} "
+            f"({', '.join(others)}): not in this Alembic history, left out"
+        )
+        return own
+    return models
 
 
 def _alembic_elsewhere(root: Path) -> str | None:

@@ -94,8 +94,12 @@ def test_of_several_bases_new_models_take_the_one_alembic_targets(tmp_path: Path
     root = copy_fixture("adopt_two_bases", tmp_path)
     done = scaffold(root, "adopt")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert profile(root)["base"] == "app.db:Base"
+    p = profile(root)
+    assert p["base"] == "app.db:Base"
     assert "the one Alembic's env.py targets" in done.stdout + done.stderr
+    # The other base's tables are another database's: not referable, not counted.
+    assert sorted(p["tables"]) == ["memberships", "people", "teams"]
+    assert p["id_type"] == "uuid"
 
 
 def test_a_composite_key_is_recorded_as_such_and_a_reference_to_it_is_refused(
@@ -109,3 +113,15 @@ def test_a_composite_key_is_recorded_as_such_and_a_reference_to_it_is_refused(
     done = scaffold(root, "resource", "notes", "membership_id:ref=memberships", "body:text")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "whose key has several columns (person_id,team_id)" in done.stderr
+
+
+def test_routes_declared_in_the_apps_module_put_new_routers_in_a_folder_of_their_own(
+    tmp_path: Path,
+) -> None:
+    # Not app/{name}.py: the package root holds main.py and the support module, which
+    # a routers glob there would count as a router.
+    root = copy_fixture("adopt_two_bases", tmp_path)
+    assert scaffold(root, "adopt").returncode == 0
+    p = profile(root)
+    assert p["routers"] == "app/routers/{name}.py"
+    assert (p["router_registry"], p["api_prefix"]) == ("app/main.py:app", "/api")
