@@ -125,3 +125,17 @@ def test_routes_declared_in_the_apps_module_put_new_routers_in_a_folder_of_their
     p = profile(root)
     assert p["routers"] == "app/routers/{name}.py"
     assert (p["router_registry"], p["api_prefix"]) == ("app/main.py:app", "/api")
+
+
+def test_the_proof_finds_generated_tests_in_a_per_feature_tests_folder(
+    adopted: tuple[Path, str],
+) -> None:
+    # tests = "tests/{name}/test_endpoints.py": the proof's list of generated tests to
+    # run is made by this match (it was the folder "tests/{name}" taken literally).
+    from scaffold.project.core import Project
+
+    layout = Project(adopted[0], profile(adopted[0])).layout
+    assert layout.is_test_module("tests/refunds/test_endpoints.py")
+    assert layout.is_test_module("tests/refunds/test_endpoints_v1.py")
+    assert not layout.is_test_module("tests/factories/refunds.py")
+    assert not layout.is_test_module("shop/refunds/endpoints.py")
