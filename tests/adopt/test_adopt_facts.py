@@ -1,5 +1,7 @@
-"""Adopt on a feature-per-folder codebase with a mounted back office (our fixture
-``adopt_features_subapp``): every fact it records is the one the code holds."""
+"""Every fact adopt records is the one the code holds, on our fixtures of real shapes:
+a feature-per-folder codebase with a mounted back office (``adopt_features_subapp``),
+two declarative bases and a composite key (``adopt_two_bases``), an engine made by a
+helper function (``adopt_engine_helper``)."""
 
 from __future__ import annotations
 
@@ -139,3 +141,15 @@ def test_the_proof_finds_generated_tests_in_a_per_feature_tests_folder(
     assert layout.is_test_module("tests/refunds/test_endpoints_v1.py")
     assert not layout.is_test_module("tests/factories/refunds.py")
     assert not layout.is_test_module("shop/refunds/endpoints.py")
+
+
+def test_an_engine_made_by_a_helper_function_is_found_and_a_session_factory_is_no_session(
+    tmp_path: Path,
+) -> None:
+    root = copy_fixture("adopt_engine_helper", tmp_path)
+    done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    p = profile(root)
+    assert p["sync_engine"] == "app.db:engine"
+    assert p["sync_session"] == "app.db:get_db"
+    assert "session_dependency" not in p
