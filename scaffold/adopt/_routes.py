@@ -35,6 +35,7 @@ class Include(NamedTuple):
 class Routing:
     routers: dict[str, dict[str, Any]]  # see find_routers
     router_files: Counter[str]  # the files of included routers, by how often
+    includes: tuple[Include, ...] = ()
 
 
 def learn_routing(f: Findings, project: Project) -> Routing:
@@ -79,7 +80,7 @@ def learn_routing(f: Findings, project: Project) -> Routing:
             "no router registry (no include_router call): the generated routers' include lines are printed instead"
         )
     p["api_prefix"] = api_prefix
-    return Routing(routers, router_files)
+    return Routing(routers, router_files, tuple(includes))
 
 
 def find_routers(project: Project) -> dict[str, dict[str, Any]]:
@@ -283,11 +284,37 @@ def settings_value(project: Project, module: str, node: ast.expr) -> Any:
     return None
 
 
+def _include_dependencies(
+    project: Project, includes: tuple[Include, ...], aliases: dict[str, str]
+) -> dict[str, set[str]]:
+    """The dependencies each router gets where it is included
+    (``include_router(r, dependencies=[Depends(auth)])``), through nested includes."""
+    given: dict[str, set[str]] = {}
+    for _ in range(6):  # a router included in one included in one ...: a few levels
+        changed = False
+        for include in includes:
+            if include.included is None:
+                continue
+            deps = depends_targets(project, include.module.name, include.call, aliases)
+            deps |= given.get(include.owner or "", set())
+            if not deps <= given.get(include.included, set()):
+                given.setdefault(include.included, set()).update(deps)
+                changed = True
+        if not changed:
+            break
+    return given
+
+
 def route_handlers(
-    project: Project, routers: dict[str, dict[str, Any]], aliases: dict[str, str]
+    project: Project,
+    routers: dict[str, dict[str, Any]],
+    aliases: dict[str, str],
+    includes: tuple[Include, ...] = (),
 ) -> list[Route]:
     """Every handler decorated on one of ``routers``, with the dependencies it has (its
-    own, its decorator's and its router's) and its body model."""
+    own, its decorator's, its router's and those its router is included with) and its
+    body model."""
+    included_with = _include_dependencies(project, includes, aliases)
     out = []
     for mod in project.code_modules():
         for node in mod.tree.body:
@@ -311,6 +338,7 @@ def route_handlers(
                 deps = depends_targets(project, mod.name, node.args, aliases)
                 deps |= depends_targets(project, mod.name, deco, aliases)
                 deps |= depends_targets(project, mod.name, routers[owner]["node"], aliases)
+                deps |= included_with.get(owner, set())
                 out.append(
                     Route(
                         deco.func.attr.upper(),

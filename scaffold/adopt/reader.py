@@ -92,7 +92,7 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
     dependencies = learn_sessions(f, project)
     if f.refusal:
         return f
-    f.routes = route_handlers(project, routing.routers, dependencies.aliases)
+    f.routes = route_handlers(project, routing.routers, dependencies.aliases, routing.includes)
     learn_auth(f, f.routes, dependencies.sessions)
     learn_alembic(f, project, root, alembic)
     learn_tests(f, tests, root)

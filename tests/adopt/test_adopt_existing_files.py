@@ -40,6 +40,8 @@ def test_the_projects_factories_package_is_used_not_reported_as_a_conflict(proje
     done = scaffold(project, "adopt")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "conflict" not in done.stdout + done.stderr
+    # The one file of the team's adopt edits is named for review.
+    assert "Handoff: scaffold edited pyproject.toml, which your team wrote" in done.stdout
     assert (project / "tests/factories/__init__.py").read_bytes() == init
     p = profile(project)
     assert p["test_support"] == "tests/factories/scaffold_api.py"

@@ -153,3 +153,11 @@ def test_an_engine_made_by_a_helper_function_is_found_and_a_session_factory_is_n
     assert p["sync_engine"] == "app.db:engine"
     assert p["sync_session"] == "app.db:get_db"
     assert "session_dependency" not in p
+
+
+def test_auth_given_where_a_router_is_included_counts_for_its_routes(tmp_path: Path) -> None:
+    root = copy_fixture("adopt_engine_helper", tmp_path)
+    done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert profile(root)["auth_dependency"] == "app.auth:get_current_user"
+    assert "on 4 of 5 routes" in done.stdout + done.stderr
