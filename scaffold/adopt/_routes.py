@@ -77,7 +77,12 @@ def learn_routing(f: Findings, project: Project) -> Routing:
         )
     else:
         f.unsupported.append(
-            "no router registry (no include_router call): the generated routers' include lines are printed instead"
+            "no router registry (routers are included only inside functions, no module-level "
+            "router or app includes them): the generated routers' include lines are printed "
+            "instead; set router_registry to path.py:router of a module-level router"
+            if includes
+            else "no router registry (no include_router call): the generated routers' include "
+            "lines are printed instead"
         )
     p["api_prefix"] = api_prefix
     return Routing(routers, router_files, tuple(includes))

@@ -27,6 +27,7 @@ from scaffold.adopt._models import (
 from scaffold.adopt._routes import learn_routing, route_handlers
 from scaffold.adopt._source import Project
 from scaffold.adopt._tests import find_test_setup, learn_tests
+from scaffold.adopt._verify import check_facts
 from scaffold.project.alembic_config import AlembicConfigError, read_settings
 
 __all__ = ["Findings", "Model", "Route", "read"]
@@ -98,7 +99,8 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
     learn_tests(f, tests, root)
     if project.target:
         f.profile["python"] = f"{project.target[0]}.{project.target[1]}"
-    learn_key_type(f, models)
+    check_facts(f, project)
+    learn_key_type(f, f.models)
     return f
 
 

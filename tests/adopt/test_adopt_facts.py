@@ -161,3 +161,50 @@ def test_auth_given_where_a_router_is_included_counts_for_its_routes(tmp_path: P
     assert done.returncode == 0, done.stdout + done.stderr
     assert profile(root)["auth_dependency"] == "app.auth:get_current_user"
     assert "on 4 of 5 routes" in done.stdout + done.stderr
+
+
+def test_an_app_made_only_inside_a_factory_is_no_registry_and_says_what_to_set(
+    tmp_path: Path,
+) -> None:
+    # uvicorn --factory app.main:create_app: no module-level app an include line could use.
+    root = copy_fixture("adopt_engine_helper", tmp_path)
+    main = root / "app/main.py"
+    text = main.read_text().replace(
+        "app = FastAPI()\napp.include_router(router)\n"
+        "app.include_router(reports, dependencies=[Depends(get_current_user)])\n",
+        "def create_app() -> FastAPI:\n    app = FastAPI()\n    app.include_router(router)\n"
+        "    app.include_router(reports, dependencies=[Depends(get_current_user)])\n"
+        "    return app\n",
+    )
+    main.write_text(
+        text.replace('\n\n@app.get("/health")\ndef health() -> str:\n    return "ok"\n', "")
+    )
+    commit_all(root, "an app factory only")
+    done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "router_registry" not in profile(root)
+    assert "routers are included only inside functions" in done.stdout
+
+
+def test_a_recorded_object_the_code_does_not_define_is_dropped_and_said(tmp_path: Path) -> None:
+    from scaffold.adopt._findings import Findings
+    from scaffold.adopt._source import Project
+    from scaffold.adopt._verify import check_facts
+
+    root = copy_fixture("adopt_engine_helper", tmp_path)
+    f = Findings()
+    f.profile.update(
+        {
+            "sync_session": "app.db:get_db",  # defined: kept
+            "auth_dependency": "app.auth:get_signed_in_user",  # not there: dropped
+            "session_dependency": "fastapi_users:current_user",  # a library's: kept
+        }
+    )
+    check_facts(f, Project(root, set()))
+    assert f.profile["sync_session"] == "app.db:get_db"
+    assert f.profile["session_dependency"] == "fastapi_users:current_user"
+    assert "auth_dependency" not in f.profile
+    assert f.unsupported == [
+        "auth_dependency app.auth:get_signed_in_user was found but is not defined there: set "
+        "auth_dependency in [tool.scaffold] to the module:object generated code should import"
+    ]
