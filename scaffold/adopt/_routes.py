@@ -43,7 +43,7 @@ def learn_routing(f: Findings, project: Project) -> Routing:
     routes included in it are served under."""
     p = f.profile
     routers = find_routers(project)
-    includes = _includes(project)
+    includes, mounts = _includes(project)
     router_files: Counter[str] = Counter()
     for include in includes:
         included = include.included
@@ -51,7 +51,7 @@ def learn_routing(f: Findings, project: Project) -> Routing:
             inc_mod = project.modules.get(included.partition(":")[0])
             if inc_mod is not None:
                 router_files[inc_mod.rel] += 1
-    app_ref, mounted = _main_app(project, routers)
+    app_ref, mounted = _main_app(routers, mounts)
     # Never a sub-application the app mounts (a back office), nor a router only it serves.
     served = _served_by({app_ref} if app_ref else set(), includes)
     aside = _served_by(mounted, includes) - served
@@ -170,22 +170,13 @@ def _makes_an_app(project: Project, ref: str) -> bool:
     )
 
 
-def _main_app(project: Project, routers: dict[str, dict[str, Any]]) -> tuple[str | None, set[str]]:
+def _main_app(
+    routers: dict[str, dict[str, Any]], mounts: list[str | None]
+) -> tuple[str | None, set[str]]:
     """The application (of the FastAPI objects, one no other app mounts: a back office or
     a redirect app served under the main one is not it), and the apps mounted."""
     apps = [r for r, v in routers.items() if v["kind"] == "app"]
-    mounted: set[str] = set()
-    for mod in project.code_modules():
-        for node in ast.walk(mod.tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("mount", "host")
-                and len(node.args) >= 2
-            ):
-                ref = project.resolve_expr(mod.name, node.args[1])
-                if ref in routers:
-                    mounted.add(ref)
+    mounted = {ref for ref in mounts if ref in routers}
     top = [r for r in apps if r not in mounted]
     return (top or apps or [None])[0], mounted
 
@@ -203,20 +194,22 @@ def _served_by(roots: set[str], includes: list[Include]) -> set[str]:
     return served
 
 
-def _includes(project: Project) -> list[Include]:
+def _includes(project: Project) -> tuple[list[Include], list[str | None]]:
+    """Every ``include_router`` call, and what each ``mount``/``host`` call serves (one
+    pass over the trees)."""
     found = []
+    mounts: list[str | None] = []
     for mod in project.code_modules():
         for node in ast.walk(mod.tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "include_router"
-                and node.args
-            ):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr == "include_router" and node.args:
                 owner = project.resolve_expr(mod.name, node.func.value)
                 included = project.resolve_expr(mod.name, node.args[0])
                 found.append(Include(mod, owner, included, node))
-    return found
+            elif node.func.attr in ("mount", "host") and len(node.args) >= 2:
+                mounts.append(project.resolve_expr(mod.name, node.args[1]))
+    return found, mounts
 
 
 def _registry_prefix(
