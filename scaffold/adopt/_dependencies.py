@@ -115,6 +115,8 @@ def _functions(project: Project) -> dict[str, ast.FunctionDef | ast.AsyncFunctio
 def _session_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     """ "async" / "sync" for a session dependency (a generator or function giving a session)."""
     returns = ast.unparse(node.returns) if node.returns else ""
+    if re.search(r"sessionmaker|Engine|Callable|type\[", returns):
+        return None  # a factory of sessions or engines, not a session (a helper function)
     body = ast.unparse(node)
     yields = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(node))
     if "AsyncSession" in returns or (
@@ -132,12 +134,27 @@ def _sync_engine(project: Project) -> str | None:
             if (
                 isinstance(node, ast.Assign)
                 and isinstance(node.value, ast.Call)
-                and project.call_name(mod.name, node.value) in _ENGINE_FACTORIES
+                and _makes_an_engine(project, project.call_name(mod.name, node.value) or "")
             ):
                 for t in node.targets:
                     if isinstance(t, ast.Name):
                         return f"{mod.name}:{t.id}"
     return None
+
+
+def _makes_an_engine(project: Project, ref: str) -> bool:
+    """``create_engine`` itself, or a function of the project's that returns one it makes
+    (``engine = make_engine(settings.url)``)."""
+    if ref in _ENGINE_FACTORIES:
+        return True
+    node = project.top_level(ref)
+    if not isinstance(node, ast.FunctionDef):
+        return False
+    module = ref.partition(":")[0]
+    return any(
+        isinstance(sub, ast.Call) and project.call_name(module, sub) in _ENGINE_FACTORIES
+        for sub in ast.walk(node)
+    )
 
 
 # --- auth ----------------------------------------------------------------------------
@@ -154,6 +171,14 @@ def learn_auth(f: Findings, routes: list[Route], sessions: dict[str, str]) -> No
     )
     if counts and routes:
         auth, protected = counts.most_common(1)[0]
+        if protected * 4 < len(routes) and len(counts) >= 3:
+            # Each feature signs in its own way: no one dependency is the project's.
+            f.unsupported.append(
+                f"routes are protected per feature ({len(counts)} different auth dependencies, "
+                f"the most used, {auth}, on {protected} of {len(routes)} routes): generated "
+                "routes get none; set auth_dependency in [tool.scaffold] to the one new routes use"
+            )
+            return
         f.profile["auth_dependency"] = auth
         f.found.append(
             f"auth dependency {auth} on {protected} of {len(routes)} routes ({round(100 * protected / len(routes))} %): generated routes use it"

@@ -4,11 +4,10 @@ module env.py imports the models through."""
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 from scaffold.adopt._findings import Findings
-from scaffold.adopt._source import Project
+from scaffold.adopt._source import Project, module_imports
 from scaffold.checks._parse import parse
 from scaffold.project.alembic_config import AlembicSettings, heads, read_revisions
 
@@ -32,7 +31,7 @@ def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSet
         f.unsupported.append(
             f"{len(found_heads)} Alembic heads ({', '.join(found_heads)}): merge them (alembic merge heads) before generating"
         )
-    registry_module = _model_registry(project, root, alembic.script_location)
+    registry_module = _model_registry(project, root, alembic.script_location, f.models)
     if registry_module:
         p["model_registry"] = registry_module
     else:
@@ -41,8 +40,9 @@ def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSet
         )
 
 
-def _model_registry(project: Project, root: Path, script_location: str) -> str | None:
-    """The module env.py imports that imports (or holds) the models."""
+def _model_registry(project: Project, root: Path, script_location: str, models: list) -> str | None:
+    """The module env.py imports that holds or imports the models: checked against the
+    models found (a settings module env.py also imports is not a registry)."""
     env = root / script_location / "env.py"
     if not env.is_file():
         return None
@@ -56,16 +56,39 @@ def _model_registry(project: Project, root: Path, script_location: str) -> str |
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             imported.append(node.module)
             imported += [f"{node.module}.{a.name}" for a in node.names]
+    classes = {f"{m.module}.{m.class_name}" for m in models}
+    modules = {m.module for m in models}
     for name in imported:
         mod = project.modules.get(name)
         if mod is None or mod.is_test:
             continue
-        text = ast.unparse(mod.tree)
-        if (
-            "__tablename__" in text
-            or "table=True" in text
-            or re.search(r"import .*\b[A-Z]\w+", text)
-            and ".models" in text
-        ):
+        if mod.name in modules or set(mod.imports.values()) & (classes | modules):
             return mod.rel
+    return None
+
+
+def env_metadata_base(project: Project, root: Path, script_location: str) -> str | None:
+    """``module:Base`` of ``target_metadata = Base.metadata`` in Alembic's env.py."""
+    env = root / script_location / "env.py"
+    if not env.is_file():
+        return None
+    tree = parse(env.read_text(encoding="utf-8", errors="replace"), "env.py", project.target).tree
+    if tree is None:
+        return None
+    imports = module_imports(tree, "env", False)
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in node.targets)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "metadata"
+            and isinstance(node.value.value, ast.Name)
+        ):
+            dotted = imports.get(node.value.value.id)
+            if dotted is None or "." not in dotted:
+                return None
+            module, _, name = dotted.rpartition(".")
+            if module in project.modules:
+                return project.resolve(module, name)
+            return f"{module}:{name}"
     return None

@@ -92,8 +92,10 @@ def learn_base(
     models: list[Model],
     bases: dict[str, dict[str, Any]],
     sqlmodel: bool,
+    target: str | None = None,
 ) -> None:
-    """The base generated models share: SQLModel's, or the project's most used one."""
+    """The base generated models share: SQLModel's, the one whose metadata Alembic's
+    env.py targets (``target``), or the project's most used one."""
     p = f.profile
     if sqlmodel and not bases:
         p["base"] = "sqlmodel:SQLModel"
@@ -103,6 +105,14 @@ def learn_base(
         )
         return
     base = _most_used_base(project, models, bases)
+    if target is not None and target in bases:
+        base = target
+    if len(bases) > 1:
+        why = "the one Alembic's env.py targets" if base == target else "the most used"
+        f.found.append(
+            f"{len(bases)} declarative bases ({', '.join(sorted(bases))}): generated models "
+            f"use {base}, {why}"
+        )
     p["base"] = base
     if sqlmodel:
         p["sqlmodel"] = True
@@ -119,16 +129,30 @@ def learn_base(
 
 
 def _most_used_base(project: Project, models: list[Model], bases: dict[str, Any]) -> str:
+    """The declarative base most models derive from, through abstract bases and mixins."""
     used: Counter[str] = Counter()
     for m in models:
-        mod = project.modules[m.module]
-        node = project.top_level(f"{m.module}:{m.class_name}")
-        if isinstance(node, ast.ClassDef):
-            for b in node.bases:
-                ref = project.resolve_expr(mod.name, b)
-                if ref in bases:
-                    used[ref] += 1
+        found = base_of(project, f"{m.module}:{m.class_name}", bases, 0)
+        if found is not None:
+            used[found] += 1
     return used.most_common(1)[0][0] if used else next(iter(bases))
+
+
+def base_of(project: Project, ref: str, bases: dict[str, Any], depth: int = 0) -> str | None:
+    """The declarative base the class ``ref`` derives from, through any chain of bases."""
+    node = project.top_level(ref)
+    if not isinstance(node, ast.ClassDef) or depth > 5:
+        return None
+    module = ref.partition(":")[0]
+    for b in node.bases:
+        parent = project.resolve_expr(module, b)
+        if parent in bases:
+            return parent
+        if parent is not None:
+            found = base_of(project, parent, bases, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 # --- models --------------------------------------------------------------------------
@@ -197,8 +221,9 @@ def _table_attributes(node: ast.ClassDef) -> tuple[str | None, bool]:
 # --- primary keys --------------------------------------------------------------------
 
 
-def _type_word(node: ast.expr | None) -> str | None:
-    """The key type an annotation or column type names (the first word we know)."""
+def _type_word(node: ast.expr | None, aliases: dict[str, str] | None = None) -> str | None:
+    """The key type an annotation or column type names (the first word we know), through
+    the module's import aliases (``UUID as PGUUID``)."""
     if node is None:
         return None
     for sub in ast.walk(node):
@@ -215,26 +240,48 @@ def _type_word(node: ast.expr | None) -> str | None:
             continue
         if name in _KEY_TYPES:
             return _KEY_TYPES[name]
+        imported = (aliases or {}).get(name or "", "").rpartition(".")[2]
+        if imported in _KEY_TYPES:
+            return _KEY_TYPES[imported]
     return None
 
 
-def _column_type(call: ast.Call) -> str | None:
+def _column_type(call: ast.Call, aliases: dict[str, str] | None = None) -> str | None:
     for arg in call.args:
         inner = arg
         while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
             inner = inner.func.value  # BigInteger().with_variant(...) -> BigInteger()
         if isinstance(inner, ast.Call):
             inner = inner.func
-        word = _type_word(inner)
+        word = _type_word(inner, aliases)
         if word:
             return word
     sa_type = keyword(call, "sa_type") or keyword(call, "type_")
-    return _type_word(sa_type)
+    return _type_word(sa_type, aliases)
 
 
 def _primary_key(
     project: Project, mod: Module, node: ast.ClassDef, depth: int = 0
 ) -> tuple[str, str]:
+    return _declared_key(project, mod, node, depth) or ("id", "int")
+
+
+def _declared_key(
+    project: Project, mod: Module, node: ast.ClassDef, depth: int = 0
+) -> tuple[str, str] | None:
+    """The primary key the class declares or inherits (bases in order: a mixin with
+    columns but no key, listed first, does not hide the key of the base after it); a
+    key of several columns is ("a,b", "composite")."""
+    keys = [
+        stmt
+        for stmt in node.body
+        if isinstance(stmt, ast.AnnAssign | ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and _true(keyword(stmt.value, "primary_key"))
+    ]
+    if len(keys) > 1:
+        names = [(s.target if isinstance(s, ast.AnnAssign) else s.targets[0]) for s in keys]
+        return ",".join(n.id for n in names if isinstance(n, ast.Name)), "composite"
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign | ast.Assign) and isinstance(stmt.value, ast.Call):
             call = stmt.value
@@ -249,20 +296,22 @@ def _primary_key(
                 and isinstance(call.args[0].value, str)
             ):
                 name = call.args[0].value
-            kind = _column_type(call) or (
-                _type_word(stmt.annotation) if isinstance(stmt, ast.AnnAssign) else None
+            kind = _column_type(call, mod.imports) or (
+                _type_word(stmt.annotation, mod.imports)
+                if isinstance(stmt, ast.AnnAssign)
+                else None
             )
             return name, kind or "int"
-    if depth < 3:
+    if depth < 4:
         for base in node.bases:
             ref = project.resolve_expr(mod.name, base)
             found = project.top_level(ref) if ref else None
             if isinstance(found, ast.ClassDef):
                 owner = project.modules[ref.partition(":")[0]]
-                key = _primary_key(project, owner, found, depth + 1)
-                if key != ("id", "int") or any(isinstance(s, ast.AnnAssign) for s in found.body):
+                key = _declared_key(project, owner, found, depth + 1)
+                if key is not None:
                     return key
-    return "id", "int"
+    return None
 
 
 def learn_key_type(f: Findings, models: list[Model]) -> None:
@@ -280,3 +329,7 @@ def learn_key_type(f: Findings, models: list[Model]) -> None:
         m.table: {"class": m.class_name, "module": m.module, "key": m.key, "key_type": m.key_type}
         for m in models
     }
+
+
+def _true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True

@@ -35,6 +35,7 @@ class Include(NamedTuple):
 class Routing:
     routers: dict[str, dict[str, Any]]  # see find_routers
     router_files: Counter[str]  # the files of included routers, by how often
+    includes: tuple[Include, ...] = ()
 
 
 def learn_routing(f: Findings, project: Project) -> Routing:
@@ -42,7 +43,7 @@ def learn_routing(f: Findings, project: Project) -> Routing:
     routes included in it are served under."""
     p = f.profile
     routers = find_routers(project)
-    includes = _includes(project)
+    includes, mounts = _includes(project)
     router_files: Counter[str] = Counter()
     for include in includes:
         included = include.included
@@ -50,9 +51,20 @@ def learn_routing(f: Findings, project: Project) -> Routing:
             inc_mod = project.modules.get(included.partition(":")[0])
             if inc_mod is not None:
                 router_files[inc_mod.rel] += 1
-    registry_counts = Counter(i.owner for i in includes if i.owner in routers)
-    registry = registry_counts.most_common(1)[0][0] if registry_counts else None
-    app_ref = next((r for r, v in routers.items() if v["kind"] == "app"), None)
+    app_ref, mounted = _main_app(routers, mounts)
+    # Never a sub-application the app mounts (a back office), nor a router only it serves.
+    served = _served_by({app_ref} if app_ref else set(), includes)
+    aside = _served_by(mounted, includes) - served
+    registry_counts = Counter(
+        i.owner for i in includes if i.owner in routers and i.owner not in aside
+    )
+    # On a tie, the router that includes the features' routers rather than the app
+    # that includes that router.
+    registry = (
+        max(registry_counts, key=lambda r: (registry_counts[r], routers[r]["kind"] == "router"))
+        if registry_counts
+        else None
+    )
     if app_ref:
         p["app"] = app_ref
     api_prefix = ""
@@ -65,10 +77,15 @@ def learn_routing(f: Findings, project: Project) -> Routing:
         )
     else:
         f.unsupported.append(
-            "no router registry (no include_router call): the generated routers' include lines are printed instead"
+            "no router registry (routers are included only inside functions, no module-level "
+            "router or app includes them): the generated routers' include lines are printed "
+            "instead; set router_registry to path.py:router of a module-level router"
+            if includes
+            else "no router registry (no include_router call): the generated routers' include "
+            "lines are printed instead"
         )
     p["api_prefix"] = api_prefix
-    return Routing(routers, router_files)
+    return Routing(routers, router_files, tuple(includes))
 
 
 def find_routers(project: Project) -> dict[str, dict[str, Any]]:
@@ -77,7 +94,10 @@ def find_routers(project: Project) -> dict[str, dict[str, Any]]:
     for mod in project.code_modules():
         for node in mod.tree.body:
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
-                kind = _ROUTER_CLASSES.get(project.call_name(mod.name, node.value) or "")
+                called = project.call_name(mod.name, node.value) or ""
+                kind = router_class_kind(project, called)
+                if kind is None and _makes_an_app(project, called):
+                    kind = "app"  # app = create_app()
                 if kind is None:
                     continue
                 prefix = (
@@ -97,20 +117,99 @@ def find_routers(project: Project) -> dict[str, dict[str, Any]]:
     return routers
 
 
-def _includes(project: Project) -> list[Include]:
+def router_class_kind(project: Project, ref: str, depth: int = 0) -> str | None:
+    """ "router" or "app" when ``ref`` is FastAPI's ``APIRouter``/``FastAPI`` or a class of
+    the project's derived from one (also one a helper function makes:
+    ``APIRouter = get_api_router_class(APIRoute)``)."""
+    if ref in _ROUTER_CLASSES or depth > 6 or not ref:
+        return _ROUTER_CLASSES.get(ref)
+    module, _, name = ref.partition(":")
+    mod = project.modules.get(module)
+    if mod is None:
+        return None
+    for node in mod.tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            for base in node.bases:
+                kind = router_class_kind(
+                    project, project.resolve_expr(module, base) or "", depth + 1
+                )
+                if kind:
+                    return kind
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            # A function that makes a router class: the class it defines and returns.
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.ClassDef):
+                    for base in sub.bases:
+                        kind = router_class_kind(
+                            project, project.resolve_expr(module, base) or "", depth + 1
+                        )
+                        if kind:
+                            return kind
+        elif (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and isinstance(node.value, ast.Call)
+        ):
+            return router_class_kind(
+                project, project.call_name(module, node.value) or "", depth + 1
+            )
+    return None
+
+
+def _makes_an_app(project: Project, ref: str) -> bool:
+    """Whether ``ref`` is a function of the project's that builds and returns a FastAPI app
+    (an application factory, ``create_app()``)."""
+    node = project.top_level(ref) if ref else None
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    module = ref.partition(":")[0]
+    return any(
+        isinstance(sub, ast.Call)
+        and router_class_kind(project, project.call_name(module, sub) or "") == "app"
+        for sub in ast.walk(node)
+    )
+
+
+def _main_app(
+    routers: dict[str, dict[str, Any]], mounts: list[str | None]
+) -> tuple[str | None, set[str]]:
+    """The application (of the FastAPI objects, one no other app mounts: a back office or
+    a redirect app served under the main one is not it), and the apps mounted."""
+    apps = [r for r, v in routers.items() if v["kind"] == "app"]
+    mounted = {ref for ref in mounts if ref in routers}
+    top = [r for r in apps if r not in mounted]
+    return (top or apps or [None])[0], mounted
+
+
+def _served_by(roots: set[str], includes: list[Include]) -> set[str]:
+    """``roots`` and every router they include, directly or through other routers."""
+    served = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for include in includes:
+            if include.owner in served and include.included and include.included not in served:
+                served.add(include.included)
+                changed = True
+    return served
+
+
+def _includes(project: Project) -> tuple[list[Include], list[str | None]]:
+    """Every ``include_router`` call, and what each ``mount``/``host`` call serves (one
+    pass over the trees)."""
     found = []
+    mounts: list[str | None] = []
     for mod in project.code_modules():
         for node in ast.walk(mod.tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "include_router"
-                and node.args
-            ):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr == "include_router" and node.args:
                 owner = project.resolve_expr(mod.name, node.func.value)
                 included = project.resolve_expr(mod.name, node.args[0])
                 found.append(Include(mod, owner, included, node))
-    return found
+            elif node.func.attr in ("mount", "host") and len(node.args) >= 2:
+                mounts.append(project.resolve_expr(mod.name, node.args[1]))
+    return found, mounts
 
 
 def _registry_prefix(
@@ -183,11 +282,37 @@ def settings_value(project: Project, module: str, node: ast.expr) -> Any:
     return None
 
 
+def _include_dependencies(
+    project: Project, includes: tuple[Include, ...], aliases: dict[str, str]
+) -> dict[str, set[str]]:
+    """The dependencies each router gets where it is included
+    (``include_router(r, dependencies=[Depends(auth)])``), through nested includes."""
+    given: dict[str, set[str]] = {}
+    for _ in range(6):  # a router included in one included in one ...: a few levels
+        changed = False
+        for include in includes:
+            if include.included is None:
+                continue
+            deps = depends_targets(project, include.module.name, include.call, aliases)
+            deps |= given.get(include.owner or "", set())
+            if not deps <= given.get(include.included, set()):
+                given.setdefault(include.included, set()).update(deps)
+                changed = True
+        if not changed:
+            break
+    return given
+
+
 def route_handlers(
-    project: Project, routers: dict[str, dict[str, Any]], aliases: dict[str, str]
+    project: Project,
+    routers: dict[str, dict[str, Any]],
+    aliases: dict[str, str],
+    includes: tuple[Include, ...] = (),
 ) -> list[Route]:
     """Every handler decorated on one of ``routers``, with the dependencies it has (its
-    own, its decorator's and its router's) and its body model."""
+    own, its decorator's, its router's and those its router is included with) and its
+    body model."""
+    included_with = _include_dependencies(project, includes, aliases)
     out = []
     for mod in project.code_modules():
         for node in mod.tree.body:
@@ -211,6 +336,7 @@ def route_handlers(
                 deps = depends_targets(project, mod.name, node.args, aliases)
                 deps |= depends_targets(project, mod.name, deco, aliases)
                 deps |= depends_targets(project, mod.name, routers[owner]["node"], aliases)
+                deps |= included_with.get(owner, set())
                 out.append(
                     Route(
                         deco.func.attr.upper(),

@@ -33,12 +33,18 @@ class Project:
         self.root = root
         self.target = requires_python(root)
         self.modules: dict[str, Module] = {}
+        # Files that could not be parsed: (path, line, why).
+        self.unreadable: list[tuple[str, int, str]] = []
         self.source_roots = [root / "src"] if (root / "src").is_dir() else []
         for path in self._files(skip):
             rel = path.relative_to(root).as_posix()
             text = path.read_text(encoding="utf-8", errors="replace")
-            tree = parse(text, rel, self.target).tree
+            parsed = parse(text, rel, self.target)
+            tree = parsed.tree
             if tree is None:
+                if parsed.error is not None:
+                    message, line, _col = parsed.error
+                    self.unreadable.append((rel, line, message))
                 continue
             name = self._module_name(path)
             is_test = (

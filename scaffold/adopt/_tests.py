@@ -30,12 +30,7 @@ def find_test_setup(project: Project) -> ProjectTests:
         key=lambda m: m.rel.count("/"),
     )
     for conf in conftests:
-        fixtures = {}
-        for node in conf.tree.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-                "fixture" in ast.unparse(d) for d in node.decorator_list
-            ):
-                fixtures[node.name] = node
+        fixtures = conftest_fixtures(project, conf.name)
         client_name = (
             "client"
             if "client" in fixtures
@@ -58,6 +53,58 @@ def find_test_setup(project: Project) -> ProjectTests:
         )
         return ProjectTests(str(PurePosixPath(conf.rel).parent), style, client_name, headers)
     return ProjectTests("tests", "async", None, None)
+
+
+def conftest_fixtures(
+    project: Project, module: str, depth: int = 0
+) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The fixtures a conftest provides: its own, and those of the modules it
+    star-imports (``from tests.fixtures import *``) or names in ``pytest_plugins``."""
+    mod = project.modules.get(module)
+    if mod is None or depth > 4:
+        return {}
+    fixtures: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    package = module if mod.rel.endswith("__init__.py") else module.rpartition(".")[0]
+    for node in mod.tree.body:
+        others: list[str] = []
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*parts, *([base] if base else [])])
+            others.append(base)
+        elif (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets)
+            and isinstance(node.value, ast.List | ast.Tuple)
+        ):
+            others += [
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+        for other in others:
+            for name, fixture in conftest_fixtures(project, other, depth + 1).items():
+                fixtures.setdefault(name, fixture)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            "fixture" in ast.unparse(d) for d in node.decorator_list
+        ):
+            fixtures[fixture_name(node)] = node
+    return fixtures
+
+
+def fixture_name(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The name tests ask for: ``@pytest.fixture(name="client")`` renames the function."""
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call):
+            for keyword in decorator.keywords:
+                if (
+                    keyword.arg == "name"
+                    and isinstance(keyword.value, ast.Constant)
+                    and isinstance(keyword.value.value, str)
+                ):
+                    return keyword.value.value
+    return node.name
 
 
 def learn_tests(f: Findings, tests: ProjectTests, root: Path) -> None:

@@ -129,6 +129,10 @@ def _column(stmt: ast.stmt) -> Column | None:
         return None
     keywords = {k.arg: k.value for k in call.keywords} if call is not None else {}
     optional = "None" in text or "Optional" in text or _true(keywords.get("nullable"))
+    # `Column()` is nullable unless told otherwise, and so is `mapped_column()` with no
+    # `Mapped[...]` annotation to take it from (SQLAlchemy's own defaults).
+    if call_name == "Column" or (call_name == "mapped_column" and not text.startswith("Mapped")):
+        optional = True
     if _false(keywords.get("nullable")):
         optional = False
     defaulted = any(

@@ -16,11 +16,18 @@ from pathlib import Path
 from scaffold.adopt._dependencies import learn_auth, learn_sessions
 from scaffold.adopt._findings import Findings, Model, Route
 from scaffold.adopt._layout import learn_layout, learn_paths
-from scaffold.adopt._migrations import learn_alembic
-from scaffold.adopt._models import declarative_bases, find_models, learn_base, learn_key_type
+from scaffold.adopt._migrations import env_metadata_base, learn_alembic
+from scaffold.adopt._models import (
+    base_of,
+    declarative_bases,
+    find_models,
+    learn_base,
+    learn_key_type,
+)
 from scaffold.adopt._routes import learn_routing, route_handlers
 from scaffold.adopt._source import Project
 from scaffold.adopt._tests import find_test_setup, learn_tests
+from scaffold.adopt._verify import check_facts
 from scaffold.project.alembic_config import AlembicConfigError, read_settings
 
 __all__ = ["Findings", "Model", "Route", "read"]
@@ -38,6 +45,20 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
         )
     skip = {(root / alembic.script_location).resolve()} if alembic else set()
     project = Project(root, skip | {(root / rel).resolve() for rel in skip_files})
+    too_new = [u for u in project.unreadable if "but requires-python allows" in u[2]]
+    if too_new:
+        rel, line, why = too_new[0]
+        needed = why.partition("needs Python ")[2].partition(",")[0]
+        more = f" (and {len(too_new) - 1} more file(s))" if len(too_new) > 1 else ""
+        return f.refuse(
+            f"{rel}:{line}: {why}{more}",
+            f'set requires-python to ">={needed}" in pyproject.toml (the Python the code '
+            "already needs), then run scaffold adopt again",
+        )
+    if project.unreadable:
+        rel, line, why = project.unreadable[0]
+        more = f" and {len(project.unreadable) - 1} more" if len(project.unreadable) > 1 else ""
+        f.unsupported.append(f"not read (cannot be parsed): {rel}:{line}: {why}{more}")
     bases = declarative_bases(project)
     models, sqlmodel = find_models(project, set(bases))
     if not models:
@@ -47,24 +68,78 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
             "and manage the schema with Alembic, then run scaffold adopt again",
         )
     if alembic is None:
+        elsewhere = _alembic_elsewhere(root)
+        if elsewhere is not None:
+            return f.refuse(
+                f"its Alembic config is {elsewhere}, not at the project root (scaffold reads "
+                "alembic.ini or [tool.alembic] of the folder it adopts)",
+                "run scaffold adopt in the folder that holds alembic.ini, the models and "
+                "pyproject.toml"
+                if elsewhere.startswith("..")
+                else f"move {elsewhere} to the project root (script_location relative to it)",
+            )
         return f.refuse(
             "it has no Alembic set-up (no alembic.ini and no [tool.alembic] in pyproject.toml)",
             "run `alembic init -t async migrations` and point env.py's target_metadata at the models' metadata",
         )
+    target = env_metadata_base(project, root, alembic.script_location)
+    models = _of_alembic_base(f, project, models, bases, target)
     f.models = models
     layout = learn_layout(f, models)
     routing = learn_routing(f, project)
     tests = find_test_setup(project)
-    learn_paths(f, root, layout, routing.router_files, tests.folder)
-    learn_base(f, project, models, bases, sqlmodel)
+    learn_paths(f, root, layout, routing.router_files, tests.folder, skip_files)
+    learn_base(f, project, models, bases, sqlmodel, target)
     dependencies = learn_sessions(f, project)
     if f.refusal:
         return f
-    f.routes = route_handlers(project, routing.routers, dependencies.aliases)
+    f.routes = route_handlers(project, routing.routers, dependencies.aliases, routing.includes)
     learn_auth(f, f.routes, dependencies.sessions)
     learn_alembic(f, project, root, alembic)
     learn_tests(f, tests, root)
     if project.target:
         f.profile["python"] = f"{project.target[0]}.{project.target[1]}"
-    learn_key_type(f, models)
+    check_facts(f, project)
+    learn_key_type(f, f.models)
     return f
+
+
+def _of_alembic_base(
+    f: Findings, project: Project, models: list[Model], bases: dict, target: str | None
+) -> list[Model]:
+    """Of several declarative bases, the tables of the one Alembic's env.py targets: the
+    others (another database) are not this migration history's, nor referable."""
+    if len(bases) < 2 or target not in bases:
+        return models
+    own = [m for m in models if base_of(project, f"{m.module}:{m.class_name}", bases) == target]
+    others = [m.table for m in models if m not in own]
+    if own and others:
+        f.found.append(
+            f"{len(others)} tables on other declarative bases than {target} "
+            f"({', '.join(others)}): not in this Alembic history, left out"
+        )
+        return own
+    return models
+
+
+def _alembic_elsewhere(root: Path) -> str | None:
+    """An alembic.ini above the project root (up to its repository's top) or in a folder
+    of it (two levels down), as a path relative to the root."""
+    parents = [] if (root / ".git").exists() else root.resolve().parents
+    for depth, parent in enumerate(parents, start=1):
+        if (parent / "alembic.ini").is_file():
+            return "../" * depth + "alembic.ini"
+        if (parent / ".git").exists() or depth >= 3:
+            break
+    for pattern in ("*/alembic.ini", "*/*/alembic.ini"):
+        found = sorted(
+            p
+            for p in root.glob(pattern)
+            if not any(
+                part.startswith(".") or part in ("node_modules", "venv")
+                for part in p.relative_to(root).parts
+            )
+        )
+        if found:
+            return found[0].relative_to(root).as_posix()
+    return None

@@ -194,7 +194,7 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
     if dry_run or outcome.exit_code or not written:
         return False
     touched = [c.path for c in outcome.changes if not c.path.startswith(".scaffold/")]
-    tests = [p for p in touched if p.startswith(f"{project.layout.tests_dir}/test_")]
+    tests = [p for p in touched if project.layout.is_test_module(p)]
     wanted = None
     if verify:
         # The manifest as written by this change (the project's cached one predates it).

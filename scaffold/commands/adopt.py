@@ -43,6 +43,7 @@ PROFILE_ORDER = (
     "alembic_dir",
     "file_template",
     "support_module",
+    "test_support",
     "client_fixture",
     "auth_headers_fixture",
     "test_style",
@@ -148,6 +149,15 @@ def adopt(root: Path, *, dry_run: bool, force: bool = False) -> Outcome:
     outcome.notes += [f"Assumed: {line}" for line in findings.assumed]
     outcome.notes += [f"Cannot support: {line}" for line in findings.unsupported]
     outcome.handoff += [f"scaffold cannot support yet: {line}" for line in findings.unsupported]
+    if old is not None and new != old:
+        # The one file of the team's adopt edits (tomlkit: comments and layout kept).
+        edited = (
+            "scaffold edited pyproject.toml, which your team wrote: [tool.scaffold] added"
+            + (", .scaffold added to [tool.ruff] extend-exclude" if "[tool.ruff" in old else "")
+            + "; review the diff"
+        )
+        outcome.handoff.append(edited)
+        outcome.notes.append(f"Handoff: {edited}.")
     if findings.head:
         outcome.notes.append(f"New migrations chain to the single head {findings.head}.")
     outcome.notes.append(

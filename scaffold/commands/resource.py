@@ -78,7 +78,7 @@ def plan_resource(
     notes = [
         "Next steps:",
         "  alembic upgrade head",
-        f"  pytest {project.layout.tests}/test_{spec.table}.py",
+        f"  pytest {project.layout.path('tests', spec.table)}",
     ]
     if not args.fields:
         notes.append(

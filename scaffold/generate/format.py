@@ -44,6 +44,10 @@ def check_syntax(files: dict[str, str]) -> None:
             try:
                 ast.parse(text, filename=path)
             except SyntaxError as exc:
+                from scaffold.checks._parse import parse
+
+                if parse(text, path, None).tree is not None:
+                    continue  # a project's file in a newer grammar (its registry, edited)
                 raise RenderError(
                     f"Rendering {path} produced invalid Python (line {exc.lineno}: {exc.msg}); nothing was written. "
                     "This is a scaffold bug or a template override error.",

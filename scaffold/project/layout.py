@@ -66,6 +66,17 @@ class Layout:
             return self.profile.tests.rpartition("/")[0] or "."
         return self.tests
 
+    def is_test_module(self, path: str) -> bool:
+        """Whether ``path`` is a generated resource's test module (in an adopted project,
+        one its ``tests`` template makes: ``tests/{name}/test_endpoints.py``, say)."""
+        if self.profile is None:
+            return path.startswith(f"{self.tests}/test_")
+        import re
+
+        stem = self.profile.tests.removesuffix(".py")
+        pattern = re.escape(stem).replace(re.escape("{name}"), r"\w+")
+        return re.fullmatch(pattern + r"(_v\d+)?\.py", path) is not None
+
     def module(self, kind: str, table: str, version: int = 1, primary: bool = True) -> str:
         """Import path of an artifact; a resource's later API versions get their own modules.
 

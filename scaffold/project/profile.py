@@ -47,7 +47,7 @@ class Table:
     class_name: str
     module: str
     key: str = "id"
-    key_type: str = "int"  # uuid | int | bigint | str
+    key_type: str = "int"  # uuid | int | bigint | str | composite (key "a,b")
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,18 @@ class Profile:
     sqlmodel: bool = False
     naming_convention: tuple[tuple[str, str], ...] = ()
     tables: tuple[Table, ...] = field(default=())
+    # The generated tests' client wrapper (scaffold's): the factories package's
+    # __init__.py unless the project has one of its own.
+    test_support: str | None = None
 
     @property
     def support_import(self) -> str:
         return module_of(self.support_module)
+
+    @property
+    def test_support_path(self) -> str:
+        """Where the generated tests' client wrapper is written."""
+        return self.test_support or self.path("factories", "__init__")
 
     @property
     def versioned_prefix(self) -> bool:
@@ -171,6 +179,18 @@ def _paths_and_refs(settings: dict[str, Any]) -> dict[str, Any]:
     """The package, the path templates (``app/models/{name}.py``) and the references
     (``module:name``) of a profile."""
     values: dict[str, Any] = {}
+    test_support = settings.get("test_support")
+    if test_support is not None:
+        _expect(
+            isinstance(test_support, str)
+            and bool(_PATH.fullmatch(test_support))
+            and ".." not in test_support
+            and test_support.endswith(".py"),
+            "test_support",
+            test_support,
+            'test_support = "tests/factories/scaffold_api.py"',
+        )
+        values["test_support"] = test_support
     for key in ("package", *PATH_KEYS, "support_module"):
         value = settings.get(key)
         _expect(
@@ -241,7 +261,7 @@ def _tables(tables: Any) -> tuple[Table, ...]:
         )
         key_type = entry.get("key_type", "int")
         _expect(
-            key_type in ("uuid", "int", "bigint", "str"),
+            key_type in ("uuid", "int", "bigint", "str", "composite"),
             f"tables.{name}.key_type",
             key_type,
             f'tables.{name}.key_type = "uuid"',

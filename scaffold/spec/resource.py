@@ -470,6 +470,14 @@ def _resolve(
 ) -> Known:
     if table == this.table:
         return this
+    if table in known and known[table].id_type == "composite":
+        raise InputError(
+            f"{show(token)} refers to {table!r}, whose key has several columns "
+            f"({known[table].key}): a reference is one column. Reference one of the tables "
+            f"its key refers to, or give {table} a single-column key.",
+            token=table,
+            example=f"{field_name or 'x_id'}:ref=<a table with a one-column key>",
+        )
     if table in known:
         return known[table]
     have = ", ".join(sorted(known)) or "none yet"

@@ -24,6 +24,19 @@ _STATEMENTS_PARAM = "statements"  # the template's statement counter (N+1 tests)
 _CONCURRENT = "test_concurrent_update_and_delete_are_never_a_server_error"
 
 
+def client_module(profile: Profile, factories: str) -> str:
+    """The import path of the generated tests' client wrapper (``Api``), given that of
+    the factories package: the package itself, or scaffold's module in it when the
+    project's factories package has an ``__init__.py`` of its own."""
+    path = profile.test_support_path
+    folder = profile.path("factories", "x").rpartition("/")[0]
+    if path == f"{folder}/__init__.py":
+        return factories
+    if path.rpartition("/")[0] == folder:
+        return f"{factories}.{path.rpartition('/')[2].removesuffix('.py')}"
+    return module_of(path)
+
+
 def client_class(profile: Profile) -> str:
     return "Api" if profile.test_style == "sync" else "AsyncApi"
 
@@ -54,7 +67,10 @@ def adapt_tests(
         del lines[first:last]
     text = "".join(lines)
     cls = client_class(profile)
-    text = text.replace("from httpx import AsyncClient\n", f"from {factories} import {cls}\n")
+    text = text.replace(
+        "from httpx import AsyncClient\n",
+        f"from {client_module(profile, factories)} import {cls}\n",
+    )
     text = re.sub(r"\bAsyncClient\b", cls, text)
     if profile.test_style == "sync":
         text = to_sync(text)
@@ -133,17 +149,22 @@ def _with_client_fixture(
     if fk_tests and sessions:
         module, _, name = sessions.partition(":")
         head += f"from {module} import {name} as project_session\n"
-        head += f"from {factories} import foreign_keys_enforced\n"
+        head += f"from {client_module(profile, factories)} import foreign_keys_enforced\n"
         fixture += (
             "\n\n@pytest.fixture\n"
-            f"{'def' if sync else 'async def'} foreign_keys() -> None:\n"
-            f"    if not {'' if sync else 'await '}foreign_keys_enforced(project_session):\n"
+            f"{'def' if sync else 'async def'} foreign_keys({api_fixture(profile)}: {cls}) -> None:\n"
+            f"    sessions = {api_fixture(profile)}.dependency(project_session)\n"
+            f"    if not {'' if sync else 'await '}foreign_keys_enforced(sessions):\n"
             '        pytest.skip("this database does not enforce foreign keys (SQLite without '
             'PRAGMA foreign_keys=ON)")\n'
         )
         for name in fk_tests:
+            # A fixture asked for by marker, not by an argument the test never reads.
             text = re.sub(
-                rf"(def {name}\({api_fixture(profile)}: {cls})\)", r"\1, foreign_keys: None)", text
+                rf"^((?:async )?def {name}\()",
+                r'@pytest.mark.usefixtures("foreign_keys")\n\1',
+                text,
+                flags=re.M,
             )
     marker = 'PROBLEM = "application/problem+json"\n'
     head += f"from collections.abc import {iterator}\n"
@@ -182,6 +203,7 @@ def parent_factory(
         "class_name": entry.class_name,
         "model_module": entry.module,
         "factories": factories,
+        "client_module": client_module(profile, factories),
         "client_class": client_class(profile),
         "sync": sync,
         "key": repr(entry.key),
@@ -194,10 +216,12 @@ def parent_factory(
             f"scaffold cannot make a {table} row (a required column it cannot fill): "
             f"write {profile.path('factories', table)}"
         )
-        return render("adopted/parent_factory.py.jinja", **context, skip_reason=repr(reason))
+        context["skip_reason"] = repr(reason)
+        return render("adopted/parent_factory.py.jinja", **context)
     context["plain"] = [
         (repr(name), value) for name, value in columns if not value.startswith(PARENT)
     ]
+    context["needs_n"] = any("{n}" in value for _, value in context["plain"])
     for name, value in columns:
         if value.startswith(PARENT):
             parent, _, kind = value.removeprefix(PARENT).partition(":")
@@ -284,22 +308,12 @@ def required_columns(
 # --- the project's registries ---------------------------------------------------------
 
 
-def _insert_after_imports(text: str, line: str) -> str:
-    """``line`` after the module's last top-level import (its docstring and code stay)."""
-    tree = ast.parse(text)
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    last = 0
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            last = node.end_lineno or node.lineno
-        elif last:
-            break
-    if last == 0 and tree.body and isinstance(tree.body[0], ast.Expr):
-        last = tree.body[0].end_lineno or 1  # after the docstring
-    lines.insert(last, line + "\n")
-    return "".join(lines)
+def _insert_after_imports(text: str, line: str, rel: str = "<registry>") -> str:
+    """``line`` after the module's first block of top-level imports (a LibCST edit: the
+    rest of the file, in any Python grammar, stays as it is)."""
+    from scaffold.generate.adopted.registries import insert_after_imports
+
+    return insert_after_imports(text, line, rel)
 
 
 def _sorted_imports(root: Path, rel: str, text: str) -> str:
@@ -346,10 +360,10 @@ def register_router(
     if re.search(rf"^\s*from {re.escape(router_module)} import router\b", text, re.M):
         return None
     local = f"{table}_router" if version == 1 else f"{table}_v{version}_router"
-    text = _insert_after_imports(text, f"from {router_module} import router as {local}")
-    if not text.endswith("\n"):
-        text += "\n"
-    text += f"{attribute}.include_router({local}{prefix})\n"
+    from scaffold.generate.adopted.registries import append_statement
+
+    text = _insert_after_imports(text, f"from {router_module} import router as {local}", rel)
+    text = append_statement(text, f"{attribute}.include_router({local}{prefix})", rel)
     return rel, _sorted_imports(root, rel, text)
 
 
@@ -396,7 +410,7 @@ def register_model(
     if re.search(rf"^\s*from {re.escape(model_module)} import ", text, re.M):
         return None
     line = f"from {model_module} import {class_name}  # noqa: F401"
-    return rel, _sorted_imports(root, rel, _insert_after_imports(text, line))
+    return rel, _sorted_imports(root, rel, _insert_after_imports(text, line, rel))
 
 
 def unregister(
@@ -407,26 +421,7 @@ def unregister(
     text = _current_text(root, rel, planned)
     if text is None:
         return None
-    tree = ast.parse(text)
-    spans, locals_ = [], set()
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module in modules:
-            spans.append((node.lineno - 1, node.end_lineno or node.lineno))
-            locals_ |= {a.asname or a.name for a in node.names}
-    for node in tree.body:
-        call = node.value if isinstance(node, ast.Expr) else None
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr == "include_router"
-            and call.args
-            and isinstance(call.args[0], ast.Name)
-            and call.args[0].id in locals_
-        ):
-            spans.append((node.lineno - 1, node.end_lineno or node.lineno))
-    if not spans:
-        return None
-    lines = text.splitlines(keepends=True)
-    for first, last in sorted(spans, reverse=True):
-        del lines[first:last]
-    return rel, "".join(lines)
+    from scaffold.generate.adopted.registries import drop_router_imports
+
+    edited = drop_router_imports(text, modules, rel)
+    return None if edited is None else (rel, edited)

@@ -237,7 +237,7 @@ def support_files(
         text = f"# ruff: noqa: {', '.join(codes)}\n" + text
     return [
         Rendered(profile.support_module, text),
-        Rendered(profile.path("factories", "__init__"), test_support(profile)),
+        Rendered(profile.test_support_path, test_support(profile)),
     ]
 
 
