@@ -319,6 +319,10 @@ def dynamic_checks(
             measured["load"] = probe_result(proc.stdout)
     if _missing_module(proc, "alembic"):
         return _not_run(f"not run: alembic is not installed in {python}")
+    absent = _absent_dependency(proc, root)
+    if absent is not None:
+        reason = _lacks(python, absent, "its migrations' env.py")
+        return [r for r in _not_run(reason) if r.name != "tests"] + test_results
     return [*_round_trip_results(proc), _import_result(proc, app_module), *test_results]
 
 
@@ -408,6 +412,10 @@ def _run_tests(
                 )
             )
             return results
+        absent = _absent_dependency(proc, root)
+        if absent is not None:
+            results.append(CheckResult("tests", None, _lacks(python, absent, "its tests")))
+            return results
         summary = next(
             (
                 line
@@ -423,6 +431,29 @@ def _run_tests(
 def _missing_module(proc: subprocess.CompletedProcess, module: str) -> bool:
     text = proc.stderr + proc.stdout
     return proc.returncode != 0 and re.search(rf"No module named '?{module}'?", text) is not None
+
+
+def _absent_dependency(proc: subprocess.CompletedProcess, root: Path) -> str | None:
+    """The third-party package a failed run could not import (the project's environment
+    lacks it: not a failure of the change); None when the run failed otherwise, or on a
+    module of the project's own, which the change may have broken."""
+    if proc.returncode == 0:
+        return None
+    found = re.search(r"No module named '([A-Za-z_][\w.]*)'", proc.stderr + proc.stdout)
+    if found is None:
+        return None
+    top = found.group(1).split(".")[0]
+    for base in (root, root / "src"):
+        if (base / top).is_dir() or (base / f"{top}.py").is_file():
+            return None
+    return top
+
+
+def _lacks(python: str, package: str, what: str) -> str:
+    return (
+        f"not run: {python} lacks {package}, which {what} import: run scaffold with the "
+        "project's own environment active, or install the project's dependencies in it"
+    )
 
 
 def run_all(

@@ -43,3 +43,28 @@ def test_a_new_resource_or_an_untouched_factory_brings_no_other_tests() -> None:
 def test_a_nested_child_is_a_referencing_resource() -> None:
     changes = [Change("tests/factories/rooms.py", "update", "new", "old")]
     assert referencing_tests(changes, _manifest()) == ["tests/test_beds.py"]
+
+
+def test_a_package_the_projects_environment_lacks_is_not_run_but_its_own_module_fails(
+    tmp_path,
+) -> None:
+    """A proof run in an interpreter without the project's dependencies cannot prove
+    anything: "not run", with the package named. A module of the project's own that does
+    not import may be the change's fault: that stays a failure."""
+    import subprocess
+
+    from scaffold.apply.verify import _absent_dependency
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "src" / "shop").mkdir(parents=True)
+
+    def failed(said: str) -> subprocess.CompletedProcess:
+        return subprocess.CompletedProcess([], 1, stdout="", stderr=said)
+
+    lacks = "E   ModuleNotFoundError: No module named 'pgvector.sqlalchemy'"
+    assert _absent_dependency(failed(lacks), tmp_path) == "pgvector"
+    assert _absent_dependency(failed("No module named 'app.schemas.rooms'"), tmp_path) is None
+    assert _absent_dependency(failed("No module named 'shop.models'"), tmp_path) is None
+    assert _absent_dependency(failed("AssertionError: 409 == 201"), tmp_path) is None
+    passed = subprocess.CompletedProcess([], 0, stdout=lacks, stderr="")
+    assert _absent_dependency(passed, tmp_path) is None
