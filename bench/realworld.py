@@ -24,44 +24,16 @@ where the project has no sign-in, `scaffold auth --approve`. The judges in
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realworld_judges import (  # noqa: E402  (bench/ is not a package)
-    FAIL,
-    OK,
-    REFUSED,
-    SKIP,
-    Change,
-    Verdict,
-    judge_auth,
-    judge_env_reaches_model,
-    judge_fixtures,
-    judge_fk_types,
-    judge_imports,
-    judge_migration_columns,
-    judge_migration_head,
-    judge_router,
-    judge_ruff,
-)
-
-BIN = Path(sys.executable).parent
-SCAFFOLD = str(BIN / "scaffold")
-RUFF = str(BIN / "ruff")
-TABLE = "weekly_requirements"
-STEP_TIMEOUT = 900  # seconds per scaffold run
+from realworld_judges import OK, SKIP, Verdict  # noqa: E402  (bench/ is not a package)
+from realworld_steps import COLUMNS, Project, run_project  # noqa: E402
 
 # The corpus of issue 31: folder under --corpus, GitHub repository, project subfolder,
 # expected outcome ("adopt" = adopted and judged; "refuse" = adopt must exit 2, write
@@ -77,32 +49,17 @@ CORPUS = [
      "raw SQL (no ORM models): adopt must refuse"),
     ("teamhide-fastapi-boilerplate", "teamhide/fastapi-boilerplate", "", "adopt",
      "clean-architecture layers, Poetry"),
-    ("igorbenav-fastapi-boilerplate", "igorbenav/FastAPI-boilerplate", "src", "adopt",
-     "src/ folder with alembic.ini inside, int keys, uv"),
+    ("igorbenav-fastapi-boilerplate", "igorbenav/FastAPI-boilerplate", "", "adopt",
+     "src/ layout: pyproject at the root, alembic.ini under src/, int keys, uv"),
     ("fastapi-react", "Buuntu/fastapi-react", "{{cookiecutter.project_slug}}/backend", "adopt",
      "cookiecutter backend, sync SQLAlchemy 1.x style, int keys"),
-    ("dispatch", "Netflix/dispatch", "src/dispatch", "adopt",
-     "src/ layout, alembic.ini inside the package with two configs, int keys, mixins"),
+    ("dispatch", "Netflix/dispatch", "", "adopt",
+     "src/ layout, alembic.ini inside the package with two script folders, int keys, mixins"),
     ("mealie", "mealie-recipes/mealie", "", "adopt",
      "Poetry, GUID type decorator keys, mixin bases, routers in a custom APIRouter subclass"),
     ("fastapi-sqlalchemy-asyncpg", "grillazz/fastapi-sqlalchemy-asyncpg", "", "adopt",
      "uv-style [project] without build system, several schemas, tests outside the app"),
 ]  # fmt: skip
-
-COLUMNS = [
-    "adopt-dry", "adopt", "adopt-again", "resource", "imports", "head", "env", "router",
-    "fk-type", "columns", "ruff", "auth-on-routes", "fixtures", "auth-cmd", "check", "live",
-]  # fmt: skip
-
-
-@dataclass
-class Project:
-    name: str
-    checkout: Path
-    subdir: str
-    expect: str = "adopt"
-    cells: dict[str, Verdict] = field(default_factory=dict)
-    steps: list[dict[str, object]] = field(default_factory=list)
 
 
 def project_from_arg(arg: str) -> Project:
@@ -120,250 +77,6 @@ def project_from_arg(arg: str) -> Project:
     known = {c[0]: c for c in CORPUS}.get(checkout.name)
     expect = known[3] if known else "adopt"
     return Project(checkout.name, checkout, subdir, expect)
-
-
-def snapshot(root: Path) -> dict[str, tuple[int, str]]:
-    """mtime and content hash of every file under root (the scaffold's reports left out)."""
-    out = {}
-    for path in root.rglob("*"):
-        rel = str(path.relative_to(root))
-        if path.is_file() and not path.is_symlink() and "/.scaffold/reports/" not in f"/{rel}":
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-            out[rel] = (path.stat().st_mtime_ns, digest)
-    return out
-
-
-def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
-    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-
-
-def run(
-    project: Project, step: str, args: list[str], cwd: Path
-) -> subprocess.CompletedProcess[str]:
-    started = time.perf_counter()
-    env = {**os.environ, "SCAFFOLD_PROOFS_DIR": str(cwd.parent / "proofs")}
-    try:
-        proc = subprocess.run(
-            [SCAFFOLD, *args], cwd=cwd, capture_output=True, text=True,
-            timeout=STEP_TIMEOUT, env=env, check=False,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        proc = subprocess.CompletedProcess(
-            args, 124, str(exc.stdout or ""), f"timed out after {STEP_TIMEOUT}s"
-        )
-    project.steps.append(
-        {"step": step, "args": args, "exit": proc.returncode,
-         "seconds": round(time.perf_counter() - started, 1), "message": _message(proc)}
-    )  # fmt: skip
-    return proc
-
-
-def _message(proc: subprocess.CompletedProcess[str]) -> str:
-    try:
-        data = json.loads(proc.stdout)
-    except (json.JSONDecodeError, TypeError):
-        data = {}
-    if isinstance(data, dict) and data.get("error"):
-        return str(data["error"])[:600]
-    failed_checks = (
-        [c for c in (data.get("checks") or []) if c.get("passed") is False]
-        if isinstance(data, dict)
-        else []
-    )
-    if failed_checks:
-        return "; ".join(f"{c['name']} failed: {str(c.get('detail'))[:240]}" for c in failed_checks)
-    lines = [ln for ln in (proc.stderr or "").splitlines() if ln.strip()]
-    failed = [ln for ln in lines if "failed" in ln.lower() or "error" in ln.lower()]
-    return " | ".join((failed or lines)[-3:])[:900]
-
-
-def fresh_copy(project: Project, work: Path, label: str) -> Path:
-    dest = work / project.name / label
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(
-        project.checkout, dest, symlinks=True, ignore=shutil.ignore_patterns(".git", "node_modules")
-    )
-    return dest
-
-
-def profile(root: Path) -> dict[str, object]:
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text())
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    return data.get("tool", {}).get("scaffold", {})
-
-
-def pick_reference(prof: dict[str, object]) -> str | None:
-    """The users/people-like table adopt recorded (else the first table)."""
-    tables = list(prof.get("tables", {}))  # type: ignore[call-overload]
-    for wanted in (
-        "people",
-        "person",
-        "persons",
-        "users",
-        "user",
-        "accounts",
-        "account",
-        "members",
-    ):
-        if wanted in tables:
-            return wanted
-    return next((t for t in tables if "user" in t), tables[0] if tables else None)
-
-
-def step_adopt(project: Project, copy: Path, root: Path) -> bool:
-    """Dry run (writes nothing), adopt, adopt again (a no-op); False when not adopted."""
-    before = snapshot(copy)
-    proc = run(project, "adopt --dry-run", ["adopt", "--dry-run", "--json"], root)
-    diff = changed(before, snapshot(copy))
-    want = 2 if project.expect == "refuse" else 0
-    good = REFUSED if want == 2 else OK
-    detail = f"exit {proc.returncode}: {_message(proc)}"
-    if diff:
-        project.cells["adopt-dry"] = Verdict(FAIL, f"the dry run changed {diff[:5]}; {detail}")
-    else:
-        project.cells["adopt-dry"] = Verdict(good if proc.returncode == want else FAIL, detail)
-    proc = run(project, "adopt", ["adopt", "--json"], root)
-    detail = f"exit {proc.returncode}: {_message(proc)}"
-    after = snapshot(copy)
-    if want == 2:
-        diff = changed(before, after)
-        ok = proc.returncode == 2 and not diff
-        project.cells["adopt"] = Verdict(
-            REFUSED if ok else FAIL, detail + (f"; wrote {diff[:5]}" if diff else "")
-        )
-        return False
-    if proc.returncode != 0:
-        project.cells["adopt"] = Verdict(FAIL, detail)
-        return False
-    project.cells["adopt"] = Verdict(OK)
-    proc = run(project, "adopt again", ["adopt", "--json"], root)
-    again = changed(after, snapshot(copy))
-    ok = proc.returncode == 0 and not again
-    project.cells["adopt-again"] = Verdict(
-        OK if ok else FAIL, "" if ok else f"exit {proc.returncode}, changed {again[:5]}"
-    )
-    return True
-
-
-def singular(table: str) -> str:
-    irregular = {"people": "person", "persons": "person"}
-    if table in irregular:
-        return irregular[table]
-    return table[:-1] if table.endswith("s") and not table.endswith("ss") else table
-
-
-def step_resource(project: Project, copy: Path, root: Path) -> Change | None:
-    """`scaffold resource` with a reference to the project's users-like table; the change."""
-    ref = pick_reference(profile(root))
-    if ref is None:
-        project.cells["resource"] = Verdict(FAIL, "adopt recorded no table to reference")
-        return None
-    fields = [f"{singular(ref)}_id:ref={ref}", "week_start:date", "min_hours:int:min=0"]
-    before = snapshot(copy)
-    proc = run(project, "resource", ["resource", TABLE, *fields, "--keep-failed", "--json"], root)
-    keys = [
-        k
-        for k in changed(before, snapshot(copy))
-        if (copy / k).is_file() and root in (copy / k).parents and "/.scaffold/" not in f"/{k}"
-    ]
-    written = [str((copy / k).relative_to(root)) for k in keys]
-    created = [str((copy / k).relative_to(root)) for k in keys if k not in before]
-    detail = f"{' '.join(fields)}: exit {proc.returncode}"
-    if proc.returncode != 0:
-        detail += f": {_message(proc)}"
-    project.cells["resource"] = Verdict(OK if proc.returncode == 0 else FAIL, detail)
-    if not any(w.endswith(".py") for w in written):
-        return None
-    return Change(root, sorted(written), TABLE, sorted(created))
-
-
-def judge_all(project: Project, change: Change, copy: Path) -> None:
-    judges = {
-        "imports": lambda: judge_imports(change),
-        "head": lambda: judge_migration_head(change),
-        "env": lambda: judge_env_reaches_model(change),
-        "router": lambda: judge_router(change),
-        "fk-type": lambda: judge_fk_types(change),
-        "columns": lambda: judge_migration_columns(change),
-        "ruff": lambda: judge_ruff(change, copy, RUFF),
-        "auth-on-routes": lambda: judge_auth(change),
-        "fixtures": lambda: judge_fixtures(change, copy),
-    }
-    for column, judge in judges.items():
-        try:
-            project.cells[column] = judge()
-        except Exception as exc:  # a judge that crashes on a shape is a harness bug: say so
-            project.cells[column] = Verdict(FAIL, f"harness error: {type(exc).__name__}: {exc}")
-
-
-def step_check(project: Project, root: Path, change: Change | None) -> None:
-    proc = run(project, "check", ["check", "--json"], root)
-    try:
-        findings = json.loads(proc.stdout).get("findings", [])
-    except (json.JSONDecodeError, AttributeError):
-        findings = []
-    if proc.returncode not in (0, 1):
-        project.cells["check"] = Verdict(FAIL, f"exit {proc.returncode}: {_message(proc)}")
-        return
-    written = set(change.written) if change else set()
-    mine = [
-        f"{f['path']}:{f['line']}: {f['code']} {f['message']}"
-        for f in findings
-        if f.get("severity") == "error" and f.get("path") in written
-    ]
-    if mine:
-        project.cells["check"] = Verdict(FAIL, "errors in written files: " + "; ".join(mine[:5]))
-    else:
-        errors = sum(1 for f in findings if f.get("severity") == "error")
-        project.cells["check"] = Verdict(
-            OK,
-            f"exit {proc.returncode}, {len(findings)} findings, {errors} errors (none in written files)",
-        )
-
-
-def step_auth(project: Project, work: Path) -> None:
-    """In a separate copy: `scaffold auth --approve` where the project has no sign-in."""
-    copy = fresh_copy(project, work, "auth")
-    root = copy / project.subdir if project.subdir else copy
-    if run(project, "auth: adopt", ["adopt", "--json"], root).returncode != 0:
-        project.cells["auth-cmd"] = Verdict(SKIP, "adopt failed")
-        return
-    if profile(root).get("auth_dependency"):
-        project.cells["auth-cmd"] = Verdict(SKIP, "has sign-in")
-        return
-    before = snapshot(copy)
-    proc = run(project, "auth", ["auth", "--approve", "--json"], root)
-    written = [k for k in changed(before, snapshot(copy)) if "/.scaffold/" not in f"/{k}"]
-    if proc.returncode != 0:
-        project.cells["auth-cmd"] = Verdict(FAIL, f"exit {proc.returncode}: {_message(proc)}")
-        return
-    rel = [str((copy / k).relative_to(root)) for k in written if root in (copy / k).parents]
-    imports = judge_imports(Change(root, rel, "users"))
-    project.cells["auth-cmd"] = Verdict(imports.status, imports.detail or f"{len(rel)} files")
-
-
-def run_project(project: Project, work: Path, live: bool) -> Project:
-    copy = fresh_copy(project, work, "main")
-    root = copy / project.subdir if project.subdir else copy
-    if not root.is_dir():
-        project.cells["adopt-dry"] = Verdict(FAIL, f"no folder {project.subdir} in the checkout")
-        return project
-    adopted = step_adopt(project, copy, root)
-    change = step_resource(project, copy, root) if adopted else None
-    if change is not None:
-        judge_all(project, change, copy)
-    if adopted:
-        step_check(project, root, change)
-        step_auth(project, work)
-    if live and change is not None:
-        from realworld_live import live_check
-
-        project.cells["live"] = live_check(project.checkout, root, change, work / project.name)
-    elif change is not None:
-        project.cells["live"] = Verdict(SKIP, "no --live")
-    return project
 
 
 def cell_text(verdict: Verdict | None, expect: str) -> str:

@@ -43,10 +43,23 @@ def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
     return out
 
 
+def _router_assignments(tree: ast.Module) -> list[tuple[str, ast.Call]]:
+    """Every `name = APIRouter(...)` / `name = FastAPI(...)` (in functions too)."""
+    out = []
+    for node in ast.walk(tree):
+        value = getattr(node, "value", None)
+        if isinstance(node, ast.Assign | ast.AnnAssign) and _is_router_call(value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            out += [(t.id, value) for t in targets if isinstance(t, ast.Name)]
+    return out
+
+
 @dataclass
 class _Index:
     tree: Tree
     consts: dict[str, str] = field(default_factory=dict)  # NAME -> string, project-wide
+    _names: dict[str, dict[str, Node | str]] = field(default_factory=dict)
+    graph: tuple[dict[Node, str], dict[Node, list[tuple[Node, str]]], list[Node]] | None = None
 
     def __post_init__(self) -> None:
         for path in self.tree.modules.values():
@@ -71,7 +84,10 @@ class _Index:
 
     def names(self, module: str) -> dict[str, Node | str]:
         """Local name -> (module, var) it was imported as, or a module name for modules."""
+        if module in self._names:
+            return self._names[module]
         out: dict[str, Node | str] = {}
+        self._names[module] = out
         path = self.tree.modules.get(module)
         parsed = self.tree.parse(path) if path else None
         for node in ast.walk(parsed) if parsed else []:
@@ -120,21 +136,25 @@ def _with_routes(index: _Index) -> set[Node]:
 
 def _graph(index: _Index) -> tuple[dict[Node, str], dict[Node, list[tuple[Node, str]]], list[Node]]:
     """Own prefixes of routers, include edges (child, include prefix) and the apps."""
+    if index.graph is not None:
+        return index.graph
     own: dict[Node, str] = {}
     edges: dict[Node, list[tuple[Node, str]]] = {}
     apps: list[Node] = []
+    helpers: list[tuple[str, ast.Call]] = []
     for module, path in index.tree.modules.items():
         parsed = index.tree.parse(path)
         if parsed is None or module.split(".")[0] in {"tests", "test"}:
             continue
-        for name, value in _assignments(parsed).items():
-            if _is_router_call(value):
-                assert isinstance(value, ast.Call)
-                own[(module, name)] = index.string(kwarg(value, "prefix"))
-                if call_name(value).endswith("FastAPI"):
-                    apps.append((module, name))
+        for name, value in _router_assignments(parsed):
+            own.setdefault((module, name), index.string(kwarg(value, "prefix")))
+            if call_name(value).endswith("FastAPI"):
+                apps.append((module, name))
         for node in ast.walk(parsed):
-            if not (isinstance(node, ast.Call) and call_name(node) == "include_router"):
+            if not isinstance(node, ast.Call):
+                continue
+            if call_name(node) != "include_router":
+                helpers.append((module, node))
                 continue
             if not isinstance(node.func, ast.Attribute) or not node.args:
                 continue
@@ -143,12 +163,28 @@ def _graph(index: _Index) -> tuple[dict[Node, str], dict[Node, list[tuple[Node, 
             if parent and child:
                 prefix = index.string(kwarg(node, "prefix"))
                 edges.setdefault(parent, []).append((child, prefix))
-    return own, edges, apps
+    # `add_versioned_routers(app, router)`: a helper given the app and routers includes them
+    for module, node in helpers:
+        args = [index.resolve(module, a) for a in node.args if isinstance(a, ast.Name)]
+        app = next((a for a in args if a in apps), None)
+        for arg in args if app else []:
+            if arg != app and arg in own:
+                edges.setdefault(app, []).append((arg, "{" + call_name(node) + "}"))
+    index.graph = (own, edges, apps)
+    return index.graph
+
+
+def _index(tree: Tree) -> _Index:
+    cached = getattr(tree, "_route_index", None)
+    if cached is None:
+        cached = _Index(tree)
+        tree._route_index = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def route_reach(tree: Tree) -> list[Reach]:
     """Every router with routes reached from a FastAPI app, with its mount base."""
-    index = _Index(tree)
+    index = _index(tree)
     own, edges, apps = _graph(index)
     with_routes = _with_routes(index)
     out: list[Reach] = []
@@ -209,18 +245,16 @@ def auth_dependencies(
 ) -> RouteDeps:
     """Dependencies of every route in the project (or in `only`, or outside `exclude`)."""
     aliases = _aliases(tree)
-    index = _Index(tree)
+    index = _index(tree)
     own, edges, _ = _graph(index)
     del own
     router_deps: dict[Node, set[str]] = {}
     for module, path in tree.modules.items():
         parsed = tree.parse(path)
-        for name, value in _assignments(parsed).items() if parsed else []:
-            if _is_router_call(value):
-                assert isinstance(value, ast.Call)
-                deps = kwarg(value, "dependencies")
-                found = _depends_targets(deps, aliases) if deps else set()
-                router_deps.setdefault((module, name), set()).update(found)
+        for name, value in _router_assignments(parsed) if parsed else []:
+            deps = kwarg(value, "dependencies")
+            found = _depends_targets(deps, aliases) if deps else set()
+            router_deps.setdefault((module, name), set()).update(found)
         for node in ast.walk(parsed) if parsed else []:
             if isinstance(node, ast.Call) and call_name(node) == "include_router" and node.args:
                 deps = kwarg(node, "dependencies")

@@ -22,6 +22,8 @@ class Tree:
     root: Path
     modules: dict[str, Path] = field(default_factory=dict)
     _ast: dict[Path, ast.Module | None] = field(default_factory=dict)
+    _classes: dict[str, list[tuple[str, ast.ClassDef]]] | None = None
+    _by_path: dict[Path, str] | None = None
 
     @classmethod
     def read(cls, root: Path) -> Tree:
@@ -46,11 +48,9 @@ class Tree:
         return self._ast[path]
 
     def module_of(self, path: Path) -> str | None:
-        resolved = path.resolve()
-        for name, p in self.modules.items():
-            if p.resolve() == resolved:
-                return name
-        return None
+        if self._by_path is None or len(self._by_path) != len(self.modules):
+            self._by_path = {p.resolve(): name for name, p in self.modules.items()}
+        return self._by_path.get(path.resolve())
 
     def is_package(self, module: str) -> bool:
         path = self.modules.get(module)
@@ -108,6 +108,8 @@ class Tree:
 
     def classes(self) -> dict[str, list[tuple[str, ast.ClassDef]]]:
         """Class name -> [(module, class node)] over the whole project."""
+        if self._classes is not None:
+            return self._classes
         out: dict[str, list[tuple[str, ast.ClassDef]]] = {}
         for module, path in self.modules.items():
             tree = self.parse(path)
@@ -116,6 +118,7 @@ class Tree:
             for node in ast.walk(tree):
                 if isinstance(node, ast.ClassDef):
                     out.setdefault(node.name, []).append((module, node))
+        self._classes = out
         return out
 
 

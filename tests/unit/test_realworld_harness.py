@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import realworld  # noqa: E402
 import realworld_live  # noqa: E402
+import realworld_steps as steps  # noqa: E402
 from realworld_judges import FAIL, OK, REFUSED, SKIP, Verdict  # noqa: E402
 
 RAWSQL = ROOT / "tests" / "fixtures" / "adopt_rawsql"
@@ -35,48 +36,48 @@ def test_corpus_expects_realworld_to_be_refused() -> None:
 
 def test_snapshot_sees_a_touched_mtime_even_with_the_same_bytes(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1\n")
-    before = realworld.snapshot(tmp_path)
+    before = steps.snapshot(tmp_path)
     os.utime(tmp_path / "a.py", ns=(1, 1))
-    assert realworld.changed(before, realworld.snapshot(tmp_path)) == ["a.py"]
-    before = realworld.snapshot(tmp_path)
+    assert steps.changed(before, steps.snapshot(tmp_path)) == ["a.py"]
+    before = steps.snapshot(tmp_path)
     (tmp_path / ".scaffold" / "reports").mkdir(parents=True)
     (tmp_path / ".scaffold" / "reports" / "r.md").write_text("a failed proof keeps its report")
-    assert realworld.changed(before, realworld.snapshot(tmp_path)) == []
+    assert steps.changed(before, steps.snapshot(tmp_path)) == []
 
 
 def test_reference_prefers_a_people_like_table() -> None:
     tables = {"tables": {"blocks": {}, "people": {}, "users": {}}}
-    assert realworld.pick_reference(tables) == "people"
-    assert realworld.pick_reference({"tables": {"blocks": {}, "app_user": {}}}) == "app_user"
-    assert realworld.pick_reference({}) is None
-    assert realworld.singular("people") == "person"
-    assert realworld.singular("users") == "user"
+    assert steps.pick_reference(tables) == "people"
+    assert steps.pick_reference({"tables": {"blocks": {}, "app_user": {}}}) == "app_user"
+    assert steps.pick_reference({}) is None
+    assert steps.singular("people") == "person"
+    assert steps.singular("users") == "user"
 
 
 def test_raw_sql_project_is_a_true_refusal_only_when_expected(tmp_path: Path) -> None:
-    project = realworld.Project("raw", RAWSQL, "", "refuse")
-    copy = realworld.fresh_copy(project, tmp_path, "main")
-    assert realworld.step_adopt(project, copy, copy) is False
+    project = steps.Project("raw", RAWSQL, "", "refuse", work=tmp_path)
+    copy = steps.fresh_copy(project, tmp_path, "main")
+    assert steps.step_adopt(project, copy, copy) is False
     assert project.cells["adopt-dry"].status == REFUSED
     assert project.cells["adopt"].status == REFUSED
     assert [s["exit"] for s in project.steps] == [2, 2]
-    expecting = realworld.Project("raw", RAWSQL, "", "adopt")
+    expecting = steps.Project("raw", RAWSQL, "", "adopt", work=tmp_path)
     shutil.rmtree(copy)
-    copy = realworld.fresh_copy(expecting, tmp_path, "main")
-    realworld.step_adopt(expecting, copy, copy)
+    copy = steps.fresh_copy(expecting, tmp_path, "main")
+    steps.step_adopt(expecting, copy, copy)
     assert expecting.cells["adopt"].status == FAIL
 
 
 def test_table_has_one_row_per_project_and_details_for_non_ok_cells() -> None:
-    good = realworld.Project("good", Path("."), "", "adopt")
-    good.cells = {c: Verdict(OK) for c in realworld.COLUMNS}
-    bad = realworld.Project("bad", Path("."), "", "adopt")
+    good = steps.Project("good", Path("."), "", "adopt")
+    good.cells = {c: Verdict(OK) for c in steps.COLUMNS}
+    bad = steps.Project("bad", Path("."), "", "adopt")
     bad.cells = {"adopt": Verdict(FAIL, "exit 1: conflict tests/factories/__init__.py")}
     bad.cells["live"] = Verdict(SKIP, "deps do not install: no wheel for x")
     out = io.StringIO()
     realworld.print_table([good, bad], out)
     lines = out.getvalue().splitlines()
-    assert lines[0].split() == ["project", *realworld.COLUMNS]
+    assert lines[0].split() == ["project", *steps.COLUMNS]
     assert lines[2].split()[:3] == ["bad", "skip(not", "run)"]
     assert "skip(deps do not instal)" in lines[2]
     assert "bad / adopt: FAIL: exit 1: conflict tests/factories/__init__.py" in lines
