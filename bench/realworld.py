@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     for project in projects:
         print(f"== {project.name}", file=sys.stderr, flush=True)
         run_project(project, work, args.live)
+        row = ", ".join(f"{c}={v.status}" for c, v in project.cells.items())
+        print(f"   {row}", file=sys.stderr, flush=True)
     print_table(projects, sys.stderr if args.json else sys.stdout)
     if args.json:
         json.dump(

@@ -305,17 +305,39 @@ def judge_fixtures(change: Change, repo_root: Path) -> Verdict:
 
 
 def _conftest_fixtures(tree: Tree, conftest: Path) -> set[str]:
-    """Fixtures of a conftest and of the modules its `pytest_plugins` and star imports load."""
+    """Fixtures of a conftest and of the modules its `pytest_plugins` and imports load
+    (followed through their own imports: `from tests.fixtures import *` and the like)."""
     module = parse_file(conftest) or ast.Module(body=[], type_ignores=[])
     out = _fixtures_in(module)
     sources: list[str] = []
     for node in module.body:
         if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "pytest_plugins":
             sources += [s for s in (const_str(e) for e in ast.walk(node.value)) if s]
-        if isinstance(node, ast.ImportFrom) and node.module:
-            sources.append(node.module)  # fixtures imported by name or * count as in scope
-    for source in sources:
+    sources += [target for target, _, _ in _imports_of(tree, module, conftest)]
+    seen: set[str] = set()
+    while sources:
+        source = sources.pop()
         path = tree.modules.get(source)
-        if path is not None:
-            out |= _fixtures_in(tree.parse(path) or ast.Module(body=[], type_ignores=[]))
+        if source in seen or path is None:
+            continue
+        seen.add(source)
+        parsed = tree.parse(path) or ast.Module(body=[], type_ignores=[])
+        out |= _fixtures_in(parsed)
+        sources += [
+            f"{m}.{n}" if f"{m}.{n}" in tree.modules else m for m, n, _ in tree.imports(source) if n
+        ]
     return out
+
+
+def _imports_of(tree: Tree, module: ast.Module, path: Path) -> list[tuple[str, str | None, int]]:
+    name = tree.module_of(path)
+    if name is not None:
+        return [
+            (f"{m}.{n}" if f"{m}.{n}" in tree.modules else m, n, ln)
+            for m, n, ln in tree.imports(name)
+        ]
+    return [
+        (n.module, None, n.lineno)
+        for n in module.body
+        if isinstance(n, ast.ImportFrom) and n.module
+    ]

@@ -160,15 +160,30 @@ def table_name(node: ast.ClassDef) -> str | None:
     return None
 
 
+def _declares_tablename(tree: Tree, node: ast.ClassDef, depth: int = 0) -> bool:
+    """A base of `node` names tables itself (`@declared_attr def __tablename__`)."""
+    classes = tree.classes()
+    for base in node.bases:
+        for _, base_node in classes.get(call_name(base), [])[:1] if depth < 8 else []:
+            if any(
+                isinstance(s, ast.FunctionDef) and s.name == "__tablename__" for s in base_node.body
+            ) or _declares_tablename(tree, base_node, depth + 1):
+                return True
+    return False
+
+
 def model_classes(tree: Tree) -> dict[str, tuple[str, ast.ClassDef]]:
-    """Table name -> (module, class) for every mapped class in the project."""
+    """Table name -> (module, class) for every mapped class in the project; a class whose
+    base names tables with `declared_attr` is named after its class, lower-cased."""
     out: dict[str, tuple[str, ast.ClassDef]] = {}
-    for name, entries in tree.classes().items():
-        del name
+    for entries in tree.classes().values():
         for module, node in entries:
             if module.split(".")[0] in {"tests", "test"}:
                 continue
             table = table_name(node)
+            bases = {call_name(b) for b in node.bases}
+            if not table and "DeclarativeBase" not in bases and _declares_tablename(tree, node):
+                table = node.name.lower()
             if table:
                 out.setdefault(table, (module, node))
     return out

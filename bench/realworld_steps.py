@@ -98,6 +98,16 @@ def _message(proc: subprocess.CompletedProcess[str]) -> str:
         data = json.loads(proc.stdout)
     except (json.JSONDecodeError, TypeError):
         data = {}
+    conflicts = (
+        [f["path"] for f in (data.get("files") or []) if f.get("status") == "conflict"]
+        if isinstance(data, dict)
+        else []
+    )
+    if conflicts:
+        return (
+            f"conflict: {', '.join(conflicts)}; "
+            + " | ".join((proc.stderr or "").splitlines()[-1:])[:300]
+        )
     if isinstance(data, dict) and data.get("error"):
         return str(data["error"])[:600]
     failed_checks = (
@@ -129,9 +139,11 @@ def profile(root: Path) -> dict[str, object]:
     return data.get("tool", {}).get("scaffold", {})
 
 
-def pick_reference(prof: dict[str, object]) -> str | None:
-    """The users/people-like table adopt recorded (else the first table)."""
-    tables = list(prof.get("tables", {}))  # type: ignore[call-overload]
+def pick_reference(prof: dict[str, object], found: list[str] | None = None) -> str | None:
+    """The users/people-like table adopt recorded or (when adopt missed it) the models
+    declare; else the first table adopt recorded."""
+    recorded = list(prof.get("tables", {}))  # type: ignore[call-overload]
+    tables = recorded + [t for t in found or [] if t not in recorded]
     for wanted in (
         "people",
         "person",
@@ -144,7 +156,7 @@ def pick_reference(prof: dict[str, object]) -> str | None:
     ):
         if wanted in tables:
             return wanted
-    return next((t for t in tables if "user" in t), tables[0] if tables else None)
+    return next((t for t in tables if "user" in t), recorded[0] if recorded else None)
 
 
 def step_adopt(project: Project, copy: Path, root: Path) -> bool:
@@ -191,7 +203,11 @@ def singular(table: str) -> str:
 
 def step_resource(project: Project, copy: Path, root: Path) -> Change | None:
     """`scaffold resource` with a reference to the project's users-like table; the change."""
-    ref = pick_reference(profile(root))
+    from realworld_models import model_classes
+    from realworld_source import Tree
+
+    recorded = profile(root).get("tables", {})
+    ref = pick_reference(profile(root), sorted(model_classes(Tree.read(root))))
     if ref is None:
         project.cells["resource"] = Verdict(FAIL, "adopt recorded no table to reference")
         return None
@@ -206,6 +222,8 @@ def step_resource(project: Project, copy: Path, root: Path) -> Change | None:
     written = [str((copy / k).relative_to(root)) for k in keys]
     created = [str((copy / k).relative_to(root)) for k in keys if k not in before]
     detail = f"{' '.join(fields)}: exit {proc.returncode}"
+    if ref not in recorded:  # type: ignore[operator]
+        detail += f" (adopt did not record the table {ref})"
     if proc.returncode != 0:
         detail += f": {_message(proc)}"
     project.cells["resource"] = Verdict(OK if proc.returncode == 0 else FAIL, detail)
@@ -272,7 +290,8 @@ def step_auth(project: Project, work: Path) -> None:
     proc = run(project, "auth", ["auth", "--approve", "--json"], root)
     written = [k for k in changed(before, snapshot(copy)) if "/.scaffold/" not in f"/{k}"]
     if proc.returncode != 0:
-        project.cells["auth-cmd"] = Verdict(FAIL, f"exit {proc.returncode}: {_message(proc)}")
+        status = REFUSED if proc.returncode == 2 and not written else FAIL
+        project.cells["auth-cmd"] = Verdict(status, f"exit {proc.returncode}: {_message(proc)}")
         return
     rel = [str((copy / k).relative_to(root)) for k in written if root in (copy / k).parents]
     imports = judge_imports(Change(root, rel, "users"))
