@@ -166,3 +166,39 @@ def test_fixtures_asked_for_must_exist_in_scope(project: Path) -> None:
     assert verdict.detail == "missing fixtures: tests/test_weekly_requirements.py:12: db"
     edit(project, "pyproject.toml", '"pytest-asyncio"', '"pytest-xdist"')
     assert "event_loop" in judges.judge_fixtures(change(project), project).detail
+
+
+def test_fixtures_are_found_through_a_star_imported_fixtures_package(project: Path) -> None:
+    # conftest: `from tests.more import *`; tests/more/__init__.py: `from tests.more.base import *`
+    edit(project, "tests/conftest.py", "@pytest.fixture\ndef client", "def not_a_fixture")
+    edit(
+        project,
+        "tests/conftest.py",
+        "import pytest\n",
+        "import pytest\n\nfrom tests.more import *\n",
+    )
+    (project / "tests" / "more").mkdir()
+    (project / "tests" / "more" / "__init__.py").write_text("from tests.more.base import *\n")
+    (project / "tests" / "more" / "base.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef client() -> str:\n    return 'c'\n"
+    )
+    assert judges.judge_fixtures(change(project), project).status == judges.OK
+    (project / "tests" / "more" / "__init__.py").write_text("")
+    assert "client" in judges.judge_fixtures(change(project), project).detail
+
+
+def test_a_base_naming_tables_with_declared_attr_names_the_referenced_table(project: Path) -> None:
+    # users is named by its base (`@declared_attr def __tablename__`), not by the class
+    edit(project, "app/people.py", '    __tablename__ = "users"\n\n', "")
+    edit(project, "app/people.py", "class User(Base)", "class Users(Base)")
+    edit(
+        project,
+        "app/base.py",
+        "class Base(DeclarativeBase):\n    pass",
+        "class Base(DeclarativeBase):\n    @declared_attr.directive\n"
+        "    def __tablename__(cls) -> str:\n        return cls.__name__.lower()",
+    )
+    edit(project, "app/models.py", "import User", "import Users")
+    assert judges.judge_fk_types(change(project)).status == judges.OK
+    edit(project, "app/people.py", "mapped_column(Uuid,", "mapped_column(String,")
+    assert "users.id is str" in judges.judge_fk_types(change(project)).detail
