@@ -76,7 +76,10 @@ def project_from_arg(arg: str) -> Project:
         )
     known = {c[0]: c for c in CORPUS}.get(checkout.name)
     expect = known[3] if known else "adopt"
-    return Project(checkout.name, checkout, subdir, expect)
+    name = checkout.name
+    if known and subdir != known[2]:  # a second row for the same checkout
+        name = f"{name}:{subdir.replace('/', '_') or '.'}"
+    return Project(name, checkout, subdir, expect)
 
 
 def cell_text(verdict: Verdict | None, expect: str) -> str:

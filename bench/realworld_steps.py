@@ -181,10 +181,18 @@ def step_adopt(project: Project, copy: Path, root: Path) -> bool:
             REFUSED if ok else FAIL, detail + (f"; wrote {diff[:5]}" if diff else "")
         )
         return False
+    if proc.returncode == 1 and "conflict:" in detail:
+        # in this copy only: overwrite to judge the later steps; the cell stays FAIL
+        forced = run(project, "adopt --force (copy only)", ["adopt", "--force", "--json"], root)
+        detail += f"; continued after `adopt --force` in the copy (exit {forced.returncode})"
+        if forced.returncode == 0:
+            project.cells["adopt"] = Verdict(FAIL, detail)
+            after = snapshot(copy)
+            proc = forced
     if proc.returncode != 0:
         project.cells["adopt"] = Verdict(FAIL, detail)
         return False
-    project.cells["adopt"] = Verdict(OK)
+    project.cells.setdefault("adopt", Verdict(OK))
     proc = run(project, "adopt again", ["adopt", "--json"], root)
     again = changed(after, snapshot(copy))
     ok = proc.returncode == 0 and not again
@@ -202,18 +210,29 @@ def singular(table: str) -> str:
 
 
 def step_resource(project: Project, copy: Path, root: Path) -> Change | None:
-    """`scaffold resource` with a reference to the project's users-like table; the change."""
+    """`scaffold resource` with a reference to the project's users-like table; the change.
+    When scaffold refuses a users table adopt did not record, the cell says so and the
+    run is repeated with a table adopt did record, so the files can still be judged."""
     from realworld_models import model_classes
     from realworld_source import Tree
 
-    recorded = profile(root).get("tables", {})
+    recorded = list(profile(root).get("tables", {}))  # type: ignore[call-overload]
     ref = pick_reference(profile(root), sorted(model_classes(Tree.read(root))))
     if ref is None:
         project.cells["resource"] = Verdict(FAIL, "adopt recorded no table to reference")
         return None
-    fields = [f"{singular(ref)}_id:ref={ref}", "week_start:date", "min_hours:int:min=0"]
-    before = snapshot(copy)
-    proc = run(project, "resource", ["resource", TABLE, *fields, "--keep-failed", "--json"], root)
+    details: list[str] = []
+    for attempt in [ref, *([pick_reference(profile(root))] if ref not in recorded else [])]:
+        fields = [f"{singular(attempt)}_id:ref={attempt}", "week_start:date", "min_hours:int:min=0"]
+        before = snapshot(copy)
+        args = ["resource", TABLE, *fields, "--keep-failed", "--json"]
+        proc = run(project, "resource", args, root)
+        note = "" if attempt in recorded else f" (adopt did not record the table {attempt})"
+        details.append(f"{' '.join(fields)}: exit {proc.returncode}{note}")
+        if proc.returncode != 0:
+            details[-1] += f": {_message(proc)}"
+        if proc.returncode != 2:
+            break
     keys = [
         k
         for k in changed(before, snapshot(copy))
@@ -221,12 +240,8 @@ def step_resource(project: Project, copy: Path, root: Path) -> Change | None:
     ]
     written = [str((copy / k).relative_to(root)) for k in keys]
     created = [str((copy / k).relative_to(root)) for k in keys if k not in before]
-    detail = f"{' '.join(fields)}: exit {proc.returncode}"
-    if ref not in recorded:  # type: ignore[operator]
-        detail += f" (adopt did not record the table {ref})"
-    if proc.returncode != 0:
-        detail += f": {_message(proc)}"
-    project.cells["resource"] = Verdict(OK if proc.returncode == 0 else FAIL, detail)
+    good = proc.returncode == 0 and len(details) == 1
+    project.cells["resource"] = Verdict(OK if good else FAIL, " || then ".join(details))
     if not any(w.endswith(".py") for w in written):
         return None
     return Change(root, sorted(written), TABLE, sorted(created))
@@ -280,7 +295,10 @@ def step_auth(project: Project, work: Path) -> None:
     """In a separate copy: `scaffold auth --approve` where the project has no sign-in."""
     copy = fresh_copy(project, work, "auth")
     root = copy / project.subdir if project.subdir else copy
-    if run(project, "auth: adopt", ["adopt", "--json"], root).returncode != 0:
+    code = run(project, "auth: adopt", ["adopt", "--json"], root).returncode
+    if code == 1:  # conflicts (reported in the adopt cell): overwrite in this copy
+        code = run(project, "auth: adopt --force", ["adopt", "--force", "--json"], root).returncode
+    if code != 0:
         project.cells["auth-cmd"] = Verdict(SKIP, "adopt failed")
         return
     if profile(root).get("auth_dependency"):
