@@ -65,7 +65,10 @@ CORPUS = [
 def project_from_arg(arg: str) -> Project:
     path, _, subdir = arg.partition("::")
     checkout = Path(path).resolve()
-    if not _:
+    known = {c[0]: c for c in CORPUS}.get(checkout.name)
+    if not _ and known:
+        subdir = known[2]
+    elif not _:
         subdir = next(
             (
                 s
@@ -74,7 +77,6 @@ def project_from_arg(arg: str) -> Project:
             ),
             "",
         )
-    known = {c[0]: c for c in CORPUS}.get(checkout.name)
     expect = known[3] if known else "adopt"
     name = checkout.name
     if known and subdir != known[2]:  # a second row for the same checkout
