@@ -25,6 +25,10 @@ def test_project_folder_is_found_in_backend_or_given_after_double_colon(tmp_path
     (tmp_path / "repo" / "backend" / "alembic.ini").write_text("[alembic]\n")
     assert realworld.project_from_arg(str(tmp_path / "repo")).subdir == "backend"
     assert realworld.project_from_arg(f"{tmp_path / 'repo'}::api/x").subdir == "api/x"
+    # a corpus checkout takes the corpus's folder; another folder makes a second row
+    known = realworld.project_from_arg(str(tmp_path / "polar"))
+    assert (known.name, known.subdir) == ("polar", "server")
+    assert realworld.project_from_arg(f"{tmp_path / 'polar'}::").name == "polar:."
 
 
 def test_corpus_expects_realworld_to_be_refused() -> None:
