@@ -125,9 +125,31 @@ def judge_env_reaches_model(change: Change) -> Verdict:
     if env_module is None:  # env.py in a folder that is no package: index it by hand
         change.tree.modules["__alembic_env__"] = env
         env_module = "__alembic_env__"
-    if change.tree.reaches(env_module, model[0]) is None:
-        return Verdict(FAIL, f"{env.relative_to(change.root)} never imports {model[0]}")
-    return Verdict(OK)
+    if _reached(change.tree, env_module, model[0]):
+        return Verdict(OK)
+    others = [m for t, (m, _) in model_classes(change.tree).items() if t != change.table]
+    if others and not any(_reached(change.tree, env_module, m) for m in set(others)):
+        return Verdict(SKIP, "env.py reaches none of the project's own models either")
+    return Verdict(FAIL, f"{env.relative_to(change.root)} never imports {model[0]}")
+
+
+def _reached(tree: Tree, env_module: str, target: str) -> bool:
+    """`target` is imported from env.py, through imports or a package env.py walks by name
+    (`pkgutil.walk_packages` / `importlib.import_module("app.models")`)."""
+    if tree.reaches(env_module, target) is not None:
+        return True
+    env = tree.parse(tree.modules[env_module])
+    walked = {
+        n.value
+        for n in ast.walk(env or ast.Module(body=[], type_ignores=[]))
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and tree.is_package(n.value)
+    }
+    walks = env is not None and any(
+        call_name(n) in {"walk_packages", "iter_modules", "import_module"}
+        for n in ast.walk(env)
+        if isinstance(n, ast.Call)
+    )
+    return walks and any(target.startswith(f"{package}.") for package in walked)
 
 
 def judge_router(change: Change) -> Verdict:

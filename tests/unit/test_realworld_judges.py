@@ -202,3 +202,23 @@ def test_a_base_naming_tables_with_declared_attr_names_the_referenced_table(proj
     assert judges.judge_fk_types(change(project)).status == judges.OK
     edit(project, "app/people.py", "mapped_column(Uuid,", "mapped_column(String,")
     assert "users.id is str" in judges.judge_fk_types(change(project)).detail
+
+
+def test_env_walking_a_models_package_by_name_reaches_its_modules(project: Path) -> None:
+    edit(project, "app/models.py", "from app.weekly import WeeklyRequirement\n", "")
+    (project / "migrations" / "env.py").write_text(
+        "import importlib\nimport pkgutil\n\nimport app\n\n"
+        'for info in pkgutil.walk_packages(app.__path__, "app."):\n'
+        "    importlib.import_module(info.name)\n"
+        'importlib.import_module("app")\n'
+    )
+    assert judges.judge_env_reaches_model(change(project)).status == judges.OK
+
+
+def test_env_reaching_no_model_of_the_project_is_a_skip(project: Path) -> None:
+    (project / "migrations" / "env.py").write_text("target_metadata = None\n")
+    verdict = judges.judge_env_reaches_model(change(project))
+    assert (verdict.status, verdict.detail) == (
+        judges.SKIP,
+        "env.py reaches none of the project's own models either",
+    )
