@@ -91,7 +91,8 @@ def database_env(url: str) -> dict[str, str]:
 def live_check(checkout: Path, root: Path, change: Change, work: Path) -> Verdict:
     del checkout
     venv = work / "venv"
-    failed = install(root, venv)
+    project_dir = next((d for d in [root, *root.parents] if (d / "pyproject.toml").is_file()), root)
+    failed = install(project_dir, venv)
     if failed is not None:
         return failed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -54,6 +54,12 @@ class Project:
     expect: str = "adopt"
     work: Path = Path(tempfile.gettempdir())  # the project's copies and proof folder go here
     cells: dict[str, Verdict] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        """The name as a folder name (no `:`, which venvs and PATH refuse)."""
+        return self.name.replace(":", "_").replace("{", "").replace("}", "")
+
     steps: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -123,7 +129,7 @@ def _message(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 def fresh_copy(project: Project, work: Path, label: str) -> Path:
-    dest = work / project.name / label
+    dest = work / project.slug / label
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(
         project.checkout, dest, symlinks=True, ignore=shutil.ignore_patterns(".git", "node_modules")
@@ -317,7 +323,7 @@ def step_auth(project: Project, work: Path) -> None:
 
 
 def run_project(project: Project, work: Path, live: bool) -> Project:
-    project.work = work / project.name
+    project.work = work / project.slug
     copy = fresh_copy(project, work, "main")
     root = copy / project.subdir if project.subdir else copy
     if not root.is_dir():
@@ -333,7 +339,7 @@ def run_project(project: Project, work: Path, live: bool) -> Project:
     if live and change is not None:
         from realworld_live import live_check
 
-        project.cells["live"] = live_check(project.checkout, root, change, work / project.name)
+        project.cells["live"] = live_check(project.checkout, root, change, project.work)
     elif change is not None:
         project.cells["live"] = Verdict(SKIP, "no --live")
     return project
