@@ -88,17 +88,19 @@ def database_env(url: str) -> dict[str, str]:
     }  # fmt: skip
 
 
-def _installable(folder: Path) -> bool:
-    """A pyproject that names a package (not the minimal one adopt creates)."""
-    path = folder / "pyproject.toml"
-    text = path.read_text(errors="replace") if path.is_file() else ""
-    return any(table in text for table in ("[project]", "[tool.poetry]", "[build-system]"))
-
-
 def live_check(checkout: Path, root: Path, change: Change, work: Path) -> Verdict:
-    del checkout
+    # install from the folder whose pyproject.toml the checkout has (not one adopt created)
     venv = work / "venv"
-    project_dir = next((d for d in [root, *root.parents] if _installable(d)), root)
+    copy = work / "main"
+    project_dir = next(
+        (
+            d
+            for d in [root, *root.parents]
+            if copy in (d, *d.parents)
+            and (checkout / d.relative_to(copy) / "pyproject.toml").is_file()
+        ),
+        root,
+    )
     failed = install(project_dir, venv)
     if failed is not None:
         return failed
