@@ -40,6 +40,7 @@ class Change:
     written: list[str]  # paths relative to root, created or updated by the resource
     table: str = "weekly_requirements"
     created: list[str] | None = None  # the written paths that are new (None: all of them)
+    original: Path | None = None  # the project folder before the change (for edited files)
     tree: Tree = field(init=False)
 
     def __post_init__(self) -> None:
@@ -251,6 +252,33 @@ def judge_auth(change: Change) -> Verdict:
             FAIL, f"unprotected: {', '.join(unprotected)} (project uses {project.names})"
         )
     return Verdict(OK, ", ".join(sorted(project.names)))
+
+
+def judge_placement(change: Change) -> Verdict:
+    """New modules do not go inside another feature's folder, and of the project's own
+    modules only registries are edited (routers included, models imported, `__init__`,
+    `conftest`, `pyproject.toml`)."""
+    tables = {t for t in model_classes(change.tree) if t != change.table}
+    names = tables | {t.rstrip("s") for t in tables} | {f"{t}s" for t in tables}
+    bad = []
+    for rel in change.created if change.created is not None else []:
+        inside = [part for part in Path(rel).parts[:-1] if part in names]
+        if inside and not rel.startswith(("tests/", "test/")):
+            bad.append(f"{rel} is inside the folder of feature {inside[-1]!r}")
+    new = set(change.created or [])
+    model_modules = {m for m, _ in model_classes(change.tree).values()}
+    for rel in sorted(set(change.written) - new):
+        name = Path(rel).name
+        if not rel.endswith(".py") or name in {"__init__.py", "conftest.py"}:
+            continue
+        before = change.original / rel if change.original else None
+        text = before.read_text(errors="replace") if before and before.is_file() else ""
+        imports_models = any(
+            f"from {m} import" in text or f"import {m}" in text for m in model_modules
+        )
+        if "include_router" not in text and not imports_models and name != "env.py":
+            bad.append(f"edited {rel}, which neither includes routers nor imports models")
+    return Verdict(FAIL, "; ".join(bad)) if bad else Verdict(OK)
 
 
 PYTEST_BUILTINS = {

@@ -30,6 +30,7 @@ from realworld_judges import (
     judge_imports,
     judge_migration_columns,
     judge_migration_head,
+    judge_placement,
     judge_router,
     judge_ruff,
 )
@@ -42,7 +43,7 @@ STEP_TIMEOUT = 900  # seconds per scaffold run
 
 COLUMNS = [
     "adopt-dry", "adopt", "adopt-again", "resource", "imports", "head", "env", "router",
-    "fk-type", "columns", "ruff", "auth-on-routes", "fixtures", "auth-cmd", "check", "live",
+    "fk-type", "columns", "placement", "ruff", "auth-on-routes", "fixtures", "auth-cmd", "check", "live",
 ]  # fmt: skip
 
 
@@ -250,7 +251,8 @@ def step_resource(project: Project, copy: Path, root: Path) -> Change | None:
     project.cells["resource"] = Verdict(OK if good else FAIL, " || then ".join(details))
     if not any(w.endswith(".py") for w in written):
         return None
-    return Change(root, sorted(written), TABLE, sorted(created))
+    original = project.checkout / project.subdir if project.subdir else project.checkout
+    return Change(root, sorted(written), TABLE, sorted(created), original)
 
 
 def judge_all(project: Project, change: Change, copy: Path) -> None:
@@ -261,6 +263,7 @@ def judge_all(project: Project, change: Change, copy: Path) -> None:
         "router": lambda: judge_router(change),
         "fk-type": lambda: judge_fk_types(change),
         "columns": lambda: judge_migration_columns(change),
+        "placement": lambda: judge_placement(change),
         "ruff": lambda: judge_ruff(change, copy, RUFF),
         "auth-on-routes": lambda: judge_auth(change),
         "fixtures": lambda: judge_fixtures(change, copy),

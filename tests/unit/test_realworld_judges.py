@@ -36,7 +36,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def change(root: Path) -> judges.Change:
-    return judges.Change(root, WRITTEN, "weekly_requirements", CREATED)
+    return judges.Change(root, WRITTEN, "weekly_requirements", CREATED, FIXTURE)
 
 
 def edit(root: Path, rel: str, old: str, new: str) -> None:
@@ -221,4 +221,23 @@ def test_env_reaching_no_model_of_the_project_is_a_skip(project: Path) -> None:
     assert (verdict.status, verdict.detail) == (
         judges.SKIP,
         "env.py reaches none of the project's own models either",
+    )
+
+
+def test_new_modules_stay_out_of_other_features_and_only_registries_are_edited(
+    project: Path,
+) -> None:
+    assert judges.judge_placement(change(project)).status == judges.OK
+    moved = judges.Change(
+        project,
+        [*WRITTEN, "app/config.py"],
+        "weekly_requirements",
+        [*CREATED, "app/users/weekly_router.py"],
+        FIXTURE,
+    )
+    verdict = judges.judge_placement(moved)
+    assert verdict.status == judges.FAIL
+    assert "app/users/weekly_router.py is inside the folder of feature 'users'" in verdict.detail
+    assert (
+        "edited app/config.py, which neither includes routers nor imports models" in verdict.detail
     )
