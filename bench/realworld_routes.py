@@ -142,6 +142,7 @@ def _graph(index: _Index) -> tuple[dict[Node, str], dict[Node, list[tuple[Node, 
     edges: dict[Node, list[tuple[Node, str]]] = {}
     apps: list[Node] = []
     helpers: list[tuple[str, ast.Call]] = []
+    assigned_to: dict[int, str] = {}  # id(call) -> the name it is assigned to
     for module, path in index.tree.modules.items():
         parsed = index.tree.parse(path)
         if parsed is None or module.split(".")[0] in {"tests", "test"}:
@@ -151,6 +152,13 @@ def _graph(index: _Index) -> tuple[dict[Node, str], dict[Node, list[tuple[Node, 
             if call_name(value).endswith("FastAPI"):
                 apps.append((module, name))
         for node in ast.walk(parsed):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                assigned_to[id(node.value)] = node.targets[0].id
             if not isinstance(node, ast.Call):
                 continue
             if call_name(node) != "include_router":
@@ -163,6 +171,21 @@ def _graph(index: _Index) -> tuple[dict[Node, str], dict[Node, list[tuple[Node, 
             if parent and child:
                 prefix = index.string(kwarg(node, "prefix"))
                 edges.setdefault(parent, []).append((child, prefix))
+    # `app = create_application(router=router)`: a project function that makes the app
+    # from the routers it is given
+    factories = _app_factories(index.tree)
+    for module, node in helpers:
+        target = assigned_to.get(id(node))
+        if target is None or call_name(node) not in factories:
+            continue
+        app = (module, target)
+        apps.append(app)
+        given = [*node.args, *(k.value for k in node.keywords)]
+        for arg in (
+            index.resolve(module, a) for a in given if isinstance(a, ast.Name | ast.Attribute)
+        ):
+            if arg in own:
+                edges.setdefault(app, []).append((arg, ""))
     # `add_versioned_routers(app, router)`: a helper given the app and routers includes them
     for module, node in helpers:
         args = [index.resolve(module, a) for a in node.args if isinstance(a, ast.Name)]
@@ -172,6 +195,19 @@ def _graph(index: _Index) -> tuple[dict[Node, str], dict[Node, list[tuple[Node, 
                 edges.setdefault(app, []).append((arg, "{" + call_name(node) + "}"))
     index.graph = (own, edges, apps)
     return index.graph
+
+
+def _app_factories(tree: Tree) -> set[str]:
+    """Names of the project's functions that make a FastAPI app inside."""
+    out: set[str] = set()
+    for path in tree.modules.values():
+        parsed = tree.parse(path)
+        for node in ast.walk(parsed) if parsed else []:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                isinstance(n, ast.Call) and call_name(n).endswith("FastAPI") for n in ast.walk(node)
+            ):
+                out.add(node.name)
+    return out
 
 
 def _index(tree: Tree) -> _Index:

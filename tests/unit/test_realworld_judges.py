@@ -241,3 +241,23 @@ def test_new_modules_stay_out_of_other_features_and_only_registries_are_edited(
     assert (
         "edited app/config.py, which neither includes routers nor imports models" in verdict.detail
     )
+
+
+def test_an_app_made_by_a_factory_given_the_router_includes_it(project: Path) -> None:
+    (project / "app" / "setup.py").write_text(
+        "from fastapi import APIRouter, FastAPI\n\n\n"
+        "def create_application(router: APIRouter) -> FastAPI:\n"
+        "    application = FastAPI()\n"
+        "    application.include_router(router)\n"
+        "    return application\n"
+    )
+    (project / "app" / "main.py").write_text(
+        "from app.api import api_router\nfrom app.setup import create_application\n\n"
+        "app = create_application(router=api_router)\n"
+    )
+    verdict = judges.judge_router(change(project))
+    assert (verdict.status, verdict.detail) == (judges.OK, "mounted under '/'")
+    edit(
+        project, "app/main.py", "create_application(router=api_router)", "create_application(None)"
+    )
+    assert "not included" in judges.judge_router(change(project)).detail
