@@ -124,6 +124,9 @@ def _migrate_and_test(root: Path, change: Change, venv: Path, url: str) -> Verdi
     old_head = read_revision(new[0]).down
     env = {**os.environ, **database_env(url), "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"}
     alembic = [str(venv / "bin" / "python"), "-m", "alembic"]
+    code, out = _run([*alembic, "current"], root, env, STEP_TIMEOUT)
+    if code:
+        return Verdict(SKIP, f"alembic cannot load the project's env here: {_tail(out, 160)}")
     if old_head:
         code, out = _run([*alembic, "upgrade", old_head[0]], root, env, STEP_TIMEOUT)
         if code:
