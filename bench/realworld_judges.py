@@ -225,7 +225,7 @@ def judge_ruff(change: Change, repo_root: Path, ruff: str) -> Verdict:
     if not configs:
         return Verdict(SKIP, "the project has no ruff config")
     proc = subprocess.run(
-        [ruff, "check", "--no-cache", "--output-format=concise", *files],
+        [ruff, "check", "--no-cache", "--force-exclude", "--output-format=concise", *files],
         cwd=repo_root,
         capture_output=True,
         text=True,

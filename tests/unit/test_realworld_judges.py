@@ -127,6 +127,9 @@ def test_ruff_runs_with_the_projects_config_and_names_findings(project: Path) ->
     verdict = judges.judge_ruff(change(project), project, ruff)
     assert verdict.status == judges.FAIL
     assert "ARG001" in verdict.detail
+    # the project's own `exclude` holds for the files given by name too
+    edit(project, "pyproject.toml", "line-length = 100", 'line-length = 100\nexclude = ["app"]')
+    assert judges.judge_ruff(change(project), project, ruff).status == judges.OK
     edit(project, "pyproject.toml", "[tool.ruff", "[tool.other")
     assert judges.judge_ruff(change(project), project, ruff).status == judges.SKIP
 
