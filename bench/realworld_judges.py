@@ -257,7 +257,7 @@ def judge_auth(change: Change) -> Verdict:
 def judge_placement(change: Change) -> Verdict:
     """New modules do not go inside another feature's folder, and of the project's own
     modules only registries are edited (routers included, models imported, `__init__`,
-    `conftest`, `pyproject.toml`)."""
+    `conftest`, `pyproject.toml`, a module that defines models)."""
     tables = {t for t in model_classes(change.tree) if t != change.table}
     names = tables | {t.rstrip("s") for t in tables} | {f"{t}s" for t in tables}
     bad = []
@@ -276,7 +276,9 @@ def judge_placement(change: Change) -> Verdict:
         imports_models = any(
             f"from {m} import" in text or f"import {m}" in text for m in model_modules
         )
-        if "include_router" not in text and not imports_models and name != "env.py":
+        defines_models = change.tree.module_of(change.root / rel) in model_modules
+        registry = "include_router" in text or imports_models or defines_models
+        if not registry and name != "env.py":
             bad.append(f"edited {rel}, which neither includes routers nor imports models")
     return Verdict(FAIL, "; ".join(bad)) if bad else Verdict(OK)
 
