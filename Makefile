@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fuzz bench lint clean
+.PHONY: demo test fuzz bench realworld lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Real public checkouts (see bench/README.md); not part of `make test`.
+CORPUS ?= /tmp/corpus
+
+realworld: $(STAMP)
+	$(BIN)/python bench/realworld.py --corpus $(CORPUS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scaffold tests bench scripts
