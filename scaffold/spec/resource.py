@@ -470,13 +470,23 @@ def _resolve(
 ) -> Known:
     if table == this.table:
         return this
-    if table in known and known[table].id_type == "composite":
+    key_type = known[table].id_type if table in known else None
+    if key_type is not None and key_type not in ("int", "bigint", "uuid"):
+        usable = sorted(t for t, k in known.items() if k.id_type in ("int", "bigint", "uuid"))
+        name = field_name or f"{this.singular}_id"
+        instead = f"{name.removesuffix('_id')}_id:ref={usable[0]}" if usable else ""
+        if key_type == "composite":
+            why = f"whose key has several columns ({known[table].key}): a reference is one column"
+        else:
+            why = (
+                f"whose key is a {key_type} column ({known[table].key}): scaffold's references "
+                "hold integer or UUID keys"
+            )
         raise InputError(
-            f"{show(token)} refers to {table!r}, whose key has several columns "
-            f"({known[table].key}): a reference is one column. Reference one of the tables "
-            f"its key refers to, or give {table} a single-column key.",
+            f"{show(token)} refers to {table!r}, {why}. Reference a table with an integer "
+            f"or UUID key, or give {table} one.",
             token=table,
-            example=f"{field_name or 'x_id'}:ref=<a table with a one-column key>",
+            example=instead or "scaffold resource NAME FIELD... (without this reference)",
         )
     if table in known:
         return known[table]

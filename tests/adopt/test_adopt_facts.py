@@ -117,6 +117,29 @@ def test_a_composite_key_is_recorded_as_such_and_a_reference_to_it_is_refused(
     assert "whose key has several columns (person_id,team_id)" in done.stderr
 
 
+def test_a_reference_to_a_text_natural_key_is_refused_naming_a_table_it_can_reference(
+    tmp_path: Path,
+) -> None:
+    # The real-world corpus: a str primary key got an int foreign key column.
+    root = copy_fixture("adopt_two_bases", tmp_path)
+    models = root / "app/models.py"
+    models.write_text(
+        models.read_text().replace(
+            "from sqlalchemy import ForeignKey", "from sqlalchemy import ForeignKey, String"
+        )
+        + '\n\nclass Label(Base):\n    __tablename__ = "labels"\n\n'
+        + "    name: Mapped[str] = mapped_column(String(40), primary_key=True)\n"
+    )
+    assert scaffold(root, "adopt").returncode == 0
+    entry = profile(root)["tables"]["labels"]
+    assert (entry["key"], entry["key_type"]) == ("name", "str")
+    commit_all(root, "adopted")
+    done = scaffold(root, "resource", "notes", "label_id:ref=labels", "body:text")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "whose key is a str column (name)" in done.stderr
+    assert "label_id:ref=people" in done.stderr  # the example: a table it can reference
+
+
 def test_routes_declared_in_the_apps_module_put_new_routers_in_a_folder_of_their_own(
     tmp_path: Path,
 ) -> None:
