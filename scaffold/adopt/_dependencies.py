@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from scaffold.adopt._findings import Findings, Route
 from scaffold.adopt._source import Project, dotted
 
-_AUTH_WORDS = re.compile(r"current|auth|user|account|principal|login|verify|member|tenant")
+_AUTH_WORDS = re.compile(
+    r"current|auth|user|account|principal|login|verify|member|tenant|permission|bearer|token"
+)
+# Marks a dependency given as an instance of a class (``Depends(AuthBearer())``).
+INSTANCE = "()"
 _ENGINE_FACTORIES = (
     "sqlalchemy:create_engine",
     "sqlmodel:create_engine",
@@ -36,7 +40,14 @@ def depends_targets(
             and dotted(sub.func) in ("Depends", "fastapi.Depends", "Security", "fastapi.Security")
             and sub.args
         ):
-            ref = project.resolve_expr(module, sub.args[0])
+            target = sub.args[0]
+            if isinstance(target, ast.Call):
+                # A dependency instance (``Depends(AuthBearer())``): its class, marked.
+                ref = project.resolve_expr(module, target.func)
+                if ref:
+                    out.add(ref + INSTANCE)
+                continue
+            ref = project.resolve_expr(module, target)
             if ref:
                 out.add(ref)
         elif isinstance(sub, ast.Name | ast.Attribute):
@@ -171,6 +182,17 @@ def learn_auth(f: Findings, routes: list[Route], sessions: dict[str, str]) -> No
     )
     if counts and routes:
         auth, protected = counts.most_common(1)[0]
+        if auth.endswith(INSTANCE):
+            # Generated routes depend on a dependency by name; an instance made inline at
+            # each route has none.
+            name = auth.removesuffix(INSTANCE)
+            f.unsupported.append(
+                f"{protected} of {len(routes)} routes sign in through Depends({name.partition(':')[2]}(...)), "
+                "an instance made at each route, which generated routes cannot import: generated "
+                "routes get no sign-in until auth_dependency in [tool.scaffold] names a function "
+                f"that depends on it (e.g. `def require_user(user=Depends({name.partition(':')[2]}(...)))`)"
+            )
+            return
         if protected * 4 < len(routes) and len(counts) >= 3:
             # Each feature signs in its own way: no one dependency is the project's.
             f.unsupported.append(

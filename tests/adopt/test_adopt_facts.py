@@ -231,3 +231,28 @@ def test_a_recorded_object_the_code_does_not_define_is_dropped_and_said(tmp_path
         "auth_dependency app.auth:get_signed_in_user was found but is not defined there: set "
         "auth_dependency in [tool.scaffold] to the module:object generated code should import"
     ]
+
+
+def test_routes_signed_in_through_a_dependency_instance_are_named_not_called_public(
+    tmp_path: Path,
+) -> None:
+    # The real-world corpus: Depends(PermissionDependency([IsAdmin])) and
+    # Depends(AuthBearer()) were read as no sign-in at all ("routes are public").
+    root = copy_fixture("adopt_layered", tmp_path)
+    security = root / "app/core/security.py"
+    security.write_text(
+        security.read_text()
+        + "\n\nclass BearerCheck:\n"
+        + "    async def __call__(self) -> None:\n"
+        + "        return None\n"
+    )
+    for name in ("rotations.py", "assignments.py", "auth.py"):
+        routes = root / "app/api/routes" / name
+        text = routes.read_text().replace("get_current_user", "BearerCheck")
+        routes.write_text(text.replace("Depends(BearerCheck)", "Depends(BearerCheck())"))
+    done = scaffold(root, "adopt")
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "sign in through Depends(BearerCheck(...))" in said
+    assert "public like the project's" not in said
+    assert "auth_dependency" not in profile(root)
