@@ -1,4 +1,5 @@
-"""Migrations that change a live table: add, remove or rename fields, add indexes.
+"""Migrations that change a live table: add, remove or rename fields, add indexes and
+unique rules.
 
 Every change is an in-memory list of ops (like Alembic's ``ops.py``), rendered
 into ``upgrade`` lines; ``downgrade`` is built as the reverse of ``upgrade``.
@@ -218,18 +219,89 @@ def _rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[s
     return create, drop
 
 
-def add_index(ops: Ops, table: str, column: str) -> None:
-    """``CREATE INDEX CONCURRENTLY`` on PostgreSQL (outside the transaction), plain elsewhere."""
-    name = naming.ix(table, [column])
+def add_index(
+    ops: Ops,
+    table: str,
+    column: str | tuple[str, ...],
+    *,
+    unique: bool = False,
+    where: str | None = None,
+) -> str:
+    """``CREATE INDEX CONCURRENTLY`` on PostgreSQL (outside the transaction), plain elsewhere;
+    a unique one is preceded by a check that no rows would break it. Returns its name."""
+    columns = (column,) if isinstance(column, str) else column
+    name = naming.ix(table, list(columns))
+    cols = ", ".join(literal(c) for c in columns)
+    extra = f", unique={unique}"
+    if where is not None:
+        ops.imports.add("sqlalchemy as sa")
+        text = f"sa.text({literal(where)})"
+        extra += f", postgresql_where={text}, sqlite_where={text}"
+    head = f"op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}]{extra}"
     up = (
         'if op.get_context().dialect.name == "postgresql":\n'
         "    with op.get_context().autocommit_block():\n"
-        f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{literal(column)}], unique=False, postgresql_concurrently=True)\n"
+        f"        {head}, postgresql_concurrently=True)\n"
         "else:\n"
-        f"    op.create_index(op.f({literal(name)}), {literal(table)}, [{literal(column)}], unique=False)"
+        f"    {head})"
     )
     down = f"op.drop_index(op.f({literal(name)}), table_name={literal(table)})"
+    ops.pair([*_unique_guard(ops, table, columns, where)] if unique else [], [])
     ops.pair([up], [down])
+    return name
+
+
+def add_unique_constraint(ops: Ops, table: str, columns: tuple[str, ...]) -> str:
+    """A named UNIQUE constraint after a check that no rows break it: on PostgreSQL its
+    index is built ``CONCURRENTLY`` first and then attached (``UNIQUE USING INDEX``), so
+    the table is never locked for the build; on SQLite a batch (table copy)."""
+    name = naming.uq(table, list(columns))
+    cols = ", ".join(literal(c) for c in columns)
+    attach = f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"'
+    batch = ops.batch([f"batch_op.create_unique_constraint(op.f({literal(name)}), [{cols}])"])
+    up = (
+        'if op.get_context().dialect.name == "postgresql":\n'
+        "    with op.get_context().autocommit_block():\n"
+        f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}], "
+        "unique=True, postgresql_concurrently=True)\n"
+        f"    op.execute({literal(attach)})\n"
+        "else:\n"
+        "    " + batch.replace("\n", "\n    ")
+    )
+    down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")'])
+    ops.pair([*_unique_guard(ops, table, columns, None), up], [down])
+    return name
+
+
+def duplicates_sql(table: str, columns: tuple[str, ...], where: str | None, key: str | None) -> str:
+    """The rows a unique rule on ``columns`` would reject: each duplicated value, how many
+    rows share it and (with a ``key`` column) the first and last of them; five at most."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    filters = " AND ".join(f'"{c}" IS NOT NULL' for c in columns)
+    if where:
+        filters += f" AND ({where})"
+    ids = f', MIN("{key}"), MAX("{key}")' if key else ""
+    return (
+        f'SELECT {quoted}, COUNT(*){ids} FROM "{table}" WHERE {filters} '
+        f"GROUP BY {quoted} HAVING COUNT(*) > 1 ORDER BY COUNT(*) DESC LIMIT 5"
+    )
+
+
+def _unique_guard(ops: Ops, table: str, columns: tuple[str, ...], where: str | None) -> list[str]:
+    """Lines that stop the migration, before anything is created, when rows already break
+    the unique rule (online only: ``--sql`` has no rows to read)."""
+    ops.imports.add("sqlalchemy as sa")
+    sql = duplicates_sql(table, columns, where, None)
+    rule = f"{table}({', '.join(columns)})"
+    return [
+        "if not op.get_context().as_sql:\n"
+        f"    duplicates = op.get_bind().execute(sa.text({literal(sql)})).fetchall()\n"
+        "    if duplicates:\n"
+        "        raise RuntimeError(\n"
+        f'            f"cannot make {rule} unique: rows share values {{duplicates}}; "\n'
+        '            "fix or remove them first (nothing was changed)"\n'
+        "        )"
+    ]
 
 
 def render_alter(
