@@ -9,7 +9,9 @@ check`` stays clean:
 - a resource scaffold generated takes the rule into its spec when the spec can say it
   (one column ``:index``/``:unique``, a ``--unique a,b`` set) and is re-rendered: a unique
   rule then answers 409 in the API, and the generated tests cover it;
-- any other model gains ``Index(...)`` in its ``__table_args__`` (a syntax-tree edit).
+- otherwise the model gains ``Index(...)`` by a syntax-tree edit (``_index_model``): in
+  its ``__table_args__``, or after the class in a generated model, where the next render
+  of the resource merges with it.
 
 A unique rule is refused, nothing written, while rows of the database the project points
 at already share values (the first ones are named); the migration re-checks the same
@@ -185,9 +187,8 @@ def _through_spec(
 
 
 def _through_model(project: Project, request: IndexRequest, outcome: Outcome) -> list[Rendered]:
-    """The migration, and ``Index(...)`` in the model's ``__table_args__`` (when a model
-    of the table exists: a table only the migrations know needs no model edit)."""
-    from scaffold.commands._index_model import add_table_index
+    """The migration, and the model's ``Index(...)`` (``_index_model``; a table only the
+    migrations know needs no model edit)."""
     from scaffold.commands.index import read_models
 
     ops = alter.Ops(request.table)
@@ -202,17 +203,7 @@ def _through_model(project: Project, request: IndexRequest, outcome: Outcome) ->
     model = next((m for m in read_models(project.root) if m.table == request.table), None)
     models = ["no model of this table: the migration alone adds it"]
     if model is not None:
-        source = (project.root / model.path).read_text(encoding="utf-8")
-        edited = add_table_index(source, model.class_name, name, request)
-        if edited is None:
-            outcome.notes.append(
-                f"Could not edit {model.path}; add {name} to {model.class_name}.__table_args__ "
-                "by hand, or `alembic check` reports it."
-            )
-            models = [f"{model.path}: not edited (see the notes)"]
-        else:
-            files.append(Rendered(model.path, edited, edit=True))
-            models = [f"{model.path}: {model.class_name}.__table_args__ gains Index({name!r})"]
+        models = [_edit_model(project, model, name, request, files, outcome)]
     outcome.actions = [summary]
     outcome.layers["Database"] = [
         _index_line(request, [name]),
@@ -222,6 +213,37 @@ def _through_model(project: Project, request: IndexRequest, outcome: Outcome) ->
     outcome.layers["Models"] = models
     outcome.layers["Services"] = ["no change: the same queries now use the index"]
     return files
+
+
+def _edit_model(
+    project: Project,
+    model: Any,
+    name: str,
+    request: IndexRequest,
+    files: list[Rendered],
+    outcome: Outcome,
+) -> str:
+    """Append the model's edit to ``files``; the report's line for it."""
+    from scaffold.commands._index_model import add_module_index, add_table_index
+
+    source = (project.root / model.path).read_text(encoding="utf-8")
+    generated = model.path in project.manifest.files
+    if generated:
+        attributes = {column: attribute for attribute, column in model.column_of.items()}
+        edited = add_module_index(source, model.class_name, name, request, attributes)
+        where = f"Index({name!r}) after class {model.class_name}"
+    else:
+        edited = add_table_index(source, model.class_name, name, request)
+        where = f"{model.class_name}.__table_args__ gains Index({name!r})"
+    if edited is None:
+        outcome.notes.append(
+            f"Could not edit {model.path}; add Index({name!r}) to {model.class_name} by hand, "
+            "or `alembic check` reports it."
+        )
+        return f"{model.path}: not edited (see the notes)"
+    # A generated model keeps its render as the base: the next render merges with it.
+    files.append(Rendered(model.path, edited, edit=True, as_user_edit=generated))
+    return f"{model.path}: {where}"
 
 
 def _summary(request: IndexRequest, names: list[str]) -> str:

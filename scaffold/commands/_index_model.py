@@ -1,6 +1,12 @@
-"""The model side of ``scaffold index add`` for a model whose spec cannot say the index: an
-``Index(...)`` in the class's ``__table_args__``, by a syntax-tree edit (libcst), with
-its import."""
+"""The model side of ``scaffold index add`` for a model whose spec cannot say the index, by
+a syntax-tree edit (libcst), with its imports:
+
+- a model the project's team wrote gains ``Index(...)`` in its ``__table_args__``;
+- a model scaffold generated gains a module-level ``Index("ix", Model.a, ...)`` after the
+  class, its imports on lines of their own (``sqlalchemy.schema``, ``sqlalchemy.sql``):
+  the next render of the resource changes the class and its ``from sqlalchemy import``
+  line, and the three-way merge keeps both, since no line is changed by both sides.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ if TYPE_CHECKING:
     from scaffold.commands._index_catalog import IndexRequest
 
 
-def index_expression(name: str, request: IndexRequest) -> str:
-    """``Index("ix_t_a", "a", unique=True, postgresql_where=text("..."), ...)``."""
-    args = [repr(name).replace("'", '"'), *(f'"{c}"' for c in request.columns)]
+def index_expression(name: str, request: IndexRequest, columns: list[str] | None = None) -> str:
+    """``Index("ix_t_a", "a", unique=True, postgresql_where=text("..."), ...)`` (``columns``:
+    the column expressions, by default the names as strings)."""
+    args = [repr(name).replace("'", '"'), *(columns or [f'"{c}"' for c in request.columns])]
     if request.unique:
         args.append("unique=True")
     if request.where is not None:
@@ -84,6 +91,27 @@ def add_table_index(source: str, class_name: str, name: str, request: IndexReque
     return _with_imports(result, needed).code
 
 
+def add_module_index(
+    source: str, class_name: str, name: str, request: IndexRequest, attributes: dict[str, str]
+) -> str | None:
+    """``source`` with ``Index(name, Class.attr, ...)`` after the module's last statement
+    (``attributes``: column name → attribute); None without the class."""
+    import libcst as cst
+
+    module = cst.parse_module(source)
+    if not any(isinstance(s, cst.ClassDef) and s.name.value == class_name for s in module.body):
+        return None
+    columns = [f"{class_name}.{attributes.get(c, c)}" for c in request.columns]
+    statement = cst.parse_statement(index_expression(name, request, columns) + "\n")
+    blank = cst.EmptyLine()
+    statement = statement.with_changes(leading_lines=[blank, blank])
+    module = module.with_changes(body=[*module.body, statement])
+    wanted = {"Index": "sqlalchemy.schema"}
+    if request.where is not None:
+        wanted["text"] = "sqlalchemy.sql"
+    return _with_imports(module, list(wanted), own_lines=wanted).code
+
+
 def _assigned(statement: object) -> str | None:
     import libcst as cst
 
@@ -99,9 +127,12 @@ def _assigned(statement: object) -> str | None:
     return target.value if isinstance(target, cst.Name) else None
 
 
-def _with_imports(module: object, names: list[str]) -> object:
+def _with_imports(
+    module: object, names: list[str], own_lines: dict[str, str] | None = None
+) -> object:
     """``module`` importing each of ``names`` from sqlalchemy (added to its ``from
-    sqlalchemy import ...`` line, or a new line after the last top-level import)."""
+    sqlalchemy import ...`` line, or a new line after the last top-level import);
+    ``own_lines`` (name → module): each missing name on a new line from that module."""
     import libcst as cst
 
     assert isinstance(module, cst.Module)
@@ -123,7 +154,10 @@ def _with_imports(module: object, names: list[str]) -> object:
     missing = [n for n in names if n not in bound]
     if not missing:
         return module
-    if line_at is not None:
+    if own_lines:
+        lines = [cst.parse_statement(f"from {own_lines[n]} import {n}\n") for n in missing]
+        body[last_import + 1 : last_import + 1] = lines
+    elif line_at is not None:
         statement = body[line_at]
         small = statement.body[0]  # type: ignore[attr-defined]
         aliases = [*small.names, *(cst.ImportAlias(cst.Name(n)) for n in missing)]

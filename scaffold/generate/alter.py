@@ -241,7 +241,8 @@ def add_index(
     up = (
         'if op.get_context().dialect.name == "postgresql":\n'
         "    with op.get_context().autocommit_block():\n"
-        f"        {head}, postgresql_concurrently=True)\n"
+        f"{_concurrent_retry(name, table)}"
+        f"        {head}, postgresql_concurrently=True, if_not_exists=True)\n"
         "else:\n"
         f"    {head})"
     )
@@ -262,8 +263,9 @@ def add_unique_constraint(ops: Ops, table: str, columns: tuple[str, ...]) -> str
     up = (
         'if op.get_context().dialect.name == "postgresql":\n'
         "    with op.get_context().autocommit_block():\n"
+        f"{_concurrent_retry(name, table)}"
         f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}], "
-        "unique=True, postgresql_concurrently=True)\n"
+        "unique=True, postgresql_concurrently=True, if_not_exists=True)\n"
         f"    op.execute({literal(attach)})\n"
         "else:\n"
         "    " + batch.replace("\n", "\n    ")
@@ -271,6 +273,16 @@ def add_unique_constraint(ops: Ops, table: str, columns: tuple[str, ...]) -> str
     down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")'])
     ops.pair([*_unique_guard(ops, table, columns, None), up], [down])
     return name
+
+
+def _concurrent_retry(name: str, table: str) -> str:
+    """The line before a concurrent build: a build that failed half way leaves an INVALID
+    index of that name, dropped here so the migration can be run again."""
+    return (
+        "        # A concurrent build that failed leaves an INVALID index: drop it, build again.\n"
+        f"        op.drop_index(op.f({literal(name)}), table_name={literal(table)}, "
+        "postgresql_concurrently=True, if_exists=True)\n"
+    )
 
 
 def duplicates_sql(table: str, columns: tuple[str, ...], where: str | None, key: str | None) -> str:
