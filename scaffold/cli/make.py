@@ -276,3 +276,55 @@ def index(
         return outcome, files, manifest_with_indexes(proj, found)
 
     exit_with(apply_command(planned, target))
+
+
+@app.command()
+@handles_errors
+@writing("verify", "keep_failed")
+def constraint(
+    action: Annotated[str, typer.Argument(help="add: a rule on a live table.")],
+    table: Annotated[str, typer.Argument(help="The table.")],
+    unique: Annotated[
+        str | None, typer.Option("--unique", help="Columns whose values are unique together: a,b.")
+    ] = None,
+    check: Annotated[
+        str | None, typer.Option("--check", help='A CHECK rule, e.g. "starts_at<ends_at".')
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="The database to check for rows that break the rule (default: DATABASE_URL).",
+        ),
+    ] = None,
+    *,
+    target: Target,
+) -> None:
+    """Add a unique or CHECK rule to a live table (409/422 in a generated API).
+
+    Rows that already break it are named and nothing is written; the migration
+    re-checks before it adds the rule (a CHECK: NOT VALID, then VALIDATE, on PostgreSQL).
+
+    Examples:
+
+        scaffold constraint add shifts --check "starts_at<ends_at"
+
+        scaffold constraint add shifts --unique resident_id,starts_at
+    """
+    from scaffold.commands.constraint import plan_constraint_add
+
+    if action != "add":
+        from scaffold.errors import InputError
+
+        raise InputError(
+            f"Unknown constraint action {action!r} (only add so far).",
+            token=action,
+            example=f"scaffold constraint add {table} --unique {unique or 'a,b'}",
+        )
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        return plan_constraint_add(
+            proj, table, unique=unique, check=check, database_url=database_url
+        )
+
+    exit_with(apply_command(planned, target))

@@ -133,9 +133,8 @@ def _through_spec(
     project: Project, request: IndexRequest, entry: dict, new_args: Any, outcome: Outcome
 ) -> tuple[list[Rendered], Manifest]:
     """The resource re-rendered from its new spec, and the migration adding the rule."""
-    from scaffold.generate.compose import MigrationSlot, render_resource
     from scaffold.generate.values import unique_sets
-    from scaffold.project.core import build_created_spec, build_spec, specs_for_versions
+    from scaffold.project.core import build_spec
 
     old_spec = build_spec(project, stored_args(entry))
     new_spec = build_spec(project, new_args)
@@ -154,22 +153,7 @@ def _through_spec(
     path, text, _down, _rev = alter.render_alter(
         project, ops, summary, f"{request.table}_{_slug(request)}"
     )
-    manifest = project.manifest.copy()
-    new_entry = dict(entry)
-    new_entry.setdefault("create_args", entry["args"])
-    new_entry["args"] = new_args.to_dict()
-    new_entry["migrations"] = [*entry.get("migrations", []), path]
-    manifest.resources[request.table] = new_entry
-    current = replace(new_spec, api_version=int(entry.get("api_version", 1)))
-    slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
-    versions = specs_for_versions(project, [dict(v) for v in entry.get("versions", [])], current)
-    files = render_resource(
-        project,
-        current,
-        slot,
-        create_spec=build_created_spec(project, new_entry),
-        versions=versions,
-    )
+    files, manifest = rerender(project, entry, new_args, new_spec, path)
     files.append(Rendered(path, text, resource=request.table, frozen=True))
     outcome.actions = [summary]
     outcome.layers["Database"] = [
@@ -183,6 +167,28 @@ def _through_spec(
             f"a create or update that repeats {', '.join(request.columns)} answers 409 Conflict"
         ]
         outcome.layers["Tests"] = ["the duplicate-is-409 tests of the rule"]
+    return files, manifest
+
+
+def rerender(
+    project: Project, entry: dict, new_args: Any, new_spec: Any, migration: str
+) -> tuple[list[Rendered], Manifest]:
+    """A generated resource rendered from its new args (the rule in its spec), and the
+    manifest that remembers them and the new migration (not among the files)."""
+    from scaffold.generate.compose import MigrationSlot, render_resource
+    from scaffold.project.core import build_created_spec, specs_for_versions
+
+    manifest = project.manifest.copy()
+    new_entry = dict(entry)
+    new_entry.setdefault("create_args", entry["args"])
+    new_entry["args"] = new_args.to_dict()
+    new_entry["migrations"] = [*entry.get("migrations", []), migration]
+    manifest.resources[new_spec.table] = new_entry
+    current = replace(new_spec, api_version=int(entry.get("api_version", 1)))
+    slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
+    versions = specs_for_versions(project, [dict(v) for v in entry.get("versions", [])], current)
+    created = build_created_spec(project, new_entry)
+    files = render_resource(project, current, slot, create_spec=created, versions=versions)
     return files, manifest
 
 

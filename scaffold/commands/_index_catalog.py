@@ -315,6 +315,7 @@ def live_duplicates(
     )
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["unreachable"])[-1]
+        last = re.sub(r"\s*\(Background on this error.*$", "", last)
         return f"{shown} (not read: {last[:160]})", None
     return shown, json.loads(proc.stdout.strip().splitlines()[-1])
 

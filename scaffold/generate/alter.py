@@ -18,6 +18,7 @@ from scaffold.generate.samples import Samples
 from scaffold.generate.values import check_constraints, literal, range_fields, sa_migration_type
 from scaffold.project.core import Project
 from scaffold.spec import naming
+from scaffold.spec.constraints import Check
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -300,20 +301,51 @@ def duplicates_sql(table: str, columns: tuple[str, ...], where: str | None, key:
 
 
 def _unique_guard(ops: Ops, table: str, columns: tuple[str, ...], where: str | None) -> list[str]:
-    """Lines that stop the migration, before anything is created, when rows already break
-    the unique rule (online only: ``--sql`` has no rows to read)."""
-    ops.imports.add("sqlalchemy as sa")
+    """Lines that stop the migration when rows already break the unique rule."""
     sql = duplicates_sql(table, columns, where, None)
-    rule = f"{table}({', '.join(columns)})"
+    return rows_guard(ops, sql, f"cannot make {table}({', '.join(columns)}) unique: rows share")
+
+
+def rows_guard(ops: Ops, sql: str, message: str) -> list[str]:
+    """Lines that stop the migration, before anything is created, when ``sql`` finds rows
+    (online only: ``--sql`` has no rows to read); ``message`` leads the error."""
+    ops.imports.add("sqlalchemy as sa")
     return [
         "if not op.get_context().as_sql:\n"
-        f"    duplicates = op.get_bind().execute(sa.text({literal(sql)})).fetchall()\n"
-        "    if duplicates:\n"
+        f"    found = op.get_bind().execute(sa.text({literal(sql)})).fetchall()\n"
+        "    if found:\n"
         "        raise RuntimeError(\n"
-        f'            f"cannot make {rule} unique: rows share values {{duplicates}}; "\n'
+        f'            f"{message} {{found}}; "\n'
         '            "fix or remove them first (nothing was changed)"\n'
         "        )"
     ]
+
+
+def add_check(ops: Ops, spec: ResourceSpec, check: Check, violations: str) -> str:
+    """One --check rule on a live table, after a check that no rows break it
+    (``violations``: the SQL that finds them): on PostgreSQL added ``NOT VALID`` (no scan
+    under the lock) and validated in a step of its own; on SQLite a batch. Its name."""
+    from dataclasses import replace
+
+    rule = replace(spec, fields=(), checks=(check,))
+    ((ck_name, condition),) = check_constraints(rule, ops.imports, qualified=True)
+    name = naming.ck(spec.table, ck_name)
+    table = literal(spec.table)
+    validate = f'ALTER TABLE "{spec.table}" VALIDATE CONSTRAINT "{name}"'
+    batch = ops.batch([f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})"])
+    up = (
+        'if op.get_context().dialect.name == "postgresql":\n'
+        f"    op.create_check_constraint(op.f({literal(name)}), {table}, {condition}, "
+        "postgresql_not_valid=True)\n"
+        "    with op.get_context().autocommit_block():\n"
+        f"        op.execute({literal(validate)})\n"
+        "else:\n"
+        "    " + batch.replace("\n", "\n    ")
+    )
+    down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")'])
+    message = f"cannot add CHECK {check.text} to {spec.table}: rows break it"
+    ops.pair([*rows_guard(ops, violations, message), up], [down])
+    return name
 
 
 def render_alter(
