@@ -129,3 +129,37 @@ def _squawk(project: Path, sql: str) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.pg
+def test_check_on_postgres_is_added_not_valid_then_validated_and_refused_over_bad_rows(
+    project: Path, pg_url: str, pg_server
+) -> None:
+    env = db_env(pg_url)
+    shifts = ["resource", "shifts", "name:str=40", "hours:int", "max_hours:int"]
+    assert scaffold(*shifts, project=project).exit_code == 0
+    run(project, "alembic", "upgrade", "head", env=env)
+    insert = "INSERT INTO shifts (name, hours, max_hours, created_at, updated_at) VALUES "
+    _psql(pg_server, pg_url, insert + "('a', 3, 8, now(), now()), ('b', 9, 8, now(), now())")
+    before = snapshot(project)
+    rule = ["constraint", "add", "shifts", "--check", "hours<=max_hours", "--no-verify"]
+    refused = scaffold(*rule, "--database-url", pg_url, project=project)
+    assert refused.exit_code == 1, refused.output
+    assert "id 2: hours='9', max_hours='8'" in refused.output
+    assert snapshot(project) == before
+    _psql(pg_server, pg_url, "UPDATE shifts SET hours = 8 WHERE id = 2")
+    written = scaffold(*rule, "--database-url", pg_url, project=project)
+    assert written.exit_code == 0, written.output
+    head = _down_revision(project, "shifts_add_check_hours_le_max_hours")
+    sql = run(project, "alembic", "upgrade", f"{head}:head", "--sql", env=env).stdout
+    assert "CHECK (hours <= max_hours) NOT VALID" in sql
+    # VALIDATE runs after the ADD's transaction committed (an autocommit step of its own).
+    assert sql.index("NOT VALID") < sql.index("COMMIT") < sql.index("VALIDATE CONSTRAINT")
+    for step in (["upgrade", "head"], ["downgrade", head], ["upgrade", "head"], ["check"]):
+        run(project, "alembic", *step, env=env)
+    valid = _psql(
+        pg_server,
+        pg_url,
+        "SELECT convalidated FROM pg_constraint WHERE conname = 'ck_shifts_hours_le_max_hours'",
+    )
+    assert valid == "t"
