@@ -252,7 +252,8 @@ def index(
         def planned_add(proj: Any) -> tuple[Any, list | None, Any]:
             outcome, files, manifest = plan_index_add(proj, request, database_url=database_url)
             if files and proj.adopted and not target.approve and not target.dry_run:
-                refuse_hand_written_edits(proj, files)
+                again = f"{request.command()} --approve"
+                refuse_hand_written_edits(proj, files, edit="an Index", example=again)
             return outcome, files, manifest
 
         exit_with(apply_command(planned_add, target))
@@ -280,7 +281,7 @@ def index(
 
 @app.command()
 @handles_errors
-@writing("verify", "keep_failed")
+@writing("verify", "keep_failed", "approve")
 def constraint(
     action: Annotated[str, typer.Argument(help="add: a rule on a live table.")],
     table: Annotated[str, typer.Argument(help="The table.")],
@@ -323,8 +324,15 @@ def constraint(
         )
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
-        return plan_constraint_add(
+        outcome, files, manifest = plan_constraint_add(
             proj, table, unique=unique, check=check, database_url=database_url
         )
+        if files and proj.adopted and not target.approve and not target.dry_run:
+            from scaffold.commands.index import refuse_hand_written_edits
+
+            rule = f"--unique {unique}" if unique else f'--check "{check}"'
+            again = f"scaffold constraint add {table} {rule} --approve"
+            refuse_hand_written_edits(proj, files, edit="an Index", example=again)
+        return outcome, files, manifest
 
     exit_with(apply_command(planned, target))

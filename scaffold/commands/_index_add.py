@@ -46,7 +46,7 @@ def plan_index_add(
 
     project.require_alembic()
     python = project_python(project.root)
-    info = validate(request, scratch_catalog(project.root, python))
+    info = validate(request, _catalog(project, python))
     outcome = Outcome(command="index add", actions=[request.command()])
     existing = already_there(request, info)
     if existing is not None:
@@ -71,6 +71,21 @@ def plan_index_add(
     ]
     outcome.notes += ["Next steps:", "  alembic upgrade head"]
     return outcome, files, manifest
+
+
+def _catalog(project: Project, python: str) -> dict:
+    """The tables the migrations build, read through the driver the project's env uses."""
+    from scaffold.apply.verify import _async_env
+
+    profile = project.profile
+    if profile is None:
+        return scratch_catalog(project.root, python)
+    return scratch_catalog(
+        project.root,
+        python,
+        asynchronous=_async_env(project.root, profile),
+        ini=profile.alembic_ini or "alembic.ini",
+    )
 
 
 def _refuse_duplicates(

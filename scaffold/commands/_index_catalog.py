@@ -79,15 +79,18 @@ def parse_columns(text: str, table: str) -> tuple[str, ...]:
     return names
 
 
-def scratch_catalog(root: Path, python: str) -> dict[str, TableInfo]:
+def scratch_catalog(
+    root: Path, python: str, *, asynchronous: bool = True, ini: str = "alembic.ini"
+) -> dict[str, TableInfo]:
     """Every table the migrations create, with its columns and indexes: ``alembic upgrade
-    head`` into a scratch SQLite database, then its catalog. Raises ProjectError when the
-    migrations do not run on SQLite."""
+    head`` into a scratch SQLite database (through the driver the env uses: async or
+    not), then its catalog. Raises ProjectError when the migrations do not run on SQLite."""
     with tempfile.TemporaryDirectory(prefix="scaffold-index-") as tmp:
         db = Path(tmp, "catalog.db")
-        env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+        driver = "sqlite+aiosqlite" if asynchronous else "sqlite"
+        env = {**os.environ, "DATABASE_URL": f"{driver}:///{db}"}
         proc = subprocess.run(
-            [python, "-m", "alembic", "upgrade", "head"],
+            [python, "-m", "alembic", "-c", ini, "upgrade", "head"],
             cwd=root,
             env=env,
             capture_output=True,
@@ -302,7 +305,10 @@ def live_duplicates(
     if not url:
         return "no DATABASE_URL", None
     shown = re.sub(r"//[^@/]*@", "//***@", url)
-    readable = _read_only_url(root, url)
+    from scaffold.apply.verify import _with_driver
+
+    # The probe reads through SQLAlchemy's async engine, whatever driver the app uses.
+    readable = _read_only_url(root, _with_driver(url, asynchronous=True))
     if readable is None:
         return f"{shown} (no database file yet)", None
     proc = subprocess.run(

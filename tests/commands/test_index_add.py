@@ -207,3 +207,21 @@ def test_an_index_in_a_generated_model_survives_the_next_render_of_the_resource(
     env = db_env(f"sqlite+aiosqlite:///{tmp_path}/r.db")
     for step in (["upgrade", "head"], ["check"]):
         run(project, "alembic", *step, env=env)
+
+
+def test_adopted_project_shows_the_model_diff_and_waits_for_approve(tmp_path: Path) -> None:
+    from tests.support.adopted import copy_fixture
+    from tests.support.adopted import scaffold as scaffold_in
+
+    root = copy_fixture("adopt_layered", tmp_path)
+    assert scaffold_in(root, "adopt").returncode == 0
+    before = snapshot(root)
+    refused = scaffold_in(root, "index", "add", "people", "last_name,first_name", "--no-verify")
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "--- a/app/models/person.py" in refused.stderr
+    assert "scaffold index add people last_name,first_name --approve" in refused.stderr
+    assert snapshot(root) == before
+    done = scaffold_in(root, "index", "add", "people", "last_name,first_name", "--approve")
+    assert done.returncode == 0, done.stdout + done.stderr
+    model = (root / "app/models/person.py").read_text()
+    assert '"ix_people_last_name_first_name"' in model and "__table_args__" in model
