@@ -283,7 +283,7 @@ def index(
 @handles_errors
 @writing("verify", "keep_failed", "approve")
 def constraint(
-    action: Annotated[str, typer.Argument(help="add: a rule on a live table.")],
+    action: Annotated[str, typer.Argument(help="add or drop: a rule on a live table.")],
     table: Annotated[str, typer.Argument(help="The table.")],
     unique: Annotated[
         str | None, typer.Option("--unique", help="Columns whose values are unique together: a,b.")
@@ -301,7 +301,7 @@ def constraint(
     *,
     target: Target,
 ) -> None:
-    """Add a unique or CHECK rule to a live table (409/422 in a generated API).
+    """Add (or drop) a unique or CHECK rule on a live table (409/422 in a generated API).
 
     Rows that already break it are named and nothing is written; the migration
     re-checks before it adds the rule (a CHECK: NOT VALID, then VALIDATE, on PostgreSQL).
@@ -311,14 +311,23 @@ def constraint(
         scaffold constraint add shifts --check "starts_at<ends_at"
 
         scaffold constraint add shifts --unique resident_id,starts_at
-    """
-    from scaffold.commands.constraint import plan_constraint_add
 
+        scaffold constraint drop shifts --check "starts_at<ends_at"
+    """
+    from scaffold.commands.constraint import plan_constraint_add, plan_constraint_drop
+
+    if action == "drop":
+        exit_with(
+            apply_command(
+                lambda proj: plan_constraint_drop(proj, table, unique=unique, check=check), target
+            )
+        )
+        return
     if action != "add":
         from scaffold.errors import InputError
 
         raise InputError(
-            f"Unknown constraint action {action!r} (only add so far).",
+            f"Unknown constraint action {action!r}: add or drop.",
             token=action,
             example=f"scaffold constraint add {table} --unique {unique or 'a,b'}",
         )

@@ -160,3 +160,76 @@ def _check_example(table: str, spec: object, text: str, token: str | None) -> st
     if numbers:
         return f'scaffold constraint add {table} --check "{numbers[0].name}>=0"'
     return f"scaffold constraint add {table} --unique {fields[0].name if fields else 'name'}"
+
+
+def plan_constraint_drop(
+    project: Project, table: str, *, unique: str | None, check: str | None
+) -> tuple[Outcome, list[Rendered] | None, Manifest | None]:
+    """Remove a --unique or --check rule from a generated resource: its spec, every layer
+    (no more 409/422 for it) and one migration dropping the constraint (its downgrade
+    re-checks the rows and adds it back)."""
+    from scaffold.generate.values import unique_sets
+    from scaffold.project.core import build_spec
+
+    project.require_alembic()
+    rule_text = f"--unique {unique}" if unique is not None else f'--check "{check}"'
+    entry = project.manifest.resources.get(table)
+    if entry is None:
+        raise InputError(
+            f"{table!r} is not a resource scaffold generated; drop its rules in a migration by hand.",
+            token=table,
+            example=f"scaffold constraint drop {next(iter(sorted(project.manifest.resources)), table)} {rule_text}",
+        )
+    args = stored_args(entry)
+    rules = [f"--unique {g}" for g in args.uniques] + [f'--check "{c}"' for c in args.checks]
+    rules += [f"--unique {t.partition(':')[0]}" for t in args.fields if ":unique" in t]
+    example = f"scaffold constraint drop {table} {rules[0]}" if rules else None
+    if (unique is None) == (check is None):
+        raise InputError(
+            f"constraint drop takes one rule: --unique a,b or --check EXPR (rules: {', '.join(rules) or 'none'}).",
+            token="--check" if check is not None else "--unique",
+            example=example,
+        )
+    if unique is not None:
+        columns = parse_columns(unique, table)
+        group = ",".join(columns)
+        fields = tuple(
+            ":".join(p for p in t.split(":") if p != "unique")
+            if len(columns) == 1 and t.partition(":")[0] == columns[0]
+            else t
+            for t in args.fields
+        )
+        uniques = tuple(g for g in args.uniques if _squeezed(g) != group)
+        new_args = replace(args, fields=fields, uniques=uniques)
+    else:
+        checks = tuple(c for c in args.checks if _squeezed(c) != _squeezed(check or ""))
+        new_args = replace(args, checks=checks)
+    if new_args == args:
+        raise InputError(
+            f"{table} has no rule {rule_text} (rules: {', '.join(rules) or 'none'}).",
+            token=unique or check or table,
+            example=example or f"scaffold constraint add {table} {rule_text}",
+        )
+    old_spec = build_spec(project, args)
+    new_spec = build_spec(project, new_args)
+    ops = alter.Ops(table)
+    reverse = alter.Ops(table, ops.imports)
+    names = [
+        alter.add_unique_constraint(reverse, table, tuple(g))
+        for g in unique_sets(old_spec)
+        if g not in unique_sets(new_spec)
+    ]
+    for rule in old_spec.checks:
+        if rule not in new_spec.checks:
+            names.append(alter.add_check(reverse, old_spec, rule, violations_sql(table, rule)))
+    ops.pair(reverse.downgrade, reverse.upgrade)
+    summary = f"{table}: drop {', '.join(names)} ({rule_text})"
+    slug = f"{table}_drop_{re.sub(r'[^a-z0-9]+', '_', (unique or check or '').lower())}"[:60]
+    path, migration, _down, _rev = alter.render_alter(project, ops, summary, slug.rstrip("_"))
+    files, manifest = rerender(project, entry, new_args, new_spec, path)
+    files.append(Rendered(path, migration, resource=table, frozen=True))
+    outcome = Outcome(command="constraint drop", actions=[summary])
+    outcome.layers["Database"] = [f"drop {', '.join(names)}", f"migration `{path}`"]
+    outcome.layers["Services"] = [f"no more 409/422 for {rule_text}"]
+    outcome.notes += ["Next steps:", "  alembic upgrade head"]
+    return outcome, files, manifest

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scaffold.project.manifest import Manifest
 from tests.support.helpers import db_env, run, scaffold, snapshot
 
 pytestmark = pytest.mark.e2e
@@ -143,5 +144,35 @@ def test_constraint_add_takes_exactly_one_rule(project: Path) -> None:
         "constraint", "add", "shifts", "--unique", "name", "--check", "hours>0", project=project
     )
     assert both.exit_code == 2 and "one rule" in both.output
-    neither = unproved("constraint", "drop", "shifts", project=project)
-    assert neither.exit_code == 2 and "'drop'" in neither.output
+    neither = unproved("constraint", "add", "shifts", project=project)
+    assert neither.exit_code == 2 and "one rule" in neither.output
+    unknown = unproved("constraint", "remove", "shifts", "--check", "hours>0", project=project)
+    assert unknown.exit_code == 2 and "'remove'" in unknown.output
+
+
+def test_drop_removes_the_rule_from_the_spec_and_its_migration_round_trips(
+    project: Path, tmp_path: Path
+) -> None:
+    rules = ["--check", "hours>0", "--unique", "name,hours"]
+    assert scaffold(*SHIFTS, *rules, project=project).exit_code == 0
+    env = _rows(project, tmp_path / "d.db", [f"'a', {EARLY}, {LATE}, 3"])
+    for rule in (["--check", "hours > 0"], ["--unique", "name,hours"]):
+        dropped = unproved("constraint", "drop", "shifts", *rule, project=project)
+        assert dropped.exit_code == 0, dropped.output
+    args = Manifest.load(project).resources["shifts"]["args"]
+    assert not args.get("checks") and not args.get("uniques")
+    model = (project / "app/models/shifts.py").read_text()
+    assert "CheckConstraint" not in model and "UniqueConstraint" not in model
+    for step in (["upgrade", "head"], ["downgrade", "-2"], ["upgrade", "head"], ["check"]):
+        run(project, "alembic", *step, env=env)
+
+
+def test_drop_of_a_rule_that_is_not_there_exits_2_with_one_that_is(project: Path) -> None:
+    assert scaffold(*SHIFTS, "--check", "hours>0", project=project).exit_code == 0
+    before = snapshot(project)
+    result = unproved("constraint", "drop", "shifts", "--check", "hours>1", project=project)
+    assert result.exit_code == 2 and '"hours>1"' in result.output
+    assert snapshot(project) == before
+    example = shlex.split(result.output.split("Example: ", 1)[1].strip().splitlines()[0])
+    assert example[1:] == ["constraint", "drop", "shifts", "--check", "hours>0"]
+    assert unproved(*example[1:], project=project).exit_code == 0
