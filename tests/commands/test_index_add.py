@@ -12,7 +12,7 @@ import pytest
 from scaffold.commands._index_catalog import IndexRequest
 from scaffold.commands._index_model import add_table_index
 from scaffold.project.manifest import Manifest
-from tests.support.helpers import db_env, run, scaffold, snapshot
+from tests.support.helpers import MYPY_CACHE, db_env, run, scaffold, snapshot
 from tests.support.projects import CONTACTS, HAND_MIGRATION, HAND_MODEL
 
 pytestmark = pytest.mark.e2e
@@ -207,6 +207,9 @@ def test_an_index_in_a_generated_model_survives_the_next_render_of_the_resource(
     env = db_env(f"sqlite+aiosqlite:///{tmp_path}/r.db")
     for step in (["upgrade", "head"], ["check"]):
         run(project, "alembic", *step, env=env)
+    run(project, "ruff", "check", "app/models/contacts.py")
+    run(project, "ruff", "format", "--check", "app/models/contacts.py")
+    run(project, "mypy", "--cache-dir", str(MYPY_CACHE), "app/models/contacts.py")
 
 
 def test_adopted_project_shows_the_model_diff_and_waits_for_approve(tmp_path: Path) -> None:
