@@ -267,7 +267,7 @@ def add_unique_constraint(ops: Ops, table: str, columns: tuple[str, ...]) -> str
         f"{_concurrent_retry(name, table)}"
         f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}], "
         "unique=True, postgresql_concurrently=True, if_not_exists=True)\n"
-        f"    op.execute({literal(attach)})\n"
+        f"    op.execute({sql_literal(attach)})\n"
         "else:\n"
         "    " + batch.replace("\n", "\n    ")
     )
@@ -306,13 +306,32 @@ def _unique_guard(ops: Ops, table: str, columns: tuple[str, ...], where: str | N
     return rows_guard(ops, sql, f"cannot make {table}({', '.join(columns)}) unique: rows share")
 
 
+def sql_literal(sql: str) -> str:
+    """A SQL string as Python source: a long one in pieces cut between words (one per line
+    once formatted), so the statement reads as SQL in the migration."""
+    import re
+
+    from scaffold.generate.values import LONG_STRING
+
+    pieces = [""]
+    for word in re.findall(r"\S+\s*|\s+", sql):  # each word with the spaces after it
+        if pieces[-1] and len(pieces[-1]) + len(word) > LONG_STRING:
+            pieces.append("")
+        pieces[-1] += word
+    if len(pieces) == 1:
+        return literal(sql)
+    # A single word longer than a piece comes back from literal() in parentheses of its own.
+    parts = [literal(p)[1:-1] if len(p) > LONG_STRING else literal(p) for p in pieces]
+    return "(" + " ".join(parts) + ")"
+
+
 def rows_guard(ops: Ops, sql: str, message: str) -> list[str]:
     """Lines that stop the migration, before anything is created, when ``sql`` finds rows
     (online only: ``--sql`` has no rows to read); ``message`` leads the error."""
     ops.imports.add("sqlalchemy as sa")
     return [
         "if not op.get_context().as_sql:\n"
-        f"    found = op.get_bind().execute(sa.text({literal(sql)})).fetchall()\n"
+        f"    found = op.get_bind().execute(sa.text({sql_literal(sql)})).fetchall()\n"
         "    if found:\n"
         "        raise RuntimeError(\n"
         f'            f"{message} {{found}}; "\n'

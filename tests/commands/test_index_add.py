@@ -228,3 +228,27 @@ def test_adopted_project_shows_the_model_diff_and_waits_for_approve(tmp_path: Pa
     assert done.returncode == 0, done.stdout + done.stderr
     model = (root / "app/models/person.py").read_text()
     assert '"ix_people_last_name_first_name"' in model and "__table_args__" in model
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'SELECT "name", COUNT(*) FROM "contacts" WHERE "name" IS NOT NULL GROUP BY "name"',
+        "a  =  1   AND b " * 9,
+        "short",
+        "y " + "x" * 130,
+    ],
+)
+def test_sql_in_a_migration_is_cut_between_words_and_reads_back_the_same(sql: str) -> None:
+    import ast
+    import io
+    import tokenize
+
+    from scaffold.generate.alter import sql_literal
+
+    source = sql_literal(sql)
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    pieces = [ast.literal_eval(t.string) for t in tokens if t.type == tokenize.STRING]
+    assert "".join(pieces) == sql
+    # Every piece but the last ends between words; a word longer than a piece is cut.
+    assert all(p.endswith(" ") or " " not in p for p in pieces[:-1]), pieces
