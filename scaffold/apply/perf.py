@@ -68,18 +68,26 @@ def _fill(db: Path, tables: list[str]) -> None:
         con.close()
 
 
-def _measure(db: Path, table: str, column: str) -> tuple[str, float]:
+def _measure(db: Path, table: str, column: str, where: str | None = None) -> tuple[str, float]:
+    """The plan and time of the lookup an index serves: equality on each of its columns
+    (``column`` may be ``a,b``), within its ``where`` predicate for a partial one."""
     con = sqlite3.connect(db)
     try:
-        sql = f'SELECT * FROM "{table}" WHERE "{column}" = ?'
-        value = con.execute(f'SELECT "{column}" FROM "{table}" LIMIT 1 OFFSET 7').fetchone()
-        value = value[0] if value else 1
-        plan = " ".join(row[-1] for row in con.execute(f"EXPLAIN QUERY PLAN {sql}", (value,)))
+        columns = column.split(",")
+        condition = " AND ".join(f'"{c}" = ?' for c in columns)
+        if where:
+            condition += f" AND ({where})"
+        sql = f'SELECT * FROM "{table}" WHERE {condition}'
+        names = ", ".join(f'"{c}"' for c in columns)
+        within = f" WHERE {where}" if where else ""
+        found = con.execute(f'SELECT {names} FROM "{table}"{within} LIMIT 1 OFFSET 7').fetchone()
+        value = tuple(found) if found else tuple(1 for _ in columns)
+        plan = " ".join(row[-1] for row in con.execute(f"EXPLAIN QUERY PLAN {sql}", value))
         samples = []
         for _ in range(5):
             start = time.perf_counter()
             for _ in range(LOOKUPS // 5):
-                con.execute(sql, (value,)).fetchall()
+                con.execute(sql, value).fetchall()
             samples.append((time.perf_counter() - start) * 1000)
         return plan, statistics.median(samples) * 5
     finally:
@@ -87,9 +95,10 @@ def _measure(db: Path, table: str, column: str) -> tuple[str, float]:
 
 
 def index_impact(
-    root: Path, python: str, before_revision: str | None, lookups: list[tuple[str, str]]
+    root: Path, python: str, before_revision: str | None, lookups: list[tuple[str, ...]]
 ) -> list[str]:
-    """Report lines: plan and time of each ``(table, column)`` lookup before and after ``upgrade head``."""
+    """Report lines: plan and time of each ``(table, column[, where])`` lookup before and
+    after ``upgrade head`` (``column`` may be ``a,b``)."""
     if not lookups:
         return []
     with tempfile.TemporaryDirectory(prefix="scaffold-perf-") as tmp:
@@ -114,7 +123,7 @@ def index_impact(
 
         try:
             alembic("upgrade", before_revision or "base")
-            _fill(db, sorted({table for table, _ in lookups}))
+            _fill(db, sorted({lookup[0] for lookup in lookups}))
             before = {lookup: _measure(db, *lookup) for lookup in lookups}
             alembic("upgrade", "head")
             after = {lookup: _measure(db, *lookup) for lookup in lookups}
@@ -126,10 +135,13 @@ def index_impact(
         "| lookup | plan before | plan after | time before | time after | speed-up |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for table, column in lookups:
-        (plan_a, ms_a), (plan_b, ms_b) = before[(table, column)], after[(table, column)]
+    for lookup in lookups:
+        (plan_a, ms_a), (plan_b, ms_b) = before[lookup], after[lookup]
         ratio = ms_a / ms_b if ms_b else float("inf")
+        table, column, *where = lookup
+        shown = " AND ".join(f"{table}.{c} = ?" for c in column.split(","))
+        shown += "".join(f" AND {w}" for w in where)
         lines.append(
-            f"| `{table}.{column} = ?` | {plan_a} | {plan_b} | {ms_a:.1f} ms | {ms_b:.1f} ms | {ratio:.0f}× |"
+            f"| `{shown}` | {plan_a} | {plan_b} | {ms_a:.1f} ms | {ms_b:.1f} ms | {ratio:.0f}× |"
         )
     return lines

@@ -235,7 +235,12 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
         from scaffold.apply.perf import index_impact
         from scaffold.project.interpreter import project_python
 
-        migration = next(c for c in outcome.changes if c.path.endswith("_add_missing_indexes.py"))
+        path = outcome.extra.pop("index_migration", None)
+        migration = next(
+            c
+            for c in outcome.changes
+            if c.path == path or (path is None and c.path.endswith("_add_missing_indexes.py"))
+        )
         before = _down_revision(migration.text)
         outcome.performance = index_impact(
             project.root, project_python(project.root), before, lookups

@@ -20,7 +20,7 @@ from scaffold.project.files import (
     Rendered,
     safe_path,
 )
-from scaffold.project.manifest import Manifest, sha256
+from scaffold.project.manifest import Manifest, base_path, sha256
 
 
 def _read(path: Path) -> str | None:
@@ -76,6 +76,9 @@ def plan(
             else:
                 reason = "you changed this file since scaffold generated it"
         generated = None if item.edit else item.text
+        if item.edit and item.as_user_edit:
+            base = safe_path(root, base_path(item.path))
+            generated = base.read_text(encoding="utf-8") if base.is_file() else None
         changes.append(
             Change(item.path, status, item.text, old, item.resource, reason, generated=generated)
         )
@@ -84,8 +87,6 @@ def plan(
 
 def _merge_edits(root: Path, item: Rendered, current: str) -> str | None:
     """Three-way merge of (previous render, the user's file, new render); None on overlap."""
-    from scaffold.project.manifest import base_path
-
     base_file = root / base_path(item.path)
     if not base_file.is_file():
         return None

@@ -200,28 +200,69 @@ def endpoint(
 @handles_errors
 @writing("verify", "keep_failed", "approve")
 def index(
+    action: Annotated[
+        str | None, typer.Argument(help="add: one index on TABLE's COLUMNS (a,b).")
+    ] = None,
+    table: Annotated[str | None, typer.Argument(help="The table (any, generated or not).")] = None,
+    columns: Annotated[str | None, typer.Argument(help="Its columns, in order: a or a,b.")] = None,
     missing: Annotated[
         bool, typer.Option("--missing", help="Index foreign keys and filter columns that lack one.")
     ] = False,
+    unique: Annotated[
+        bool, typer.Option("--unique", help="add: a unique index (409 on a duplicate).")
+    ] = False,
+    where: Annotated[
+        str | None, typer.Option("--where", help='add: a partial index, e.g. "active = true".')
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="add --unique: the database to check for duplicates "
+            "(default: DATABASE_URL, then .env).",
+        ),
+    ] = None,
     *,
     target: Target,
 ) -> None:
-    """Write one migration adding every missing index, and measure the lookups it speeds up.
+    """Add an index to a table (`index add`) or every missing one (`index --missing`),
+    and measure the lookups it speeds up.
 
-    In an adopted project, models scaffold did not generate are edited only with
-    --approve; without it the diffs are shown and nothing is written.
+    `index add` writes one migration (CREATE INDEX CONCURRENTLY on PostgreSQL) and
+    updates the model; --unique first checks the database for rows that already share
+    values. In an adopted project, models scaffold did not generate are edited only
+    with --approve; without it the diffs are shown and nothing is written.
 
-    Example:
+    Examples:
+
+        scaffold index add shifts starts_at
+
+        scaffold index add contacts email --unique
 
         scaffold index --missing
     """
-    from scaffold.commands.index import manifest_with_indexes, plan_index
+    from scaffold.commands.index import manifest_with_indexes, plan_index, refuse_hand_written_edits
 
-    if not missing:
+    if action is not None:
+        from scaffold.commands._index_add import plan_index_add
+        from scaffold.commands._index_catalog import request_of
+
+        request = request_of(action, table, columns, unique=unique, where=where, missing=missing)
+
+        def planned_add(proj: Any) -> tuple[Any, list | None, Any]:
+            outcome, files, manifest = plan_index_add(proj, request, database_url=database_url)
+            if files and proj.adopted and not target.approve and not target.dry_run:
+                again = f"{request.command()} --approve"
+                refuse_hand_written_edits(proj, files, edit="an Index", example=again)
+            return outcome, files, manifest
+
+        exit_with(apply_command(planned_add, target))
+        return
+    if not missing or unique or where is not None:
         from scaffold.errors import InputError
 
         raise InputError(
-            "index needs --missing (the only mode so far).",
+            "index needs `add TABLE COLUMNS` (--unique and --where go with it) or --missing.",
             token="index",
             example="scaffold index --missing",
         )
@@ -231,10 +272,76 @@ def index(
         if not files:
             return outcome, None, None
         if proj.adopted and not target.approve and not target.dry_run:
-            from scaffold.commands.index import refuse_hand_written_edits
-
             refuse_hand_written_edits(proj, files)
         outcome.extra["index_missing"] = [(m.model.table, m.column) for m in found]
         return outcome, files, manifest_with_indexes(proj, found)
+
+    exit_with(apply_command(planned, target))
+
+
+@app.command()
+@handles_errors
+@writing("verify", "keep_failed", "approve")
+def constraint(
+    action: Annotated[str, typer.Argument(help="add or drop: a rule on a live table.")],
+    table: Annotated[str, typer.Argument(help="The table.")],
+    unique: Annotated[
+        str | None, typer.Option("--unique", help="Columns whose values are unique together: a,b.")
+    ] = None,
+    check: Annotated[
+        str | None, typer.Option("--check", help='A CHECK rule, e.g. "starts_at<ends_at".')
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="The database to check for rows that break the rule (default: DATABASE_URL).",
+        ),
+    ] = None,
+    *,
+    target: Target,
+) -> None:
+    """Add (or drop) a unique or CHECK rule on a live table (409/422 in a generated API).
+
+    Rows that already break it are named and nothing is written; the migration
+    re-checks before it adds the rule (a CHECK: NOT VALID, then VALIDATE, on PostgreSQL).
+
+    Examples:
+
+        scaffold constraint add shifts --check "starts_at<ends_at"
+
+        scaffold constraint add shifts --unique resident_id,starts_at
+
+        scaffold constraint drop shifts --check "starts_at<ends_at"
+    """
+    from scaffold.commands.constraint import plan_constraint_add, plan_constraint_drop
+
+    if action == "drop":
+        exit_with(
+            apply_command(
+                lambda proj: plan_constraint_drop(proj, table, unique=unique, check=check), target
+            )
+        )
+        return
+    if action != "add":
+        from scaffold.errors import InputError
+
+        raise InputError(
+            f"Unknown constraint action {action!r}: add or drop.",
+            token=action,
+            example=f"scaffold constraint add {table} --unique {unique or 'a,b'}",
+        )
+
+    def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        outcome, files, manifest = plan_constraint_add(
+            proj, table, unique=unique, check=check, database_url=database_url
+        )
+        if files and proj.adopted and not target.approve and not target.dry_run:
+            from scaffold.commands.index import refuse_hand_written_edits
+
+            rule = f"--unique {unique}" if unique else f'--check "{check}"'
+            again = f"scaffold constraint add {table} {rule} --approve"
+            refuse_hand_written_edits(proj, files, edit="an Index", example=again)
+        return outcome, files, manifest
 
     exit_with(apply_command(planned, target))

@@ -318,8 +318,15 @@ def manifest_with_indexes(project: Project, missing: list[Missing]):
     return manifest
 
 
-def refuse_hand_written_edits(project: Project, files: list[Rendered]) -> None:
-    """Exit 3 with the diffs when the change edits models the project's team wrote."""
+def refuse_hand_written_edits(
+    project: Project,
+    files: list[Rendered],
+    *,
+    edit: str = "index=True",
+    example: str = "scaffold index --missing --approve",
+) -> None:
+    """Exit 3 with the diffs when the change edits models the project's team wrote
+    (``edit``: what it adds; ``example``: the command again, approved)."""
     import difflib
 
     from scaffold.errors import EscalationRequired
@@ -339,13 +346,13 @@ def refuse_hand_written_edits(project: Project, files: list[Rendered]) -> None:
         )
         escalations.append(
             {
-                "reason": f"edits {r.path}, a model scaffold did not generate (index=True)",
+                "reason": f"edits {r.path}, a model scaffold did not generate ({edit})",
                 "trigger": r.path,
             }
         )
     error = EscalationRequired.listing(
         escalations,
-        example="scaffold index --missing --approve",
+        example=example,
         tail="The edits:\n" + "".join(diffs).rstrip("\n") + "\nNothing was written.",
     )
     raise error

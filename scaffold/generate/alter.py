@@ -1,4 +1,5 @@
-"""Migrations that change a live table: add, remove or rename fields, add indexes.
+"""Migrations that change a live table: add, remove or rename fields, add indexes and
+unique rules.
 
 Every change is an in-memory list of ops (like Alembic's ``ops.py``), rendered
 into ``upgrade`` lines; ``downgrade`` is built as the reverse of ``upgrade``.
@@ -17,6 +18,7 @@ from scaffold.generate.samples import Samples
 from scaffold.generate.values import check_constraints, literal, range_fields, sa_migration_type
 from scaffold.project.core import Project
 from scaffold.spec import naming
+from scaffold.spec.constraints import Check
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -218,18 +220,151 @@ def _rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[s
     return create, drop
 
 
-def add_index(ops: Ops, table: str, column: str) -> None:
-    """``CREATE INDEX CONCURRENTLY`` on PostgreSQL (outside the transaction), plain elsewhere."""
-    name = naming.ix(table, [column])
+def add_index(
+    ops: Ops,
+    table: str,
+    column: str | tuple[str, ...],
+    *,
+    unique: bool = False,
+    where: str | None = None,
+) -> str:
+    """``CREATE INDEX CONCURRENTLY`` on PostgreSQL (outside the transaction), plain elsewhere;
+    a unique one is preceded by a check that no rows would break it. Returns its name."""
+    columns = (column,) if isinstance(column, str) else column
+    name = naming.ix(table, list(columns))
+    cols = ", ".join(literal(c) for c in columns)
+    extra = f", unique={unique}"
+    if where is not None:
+        ops.imports.add("sqlalchemy as sa")
+        text = f"sa.text({literal(where)})"
+        extra += f", postgresql_where={text}, sqlite_where={text}"
+    head = f"op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}]{extra}"
     up = (
         'if op.get_context().dialect.name == "postgresql":\n'
         "    with op.get_context().autocommit_block():\n"
-        f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{literal(column)}], unique=False, postgresql_concurrently=True)\n"
+        f"{_concurrent_retry(name, table)}"
+        f"        {head}, postgresql_concurrently=True, if_not_exists=True)\n"
         "else:\n"
-        f"    op.create_index(op.f({literal(name)}), {literal(table)}, [{literal(column)}], unique=False)"
+        f"    {head})"
     )
     down = f"op.drop_index(op.f({literal(name)}), table_name={literal(table)})"
+    ops.pair([*_unique_guard(ops, table, columns, where)] if unique else [], [])
     ops.pair([up], [down])
+    return name
+
+
+def add_unique_constraint(ops: Ops, table: str, columns: tuple[str, ...]) -> str:
+    """A named UNIQUE constraint after a check that no rows break it: on PostgreSQL its
+    index is built ``CONCURRENTLY`` first and then attached (``UNIQUE USING INDEX``), so
+    the table is never locked for the build; on SQLite a batch (table copy)."""
+    name = naming.uq(table, list(columns))
+    cols = ", ".join(literal(c) for c in columns)
+    attach = f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"'
+    batch = ops.batch([f"batch_op.create_unique_constraint(op.f({literal(name)}), [{cols}])"])
+    up = (
+        'if op.get_context().dialect.name == "postgresql":\n'
+        "    with op.get_context().autocommit_block():\n"
+        f"{_concurrent_retry(name, table)}"
+        f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}], "
+        "unique=True, postgresql_concurrently=True, if_not_exists=True)\n"
+        f"    op.execute({sql_literal(attach)})\n"
+        "else:\n"
+        "    " + batch.replace("\n", "\n    ")
+    )
+    down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")'])
+    ops.pair([*_unique_guard(ops, table, columns, None), up], [down])
+    return name
+
+
+def _concurrent_retry(name: str, table: str) -> str:
+    """The line before a concurrent build: a build that failed half way leaves an INVALID
+    index of that name, dropped here so the migration can be run again."""
+    return (
+        "        # A concurrent build that failed leaves an INVALID index: drop it, build again.\n"
+        f"        op.drop_index(op.f({literal(name)}), table_name={literal(table)}, "
+        "postgresql_concurrently=True, if_exists=True)\n"
+    )
+
+
+def duplicates_sql(table: str, columns: tuple[str, ...], where: str | None, key: str | None) -> str:
+    """The rows a unique rule on ``columns`` would reject: each duplicated value, how many
+    rows share it and (with a ``key`` column) the first and last of them; five at most."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    filters = " AND ".join(f'"{c}" IS NOT NULL' for c in columns)
+    if where:
+        filters += f" AND ({where})"
+    ids = f', MIN("{key}"), MAX("{key}")' if key else ""
+    return (
+        f'SELECT {quoted}, COUNT(*){ids} FROM "{table}" WHERE {filters} '
+        f"GROUP BY {quoted} HAVING COUNT(*) > 1 ORDER BY COUNT(*) DESC LIMIT 5"
+    )
+
+
+def _unique_guard(ops: Ops, table: str, columns: tuple[str, ...], where: str | None) -> list[str]:
+    """Lines that stop the migration when rows already break the unique rule."""
+    sql = duplicates_sql(table, columns, where, None)
+    return rows_guard(ops, sql, f"cannot make {table}({', '.join(columns)}) unique: rows share")
+
+
+def sql_literal(sql: str) -> str:
+    """A SQL string as Python source: a long one in pieces cut between words (one per line
+    once formatted), so the statement reads as SQL in the migration."""
+    import re
+
+    from scaffold.generate.values import LONG_STRING
+
+    pieces = [""]
+    for word in re.findall(r"\S+\s*|\s+", sql):  # each word with the spaces after it
+        if pieces[-1] and len(pieces[-1]) + len(word) > LONG_STRING:
+            pieces.append("")
+        pieces[-1] += word
+    if len(pieces) == 1:
+        return literal(sql)
+    # A single word longer than a piece comes back from literal() in parentheses of its own.
+    parts = [literal(p)[1:-1] if len(p) > LONG_STRING else literal(p) for p in pieces]
+    return "(" + " ".join(parts) + ")"
+
+
+def rows_guard(ops: Ops, sql: str, message: str) -> list[str]:
+    """Lines that stop the migration, before anything is created, when ``sql`` finds rows
+    (online only: ``--sql`` has no rows to read); ``message`` leads the error."""
+    ops.imports.add("sqlalchemy as sa")
+    return [
+        "if not op.get_context().as_sql:\n"
+        f"    found = op.get_bind().execute(sa.text({sql_literal(sql)})).fetchall()\n"
+        "    if found:\n"
+        "        raise RuntimeError(\n"
+        f'            f"{message} {{found}}; "\n'
+        '            "fix or remove them first (nothing was changed)"\n'
+        "        )"
+    ]
+
+
+def add_check(ops: Ops, spec: ResourceSpec, check: Check, violations: str) -> str:
+    """One --check rule on a live table, after a check that no rows break it
+    (``violations``: the SQL that finds them): on PostgreSQL added ``NOT VALID`` (no scan
+    under the lock) and validated in a step of its own; on SQLite a batch. Its name."""
+    from dataclasses import replace
+
+    rule = replace(spec, fields=(), checks=(check,))
+    ((ck_name, condition),) = check_constraints(rule, ops.imports, qualified=True)
+    name = naming.ck(spec.table, ck_name)
+    table = literal(spec.table)
+    validate = f'ALTER TABLE "{spec.table}" VALIDATE CONSTRAINT "{name}"'
+    batch = ops.batch([f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})"])
+    up = (
+        'if op.get_context().dialect.name == "postgresql":\n'
+        f"    op.create_check_constraint(op.f({literal(name)}), {table}, {condition}, "
+        "postgresql_not_valid=True)\n"
+        "    with op.get_context().autocommit_block():\n"
+        f"        op.execute({literal(validate)})\n"
+        "else:\n"
+        "    " + batch.replace("\n", "\n    ")
+    )
+    down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")'])
+    message = f"cannot add CHECK {check.text} to {spec.table}: rows break it"
+    ops.pair([*rows_guard(ops, violations, message), up], [down])
+    return name
 
 
 def render_alter(

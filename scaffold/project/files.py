@@ -35,6 +35,9 @@ class Rendered:
     resource: str | None = None
     frozen: bool = False  # migrations: once written, never silently updated
     edit: bool = False  # an in-place syntax-tree edit of the file as it is now (not a render)
+    # An edit scaffold makes as the user would (an Index no spec can say): the previous
+    # render stays the file's base, so the next render merges with it instead of undoing it.
+    as_user_edit: bool = False
     delete: bool = False  # the generated file goes away (``destroy``)
 
 
