@@ -80,9 +80,13 @@ def _formatted(project: Project, outcome: Outcome, rendered: list[Rendered]) -> 
     layout = project.layout
     first_party = (layout.package, layout.tests, layout.migrations.split("/")[0])
     if project.adopted:
-        # The project's own ruff config decides the rest (an `alembic/` folder is not
-        # the alembic package).
-        first_party = (layout.package, layout.tests)
+        # As the project's ruff sees its own packages (an `alembic/` folder is not the
+        # alembic package: only folders of Python modules count).
+        from scaffold.generate.format import project_first_party
+
+        first_party = tuple(
+            sorted({layout.package, layout.tests, *project_first_party(project.root)})
+        )
     # An in-place edit of the user's file keeps the file's own formatting: only what
     # scaffold renders is formatted (edits are still parsed before anything is written).
     from scaffold.generate.format import check_syntax

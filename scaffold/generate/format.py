@@ -38,6 +38,35 @@ def project_ruff_config(root: Path) -> Path | None:
     return None
 
 
+def project_first_party(root: Path) -> tuple[str, ...]:
+    """What the project's ruff takes for first-party imports when it runs in the project:
+    its ``known-first-party`` setting and the top-level packages and modules of the project
+    folder and its ``src/`` (as ruff detects them). Rendered files are formatted outside
+    the project, where ruff sees neither."""
+    import tomllib
+
+    names: set[str] = set()
+    config = project_ruff_config(root)
+    if config is not None:
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8", errors="replace"))
+        except tomllib.TOMLDecodeError:
+            data = {}
+        ruff = data.get("tool", {}).get("ruff", {}) if config.name == "pyproject.toml" else data
+        for isort in (ruff.get("lint", {}).get("isort", {}), ruff.get("isort", {})):
+            names.update(isort.get("known-first-party", []))
+    for base in (root, root / "src"):
+        if not base.is_dir():
+            continue
+        for entry in base.iterdir():
+            # Packages (an ``alembic/`` folder of migrations is not the alembic package).
+            if entry.name.isidentifier() and (entry / "__init__.py").is_file():
+                names.add(entry.name)
+            elif entry.suffix == ".py" and entry.stem.isidentifier():
+                names.add(entry.stem)
+    return tuple(sorted(names))
+
+
 def check_syntax(files: dict[str, str]) -> None:
     for path, text in files.items():
         if path.endswith(".py"):
