@@ -150,6 +150,11 @@ def _sync_engine(project: Project) -> str | None:
                 for t in node.targets:
                     if isinstance(t, ast.Name):
                         return f"{mod.name}:{t.id}"
+                    # ``SessionLocal, engine = init_db(url)``: the name that says engine.
+                    if isinstance(t, ast.Tuple):
+                        for element in t.elts:
+                            if isinstance(element, ast.Name) and "engine" in element.id.lower():
+                                return f"{mod.name}:{element.id}"
     return None
 
 

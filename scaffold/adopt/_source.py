@@ -126,7 +126,7 @@ class Project:
                 return node
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                if any(name in bound_names(t) for t in targets):
                     return node
         return None
 
@@ -146,6 +146,15 @@ class Project:
         if isinstance(node, ast.Call):
             return self.resolve_expr(module, node.func)
         return None
+
+
+def bound_names(target: ast.expr) -> set[str]:
+    """The names an assignment target binds: ``x``, and each of ``a, b`` (``(a, b)``)."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, ast.Tuple | ast.List):
+        return {name for element in target.elts for name in bound_names(element)}
+    return set()
 
 
 def dotted(node: ast.expr) -> str | None:

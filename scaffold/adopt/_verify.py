@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from scaffold.adopt._findings import Findings
-from scaffold.adopt._source import Project
+from scaffold.adopt._source import Project, bound_names
 
 # Profile keys naming "module:object" that generated code imports.
 _OBJECTS = ("session_dependency", "sync_session", "sync_engine", "auth_dependency", "app")
@@ -73,7 +73,7 @@ def _binds(block: ast.stmt, name: str) -> bool:
                 return True
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            if any(name in bound_names(t) for t in targets):
                 return True
     return False
 
@@ -84,6 +84,6 @@ def _assigns(tree: ast.Module, name: str) -> bool:
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            if any(name in bound_names(t) for t in targets):
                 return True
     return False

@@ -178,6 +178,28 @@ def test_an_engine_made_by_a_helper_function_is_found_and_a_session_factory_is_n
     assert "session_dependency" not in p
 
 
+def test_an_engine_bound_with_its_sessions_by_one_helper_call_is_found(tmp_path: Path) -> None:
+    # The real-world corpus (mealie): ``SessionLocal, engine = init(url)`` was refused as
+    # "no session dependency and no engine", then rendered an empty import.
+    root = copy_fixture("adopt_engine_helper", tmp_path)
+    db = root / "app/db.py"
+    text = db.read_text().replace(
+        'engine = make_engine(os.environ.get("DATABASE_URL", "sqlite:///service.db"))\n'
+        "SessionLocal = make_sessionmaker(engine)\n",
+        "def init_db(url: str) -> tuple[sessionmaker[Session], Engine]:\n"
+        "    made = create_engine(url, pool_pre_ping=True)\n"
+        "    return make_sessionmaker(made), made\n\n\n"
+        'SessionLocal, engine = init_db(os.environ.get("DATABASE_URL", "sqlite:///service.db"))\n',
+    )
+    assert "init_db(" in text
+    db.write_text(text)
+    done = scaffold(root, "adopt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert profile(root)["sync_engine"] == "app.db:engine"
+    support = root / profile(root)["support_module"]
+    assert "from app.db import engine as sync_engine" in support.read_text()
+
+
 def test_auth_given_where_a_router_is_included_counts_for_its_routes(tmp_path: Path) -> None:
     root = copy_fixture("adopt_engine_helper", tmp_path)
     done = scaffold(root, "adopt")
