@@ -3,6 +3,7 @@ one folder per feature, or one folder per layer), and so where generated files g
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -136,7 +137,7 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
     if layout.kind == "single-file":
         _single_file_paths(p, root, PurePosixPath(layout.model_files.most_common(1)[0][0]))
     else:
-        model_dir = str(PurePosixPath(layout.model_files.most_common(1)[0][0]).parent)
+        model_dir = _home(list(layout.model_files))
         p["models"] = f"{model_dir}/{{name}}.py"
         p["schemas"] = _layer_dir(root, package_dir, ("schemas",), "schemas") + "/{name}.py"
         p["services"] = (
@@ -148,13 +149,24 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
         # Models in a layer, each feature's router (and service, schemas) in its folder.
         _feature_paths(p, root, *feature)
         return
-    route_dirs = Counter(str(PurePosixPath(r).parent) for r in router_files)
-    route_dir = route_dirs.most_common(1)[0][0] if route_dirs else package_dir
+    route_dir = _home(list(router_files)) if router_files else package_dir
     if route_dir in (package_dir, PurePosixPath(package_dir).parent.as_posix(), "."):
         # Routes declared in the app's own module (main.py): new routers get a folder of
         # their own, never the package root (where the support module is, too).
         route_dir = _layer_dir(root, package_dir, ("api/routes", "routers", "api"), "routers")
     p["routers"] = f"{route_dir}/{{name}}.py"
+
+
+def _home(files: list[str]) -> str:
+    """The folder a new file of a layer goes in: the one most of the layer's files are in,
+    or, when they are spread over subfolders (``models/users/``, ``models/recipes/``...),
+    the folder those share: a new table is a subject of its own, not one of another's."""
+    folders = Counter(str(PurePosixPath(f).parent) for f in files)
+    folder, count = folders.most_common(1)[0]
+    if count * 2 > len(files) or len(files) == 1:
+        return folder
+    shared = os.path.commonprefix([PurePosixPath(f).parent.parts for f in files])
+    return str(PurePosixPath(*shared)) if shared else folder
 
 
 def _feature_routers(router_files: Counter[str]) -> tuple[str, str] | None:

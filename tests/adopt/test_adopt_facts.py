@@ -278,3 +278,21 @@ def test_routes_signed_in_through_a_dependency_instance_are_named_not_called_pub
     assert "sign in through Depends(BearerCheck(...))" in said
     assert "public like the project's" not in said
     assert "auth_dependency" not in profile(root)
+
+
+def test_a_new_table_goes_beside_the_subject_folders_not_inside_the_biggest_one() -> None:
+    # The real-world corpus (mealie): models in models/users/, models/group/,
+    # models/household/...: a new table went into models/household/, another subject's.
+    from scaffold.adopt._layout import _home
+
+    spread = [
+        "pkg/db/models/users/users.py",
+        "pkg/db/models/users/tokens.py",
+        "pkg/db/models/group/group.py",
+        "pkg/db/models/household/household.py",
+        "pkg/db/models/recipe/recipe.py",
+    ]
+    assert _home(spread) == "pkg/db/models"
+    gathered = ["app/models/a.py", "app/models/b.py", "app/models/c.py", "app/extra/d.py"]
+    assert _home(gathered) == "app/models"
+    assert _home(["app/user/domain/entity/user.py"]) == "app/user/domain/entity"
