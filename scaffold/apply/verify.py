@@ -480,6 +480,7 @@ def run_all(
             measured=measured,
             app_module=app_module,
         ) + static_checks(root, touched)
+        results = [_project_drift(r, root, touched) for r in results]
     else:
         reason = "not run: written with --no-verify, unproved"
         skipped = (
@@ -495,6 +496,37 @@ def run_all(
         results.append(_lint_result(lint or ""))
     order = list(CHECK_NAMES)
     return sorted(results, key=lambda r: order.index(r.name))
+
+
+def _project_drift(result: CheckResult, root: Path, touched: list[str]) -> CheckResult:
+    """A failed ``alembic check`` whose operations all name tables the change's migrations
+    leave alone: the project's own models and migrations differed before the change, which
+    cannot prove or disprove it (not run, the drift named; a migration of theirs settles it)."""
+    if result.name != "alembic_check" or result.passed is not False:
+        return result
+    named = set(re.findall(r"\('\w+', (?:None|'[^']*'), '(\w+)'", result.detail))
+    for a, b in re.findall(r"Table\('(\w+)'|table=<(\w+)>", result.detail):
+        named.add(a or b)
+    changed: set[str] = set()  # the tables of the change's migrations and models
+    migrated = False
+    for rel in touched:
+        path = root / rel
+        if not (rel.endswith(".py") and path.is_file()):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        changed.update(re.findall(r"__tablename__\s*=\s*[\"'](\w+)[\"']", text))
+        if "versions" in Path(rel).parts:
+            migrated = True
+            changed.update(re.findall(r"op\.\w+\(\s*[\"'](\w+)[\"']", text))
+            changed.update(re.findall(r"table_name=[\"'](\w+)[\"']", text))
+    if not named or not migrated or named & changed:
+        return result
+    return CheckResult(
+        "alembic_check",
+        None,
+        f"not run: the project's models and migrations already differ in {', '.join(sorted(named))}, "
+        f"which this change does not touch (a migration of yours settles it): {result.detail[:300]}",
+    )
 
 
 def _with_driver(url: str, *, asynchronous: bool) -> str:

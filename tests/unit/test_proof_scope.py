@@ -68,3 +68,35 @@ def test_a_package_the_projects_environment_lacks_is_not_run_but_its_own_module_
     assert _absent_dependency(failed("AssertionError: 409 == 201"), tmp_path) is None
     passed = subprocess.CompletedProcess([], 0, stdout=lacks, stderr="")
     assert _absent_dependency(passed, tmp_path) is None
+
+
+def test_drift_in_tables_the_change_leaves_alone_is_the_projects_not_a_failure(
+    tmp_path,
+) -> None:
+    """An adopted project whose models and migrations already differed (the corpus:
+    user.is_active nullable in one, not in the other): its alembic check fails whatever
+    the change; drift in a table the change migrates or models stays a failure."""
+    from scaffold.apply.verify import CheckResult, _project_drift
+
+    versions = tmp_path / "alembic/versions"
+    versions.mkdir(parents=True)
+    (versions / "a1_create_notes.py").write_text('op.create_table(\n    "notes",\n)\n')
+    (tmp_path / "models.py").write_text('__tablename__ = "rooms"\n')
+    touched = ["alembic/versions/a1_create_notes.py", "models.py"]
+
+    def check(ops: str) -> CheckResult:
+        said = f"FAILED: New upgrade operations detected: [{ops}]"
+        return _project_drift(CheckResult("alembic_check", False, said), tmp_path, touched)
+
+    theirs = check("[('modify_nullable', None, 'user', 'is_active', {}, False, True)]")
+    assert theirs.passed is None
+    assert "already differ in user" in theirs.detail
+    assert check("('add_column', None, 'notes', Column('x'))").passed is False
+    assert check("[('modify_type', None, 'rooms', 'size', {}, 1, 2)]").passed is False
+    assert check("something unreadable").passed is False
+    unmigrated = _project_drift(
+        CheckResult("alembic_check", False, "[('add_column', None, 'user', Column('y'))]"),
+        tmp_path,
+        ["models.py"],
+    )
+    assert unmigrated.passed is False  # a change with no migration proves nothing away
