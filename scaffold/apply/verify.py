@@ -13,11 +13,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scaffold.project.interpreter import project_python
 from scaffold.project.outcome import CHECK_NAMES
@@ -249,7 +250,25 @@ def _async_env(root: Path, profile: Profile) -> bool:
     )
 
 
-def dynamic_checks(
+def dynamic_checks(root: Path, test_files: list[str], **options: Any) -> list[CheckResult]:
+    """The checks that run the project's code (see ``_dynamic_checks``). One that fails in
+    an interpreter older than the project's ``requires-python`` says so, not run: the
+    project's own syntax or annotations may be what failed, not the change."""
+    results = _dynamic_checks(root, test_files, **options)
+    if not any(r.passed is False for r in results):
+        return results
+    older = _older_than_required(root, project_python(root))
+    if older is None:
+        return results
+    return [
+        CheckResult(r.name, None, f"{older} (here it failed: {r.detail[:200]})")
+        if r.passed is False
+        else r
+        for r in results
+    ]
+
+
+def _dynamic_checks(
     root: Path,
     test_files: list[str],
     *,
@@ -426,6 +445,32 @@ def _run_tests(
         )
         results.append(CheckResult("tests", proc.returncode == 0, summary.strip("= ")))
     return results
+
+
+def _older_than_required(root: Path, python: str) -> str | None:
+    """Why ``python`` cannot run the project's code: older than its ``requires-python``
+    (its syntax and annotations may be a newer Python's); None when it can."""
+    from scaffold.checks._parse import requires_python
+
+    needed = requires_python(root)
+    if needed is None:
+        return None
+    if Path(python) == Path(sys.executable):
+        have = sys.version_info[:2]
+    else:
+        proc = _run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"], root, dict(os.environ)
+        )
+        if proc.returncode != 0:
+            return None
+        have = tuple(int(part) for part in proc.stdout.split()[:2])
+    if have >= needed:
+        return None
+    return (
+        f"not run: the project requires Python >={needed[0]}.{needed[1]} (requires-python) and "
+        f"{python} is {have[0]}.{have[1]}: run scaffold with the project's own environment "
+        "active (its .venv), where the proof runs the project's code"
+    )
 
 
 def _missing_module(proc: subprocess.CompletedProcess, module: str) -> bool:

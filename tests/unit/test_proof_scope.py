@@ -100,3 +100,23 @@ def test_drift_in_tables_the_change_leaves_alone_is_the_projects_not_a_failure(
         ["models.py"],
     )
     assert unmigrated.passed is False  # a change with no migration proves nothing away
+
+
+def test_a_project_that_needs_a_newer_python_than_the_proofs_is_not_run_naming_both(
+    tmp_path,
+) -> None:
+    """The corpus: a project with requires-python >=3.14 failed its proof in a 3.11
+    interpreter on its own syntax, and the failure read as the change's (a failed check
+    in an older interpreter is reported not run with this reason)."""
+    import sys
+
+    from scaffold.apply.verify import _older_than_required
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\nrequires-python = ">=3.99"\n')
+    said = _older_than_required(tmp_path, sys.executable)
+    assert said is not None
+    assert ">=3.99" in said
+    assert f"{sys.version_info[0]}.{sys.version_info[1]}" in said
+    pyproject.write_text('[project]\nname = "x"\nrequires-python = ">=3.8"\n')
+    assert _older_than_required(tmp_path, sys.executable) is None
