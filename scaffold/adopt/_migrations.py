@@ -43,10 +43,7 @@ def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSet
 def _model_registry(project: Project, root: Path, script_location: str, models: list) -> str | None:
     """The module env.py imports that holds or imports the models: checked against the
     models found (a settings module env.py also imports is not a registry)."""
-    env = root / script_location / "env.py"
-    if not env.is_file():
-        return None
-    tree = parse(env.read_text(encoding="utf-8", errors="replace"), "env.py", project.target).tree
+    tree = _env_tree(project, root, script_location)
     if tree is None:
         return None
     imported = []
@@ -69,10 +66,7 @@ def _model_registry(project: Project, root: Path, script_location: str, models: 
 
 def env_metadata_base(project: Project, root: Path, script_location: str) -> str | None:
     """``module:Base`` of ``target_metadata = Base.metadata`` in Alembic's env.py."""
-    env = root / script_location / "env.py"
-    if not env.is_file():
-        return None
-    tree = parse(env.read_text(encoding="utf-8", errors="replace"), "env.py", project.target).tree
+    tree = _env_tree(project, root, script_location)
     if tree is None:
         return None
     imports = module_imports(tree, "env", False)
@@ -92,3 +86,11 @@ def env_metadata_base(project: Project, root: Path, script_location: str) -> str
                 return project.resolve(module, name)
             return f"{module}:{name}"
     return None
+
+
+def _env_tree(project: Project, root: Path, script_location: str) -> ast.Module | None:
+    """Alembic's env.py, parsed; None when there is none or it does not parse."""
+    env = root / script_location / "env.py"
+    if not env.is_file():
+        return None
+    return parse(env.read_text(encoding="utf-8", errors="replace"), "env.py", project.target).tree
