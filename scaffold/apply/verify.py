@@ -555,14 +555,20 @@ def _project_drift(result: CheckResult, root: Path, touched: list[str]) -> Check
     named = set(re.findall(r"\('\w+', (?:None|'[^']*'), '(\w+)'", result.detail))
     for a, b in re.findall(r"Table\('(\w+)'|table=<(\w+)>", result.detail):
         named.add(a or b)
-    changed: set[str] = set()  # the tables of the change's migrations and models
+    from scaffold.project.manifest import Manifest
+
+    # The tables of the change's migrations and of the models scaffold generates (not of
+    # the team's models file a registry edit added an import to).
+    generated = set(Manifest.load(root).files)
+    changed: set[str] = set()
     migrated = False
     for rel in touched:
         path = root / rel
         if not (rel.endswith(".py") and path.is_file()):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        changed.update(re.findall(r"__tablename__\s*=\s*[\"'](\w+)[\"']", text))
+        if rel in generated:
+            changed.update(re.findall(r"__tablename__\s*=\s*[\"'](\w+)[\"']", text))
         if "versions" in Path(rel).parts:
             migrated = True
             changed.update(re.findall(r"op\.\w+\(\s*[\"'](\w+)[\"']", text))

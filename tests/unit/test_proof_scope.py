@@ -81,8 +81,11 @@ def test_drift_in_tables_the_change_leaves_alone_is_the_projects_not_a_failure(
     versions = tmp_path / "alembic/versions"
     versions.mkdir(parents=True)
     (versions / "a1_create_notes.py").write_text('op.create_table(\n    "notes",\n)\n')
-    (tmp_path / "models.py").write_text('__tablename__ = "rooms"\n')
-    touched = ["alembic/versions/a1_create_notes.py", "models.py"]
+    (tmp_path / "models.py").write_text('__tablename__ = "rooms"\n')  # scaffold's
+    (tmp_path / "team_models.py").write_text('__tablename__ = "user"\n')  # a registry edit
+    (tmp_path / ".scaffold").mkdir()
+    (tmp_path / ".scaffold/manifest.toml").write_text('[files."models.py"]\nsha256 = "x"\n')
+    touched = ["alembic/versions/a1_create_notes.py", "models.py", "team_models.py"]
 
     def check(ops: str) -> CheckResult:
         said = f"FAILED: New upgrade operations detected: [{ops}]"
