@@ -315,11 +315,16 @@ def _dynamic_checks(
         if app_module:
             env["SCAFFOLD_PROOF_APP"] = app_module
         # The touched tests run meanwhile, in an interpreter of their own on their own
-        # scratch database (two cores: the proof costs the slower of the two).
+        # scratch database (two cores: the proof costs the slower of the two); after it,
+        # when the round trip runs on the user's database, which their tests may use too
+        # (a downgrade waiting on a test's open transaction would hang them both).
+        shared = tmp not in scratch
         with ThreadPoolExecutor(max_workers=1) as pool:
-            tests = pool.submit(
-                _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)
-            )
+            tests = None
+            if not shared:
+                tests = pool.submit(
+                    _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)
+                )
             # One interpreter for the round trip and the check: the project's models and
             # SQLAlchemy are imported once, not four times; then the load probe (a
             # template project's), on the database the round trip left at head.
@@ -331,6 +336,10 @@ def _dynamic_checks(
                 extra = probe_args(load_targets)
                 env["RATE_LIMIT_DEFAULT"] = "100000000/minute"  # before the settings load
             proc = _run([python, "-c", script, ini, scratch, *extra], root, env)
+            if tests is None:
+                tests = pool.submit(
+                    _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)
+                )
             test_results = tests.result()
         if extra and measured is not None:
             from scaffold.apply.load import probe_result
