@@ -118,17 +118,7 @@ class Project:
         mod = self.modules.get(module)
         if mod is None:
             return None
-        for node in mod.tree.body:
-            if (
-                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                and node.name == name
-            ):
-                return node
-            if isinstance(node, ast.Assign | ast.AnnAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(name in bound_names(t) for t in targets):
-                    return node
-        return None
+        return next((node for node in mod.tree.body if defines(node, name)), None)
 
     def literal(self, module: str, node: ast.expr) -> Any:
         """The value of a literal expression, following one module-level name."""
@@ -146,6 +136,21 @@ class Project:
         if isinstance(node, ast.Call):
             return self.resolve_expr(module, node.func)
         return None
+
+
+def assigns(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` is an assignment that binds ``name`` (``x = ...``, ``a, x = ...``)."""
+    if not isinstance(node, ast.Assign | ast.AnnAssign):
+        return False
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return any(name in bound_names(t) for t in targets)
+
+
+def defines(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` defines ``name``: a function or class of that name, or an assignment."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name == name
+    return assigns(node, name)
 
 
 def bound_names(target: ast.expr) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from scaffold.adopt._findings import Findings
-from scaffold.adopt._source import Project, bound_names
+from scaffold.adopt._source import Project, assigns, defines
 
 # Profile keys naming "module:object" that generated code imports.
 _OBJECTS = ("session_dependency", "sync_session", "sync_engine", "auth_dependency", "app")
@@ -67,23 +67,10 @@ def _defined(project: Project, ref: str) -> bool:
 
 
 def _binds(block: ast.stmt, name: str) -> bool:
-    for node in ast.walk(block):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == name:
-                return True
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(name in bound_names(t) for t in targets):
-                return True
-    return False
+    return any(defines(node, name) for node in ast.walk(block))
 
 
 def _assigns(tree: ast.Module, name: str) -> bool:
     """Whether the module binds ``name`` at its top level (where a registry edit appends
     its ``include_router`` line): an app made only inside ``create_app()`` is not."""
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(name in bound_names(t) for t in targets):
-                return True
-    return False
+    return any(assigns(node, name) for node in tree.body)

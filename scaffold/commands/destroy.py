@@ -7,15 +7,13 @@ Migrations already written stay: they are history.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from scaffold.commands.field import entry_of
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.generate.migration import migration_context
 from scaffold.mission.vocabulary import DESTROY_REASON
-from scaffold.project.core import Project, build_spec, specs_for_versions
+from scaffold.project.core import Project, build_spec, served, specs_for_versions
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
@@ -60,7 +58,7 @@ def plan_destroy(
     )
     slot = MigrationSlot(entry["revision"], entry.get("down_revision"), entry["migration"])
     # The current contract is the entry's latest API version, as when it was rendered.
-    spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
+    spec = served(spec, entry)
     versions = specs_for_versions(project, entry.get("versions", []), spec)
     rendered = render_resource(project, spec, slot, versions=versions)
     files = []

@@ -9,7 +9,13 @@ from dataclasses import replace
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate.compose import MigrationSlot, migration_slot, render_resource
-from scaffold.project.core import Project, build_created_spec, build_spec, specs_for_versions
+from scaffold.project.core import (
+    Project,
+    build_created_spec,
+    build_spec,
+    served,
+    specs_for_versions,
+)
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
@@ -355,7 +361,7 @@ def render_existing(
     entry = project.manifest.resources[spec.table if spec is not None else table]
     if spec is None:
         spec = build_spec(project, stored_args(entry))
-    spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
+    spec = served(spec, entry)
     slot = migration_slot(project, spec.table)
     return render_live(project, spec, slot, entry, entry.get("versions", []))
 

@@ -285,7 +285,7 @@ def with_one_to_one_includes(
 ) -> list[Rendered]:
     """``rendered`` with the API layer of each parent whose one-to-one children the
     change adds, renames or removes, rendered as the project is after the change."""
-    from scaffold.project.core import build_spec, specs_for_versions
+    from scaffold.project.core import build_spec, served, specs_for_versions
     from scaffold.project.manifest import stored_args
 
     layout = project.layout
@@ -297,8 +297,7 @@ def with_one_to_one_includes(
         if schemas not in have and not (project.root / schemas).is_file():
             continue
         entry = planned.manifest.resources[table]
-        spec = build_spec(planned, stored_args(entry))
-        spec = replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
+        spec = served(build_spec(planned, stored_args(entry)), entry)
         files = render_api_files(
             planned, spec, specs_for_versions(planned, entry.get("versions", []), spec)
         )

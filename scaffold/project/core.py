@@ -375,3 +375,8 @@ def specs_for_versions(
         )
     out.append(replace(current, api_primary=not out))
     return out
+
+
+def served(spec: ResourceSpec, entry: dict) -> ResourceSpec:
+    """``spec`` at the API version its manifest ``entry`` serves now."""
+    return replace(spec, api_version=int(entry.get("api_version", spec.api_version)))
