@@ -117,3 +117,14 @@ def test_the_support_module_uses_no_name_it_lacks(
         ".",
         cwd=tmp_path,
     )
+
+
+def test_an_adopted_projects_hasher_ignores_its_environment_setting() -> None:
+    """The template's suite hashes cheaply under ENVIRONMENT=test; an adopted project's
+    ENVIRONMENT is its team's (a "test" server may store real passwords), so its support
+    module hashes at pwdlib's recommended cost whatever that setting says."""
+    template = (support.TEMPLATE_APP / "core/security.py").read_text(encoding="utf-8")
+    assert 'password_hasher(os.environ.get("ENVIRONMENT"))' in template
+    module = support.support_module(PROFILE, hashing=True)
+    assert "HASHER = PasswordHash((Argon2Hasher(),))" in module
+    assert "ENVIRONMENT" not in module and "password_hasher" not in module

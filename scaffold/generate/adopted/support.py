@@ -79,6 +79,21 @@ def auth_names(text: str) -> str:
     return re.sub(r"\bget_settings\b", "auth_settings", text)
 
 
+# The template's hasher choice (least cost under ENVIRONMENT=test, its test suite's own
+# setting). An adopted project's ENVIRONMENT is its team's (a "test" may be a shared
+# server that stores real passwords), so its support module always hashes at pwdlib's
+# recommended cost.
+_SUITE_COST = re.compile(r"\ndef password_hasher\(.*?\nHASHER = password_hasher\([^\n]*\)\n", re.S)
+
+
+def recommended_hasher(text: str) -> str:
+    """The template's security code with the recommended hasher whatever the environment."""
+    replaced, count = _SUITE_COST.subn("\nHASHER = PasswordHash((Argon2Hasher(),))\n", text)
+    if count != 1:
+        raise RuntimeError("templates/project/app/core/security.py: no password_hasher() found")
+    return replaced
+
+
 def _split(ref: str) -> tuple[str, str]:
     module, _, name = ref.partition(":")
     return module, name
@@ -134,7 +149,7 @@ def _template_code(
     defines is recorded in ``names`` (defined twice is a scaffold bug)."""
     text = (TEMPLATE_APP / rel).read_text(encoding="utf-8")
     if rel == "core/security.py":
-        text = auth_names(text)
+        text = recommended_hasher(auth_names(text))
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     imports: list[str] = []

@@ -11,6 +11,7 @@ from app.core.security import (
     InvalidTokenError,
     create_access_token,
     hash_secret,
+    password_hasher,
     read_access_token,
     verify_and_rehash,
     verify_secret,
@@ -36,6 +37,13 @@ async def test_a_hash_with_older_parameters_verifies_and_gets_a_replacement() ->
     assert replacement != old
     assert await verify_secret("correct horse", replacement)
     assert await verify_and_rehash("correct horse", replacement) == (True, None)
+
+
+def test_only_the_test_suite_hashes_below_the_recommended_cost() -> None:
+    recommended = PasswordHash.recommended().hash("x").rsplit("$", 2)[0]
+    for environment in ("dev", "prod", None):
+        assert password_hasher(environment).hash("x").rsplit("$", 2)[0] == recommended
+    assert password_hasher("test").hash("x").rsplit("$", 2)[0] != recommended
 
 
 async def test_no_stored_hash_never_verifies() -> None:

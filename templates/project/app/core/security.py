@@ -3,12 +3,15 @@
 Passwords are hashed with Argon2id (pwdlib), off the event loop:
 `await hash_secret("hunter22")` → `"$argon2id$v=19$m=65536,t=3,p=4$..."`. A hash made
 with other parameters still verifies, and `verify_and_rehash` returns its replacement
-so a login upgrades it. Access tokens are JWTs signed with `SECRET_KEY` (HS256) that
+so a login upgrades it. The test suite (`ENVIRONMENT=test`) alone hashes at Argon2id's
+least cost, as Phoenix's test config lowers bcrypt's rounds: a sign-in test costs
+milliseconds, not a second. Access tokens are JWTs signed with `SECRET_KEY` (HS256) that
 name the user (`sub`) and expire after `ACCESS_TOKEN_EXPIRE_MINUTES`.
 """
 
 import asyncio
 import datetime as dt
+import os
 from functools import cache
 from typing import Any
 
@@ -20,7 +23,17 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from app.core.config import Settings
 
 ALGORITHM = "HS256"
-HASHER = PasswordHash((Argon2Hasher(),))
+
+
+def password_hasher(environment: str | None) -> PasswordHash:
+    """pwdlib's recommended Argon2id, or its least cost for the test suite only."""
+    if environment == "test":
+        return PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    return PasswordHash((Argon2Hasher(),))
+
+
+# Read before the settings: tests/conftest.py sets ENVIRONMENT=test before any import.
+HASHER = password_hasher(os.environ.get("ENVIRONMENT"))
 
 
 @cache
