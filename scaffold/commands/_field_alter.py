@@ -1,0 +1,227 @@
+"""``scaffold field alter RESOURCE FIELD:SPEC``: a live column given a new definition.
+
+SPEC is the whole new definition, in ``field add``'s syntax. The plan lists each
+attribute that changes (``spec.field_diff``), each one widening (safe) or narrowing
+(breaking: escalated, and versioned like ``field rename``/``field remove`` unless
+``--no-version``). Rows of the database the project points at that the new definition
+cannot keep (NULLs without ``--backfill``, values too long, enum values removed, numbers
+out of range, duplicates) are named and nothing is written; the migration
+(``generate.alter_migration``) re-checks them before it changes anything.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import replace
+
+from scaffold.commands._index_catalog import live_duplicates
+from scaffold.commands.field import FieldChange, entry_of, plan_field_change
+from scaffold.errors import CheckFailed, EscalationRequired, InputError
+from scaffold.generate.alter_migration import Probe, offenders
+from scaffold.project.core import Project, build_spec
+from scaffold.project.files import Rendered
+from scaffold.project.manifest import Manifest, stored_args
+from scaffold.project.outcome import Outcome
+from scaffold.spec.field_diff import castable, field_diff, same_definition
+from scaffold.spec.fields import Field, parse_field
+
+_FIXED = ("ref", "json")
+
+
+def plan_alter(
+    project: Project,
+    table: str,
+    token: str,
+    *,
+    backfill: str | None = None,
+    approve: bool = False,
+    no_version: bool = False,
+    database_url: str | None = None,
+) -> tuple[Outcome, list[Rendered] | None, Manifest | None]:
+    """(outcome, files, manifest); files None when the definition does not change."""
+    command = f"scaffold field alter {table} {shlex.quote(token)}"
+    if backfill is not None:
+        command += f" --backfill {shlex.quote(backfill)}"
+    change, before, after = _request(project, table, token, backfill, command)
+    if change is None:
+        outcome = Outcome(command="field alter", actions=[command.removeprefix("scaffold ")])
+        outcome.notes.append(
+            f"{table}.{before.name} is already {before.token!r}: nothing to change."
+        )
+        return outcome, None, None
+    checked = _refuse_offending_rows(project, table, before, after, change, database_url)
+    try:
+        plan, outcome = plan_field_change(project, change, approve=approve, no_version=no_version)
+    except EscalationRequired as exc:
+        raise EscalationRequired.listing(exc.escalations, example=f"{command} --approve") from None
+    attributes = field_diff(before, after)
+    database = [
+        f"{table}.{after.name}: {a} ({'narrowing: ' + a.why if a.narrowing else 'widening'})"
+        for a in attributes
+    ]
+    if change.backfill is not None and before.optional and not after.optional:
+        database.append(f"NULLs in {table}.{after.name} are set to {change.backfill!r} first")
+    if any(a.name == "default" for a in attributes):
+        database.append("the default is the model's and the schemas' (no server default)")
+    outcome.layers["Database"] = database + outcome.layers.get("Database", [])[1:]
+    if checked:
+        outcome.notes.append(checked)
+    return outcome, plan.files, plan.manifest
+
+
+def _request(
+    project: Project, table: str, token: str, backfill: str | None, command: str
+) -> tuple[FieldChange | None, Field, Field]:
+    """The change, the field before and after it; exit 2 for what cannot be altered."""
+    old_args = stored_args(entry_of(project, table))
+    name = token.partition(":")[0]
+    tokens = {t.partition(":")[0]: t for t in old_args.fields}
+    if name not in tokens:
+        have = ", ".join(tokens) or "none"
+        first = next(iter(tokens.values()), "name:str")
+        raise InputError(
+            f"{table} has no field {name!r} (fields: {have}); `field add` adds one.",
+            token=name,
+            example=f"scaffold field add {table} {token}"
+            if tokens
+            else f"scaffold field alter {table} {first}",
+        )
+    example = f"scaffold field alter {table} {_widened(tokens[name])}"
+    try:
+        after = parse_field(token)
+    except InputError as exc:
+        raise InputError(exc.message, token=exc.token, example=example) from None
+    new_args = replace(
+        old_args, fields=tuple(token if t == tokens[name] else t for t in old_args.fields)
+    )
+    before = _field(build_spec(project, old_args).fields, name)
+    try:
+        after = _field(build_spec(project, new_args).fields, name)
+    except InputError as exc:
+        raise InputError(exc.message, token=exc.token, example=example) from None
+    _refuse_unsupported(table, before, after, example)
+    if same_definition(before, after):
+        if backfill is not None:
+            raise InputError(
+                f"--backfill fills NULLs when {name} becomes required, and {token!r} changes nothing.",
+                token="--backfill",
+                example=example,
+            )
+        return None, before, after
+    change = FieldChange("alter", table, new_args, old_args)
+    change.backfill = _backfill(table, before, after, backfill, command)
+    return change, before, after
+
+
+def _field(fields: tuple[Field, ...], name: str) -> Field:
+    return next(f for f in fields if f.name == name)
+
+
+def _widened(token: str) -> str:
+    """A runnable alter of ``token``: the same field made optional (or given an index)."""
+    parts = token.split(":")
+    for extra in ("optional", "index"):
+        if extra not in parts:
+            return shlex.quote(f"{token}:{extra}")
+    return shlex.quote(token)
+
+
+def _refuse_unsupported(table: str, before: Field, after: Field, example: str) -> None:
+    why = None
+    if before.kind in _FIXED or after.kind in _FIXED:
+        kind = before.kind if before.kind in _FIXED else after.kind
+        if before.kind != after.kind or before.ref_table != after.ref_table:
+            why = f"a {kind} column cannot change its type or target in place"
+        elif before.ondelete != after.ondelete:
+            why = "ondelete of a foreign key cannot change in place"
+    elif not castable(before, after):
+        why = f"a {before.kind} column has no cast to {after.kind} that keeps its data"
+    if before.sensitive != after.sensitive:
+        why = "sensitive changes who may read the field (a security change)"
+    if why is None:
+        return
+    raise InputError(
+        f"{table}.{before.name} cannot become {after.token!r}: {why}; add a new field, copy "
+        "the data, then remove the old one.",
+        token=after.token,
+        example=example,
+    )
+
+
+def _backfill(
+    table: str, before: Field, after: Field, text: str | None, command: str
+) -> object | None:
+    """The value NULLs get when the column becomes NOT NULL: ``--backfill``, else the new
+    default; None when there is nothing to fill."""
+    required = before.optional and not after.optional
+    if text is None:
+        return after.default if required and after.has_default and after.default != "now" else None
+    if not required:
+        raise InputError(
+            f"--backfill fills NULLs when {after.name} becomes required; {after.token!r} "
+            f"{'is optional' if after.optional else 'was required already'}.",
+            token="--backfill",
+            example=command.partition(" --backfill")[0],
+        )
+    from scaffold.spec.field_values import parse_default
+
+    try:
+        return parse_default(after.kind, text, dict(vars(after)), after.token)
+    except InputError as exc:
+        raise InputError(
+            exc.message.replace("default=", "--backfill "),
+            token=text,
+            example=f"{command.partition(' --backfill')[0]} --backfill {shlex.quote(_sample(after))}",
+        ) from None
+
+
+def _sample(f: Field) -> str:
+    """A --backfill value of ``f``'s type that its rules accept."""
+    if f.kind == "enum":
+        return f.choices[0]
+    if f.kind in ("int", "bigint", "float", "decimal"):
+        return str(f.min if f.min is not None else 0)
+    return {
+        "bool": "false",
+        "date": "2026-01-01",
+        "uuid": "00000000-0000-0000-0000-000000000000",
+    }.get(f.kind, "unknown")
+
+
+def _refuse_offending_rows(
+    project: Project,
+    table: str,
+    before: Field,
+    after: Field,
+    change: FieldChange,
+    database_url: str | None,
+) -> str:
+    """Exit 1 naming the first rows the new definition cannot keep; else what was read."""
+    probes = offenders(table, before, after, backfill=change.backfill is not None)
+    if not probes:
+        return ""
+    from scaffold.project.interpreter import project_python
+
+    python = project_python(project.root)
+    settings = None if project.adopted else f"{project.layout.package}.core.config"
+    where = ""
+    for probe in probes:
+        where, rows = live_duplicates(project.root, python, probe.sql, database_url, settings)
+        if rows is None:
+            return (
+                f"Rows not checked in {where}; the migration checks them before it alters anything."
+            )
+        if rows:
+            raise CheckFailed(
+                f"{probe.message}: {_shown(probe, after.name, rows)} in {where}. Nothing was "
+                "written; fix those rows (or give --backfill), then run it again.",
+                token=after.token,
+                example=f"scaffold field alter {table} {shlex.quote(after.token)}",
+            )
+    return f"Rows checked in {where}: all fit {after.token!r}."
+
+
+def _shown(probe: Probe, name: str, rows: list[list[str | None]]) -> str:
+    if probe.duplicates:
+        return "; ".join(f"{name}={r[0]!r} ({r[1]} rows, ids {r[2]}…{r[3]})" for r in rows)
+    return "; ".join(f"id {r[0]}: {name}={r[1]!r}" for r in rows)
