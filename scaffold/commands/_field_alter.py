@@ -86,15 +86,23 @@ def _request(
             if tokens
             else f"scaffold field alter {table} {first}",
         )
+    old_spec = build_spec(project, old_args)
+    if name not in {f.name for f in old_spec.fields}:
+        raise InputError(
+            f"{table}.{name} is a many-to-many link (a join table, no column): remove it and "
+            "add the link you want.",
+            token=name,
+            example=f"scaffold field remove {table} {name} --approve",
+        )
     example = f"scaffold field alter {table} {_widened(tokens[name])}"
     try:
-        after = parse_field(token)
+        parse_field(token)
     except InputError as exc:
         raise InputError(exc.message, token=exc.token, example=example) from None
     new_args = replace(
         old_args, fields=tuple(token if t == tokens[name] else t for t in old_args.fields)
     )
-    before = _field(build_spec(project, old_args).fields, name)
+    before = _field(old_spec.fields, name)
     try:
         after = _field(build_spec(project, new_args).fields, name)
     except InputError as exc:

@@ -10,6 +10,7 @@ appears at the next (``/api/v2``), unless ``--no-version``.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -367,9 +368,9 @@ def _modify(
     if same != before or before.kind != after.kind:
         raise InputError(
             f"Changing {table}.{before.name} from {before.token!r} to {after.token!r} is not supported "
-            "(only its length, index or optional); add a new field and remove the old one.",
+            "here (only its length, index or optional); `scaffold field alter` changes the rest.",
             token=after.token,
-            example=f"scaffold field add {table} {after.name}_new:{after.kind}",
+            example=f"scaffold field alter {table} {shlex.quote(after.token)}",
         )
     if before.length != after.length and before.kind == "str":
         _alter_length(change, before, after, ops)

@@ -113,7 +113,7 @@ def _type_changes(before: Field, after: Field, out: list[Attribute]) -> None:
                 before.kind,
                 after.kind,
                 narrowing=not lossless,
-                why="its JSON type changes or stored values may not convert",
+                why=_type_why(before.kind, after.kind),
             )
         )
     if before.kind == after.kind == "str" and before.length != after.length:
@@ -182,6 +182,16 @@ def bound_token(old_token: str, new_token: str) -> str:
     except InputError:
         return new_token  # the old rules do not fit the new column (a default too long)
     return token
+
+
+def _type_why(old: str, new: str) -> str:
+    """What a narrowing type change breaks."""
+    if old in STRINGS and new in STRINGS:
+        return "stored values may not fit, and longer or other values are refused"
+    json_type = {"int": "integer", "bigint": "integer", "float": "number", "bool": "boolean"}
+    if json_type.get(old, "string") != json_type.get(new, "string"):
+        return f"its JSON type changes ({json_type.get(old, 'string')} → {json_type.get(new, 'string')})"
+    return "stored values may not convert, and clients that send the old type are refused"
 
 
 def _bound(out: list[Attribute], name: str, old: Any, new: Any, *, lower_is_wider: bool) -> None:

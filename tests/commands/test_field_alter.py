@@ -183,6 +183,23 @@ def test_bad_input_exits_2_naming_the_token_with_an_example_that_runs(
     assert again.exit_code in (0, 3), again.output
 
 
+def test_a_many_to_many_link_is_no_column_to_alter(mini_project: Path) -> None:
+    assert scaffold("resource", "tags", "label:str=40", project=mini_project).exit_code == 0
+    posts = ["resource", "posts", "title:str", "tags:many=tags"]
+    assert scaffold(*posts, project=mini_project).exit_code == 0
+    result = scaffold("field", "alter", "posts", "tags:many=tags", project=mini_project)
+    assert result.exit_code == 2 and "posts.tags is a many-to-many link" in result.output
+    assert "Example: scaffold field remove posts tags --approve" in result.output
+
+
+def test_resource_run_again_with_another_type_points_at_field_alter(rooms: Path) -> None:
+    result = scaffold(*ROOMS[:3], "floor:bigint:optional", ROOMS[4], project=rooms)
+    assert result.exit_code == 2, result.output
+    assert "Example: scaffold field alter rooms floor:bigint:optional" in result.output
+    again = _alter(rooms, "floor:bigint:optional")
+    assert again.exit_code == 0, again.output
+
+
 def test_not_null_over_null_rows_names_them_and_writes_nothing(rooms: Path, tmp_path: Path) -> None:
     url = _database(tmp_path, [("a", 1, "open"), ("b", None, "open"), ("c", None, "closed")])
     before = snapshot(rooms)
