@@ -22,10 +22,12 @@ from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import Manifest, stored_args
 from scaffold.project.outcome import Outcome
-from scaffold.spec.field_diff import castable, field_diff, same_definition
+from scaffold.spec.field_diff import NUMBERS, castable, field_diff, same_definition
 from scaffold.spec.fields import Field, parse_field
 
 _FIXED = ("ref", "json")
+# What the column enforces (an older API version cannot keep its own); a number's range too.
+_COLUMN_RULES = ("type", "length", "precision", "nullability", "enum values", "unique")
 
 
 def plan_alter(
@@ -64,6 +66,17 @@ def plan_alter(
     if any(a.name == "default" for a in attributes):
         database.append("the default is the model's and the schemas' (no server default)")
     outcome.layers["Database"] = database + outcome.layers.get("Database", [])[1:]
+    bound = [
+        a.name
+        for a in attributes
+        if a.name in _COLUMN_RULES or (a.name in ("min", "max") and after.kind in NUMBERS)
+    ]
+    if plan.manifest.resources[table].get("versions") and bound:
+        outcome.handoff.append(
+            f"Every API version of {table} reads and writes the same column: the older ones "
+            f"take {after.name}'s new {', '.join(bound)} too, and keep their own pattern, "
+            "default and filters."
+        )
     if checked:
         outcome.notes.append(checked)
     return outcome, plan.files, plan.manifest
@@ -173,14 +186,21 @@ def _backfill(
         )
     from scaffold.spec.field_values import parse_default
 
+    example = f"{command.partition(' --backfill')[0]} --backfill {shlex.quote(_sample(after))}"
     try:
-        return parse_default(after.kind, text, dict(vars(after)), after.token)
+        value = parse_default(after.kind, text, dict(vars(after)), after.token)
     except InputError as exc:
         raise InputError(
-            exc.message.replace("default=", "--backfill "),
-            token=text,
-            example=f"{command.partition(' --backfill')[0]} --backfill {shlex.quote(_sample(after))}",
+            exc.message.replace("default=", "--backfill "), token=text, example=example
         ) from None
+    if value == "now" and after.kind == "datetime":
+        raise InputError(
+            "--backfill now would stamp every empty row with the time of the migration; "
+            "give the timestamp they should have.",
+            token=text,
+            example=example,
+        )
+    return value
 
 
 def _sample(f: Field) -> str:

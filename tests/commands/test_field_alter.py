@@ -113,6 +113,8 @@ def test_narrowing_is_escalated_then_served_at_the_next_api_version(rooms: Path)
     assert "name:str=20" in entry["versions"][0]["args"]["fields"]
     assert (rooms / "app/api/v2/rooms.py").is_file()
     assert 'WHERE LENGTH("name") > 20' in _migration(rooms)
+    report = approved.output.split("Report: ", 1)[1].strip()
+    assert "the older ones take name's new length too" in (rooms / report).read_text()
 
 
 def test_no_version_narrows_the_current_contract_in_place(rooms: Path) -> None:
@@ -168,6 +170,7 @@ def test_an_unchanged_definition_answers_nothing_to_change_and_writes_nothing(
         (["name:str=40:sensitive"], "name:str=40:sensitive"),
         (["floor:int:optional", "--backfill", "1"], "--backfill"),
         (["floor:int", "--backfill", "high"], "'high'"),
+        (["floor:int", "--backfill", "1.5"], "'1.5'"),
     ],
 )
 def test_bad_input_exits_2_naming_the_token_with_an_example_that_runs(
