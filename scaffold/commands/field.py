@@ -346,7 +346,8 @@ def _modify(
     parts: list[str],
 ) -> None:
     """Fill ``ops``, ``parts`` and the escalations for a field whose token changed: its
-    length, index or optional; exit 2 for any other change."""
+    length, index or optional; exit 2 for any other change. ``field alter`` changes any
+    attribute (``alter_migration``), each narrowing one escalated and breaking."""
     table = change.table
     if change.kind == "alter":
         changed = field_diff(before, after)
