@@ -79,6 +79,11 @@ def plan_alter(
         )
     if checked:
         outcome.notes.append(checked)
+    if any(a.name == "pattern" and a.narrowing for a in attributes):
+        outcome.notes.append(
+            f"Stored values of {table}.{after.name} are not checked against the new pattern "
+            "(SQL has no portable regex); rows that do not match it still read back."
+        )
     return outcome, plan.files, plan.manifest
 
 
