@@ -22,8 +22,9 @@ from scaffold.project.core import Project, build_spec
 from scaffold.project.files import Rendered
 from scaffold.project.manifest import Manifest, stored_args
 from scaffold.project.outcome import Outcome
-from scaffold.spec.field_diff import NUMBERS, castable, field_diff, same_definition
+from scaffold.spec.field_diff import NUMBERS, castable, declared_diff, same_definition
 from scaffold.spec.fields import Field, parse_field
+from scaffold.spec.resource import ResourceSpec
 
 _FIXED = ("ref", "json")
 # What the column enforces (an older API version cannot keep its own); a number's range too.
@@ -44,19 +45,20 @@ def plan_alter(
     command = f"scaffold field alter {table} {shlex.quote(token)}"
     if backfill is not None:
         command += f" --backfill {shlex.quote(backfill)}"
-    change, before, after = _request(project, table, token, backfill, command)
+    change, (before, old), (after, new) = _request(project, table, token, backfill, command)
     if change is None:
         outcome = Outcome(command="field alter", actions=[command.removeprefix("scaffold ")])
         outcome.notes.append(
             f"{table}.{before.name} is already {before.token!r}: nothing to change."
         )
         return outcome, None, None
-    checked = _refuse_offending_rows(project, table, before, after, change, database_url)
+    probes = offenders(before, after, old, new, backfill=change.backfill is not None)
+    checked = _refuse_offending_rows(project, table, after, probes, database_url)
     try:
         plan, outcome = plan_field_change(project, change, approve=approve, no_version=no_version)
     except EscalationRequired as exc:
         raise EscalationRequired.listing(exc.escalations, example=f"{command} --approve") from None
-    attributes = field_diff(before, after)
+    attributes = declared_diff(before, after)
     database = [
         f"{table}.{after.name}: {a} ({'narrowing: ' + a.why if a.narrowing else 'widening'})"
         for a in attributes
@@ -89,8 +91,9 @@ def plan_alter(
 
 def _request(
     project: Project, table: str, token: str, backfill: str | None, command: str
-) -> tuple[FieldChange | None, Field, Field]:
-    """The change, the field before and after it; exit 2 for what cannot be altered."""
+) -> tuple[FieldChange | None, tuple[Field, ResourceSpec], tuple[Field, ResourceSpec]]:
+    """The change, the field and its resource's spec before and after it; exit 2 for what
+    cannot be altered."""
     old_args = stored_args(entry_of(project, table))
     name = token.partition(":")[0]
     tokens = {t.partition(":")[0]: t for t in old_args.fields}
@@ -122,9 +125,10 @@ def _request(
     )
     before = _field(old_spec.fields, name)
     try:
-        after = _field(build_spec(project, new_args).fields, name)
+        new_spec = build_spec(project, new_args)
     except InputError as exc:
         raise InputError(exc.message, token=exc.token, example=example) from None
+    after = _field(new_spec.fields, name)
     _refuse_unsupported(table, before, after, example)
     if same_definition(before, after):
         if backfill is not None:
@@ -133,10 +137,10 @@ def _request(
                 token="--backfill",
                 example=example,
             )
-        return None, before, after
+        return None, (before, old_spec), (after, new_spec)
     change = FieldChange("alter", table, new_args, old_args)
     change.backfill = _backfill(table, before, after, backfill, command)
-    return change, before, after
+    return change, (before, old_spec), (after, new_spec)
 
 
 def _field(fields: tuple[Field, ...], name: str) -> Field:
@@ -222,15 +226,9 @@ def _sample(f: Field) -> str:
 
 
 def _refuse_offending_rows(
-    project: Project,
-    table: str,
-    before: Field,
-    after: Field,
-    change: FieldChange,
-    database_url: str | None,
+    project: Project, table: str, after: Field, probes: list[Probe], database_url: str | None
 ) -> str:
     """Exit 1 naming the first rows the new definition cannot keep; else what was read."""
-    probes = offenders(table, before, after, backfill=change.backfill is not None)
     if not probes:
         return ""
     from scaffold.project.interpreter import project_python
@@ -255,6 +253,11 @@ def _refuse_offending_rows(
 
 
 def _shown(probe: Probe, name: str, rows: list[list[str | None]]) -> str:
-    if probe.duplicates:
-        return "; ".join(f"{name}={r[0]!r} ({r[1]} rows, ids {r[2]}…{r[3]})" for r in rows)
+    n = len(probe.duplicates)
+    if n:
+        return "; ".join(
+            ", ".join(f"{c}={v!r}" for c, v in zip(probe.duplicates, r[:n], strict=True))
+            + f" ({r[n]} rows, ids {r[n + 1]}…{r[n + 2]})"
+            for r in rows
+        )
     return "; ".join(f"id {r[0]}: {name}={r[1]!r}" for r in rows)

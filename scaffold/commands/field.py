@@ -25,7 +25,7 @@ from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs
 from scaffold.spec.constraints import renamed_check, renamed_unique
-from scaffold.spec.field_diff import bound_token, field_diff
+from scaffold.spec.field_diff import bound_token, declared_diff
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -350,7 +350,7 @@ def _modify(
     attribute (``alter_migration``), each narrowing one escalated and breaking."""
     table = change.table
     if change.kind == "alter":
-        changed = field_diff(before, after)
+        changed = declared_diff(before, after)
         alter_migration.alter_column(ops, before, after, old, new, backfill=change.backfill)
         for attribute in changed:
             if attribute.narrowing:

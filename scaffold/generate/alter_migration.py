@@ -45,16 +45,20 @@ _PG_TYPES = {
 @dataclass(frozen=True)
 class Probe:
     """Rows a new definition would not hold: ``sql`` selects (id, value), five at most;
-    ``message`` leads the error; ``duplicates``: ``sql`` is ``alter.duplicates_sql``'s."""
+    ``message`` leads the error; ``duplicates``: the columns of a unique rule, whose
+    ``alter.duplicates_sql`` ``sql`` is."""
 
     sql: str
     message: str
-    duplicates: bool = False
+    duplicates: tuple[str, ...] = ()
 
 
-def offenders(table: str, before: Field, after: Field, *, backfill: bool) -> list[Probe]:
+def offenders(
+    before: Field, after: Field, old: ResourceSpec, new: ResourceSpec, *, backfill: bool
+) -> list[Probe]:
     """The queries that find rows the altered column cannot keep (NULLs with no backfill,
     values too long, enum values removed, numbers out of the new range, duplicates)."""
+    table = new.table
     col = f'"{after.name}"'
     found: list[tuple[str, str]] = []
     if before.optional and not after.optional and not backfill:
@@ -83,10 +87,16 @@ def offenders(table: str, before: Field, after: Field, *, backfill: bool) -> lis
         )
         for where, why in found
     ]
-    if after.unique and not before.unique:
-        sql = alter.duplicates_sql(table, (after.name,), None, "id")
-        probes.append(Probe(sql, f"cannot make {table}({after.name}) unique", duplicates=True))
+    for group in sorted(_uniques(after, new) - _uniques(before, old)):
+        sql = alter.duplicates_sql(table, group, None, "id")
+        message = f"cannot make {table}({', '.join(group)}) unique"
+        probes.append(Probe(sql, message, duplicates=group))
     return probes
+
+
+def _uniques(f: Field, spec: ResourceSpec) -> set[tuple[str, ...]]:
+    """The unique rules the column is in (an owned resource's hold per owner)."""
+    return {group for group in unique_sets(spec) if f.name in group}
 
 
 def _length_limit(f: Field) -> int | None:
@@ -110,15 +120,14 @@ def alter_column(
     table = new.table
     guards = [
         line
-        for probe in offenders(table, before, after, backfill=backfill is not None)
+        for probe in offenders(before, after, old, new, backfill=backfill is not None)
         if not probe.duplicates
         for line in alter.rows_guard(ops, probe.sql, probe.message)
     ]
     ops.pair(guards, [])
     if backfill is not None and before.optional and not after.optional:
         ops.pair([_fill(before, old, value_source(ops.imports, backfill))], [])
-    uniques_old = {g for g in unique_sets(old) if after.name in g}
-    uniques_new = {g for g in unique_sets(new) if after.name in g}
+    uniques_old, uniques_new = _uniques(before, old), _uniques(after, new)
     indexed_old, indexed_new = _plain_index(before), _plain_index(after)
     if indexed_old and not indexed_new:
         _reverse(ops, lambda probe: alter.add_index(probe, table, before.name))

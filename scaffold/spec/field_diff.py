@@ -103,6 +103,14 @@ def field_diff(before: Field, after: Field) -> list[Attribute]:
     return out
 
 
+def declared_diff(before: Field, after: Field) -> list[Attribute]:
+    """``field_diff`` of the fields as their tokens declare them: a ``:unique`` of an owned
+    resource is a unique rule (per owner) even where its spec holds it as a group."""
+    from scaffold.spec.fields import parse_field
+
+    return field_diff(parse_field(before.token), parse_field(after.token))
+
+
 def _type_changes(before: Field, after: Field, out: list[Attribute]) -> None:
     """type, then the length, precision and enum values the type carries."""
     if before.kind != after.kind:

@@ -225,3 +225,27 @@ def test_a_shorter_length_over_longer_rows_names_them(rooms: Path, tmp_path: Pat
     fits = _alter(rooms, "name:str=13", "--approve", "--database-url", url)
     assert fits.exit_code == 0, fits.output
     assert "all fit 'name:str=13'" in fits.output
+
+
+def test_unique_on_an_owned_resource_is_checked_per_owner(project: Path, tmp_path: Path) -> None:
+    assert scaffold("auth", "--approve", project=project).exit_code == 0
+    assert scaffold("resource", "notes", "title:str=40", "--owned", project=project).exit_code == 0
+    db = tmp_path / "notes.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, owner_id INT, title TEXT)")
+    rows = [(1, "plan"), (2, "plan"), (2, "todo"), (2, "todo")]  # one owner's twice
+    con.executemany("INSERT INTO notes (owner_id, title) VALUES (?, ?)", rows)
+    con.commit()
+    con.close()
+    url = f"sqlite+aiosqlite:///{db}"
+    alter = ["field", "alter", "notes", "title:str=40:unique", "--database-url", url]
+    refused = scaffold(*alter, "--approve", project=project)
+    assert refused.exit_code == 1, refused.output
+    assert "cannot make notes(owner_id, title) unique" in refused.output
+    assert "owner_id='2', title='todo' (2 rows, ids 3…4)" in refused.output
+    assert "plan" not in refused.output.split("unique", 1)[1]  # two owners' "plan" is fine
+    escalated = scaffold(*alter[:4], "--json", project=project)
+    reasons = [e["reason"] for e in json.loads(escalated.stdout)["escalations"]]
+    assert reasons == [
+        "breaking: notes.title unique no → yes: a value another row has is refused (409)"
+    ]
