@@ -23,7 +23,7 @@ from scaffold.project.files import Rendered
 from scaffold.project.manifest import Manifest, stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.field_diff import NUMBERS, castable, declared_diff, same_definition
-from scaffold.spec.fields import Field, parse_field
+from scaffold.spec.fields import EXAMPLE, Field, parse_field
 from scaffold.spec.resource import ResourceSpec
 
 _FIXED = ("ref", "json")
@@ -99,13 +99,10 @@ def _request(
     tokens = {t.partition(":")[0]: t for t in old_args.fields}
     if name not in tokens:
         have = ", ".join(tokens) or "none"
-        first = next(iter(tokens.values()), "name:str")
         raise InputError(
             f"{table} has no field {name!r} (fields: {have}); `field add` adds one.",
             token=name,
-            example=f"scaffold field add {table} {token}"
-            if tokens
-            else f"scaffold field alter {table} {first}",
+            example=_unknown_example(table, token, list(tokens.values())),
         )
     old_spec = build_spec(project, old_args)
     if name not in {f.name for f in old_spec.fields}:
@@ -141,6 +138,15 @@ def _request(
     change = FieldChange("alter", table, new_args, old_args)
     change.backfill = _backfill(table, before, after, backfill, command)
     return change, (before, old_spec), (after, new_spec)
+
+
+def _unknown_example(table: str, token: str, tokens: list[str]) -> str:
+    """``field add`` of the user's token when it parses; else an alter of a field there is."""
+    try:
+        parse_field(token)
+    except InputError:
+        return f"scaffold field alter {table} {_widened(tokens[0])}" if tokens else EXAMPLE
+    return f"scaffold field add {table} {shlex.quote(token)}"
 
 
 def _field(fields: tuple[Field, ...], name: str) -> Field:

@@ -165,6 +165,7 @@ def test_an_unchanged_definition_answers_nothing_to_change_and_writes_nothing(
     ("argv", "token"),
     [
         (["nope:int"], "'nope'"),
+        (["nope:bogus"], "'nope'"),
         (["floor:int:nullable"], "'nullable'"),
         (["floor:date:optional"], "floor:date:optional"),
         (["name:str=40:sensitive"], "name:str=40:sensitive"),
