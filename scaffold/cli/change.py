@@ -16,7 +16,7 @@ from scaffold.cli.root import app
 from scaffold.cli.runs import Target, apply_command
 
 field_app = typer.Typer(
-    help="Add, remove or rename fields of a generated resource (migration and every layer).",
+    help="Add, remove, rename or alter fields of a generated resource (migration and every layer).",
     no_args_is_help=True,
 )
 app.add_typer(field_app, name="field")
@@ -126,6 +126,58 @@ def field_rename(
     _apply_change(
         lambda proj: request_rename(proj, resource, old, new),
         target,
+    )
+
+
+@field_app.command("alter")
+@handles_errors
+@writing("approve", "no_version", "verify", "keep_failed")
+def field_alter(
+    resource: Annotated[str, typer.Argument(help="The resource (table) to change.")],
+    spec: Annotated[
+        str, typer.Argument(help="The field's whole new definition, e.g. name:str=200:optional.")
+    ],
+    backfill: Annotated[
+        str | None,
+        typer.Option("--backfill", help="The value existing NULLs get when it becomes required."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="The database to check for rows the new definition cannot keep "
+            "(default: DATABASE_URL).",
+        ),
+    ] = None,
+    *,
+    target: Target,
+) -> None:
+    """Change a live column: type, length, nullability, default, unique, index, range,
+    pattern or enum values; one reversible migration plus every layer.
+
+    A narrowing change (shorter, required, fewer enum values, a tighter rule, a type
+    that can lose data) is breaking: it needs --approve and is served at the next API
+    version unless --no-version. Rows that would not fit are named; nothing is written.
+
+    Example:
+
+        scaffold field alter rooms name:str=200:optional
+    """
+    from scaffold.commands._field_alter import plan_alter
+
+    exit_with(
+        apply_command(
+            lambda proj: plan_alter(
+                proj,
+                resource,
+                spec,
+                backfill=backfill,
+                approve=target.approve,
+                no_version=target.no_version,
+                database_url=database_url,
+            ),
+            target,
+        )
     )
 
 

@@ -10,11 +10,13 @@ appears at the next (``/api/v2``), unless ``--no-version``.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
-from scaffold.generate import alter
+from scaffold.generate import alter, alter_migration
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.generate.values import sa_migration_type
 from scaffold.project.core import Project, build_created_spec, build_spec, specs_for_versions
@@ -23,6 +25,7 @@ from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs
 from scaffold.spec.constraints import renamed_check, renamed_unique
+from scaffold.spec.field_diff import bound_token, declared_diff
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -37,13 +40,14 @@ SECURITY = "security: adds the sensitive field {table}.{name} (write-only in the
 class FieldChange:
     """A parsed change request; ``escalations`` are (reason, trigger) pairs."""
 
-    kind: str  # add | remove | rename | respec
+    kind: str  # add | remove | rename | respec | alter
     table: str
     new_args: ResourceArgs
     old_args: ResourceArgs  # as the manifest keeps them, before the change
     renames: dict[str, str] = field(default_factory=dict)
     escalations: list[tuple[str, str]] = field(default_factory=list)
     breaking: bool = False
+    backfill: Any = None  # alter: the value NULLs get when the column becomes NOT NULL
 
 
 def entry_of(project: Project, table: str) -> dict:
@@ -171,6 +175,8 @@ def plan_field_change(
             f"--no-version: /api/v{latest} changed in place; clients that use the old contract break."
         )
         versions = _compose(versions, change)
+    if change.kind == "alter":
+        versions = _bind_versions(versions, change)
     new_entry["versions"] = versions
     new_entry["api_version"] = latest
     if not versions:
@@ -234,6 +240,24 @@ def _compose(versions: list[dict], change: FieldChange) -> list[dict]:
                 removed.append(api)
                 renames.pop(api, None)
         out.append({**v, "renames": renames, "removed": removed})
+    return out
+
+
+def _bind_versions(versions: list[dict], change: FieldChange) -> list[dict]:
+    """Older API versions serve the altered column too: its rules bind them (``bound_token``)."""
+    before = set(change.old_args.fields)
+    columns = {_name_of(t): t for t in change.new_args.fields if t not in before}
+    out = []
+    for v in versions:
+        renames = v.get("renames", {})
+        fields = []
+        for token in stored_args(v).fields:
+            api = _name_of(token)
+            column = renames.get(api, api)
+            if column in columns and api not in v.get("removed", []):
+                token = bound_token(token, api + columns[column][len(column) :])
+            fields.append(token)
+        out.append({**v, "args": replace(stored_args(v), fields=tuple(fields)).to_dict()})
     return out
 
 
@@ -322,8 +346,19 @@ def _modify(
     parts: list[str],
 ) -> None:
     """Fill ``ops``, ``parts`` and the escalations for a field whose token changed: its
-    length, index or optional; exit 2 for any other change."""
+    length, index or optional; exit 2 for any other change. ``field alter`` changes any
+    attribute (``alter_migration``), each narrowing one escalated and breaking."""
     table = change.table
+    if change.kind == "alter":
+        changed = declared_diff(before, after)
+        alter_migration.alter_column(ops, before, after, old, new, backfill=change.backfill)
+        for attribute in changed:
+            if attribute.narrowing:
+                reason = f"breaking: {table}.{after.name} {attribute}: {attribute.why}"
+                change.escalations.append((reason, after.token))
+                change.breaking = True
+        parts.append(f"alter {after.name}: " + ", ".join(map(str, changed)))
+        return
     same = replace(
         after,
         token=before.token,
@@ -334,9 +369,9 @@ def _modify(
     if same != before or before.kind != after.kind:
         raise InputError(
             f"Changing {table}.{before.name} from {before.token!r} to {after.token!r} is not supported "
-            "(only its length, index or optional); add a new field and remove the old one.",
+            "here (only its length, index or optional); `scaffold field alter` changes the rest.",
             token=after.token,
-            example=f"scaffold field add {table} {after.name}_new:{after.kind}",
+            example=f"scaffold field alter {table} {shlex.quote(after.token)}",
         )
     if before.length != after.length and before.kind == "str":
         _alter_length(change, before, after, ops)

@@ -329,12 +329,16 @@ def rows_guard(ops: Ops, sql: str, message: str) -> list[str]:
     """Lines that stop the migration, before anything is created, when ``sql`` finds rows
     (online only: ``--sql`` has no rows to read); ``message`` leads the error."""
     ops.imports.add("sqlalchemy as sa")
+    lead = literal(message + " ")
+    lead = lead[1:-1] if lead.startswith("(") else lead  # pieces, joined to the next line
     return [
         "if not op.get_context().as_sql:\n"
         f"    found = op.get_bind().execute(sa.text({sql_literal(sql)})).fetchall()\n"
         "    if found:\n"
         "        raise RuntimeError(\n"
-        f'            f"{message} {{found}}; "\n'
+        # The message as a literal of its own: split when long (E501), never an f-string.
+        f"            {lead}\n"
+        '            f"{found}; "\n'
         '            "fix or remove them first (nothing was changed)"\n'
         "        )"
     ]
