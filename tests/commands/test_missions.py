@@ -139,7 +139,7 @@ def test_report_marks_a_failing_generated_test_as_failed(project: Path) -> None:
     tests.write_text(
         tests.read_text() + "\n\nasync def test_broken_on_purpose() -> None:\n    assert 1 == 2\n"
     )
-    result = mission(project, "add notes text optional to contacts")
+    result = mission(project, "add notes text optional to contacts", "--verify")
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     checks = {c["name"]: c for c in data["checks"]}
@@ -248,7 +248,7 @@ def test_a_missing_pytest_is_not_run_with_its_reason_and_does_not_stop_the_write
     )
     python.chmod(0o755)
     assert scaffold(*CONTACTS, project=project).exit_code == 0
-    result = mission(project, "add notes text optional to contacts")
+    result = mission(project, "add notes text optional to contacts", "--verify")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     tests = next(c for c in data["checks"] if c["name"] == "tests")

@@ -116,7 +116,9 @@ def test_every_kind_of_change_reports_in_the_coordinators_format(project: Path) 
     assert "- [x] Tests created (via COORD_QUALITY) — " in report
     assert re.search(r"POST /api/v1/contacts: \d+ req/s", report)
 
-    added = scaffold("mission", "add notes text optional to contacts", "--json", project=project)
+    added = scaffold(
+        "mission", "add notes text optional to contacts", "--verify", "--json", project=project
+    )
     assert added.exit_code == 0, added.output
     check_golden("field_added", written_report(project, added))
 
@@ -155,7 +157,11 @@ def test_every_kind_of_change_reports_in_the_coordinators_format(project: Path) 
         tests.read_text() + "\n\nasync def test_broken() -> None:\n    assert 1 == 2\n"
     )
     failed = scaffold(
-        "mission", "add email_verified_at datetime optional to contacts", "--json", project=project
+        "mission",
+        "add email_verified_at datetime optional to contacts",
+        "--verify",
+        "--json",
+        project=project,
     )
     assert failed.exit_code == 1, failed.output
     report = written_report(project, failed)
