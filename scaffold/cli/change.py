@@ -277,6 +277,9 @@ def mission(
 
 
 def _print_plan(outcome: Any, printer: Any) -> None:
+    if not outcome.actions and not outcome.escalations:
+        printer.say("Plan: nothing to change.")
+        return
     printer.say("Plan:")
     for action in outcome.actions:
         printer.say(f"  {action}")
