@@ -270,6 +270,7 @@ def run_mission(
     if not plan.actions and not plan.escalations:
         # Already so: answered with what does it; nothing to rehearse, write or report.
         outcome.notes += list(plan.notes)
+        outcome.extra["answer"] = list(plan.notes)  # --json: what already does it
         return outcome
     outcome.actions = [
         action.summary

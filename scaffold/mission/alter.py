@@ -20,7 +20,7 @@ _REQUIRED = ("required", "mandatory", "not null", "non-nullable", "non nullable"
 _LONGER = ("longer", "up to", "characters", "chars", "length", "long")
 _ALLOWED = words(
     """
-    make allow let change set give alter turn become becomes store stored as into
+    make makes made allow let change set give alter turn become becomes store stored as into
     optional nullable null nulls empty blank not required mandatory non-nullable non
     nullable default defaults defaulting longer up characters chars length long letters
     type a an bigger wider extend widen raise increase option options choice choices

@@ -28,7 +28,8 @@ _ANSWER_WORDS = words(
     service services dependency injection inject injected di depends via write writes
     create run generate migration migrations migrate database db schema timestamps
     created_at updated_at audit limit offset page pages through have has get consistent
-    structured improve better standardize standardise consistent
+    structured improve better standardize standardise consistent return returns problem
+    json rfc 9457 session sessions into repository repositories
     """
 )
 

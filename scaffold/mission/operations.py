@@ -86,6 +86,14 @@ def limit_plan(scan: Scan, facts: Mapping[str, TableFacts]) -> MissionPlan | Non
     if rate is None:
         if not scan.phrase(r"rate[ -]?limit\w*|throttl\w*"):
             return None
+        count = next((w for w in scan.words if w.isdigit()), None)
+        if count is not None:  # a number, but no period scaffold reads
+            left = scan.rest(_LIMIT_ALLOWED | {count})
+            raise MissionParseError(
+                left[0] if left else count,
+                "a limit is 'rate-limit TABLE to N requests per second, minute, hour or day'",
+                f"rate-limit {scan.table} to {count} requests per minute",
+            )
         note = DEFAULT_LIMIT_NOTE.format(table=scan.table)
         own = facts[scan.table].rate_limit if scan.table in facts else None
         if own:

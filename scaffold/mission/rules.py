@@ -22,6 +22,9 @@ _INDEX_ALLOWED = _INDEX | words(
     fast speed up slow by over across
     """
 )
+_SPEED = frozenset(
+    ["lookups", "lookup", "faster", "slow", "speed", "optimize", "optimise", "queries", "query"]
+)
 _UNIQUE = frozenset(["unique", "uniqueness", "duplicate", "duplicates", "distinct"])
 _UNIQUE_ALLOWED = _UNIQUE | words(
     """
@@ -51,15 +54,19 @@ _NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 _CHECK_ALLOWED = words(
     """
     must should has have to be always never not cannot can't can may check rule
-    constraint ensure enforce make sure that add than or equal
+    constraint ensure enforce make sure that add than or equal validate validation verify
+    require requires reject rejected
     """
 )
 
 
 def index_plan(scan: Scan) -> MissionPlan | None:
     """An index on chosen columns of one table (``index add``)."""
-    if not any(w in _INDEX for w in scan.words) or scan.table is None or not scan.fields:
+    asks = any(w in _INDEX for w in scan.words)
+    if not (asks or any(w in _SPEED for w in scan.words)) or scan.table is None:
         return None
+    if not scan.fields:
+        return _missing(scan) if not asks else None
     table, columns = scan.table, list(dict.fromkeys(scan.fields))
     left = scan.rest(_INDEX_ALLOWED)
     example = f"add an index on {table}.{columns[0]}"
@@ -73,6 +80,21 @@ def index_plan(scan: Scan) -> MissionPlan | None:
     kind = "a unique index" if scan.has("unique") else "an index"
     summary = f"add {kind} on {table} ({', '.join(columns)})"
     return MissionPlan(scan.text, (MissionAction("index_add", tuple(argv), summary),), (), ())
+
+
+def _missing(scan: Scan) -> MissionPlan | None:
+    """ "make the residents table faster": the missing indexes, every table's."""
+    if scan.rest(_INDEX_ALLOWED | {"make", "table", "performance", "perform", "better"}):
+        return None
+    action = MissionAction(
+        "index", ("index", "--missing"), "add missing indexes on foreign keys and filter columns"
+    )
+    note = (
+        f"'{scan.text}': no column named, so index --missing indexes the unindexed foreign "
+        f"keys and filter columns of every table, {scan.table} included; one column: "
+        f"'add an index on {scan.table}.COLUMN'"
+    )
+    return MissionPlan(scan.text, (action,), (), (note,))
 
 
 def filter_plan(scan: Scan, facts: Mapping[str, TableFacts]) -> MissionPlan | None:

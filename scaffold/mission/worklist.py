@@ -32,11 +32,11 @@ _ROUTE_WORDS = words(
     endpoint endpoints route routes api list lists listing get fetch return returns
     returning show shows read reads give gives expose exposes query add create one
     single all crud rest restful operations operation for of by under belonging nested
-    retrieve clients client let allow can see
+    retrieve clients client let allow can see make be restful design
     """
 )
 _CRUD = re.compile(
-    r"\b(?:crud|rest(?:ful)?|create|update|delete|list|get|fetch|read|retrieve|show)\b"
+    r"\b(?:crud|rest(?:ful)?|create|update|delete|list|get|fetch|read|retrieve|show|design)\b"
 )
 
 
