@@ -70,6 +70,15 @@ class Scan:
                 self.kinds[k] = ""
         return owners[0]
 
+    def fresh(self) -> Scan:
+        """A copy whose words are claimed as this one's were when it was read (each
+        recogniser marks words of its own)."""
+        copy = object.__new__(Scan)
+        copy.__dict__.update(self.__dict__)
+        copy.kinds = list(self.kinds)
+        copy.fields = list(self.fields)
+        return copy
+
     def has(self, *words: str) -> bool:
         return any(w in self.words for w in words)
 

@@ -65,8 +65,9 @@ def worklist_plan(
         lambda s: endpoint_plan(s, facts),
         lambda s: answer(s, facts),
     )
+    read = Scan(text, existing)
     for recognise in recognisers:
-        plan = recognise(Scan(text, existing))
+        plan = recognise(read.fresh())
         if plan is not None:
             return MissionPlan(sentence, plan.actions, plan.escalations, plan.notes)
     return None
