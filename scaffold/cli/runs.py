@@ -165,6 +165,15 @@ def run_resource(args: Any, target: Target) -> int:
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
         checked = args
+        if args.rate_limit and proj.profile is not None:
+            from scaffold.errors import ProjectError
+
+            raise ProjectError(
+                "--rate-limit is for the projects scaffold made (app.core.limits); an adopted "
+                "project's routes keep its own rate limiting.",
+                token="--rate-limit",
+                example=" ".join(["scaffold", *replace(args, rate_limit=None).argv()]),
+            )
         if args.rate_limit:
             from scaffold.spec.rates import parse_rate
 

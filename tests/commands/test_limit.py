@@ -102,3 +102,17 @@ def test_rates_are_read_in_words_and_canonicalised() -> None:
     assert parse_rate("30 per Hour") == "30/hour"
     assert parse_rate("5 a second") == "5/second"
     assert parse_rate(" 1000/days ") == "1000/day"
+
+
+def test_an_adopted_project_keeps_its_own_rate_limiting(tmp_path: Path) -> None:
+    from tests.support.adopted import copy_fixture
+    from tests.support.adopted import scaffold as scaffold_in
+
+    root = copy_fixture("adopt_layered", tmp_path)
+    assert scaffold_in(root, "adopt").returncode == 0
+    before = snapshot(root)
+    result = scaffold("resource", "rooms", "name:str", "--rate-limit", "5/minute", project=root)
+    assert result.exit_code == 2, result.output
+    assert "--rate-limit is for the projects scaffold made" in result.output
+    assert "Example: scaffold resource rooms name:str" in result.output
+    assert snapshot(root) == before

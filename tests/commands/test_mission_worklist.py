@@ -284,3 +284,24 @@ def test_a_unique_rule_in_words_is_applied(clinic: Path, tmp_path: Path) -> None
     migration = next((project / "migrations/versions").glob("*unique*.py")).read_text()
     assert "uq_residents_name_email" in migration
     assert "UniqueConstraint" in (project / "app/models/residents.py").read_text()
+
+
+def test_the_readme_examples_map_to_the_commands_their_comments_name() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Missions: the coordinator's work list", 1)[1].split("###")[0]
+    examples = [
+        (line.split('"')[1], line.split("#", 1)[1].strip() if "#" in line else "")
+        for line in section.splitlines()
+        if line.startswith('scaffold mission "')
+    ]
+    assert len(examples) >= 8
+    for sentence, comment in examples:
+        plan = parse_mission(sentence, EXISTING, FACTS)
+        words = comment.split()
+        if words[:1] in (["index"], ["constraint"], ["field"], ["limit"], ["endpoint"]):
+            named = " ".join(words[:2]).replace('"', "")
+            assert " ".join(plan.actions[0].argv).startswith(named), sentence
+        elif comment.startswith("exit 0"):
+            assert plan.actions == () and plan.notes
+        else:
+            assert plan.actions, sentence
