@@ -282,6 +282,12 @@ def run_mission(
     outcome.handoff += [
         note for note in plan.notes if "add fields later" in note or "scaffold field" in note
     ]
+    # "… for X" / "… to support X": a link or the purpose; the report says which it was.
+    outcome.handoff += [
+        f"how the sentence was read: {note}"
+        for note in plan.notes
+        if "read as the purpose" in note or (": " in note and " links to " in note)
+    ]
     seen: set[str] = set()
     for esc in plan.escalations:
         _add_escalation(outcome, esc.reason, esc.trigger, seen)

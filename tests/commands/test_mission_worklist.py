@@ -273,6 +273,17 @@ def test_an_unmapped_sentence_exits_2_and_its_example_works_when_run(
 
 
 @pytest.mark.e2e
+def test_the_report_records_a_purpose_read_from_to_support(clinic: Path, tmp_path: Path) -> None:
+    project = _copy(clinic, tmp_path)
+    sentence = "add on_call_slots table with resident_id to support night coverage"
+    result = scaffold("mission", sentence, "--no-verify", project=project)
+    assert result.exit_code == 0, result.output
+    report = next((project / ".scaffold/reports").glob("*on-call-slots*.md")).read_text()
+    assert "how the sentence was read" in report
+    assert "read as the purpose (night coverage)" in report
+
+
+@pytest.mark.e2e
 def test_a_unique_rule_in_words_is_applied(clinic: Path, tmp_path: Path) -> None:
     # Unproved: `constraint add`'s own tests prove it; this is the mission reaching it.
     project = _copy(clinic, tmp_path)
