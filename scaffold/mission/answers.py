@@ -34,6 +34,9 @@ _ANSWER_WORDS = words(
 )
 
 
+_KINDS = ("table", "tables", "model", "models")
+
+
 def route(table: str, facts: Mapping[str, TableFacts]) -> str:
     version = facts[table].api_version if table in facts else 1
     return f"/api/v{version}/{table.replace('_', '-')}"
@@ -44,8 +47,8 @@ def answer(scan: Scan, facts: Mapping[str, TableFacts]) -> MissionPlan | None:
     if scan.rest(_ANSWER_WORDS | {"schema", "schemas"}):
         return None
     table = scan.table
-    if len(set(scan.tables)) > 1 or scan.fields:
-        return None
+    if len(set(scan.tables)) > 1 or scan.fields or (table is None and scan.has(*_KINDS)):
+        return None  # "add a migrations table" is a table of that name
     for asks, reply in (
         (_PAGING, _paging),
         (_VALIDATION, _validation),

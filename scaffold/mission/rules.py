@@ -65,6 +65,8 @@ def index_plan(scan: Scan) -> MissionPlan | None:
     asks = any(w in _INDEX for w in scan.words)
     if not (asks or any(w in _SPEED for w in scan.words)) or scan.table is None:
         return None
+    if scan.words[0] in ("drop", "remove", "delete", "destroy"):
+        return None  # the clause parser says missions do not remove indexes
     if not scan.fields:
         return _missing(scan) if not asks else None
     table, columns = scan.table, list(dict.fromkeys(scan.fields))

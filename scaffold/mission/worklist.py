@@ -77,8 +77,10 @@ def endpoint_plan(scan: Scan, facts: Mapping[str, TableFacts]) -> MissionPlan | 
     """ "list a resident's weekly requirements" → GET /api/v1/residents/{id}/weekly-
     requirements; the routes every resource has already ("CRUD endpoints for residents")
     are answered with their paths."""
-    if not set(scan.words) & _ROUTE_WORDS - {"for", "of", "by", "under"}:
-        return None
+    if not set(scan.words) & _ROUTE_WORDS - {"for", "of", "by", "under"} or scan.has(
+        "table", "tables", "model", "models"
+    ):
+        return None  # "create the rooms table": a table, not its routes
     tables = list(dict.fromkeys(scan.tables))
     if scan.rest(_ROUTE_WORDS | {"each", "every", "given", "their", "his", "her"}):
         return None

@@ -316,3 +316,21 @@ def test_the_readme_examples_map_to_the_commands_their_comments_name() -> None:
             assert plan.actions == () and plan.notes
         else:
             assert plan.actions, sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "argv"),
+    [
+        ("add a migrations table", ("resource", "migrations")),
+        ("add timestamps table", ("resource", "timestamps")),
+        ("add a validation_rules table", ("resource", "validation_rules")),
+    ],
+)
+def test_a_table_named_like_a_request_is_still_a_table(sentence: str, argv: tuple) -> None:
+    assert [a.argv for a in parse_mission(sentence, EXISTING, FACTS).actions] == [argv]
+
+
+def test_removing_an_index_is_refused_as_before_not_read_as_adding_one() -> None:
+    with pytest.raises(MissionParseError) as info:
+        parse_mission("remove the index on tasks.due_at", EXISTING, FACTS)
+    assert "missions do not remove endpoints or indexes" in str(info.value)
