@@ -100,11 +100,9 @@ def limit_plan(scan: Scan, facts: Mapping[str, TableFacts]) -> MissionPlan | Non
             note = f"{scan.table} is already limited to {own} per client (its own limit); " + note
         return MissionPlan(scan.text, (), (), (note,))
     count, period = rate.group(1), _SHORT.get(rate.group(2), rate.group(2))
+    said = set(rate.group(0).split())  # "100 requests per minute", "10 req/sec"
     for k, word in enumerate(scan.words):
-        if word in (count, f"{count}/{rate.group(2)}") or word.rstrip("s") in (
-            rate.group(2),
-            period,
-        ):
+        if word in said or word.rstrip("s") in (rate.group(2), period):
             scan.kinds[k] = "rate"
     left = scan.rest(_LIMIT_ALLOWED | {"second", "minute", "hour", "day", "per", "every"})
     example = f"rate-limit {scan.table} to {count} requests per {period}"

@@ -136,6 +136,7 @@ WORKLIST = [
     ("rate limiting", "rate-limit residents to 100 requests per minute",
      [("limit", "residents", "100/minute")]),
     ("rate limiting", "throttle rooms to 5 requests per second", [("limit", "rooms", "5/second")]),
+    ("rate limiting", "throttle the shifts API to 10 req/sec", [("limit", "shifts", "10/second")]),
     ("rate limiting", "throttle tasks at 50 requests a minute", Answer("already limited to 50/minute")),
     ("rate limiting", "add rate limiting to the shifts endpoints", Answer("RATE_LIMIT_DEFAULT")),
     ("rate limiting", "set the default rate limit to 200/minute",
