@@ -17,6 +17,11 @@ from scaffold.cli.options import (
 from scaffold.cli.root import app
 from scaffold.cli.runs import Target, apply_command, resource_args, run_resource
 
+_RATE_HELP = (
+    "Requests per client to all its routes, e.g. 100/minute (on top of RATE_LIMIT_DEFAULT; "
+    "`scaffold limit` changes it later)."
+)
+
 
 @app.command()
 @handles_errors
@@ -66,14 +71,7 @@ def resource(
             help="Only admins write; signed-in users (with --public: anyone) read.",
         ),
     ] = False,
-    rate_limit: Annotated[
-        str | None,
-        typer.Option(
-            "--rate-limit",
-            help="Requests per client to all its routes, e.g. 100/minute (on top of "
-            "RATE_LIMIT_DEFAULT; `scaffold limit` changes it later).",
-        ),
-    ] = None,
+    rate_limit: Annotated[str | None, typer.Option("--rate-limit", help=_RATE_HELP)] = None,
     *,
     target: Target,
 ) -> None:
