@@ -4,8 +4,6 @@
 '100/minute'
 >>> parse_rate("100 per Minute")
 '100/minute'
->>> rate_count("1000/hour")
-1000
 """
 
 from __future__ import annotations
@@ -30,8 +28,3 @@ def parse_rate(text: str, *, example: str = RATE_EXAMPLE) -> str:
             example=example,
         )
     return f"{int(match.group(1))}/{match.group(2).lower()}"
-
-
-def rate_count(rate: str) -> int:
-    """The number of requests a canonical rate allows per period."""
-    return int(rate.partition("/")[0])
