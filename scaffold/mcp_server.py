@@ -26,7 +26,18 @@ from scaffold.agent_docs import NAMES, document
 
 # Commands an agent may plan and apply; `check` and `report` have tools of their own.
 CHANGES = frozenset(
-    {"resource", "field", "endpoint", "mission", "index", "destroy", "upgrade", "auth", "rename"}
+    {
+        "resource",
+        "field",
+        "endpoint",
+        "mission",
+        "index",
+        "destroy",
+        "upgrade",
+        "auth",
+        "rename",
+        "limit",
+    }
 )
 # Flags that decide where and how much is written: the server sets them, or a human does.
 REFUSED_FLAGS = {

@@ -251,9 +251,15 @@ def mission(
 ) -> None:
     """Turn a sentence into actions, show the plan, apply it, prove it in a report.
 
-    Understands: add TABLE [with FIELDS] [for PARENT ...]; add FIELDS to TABLE;
-    add GET /api/v1/PARENTS/{id}/CHILDREN endpoint; optimize ... queries / add
-    missing indexes; drop/rename/remove ... (escalated: needs --approve).
+    Understands: add TABLE [with FIELDS] [for PARENT | to support PURPOSE]; add FIELDS
+    to TABLE; add GET /api/v1/PARENTS/{id}/CHILDREN endpoint, or "list a PARENT's
+    CHILDREN"; optimize ... queries / add missing indexes; "TABLE need an index on
+    COLUMN" (index add); "make COLUMN unique on TABLE", "A must be after B on TABLE"
+    (constraint add); "make COLUMN optional on TABLE", "allow longer COLUMNs on TABLE",
+    "default COLUMN of TABLE to V" (field alter); "rate-limit TABLE to 100 requests per
+    minute" (limit); pool, CORS and default-limit settings; drop/rename/remove ...
+    (escalated: needs --approve). A request already satisfied ("paginate TABLE") is
+    answered, exit 0, nothing written.
 
     Example:
 
@@ -277,6 +283,9 @@ def mission(
 
 
 def _print_plan(outcome: Any, printer: Any) -> None:
+    if not outcome.actions and not outcome.escalations:
+        printer.say("Plan: nothing to change.")
+        return
     printer.say("Plan:")
     for action in outcome.actions:
         printer.say(f"  {action}")

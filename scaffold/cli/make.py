@@ -17,6 +17,11 @@ from scaffold.cli.options import (
 from scaffold.cli.root import app
 from scaffold.cli.runs import Target, apply_command, resource_args, run_resource
 
+_RATE_HELP = (
+    "Requests per client to all its routes, e.g. 100/minute (on top of RATE_LIMIT_DEFAULT; "
+    "`scaffold limit` changes it later)."
+)
+
 
 @app.command()
 @handles_errors
@@ -66,6 +71,7 @@ def resource(
             help="Only admins write; signed-in users (with --public: anyone) read.",
         ),
     ] = False,
+    rate_limit: Annotated[str | None, typer.Option("--rate-limit", help=_RATE_HELP)] = None,
     *,
     target: Target,
 ) -> None:
@@ -91,6 +97,7 @@ def resource(
         owned=owned,
         public=public,
         admin_writes=admin_writes,
+        rate_limit=rate_limit,
     )
     exit_with(run_resource(args, target))
 
@@ -345,3 +352,46 @@ def constraint(
         return outcome, files, manifest
 
     exit_with(apply_command(planned, target))
+
+
+@app.command()
+@handles_errors
+@writing("verify", "keep_failed")
+def limit(
+    resource: Annotated[str, typer.Argument(help="The generated resource (table) to limit.")],
+    rate: Annotated[
+        str | None,
+        typer.Argument(help="Requests per client over all its routes: 100/minute, 5/second."),
+    ] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Drop the resource's own limit.")
+    ] = False,
+    *,
+    target: Target,
+) -> None:
+    """Rate-limit a generated resource: the N+1th request of a client in the period is a 429.
+
+    Counted per client address over all the resource's routes, on top of
+    RATE_LIMIT_DEFAULT; kept in the manifest (`upgrade` keeps it), proved by a test of the
+    429. No migration. The same as `scaffold resource NAME ... --rate-limit RATE`.
+
+    Examples:
+
+        scaffold limit residents 100/minute
+
+        scaffold limit residents --remove
+    """
+    from scaffold.commands.limit import plan_limit
+
+    if (rate is not None) != remove:
+        exit_with(apply_command(lambda proj: plan_limit(proj, resource, rate), target))
+        return
+    from scaffold.errors import InputError
+
+    raise InputError(
+        "Give the rate (e.g. 100/minute) or --remove, not both."
+        if remove
+        else f"How many requests? Give a rate after {resource}: REQUESTS/PERIOD.",
+        token=rate or resource,
+        example=f"scaffold limit {resource} 100/minute",
+    )

@@ -25,6 +25,7 @@ _VALUE_OPTIONS = {
     "--parent": "parent",
     "--id": "id_type",
     "--api-version": "api_version",
+    "--rate-limit": "rate_limit",
     "--project": "project",
 }
 _MULTI_OPTIONS = {"--unique": "uniques", "--check": "checks"}
@@ -200,6 +201,7 @@ def fast_main(argv: list[str]) -> bool:
             owned=bool(parsed.get("owned")),
             public=bool(parsed.get("public")),
             admin_writes=bool(parsed.get("admin_writes")),
+            rate_limit=parsed.get("rate_limit"),
         )
         target = Target(
             project=Path(parsed["project"]) if parsed.get("project") else None,

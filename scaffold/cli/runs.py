@@ -135,6 +135,7 @@ def resource_args(
     owned: bool,
     public: bool,
     admin_writes: bool,
+    rate_limit: str | None = None,
 ) -> Any:
     """The ResourceArgs of a ``scaffold resource`` command line (typer's or the fast path's)."""
     from scaffold.commands.resource import expand_fields
@@ -152,16 +153,34 @@ def resource_args(
         api_version=api_version,
         owned=owned,
         access=access_of(public=public, admin_writes=admin_writes),
+        rate_limit=rate_limit,
     )
 
 
 def run_resource(args: Any, target: Target) -> int:
     """``scaffold resource``: plan the resource and apply it like every writing command."""
+    from dataclasses import replace
+
     from scaffold.commands.resource import plan_resource
 
     def planned(proj: Any) -> tuple[Any, list | None, Any]:
+        checked = args
+        if args.rate_limit and proj.profile is not None:
+            from scaffold.errors import ProjectError
+
+            raise ProjectError(
+                "--rate-limit is for the projects scaffold made (app.core.limits); an adopted "
+                "project's routes keep its own rate limiting.",
+                token="--rate-limit",
+                example=" ".join(["scaffold", *replace(args, rate_limit=None).argv()]),
+            )
+        if args.rate_limit:
+            from scaffold.spec.rates import parse_rate
+
+            good = " ".join(["scaffold", *replace(args, rate_limit="100/minute").argv()])
+            checked = replace(args, rate_limit=parse_rate(args.rate_limit, example=good))
         plan, outcome = plan_resource(
-            proj, args, approve=target.approve, no_version=target.no_version
+            proj, checked, approve=target.approve, no_version=target.no_version
         )
         return outcome, plan.files, plan.manifest
 

@@ -44,6 +44,27 @@ def existing_tables(project: Project) -> dict[str, list[str]]:
     return tables
 
 
+def table_facts(project: Project) -> dict:
+    """What a mission knows of each generated resource beyond its field names."""
+    from scaffold.mission.plan import TableFacts
+
+    facts = {}
+    for table, entry in project.manifest.resources.items():
+        args = stored_args(entry)
+        version = max(
+            [int(entry.get("api_version", args.api_version))]
+            + [int(v.get("version", 1)) for v in entry.get("versions", [])]
+        )
+        facts[table] = TableFacts(
+            fields=args.fields,
+            uniques=args.uniques,
+            checks=args.checks,
+            rate_limit=args.rate_limit,
+            api_version=version,
+        )
+    return facts
+
+
 def parse(project: Project, sentence: str, *, approve: bool = False):
     """The sentence's plan. A sentence that touches security is escalated (exit 3) even
     when it does not map to commands: a human decides it, not a grammar hint. Approved,
@@ -57,7 +78,7 @@ def parse(project: Project, sentence: str, *, approve: bool = False):
             example='scaffold mission "add weekly_requirements table for Block scheduling"',
         )
     try:
-        return parse_mission(sentence, existing_tables(project))
+        return parse_mission(sentence, existing_tables(project), table_facts(project))
     except MissionParseError as exc:
         message = str(exc).split(" Try: ")[0].rstrip()
         if exc.escalations and not approve:
@@ -89,6 +110,12 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
         from scaffold.commands.auth import add_auth
 
         return add_auth(project, approve=approve, force=force)
+    planned = _plan_listed(project, argv, approve=approve)
+    if planned is not None:
+        outcome, files, manifest = planned
+        if files:
+            execute(project, outcome, files, manifest, force=force, dry_run=False)
+        return outcome
     if kind == "index":
         files, outcome, missing = index.plan_index(project)
         if files:
@@ -108,6 +135,35 @@ def _apply_step(root, argv: tuple[str, ...], *, approve: bool | None, force: boo
     files, manifest, outcome = planned
     execute(project, outcome, files, manifest, force=force, dry_run=False)
     return outcome
+
+
+def _plan_listed(project: Project, argv: tuple[str, ...], *, approve: bool | None):
+    """(outcome, files, manifest) of ``index add``, ``constraint add``, ``field alter`` and
+    ``limit`` actions (files None: already so, the outcome's note says how); None for the
+    other actions."""
+    kind = argv[0]
+    if kind == "index" and argv[1] == "add":
+        from scaffold.commands._index_add import plan_index_add
+        from scaffold.commands._index_catalog import IndexRequest
+
+        request = IndexRequest(argv[2], tuple(argv[3].split(",")), unique="--unique" in argv)
+        return plan_index_add(project, request)
+    if kind == "constraint":
+        from scaffold.commands.constraint import plan_constraint_add
+
+        rule = {argv[3]: argv[4]}
+        return plan_constraint_add(
+            project, argv[2], unique=rule.get("--unique"), check=rule.get("--check")
+        )
+    if kind == "field" and argv[1] == "alter":
+        from scaffold.commands._field_alter import plan_alter
+
+        return plan_alter(project, argv[2], argv[3], approve=bool(approve))
+    if kind == "limit":
+        from scaffold.commands.limit import plan_limit
+
+        return plan_limit(project, argv[1], argv[2])
+    return None
 
 
 def _plan_step(
@@ -211,6 +267,11 @@ def run_mission(
 
     plan = parse(project, sentence, approve=approve)
     outcome = Outcome(command="mission", mission=sentence)
+    if not plan.actions and not plan.escalations:
+        # Already so: answered with what does it; nothing to rehearse, write or report.
+        outcome.notes += list(plan.notes)
+        outcome.extra["answer"] = list(plan.notes)  # --json: what already does it
+        return outcome
     outcome.actions = [
         action.summary
         if action.kind in ("setting", "access", "version")
@@ -220,6 +281,12 @@ def run_mission(
     outcome.notes += list(plan.notes)
     outcome.handoff += [
         note for note in plan.notes if "add fields later" in note or "scaffold field" in note
+    ]
+    # "… for X" / "… to support X": a link or the purpose; the report says which it was.
+    outcome.handoff += [
+        f"how the sentence was read: {note}"
+        for note in plan.notes
+        if "read as the purpose" in note or (": " in note and " links to " in note)
     ]
     seen: set[str] = set()
     for esc in plan.escalations:
@@ -312,7 +379,7 @@ def _setting_step(name: str, value: str) -> Outcome:
 
 
 def _quote(arg: str) -> str:
-    return f'"{arg}"' if (" " in arg or "{" in arg) else arg
+    return f'"{arg}"' if any(c in arg for c in " {<>|&;") else arg
 
 
 def _add_escalation(outcome: Outcome, reason: str, trigger: str, seen: set[str]) -> None:
@@ -343,3 +410,5 @@ def _merge(outcome: Outcome, step: Outcome, seen: set[str]) -> None:
     ]
     if "index_missing" in step.extra:
         outcome.extra.setdefault("index_missing", []).extend(step.extra["index_missing"])
+    if "index_migration" in step.extra:  # `index add`'s migration, whose lookups are measured
+        outcome.extra["index_migration"] = step.extra["index_migration"]

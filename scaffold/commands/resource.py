@@ -135,6 +135,10 @@ def _plan_change(
         return plan_access_change(project, old, args, approve=approve)
     if replace(old, api_version=args.api_version) == args:
         return plan_new_version(project, args.name, args.api_version)
+    if replace(old, rate_limit=args.rate_limit) == args:
+        from scaffold.commands.limit import plan_limit_change
+
+        return plan_limit_change(project, args.name, args.rate_limit)
     change = FieldChange("respec", args.name, args, old)
     return plan_field_change(project, change, approve=approve, no_version=no_version)
 

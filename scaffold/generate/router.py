@@ -92,6 +92,7 @@ def router_context(
         "include_pattern": include_pattern(includes) if includes else "",
         "rebuild": rebuild,
         "router_args": _router_args(spec, layout, imports, access["require"]),
+        "rate_limit": rate_limit_context(spec, layout, imports),
         "ops": ops,
         "summaries": summaries,
         "nested_lists": nested_lists,
@@ -225,9 +226,26 @@ def _router_args(spec: ResourceSpec, layout: Layout, imports: Imports, require: 
         if layout.profile.auth_dependency and layout.auth is None:
             module, _, name = layout.profile.auth_dependency.partition(":")
             router_args += f", dependencies=[Depends({imports.add(module, name)})]"
-    if require:
-        router_args += f", dependencies=[Depends({require})]"
+    dependencies = [f"Depends({require})"] if require else []
+    if spec.rate_limit and layout.profile is None:
+        # Defined in the router module above the router (the template's `limit_requests`).
+        dependencies.append("Depends(limit_requests)")
+    if dependencies:
+        router_args += f", dependencies=[{', '.join(dependencies)}]"
     return router_args
+
+
+def rate_limit_context(spec: ResourceSpec, layout: Layout, imports: Imports) -> dict[str, str]:
+    """``scaffold limit``'s line in the router: the resource's rate, per client address,
+    counted on top of RATE_LIMIT_DEFAULT (a template project's; an adopted one keeps its
+    own limits)."""
+    if not spec.rate_limit or layout.profile is not None:
+        return {}
+    imports.add("fastapi", "Request")
+    imports.add("limits", "parse")
+    imports.add("app.core.limits", "get_remote_address")
+    imports.add("app.core.limits", "hit")
+    return {"rate": literal(spec.rate_limit), "key": literal(spec.table)}
 
 
 def _table_of(spec: ResourceSpec, field: str) -> str:

@@ -250,6 +250,7 @@ def tests_context(
         **_secret_cases(spec, layout, hashed, imports),
         **relation_cases(spec, layout, prefix, includes, imports),
         "default_limit": _default_limit(layout, imports),
+        "resource_limit": _resource_limit(spec, layout, imports),
     }
     context["auth"] = _auth(spec, layout, prefix, includes, bool(context["ondelete"]), imports)
     context["imports"] = imports.render()
@@ -404,6 +405,27 @@ def _default_limit(layout: Layout, imports: Imports) -> bool:
     imports.add("app.core.config", "Settings")
     imports.add("app.main", "create_app")
     return True
+
+
+# Up to this many requests the limit test sends them all; above, the first N-1 are counted
+# at once on the app's limiter and the test sends the N-th and the N+1-th.
+_REAL_REQUESTS = 200
+
+
+def _resource_limit(spec: ResourceSpec, layout: Layout, imports: Imports) -> dict[str, Any]:
+    """``scaffold limit``'s test: the N+1th request of one client is a 429."""
+    if not spec.rate_limit or layout.profile is not None:
+        return {}
+    count = int(spec.rate_limit.partition("/")[0])
+    prefill = count - 1 if count > _REAL_REQUESTS else 0
+    if prefill:
+        imports.add("limits", "parse")
+    return {
+        "count": count,
+        "rate": literal(spec.rate_limit),
+        "prefill": prefill,
+        "requests": count + 1 - prefill,
+    }
 
 
 def _auth(

@@ -24,6 +24,7 @@ from scaffold.mission.vocabulary import (
     INDEX_WORDS,
     KIND_WORDS,
     LIST_STOPS,
+    NAME_WORD,
     NO_FIELDS_NOTE,
     PARENT_PHRASES,
     REF_LEADERS,
@@ -39,7 +40,7 @@ def parse_add(ctx: Ctx, verb: Tok | None, rest: list[Tok]) -> list[MissionAction
     names_route = any(t.word("endpoint", "endpoints", "route", "routes") for t in rest)
     if has_path or (names_route and any(t.word(HTTP_METHODS) for t in rest)):
         return parse_endpoint(ctx, rest)
-    body = strip_articles(rest)
+    body = _cut_purpose(ctx, strip_articles(rest))
     if not body:
         ctx.fail(
             [verb] if verb else ctx.clause,
@@ -71,6 +72,33 @@ def parse_add(ctx: Ctx, verb: Tok | None, rest: list[Tok]) -> list[MissionAction
         "say 'table' to create a table, or 'to TABLE' to add a field to an existing one",
         f"add a priority enum low|medium|high to {ctx.example_table()}",
     )
+
+
+_PURPOSE_LEADS = (("in", "order", "to", "support"), ("to", "support"), ("for",))
+
+
+def _cut_purpose(ctx: Ctx, body: list[Tok]) -> list[Tok]:
+    """ "… for X" / "… to support X" at the end: X is a link when it names a table (then
+    "to support" reads as "for"), else the purpose, recorded in the notes and cut off."""
+    for k in range(len(body) - 1, 0, -1):
+        n = phrase_at(body, k, _PURPOSE_LEADS)
+        if not n:
+            continue
+        tail = body[k + n :]
+        words = strip_words(tail, "each", "every", "all", "the", "a", "an", "our", "better")
+        if not words or not all(not t.sep and NAME_WORD.fullmatch(t.text) for t in tail):
+            return body
+        if any(lookup_table(ctx, words[:j]) for j in (3, 2, 1) if j <= len(words)):
+            if n == 1:
+                return body
+            return [*body[:k], Tok("for", body[k].start, body[k + n - 1].end), *tail]
+        purpose = ctx.span(tail)
+        ctx.notes.append(
+            f"'{ctx.span(body[k : k + n])} {purpose}': no table is called that, so it is read "
+            f"as the purpose ({purpose}), not a link"
+        )
+        return body[:k]
+    return body
 
 
 def _trailing_table(ctx: Ctx, body: list[Tok]) -> int | None:

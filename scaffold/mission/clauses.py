@@ -28,7 +28,7 @@ from scaffold.mission.vocabulary import (
 
 
 def parse(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan:
-    _reject_unplain(sentence)
+    reject_unplain(sentence)
     access = access_plan(sentence, existing) or new_version(sentence, existing)
     if access is not None:
         return access
@@ -51,7 +51,7 @@ def parse(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan:
     )
 
 
-def _reject_unplain(sentence: str) -> None:
+def reject_unplain(sentence: str) -> None:
     for match in re.finditer(r"\S+", sentence):
         bad = first_unplain(match.group().translate(CURLY))
         if bad is not None:

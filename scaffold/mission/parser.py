@@ -13,19 +13,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from scaffold.mission.clauses import parse
-from scaffold.mission.plan import Escalation, MissionAction, MissionParseError, MissionPlan
+from scaffold.mission.clauses import parse, reject_unplain
+from scaffold.mission.plan import (
+    Escalation,
+    MissionAction,
+    MissionParseError,
+    MissionPlan,
+    TableFacts,
+)
 from scaffold.mission.sentences import HAS_RATE, LOGIN_LIMITS, security_escalations, settings_action
 from scaffold.mission.vocabulary import (
     EXAMPLE_RESOURCE,
     MAX_SENTENCE,
 )
+from scaffold.mission.worklist import worklist_plan
 
 
-def parse_mission(sentence: str, existing: Mapping[str, Sequence[str]]) -> MissionPlan:
+def parse_mission(
+    sentence: str,
+    existing: Mapping[str, Sequence[str]],
+    facts: Mapping[str, TableFacts] | None = None,
+) -> MissionPlan:
     """Map an English mission to scaffold commands, escalations and notes.
 
-    ``existing`` maps each existing table (plural snake_case) to its field names.
+    ``existing`` maps each existing table (plural snake_case) to its field names;
+    ``facts`` what else is known of the generated ones (each field's declared token,
+    unique and CHECK rules, rate limit, API version): column changes and the answers to
+    requests already satisfied need it.
 
     >>> plan = parse_mission("add weekly_requirements table for Block scheduling",
     ...                      {"blocks": ["name"], "residents": ["name"]})
@@ -56,7 +70,13 @@ def parse_mission(sentence: str, existing: Mapping[str, Sequence[str]]) -> Missi
             security_escalations(sentence),
             (f"{setting.summary}: scaffold does not write settings; a deploy sets it",),
         )
+    facts = facts if facts is not None else {t: TableFacts(tuple(f)) for t, f in existing.items()}
     try:
+        reject_unplain(sentence)
+        listed = worklist_plan(sentence, existing, facts)
+        if listed is not None:
+            escalations = dict.fromkeys([*listed.escalations, *security_escalations(sentence)])
+            return MissionPlan(sentence, listed.actions, tuple(escalations), listed.notes)
         return parse(sentence, existing)
     except MissionParseError as err:
         err.escalations = security_escalations(sentence)
@@ -71,4 +91,5 @@ __all__ = [
     "parse_mission",
     "security_escalations",
     "settings_action",
+    "TableFacts",
 ]

@@ -29,6 +29,26 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class TableFacts:
+    """What a mission may know of a generated table beyond its field names: each field's
+    token as declared (``name:str=120:unique``), the composite unique groups, the CHECK
+    rules, its own rate limit and the newest API version serving it.
+
+    >>> TableFacts(("name:str=120",)).token("name")
+    'name:str=120'
+    """
+
+    fields: tuple[str, ...] = ()
+    uniques: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    rate_limit: str | None = None
+    api_version: int = 1
+
+    def token(self, name: str) -> str | None:
+        return next((t for t in self.fields if t.partition(":")[0] == name), None)
+
+
+@dataclass(frozen=True)
 class MissionPlan:
     """What a sentence asks for: actions in order, escalations, and notes for the report."""
 

@@ -332,7 +332,7 @@ def build_spec(
     known.pop(args.name, None)
     if entry is None:
         entry = project.manifest.resources.get(args.name)
-    return build_resource(
+    spec = build_resource(
         args.name,
         args.fields,
         singular=args.singular,
@@ -350,6 +350,7 @@ def build_spec(
         owner=project.auth_users(args.argv()) if args.owned else None,
         access=args.access,
     )
+    return replace(spec, rate_limit=args.rate_limit) if args.rate_limit else spec
 
 
 def specs_for_versions(

@@ -43,6 +43,8 @@ class ResourceArgs:
     lists_under: tuple[str, ...] = ()
     owned: bool = False
     access: str = "user"
+    # ``--rate-limit 100/minute`` (``scaffold limit``): every route of the resource, per client.
+    rate_limit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the name, and every other value that is not its default (an empty
@@ -96,6 +98,8 @@ class ResourceArgs:
         if self.owned:
             out.append("--owned")
         out += ACCESS_FLAGS[self.access]
+        if self.rate_limit:
+            out += ["--rate-limit", self.rate_limit]
         return out
 
 
@@ -112,6 +116,7 @@ _KINDS: dict[str, type] = {
     "lists_under": tuple,
     "owned": bool,
     "access": str,
+    "rate_limit": str,
 }
 _WORDS = {str: "a string", tuple: "a list of strings", int: "a whole number", bool: "true or false"}
 
@@ -153,4 +158,5 @@ def args_from_argv(argv: list[str]) -> ResourceArgs:
         lists_under=tuple(opts.get("--list-under", [])),
         owned="--owned" in flags,
         access=access_of(public="--public" in flags, admin_writes="--admin-writes" in flags),
+        rate_limit=opts.get("--rate-limit", [None])[0],
     )

@@ -120,6 +120,8 @@ class ResourceSpec:
     # An older API version of a renamed table: the table it was, whose paths and
     # operation ids this version keeps serving (``/api/v1/rooms`` of ``venues``).
     served_as: str | None = None
+    # ``--rate-limit``: requests per client to all the resource's routes (``100/minute``).
+    rate_limit: str | None = None
 
     @property
     def public_reads(self) -> bool:

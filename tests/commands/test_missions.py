@@ -295,6 +295,7 @@ def test_cors_origins_are_a_setting_a_human_approves(project: Path) -> None:
 def test_other_platform_work_is_refused_naming_what_was_not_understood(project: Path) -> None:
     result = mission(project, "add a middleware that compresses responses")
     assert result.exit_code == 2
+    assert "scaffold writes no custom middleware" in result.output
     assert "Example: scaffold mission" in result.output
     assert "Traceback" not in result.output
 

@@ -28,6 +28,7 @@ EVERYTHING = ResourceArgs(
     lists_under=("users",),
     owned=True,
     access="public-admin-writes",
+    rate_limit="100/minute",
 )
 
 
