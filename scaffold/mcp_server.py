@@ -32,6 +32,7 @@ CHANGES = frozenset(
         "endpoint",
         "mission",
         "index",
+        "constraint",
         "destroy",
         "upgrade",
         "auth",

@@ -70,6 +70,12 @@ def test_plan_writes_nothing_then_apply_writes_a_resource_whose_tests_pass(
     assert last["report_path"] == applied["report_path"]
     assert "rooms" in last["markdown"]
 
+    # A live table's rule is a change agents may plan too.
+    rule = call(project, "plan", {"command": "constraint add rooms --unique name"})
+    assert not rule.is_error, text_of(rule)
+    paths = [f["path"] for f in rule.structured_content["files"] if f["status"] == "create"]
+    assert any(path.endswith("_rooms_add_unique_name.py") for path in paths), paths
+
 
 def test_an_escalated_change_through_apply_writes_nothing_and_says_who_decides(
     project: Path,
