@@ -209,6 +209,13 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
 
         wanted = targets(project.root, project.layout.tests, outcome.changes, written_manifest)
     measured: dict[str, object] = {}
+    # The team's files scaffold edited, as they were: what they had before is theirs.
+    generated = Manifest.load(project.root).files
+    before = {
+        c.path: c.old
+        for c in outcome.changes
+        if c.reason == "edited in place" and c.old is not None and c.path not in generated
+    }
     results = run_all(
         project.root,
         touched,
@@ -219,6 +226,7 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
         load_targets=wanted,
         measured=measured,
         app_module=None if project.adopted else f"{project.layout.package}.main",
+        before=before,
     )
     outcome.checks = [r.to_json() for r in results]
     if verify:

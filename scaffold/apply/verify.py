@@ -24,6 +24,7 @@ from scaffold.project.interpreter import project_python
 from scaffold.project.outcome import CHECK_NAMES
 
 if TYPE_CHECKING:
+    from scaffold.checks._finding import Finding
     from scaffold.project.profile import Profile
 
 TIMEOUT = 600
@@ -59,11 +60,19 @@ def _scratch_url(root: Path, tmp: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
-def static_checks(root: Path, touched: list[str], *, lint: str | None = None) -> list[CheckResult]:
+def static_checks(
+    root: Path,
+    touched: list[str],
+    *,
+    lint: str | None = None,
+    before: dict[str, str] | None = None,
+) -> list[CheckResult]:
     """The standing-order rules (AST) on the touched Python files, and ruff.
 
     ``lint`` is what ruff reported on the rendered files in memory; without it
-    ruff runs again on the files as they are on disk.
+    ruff runs again on the files as they are on disk. ``before``: the team's files
+    scaffold edited, as they were; what they had then is the project's own (named in the
+    detail), not the change's.
     """
     import dataclasses
 
@@ -79,6 +88,12 @@ def static_checks(root: Path, touched: list[str], *, lint: str | None = None) ->
         config, run_alembic=False, disable=frozenset(config.disable | {"SC501", "SC601", "SC602"})
     )
     findings = [f for f in run_checks(root, narrowed, only=py) if f.path in py]
+    before = {rel: text for rel, text in (before or {}).items() if rel in py}
+    own: list[Finding] = []
+    if before:
+        from scaffold.apply.own import split_checks
+
+        findings, own = split_checks(root, narrowed, findings, before)
     groups = {
         "async_only": {"SC101", "SC102", "SC201"},
         "no_sensitive_read": {"SC401"},
@@ -89,15 +104,20 @@ def static_checks(root: Path, touched: list[str], *, lint: str | None = None) ->
         found = [f.format() for f in findings if f.code in codes]
         if name == "input_validation":
             found += _schemas_without_forbid(root, py)
-        results.append(
-            CheckResult(name, not found, "; ".join(found[:5]) or f"{len(py)} files checked")
-        )
+        theirs = [f.format() for f in own if f.code in codes]
+        detail = "; ".join(found[:5]) or f"{len(py)} files checked"
+        if theirs:
+            detail += (
+                f"; the project's own, in files of the team's scaffold edited, there before "
+                f"and left as they were: {'; '.join(theirs[:5])}"
+            )
+        results.append(CheckResult(name, not found, detail))
     if lint is not None:
         results.append(_lint_result(lint))
     elif py:
         from scaffold.apply.lint import ruff_on_disk
 
-        results.append(CheckResult("ruff", *ruff_on_disk(root, py)))
+        results.append(CheckResult("ruff", *ruff_on_disk(root, py, before)))
     else:
         results.append(CheckResult("ruff", None, "no Python files touched"))
     return results
@@ -521,6 +541,7 @@ def run_all(
     load_targets: list[dict[str, str]] | None = None,
     measured: dict[str, object] | None = None,
     app_module: str | None = None,
+    before: dict[str, str] | None = None,
 ) -> list[CheckResult]:
     """Every check with ``dynamic`` (the default); with ``--no-verify`` only ruff, whose
     verdict on the rendered files came for free while formatting them. The others are
@@ -533,7 +554,7 @@ def run_all(
             load_targets=load_targets,
             measured=measured,
             app_module=app_module,
-        ) + static_checks(root, touched)
+        ) + static_checks(root, touched, before=before)
         if profile is not None:
             # An adopted project's own models and migrations are its team's: drift among
             # them from before is theirs (a template project's is refused, as any drift).
