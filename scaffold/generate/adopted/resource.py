@@ -99,12 +99,24 @@ def api_fixture(profile: Profile) -> str:
     return "api" if profile.client_fixture != "api" else "signed_in"
 
 
+def app_client_fixture(sync: bool) -> str:
+    """The module's ``client`` in a project with no client fixture: a client of its app,
+    from scaffold's test support module (``app_client``)."""
+    return (
+        "\n\n@pytest.fixture\n"
+        f"{'def' if sync else 'async def'} client() -> {'Iterator' if sync else 'AsyncIterator'}[Any]:\n"
+        '    """A client of the app: the project has no client fixture of its own."""\n'
+        f"    {'with' if sync else 'async with'} app_client() as anonymous:\n"
+        "        yield anonymous\n"
+    )
+
+
 def _with_client_fixture(
     text: str, profile: Profile, factories: str, users: str | None, admin: bool
 ) -> str:
     """The module's ``client``: the project's fixture, signed in and cleaned up after."""
     cls = client_class(profile)
-    project_client = profile.client_fixture
+    project_client = profile.client_fixture or "client"
     headers = profile.auth_headers_fixture if users is None else None
     params = [f"{project_client}: Any"] + ([f"{headers}: dict[str, str]"] if headers else [])
     value = headers or "{}"
@@ -128,6 +140,8 @@ def _with_client_fixture(
     )
     if users is not None:
         fixture += f"    {aw}delete_created_users()\n"
+    if not profile.client_fixture:
+        fixture = app_client_fixture(sync) + fixture
     if profile.auth_dependency and users is None:
         fixture += (
             "\n\n"
@@ -144,6 +158,8 @@ def _with_client_fixture(
         r"^(?:async )?def (test_deleting_its_\w+|test_unknown_reference_\w+)\(", text, re.M
     )
     head = "import pytest\nfrom typing import Any\n"
+    if not profile.client_fixture:
+        head += f"from {client_module(profile, factories)} import app_client\n"
     if users is not None:
         head += f"from {users} import delete_created_users, sign_in\n"
     if fk_tests and sessions:
