@@ -33,8 +33,14 @@ def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSet
         )
     registry_module = _model_registry(project, root, alembic.script_location, f.models)
     env = f"{alembic.script_location}/env.py"
+    walked = _walked_package(project, root, alembic.script_location)
     if registry_module:
         p["model_registry"] = registry_module
+    elif walked is not None and str(p.get("models", "")).startswith(walked):
+        f.found.append(
+            f"{env} imports every module of {walked} (it walks the package): new models "
+            "there reach it with no edit"
+        )
     elif _imports_the_project_first(project, root, alembic.script_location):
         # env.py takes its metadata from a base and imports no models: scaffold imports
         # each new model in env.py itself, so autogenerate and `alembic check` see it.
@@ -47,6 +53,30 @@ def learn_alembic(f: Findings, project: Project, root: Path, alembic: AlembicSet
         f.assumed.append(
             "Alembic's env.py imports no module listing the models: add scaffold's model imports to it by hand"
         )
+
+
+def _walked_package(project: Project, root: Path, script_location: str) -> str | None:
+    """The folder (``src/app/models/``) of the package whose modules env.py imports by walking it
+    (``pkgutil.walk_packages`` or ``importlib.import_module`` on a name it is given)."""
+    tree = _env_tree(project, root, script_location)
+    if tree is None:
+        return None
+    calls = {
+        (node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", ""))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+    }
+    if not calls & {"walk_packages", "iter_modules"} or "import_module" not in calls:
+        return None
+    names = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value in project.modules
+        and project.modules[node.value].rel.endswith("__init__.py")
+    ]
+    return project.modules[names[0]].rel.rpartition("/")[0] + "/" if len(names) == 1 else None
 
 
 def _imports_the_project_first(project: Project, root: Path, script_location: str) -> bool:
@@ -95,8 +125,11 @@ def _model_registry(project: Project, root: Path, script_location: str, models: 
         if mod.name in modules or set(mod.imports.values()) & (classes | modules):
             return mod.rel
     # A registry of registries: a module that imports the packages holding the models
-    # (`from .recipe import *`, each package's __init__ importing its model modules).
-    for name in imported:
+    # (`from .recipe import *`, each package's __init__ importing its model modules); or
+    # the package of a module env.py imports (`from app.models.base import Base` runs
+    # app/models/__init__.py first).
+    parents = [".".join(n.split(".")[:i]) for n in imported for i in range(n.count("."), 0, -1)]
+    for name in dict.fromkeys([*imported, *parents]):
         mod = project.modules.get(name)
         if mod is not None and not mod.is_test and _reaches_models(project, mod.name, modules):
             return mod.rel

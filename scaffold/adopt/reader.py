@@ -43,6 +43,25 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
             f"its Alembic settings cannot be read ({exc})",
             "fix alembic.ini so that `alembic heads` runs",
         )
+    elsewhere = _alembic_elsewhere(root) if alembic is None else None
+    if elsewhere is not None and not elsewhere.startswith(".."):
+        # An alembic.ini in a folder of the project (src/alembic.ini): its migration
+        # commands run from that folder, as the team runs them.
+        try:
+            alembic = read_settings(root, elsewhere)
+        except AlembicConfigError as exc:
+            named = _named_sections(root / elsewhere)
+            if named:
+                return f.refuse(
+                    f"{elsewhere} keeps one migration history per named section "
+                    f"({', '.join(named)}; `alembic --name`), and scaffold follows one history",
+                    "give the tables scaffold generates a history of their own in the "
+                    "[alembic] section (script_location), or adopt a project with one",
+                )
+            return f.refuse(
+                f"its Alembic settings in {elsewhere} cannot be read ({exc})",
+                f"fix {elsewhere} so that `alembic heads` runs in its folder",
+            )
     skip = {(root / alembic.script_location).resolve()} if alembic else set()
     project = Project(root, skip | {(root / rel).resolve() for rel in skip_files})
     too_new = [u for u in project.unreadable if "but requires-python allows" in u[2]]
@@ -68,15 +87,12 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
             "and manage the schema with Alembic, then run scaffold adopt again",
         )
     if alembic is None:
-        elsewhere = _alembic_elsewhere(root)
-        if elsewhere is not None:
+        if elsewhere is not None:  # above the project root
             return f.refuse(
-                f"its Alembic config is {elsewhere}, not at the project root (scaffold reads "
-                "alembic.ini or [tool.alembic] of the folder it adopts)",
+                f"its Alembic config is {elsewhere}, above the project root (scaffold reads "
+                "the alembic.ini of the folder it adopts or of a folder inside it)",
                 "run scaffold adopt in the folder that holds alembic.ini, the models and "
-                "pyproject.toml"
-                if elsewhere.startswith("..")
-                else f"move {elsewhere} to the project root (script_location relative to it)",
+                "pyproject.toml",
             )
         return f.refuse(
             "it has no Alembic set-up (no alembic.ini and no [tool.alembic] in pyproject.toml)",
@@ -96,6 +112,12 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
     f.routes = route_handlers(project, routing.routers, dependencies.aliases, routing.includes)
     learn_auth(f, f.routes, dependencies.sessions)
     learn_alembic(f, project, root, alembic)
+    if alembic.ini and "/" in alembic.ini:
+        folder = alembic.ini.rpartition("/")[0]
+        f.found.append(
+            f"Alembic's config is {alembic.ini}: its commands run from {folder}/ "
+            f"(cd {folder} && alembic upgrade head)"
+        )
     learn_tests(f, tests, root)
     if project.target:
         f.profile["python"] = f"{project.target[0]}.{project.target[1]}"
@@ -120,6 +142,22 @@ def _of_alembic_base(
         )
         return own
     return models
+
+
+def _named_sections(ini: Path) -> list[str]:
+    """The sections of ``ini`` other than [alembic] that name a script_location."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(ini.read_text(encoding="utf-8", errors="replace"))
+    except configparser.Error:
+        return []
+    return [
+        name
+        for name in parser.sections()
+        if name != "alembic" and parser.has_option(name, "script_location")
+    ]
 
 
 def _alembic_elsewhere(root: Path) -> str | None:

@@ -355,7 +355,10 @@ def _dynamic_checks(
                 script = f"PROBE = {PROBE!r}\n{_ROUND_TRIP}"
                 extra = probe_args(load_targets)
                 env["RATE_LIMIT_DEFAULT"] = "100000000/minute"  # before the settings load
-            proc = _run([python, "-c", script, ini, scratch, *extra], root, env)
+            # From the ini's folder: Alembic reads a relative script_location and
+            # prepend_sys_path from the folder it runs in (src/alembic.ini: from src/).
+            where = root / Path(ini).parent
+            proc = _run([python, "-c", script, Path(ini).name, scratch, *extra], where, env)
             if tests is None:
                 tests = pool.submit(
                     _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)

@@ -57,3 +57,35 @@ def test_env_py_whose_first_imports_cannot_reach_the_project_is_left_to_the_team
     found = read(root)
     assert "model_registry" not in found.profile
     assert any("by hand" in line for line in found.assumed)
+
+
+def test_the_package_of_the_module_env_py_imports_is_the_registry(tmp_path: Path) -> None:
+    """`from app.db import Base` runs app/__init__.py first: when that imports the
+    models, it is the registry env.py reaches them through."""
+    root = tmp_path / "package"
+    shutil.copytree(FIXTURES / "adopt_env_base_only", root)
+    (root / "app/__init__.py").write_text(
+        "from app.models.billing.invoice import Invoice\nfrom app.models.people.person import Person\n"
+    )
+    assert read(root).profile["model_registry"] == "app/__init__.py"
+
+
+def test_env_py_that_walks_the_models_package_needs_no_registry(tmp_path: Path) -> None:
+    """env.py imports every module of app.models by walking it: a new model there is
+    reached with no edit of the team's files."""
+    root = tmp_path / "walks"
+    shutil.copytree(FIXTURES / "adopt_env_base_only", root)
+    env = root / "migrations/env.py"
+    env.write_text(
+        env.read_text().replace(
+            "from app.db import Base\n",
+            "import importlib\nimport pkgutil\n\nfrom app.db import Base\n\n"
+            'package = importlib.import_module("app.models")\n'
+            "for _, name, _ in pkgutil.walk_packages(package.__path__, 'app.models.'):\n"
+            "    importlib.import_module(name)\n",
+        )
+    )
+    found = read(root)
+    assert "model_registry" not in found.profile
+    assert any("walks the package" in line for line in found.found)
+    assert not any("by hand" in line for line in found.assumed)
