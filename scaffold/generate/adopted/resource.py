@@ -277,6 +277,7 @@ _SAMPLE = {
     "datetime": "dt.datetime(2024, 1, 1, tzinfo=dt.UTC)",
     "uuid": "uuid4()",
     "decimal": "1",
+    "bytes": 'b"scaffold"',
 }
 
 
