@@ -356,14 +356,18 @@ def _declared_key(
         and _true(keyword(stmt.value, "primary_key"))
     ]
     if len(keys) > 1:
-        names = [(s.target if isinstance(s, ast.AnnAssign) else s.targets[0]) for s in keys]
-        return ",".join(n.id for n in names if isinstance(n, ast.Name)), "composite"
-    for stmt in node.body:
+        # A key column that is unique on its own can be referenced by one column: the
+        # first such (`id` of a key `id, uuid`, both unique); else the key is composite.
+        unique = [
+            s for s in keys if isinstance(s.value, ast.Call) and _true(keyword(s.value, "unique"))
+        ]
+        if not unique:
+            names = [(s.target if isinstance(s, ast.AnnAssign) else s.targets[0]) for s in keys]
+            return ",".join(n.id for n in names if isinstance(n, ast.Name)), "composite"
+        keys = unique[:1]
+    for stmt in keys:
         if isinstance(stmt, ast.AnnAssign | ast.Assign) and isinstance(stmt.value, ast.Call):
             call = stmt.value
-            pk = keyword(call, "primary_key")
-            if not (isinstance(pk, ast.Constant) and pk.value is True):
-                continue
             target = stmt.target if isinstance(stmt, ast.AnnAssign) else stmt.targets[0]
             name = target.id if isinstance(target, ast.Name) else "id"
             if (

@@ -68,3 +68,33 @@ def test_a_factory_that_cannot_make_a_row_is_clean_under_arg(tmp_path: Path) -> 
         check=False,
     )
     assert lint.returncode == 0, lint.stdout
+
+
+def test_sync_tests_with_only_an_async_session_insert_rows_on_the_apps_loop(
+    tmp_path: Path,
+) -> None:
+    """A TestClient suite and an async session dependency only (no sync one): the
+    factory of the project's own table inserts through the async session on the app's
+    event loop, and the generated tests pass their proof."""
+    from tests.support.adopted import commit_all, copy_fixture, scaffold
+
+    root = copy_fixture("adopt_src_alembic", tmp_path)
+    conftest = root / "tests/conftest.py"
+    text = conftest.read_text().replace(
+        "from httpx import ASGITransport, AsyncClient\n",
+        "from fastapi.testclient import TestClient\n",
+    )
+    conftest.write_text(
+        text[: text.index("@pytest.fixture")]
+        + "@pytest.fixture\ndef client():\n    from app.main import app\n\n"
+        "    with TestClient(app) as c:\n        yield c\n"
+    )
+    commit_all(root, "a sync suite")
+    assert scaffold(root, "adopt").returncode == 0
+    commit_all(root, "adopted")
+    done = scaffold(root, "resource", "visits", "person_id:ref=people", "on:date", "--verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    factory = (root / "tests/factories/people.py").read_text()
+    assert "portal.call(insert)" in factory
+    report = next((root / ".scaffold/reports").glob("*.md")).read_text()
+    assert "- [x] Tests created" in report

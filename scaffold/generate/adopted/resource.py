@@ -149,9 +149,10 @@ def _with_client_fixture(
             f"    response = {aw}{api_fixture(profile)}.anonymous.get(ITEMS)\n"
             "    assert response.status_code in (401, 403), response.text\n"
         )
+    portal = sync and profile.sync_session is None  # sync tests, an async session only
     sessions = (
         profile.sync_session
-        if sync
+        if sync and not portal
         else (profile.session_dependency or f"{profile.support_import}:get_async_session")
     )
     fk_tests = re.findall(
@@ -165,12 +166,14 @@ def _with_client_fixture(
     if fk_tests and sessions:
         module, _, name = sessions.partition(":")
         head += f"from {module} import {name} as project_session\n"
-        head += f"from {client_module(profile, factories)} import foreign_keys_enforced\n"
+        probe = "foreign_keys_enforced_on_the_apps_loop" if portal else "foreign_keys_enforced"
+        head += f"from {client_module(profile, factories)} import {probe}\n"
+        call = f"{probe}({api_fixture(profile)}, sessions)" if portal else f"{probe}(sessions)"
         fixture += (
             "\n\n@pytest.fixture\n"
             f"{'def' if sync else 'async def'} foreign_keys({api_fixture(profile)}: {cls}) -> None:\n"
             f"    sessions = {api_fixture(profile)}.dependency(project_session)\n"
-            f"    if not {'' if sync else 'await '}foreign_keys_enforced(sessions):\n"
+            f"    if not {'' if sync else 'await '}{call}:\n"
             '        pytest.skip("this database does not enforce foreign keys (SQLite without '
             'PRAGMA foreign_keys=ON)")\n'
         )
@@ -224,6 +227,7 @@ def parent_factory(
         "sync": sync,
         "key": repr(entry.key),
         "skip_reason": None,
+        "portal": False,
         "plain": [],
         "parents": [],
     }
@@ -248,19 +252,15 @@ def parent_factory(
                 {"name": repr(name), "table": parent, "create": create, "key": key}
             )
             parents.append(parent)
+    # Sync tests without a sync session insert through the async one (on the app's loop).
+    context["portal"] = sync and profile.sync_session is None
     dependency = (
-        _sync_session(profile)
-        if sync
+        profile.sync_session
+        if sync and not context["portal"]
         else profile.session_dependency or f"{profile.support_import}:get_async_session"
     )
     context["session_module"], _, context["session_name"] = dependency.partition(":")
     return render("adopted/parent_factory.py.jinja", **context)
-
-
-def _sync_session(profile: Profile) -> str:
-    if profile.sync_session is None:
-        raise ValueError("no sync session")
-    return profile.sync_session
 
 
 # A required column filled with the key of a new row of another of the project's tables:

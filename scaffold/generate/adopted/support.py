@@ -211,6 +211,8 @@ def test_support(profile: Profile) -> str:
     return render(
         "adopted/test_support.py.jinja",
         asynchronous=asynchronous,
+        # Sync tests, async session only: the foreign-key probe runs on the app's loop.
+        portal=not asynchronous and profile.sync_session is None,
         app_module=app_module,
         app_name=app_name,
         client_class="AsyncApi" if asynchronous else "Api",
