@@ -62,6 +62,14 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
                 f"its Alembic settings in {elsewhere} cannot be read ({exc})",
                 f"fix {elsewhere} so that `alembic heads` runs in its folder",
             )
+        if alembic is not None and not (root / alembic.script_location).is_dir():
+            folder = elsewhere.rpartition("/")[0]
+            return f.refuse(
+                f"its Alembic config is {elsewhere}, whose script_location leads from "
+                f"{folder}/ (where Alembic runs) to {alembic.script_location}/, which does not exist",
+                f"set script_location in {elsewhere} to the migrations folder as seen from "
+                f"{folder}/, or move {elsewhere} beside that folder",
+            )
     skip = {(root / alembic.script_location).resolve()} if alembic else set()
     project = Project(root, skip | {(root / rel).resolve() for rel in skip_files})
     too_new = [u for u in project.unreadable if "but requires-python allows" in u[2]]

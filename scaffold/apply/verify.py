@@ -374,7 +374,26 @@ def _dynamic_checks(
     if absent is not None:
         reason = _lacks(python, absent, "its migrations' env.py")
         return [r for r in _not_run(reason) if r.name != "tests"] + test_results
+    setting = _missing_setting(proc) if profile is not None else None
+    if setting is not None:
+        reason = (
+            f"not run: the project's settings need {setting}, which this environment does not "
+            "set (its .env or deployment sets it): run scaffold where the project's settings load"
+        )
+        return [r for r in _not_run(reason) if r.name != "tests"] + test_results
     return [*_round_trip_results(proc), _import_result(proc, app_module), *test_results]
+
+
+def _missing_setting(proc: subprocess.CompletedProcess) -> str | None:
+    """The setting an adopted project's env.py could not load before any migration ran
+    (starlette's Config, pydantic-settings): the environment's, not the change's."""
+    output = proc.stdout + proc.stderr
+    if proc.returncode == 0 or re.findall(r"^@@step (.+)$", output, re.M)[-1:] != ["upgrade head"]:
+        return None
+    found = re.search(r"Config '(\w+)' is missing, and has no default", output)
+    if found is None:
+        found = re.search(r"validation errors? for \w*Settings\w*\s+(\w+)\s+Field required", output)
+    return found.group(1) if found else None
 
 
 def _import_result(proc: subprocess.CompletedProcess, app_module: str | None) -> CheckResult:
