@@ -28,7 +28,7 @@ from scaffold.adopt._routes import learn_routing, route_handlers
 from scaffold.adopt._source import Project
 from scaffold.adopt._tests import find_test_setup, learn_tests
 from scaffold.adopt._verify import check_facts
-from scaffold.project.alembic_config import AlembicConfigError, read_settings
+from scaffold.project.alembic_config import AlembicConfigError, AlembicSettings, read_settings
 
 __all__ = ["Findings", "Model", "Route", "read"]
 
@@ -45,31 +45,9 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
         )
     elsewhere = _alembic_elsewhere(root) if alembic is None else None
     if elsewhere is not None and not elsewhere.startswith(".."):
-        # An alembic.ini in a folder of the project (src/alembic.ini): its migration
-        # commands run from that folder, as the team runs them.
-        try:
-            alembic = read_settings(root, elsewhere)
-        except AlembicConfigError as exc:
-            named = _named_sections(root / elsewhere)
-            if named:
-                return f.refuse(
-                    f"{elsewhere} keeps one migration history per named section "
-                    f"({', '.join(named)}; `alembic --name`), and scaffold follows one history",
-                    "give the tables scaffold generates a history of their own in the "
-                    "[alembic] section (script_location), or adopt a project with one",
-                )
-            return f.refuse(
-                f"its Alembic settings in {elsewhere} cannot be read ({exc})",
-                f"fix {elsewhere} so that `alembic heads` runs in its folder",
-            )
-        if alembic is not None and not (root / alembic.script_location).is_dir():
-            folder = elsewhere.rpartition("/")[0]
-            return f.refuse(
-                f"its Alembic config is {elsewhere}, whose script_location leads from "
-                f"{folder}/ (where Alembic runs) to {alembic.script_location}/, which does not exist",
-                f"set script_location in {elsewhere} to the migrations folder as seen from "
-                f"{folder}/, or move {elsewhere} beside that folder",
-            )
+        alembic = _settings_inside(f, root, elsewhere)
+        if f.refusal:
+            return f
     skip = {(root / alembic.script_location).resolve()} if alembic else set()
     project = Project(root, skip | {(root / rel).resolve() for rel in skip_files})
     too_new = [u for u in project.unreadable if "but requires-python allows" in u[2]]
@@ -150,6 +128,39 @@ def _of_alembic_base(
         )
         return own
     return models
+
+
+def _settings_inside(f: Findings, root: Path, elsewhere: str) -> AlembicSettings | None:
+    """The settings of an alembic.ini in a folder of the project (``src/alembic.ini``):
+    its migration commands run from that folder, as the team runs them. A refusal (on
+    ``f``) when they cannot be read, keep one history per named section, or lead nowhere."""
+    try:
+        alembic = read_settings(root, elsewhere)
+    except AlembicConfigError as exc:
+        named = _named_sections(root / elsewhere)
+        if named:
+            f.refuse(
+                f"{elsewhere} keeps one migration history per named section "
+                f"({', '.join(named)}; `alembic --name`), and scaffold follows one history",
+                "give the tables scaffold generates a history of their own in the "
+                "[alembic] section (script_location), or adopt a project with one",
+            )
+            return None
+        f.refuse(
+            f"its Alembic settings in {elsewhere} cannot be read ({exc})",
+            f"fix {elsewhere} so that `alembic heads` runs in its folder",
+        )
+        return None
+    if alembic is not None and not (root / alembic.script_location).is_dir():
+        folder = elsewhere.rpartition("/")[0]
+        f.refuse(
+            f"its Alembic config is {elsewhere}, whose script_location leads from "
+            f"{folder}/ (where Alembic runs) to {alembic.script_location}/, which does not exist",
+            f"set script_location in {elsewhere} to the migrations folder as seen from "
+            f"{folder}/, or move {elsewhere} beside that folder",
+        )
+        return None
+    return alembic
 
 
 def _named_sections(ini: Path) -> list[str]:

@@ -355,10 +355,8 @@ def _dynamic_checks(
                 script = f"PROBE = {PROBE!r}\n{_ROUND_TRIP}"
                 extra = probe_args(load_targets)
                 env["RATE_LIMIT_DEFAULT"] = "100000000/minute"  # before the settings load
-            # From the ini's folder: Alembic reads a relative script_location and
-            # prepend_sys_path from the folder it runs in (src/alembic.ini: from src/).
-            where = root / Path(ini).parent
-            proc = _run([python, "-c", script, Path(ini).name, scratch, *extra], where, env)
+            here = root / Path(ini).parent  # Alembic resolves relative paths from where it runs
+            proc = _run([python, "-c", script, Path(ini).name, scratch, *extra], here, env)
             if tests is None:
                 tests = pool.submit(
                     _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)
@@ -370,18 +368,27 @@ def _dynamic_checks(
             measured["load"] = probe_result(proc.stdout)
     if _missing_module(proc, "alembic"):
         return _not_run(f"not run: alembic is not installed in {python}")
+    reason = _environment_lacks(proc, root, python, adopted=profile is not None)
+    if reason is not None:
+        return [r for r in _not_run(reason) if r.name != "tests"] + test_results
+    return [*_round_trip_results(proc), _import_result(proc, app_module), *test_results]
+
+
+def _environment_lacks(
+    proc: subprocess.CompletedProcess, root: Path, python: str, *, adopted: bool
+) -> str | None:
+    """Why the round trip could not run here (not a failure of the change): a package
+    ``python`` lacks, or a setting an adopted project's env.py needs; None otherwise."""
     absent = _absent_dependency(proc, root)
     if absent is not None:
-        reason = _lacks(python, absent, "its migrations' env.py")
-        return [r for r in _not_run(reason) if r.name != "tests"] + test_results
-    setting = _missing_setting(proc) if profile is not None else None
+        return _lacks(python, absent, "its migrations' env.py")
+    setting = _missing_setting(proc) if adopted else None
     if setting is not None:
-        reason = (
+        return (
             f"not run: the project's settings need {setting}, which this environment does not "
             "set (its .env or deployment sets it): run scaffold where the project's settings load"
         )
-        return [r for r in _not_run(reason) if r.name != "tests"] + test_results
-    return [*_round_trip_results(proc), _import_result(proc, app_module), *test_results]
+    return None
 
 
 def _missing_setting(proc: subprocess.CompletedProcess) -> str | None:

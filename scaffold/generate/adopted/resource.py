@@ -149,12 +149,6 @@ def _with_client_fixture(
             f"    response = {aw}{api_fixture(profile)}.anonymous.get(ITEMS)\n"
             "    assert response.status_code in (401, 403), response.text\n"
         )
-    portal = sync and profile.sync_session is None  # sync tests, an async session only
-    sessions = (
-        profile.sync_session
-        if sync and not portal
-        else (profile.session_dependency or f"{profile.support_import}:get_async_session")
-    )
     fk_tests = re.findall(
         r"^(?:async )?def (test_deleting_its_\w+|test_unknown_reference_\w+)\(", text, re.M
     )
@@ -163,20 +157,10 @@ def _with_client_fixture(
         head += f"from {client_module(profile, factories)} import app_client\n"
     if users is not None:
         head += f"from {users} import delete_created_users, sign_in\n"
-    if fk_tests and sessions:
-        module, _, name = sessions.partition(":")
-        head += f"from {module} import {name} as project_session\n"
-        probe = "foreign_keys_enforced_on_the_apps_loop" if portal else "foreign_keys_enforced"
-        head += f"from {client_module(profile, factories)} import {probe}\n"
-        call = f"{probe}({api_fixture(profile)}, sessions)" if portal else f"{probe}(sessions)"
-        fixture += (
-            "\n\n@pytest.fixture\n"
-            f"{'def' if sync else 'async def'} foreign_keys({api_fixture(profile)}: {cls}) -> None:\n"
-            f"    sessions = {api_fixture(profile)}.dependency(project_session)\n"
-            f"    if not {'' if sync else 'await '}{call}:\n"
-            '        pytest.skip("this database does not enforce foreign keys (SQLite without '
-            'PRAGMA foreign_keys=ON)")\n'
-        )
+    if fk_tests:
+        imports, probe = _foreign_keys_fixture(profile, factories)
+        head += imports
+        fixture += probe
         for name in fk_tests:
             # A fixture asked for by marker, not by an argument the test never reads.
             text = re.sub(
@@ -195,6 +179,36 @@ def _with_client_fixture(
     first_import = re.search(r"^(import|from) ", text, re.M)
     assert first_import is not None
     return text[: first_import.start()] + head + text[first_import.start() :]
+
+
+def _foreign_keys_fixture(profile: Profile, factories: str) -> tuple[str, str]:
+    """(imports, fixture) of ``foreign_keys``: skips a test where the project's database
+    does not enforce foreign keys, asked through its session (sync tests of a project
+    whose session is async only: on the app's own loop)."""
+    sync = profile.test_style == "sync"
+    portal = sync and profile.sync_session is None
+    sessions = (
+        profile.sync_session
+        if sync and not portal
+        else (profile.session_dependency or f"{profile.support_import}:get_async_session")
+    )
+    module, _, name = sessions.partition(":")
+    probe = "foreign_keys_enforced_on_the_apps_loop" if portal else "foreign_keys_enforced"
+    api = api_fixture(profile)
+    call = f"{probe}({api}, sessions)" if portal else f"{probe}(sessions)"
+    imports = (
+        f"from {module} import {name} as project_session\n"
+        f"from {client_module(profile, factories)} import {probe}\n"
+    )
+    fixture = (
+        "\n\n@pytest.fixture\n"
+        f"{'def' if sync else 'async def'} foreign_keys({api}: {client_class(profile)}) -> None:\n"
+        f"    sessions = {api}.dependency(project_session)\n"
+        f"    if not {'' if sync else 'await '}{call}:\n"
+        '        pytest.skip("this database does not enforce foreign keys (SQLite without '
+        'PRAGMA foreign_keys=ON)")\n'
+    )
+    return imports, fixture
 
 
 # --- parents scaffold did not generate ------------------------------------------------
