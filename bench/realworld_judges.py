@@ -8,6 +8,7 @@ and returns a `Verdict`.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 import subprocess
 from collections import Counter
@@ -71,7 +72,13 @@ class Change:
 def judge_imports(change: Change) -> Verdict:
     """Every import a written file makes into the project resolves: module and name."""
     tree = change.tree
-    tops = {m.split(".")[0] for m in tree.modules}
+    # A folder without __init__.py (an `alembic/` migrations folder) does not shadow the
+    # installed package of that name: regular packages win over namespace portions.
+    tops = {
+        top
+        for top in {m.split(".")[0] for m in tree.modules}
+        if top in tree.modules or importlib.util.find_spec(top) is None
+    }
     bad: list[str] = []
     for path in change.python_files():
         module = tree.module_of(path)
@@ -275,12 +282,28 @@ def judge_placement(change: Change) -> Verdict:
         text = before.read_text(errors="replace") if before and before.is_file() else ""
         imports_models = any(
             f"from {m} import" in text or f"import {m}" in text for m in model_modules
-        )
+        ) or _imports_model_packages(change, rel, text, model_modules)
         defines_models = change.tree.module_of(change.root / rel) in model_modules
         registry = "include_router" in text or imports_models or defines_models
         if not registry and name != "env.py":
             bad.append(f"edited {rel}, which neither includes routers nor imports models")
     return Verdict(FAIL, "; ".join(bad)) if bad else Verdict(OK)
+
+
+def _imports_model_packages(change: Change, rel: str, text: str, model_modules: set[str]) -> bool:
+    """`text` (module `rel` before the change) imports a package of model modules, relative
+    imports resolved (`from .recipe import *` in a registry of the models' packages)."""
+    module = change.tree.module_of(change.root / rel)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    targets = {
+        change.tree.absolute(node.module, node.level, module or "")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and module is not None
+    }
+    return any(m.startswith(f"{t}.") for t in targets if t for m in model_modules)
 
 
 PYTEST_BUILTINS = {

@@ -21,6 +21,7 @@ class Layout:
     package_dir: str
     feature_root: str
     model_files: Counter[str]
+    tables: frozenset[str] = frozenset()
 
 
 def learn_layout(f: Findings, models: list[Model]) -> Layout:
@@ -53,7 +54,8 @@ def learn_layout(f: Findings, models: list[Model]) -> Layout:
     feature_root = (
         str(PurePosixPath(feature_files[0]).parent.parent) if layout == "features" else package_dir
     )
-    return Layout(layout, package, package_dir, feature_root, model_files)
+    tables = frozenset(m.table for m in models)
+    return Layout(layout, package, package_dir, feature_root, model_files, tables)
 
 
 def learn_paths(
@@ -137,7 +139,7 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
     if layout.kind == "single-file":
         _single_file_paths(p, root, PurePosixPath(layout.model_files.most_common(1)[0][0]))
     else:
-        model_dir = _home(list(layout.model_files))
+        model_dir = _per_table(_home(list(layout.model_files)), layout)
         p["models"] = f"{model_dir}/{{name}}.py"
         p["schemas"] = _layer_dir(root, package_dir, ("schemas",), "schemas") + "/{name}.py"
         p["services"] = (
@@ -149,7 +151,7 @@ def _layer_paths(p: dict[str, Any], root: Path, layout: Layout, router_files: Co
         # Models in a layer, each feature's router (and service, schemas) in its folder.
         _feature_paths(p, root, *feature)
         return
-    route_dir = _home(list(router_files)) if router_files else package_dir
+    route_dir = _per_table(_home(list(router_files)), layout) if router_files else package_dir
     if route_dir in (package_dir, PurePosixPath(package_dir).parent.as_posix(), "."):
         # Routes declared in the app's own module (main.py): new routers get a folder of
         # their own, never the package root (where the support module is, too).
@@ -167,6 +169,20 @@ def _home(files: list[str]) -> str:
         return folder
     shared = os.path.commonprefix([PurePosixPath(f).parent.parts for f in files])
     return str(PurePosixPath(*shared)) if shared else folder
+
+
+def _per_table(folder: str, layout: Layout) -> str:
+    """``folder`` with the part that names one of the tables as ``{name}``: models kept in
+    their table's own folder (``app/user/domain/entity/`` holds ``user``) are a feature's,
+    and a new table gets a folder of its own shaped alike, never one inside that feature."""
+    names = {t.lower() for t in layout.tables}
+    names |= {n.removesuffix("s") for n in names} | {f"{n}s" for n in names}
+    parts = PurePosixPath(folder).parts
+    top = len(PurePosixPath(layout.package_dir).parts)
+    named = [i for i, part in enumerate(parts) if i >= top and part.lower() in names]
+    if len(named) != 1:
+        return folder
+    return "/".join("{name}" if i == named[0] else part for i, part in enumerate(parts))
 
 
 def _feature_routers(router_files: Counter[str]) -> tuple[str, str] | None:

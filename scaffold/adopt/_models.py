@@ -4,11 +4,12 @@ convention, and the base generated models share."""
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from typing import Any
 
 from scaffold.adopt._findings import Findings, Model
-from scaffold.adopt._source import Module, Project
+from scaffold.adopt._source import Module, Project, dotted
 from scaffold.checks._syntax import assignment_targets, keyword
 
 _DECLARATIVE = {
@@ -182,6 +183,8 @@ def find_models(project: Project, bases: set[str]) -> tuple[list[Model], bool]:
         if f"{mod.name}:{node.name}" in bases or (not (refs & model_classes) and not table_kw):
             continue
         tablename, abstract = _table_attributes(node)
+        if tablename is None and not abstract:
+            tablename = declared_tablename(project, mod.name, node)
         if table_kw:
             sqlmodel = True
             tablename = tablename or node.name.lower()
@@ -216,6 +219,79 @@ def _table_attributes(node: ast.ClassDef) -> tuple[str | None, bool]:
             if "__abstract__" in names and isinstance(value, ast.Constant) and value.value is True:
                 abstract = True
     return tablename, abstract
+
+
+def declared_tablename(
+    project: Project, module: str, node: ast.ClassDef, depth: int = 0
+) -> str | None:
+    """The table name a ``@declared_attr def __tablename__`` of one of the class's bases
+    computes from the class's name (``cls.__name__.lower()``, a snake-case ``re.sub``, a
+    suffix): None when there is none, or it computes something else."""
+    if depth > 5:
+        return None
+    for b in node.bases:
+        ref = project.resolve_expr(module, b)
+        parent = project.top_level(ref) if ref else None
+        if not isinstance(parent, ast.ClassDef) or ref is None:
+            continue
+        for stmt in parent.body:
+            if (
+                isinstance(stmt, ast.FunctionDef)
+                and stmt.name == "__tablename__"
+                and any("declared_attr" in ast.unparse(d) for d in stmt.decorator_list)
+            ):
+                return _named(stmt, node.name)
+        found = declared_tablename(project, ref.partition(":")[0], parent, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _named(func: ast.FunctionDef, class_name: str) -> str | None:
+    """What ``func`` (``def __tablename__(cls): return <expr>``) returns for a class named
+    ``class_name``, when its one statement is such an expression."""
+    body = [
+        s for s in func.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not func.args.args:
+        return None
+    value = _evaluate(body[0].value, func.args.args[0].arg, class_name)
+    return value if isinstance(value, str) and value.isidentifier() else None
+
+
+def _evaluate(node: ast.expr | None, cls: str, class_name: str) -> str | None:
+    """A string expression of ``<cls>.__name__``: methods of str without arguments,
+    ``+``, f-strings and ``re.sub`` with literal pattern and replacement."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Attribute) and node.attr == "__name__":
+        return class_name if isinstance(node.value, ast.Name) and node.value.id == cls else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _evaluate(node.left, cls, class_name), _evaluate(node.right, cls, class_name)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        joined = ""
+        for v in node.values:
+            part = _evaluate(v.value if isinstance(v, ast.FormattedValue) else v, cls, class_name)
+            if part is None:
+                return None
+            joined += part
+        return joined
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return None
+    if node.func.attr in ("lower", "upper", "casefold") and not node.args:
+        inner = _evaluate(node.func.value, cls, class_name)
+        return None if inner is None else getattr(inner, node.func.attr)()
+    if node.func.attr == "sub" and dotted(node.func.value) == "re" and len(node.args) == 3:
+        pattern, repl = (_evaluate(a, cls, class_name) for a in node.args[:2])
+        text = _evaluate(node.args[2], cls, class_name)
+        if pattern is None or repl is None or text is None:
+            return None
+        try:
+            return re.sub(pattern, repl, text)
+        except re.error:
+            return None
+    return None
 
 
 # --- primary keys --------------------------------------------------------------------
@@ -280,14 +356,18 @@ def _declared_key(
         and _true(keyword(stmt.value, "primary_key"))
     ]
     if len(keys) > 1:
-        names = [(s.target if isinstance(s, ast.AnnAssign) else s.targets[0]) for s in keys]
-        return ",".join(n.id for n in names if isinstance(n, ast.Name)), "composite"
-    for stmt in node.body:
+        # A key column that is unique on its own can be referenced by one column: the
+        # first such (`id` of a key `id, uuid`, both unique); else the key is composite.
+        unique = [
+            s for s in keys if isinstance(s.value, ast.Call) and _true(keyword(s.value, "unique"))
+        ]
+        if not unique:
+            names = [(s.target if isinstance(s, ast.AnnAssign) else s.targets[0]) for s in keys]
+            return ",".join(n.id for n in names if isinstance(n, ast.Name)), "composite"
+        keys = unique[:1]
+    for stmt in keys:
         if isinstance(stmt, ast.AnnAssign | ast.Assign) and isinstance(stmt.value, ast.Call):
             call = stmt.value
-            pk = keyword(call, "primary_key")
-            if not (isinstance(pk, ast.Constant) and pk.value is True):
-                continue
             target = stmt.target if isinstance(stmt, ast.AnnAssign) else stmt.targets[0]
             name = target.id if isinstance(target, ast.Name) else "id"
             if (

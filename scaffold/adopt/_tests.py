@@ -123,6 +123,16 @@ def learn_tests(f: Findings, tests: ProjectTests, root: Path) -> None:
             f.unsupported.append(
                 "no fixture of signed-in headers found: the generated tests cannot sign in (add one named auth_headers)"
             )
+    elif p.get("app"):
+        # No fixture to build on: the generated tests get a client of the app from
+        # scaffold's test support module (client_fixture = "" says so).
+        p["client_fixture"] = ""
+        p["test_style"] = "async"
+        f.found.append(
+            f"no client fixture in {tests.folder}/conftest.py: the generated tests get a client "
+            f"of {p['app']} from scaffold's test support module (an httpx AsyncClient over "
+            "ASGITransport); set client_fixture to the name of one of yours to use it instead"
+        )
     else:
         f.assumed.append(
             f"no client fixture found in {tests.folder}/conftest.py: generated tests expect one named 'client'"

@@ -34,6 +34,8 @@ _KINDS = {
     "uuid": "uuid",
     "Decimal": "decimal",
     "Numeric": "decimal",
+    "bytes": "bytes",
+    "LargeBinary": "bytes",
 }
 _COLUMN_CALLS = {"mapped_column", "Column", "Field"}
 

@@ -28,7 +28,7 @@ from scaffold.adopt._routes import learn_routing, route_handlers
 from scaffold.adopt._source import Project
 from scaffold.adopt._tests import find_test_setup, learn_tests
 from scaffold.adopt._verify import check_facts
-from scaffold.project.alembic_config import AlembicConfigError, read_settings
+from scaffold.project.alembic_config import AlembicConfigError, AlembicSettings, read_settings
 
 __all__ = ["Findings", "Model", "Route", "read"]
 
@@ -43,6 +43,11 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
             f"its Alembic settings cannot be read ({exc})",
             "fix alembic.ini so that `alembic heads` runs",
         )
+    elsewhere = _alembic_elsewhere(root) if alembic is None else None
+    if elsewhere is not None and not elsewhere.startswith(".."):
+        alembic = _settings_inside(f, root, elsewhere)
+        if f.refusal:
+            return f
     skip = {(root / alembic.script_location).resolve()} if alembic else set()
     project = Project(root, skip | {(root / rel).resolve() for rel in skip_files})
     too_new = [u for u in project.unreadable if "but requires-python allows" in u[2]]
@@ -68,15 +73,12 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
             "and manage the schema with Alembic, then run scaffold adopt again",
         )
     if alembic is None:
-        elsewhere = _alembic_elsewhere(root)
-        if elsewhere is not None:
+        if elsewhere is not None:  # above the project root
             return f.refuse(
-                f"its Alembic config is {elsewhere}, not at the project root (scaffold reads "
-                "alembic.ini or [tool.alembic] of the folder it adopts)",
+                f"its Alembic config is {elsewhere}, above the project root (scaffold reads "
+                "the alembic.ini of the folder it adopts or of a folder inside it)",
                 "run scaffold adopt in the folder that holds alembic.ini, the models and "
-                "pyproject.toml"
-                if elsewhere.startswith("..")
-                else f"move {elsewhere} to the project root (script_location relative to it)",
+                "pyproject.toml",
             )
         return f.refuse(
             "it has no Alembic set-up (no alembic.ini and no [tool.alembic] in pyproject.toml)",
@@ -96,6 +98,12 @@ def read(root: Path, skip_files: frozenset[str] = frozenset()) -> Findings:
     f.routes = route_handlers(project, routing.routers, dependencies.aliases, routing.includes)
     learn_auth(f, f.routes, dependencies.sessions)
     learn_alembic(f, project, root, alembic)
+    if alembic.ini and "/" in alembic.ini:
+        folder = alembic.ini.rpartition("/")[0]
+        f.found.append(
+            f"Alembic's config is {alembic.ini}: its commands run from {folder}/ "
+            f"(cd {folder} && alembic upgrade head)"
+        )
     learn_tests(f, tests, root)
     if project.target:
         f.profile["python"] = f"{project.target[0]}.{project.target[1]}"
@@ -120,6 +128,55 @@ def _of_alembic_base(
         )
         return own
     return models
+
+
+def _settings_inside(f: Findings, root: Path, elsewhere: str) -> AlembicSettings | None:
+    """The settings of an alembic.ini in a folder of the project (``src/alembic.ini``):
+    its migration commands run from that folder, as the team runs them. A refusal (on
+    ``f``) when they cannot be read, keep one history per named section, or lead nowhere."""
+    try:
+        alembic = read_settings(root, elsewhere)
+    except AlembicConfigError as exc:
+        named = _named_sections(root / elsewhere)
+        if named:
+            f.refuse(
+                f"{elsewhere} keeps one migration history per named section "
+                f"({', '.join(named)}; `alembic --name`), and scaffold follows one history",
+                "give the tables scaffold generates a history of their own in the "
+                "[alembic] section (script_location), or adopt a project with one",
+            )
+            return None
+        f.refuse(
+            f"its Alembic settings in {elsewhere} cannot be read ({exc})",
+            f"fix {elsewhere} so that `alembic heads` runs in its folder",
+        )
+        return None
+    if alembic is not None and not (root / alembic.script_location).is_dir():
+        folder = elsewhere.rpartition("/")[0]
+        f.refuse(
+            f"its Alembic config is {elsewhere}, whose script_location leads from "
+            f"{folder}/ (where Alembic runs) to {alembic.script_location}/, which does not exist",
+            f"set script_location in {elsewhere} to the migrations folder as seen from "
+            f"{folder}/, or move {elsewhere} beside that folder",
+        )
+        return None
+    return alembic
+
+
+def _named_sections(ini: Path) -> list[str]:
+    """The sections of ``ini`` other than [alembic] that name a script_location."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(ini.read_text(encoding="utf-8", errors="replace"))
+    except configparser.Error:
+        return []
+    return [
+        name
+        for name in parser.sections()
+        if name != "alembic" and parser.has_option(name, "script_location")
+    ]
 
 
 def _alembic_elsewhere(root: Path) -> str | None:

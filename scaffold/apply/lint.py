@@ -14,6 +14,8 @@ import re
 import subprocess
 from typing import TYPE_CHECKING
 
+from scaffold.apply.own import FINDING
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -24,10 +26,6 @@ TESTED = (
 )
 SHOWN = 10  # findings listed in the message; the command that lists them all follows
 
-# `PATH:LINE:COL: CODE [*] MESSAGE` (concise; `[*]`: fixable, by an unsafe fix here).
-_FINDING = re.compile(
-    r"^(?P<where>.+?:\d+:\d+):? (?P<code>[A-Z]+[0-9]+) (?:\[\*\] )?(?P<message>.*)$"
-)
 
 # What may have written a file, by where it lives: the templates to name in a report.
 _ROLES = (
@@ -94,7 +92,7 @@ def explain(lint: str) -> str:
     ``SHOWN``, then how many more), then what to change for each rule they break."""
     findings = []
     for line in lint.splitlines():
-        match = _FINDING.match(line.strip().removeprefix("./"))
+        match = FINDING.match(line.strip().removeprefix("./"))
         if match:
             findings.append(match)
     if not findings:
@@ -114,15 +112,25 @@ def explain(lint: str) -> str:
     return f"{count}: {shown}. What to change: {todo}"
 
 
-def ruff_on_disk(root: Path, py: list[str]) -> tuple[bool, str]:
+def ruff_on_disk(
+    root: Path, py: list[str], before: dict[str, str] | None = None
+) -> tuple[bool, str]:
     """``ruff check`` and ``ruff format --check`` on the written files ``py``, under the
-    project's config: whether both are clean, and each finding with what to change."""
+    project's config: whether both are clean, and each finding with what to change.
+
+    ``before`` holds the team files scaffold edited, as they were: a finding one of them
+    already had is the project's own, reported as such and not held against the change;
+    so is the layout of one its ruff format did not keep before.
+    """
+    from scaffold.apply.own import ruff, split_ruff
     from scaffold.generate.format import ruff_binary
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    before = {rel: text for rel, text in (before or {}).items() if rel in py}
+
+    def run(*args: str, paths: list[str] = py) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             # What the project's config excludes (its migrations, say) its ruff never sees.
-            [ruff_binary(), *args, "--no-cache", "--force-exclude", *py],
+            [ruff_binary(), *args, "--no-cache", "--force-exclude", *paths],
             cwd=root,
             capture_output=True,
             text=True,
@@ -131,10 +139,17 @@ def ruff_on_disk(root: Path, py: list[str]) -> tuple[bool, str]:
         )
 
     check = run("check", "--output-format", "concise")
+    own: list[str] = []
     if check.returncode != 0:
-        return False, explain(check.stdout) or (check.stdout + check.stderr).strip()[-600:]
-    fmt = run("format", "--check")
-    if fmt.returncode != 0:
+        new, own = split_ruff(root, check.stdout, before)
+        if new or not own:
+            return False, explain("\n".join(new)) or (check.stdout + check.stderr).strip()[-600:]
+    unformatted_before = {
+        rel for rel, text in before.items() if ruff(root, rel, text, "format", "--check").returncode
+    }
+    formatted = [rel for rel in py if rel not in unformatted_before]
+    fmt = run("format", "--check", paths=formatted) if formatted else None
+    if fmt is not None and fmt.returncode != 0:
         # "Would reformat: PATH" (older ruff) or "unformatted: ..." then "--> PATH:LINE:COL".
         said = fmt.stdout + fmt.stderr
         found = re.findall(r"^Would reformat: (.+)$|^\s*--> (.+?):\d+:\d+$", said, re.M)
@@ -143,5 +158,13 @@ def ruff_on_disk(root: Path, py: list[str]) -> tuple[bool, str]:
             f"ruff format --check would reformat {', '.join(unformatted) or fmt.stderr[-300:]}: "
             "scaffold formats what it writes under the project's config, so this is "
             "scaffold's to fix: report it"
+        )
+    if own:
+        listed = "; ".join(own[:SHOWN]) + (
+            f"; and {len(own) - SHOWN} more" if len(own) > SHOWN else ""
+        )
+        return True, (
+            f"clean: the change adds no finding; {len(own)} of the project's own, in files "
+            f"of the team's it edited, were there before and are left as they were: {listed}"
         )
     return True, "clean"

@@ -219,6 +219,7 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
         load_targets=wanted,
         measured=measured,
         app_module=None if project.adopted else f"{project.layout.package}.main",
+        before=_team_files_before(project, outcome),
     )
     outcome.checks = [r.to_json() for r in results]
     if verify:
@@ -283,6 +284,17 @@ def prove(project: Project, outcome: Outcome, *, verify: bool, dry_run: bool) ->
             )
             raise ProofFailed
     return True
+
+
+def _team_files_before(project: Project, outcome: Outcome) -> dict[str, str]:
+    """The team's files scaffold edited in place (a registry), as they were: the findings
+    they had then are the project's own, not the change's."""
+    generated = Manifest.load(project.root).files
+    return {
+        c.path: c.old
+        for c in outcome.changes
+        if c.reason == "edited in place" and c.old is not None and c.path not in generated
+    }
 
 
 def referencing_tests(changes: list[Change], manifest: Manifest) -> list[str]:

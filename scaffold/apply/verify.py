@@ -24,6 +24,7 @@ from scaffold.project.interpreter import project_python
 from scaffold.project.outcome import CHECK_NAMES
 
 if TYPE_CHECKING:
+    from scaffold.checks._finding import Finding
     from scaffold.project.profile import Profile
 
 TIMEOUT = 600
@@ -59,11 +60,19 @@ def _scratch_url(root: Path, tmp: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
-def static_checks(root: Path, touched: list[str], *, lint: str | None = None) -> list[CheckResult]:
+def static_checks(
+    root: Path,
+    touched: list[str],
+    *,
+    lint: str | None = None,
+    before: dict[str, str] | None = None,
+) -> list[CheckResult]:
     """The standing-order rules (AST) on the touched Python files, and ruff.
 
     ``lint`` is what ruff reported on the rendered files in memory; without it
-    ruff runs again on the files as they are on disk.
+    ruff runs again on the files as they are on disk. ``before``: the team's files
+    scaffold edited, as they were; what they had then is the project's own (named in the
+    detail), not the change's.
     """
     import dataclasses
 
@@ -79,6 +88,12 @@ def static_checks(root: Path, touched: list[str], *, lint: str | None = None) ->
         config, run_alembic=False, disable=frozenset(config.disable | {"SC501", "SC601", "SC602"})
     )
     findings = [f for f in run_checks(root, narrowed, only=py) if f.path in py]
+    before = {rel: text for rel, text in (before or {}).items() if rel in py}
+    own: list[Finding] = []
+    if before:
+        from scaffold.apply.own import split_checks
+
+        findings, own = split_checks(root, narrowed, findings, before)
     groups = {
         "async_only": {"SC101", "SC102", "SC201"},
         "no_sensitive_read": {"SC401"},
@@ -89,15 +104,20 @@ def static_checks(root: Path, touched: list[str], *, lint: str | None = None) ->
         found = [f.format() for f in findings if f.code in codes]
         if name == "input_validation":
             found += _schemas_without_forbid(root, py)
-        results.append(
-            CheckResult(name, not found, "; ".join(found[:5]) or f"{len(py)} files checked")
-        )
+        theirs = [f.format() for f in own if f.code in codes]
+        detail = "; ".join(found[:5]) or f"{len(py)} files checked"
+        if theirs:
+            detail += (
+                f"; the project's own, in files of the team's scaffold edited, there before "
+                f"and left as they were: {'; '.join(theirs[:5])}"
+            )
+        results.append(CheckResult(name, not found, detail))
     if lint is not None:
         results.append(_lint_result(lint))
     elif py:
         from scaffold.apply.lint import ruff_on_disk
 
-        results.append(CheckResult("ruff", *ruff_on_disk(root, py)))
+        results.append(CheckResult("ruff", *ruff_on_disk(root, py, before)))
     else:
         results.append(CheckResult("ruff", None, "no Python files touched"))
     return results
@@ -335,7 +355,8 @@ def _dynamic_checks(
                 script = f"PROBE = {PROBE!r}\n{_ROUND_TRIP}"
                 extra = probe_args(load_targets)
                 env["RATE_LIMIT_DEFAULT"] = "100000000/minute"  # before the settings load
-            proc = _run([python, "-c", script, ini, scratch, *extra], root, env)
+            here = root / Path(ini).parent  # Alembic resolves relative paths from where it runs
+            proc = _run([python, "-c", script, Path(ini).name, scratch, *extra], here, env)
             if tests is None:
                 tests = pool.submit(
                     _run_tests, root, python, test_files, profile, tmp, database_url, dict(env)
@@ -347,11 +368,39 @@ def _dynamic_checks(
             measured["load"] = probe_result(proc.stdout)
     if _missing_module(proc, "alembic"):
         return _not_run(f"not run: alembic is not installed in {python}")
-    absent = _absent_dependency(proc, root)
-    if absent is not None:
-        reason = _lacks(python, absent, "its migrations' env.py")
+    reason = _environment_lacks(proc, root, python, adopted=profile is not None)
+    if reason is not None:
         return [r for r in _not_run(reason) if r.name != "tests"] + test_results
     return [*_round_trip_results(proc), _import_result(proc, app_module), *test_results]
+
+
+def _environment_lacks(
+    proc: subprocess.CompletedProcess, root: Path, python: str, *, adopted: bool
+) -> str | None:
+    """Why the round trip could not run here (not a failure of the change): a package
+    ``python`` lacks, or a setting an adopted project's env.py needs; None otherwise."""
+    absent = _absent_dependency(proc, root)
+    if absent is not None:
+        return _lacks(python, absent, "its migrations' env.py")
+    setting = _missing_setting(proc) if adopted else None
+    if setting is not None:
+        return (
+            f"not run: the project's settings need {setting}, which this environment does not "
+            "set (its .env or deployment sets it): run scaffold where the project's settings load"
+        )
+    return None
+
+
+def _missing_setting(proc: subprocess.CompletedProcess) -> str | None:
+    """The setting an adopted project's env.py could not load before any migration ran
+    (starlette's Config, pydantic-settings): the environment's, not the change's."""
+    output = proc.stdout + proc.stderr
+    if proc.returncode == 0 or re.findall(r"^@@step (.+)$", output, re.M)[-1:] != ["upgrade head"]:
+        return None
+    found = re.search(r"Config '(\w+)' is missing, and has no default", output)
+    if found is None:
+        found = re.search(r"validation errors? for \w*Settings\w*\s+(\w+)\s+Field required", output)
+    return found.group(1) if found else None
 
 
 def _import_result(proc: subprocess.CompletedProcess, app_module: str | None) -> CheckResult:
@@ -521,6 +570,7 @@ def run_all(
     load_targets: list[dict[str, str]] | None = None,
     measured: dict[str, object] | None = None,
     app_module: str | None = None,
+    before: dict[str, str] | None = None,
 ) -> list[CheckResult]:
     """Every check with ``dynamic`` (the default); with ``--no-verify`` only ruff, whose
     verdict on the rendered files came for free while formatting them. The others are
@@ -533,7 +583,7 @@ def run_all(
             load_targets=load_targets,
             measured=measured,
             app_module=app_module,
-        ) + static_checks(root, touched)
+        ) + static_checks(root, touched, before=before)
         if profile is not None:
             # An adopted project's own models and migrations are its team's: drift among
             # them from before is theirs (a template project's is refused, as any drift).

@@ -143,12 +143,12 @@ def _sign_in_paths(project: Project) -> dict[str, str]:
     package_dir = PurePosixPath(profile.support_module).parent
     router_dir = PurePosixPath(paths["auth_router"]).parent
     paths["deps"] = _free(project, router_dir / "deps.py", router_dir / "auth_deps.py")
-    planned_dirs = {str(PurePosixPath(rel).parent) for rel in paths.values()}
+    # A users package (app/users/models.py, app/users/domain/entity/users.py) takes the name.
+    in_users = any(
+        PurePosixPath(rel).is_relative_to(package_dir / "users") for rel in paths.values()
+    )
     cli = package_dir / "users.py"
-    if (
-        str(package_dir / "users") in planned_dirs
-        or (project.root / package_dir / "users").exists()
-    ):
+    if in_users or (project.root / package_dir / "users").exists():
         cli = package_dir / "manage_users.py"
     paths["cli"] = _free(project, cli, package_dir / "manage_users.py")
     paths["tests"] = _free(
@@ -173,17 +173,39 @@ def _sign_in_files(project: Project, paths: dict[str, str]) -> list[Rendered]:
     texts: dict[str, str] = {}
     for key, rel in TEMPLATES.items():
         if rel.endswith(".jinja"):
-            text = render(rel, adopted=True, strict_asyncio=strict, async_fixture=fixture)
+            text = render(
+                rel, adopted=True, strict_asyncio=strict, async_fixture=fixture, sync=sync
+            )
         else:
             text = read(rel)
         texts[key] = _point(text, project, paths)
-    texts["tests"] = re.sub(r"\bclient\b", profile.client_fixture, texts["tests"])
+    if profile.client_fixture:
+        texts["tests"] = re.sub(r"\bclient\b", profile.client_fixture, texts["tests"])
+    else:
+        texts["tests"] = _with_app_client(texts["tests"], project, fixture)
     # The command line is async; the tests' factory follows the project's tests.
     texts["cli"] = _with_session(texts["cli"], project, sync_session=False)
     texts["factory"] = _with_session(texts["factory"], project, sync_session=sync)
     if sync:
         texts["factory"], texts["tests"] = to_sync(texts["factory"]), to_sync(texts["tests"])
     return [Rendered(paths[key], texts[key]) for key in TEMPLATES]
+
+
+def _with_app_client(text: str, project: Project, fixture: str) -> str:
+    """The sign-in tests of a project with no client fixture: their ``client``, a client
+    of the app from scaffold's test support module."""
+    from scaffold.generate.adopted.resource import (
+        _insert_after_imports,
+        app_client_fixture,
+        client_module,
+    )
+
+    profile = project.profile
+    assert profile is not None
+    support = client_module(profile, project.layout.module("factories", USERS).rpartition(".")[0])
+    own = app_client_fixture(profile.test_style == "sync").replace("@pytest.fixture", f"@{fixture}")
+    text = text.replace("\n\n@", own.rstrip("\n") + "\n\n\n@", 1)
+    return _insert_after_imports(text, f"from {support} import app_client")
 
 
 def _point(text: str, project: Project, paths: dict[str, str]) -> str:
@@ -200,6 +222,9 @@ def _point(text: str, project: Project, paths: dict[str, str]) -> str:
         "app.api.deps": layout.module_at(paths["deps"]),
         "tests.factories.users": layout.module("factories", USERS),
     }
+    # The command line's module first: a users package may hold the model, whose module
+    # (app.users.domain.entity.users) is not the command line's.
+    text = re.sub(r"\bapp\.users\b", layout.module_at(paths["cli"]), text)
     for template_module, module in modules.items():
         text = re.sub(
             rf"^from {re.escape(template_module)} import",
@@ -208,7 +233,6 @@ def _point(text: str, project: Project, paths: dict[str, str]) -> str:
             flags=re.M,
         )
     text = text.replace('"app.api.v1.auth"', f'"{layout.module_at(paths["auth_router"])}"')
-    text = text.replace("app.users", layout.module_at(paths["cli"]))
     text = text.replace("/api/v1", profile.api_prefix)
     return adapt(auth_names(text), layout)
 

@@ -168,24 +168,35 @@ def adopted_files(project: Project, spec: ResourceSpec, files: list[Rendered]) -
 
 def package_inits(root: Path, files: list[Rendered]) -> list[Rendered]:
     """The ``__init__.py`` of each new folder of ``files`` inside one of the project's
-    packages (a feature package ``app/weekly_requirements/``, say)."""
+    packages (a feature package ``app/weekly_requirements/``, say, and the folders in it:
+    ``app/weekly_requirements/domain/entity/``)."""
     have = {r.path for r in files}
     out = []
     for r in files:
+        if not r.path.endswith(".py"):
+            continue
+        new: list[PurePosixPath] = []
         folder = PurePosixPath(r.path).parent
+        # Up from the file's folder: each folder this change makes, and one that exists
+        # without an __init__.py, to the first folder that is (or becomes) a package.
+        while folder.parts and not _is_package(root, folder, have):
+            new.append(folder)
+            folder = folder.parent
+            if (root / new[-1]).is_dir():
+                break
         init = folder / "__init__.py"
-        parent_init = folder.parent / "__init__.py"
-        if (
-            r.path.endswith(".py")
-            and str(init) not in have
-            and not (root / init).is_file()
-            and (root / parent_init).is_file()
-        ):
-            out.append(
-                Rendered(str(init), f'"""{folder.name.replace("_", " ").capitalize()}."""\n')
-            )
-            have.add(str(init))
+        if not new or not (str(init) in have or (root / init).is_file()):
+            continue  # no new folder, or not inside one of the project's packages
+        for made in new:
+            init = str(made / "__init__.py")
+            out.append(Rendered(init, f'"""{made.name.replace("_", " ").capitalize()}."""\n'))
+            have.add(init)
     return out
+
+
+def _is_package(root: Path, folder: PurePosixPath, have: set[str]) -> bool:
+    init = str(folder / "__init__.py")
+    return init in have or (root / init).is_file()
 
 
 def stores_passwords(project: Project, spec: ResourceSpec) -> bool:

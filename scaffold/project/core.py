@@ -85,6 +85,8 @@ class Project:
             roots: tuple[tuple[str, str], ...] = ()
             if folder and not (self.root / folder / "__init__.py").is_file():
                 roots = ((folder, ""),)  # pytest puts a non-package tests folder on sys.path
+            if (self.root / "src" / profile.package).is_dir():
+                roots += (("src", ""),)  # a src/ layout: src/app/x.py is app.x
             return Layout(profile.package, tests, profile.alembic_dir, profile, roots, self.auth)
         values = {}
         for key, default in (("package", "app"), ("tests", "tests"), ("migrations", "migrations")):

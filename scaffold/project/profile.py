@@ -162,8 +162,9 @@ class Profile:
 
 
 def module_of(path: str) -> str:
-    """``app/db/base.py`` -> ``app.db.base``; ``saas/__init__.py`` -> ``saas``."""
-    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    """``app/db/base.py`` -> ``app.db.base``; ``saas/__init__.py`` -> ``saas``; in a
+    ``src/`` layout ``src/app/db.py`` -> ``app.db`` (as adopt names the project's modules)."""
+    return path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
 def _expect(ok: bool, key: str, value: Any, example: str) -> None:

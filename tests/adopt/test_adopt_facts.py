@@ -296,3 +296,22 @@ def test_a_new_table_goes_beside_the_subject_folders_not_inside_the_biggest_one(
     gathered = ["app/models/a.py", "app/models/b.py", "app/models/c.py", "app/extra/d.py"]
     assert _home(gathered) == "app/models"
     assert _home(["app/user/domain/entity/user.py"]) == "app/user/domain/entity"
+
+
+def test_a_key_column_unique_on_its_own_is_referable_though_the_key_has_two(
+    tmp_path: Path,
+) -> None:
+    """`id` (unique) and `uuid` both primary_key=True: the key is composite in SQL, but a
+    foreign key can reference `id` alone; the first such column is recorded."""
+    from scaffold.adopt.reader import read
+
+    root = copy_fixture("adopt_two_bases", tmp_path)
+    models = root / "app/models.py"
+    models.write_text(
+        models.read_text() + '\n\nclass Account(Base):\n    __tablename__ = "accounts"\n\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True, unique=True)\n"
+        "    ref: Mapped[UUID] = mapped_column(primary_key=True, unique=True, default=uuid4)\n"
+    )
+    keys = {m.table: (m.key, m.key_type) for m in read(root).models}
+    assert keys["accounts"] == ("id", "int")
+    assert keys["memberships"] == ("person_id,team_id", "composite")

@@ -57,8 +57,9 @@ def test_an_alembic_config_in_a_subfolder_is_the_refusals_named_cause(tmp_path: 
     commit_all(root, "alembic.ini in db/")
     done = scaffold(root, "adopt")
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "its Alembic config is db/alembic.ini, not at the project root" in done.stderr
-    assert "move db/alembic.ini to the project root" in done.stderr
+    # Adopted where its script_location leads; here, from db/, to no folder.
+    assert "its Alembic config is db/alembic.ini, whose script_location leads" in done.stderr
+    assert "from db/ (where Alembic runs) to db/alembic/, which does not exist" in done.stderr
 
 
 def test_an_alembic_config_above_the_project_root_is_the_refusals_named_cause(

@@ -264,3 +264,43 @@ def test_an_app_made_by_a_factory_given_the_router_includes_it(project: Path) ->
         project, "app/main.py", "create_application(router=api_router)", "create_application(None)"
     )
     assert "not included" in judges.judge_router(change(project)).detail
+
+
+def test_a_registry_star_importing_the_packages_of_models_is_a_registry(
+    project: Path, tmp_path: Path
+) -> None:
+    """`from .people import *` in a module that lists the model packages imports models,
+    though it names no model module: editing it is a registry edit."""
+    original = tmp_path / "original"
+    shutil.copytree(FIXTURE, original)
+    for root in (project, original):
+        (root / "app/catalog").mkdir()
+        (root / "app/catalog/__init__.py").write_text("from .shelf import *\n")
+        (root / "app/catalog/shelf.py").write_text(
+            "from app.base import Base\n\n\nclass Shelf(Base):\n    __tablename__ = 'shelves'\n"
+        )
+        (root / "app/all_models.py").write_text("from .catalog import *\n")
+    edited = judges.Change(
+        project, [*WRITTEN, "app/all_models.py"], "weekly_requirements", CREATED, original
+    )
+    assert judges.judge_placement(edited).status == judges.OK
+    (original / "app/all_models.py").write_text("from .config import *\n")
+    verdict = judges.judge_placement(edited)
+    assert verdict.status == judges.FAIL
+    assert "edited app/all_models.py, which neither" in verdict.detail
+
+
+def test_a_folder_without_init_does_not_shadow_an_installed_package(project: Path) -> None:
+    """An `alembic/` migrations folder (no __init__.py) is not the `alembic` package
+    `from alembic import context` imports; a package of the project's still is judged."""
+    (project / "alembic").mkdir()
+    (project / "alembic/helpers.py").write_text("X = 1\n")
+    (project / "app/weekly_env.py").write_text("from alembic import context\n")
+    written = judges.Change(
+        project, [*WRITTEN, "app/weekly_env.py"], "weekly_requirements", CREATED, FIXTURE
+    )
+    assert judges.judge_imports(written).status == judges.OK
+    (project / "alembic/__init__.py").write_text("")
+    verdict = judges.judge_imports(judges.Change(project, written.written, "x", CREATED, FIXTURE))
+    assert verdict.status == judges.FAIL
+    assert "alembic defines no context" in verdict.detail

@@ -99,12 +99,24 @@ def api_fixture(profile: Profile) -> str:
     return "api" if profile.client_fixture != "api" else "signed_in"
 
 
+def app_client_fixture(sync: bool) -> str:
+    """The module's ``client`` in a project with no client fixture: a client of its app,
+    from scaffold's test support module (``app_client``)."""
+    return (
+        "\n\n@pytest.fixture\n"
+        f"{'def' if sync else 'async def'} client() -> {'Iterator' if sync else 'AsyncIterator'}[Any]:\n"
+        '    """A client of the app: the project has no client fixture of its own."""\n'
+        f"    {'with' if sync else 'async with'} app_client() as anonymous:\n"
+        "        yield anonymous\n"
+    )
+
+
 def _with_client_fixture(
     text: str, profile: Profile, factories: str, users: str | None, admin: bool
 ) -> str:
     """The module's ``client``: the project's fixture, signed in and cleaned up after."""
     cls = client_class(profile)
-    project_client = profile.client_fixture
+    project_client = profile.client_fixture or "client"
     headers = profile.auth_headers_fixture if users is None else None
     params = [f"{project_client}: Any"] + ([f"{headers}: dict[str, str]"] if headers else [])
     value = headers or "{}"
@@ -128,6 +140,8 @@ def _with_client_fixture(
     )
     if users is not None:
         fixture += f"    {aw}delete_created_users()\n"
+    if not profile.client_fixture:
+        fixture = app_client_fixture(sync) + fixture
     if profile.auth_dependency and users is None:
         fixture += (
             "\n\n"
@@ -135,29 +149,18 @@ def _with_client_fixture(
             f"    response = {aw}{api_fixture(profile)}.anonymous.get(ITEMS)\n"
             "    assert response.status_code in (401, 403), response.text\n"
         )
-    sessions = (
-        profile.sync_session
-        if sync
-        else (profile.session_dependency or f"{profile.support_import}:get_async_session")
-    )
     fk_tests = re.findall(
         r"^(?:async )?def (test_deleting_its_\w+|test_unknown_reference_\w+)\(", text, re.M
     )
     head = "import pytest\nfrom typing import Any\n"
+    if not profile.client_fixture:
+        head += f"from {client_module(profile, factories)} import app_client\n"
     if users is not None:
         head += f"from {users} import delete_created_users, sign_in\n"
-    if fk_tests and sessions:
-        module, _, name = sessions.partition(":")
-        head += f"from {module} import {name} as project_session\n"
-        head += f"from {client_module(profile, factories)} import foreign_keys_enforced\n"
-        fixture += (
-            "\n\n@pytest.fixture\n"
-            f"{'def' if sync else 'async def'} foreign_keys({api_fixture(profile)}: {cls}) -> None:\n"
-            f"    sessions = {api_fixture(profile)}.dependency(project_session)\n"
-            f"    if not {'' if sync else 'await '}foreign_keys_enforced(sessions):\n"
-            '        pytest.skip("this database does not enforce foreign keys (SQLite without '
-            'PRAGMA foreign_keys=ON)")\n'
-        )
+    if fk_tests:
+        imports, probe = _foreign_keys_fixture(profile, factories)
+        head += imports
+        fixture += probe
         for name in fk_tests:
             # A fixture asked for by marker, not by an argument the test never reads.
             text = re.sub(
@@ -176,6 +179,36 @@ def _with_client_fixture(
     first_import = re.search(r"^(import|from) ", text, re.M)
     assert first_import is not None
     return text[: first_import.start()] + head + text[first_import.start() :]
+
+
+def _foreign_keys_fixture(profile: Profile, factories: str) -> tuple[str, str]:
+    """(imports, fixture) of ``foreign_keys``: skips a test where the project's database
+    does not enforce foreign keys, asked through its session (sync tests of a project
+    whose session is async only: on the app's own loop)."""
+    sync = profile.test_style == "sync"
+    portal = sync and profile.sync_session is None
+    sessions = (
+        profile.sync_session
+        if sync and not portal
+        else (profile.session_dependency or f"{profile.support_import}:get_async_session")
+    )
+    module, _, name = sessions.partition(":")
+    probe = "foreign_keys_enforced_on_the_apps_loop" if portal else "foreign_keys_enforced"
+    api = api_fixture(profile)
+    call = f"{probe}({api}, sessions)" if portal else f"{probe}(sessions)"
+    imports = (
+        f"from {module} import {name} as project_session\n"
+        f"from {client_module(profile, factories)} import {probe}\n"
+    )
+    fixture = (
+        "\n\n@pytest.fixture\n"
+        f"{'def' if sync else 'async def'} foreign_keys({api}: {client_class(profile)}) -> None:\n"
+        f"    sessions = {api}.dependency(project_session)\n"
+        f"    if not {'' if sync else 'await '}{call}:\n"
+        '        pytest.skip("this database does not enforce foreign keys (SQLite without '
+        'PRAGMA foreign_keys=ON)")\n'
+    )
+    return imports, fixture
 
 
 # --- parents scaffold did not generate ------------------------------------------------
@@ -208,6 +241,7 @@ def parent_factory(
         "sync": sync,
         "key": repr(entry.key),
         "skip_reason": None,
+        "portal": False,
         "plain": [],
         "parents": [],
     }
@@ -232,19 +266,15 @@ def parent_factory(
                 {"name": repr(name), "table": parent, "create": create, "key": key}
             )
             parents.append(parent)
+    # Sync tests without a sync session insert through the async one (on the app's loop).
+    context["portal"] = sync and profile.sync_session is None
     dependency = (
-        _sync_session(profile)
-        if sync
+        profile.sync_session
+        if sync and not context["portal"]
         else profile.session_dependency or f"{profile.support_import}:get_async_session"
     )
     context["session_module"], _, context["session_name"] = dependency.partition(":")
     return render("adopted/parent_factory.py.jinja", **context)
-
-
-def _sync_session(profile: Profile) -> str:
-    if profile.sync_session is None:
-        raise ValueError("no sync session")
-    return profile.sync_session
 
 
 # A required column filled with the key of a new row of another of the project's tables:
@@ -261,6 +291,7 @@ _SAMPLE = {
     "datetime": "dt.datetime(2024, 1, 1, tzinfo=dt.UTC)",
     "uuid": "uuid4()",
     "decimal": "1",
+    "bytes": 'b"scaffold"',
 }
 
 

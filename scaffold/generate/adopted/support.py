@@ -219,8 +219,17 @@ def _defined(node: ast.stmt) -> set[str]:
 def test_support(profile: Profile) -> str:
     """The generated tests' client wrapper, in the project's test style."""
     asynchronous = profile.test_style == "async"
+    # A project with no client fixture gets `app_client()`, a client of its app.
+    app_module, _, app_name = (
+        (profile.app or "").partition(":") if not profile.client_fixture else ("", "", "")
+    )
     return render(
         "adopted/test_support.py.jinja",
+        asynchronous=asynchronous,
+        # Sync tests, async session only: the foreign-key probe runs on the app's loop.
+        portal=not asynchronous and profile.sync_session is None,
+        app_module=app_module,
+        app_name=app_name,
         client_class="AsyncApi" if asynchronous else "Api",
         def_="async def " if asynchronous else "def ",
         await_="await " if asynchronous else "",
