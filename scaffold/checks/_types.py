@@ -28,6 +28,7 @@ from scaffold.checks._kinds import (
     DEP,
     GENERATORS,
     MAKERS,
+    OF,
     PRODUCES,
     REF,
     RETURNS,
@@ -113,6 +114,11 @@ class Resolver:
             return
         if functions:
             return
+        if isinstance(stmt, ast.ClassDef):
+            kind = self._class_kind(stmt)
+            if kind:
+                self.module_env[stmt.name] = kind
+            return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target, value, annotation = stmt.targets[0], stmt.value, None
         elif isinstance(stmt, ast.AnnAssign):
@@ -127,6 +133,9 @@ class Resolver:
                 self.module_env[target.id] = TYPE + kind
             return
         kind = self.annotation_kind(annotation) if annotation is not None else None
+        if kind is None and isinstance(value, ast.Name | ast.Attribute):
+            known = self._qualified_kind(value, ANNOTATION_TYPES)  # DBSession = Session
+            kind = TYPE + known if known else None
         if kind is None and value is not None:
             kind = self.expr_kind(value, {})
             alias = self.annotation_kind(value) if kind is None else None
@@ -135,6 +144,25 @@ class Resolver:
                 return
         if kind:
             self.module_env[target.id] = kind
+
+    def _class_kind(self, node: ast.ClassDef) -> str | None:
+        """``type:<kind>`` for a subclass of a typed class (``APIRouter``, ``Session``);
+        for a base imported from elsewhere, the base's own (symbolic) entry."""
+        for base in node.bases:
+            known = self._qualified_kind(base, ANNOTATION_TYPES)
+            if known:
+                return TYPE + known
+            if isinstance(base, ast.Name) and base.id in self.module_env:
+                bound = self.module_env[base.id]
+                if bound.startswith((TYPE, REF)):
+                    return bound
+            elif (
+                self.table is None
+                and (qualname := self.qualname(base))
+                and (isinstance(base, ast.Attribute) or base.id in self.imports.names)
+            ):
+                return REF + qualname
+        return None
 
     def exports(self) -> dict[str, str]:
         return dict(self.module_env)
@@ -219,6 +247,9 @@ class Resolver:
         if isinstance(node, ast.Subscript):
             outer = last_name(node.value)
             inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if outer in {"type", "Type"}:  # a factory's type[APIRouter]
+                kind = self.annotation_kind(inner[0])
+                return TYPE + kind if kind else None
             if outer in {"Optional", "Union"} | GENERATORS:
                 for element in inner if outer != "Optional" else inner[:1]:
                     kind = self.annotation_kind(element)
@@ -303,6 +334,8 @@ class Resolver:
             return PRODUCES[callee]
         if callee and callee.startswith(REF):
             return CALL + callee.removeprefix(REF)
+        if callee and callee.startswith((CALL, DEP, OF)):  # Router = factory(); Router()
+            return OF + callee
         if isinstance(func, ast.Attribute):
             owner = self.expr_kind(func.value, env)
             if owner in CONNECTS and func.attr in {"connect", "begin"}:
@@ -322,8 +355,8 @@ class Resolver:
         elif isinstance(func, ast.Attribute) and self.table is not None:
             qualname = self.qualname(func)
             bound = self.table.lookup(qualname) if qualname else None
-        if bound and bound.startswith(RETURNS):
-            return bound.removeprefix(RETURNS)
+        if bound and bound.startswith((RETURNS, TYPE)):  # a function, or a class
+            return bound.removeprefix(RETURNS).removeprefix(TYPE)
         if bound and bound.startswith(REF):
             return CALL + bound.removeprefix(REF)
         return None

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from scaffold.checks._blocking import advice, blocking_call
 from scaffold.checks._finding import Finding, char_column
 from scaffold.checks._kinds import DATABASE, SYNC_SESSIONS
+from scaffold.checks._routes import RouteFinder, Routes, route_methods
 from scaffold.checks._schemas import SchemaIndex
 from scaffold.checks._symbols import SymbolTable, module_name
 from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
     Param,
-    handlers,
     identifiers,
     index_of,
     keyword,
@@ -54,6 +54,7 @@ class Module:
     _envs: list[tuple[FunctionNode, dict[str, str]]] | None = field(
         default=None, init=False, repr=False
     )
+    _handlers: Routes | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.imports = Imports(self.tree)
@@ -76,6 +77,16 @@ class Module:
             resolver = self.resolver(project)
             self._envs = list(resolver.functions_with_env(self.tree))
         return self._envs
+
+    def handlers(self, project: Project) -> Routes:
+        """The module's FastAPI/Starlette route handlers with what registers each."""
+        if self._handlers is None:
+            envs = {id(func): env for func, env in self.functions(project)}
+            finder = RouteFinder(
+                self.tree, self.resolver(project), envs, frozenset(project.table.modules)
+            )
+            self._handlers = finder.handlers()
+        return self._handlers
 
     def finding(self, node: ast.AST, code: str, message: str) -> Finding:
         line, offset = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
@@ -149,14 +160,16 @@ def _uses_sync_session(func: FunctionNode, env: dict[str, str]) -> bool:
 def sync_route_handler(module: Module, project: Project) -> Iterator[Finding]:
     """SC102: a route handler declared with plain ``def`` (standing order 2: async only).
 
-    A handler is any function decorated with ``@<router-or-app>.get/post/put/patch/
-    delete/head/options/trace/api_route(...)``. FastAPI runs a sync handler in a thread
+    A handler is a FastAPI/Starlette route (``_routes``): ``@<router-or-app>.get/post/
+    put/patch/delete/head/options/trace/api_route(...)`` on a FastAPI or Starlette app
+    or router (or a subclass), ``add_api_route`` or a ``Route`` endpoint; other
+    frameworks' decorators (Flask, Slack, Celery...) are not routes. FastAPI runs a sync handler in a thread
     pool, which hides blocking I/O instead of removing it. When the handler uses a sync
     ``Session``, the message says to switch it to ``AsyncSession`` in the same change:
     ``async def`` alone would block the event loop (SC101).
     """
     envs = {id(func): env for func, env in module.functions(project)}
-    for func, _ in handlers(module.tree):
+    for func, _ in module.handlers(project):
         if not isinstance(func, ast.FunctionDef):
             continue
         if _uses_sync_session(func, envs.get(id(func), {})):
@@ -179,8 +192,8 @@ def _is_generator(func: FunctionNode) -> bool:
     return any(isinstance(node, ast.Yield | ast.YieldFrom) for node in walk_scope(func))
 
 
-def is_router(module: Module) -> bool:
-    return "routers" in module.kinds or next(handlers(module.tree), None) is not None
+def is_router(module: Module, project: Project) -> bool:
+    return "routers" in module.kinds or bool(module.handlers(project))
 
 
 @_rule("SC201")
@@ -196,7 +209,7 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
     the session (``commit``/``rollback``). A call already reported as SC101 is not
     reported again, and a query builder inside a reported call is part of it.
     """
-    if not is_router(module):
+    if not is_router(module, project):
         return
     resolver = module.resolver(project)
     blocking = {id(node) for _, node, _ in _sync_blocking_calls(module, project)}
@@ -287,7 +300,7 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
     parameter. Parameters injected by ``Depends``/``Query``/``Header``... are not bodies
     and are left alone.
     """
-    for func, _ in handlers(module.tree):
+    for func, _ in module.handlers(project):
         requests: set[str] = set()
         for param in params(func):
             if _is_request(param):
@@ -412,32 +425,13 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
             )
 
 
-def _route_methods(decorators: list[ast.Call]) -> set[str]:
-    methods: set[str] = set()
-    for decorator in decorators:
-        attr = decorator.func.attr if isinstance(decorator.func, ast.Attribute) else ""
-        if attr == "api_route":
-            listed = keyword(decorator, "methods")
-            if isinstance(listed, ast.List | ast.Tuple):
-                methods |= {
-                    e.value.lower()
-                    for e in listed.elts
-                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                }
-            else:
-                methods.add("get")
-        else:
-            methods.add(attr)
-    return methods
-
-
 @_rule("SC401")
 def sensitive_response_model(module: Module, project: Project) -> Iterator[Finding]:
     """SC401 (handlers): ``response_model=`` (or the return annotation when there is no
     ``response_model``) names a schema class with a sensitive field. A POST/PUT/PATCH
     route whose only sensitive fields are credentials (a login's access token, an API
     key shown once on creation) issues them: that is SC402, for information."""
-    for func, decorators in handlers(module.tree):
+    for func, decorators in module.handlers(project):
         targets: list[ast.expr] = []
         for decorator in decorators:
             model = keyword(decorator, "response_model")
@@ -445,7 +439,7 @@ def sensitive_response_model(module: Module, project: Project) -> Iterator[Findi
                 targets.append(model)
         if not targets and func.returns is not None:
             targets.append(func.returns)
-        issues = bool(_route_methods(decorators) & _ISSUING_METHODS)
+        issues = bool(route_methods(decorators) & _ISSUING_METHODS)
         for target in targets:
             for name in dict.fromkeys(identifiers(target)):
                 leak = project.schemas.sensitive(name, module.path)

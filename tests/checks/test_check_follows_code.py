@@ -1,0 +1,111 @@
+"""`scaffold check` that follows the code (issue 34): routes of FastAPI/Starlette only,
+session writes in routers, blocking calls through the project's helpers, indexes from
+every source, data flow for the security rules.
+
+Each test is a tiny project of ours in the shape of a case that was wrong before; it
+checks that the wrong finding is gone (or the missed one found) and the true ones stay.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scaffold.checks import CheckConfig, run_checks
+from tests.support.helpers import make
+
+
+def codes(root: Path) -> list[tuple[str, int, str]]:
+    findings = run_checks(root, CheckConfig(run_alembic=False), use_cache=False)
+    return [(f.path, f.line, f.code) for f in findings]
+
+
+# --- routes: FastAPI/Starlette routing only --------------------------------------------------
+
+ROUTING = """
+    from fastapi import APIRouter
+
+
+    class AppRouter(APIRouter):
+        pass
+
+
+    def router_class() -> type[APIRouter]:
+        return AppRouter
+    """
+
+
+def test_only_fastapi_and_starlette_routing_makes_a_route(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "app/routing.py": ROUTING,
+            "app/bolt.py": """
+            from slack_bolt import App
+
+            app = App(token="x")
+            """,
+            "app/api/items.py": """
+            from fastapi import FastAPI
+            from flask import Blueprint
+
+            from app.bolt import app as slack
+            from app.routing import AppRouter, router_class
+
+            Router = router_class()
+            router = AppRouter()
+            factory_router = Router()
+            pages = Blueprint("pages", __name__)
+
+
+            @router.get("/a")
+            def subclass_route():
+                return []
+
+
+            @factory_router.post("/b")
+            def factory_route(payload: dict):
+                return payload
+
+
+            @pages.get("/page")
+            def flask_view():
+                return "page"
+
+
+            @slack.options("tags")
+            def slack_options(payload: dict):
+                return payload
+
+
+            def legacy_endpoint():
+                return []
+
+
+            def build(app: FastAPI) -> None:
+                @app.get("/c")
+                def nested_route():
+                    return []
+
+                app.add_api_route("/legacy", legacy_endpoint)
+            """,
+            "app/health.py": """
+            from starlette.applications import Starlette
+            from starlette.routing import Mount, Route
+
+
+            def ping(request):
+                return "ok"
+
+
+            app = Starlette(routes=[Mount("/health", routes=[Route("/", ping)])])
+            """,
+        },
+    )
+    assert codes(tmp_path) == [
+        ("app/api/items.py", 14, "SC102"),  # a subclass of APIRouter, from another module
+        ("app/api/items.py", 19, "SC102"),  # a factory's type[APIRouter]
+        ("app/api/items.py", 19, "SC301"),
+        ("app/api/items.py", 33, "SC102"),  # add_api_route
+        ("app/api/items.py", 39, "SC102"),  # a parameter annotated FastAPI
+        ("app/health.py", 5, "SC102"),  # a Starlette Route inside a Mount
+    ]
