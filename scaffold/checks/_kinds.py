@@ -101,5 +101,7 @@ GENERATORS = frozenset(
 # calling Q gives), "@dep:Q" (what Depends(Q) injects).
 # "@of:<kind>" is what calling a value of a symbolic kind gives (``Router = factory()``,
 # then ``Router()``).
+# "@ann:Q" is what an annotation naming Q declares (Q imported from another module:
+# ``AsyncSession = NewType("AsyncSession", _AsyncSession)`` there, re-exported here).
 TYPE, RETURNS = "type:", "returns:"
-REF, CALL, DEP, OF = "@ref:", "@call:", "@dep:", "@of:"
+REF, CALL, DEP, OF, ANN = "@ref:", "@call:", "@dep:", "@of:", "@ann:"

@@ -7,7 +7,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from scaffold.checks._kinds import CALL, DEP, OF, PRODUCES, REF, RETURNS, TYPE
+from scaffold.checks._kinds import (
+    ANN,
+    ANNOTATION_TYPES,
+    CALL,
+    DEP,
+    OF,
+    PRODUCES,
+    REF,
+    RETURNS,
+    TYPE,
+)
 from scaffold.checks._syntax import Imports
 
 
@@ -74,8 +84,9 @@ class SymbolTable:
         for _ in range(8):
             if qualified in self.kinds:
                 return self.resolve(self.kinds[qualified], depth + 1)
-            if qualified not in self.links:
-                return None
+            if qualified not in self.links:  # out of the project: a library's class?
+                known = ANNOTATION_TYPES.get(qualified)
+                return TYPE + known if known else None
             qualified = self.links[qualified]
         return None
 
@@ -88,6 +99,9 @@ class SymbolTable:
                 return prefix + inner if inner else None
         if kind.startswith(REF):
             return self.lookup(kind.removeprefix(REF), depth + 1)
+        if kind.startswith(ANN):
+            found = self.lookup(kind.removeprefix(ANN), depth + 1)
+            return found.removeprefix(TYPE) if found and found.startswith(TYPE) else None
         if kind.startswith(OF):
             return called(self.resolve(kind.removeprefix(OF), depth + 1))
         if kind.startswith((CALL, DEP)):

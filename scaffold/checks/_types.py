@@ -16,9 +16,11 @@ answers per function. The kinds themselves are named in ``_kinds``.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 
 from scaffold.checks._kinds import (
+    ANN,
     ANNOTATION_TYPES,
     ASYNC_FACTORY,
     ASYNC_SESSION,
@@ -133,6 +135,14 @@ class Resolver:
                 self.module_env[target.id] = TYPE + kind
             return
         kind = self.annotation_kind(annotation) if annotation is not None else None
+        if kind is not None and kind.startswith(ANN) and value is not None:
+            kind = self.expr_kind(value, {}) or kind
+        if kind is None and _is_new_type(value):  # X = NewType("X", AsyncSession)
+            assert isinstance(value, ast.Call)
+            known = self.annotation_kind(value.args[1])
+            if known:
+                self.module_env[target.id] = TYPE + known
+            return
         if kind is None and isinstance(value, ast.Name | ast.Attribute):
             known = self._qualified_kind(value, ANNOTATION_TYPES)  # DBSession = Session
             kind = TYPE + known if known else None
@@ -234,14 +244,14 @@ class Resolver:
         base, metadata = split_annotated(node)
         if base is not node:
             kind = self.annotation_kind(base)
-            if kind:
+            if kind and not kind.startswith(ANN):
                 return kind
             for marker in metadata:
                 if isinstance(marker, ast.Call):
-                    kind = self.dependency_kind(marker)
-                    if kind:
-                        return kind
-            return None
+                    injected = self.dependency_kind(marker)
+                    if injected:
+                        return injected
+            return kind
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return self.annotation_kind(node.left) or self.annotation_kind(node.right)
         if isinstance(node, ast.Subscript):
@@ -267,6 +277,12 @@ class Resolver:
                     return bound.removeprefix(TYPE)
                 if bound is None and node.id not in self.imports.names:
                     return BARE_TYPES.get(node.id)
+                if (
+                    bound is not None
+                    and bound.startswith(REF)  # facts: resolved later
+                    and bound[len(REF) :].partition(".")[0] not in sys.stdlib_module_names
+                ):
+                    return ANN + bound.removeprefix(REF)
             elif self.table is not None:
                 qualname = self.qualname(node)
                 bound = self.table.lookup(qualname) if qualname else None
@@ -365,11 +381,11 @@ class Resolver:
 
     def param_kind(self, annotation: ast.expr | None, default: ast.expr | None) -> str | None:
         kind = self.annotation_kind(annotation)
-        if kind:
+        if kind and not kind.startswith(ANN):
             return kind
         if isinstance(default, ast.Call):
-            return self.dependency_kind(default)
-        return None
+            return self.dependency_kind(default) or kind
+        return kind
 
     def function_env(
         self, func: FunctionNode, owner: dict[str, str] | None = None
@@ -404,7 +420,9 @@ class Resolver:
                     if isinstance(target, ast.Name):
                         env[target.id] = kind
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            kind = self.annotation_kind(node.annotation) or self.expr_kind(node.value, env)
+            kind = self.annotation_kind(node.annotation)
+            if kind is None or kind.startswith(ANN):
+                kind = self.expr_kind(node.value, env) or kind
             if kind:
                 env[node.target.id] = kind
         elif isinstance(node, ast.With | ast.AsyncWith):
@@ -418,7 +436,7 @@ class Resolver:
         """What a function returns or yields (for dependencies), from its annotation or
         from the values it yields/returns."""
         kind = self.annotation_kind(func.returns) if func.returns is not None else None
-        if kind:
+        if kind and not kind.startswith(ANN):
             return kind
         env = self.function_env(func)
         for node in walk_scope(func):
@@ -429,7 +447,7 @@ class Resolver:
                 found = self.expr_kind(value, env)
                 if found:
                     return found
-        return None
+        return kind
 
     def functions_with_env(self, tree: ast.Module) -> Iterator[tuple[FunctionNode, dict[str, str]]]:
         """Every function of the module with its environment (methods see ``self.x``)."""
@@ -442,6 +460,12 @@ class Resolver:
                     methods[id(stmt)] = owner
         for func in index.functions:
             yield func, self.function_env(func, methods.get(id(func)))
+
+
+def _is_new_type(value: ast.expr | None) -> bool:
+    return (
+        isinstance(value, ast.Call) and last_name(value.func) == "NewType" and len(value.args) == 2
+    )
 
 
 def _looks_like_alias(value: ast.expr) -> bool:

@@ -186,6 +186,7 @@ def sync_route_handler(module: Module, project: Project) -> Iterator[Finding]:
 # --- SC201 ----------------------------------------------------------------------------
 
 _QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "text"})
+_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "rollback"})
 
 
 def _is_generator(func: FunctionNode) -> bool:
@@ -204,7 +205,9 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
     handlers. Flags ``select/insert/update/delete/text`` from SQLAlchemy or SQLModel
     and any method call on a value whose type is a database session, connection or
     engine (a parameter typed ``AsyncSession``/``Session``, a ``Depends(get_db)``
-    whose dependency yields one, an alias such as ``SessionDep``). Passing the session
+    whose dependency yields one, an alias such as ``SessionDep``, a subclass, a
+    ``NewType`` or a re-export under the project's own name); writes (``add``,
+    ``delete``, ``commit``, ``flush``...) say so. Passing the session
     to a service is fine. Dependency generators (functions that ``yield``) may manage
     the session (``commit``/``rollback``). A call already reported as SC101 is not
     reported again, and a query builder inside a reported call is part of it.
@@ -226,14 +229,13 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
                 continue
             inner = {id(n) for n in ast.walk(node)}
             if id(node) not in blocking:
-                findings.append(
-                    module.finding(
-                        node,
-                        "SC201",
-                        f"router queries the database ({ast.unparse(node.func.value)}."
-                        f"{node.func.attr}()); move the query into a service",
-                    )
+                call = f"{ast.unparse(node.func.value)}.{node.func.attr}()"
+                message = (
+                    f"router writes through the session ({call}); move the write into a service"
+                    if node.func.attr in _WRITES
+                    else f"router queries the database ({call}); move the query into a service"
                 )
+                findings.append(module.finding(node, "SC201", message))
             reported |= inner
     generators = {
         id(n)

@@ -109,3 +109,75 @@ def test_only_fastapi_and_starlette_routing_makes_a_route(tmp_path: Path) -> Non
         ("app/api/items.py", 39, "SC102"),  # a parameter annotated FastAPI
         ("app/health.py", 5, "SC102"),  # a Starlette Route inside a Mount
     ]
+
+
+# --- SC201: session writes in route handlers, whatever the project calls the session -------
+
+
+def test_sc201_session_writes_through_a_session_type_the_project_renames(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "app/db/types.py": """
+            from typing import NewType
+
+            from sqlalchemy.ext.asyncio import AsyncSession as _AsyncSession
+
+            ReadSession = NewType("ReadSession", _AsyncSession)
+            WriteSession = NewType("WriteSession", ReadSession)
+            """,
+            "app/db/__init__.py": """
+            from sqlalchemy.ext.asyncio import AsyncSession as DBSession
+
+            from app.db.types import WriteSession
+
+
+            class AppSession(DBSession):
+                pass
+
+
+            async def get_session() -> "AsyncIterator[WriteSession]":
+                yield make_session()
+            """,
+            "app/api/items.py": """
+            from fastapi import APIRouter, Depends
+
+            from app.db import AppSession, DBSession, WriteSession, get_session
+            from app.services import items
+
+            router = APIRouter()
+
+
+            @router.post("/a")
+            async def create(session: WriteSession = Depends(get_session)):
+                session.add(object())
+                await session.commit()
+
+
+            @router.delete("/b")
+            async def remove(session: DBSession):
+                await session.delete(object())
+                await session.flush()
+
+
+            @router.get("/c")
+            async def listing(session=Depends(get_session)):
+                return await session.execute("SELECT 1")
+
+
+            @router.put("/d")
+            async def update(session: AppSession, seen: set):
+                seen.add(1)
+                session.add(seen)
+                return await items.update(session)
+            """,
+        },
+    )
+    assert codes(tmp_path) == [
+        ("app/api/items.py", 11, "SC201"),  # NewType of a NewType, re-exported
+        ("app/api/items.py", 12, "SC201"),
+        ("app/api/items.py", 17, "SC201"),  # a library class imported under another name
+        ("app/api/items.py", 18, "SC201"),
+        ("app/api/items.py", 23, "SC201"),  # a dependency annotated with the project's type
+        ("app/api/items.py", 29, "SC201"),  # a subclass of the renamed class
+    ]
