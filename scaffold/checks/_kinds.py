@@ -103,5 +103,9 @@ GENERATORS = frozenset(
 # then ``Router()``).
 # "@ann:Q" is what an annotation naming Q declares (Q imported from another module:
 # ``AsyncSession = NewType("AsyncSession", _AsyncSession)`` there, re-exported here).
+# A class of the project is "type:@obj:Q" (its instances "@obj:Q"), or "@cls:Q|<base>"
+# while its base is imported (a subclass of APIRouter is a router class, any other is
+# its own); "@fn:Q" is a function value (``functools.partial(Q, ...)``).
 TYPE, RETURNS = "type:", "returns:"
 REF, CALL, DEP, OF, ANN = "@ref:", "@call:", "@dep:", "@of:", "@ann:"
+OBJ, CLS, FN = "@obj:", "@cls:", "@fn:"

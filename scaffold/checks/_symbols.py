@@ -11,7 +11,9 @@ from scaffold.checks._kinds import (
     ANN,
     ANNOTATION_TYPES,
     CALL,
+    CLS,
     DEP,
+    OBJ,
     OF,
     PRODUCES,
     REF,
@@ -102,6 +104,12 @@ class SymbolTable:
         if kind.startswith(ANN):
             found = self.lookup(kind.removeprefix(ANN), depth + 1)
             return found.removeprefix(TYPE) if found and found.startswith(TYPE) else None
+        if kind.startswith(CLS):
+            name, _, base = kind.removeprefix(CLS).partition("|")
+            found = self.resolve(base, depth + 1) if base else None
+            if found and found.startswith(TYPE) and not found.startswith(TYPE + OBJ):
+                return found  # a subclass of APIRouter, of Session...
+            return TYPE + OBJ + name
         if kind.startswith(OF):
             return called(self.resolve(kind.removeprefix(OF), depth + 1))
         if kind.startswith((CALL, DEP)):

@@ -26,10 +26,13 @@ from scaffold.checks._kinds import (
     ASYNC_SESSION,
     BARE_TYPES,
     CALL,
+    CLS,
     CONNECTS,
     DEP,
+    FN,
     GENERATORS,
     MAKERS,
+    OBJ,
     OF,
     PRODUCES,
     REF,
@@ -38,7 +41,7 @@ from scaffold.checks._kinds import (
     SYNC_SESSION,
     TYPE,
 )
-from scaffold.checks._symbols import ModuleFacts, SymbolTable, absolute_imports, module_name
+from scaffold.checks._symbols import SymbolTable, absolute_imports
 from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
@@ -117,9 +120,7 @@ class Resolver:
         if functions:
             return
         if isinstance(stmt, ast.ClassDef):
-            kind = self._class_kind(stmt)
-            if kind:
-                self.module_env[stmt.name] = kind
+            self.module_env[stmt.name] = self._class_kind(stmt)
             return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target, value, annotation = stmt.targets[0], stmt.value, None
@@ -155,24 +156,24 @@ class Resolver:
         if kind:
             self.module_env[target.id] = kind
 
-    def _class_kind(self, node: ast.ClassDef) -> str | None:
-        """``type:<kind>`` for a subclass of a typed class (``APIRouter``, ``Session``);
-        for a base imported from elsewhere, the base's own (symbolic) entry."""
+    def _class_kind(self, node: ast.ClassDef) -> str:
+        """``type:<kind>`` for a subclass of a typed class (``APIRouter``, ``Session``),
+        else the class itself (``type:@obj:Q``; ``@cls:Q|<base>`` while the base that
+        may be typed is imported)."""
+        own = f"{self.name}.{node.name}"
         for base in node.bases:
             known = self._qualified_kind(base, ANNOTATION_TYPES)
             if known:
                 return TYPE + known
-            if isinstance(base, ast.Name) and base.id in self.module_env:
-                bound = self.module_env[base.id]
-                if bound.startswith((TYPE, REF)):
-                    return bound
-            elif (
-                self.table is None
-                and (qualname := self.qualname(base))
-                and (isinstance(base, ast.Attribute) or base.id in self.imports.names)
-            ):
-                return REF + qualname
-        return None
+            bound = self.module_env.get(base.id) if isinstance(base, ast.Name) else None
+            if bound is not None and bound.startswith(TYPE) and OBJ not in bound:
+                return bound
+            if bound is not None and bound.startswith((REF, CLS)):
+                return f"{CLS}{own}|{bound}"
+            qualname = self.qualname(base) if bound is None else None
+            if qualname and (isinstance(base, ast.Attribute) or base.id in self.imports.names):
+                return f"{CLS}{own}|{REF}{qualname}"
+        return TYPE + OBJ + own
 
     def exports(self) -> dict[str, str]:
         return dict(self.module_env)
@@ -306,6 +307,8 @@ class Resolver:
             return bound.removeprefix(RETURNS)
         if bound in PRODUCES:  # Depends(SessionLocal)
             return PRODUCES[bound]
+        if bound and bound.startswith(TYPE + OBJ):  # Depends(OrderService)
+            return bound.removeprefix(TYPE)
         if bound and bound.startswith(REF):
             return DEP + bound.removeprefix(REF)
         return None
@@ -340,6 +343,9 @@ class Resolver:
                 return ASYNC_FACTORY
         if maker:
             return maker
+        if call.args and self.qualname(func) == "functools.partial":
+            target = called_function(self, call.args[0], env)
+            return FN + target if target else None
         if isinstance(func, ast.Name) and func.id == "next" and call.args:
             inner = call.args[0]
             if isinstance(inner, ast.Call):
@@ -375,7 +381,7 @@ class Resolver:
             return bound.removeprefix(RETURNS).removeprefix(TYPE)
         if bound and bound.startswith(REF):
             return CALL + bound.removeprefix(REF)
-        return None
+        return OF + bound if bound and bound.startswith(CLS) else None
 
     # -- functions ----------------------------------------------------------------------
 
@@ -462,6 +468,25 @@ class Resolver:
             yield func, self.function_env(func, methods.get(id(func)))
 
 
+def called_function(resolver: Resolver, func: ast.expr, env: dict[str, str]) -> str | None:
+    """The qualified name of the project function (or class) ``func`` calls: a function
+    of the module or imported, a method of an instance of a project class, a partial."""
+    if isinstance(func, ast.Name):
+        bound = env.get(func.id)
+        if bound is not None:
+            return bound.removeprefix(FN) if bound.startswith(FN) else None
+        if func.id in resolver.functions or func.id in resolver.module_env:
+            known = resolver.module_env.get(func.id, "")
+            return known.removeprefix(FN) if known.startswith(FN) else f"{resolver.name}.{func.id}"
+        return resolver.absolute.get(func.id)
+    if isinstance(func, ast.Attribute):
+        owner = resolver.expr_kind(func.value, env)
+        if owner is not None:
+            return owner.removeprefix(OBJ) + "." + func.attr if owner.startswith(OBJ) else None
+        return resolver.qualname(func)
+    return None
+
+
 def _is_new_type(value: ast.expr | None) -> bool:
     return (
         isinstance(value, ast.Call) and last_name(value.func) == "NewType" and len(value.args) == 2
@@ -471,10 +496,3 @@ def _is_new_type(value: ast.expr | None) -> bool:
 def _looks_like_alias(value: ast.expr) -> bool:
     """``Annotated[Session, Depends(get_db)]`` or a bare type name: an annotation alias."""
     return isinstance(value, ast.Subscript | ast.Name | ast.Attribute)
-
-
-def module_facts(tree: ast.Module, imports: Imports, path: str) -> ModuleFacts:
-    """The typed names one module exports, resolved without other modules' facts."""
-    name = module_name(path)
-    resolver = Resolver(tree, imports, name, None, path.endswith("__init__.py"))
-    return ModuleFacts(name, resolver.absolute, resolver.exports())

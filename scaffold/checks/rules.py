@@ -139,7 +139,8 @@ def blocking_call_in_async(module: Module, project: Project) -> Iterator[Finding
     ``subprocess.*``, ``os.system``, ``urllib.request.urlopen``, ``sqlite3.connect``,
     ``psycopg2.connect``, ``smtplib.SMTP`` (import aliases resolved). Code in a nested
     sync ``def`` or ``lambda`` is skipped: that is how work goes to a thread
-    (``await asyncio.to_thread(work)``).
+    (``await asyncio.to_thread(work)``). Calls of the project's own functions that
+    block are reported by the project-wide pass (``_calls``), with their chain.
     """
     for func, node, what in _sync_blocking_calls(module, project):
         yield module.finding(

@@ -31,6 +31,7 @@ from scaffold.checks._workers import Shard, pool
 
 if TYPE_CHECKING:  # the rules are imported only when a file has to be read again
     from scaffold.checks import indexes, migrations
+    from scaffold.checks._symbols import SymbolTable
 
 
 @dataclass
@@ -178,8 +179,18 @@ def _lint_project(
         return list(cache.index["findings"])
     stored = cache.stored_facts()
     files, to_parse, contents = _reuse_facts(root, modules, cache, stored.get("files", {}), report)
-    _run_file_rules(root, target, modules, files, to_parse, contents, report)
+    table = _run_file_rules(root, target, modules, files, to_parse, contents, report)
     findings = [finding for facts in files.values() for finding in facts.findings]
+    if "SC101" not in config.disable:
+        from scaffold.checks._calls import blocking_findings
+
+        calls = [facts.calls for facts in files.values() if facts.calls is not None]
+        read_lines: dict[str, list[str]] = {}
+        findings += [
+            f
+            for f in blocking_findings(calls, table)
+            if not suppressed(f, lines_of(root, f.path, read_lines))
+        ]
     revisions, revision_files = _revisions(
         root, revision_paths, stored.get("revisions", {}), target
     )
@@ -242,9 +253,10 @@ def _run_file_rules(
     to_parse: list[tuple[str, str, frozenset[str]]],
     contents: dict[str, bytes],
     report: CheckReport,
-) -> None:
+) -> SymbolTable:
     """Parse ``to_parse`` into ``files``, then run the per-file rules again on each file
-    whose findings were made with other cross-file facts (or none yet)."""
+    whose findings were made with other cross-file facts (or none yet). Returns the
+    project's symbol table (for the call graph)."""
     from scaffold.checks._schemas import SchemaIndex
     from scaffold.checks._symbols import SymbolTable
     from scaffold.checks.rules import Project
@@ -270,8 +282,9 @@ def _run_file_rules(
             workers.close()
     for path, facts in files.items():
         if path in results:
-            facts.findings = results[path]
+            facts.findings, facts.calls = results[path]
             facts.findings_key = key
+    return table
 
 
 def _project_findings(
@@ -347,7 +360,7 @@ def _lint_only(
         [(path, modules[path]) for path in wanted],
     )
     report.modules = len(wanted)
-    return [finding for path in wanted for finding in results.get(path, [])]
+    return [finding for path in wanted for finding in results.get(path, ([], None))[0]]
 
 
 def run_checks(

@@ -181,3 +181,95 @@ def test_sc201_session_writes_through_a_session_type_the_project_renames(tmp_pat
         ("app/api/items.py", 23, "SC201"),  # a dependency annotated with the project's type
         ("app/api/items.py", 29, "SC201"),  # a subclass of the renamed class
     ]
+
+
+# --- SC101 through the project's own functions ----------------------------------------------
+
+
+def test_sc101_follows_helpers_methods_factories_and_partials(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "app/db.py": """
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker(create_engine("sqlite://"))
+
+
+            class BaseRepository:
+                def __init__(self, session: Session):
+                    self.session = session
+
+                def get(self, key):
+                    return self.session.execute(key)
+
+
+            class OrderRepository(BaseRepository):
+                def first(self):
+                    return self.get(1)
+
+
+            def make_repository() -> OrderRepository:
+                return OrderRepository(SessionLocal())
+            """,
+            "app/services/orders.py": """
+            import time
+            from functools import partial
+
+            from app.db import OrderRepository, make_repository
+
+
+            class OrderService:
+                def __init__(self):
+                    self.repo = make_repository()
+
+                def latest(self):
+                    return self.repo.first()
+
+
+            def pause():
+                time.sleep(1)
+
+
+            def pure(x):
+                return x + 1
+
+
+            later = partial(pause)
+            """,
+            "app/main.py": """
+            import asyncio
+
+            import anyio
+            from starlette.concurrency import run_in_threadpool
+
+            from app.db import make_repository
+            from app.services.orders import OrderService, later, pause, pure
+
+
+            async def handler():
+                service = OrderService()
+                repo = make_repository()
+                repo.first()
+                service.latest()
+                pause()
+                later()
+                pure(1)
+                await asyncio.to_thread(pause)
+                await run_in_threadpool(service.latest)
+                await anyio.to_thread.run_sync(repo.first)
+            """,
+        },
+    )
+    findings = run_checks(tmp_path, CheckConfig(run_alembic=False), use_cache=False)
+    found = [(f.path, f.line, f.code, f.message.partition(" inside")[0]) for f in findings]
+    assert found == [
+        ("app/main.py", 13, "SC101", "blocking call repo.first() → OrderRepository.first → "
+         "BaseRepository.get → sync Session call self.session.execute()"),
+        ("app/main.py", 14, "SC101", "blocking call service.latest() → OrderService.latest → "
+         "OrderRepository.first → BaseRepository.get → sync Session call "
+         "self.session.execute()"),
+        ("app/main.py", 15, "SC101", "blocking call pause() → pause → time.sleep()"),
+        ("app/main.py", 16, "SC101", "blocking call later() → pause → time.sleep()"),
+    ]  # fmt: skip
