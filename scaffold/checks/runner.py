@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from scaffold.checks._cache import RunCache, global_key, stat
 from scaffold.checks._catalogue import severity_of
 from scaffold.checks._config import CheckConfig
-from scaffold.checks._files import collect, versions_dir
+from scaffold.checks._files import collect, versions_dirs
 from scaffold.checks._finding import Finding, char_column
 from scaffold.checks._parse import requires_python
 from scaffold.checks._per_file import FileFacts
@@ -148,23 +148,19 @@ def _lint_project(
     catalog_url: str | None,
 ) -> list[Finding]:
     """Every finding but Alembic's (before severities and ``disable``), cached."""
-    versions = versions_dir(root, config)
-    script_dir = versions.parent if versions.is_dir() else None
-    collected = collect(root, config, script_dir)
+    folders = [folder for folder in versions_dirs(root, config) if folder.is_dir()]
+    collected = collect(root, config, [folder.parent for folder in folders])
     modules = collected.modules
     report.excluded = collected.excluded
     report.grammar = requires_python(root)
     target = report.grammar
     if only is not None:
         return _lint_only(root, modules, list(only), target, report)
-    revision_paths = (
-        [
-            f.relative_to(root).as_posix() if f.is_relative_to(root) else f.as_posix()
-            for f in sorted(versions.glob("*.py"))
-        ]
-        if versions.is_dir()
-        else []
-    )
+    revision_paths = [
+        f.relative_to(root).as_posix() if f.is_relative_to(root) else f.as_posix()
+        for folder in folders
+        for f in sorted(folder.glob("*.py"))
+    ]
     report.modules, report.migrations = len(modules), len(revision_paths)
     cache = RunCache(
         root,
@@ -301,7 +297,11 @@ def _project_findings(
     revision graph's and SC501 (with the live catalog's indexes when asked)."""
     from scaffold.checks import indexes, migrations
 
-    project_findings = list(migrations.revision_graph(revisions))
+    project_findings = [
+        finding
+        for history in histories(revisions)
+        for finding in migrations.revision_graph(history)
+    ]
     catalog: list[indexes.Index] | str = []
     if catalog_url and "SC501" not in config.disable:
         catalog = indexes.catalog_indexes(python, catalog_url, str(root))
@@ -407,6 +407,15 @@ def _revisions(
     return revisions, found
 
 
+def histories(revisions: list[migrations.Revision]) -> list[list[migrations.Revision]]:
+    """The revisions by folder: each folder of an Alembic config (``[core]``,
+    ``[tenant]``) is its own history, with its own head."""
+    by_folder: dict[str, list[migrations.Revision]] = {}
+    for rev in revisions:
+        by_folder.setdefault(rev.path.rpartition("/")[0], []).append(rev)
+    return list(by_folder.values())
+
+
 def upgrade_order(revisions: list[migrations.Revision]) -> list[migrations.Revision]:
     """Revisions parents first (ties by path), the order ``alembic upgrade`` applies them."""
     by_id = {rev.revision: rev for rev in sorted(revisions, key=lambda r: r.path)}
@@ -439,7 +448,11 @@ def _unindexed(
 ) -> list[Finding]:
     from scaffold.checks import indexes
 
-    ordered = [(rev.path, revision_files[rev.path].events) for rev in upgrade_order(revisions)]
+    ordered = [
+        (rev.path, revision_files[rev.path].events)
+        for history in histories(revisions)
+        for rev in upgrade_order(history)
+    ]
     state = indexes.replay(ordered)
     findings = []
     for item in indexes.unindexed(models, state, catalog):

@@ -273,3 +273,120 @@ def test_sc101_follows_helpers_methods_factories_and_partials(tmp_path: Path) ->
         ("app/main.py", 15, "SC101", "blocking call pause() → pause → time.sleep()"),
         ("app/main.py", 16, "SC101", "blocking call later() → pause → time.sleep()"),
     ]  # fmt: skip
+
+
+# --- SC501: indexes from every source ------------------------------------------------------
+
+INDEXED_PROJECT = {
+    "pyproject.toml": """
+    [project]
+    name = "shop"
+    requires-python = ">=3.11"
+
+    [tool.scaffold]
+    """,
+    "src/shop/__init__.py": "",
+    "src/shop/alembic.ini": """
+    [alembic]
+    file_template = %%(rev)s
+
+    [core]
+    script_location = shop:revisions/core
+
+    [tenant]
+    script_location = shop:revisions/tenant
+    """,
+    "src/shop/models.py": """
+    from sqlalchemy import Column, ForeignKey, Integer, Table
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Tag(Base):
+        __tablename__ = "tags"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    class ItemTag(Base):
+        __tablename__ = "item_tags"
+        item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+        tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
+
+
+    order_tags = Table(
+        "order_tags",
+        Base.metadata,
+        Column("order_id", Integer, ForeignKey("orders.id"), primary_key=True),
+        Column("tag_id", Integer, ForeignKey("tags.id"), primary_key=True),
+    )
+    """,
+    "src/shop/revisions/core/versions/a1.py": """
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "a1"
+    down_revision = None
+
+
+    def upgrade():
+        op.create_table(
+            "carts",
+            sa.Column("owner_id", sa.Integer(), nullable=False),
+            sa.Column("shop_id", sa.Integer(), nullable=False),
+            sa.ForeignKeyConstraint(["owner_id"], ["users.id"]),
+            sa.ForeignKeyConstraint(["shop_id"], ["shops.id"]),
+            sa.PrimaryKeyConstraint("owner_id", "shop_id"),
+        )
+    """,
+    "src/shop/revisions/tenant/versions/b1.py": """
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "b1"
+    down_revision = None
+
+
+    def upgrade():
+        op.create_table(
+            "visits",
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("cart_owner_id", sa.Integer(), sa.ForeignKey("users.id")),
+        )
+    """,
+}
+
+
+def test_sc501_reads_every_source_and_a_composite_key_serves_its_leading_column(
+    tmp_path: Path,
+) -> None:
+    make(tmp_path, INDEXED_PROJECT)
+    findings = run_checks(tmp_path, CheckConfig(run_alembic=False), use_cache=False)
+    reported = [(f.path, f.code, f.message.split(" has no index")[0]) for f in findings]
+    assert reported == [
+        ("src/shop/models.py", "SC501", "foreign key column ItemTag.tag_id"),
+        ("src/shop/models.py", "SC501", "foreign key column order_tags.tag_id"),
+        (
+            "src/shop/revisions/core/versions/a1.py",
+            "SC501",
+            "foreign key carts(shop_id) created here",
+        ),
+        (
+            "src/shop/revisions/tenant/versions/b1.py",
+            "SC501",
+            "foreign key visits(cart_owner_id) created here",
+        ),
+    ]  # fmt: skip (two histories, one head each: no SC601)
+
+    from scaffold.commands.index import find_missing
+    from scaffold.project.core import Project
+
+    missing, notes = find_missing(Project.find(tmp_path))
+    assert {(m.model.table, m.column) for m in missing} == {
+        ("item_tags", "tag_id"),
+        ("carts", "shop_id"),
+        ("visits", "cart_owner_id"),
+    }
+    assert [note.partition(" (")[0] for note in notes] == ["order_tags(tag_id)"]  # Core: by hand
