@@ -29,6 +29,7 @@ class FileFacts:
     schemas: list[SchemaClass] = field(default_factory=list)
     models: indexes.ModelFacts | None = None
     rewritten: bool = False
+    returned: frozenset[str] = frozenset()  # class names its routes return
     findings_key: str = ""
     findings: list[Finding] = field(default_factory=list)
     calls: CallFacts | None = None  # made with the findings, from the same facts
@@ -40,6 +41,7 @@ def facts_of(
     """The file's facts, and its parsed module for the rules (None when it does not parse)."""
     tree, lines, error, rewritten = parse_file(path, data, target)
     from scaffold.checks import indexes
+    from scaffold.checks._flow import returned_names
     from scaffold.checks._schemas import schema_classes
     from scaffold.checks._symbols import ModuleFacts, module_name
     from scaffold.checks._types import Resolver
@@ -56,6 +58,7 @@ def facts_of(
     facts.types = ModuleFacts(resolver.name, resolver.absolute, resolver.exports())
     module.exports = facts.types.exports
     facts.schemas = schema_classes(tree, path, lines)
+    facts.returned = frozenset(returned_names(tree))
     text = "\n".join(lines)
     if any(hint in text for hint in _MODEL_HINTS):
         models = indexes.model_facts(tree, path)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from scaffold.checks._blocking import advice, blocking_call
 from scaffold.checks._finding import Finding, char_column
+from scaffold.checks._flow import HEADER, Flow, is_listed, issues_here
 from scaffold.checks._kinds import DATABASE, SYNC_SESSIONS
 from scaffold.checks._routes import RouteFinder, Routes, route_methods
 from scaffold.checks._schemas import SchemaIndex
@@ -32,7 +33,6 @@ from scaffold.checks._syntax import (
     keyword,
     last_name,
     markers,
-    name_parts,
     params,
     split_annotated,
     walk_scope,
@@ -99,6 +99,24 @@ class Project:
 
     table: SymbolTable = field(default_factory=lambda: SymbolTable([]))
     schemas: SchemaIndex = field(default_factory=lambda: SchemaIndex([]))
+    returned: frozenset[str] = frozenset()  # class names routes return (``_flow``)
+    _exposed: frozenset[str] | None = field(default=None, repr=False)
+
+    def exposed(self) -> frozenset[str]:
+        """The schema classes a route returns, with the schemas nested in their fields."""
+        if self._exposed is None:
+            seen: set[str] = set()
+            pending = list(self.returned)
+            while pending:
+                name = pending.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                for cls in self.schemas.classes.get(name, []):
+                    for found in self.schemas.fields(cls).values():
+                        pending.extend(r for r in found.refs if r not in seen)
+            self._exposed = frozenset(seen)
+        return self._exposed
 
 
 RuleFunc = Callable[[Module, Project], Iterator[Finding]]
@@ -301,15 +319,21 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
     (also under ``Optional``/``| None``/``Annotated``), a ``Body()`` with no
     annotation, and ``request.json()`` / ``request.body()`` on a ``Request``
     parameter. Parameters injected by ``Depends``/``Query``/``Header``... are not bodies
-    and are left alone.
+    and are left alone. ``request.body()`` is fine when those bytes reach a call
+    together with a secret, a signature header or an HMAC (``_flow``: data flow, not
+    the verifier's name): that is a webhook checking its signature.
     """
     for func, _ in module.handlers(project):
         requests: set[str] = set()
+        seeds: dict[str, set[str]] = {}
         for param in params(func):
             if _is_request(param):
                 requests.add(param.name)
+                seeds[param.name] = {"request"}
                 continue
             kinds = {last_name(marker.func) for marker in markers(param)}
+            if "Header" in kinds:
+                seeds[param.name] = {HEADER}
             if kinds & _NOT_BODY:
                 continue
             if _is_untyped(param.annotation):
@@ -327,7 +351,7 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
                     f"parameter {param.name!r} of {func.name}() is a Body() with no model; "
                     "annotate it with a Pydantic model",
                 )
-        verified = _verifies_signature(func, requests)
+        verified = Flow(func, module.imports, seeds).verified(func) if requests else False
         for node in walk_scope(func):
             if (
                 isinstance(node, ast.Call)
@@ -345,47 +369,6 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
                 )
 
 
-_VERIFY_WORDS = frozenset({"verify", "signature", "signed", "sig", "hmac", "construct"})
-
-
-def _is_verifier(call: ast.Call) -> bool:
-    """``hmac.new(...)``, ``hmac.compare_digest``, ``verify_signature(...)``,
-    ``stripe.Webhook.construct_event(...)``, ``secrets.compare_digest``."""
-    name = last_name(call.func) or ""
-    if name == "compare_digest" or (
-        isinstance(call.func, ast.Attribute) and last_name(call.func.value) == "hmac"
-    ):
-        return True
-    return bool(set(name_parts(name)) & _VERIFY_WORDS)
-
-
-def _verifies_signature(func: FunctionNode, requests: set[str]) -> bool:
-    """The handler reads ``request.body()`` and passes those bytes to a verifier."""
-    raw: set[str] = set()
-    for node in walk_scope(func):
-        if isinstance(node, ast.Assign) and _reads_body(node.value, requests):
-            raw |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    for node in walk_scope(func):
-        if isinstance(node, ast.Call) and _is_verifier(node):
-            arguments = [*node.args, *(kw.value for kw in node.keywords)]
-            for argument in arguments:
-                names = {n.id for n in ast.walk(argument) if isinstance(n, ast.Name)}
-                if names & raw or _reads_body(argument, requests):
-                    return True
-    return False
-
-
-def _reads_body(node: ast.AST | None, requests: set[str]) -> bool:
-    return node is not None and any(
-        isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and n.func.attr == "body"
-        and isinstance(n.func.value, ast.Name)
-        and n.func.value.id in requests
-        for n in ast.walk(node)
-    )
-
-
 # --- SC401 / SC402 ----------------------------------------------------------------------
 
 _ISSUING_METHODS = frozenset({"post", "put", "patch"})
@@ -396,7 +379,9 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
     """SC401 (schemas): a read schema declares or inherits a sensitive field (order 5).
 
     A read schema is a Pydantic class named ``*Read/*Out/*Response/*Public/*Detail/*Item``
-    or one with ``from_attributes=True`` (or v1 ``orm_mode``) in its own config. A field
+    or one with ``from_attributes=True`` (or v1 ``orm_mode``) in its own config, and it
+    is judged only when a route returns it (``response_model=``, the return annotation,
+    a class its ``return`` builds, or a schema nested in one of those). A field
     is sensitive when marked ``Field(json_schema_extra={"sensitive": True})`` or named
     like a secret (:func:`sensitive_name`), unless it is ``Field(exclude=True)`` or a
     ``bool``. Own fields are reported on their line; inherited ones on the class line,
@@ -405,8 +390,9 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
     they are returned (SC401 on a GET, SC402 on a route that issues them).
     """
     index = project.schemas
+    exposed = project.exposed()
     for cls in index.by_path.get(module.path, []):
-        if not cls.is_read or not index.is_schema(cls):
+        if not cls.is_read or not index.is_schema(cls) or cls.name not in exposed:
             continue
         for found in index.fields(cls).values():
             if not found.reason or found.credential:
@@ -415,7 +401,7 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
                 line, col, where = found.line, found.col, ""
             else:
                 owner = index.lookup(found.owner, module.path)
-                if owner is not None and owner.is_read:
+                if owner is not None and owner.is_read and owner.name in exposed:
                     continue
                 line, col, where = cls.line, 1, f" (inherited from {found.owner})"
             yield Finding(
@@ -431,9 +417,12 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
 @_rule("SC401")
 def sensitive_response_model(module: Module, project: Project) -> Iterator[Finding]:
     """SC401 (handlers): ``response_model=`` (or the return annotation when there is no
-    ``response_model``) names a schema class with a sensitive field. A POST/PUT/PATCH
-    route whose only sensitive fields are credentials (a login's access token, an API
-    key shown once on creation) issues them: that is SC402, for information."""
+    ``response_model``) names a schema class with a sensitive field. A route whose only
+    sensitive fields are credentials issues them to its caller when it is a
+    POST/PUT/PATCH (a login's access token, an API key shown once on creation) or when
+    it builds the credential it returns from a call it makes (a token minted for the
+    caller): that is SC402, for information. A route that lists them (``list[X]``) or
+    hands back a stored one (a GET of a saved key) stays SC401."""
     for func, decorators in module.handlers(project):
         targets: list[ast.expr] = []
         for decorator in decorators:
@@ -449,7 +438,12 @@ def sensitive_response_model(module: Module, project: Project) -> Iterator[Findi
                 if not leak:
                     continue
                 cls, found = leak
-                if issues and all(f.credential for f in found):
+                credentials = [f.name for f in found if f.credential]
+                if (
+                    len(credentials) == len(found)
+                    and not is_listed(target)
+                    and (issues or issues_here(func, credentials))
+                ):
                     shown = ", ".join(repr(f.name) for f in found)
                     yield module.finding(
                         target,

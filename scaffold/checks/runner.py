@@ -265,8 +265,9 @@ def _run_file_rules(
         table = SymbolTable([f.types for f in files.values() if f.types is not None])
         classes = [c for f in files.values() for c in f.schemas]
         schema_paths = frozenset(p for p, k in modules.items() if "schemas" in k)
-        project = Project(table, SchemaIndex(classes, schema_paths))
-        key = global_key(table, classes, schema_paths)
+        returned = frozenset(name for f in files.values() for name in f.returned)
+        project = Project(table, SchemaIndex(classes, schema_paths), returned)
+        key = global_key(table, classes, schema_paths, returned)
         lint_jobs = [
             (path, modules[path])
             for path, facts in files.items()
@@ -355,8 +356,9 @@ def _lint_only(
     table = SymbolTable([f.types for f in files.values() if f.types is not None])
     classes = [c for f in files.values() for c in f.schemas]
     schema_paths = frozenset(p for p in files if "schemas" in modules[p])
+    returned = frozenset(name for f in files.values() for name in f.returned)
     results = shard.lint(
-        Project(table, SchemaIndex(classes, schema_paths)),
+        Project(table, SchemaIndex(classes, schema_paths), returned),
         [(path, modules[path]) for path in wanted],
     )
     report.modules = len(wanted)

@@ -390,3 +390,132 @@ def test_sc501_reads_every_source_and_a_composite_key_serves_its_leading_column(
         ("visits", "cart_owner_id"),
     }
     assert [note.partition(" (")[0] for note in notes] == ["order_tags(tag_id)"]  # Core: by hand
+
+
+# --- SC301 / SC401: data flow, not names -----------------------------------------------------
+
+
+def test_sc301_a_raw_body_is_verified_when_it_meets_a_secret_a_header_or_an_hmac(
+    tmp_path: Path,
+) -> None:
+    make(
+        tmp_path,
+        {
+            "app/api/hooks.py": """
+            import hashlib
+            import hmac
+
+            from fastapi import APIRouter, Header, Request
+
+            from app.settings import settings
+            from app.vendor import Webhook, verify_signature
+
+            router = APIRouter()
+            SIGNING_SECRET = b"x"
+
+
+            @router.post("/a")
+            async def with_hmac(request: Request, signature: str = Header()):
+                body = await request.body()
+                digest = hmac.new(SIGNING_SECRET, body, hashlib.sha256).hexdigest()
+                return hmac.compare_digest(digest, signature)
+
+
+            @router.post("/b")
+            async def with_vendor(request: Request):
+                payload = await request.body()
+                sig = request.headers.get("stripe-signature")
+                return Webhook.construct_event(payload, sig, settings.endpoint_secret)
+
+
+            @router.post("/c")
+            async def with_client(request: Request):
+                hook = Webhook(settings.webhook_secret)
+                return hook.verify(await request.body(), request.headers)
+
+
+            @router.post("/d")
+            async def named_only(request: Request):
+                raw = await request.body()
+                return verify_signature(raw)
+
+
+            @router.post("/e")
+            async def logged(request: Request):
+                print(await request.body())
+            """,
+        },
+    )
+    assert codes(tmp_path) == [
+        ("app/api/hooks.py", 35, "SC301"),  # a verifier's name alone: nothing to verify with
+        ("app/api/hooks.py", 41, "SC301"),
+    ]
+
+
+def test_sc401_judges_returned_schemas_and_who_gets_a_credential(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "app/schemas.py": """
+            from pydantic import BaseModel
+
+
+            class OwnerRead(BaseModel):
+                id: int
+                password_hash: str
+
+
+            class ShopRead(BaseModel):
+                id: int
+                owner: OwnerRead
+
+
+            class AuditRead(BaseModel):
+                id: int
+                password_hash: str
+
+
+            class Token(BaseModel):
+                access_token: str
+
+
+            class KeyRead(BaseModel):
+                api_key: str
+            """,
+            "app/api/shops.py": """
+            from fastapi import APIRouter, Depends
+
+            from app.auth import create_token, current_user
+            from app.schemas import KeyRead, ShopRead, Token
+            from app.services import keys
+
+            router = APIRouter()
+
+
+            @router.get("/shops/{id}", response_model=ShopRead)
+            async def shop(id: int):
+                return await keys.shop(id)
+
+
+            @router.get("/token", response_model=Token)
+            async def token(user=Depends(current_user)):
+                return Token(access_token=create_token(user))
+
+
+            @router.get("/keys/{id}", response_model=KeyRead)
+            async def stored_key(id: int):
+                return await keys.get(id)
+
+
+            @router.post("/keys/search", response_model=list[KeyRead])
+            async def search_keys():
+                return await keys.all()
+            """,
+        },
+    )
+    assert codes(tmp_path) == [
+        ("app/api/shops.py", 15, "SC402"),  # minted here for the caller who asked: info
+        ("app/api/shops.py", 20, "SC401"),  # a stored key handed back by a GET
+        ("app/api/shops.py", 25, "SC401"),  # stored keys listed, even by a POST
+        ("app/schemas.py", 6, "SC401"),  # nested in ShopRead, which a route returns
+    ]  # AuditRead has the same field but no route returns it
