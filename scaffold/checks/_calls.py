@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from scaffold.checks._blocking import advice, blocking_call
 from scaffold.checks._finding import Finding, char_column
 from scaffold.checks._kinds import FN
-from scaffold.checks._syntax import FunctionNode, last_name, walk_scope
+from scaffold.checks._syntax import FunctionNode, dotted_name, last_name, walk_scope
 from scaffold.checks._types import called_function
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _followed(func: FunctionNode) -> bool:
 def call_facts(module: Module, project: Project) -> CallFacts:
     """What each top-level function and method of ``module`` calls of the project."""
     resolver = module.resolver(project)
-    tops = {name.partition(".")[0] for name in project.table.modules}
+    tops = project.table.tops()
     facts = CallFacts()
     owners: dict[int, str] = {}
     for node in module.tree.body:
@@ -89,14 +89,16 @@ def call_facts(module: Module, project: Project) -> CallFacts:
         )
         facts.functions[f"{owner}.{func.name}"] = entry
         for node in walk_scope(func):
-            if not isinstance(node, ast.Call):
+            if type(node) is not ast.Call:
                 continue
+            assert isinstance(node, ast.Call)
             if entry.followed and entry.blocks is None:
                 entry.blocks = blocking_call(node, resolver, env)
             target = _target(node.func, resolver, env, owner, owner != resolver.name)
             if target and target.partition(".")[0] in tops:
                 line, col = node.lineno, char_column(module.lines, node.lineno, node.col_offset)
-                entry.calls.append((line, col, target, ast.unparse(node.func) + "()"))
+                shown = dotted_name(node.func, {}) or ast.unparse(node.func)
+                entry.calls.append((line, col, target, shown + "()"))
     return facts
 
 

@@ -13,7 +13,7 @@ Starlette and the receiver does not come from another library.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from scaffold.checks._kinds import ROUTER, ROUTING_ROOTS
@@ -33,6 +33,7 @@ _ADDERS = frozenset({"add_api_route", "add_route"})
 _ROUTE_CLASSES = frozenset(
     {"starlette.routing.Route", "fastapi.routing.APIRoute", "fastapi.APIRoute"}
 )
+_ROUTE_NAMES = frozenset({"Route", "APIRoute"})
 _NOT_ROUTERS = frozenset({"mock", "unittest", "pytest", "mocker", "monkeypatch"})
 
 Routes = list[tuple[FunctionNode, list[ast.Call]]]
@@ -45,17 +46,26 @@ class RouteFinder:
         self,
         tree: ast.Module,
         resolver: Resolver,
-        envs: dict[int, dict[str, str]],
-        project_modules: frozenset[str],
+        envs: Callable[[], dict[int, dict[str, str]]],
+        project_tops: frozenset[str],
     ) -> None:
+        """``envs`` gives each function's names, asked only for a route in a function."""
         self.tree = tree
         self.resolver = resolver
-        self.envs = envs
-        self.project_tops = {m.partition(".")[0] for m in project_modules}
+        self._envs_of = envs
+        self._envs: dict[int, dict[str, str]] | None = None
+        self.project_tops = project_tops
         self._parents: dict[int, FunctionNode] | None = None
+        self._top = {id(stmt) for stmt in tree.body}
         self.uses_fastapi = any(
             target.partition(".")[0] in ROUTING_ROOTS for target in resolver.absolute.values()
         )
+
+    @property
+    def envs(self) -> dict[int, dict[str, str]]:
+        if self._envs is None:
+            self._envs = self._envs_of()
+        return self._envs
 
     def handlers(self) -> Routes:
         index = index_of(self.tree)
@@ -90,7 +100,9 @@ class RouteFinder:
         candidates = {
             id(c)
             for c in index.calls
-            if (last_name(c.func) or "") in _ADDERS or last_name(c.func) in {"Route", "APIRoute"}
+            if (type(c.func) is ast.Attribute and c.func.attr in _ADDERS)  # type: ignore[attr-defined]
+            or (type(c.func) is ast.Name and c.func.id in _ROUTE_NAMES)  # type: ignore[attr-defined]
+            or (type(c.func) is ast.Attribute and c.func.attr in _ROUTE_NAMES)  # type: ignore[attr-defined]
         }
         if not candidates:
             return
@@ -117,7 +129,7 @@ class RouteFinder:
 
     def _routes(self, decorator: ast.Call, func: FunctionNode) -> bool:
         assert isinstance(decorator.func, ast.Attribute)
-        parent = self.parents().get(id(func))
+        parent = self.parents().get(id(func)) if id(func) not in self._top else None
         env = self.envs.get(id(parent), {}) if parent is not None else {}
         return self._is_router(decorator.func.value, env)
 

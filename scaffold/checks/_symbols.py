@@ -81,6 +81,13 @@ class SymbolTable:
             for local, target in module.imports.items():
                 self.links[f"{module.name}.{local}"] = target
 
+    def tops(self) -> frozenset[str]:
+        """The first part of every module's dotted name (``app`` for ``app.db``)."""
+        found = getattr(self, "_tops", None)
+        if found is None:
+            found = self._tops = frozenset(m.partition(".")[0] for m in self.modules)
+        return found
+
     def lookup(self, qualified: str, depth: int = 0) -> str | None:
         """The resolved kind of a qualified name, following imports and symbolic kinds."""
         for _ in range(8):

@@ -47,7 +47,9 @@ from scaffold.checks._syntax import (
     Imports,
     dotted_name,
     index_of,
+    is_new_type,
     last_name,
+    looks_like_alias,
     markers,
     params,
     split_annotated,
@@ -79,6 +81,7 @@ class Resolver:
         self._class_nodes = [s for s in tree.body if isinstance(s, ast.ClassDef)]
         self._classes: dict[str, dict[str, str]] | None = None
         self._envs: dict[tuple[int, int], dict[str, str]] = {}
+        self._qualnames: dict[int, str | None] = {}  # by node: the rules ask many times
         for stmt in tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.functions[stmt.name] = stmt
@@ -102,7 +105,11 @@ class Resolver:
 
     def qualname(self, node: ast.expr) -> str | None:
         """Dotted name of ``node`` with its leading import resolved (relative ones too)."""
-        return dotted_name(node, self.absolute)
+        key = id(node)
+        if key in self._qualnames:
+            return self._qualnames[key]
+        found = self._qualnames[key] = dotted_name(node, self.absolute)
+        return found
 
     # -- module level -------------------------------------------------------------------
 
@@ -138,7 +145,7 @@ class Resolver:
         kind = self.annotation_kind(annotation) if annotation is not None else None
         if kind is not None and kind.startswith(ANN) and value is not None:
             kind = self.expr_kind(value, {}) or kind
-        if kind is None and _is_new_type(value):  # X = NewType("X", AsyncSession)
+        if kind is None and is_new_type(value):  # X = NewType("X", AsyncSession)
             assert isinstance(value, ast.Call)
             known = self.annotation_kind(value.args[1])
             if known:
@@ -150,7 +157,7 @@ class Resolver:
         if kind is None and value is not None:
             kind = self.expr_kind(value, {})
             alias = self.annotation_kind(value) if kind is None else None
-            if alias and _looks_like_alias(value):
+            if alias and looks_like_alias(value):
                 self.module_env[target.id] = TYPE + alias
                 return
         if kind:
@@ -188,23 +195,24 @@ class Resolver:
         for stmt in node.body:
             if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            env = self.function_env(stmt)
-            for inner in walk_scope(stmt):
-                if isinstance(inner, ast.Assign | ast.AnnAssign):
-                    targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
-                    for target in targets:
-                        if (
-                            isinstance(target, ast.Attribute)
-                            and isinstance(target.value, ast.Name)
-                            and target.value.id == "self"
-                        ):
-                            kind = (
-                                self.annotation_kind(inner.annotation)
-                                if isinstance(inner, ast.AnnAssign)
-                                else None
-                            ) or (self.expr_kind(inner.value, env) if inner.value else None)
-                            if kind:
-                                attributes.setdefault(target.attr, kind)
+            assigns = [
+                (inner, target)
+                for inner in walk_scope(stmt)
+                if type(inner) is ast.Assign or type(inner) is ast.AnnAssign
+                for target in (inner.targets if type(inner) is ast.Assign else [inner.target])  # type: ignore[attr-defined]
+                if type(target) is ast.Attribute
+                and type(target.value) is ast.Name  # type: ignore[attr-defined]
+                and target.value.id == "self"  # type: ignore[attr-defined]
+            ]
+            env = self.function_env(stmt) if assigns else {}
+            for inner, target in assigns:
+                kind = (
+                    self.annotation_kind(inner.annotation)
+                    if isinstance(inner, ast.AnnAssign)
+                    else None
+                ) or (self.expr_kind(inner.value, env) if inner.value else None)
+                if kind:
+                    attributes.setdefault(target.attr, kind)
         return attributes
 
     # -- names --------------------------------------------------------------------------
@@ -412,8 +420,9 @@ class Resolver:
                     kind = self.dependency_kind(marker) or kind
             if kind:
                 env[param.name] = kind
-        statements = list(walk_scope(func))
-        for _ in range(2):
+        binding = _BINDING
+        statements = [node for node in walk_scope(func) if type(node) in binding]
+        for _ in range(2 if statements else 0):
             for node in statements:
                 self._bind(node, env)
         return env
@@ -487,12 +496,4 @@ def called_function(resolver: Resolver, func: ast.expr, env: dict[str, str]) -> 
     return None
 
 
-def _is_new_type(value: ast.expr | None) -> bool:
-    return (
-        isinstance(value, ast.Call) and last_name(value.func) == "NewType" and len(value.args) == 2
-    )
-
-
-def _looks_like_alias(value: ast.expr) -> bool:
-    """``Annotated[Session, Depends(get_db)]`` or a bare type name: an annotation alias."""
-    return isinstance(value, ast.Subscript | ast.Name | ast.Attribute)
+_BINDING = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith})

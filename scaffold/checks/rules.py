@@ -81,9 +81,11 @@ class Module:
     def handlers(self, project: Project) -> Routes:
         """The module's FastAPI/Starlette route handlers with what registers each."""
         if self._handlers is None:
-            envs = {id(func): env for func, env in self.functions(project)}
             finder = RouteFinder(
-                self.tree, self.resolver(project), envs, frozenset(project.table.modules)
+                self.tree,
+                self.resolver(project),
+                lambda: {id(func): env for func, env in self.functions(project)},
+                project.table.tops(),
             )
             self._handlers = finder.handlers()
         return self._handlers
@@ -187,10 +189,11 @@ def sync_route_handler(module: Module, project: Project) -> Iterator[Finding]:
     ``Session``, the message says to switch it to ``AsyncSession`` in the same change:
     ``async def`` alone would block the event loop (SC101).
     """
-    envs = {id(func): env for func, env in module.functions(project)}
+    envs: dict[int, dict[str, str]] = {}
     for func, _ in module.handlers(project):
         if not isinstance(func, ast.FunctionDef):
             continue
+        envs = envs or {id(f): env for f, env in module.functions(project)}
         if _uses_sync_session(func, envs.get(id(func), {})):
             message = (
                 f"route handler {func.name}() is a sync def on a sync Session; make it "
