@@ -189,6 +189,9 @@ def issues_here(func: FunctionNode, credentials: Iterable[str]) -> bool:
             values: list[ast.expr] = []
             if isinstance(inner, ast.Call):
                 values = [kw.value for kw in inner.keywords if kw.arg in wanted]
+                root = inner.func.value if isinstance(inner.func, ast.Attribute) else inner.func
+                if (last_name(root) or "")[:1].isupper():  # Token(t), Token.respond(t)
+                    values += inner.args
             elif isinstance(inner, ast.Dict):
                 values = [
                     v

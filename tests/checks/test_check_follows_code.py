@@ -510,6 +510,11 @@ def test_sc401_judges_returned_schemas_and_who_gets_a_credential(tmp_path: Path)
             @router.post("/keys/search", response_model=list[KeyRead])
             async def search_keys():
                 return await keys.all()
+
+
+            @router.get("/download-token", response_model=Token)
+            async def download_token():
+                return Token.respond(create_token(None))
             """,
         },
     )
@@ -517,5 +522,6 @@ def test_sc401_judges_returned_schemas_and_who_gets_a_credential(tmp_path: Path)
         ("app/api/shops.py", 15, "SC402"),  # minted here for the caller who asked: info
         ("app/api/shops.py", 20, "SC401"),  # a stored key handed back by a GET
         ("app/api/shops.py", 25, "SC401"),  # stored keys listed, even by a POST
+        ("app/api/shops.py", 30, "SC402"),  # minted here, passed to a constructor
         ("app/schemas.py", 6, "SC401"),  # nested in ShopRead, which a route returns
     ]  # AuditRead has the same field but no route returns it
