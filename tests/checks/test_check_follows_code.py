@@ -525,3 +525,31 @@ def test_sc401_judges_returned_schemas_and_who_gets_a_credential(tmp_path: Path)
         ("app/api/shops.py", 30, "SC402"),  # minted here, passed to a constructor
         ("app/schemas.py", 6, "SC401"),  # nested in ShopRead, which a route returns
     ]  # AuditRead has the same field but no route returns it
+
+
+# --- speed: Python 3.12-3.14 syntax without LibCST --------------------------------------------
+
+
+def test_pep_695_and_758_read_without_libcst_give_libcst_s_tree() -> None:
+    import ast
+
+    from scaffold.checks._parse import _through_libcst, parse
+
+    source = (
+        "type Id = int\n"
+        "type Pair[T] = tuple[T, T]\n"
+        "class Box[T](Base):\n"
+        "    def get[U](self, x: U) -> T | U:\n"
+        "        try:\n"
+        "            return self.v\n"
+        "        except KeyError, ValueError:\n"
+        "            return x\n"
+    )
+    quick = parse(source, "m.py", (3, 14))
+    slow = _through_libcst(source, "m.py", (3, 14), ("", 1, 1))
+    assert quick.rewritten and quick.tree is not None and slow.tree is not None
+    assert ast.dump(quick.tree) == ast.dump(slow.tree)
+    value = quick.tree.body[1]
+    assert isinstance(value, ast.Assign) and value.value.col_offset == 15  # where it was
+    # except A, B needs 3.14: a 3.12 project still hears it from SC001
+    assert parse(source, "m.py", (3, 12)).error is not None

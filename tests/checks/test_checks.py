@@ -854,6 +854,7 @@ def test_invalid_toml_is_a_value_error(tmp_path):
         "scaffold.checks._config",
         "scaffold.checks._files",
         "scaffold.checks._finding",
+        "scaffold.checks._keys",
         "scaffold.checks._parse",
         "scaffold.checks._schemas",
         "scaffold.checks._syntax",
