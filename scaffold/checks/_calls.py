@@ -88,12 +88,16 @@ def call_facts(module: Module, project: Project) -> CallFacts:
             module.path, shown, isinstance(func, ast.AsyncFunctionDef), _followed(func)
         )
         facts.functions[f"{owner}.{func.name}"] = entry
+        first = (0, 0)
         for node in walk_scope(func):
             if type(node) is not ast.Call:
                 continue
             assert isinstance(node, ast.Call)
-            if entry.followed and entry.blocks is None:
-                entry.blocks = blocking_call(node, resolver, env)
+            where = (node.lineno, node.col_offset)
+            if entry.followed and (entry.blocks is None or where < first):
+                blocks = blocking_call(node, resolver, env)
+                if blocks:  # the first in the source, whatever order the walk takes
+                    entry.blocks, first = blocks, where
             target = _target(node.func, resolver, env, owner, owner != resolver.name)
             if target and target.partition(".")[0] in tops:
                 line, col = node.lineno, char_column(module.lines, node.lineno, node.col_offset)

@@ -33,7 +33,7 @@ from scaffold.checks._syntax import (
 from scaffold.spec.sensitive import sensitive_name
 
 RAW, SECRET, HEADER, HMAC = "raw", "secret", "header", "hmac"
-_LISTS = frozenset({"list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"})
+_BUILTINS = frozenset({"len", "str", "int", "bool", "float", "list", "dict", "tuple", "sorted"})
 
 
 def _assignments(func: FunctionNode) -> list[tuple[list[ast.expr], ast.expr]]:
@@ -167,10 +167,19 @@ def built_classes(func: FunctionNode) -> set[str]:
 
 
 def is_listed(target: ast.expr) -> bool:
-    """``list[X]``, ``Sequence[X]``, ``list[X] | None``: the route lists what it returns."""
+    """``list[X]``, ``Page[X]``, ``list[X] | None``: the route lists what it returns (any
+    generic container but ``Optional``/``Union``/``Annotated``)."""
     if isinstance(target, ast.BinOp):
         return is_listed(target.left) or is_listed(target.right)
-    return isinstance(target, ast.Subscript) and last_name(target.value) in _LISTS
+    if not isinstance(target, ast.Subscript):
+        return False
+    outer = last_name(target.value)
+    if outer in {"Optional", "Union", "Annotated"}:
+        inner = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+        return any(is_listed(e) for e in inner[:1] if outer == "Annotated") or any(
+            is_listed(e) for e in inner if outer != "Annotated"
+        )
+    return outer not in {"type", "Type", "Literal"}
 
 
 def issues_here(func: FunctionNode, credentials: Iterable[str]) -> bool:
@@ -208,6 +217,8 @@ def _fresh(node: ast.expr, fresh: set[str]) -> bool:
     if isinstance(node, ast.Await):
         return _fresh(node.value, fresh)
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS:  # len(rows)
+            return False
         return not (isinstance(node.func, ast.Attribute) and node.func.attr in {"get", "scalar"})
     if isinstance(node, ast.Name):
         return node.id in fresh

@@ -422,7 +422,10 @@ class Resolver:
                 env[param.name] = kind
         binding = _BINDING
         statements = [node for node in walk_scope(func) if type(node) in binding]
-        for _ in range(2 if statements else 0):
+        before = len(env)
+        for node in statements:
+            self._bind(node, env)
+        if len(env) != before:  # a name bound late may type one bound earlier
             for node in statements:
                 self._bind(node, env)
         return env

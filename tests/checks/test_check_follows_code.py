@@ -515,6 +515,12 @@ def test_sc401_judges_returned_schemas_and_who_gets_a_credential(tmp_path: Path)
             @router.get("/download-token", response_model=Token)
             async def download_token():
                 return Token.respond(create_token(None))
+
+
+            @router.get("/keys", response_model=Page[KeyRead])
+            async def page_of_keys():
+                rows = await keys.all()
+                return Page.build([KeyRead.model_validate(r) for r in rows], len(rows))
             """,
         },
     )
@@ -523,6 +529,7 @@ def test_sc401_judges_returned_schemas_and_who_gets_a_credential(tmp_path: Path)
         ("app/api/shops.py", 20, "SC401"),  # a stored key handed back by a GET
         ("app/api/shops.py", 25, "SC401"),  # stored keys listed, even by a POST
         ("app/api/shops.py", 30, "SC402"),  # minted here, passed to a constructor
+        ("app/api/shops.py", 35, "SC401"),  # a page of stored keys: listed
         ("app/schemas.py", 6, "SC401"),  # nested in ShopRead, which a route returns
     ]  # AuditRead has the same field but no route returns it
 
