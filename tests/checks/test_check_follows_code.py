@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scaffold.checks import CheckConfig, run_checks
 from tests.support.helpers import make
 
@@ -560,3 +562,24 @@ def test_pep_695_and_758_read_without_libcst_give_libcst_s_tree() -> None:
     assert isinstance(value, ast.Assign) and value.value.col_offset == 15  # where it was
     # except A, B needs 3.14: a 3.12 project still hears it from SC001
     assert parse(source, "m.py", (3, 12)).error is not None
+
+
+def test_a_warm_run_follows_an_edit_of_the_helper_that_blocked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make(
+        tmp_path / "p",
+        {
+            "app/helpers.py": "import time\n\n\ndef pause():\n    time.sleep(1)\n",
+            "app/main.py": "from app.helpers import pause\n\n\nasync def run():\n    pause()\n",
+        },
+    )
+
+    def warm() -> list[tuple[str, int, str]]:
+        findings = run_checks(root, CheckConfig(run_alembic=False))
+        return [(f.path, f.line, f.code) for f in findings]
+
+    assert warm() == warm() == [("app/main.py", 5, "SC101")]
+    (root / "app/helpers.py").write_text("def pause():\n    return None\n")
+    assert warm() == []
