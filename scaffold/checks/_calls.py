@@ -60,8 +60,10 @@ def _followed(func: FunctionNode) -> bool:
     decorators = {last_name(d.func if isinstance(d, ast.Call) else d) for d in func.decorator_list}
     if not decorators <= _TRANSPARENT:
         return False
-    generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in walk_scope(func))
-    return not generator or "contextmanager" in decorators
+    if "contextmanager" in decorators:
+        return True
+    yields = (ast.Yield, ast.YieldFrom)
+    return not any(type(n) in yields for n in walk_scope(func))  # a generator runs later
 
 
 def call_facts(module: Module, project: Project) -> CallFacts:

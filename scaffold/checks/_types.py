@@ -5,12 +5,8 @@ parameter annotated ``Session``, a ``Depends(get_db)`` whose dependency yields a
 ``Session``, the result of ``sessionmaker()``/``async_sessionmaker()``, ``with
 Session(engine) as db``, ``self.session`` assigned from such a parameter, a
 ``requests.Session()`` or a sync ``redis.Redis()``. Names cross modules through the
-project's own imports (``from app.db.session import SessionLocal``), re-exports
-included.
-
-Each module yields :class:`ModuleFacts` (plain data, cached per file); the project's
-facts merge into a :class:`SymbolTable` (both in ``_symbols``); a :class:`Resolver`
-answers per function. The kinds themselves are named in ``_kinds``.
+project's own imports, re-exports included. Each module's facts (``_symbols``, cached
+per file) merge into a SymbolTable; a :class:`Resolver` answers per function.
 """
 
 from __future__ import annotations
@@ -456,14 +452,15 @@ class Resolver:
         kind = self.annotation_kind(func.returns) if func.returns is not None else None
         if kind and not kind.startswith(ANN):
             return kind
-        env = self.function_env(func)
+        env: dict[str, str] | None = None  # the function's names, read only when used
         for node in walk_scope(func):
-            value = None
-            if isinstance(node, ast.Yield | ast.Return):
-                value = node.value
-            if value is not None:
-                found = self.expr_kind(value, env)
-                if found:
+            if type(node) in _EXITS and (value := node.value) is not None:  # type: ignore[attr-defined]
+                if env is None and any(
+                    type(n) is ast.Name and n.id not in self.module_env  # type: ignore[attr-defined]
+                    for n in ast.walk(value)
+                ):
+                    env = self.function_env(func)
+                if found := self.expr_kind(value, env or {}):
                     return found
         return kind
 
@@ -500,3 +497,4 @@ def called_function(resolver: Resolver, func: ast.expr, env: dict[str, str]) -> 
 
 
 _BINDING = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith})
+_EXITS = (ast.Yield, ast.Return)
