@@ -205,6 +205,40 @@ def _module_call(tree: ast.Module, name: str) -> ast.Call | None:
     return None
 
 
+def outside_requests(
+    tree: ast.Module, routes: Routes, functions: list[tuple[FunctionNode, dict[str, str]]]
+) -> set[int]:
+    """In a module that is a router only because it defines routes (an app factory with
+    a docs route), the functions no request runs: not a handler, not nested in one, not
+    called from one by name or as ``self.helper()`` (start-up code: ``create_tables()``)."""
+    top = {f.name: [f] for f in tree.body if isinstance(f, FunctionNode)}
+    methods: dict[str, list[FunctionNode]] = {}
+    for cls in index_of(tree).classes:
+        for stmt in cls.body:
+            if isinstance(stmt, FunctionNode):
+                methods.setdefault(stmt.name, []).append(stmt)
+    pending = [func for func, _ in routes]
+    inside: set[int] = set()
+    while pending:
+        func = pending.pop()
+        if id(func) in inside:
+            continue
+        inside.add(id(func))
+        for node in ast.walk(func):
+            if node is not func and isinstance(node, FunctionNode):
+                pending.append(node)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                pending.extend(top.get(node.func.id, []))
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in {"self", "cls"}
+            ):
+                pending.extend(methods.get(node.func.attr, []))
+    return {id(func) for func, _ in functions if id(func) not in inside}
+
+
 def route_methods(routes: list[ast.Call]) -> set[str]:
     """The HTTP methods of a handler's routes (``methods=`` where listed, else GET)."""
     methods: set[str] = set()

@@ -21,7 +21,7 @@ from scaffold.checks._blocking import advice, blocking_call
 from scaffold.checks._finding import Finding, char_column
 from scaffold.checks._flow import HEADER, Flow, is_listed, issues_here
 from scaffold.checks._kinds import DATABASE, SYNC_SESSIONS
-from scaffold.checks._routes import RouteFinder, Routes, route_methods
+from scaffold.checks._routes import RouteFinder, Routes, outside_requests, route_methods
 from scaffold.checks._schemas import SchemaIndex
 from scaffold.checks._symbols import SymbolTable, module_name
 from scaffold.checks._syntax import (
@@ -232,7 +232,9 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
     ``delete``, ``commit``, ``flush``...) say so. Passing the session
     to a service is fine. Dependency generators (functions that ``yield``) may manage
     the session (``commit``/``rollback``). A call already reported as SC101 is not
-    reported again, and a query builder inside a reported call is part of it.
+    reported again, and a query builder inside a reported call is part of it. In a
+    module that is a router only by its routes, code no request runs (start-up code
+    in an app factory) is left alone.
     """
     if not is_router(module, project):
         return
@@ -240,8 +242,13 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
     blocking = {id(node) for _, node, _ in _sync_blocking_calls(module, project)}
     reported: set[int] = set()
     findings: list[Finding] = []
+    outside = (
+        set()
+        if "routers" in module.kinds
+        else outside_requests(module.tree, module.handlers(project), module.functions(project))
+    )
     for func, env in module.functions(project):
-        if _is_generator(func):
+        if _is_generator(func) or id(func) in outside:
             continue
         for node in walk_scope(func):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
@@ -262,7 +269,7 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
     generators = {
         id(n)
         for func, _ in module.functions(project)
-        if _is_generator(func)
+        if _is_generator(func) or id(func) in outside
         for n in walk_scope(func)
     }
     for node in index_of(module.tree).calls:

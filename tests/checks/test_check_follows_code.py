@@ -185,6 +185,46 @@ def test_sc201_session_writes_through_a_session_type_the_project_renames(tmp_pat
     ]
 
 
+def test_sc201_leaves_start_up_code_of_an_app_factory_with_a_docs_route(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "app/setup.py": """
+            from fastapi import APIRouter, FastAPI
+            from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+            engine = create_async_engine("sqlite+aiosqlite://")
+            docs = APIRouter()
+
+
+            async def create_tables():
+                async with engine.begin() as conn:
+                    await conn.run_sync(lambda c: None)
+
+
+            async def audit(session: AsyncSession):
+                await session.commit()
+
+
+            @docs.get("/docs")
+            async def show_docs(session: AsyncSession):
+                await audit(session)
+                return await session.execute("SELECT 1")
+
+
+            def create_app() -> FastAPI:
+                app = FastAPI(on_startup=[create_tables])
+                app.include_router(docs)
+                return app
+            """,
+        },
+    )
+    assert codes(tmp_path) == [
+        ("app/setup.py", 14, "SC201"),  # a helper the route calls: still the router's write
+        ("app/setup.py", 20, "SC201"),  # the route itself
+    ]  # create_tables() runs at start-up, not in a request
+
+
 # --- SC101 through the project's own functions ----------------------------------------------
 
 
