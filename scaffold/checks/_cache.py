@@ -66,7 +66,7 @@ def stat(path: Path) -> tuple[int, int] | None:
     return (found.st_mtime_ns, found.st_size)
 
 
-def global_key(table: SymbolTable, classes: list[SchemaClass], schema_paths) -> str:  # type: ignore[no-untyped-def]
+def global_key(table: SymbolTable, classes: list[SchemaClass], schema_paths, returned=()) -> str:  # type: ignore[no-untyped-def]
     """What other files' rules may read of this project: typed names and schema classes
     (without line numbers, so moving code around does not invalidate every file)."""
     shape = [
@@ -76,11 +76,13 @@ def global_key(table: SymbolTable, classes: list[SchemaClass], schema_paths) -> 
             tuple(c.bases),
             c.is_read,
             c.pydantic,
-            tuple((f.name, f.owner, f.reason, f.credential) for f in c.fields.values()),
+            tuple((f.name, f.owner, f.reason, f.credential, f.refs) for f in c.fields.values()),
         )
         for c in classes
     ]
-    payload = pickle.dumps((table.digest_items(), shape, sorted(schema_paths)), protocol=4)
+    payload = pickle.dumps(
+        (table.digest_items(), shape, sorted(schema_paths), sorted(returned)), protocol=4
+    )
     return hashlib.sha1(payload).hexdigest()
 
 

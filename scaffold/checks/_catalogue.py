@@ -79,6 +79,13 @@ Good:
 
 Code in a nested sync `def` handed to `asyncio.to_thread` / `run_in_threadpool`
 is not flagged.
+
+A call of the project's own sync function, method or class that blocks (it makes a
+blocking call, or calls another of the project's functions that does, through
+`self.x` attributes, factories' results and `functools.partial`) is reported too,
+with the chain: `repo.first() → OrderRepository.first → BaseRepository.get → sync
+Session call self.session.execute()`. Handing the function itself to
+`asyncio.to_thread`, `run_in_threadpool` or `anyio.to_thread.run_sync` is fine.
 """,
     ),
     Rule(

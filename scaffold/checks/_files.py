@@ -27,22 +27,80 @@ _SKIP_DIRS = frozenset(
 
 
 def versions_dir(root: Path, config: CheckConfig) -> Path:
-    """``<alembic_dir>/versions``, or the ``script_location`` of alembic.ini when the
-    configured directory does not exist (many projects call it ``alembic/``)."""
+    """The first of :func:`versions_dirs` (``alembic check`` runs on that history)."""
+    return versions_dirs(root, config)[0]
+
+
+def versions_dirs(root: Path, config: CheckConfig) -> list[Path]:
+    """Every folder of revisions: ``<alembic_dir>/versions`` when it exists, else those
+    of the Alembic config: ``alembic.ini`` at the root or, when there is none, the
+    nearest one inside the project (``src/alembic.ini``, ``src/pkg/alembic.ini``) or in
+    the folder above; every section with a ``script_location`` (``[alembic]``, or
+    ``[core]`` and ``[tenant]`` for ``alembic --name``) and its ``version_locations``.
+    Never empty: the configured folder comes back when nothing else exists."""
     configured = root / config.alembic_dir / "versions"
     ini = root / config.alembic_ini
-    if configured.is_dir() or not ini.is_file():
-        return configured
+    if configured.is_dir():
+        return [configured]
+    if not ini.is_file():
+        ini = _nearest_ini(root) or ini
+    found = [folder for folder in _ini_versions(root, ini) if folder.is_dir()]
+    return list(dict.fromkeys(found)) or [configured]
+
+
+def _nearest_ini(root: Path) -> Path | None:
+    for depth in ("*/alembic.ini", "*/*/alembic.ini", "*/*/*/alembic.ini"):
+        candidates = [
+            p
+            for p in sorted(root.glob(depth))
+            if not any(
+                part.startswith(".") or part in _SKIP_DIRS
+                for part in p.relative_to(root).parts[:-1]
+            )
+        ]
+        if candidates:
+            return candidates[0]
+    above = root.parent / "alembic.ini"
+    return above if above.is_file() else None
+
+
+def _ini_versions(root: Path, ini: Path) -> list[Path]:
+    """The revision folders an ini's sections name."""
+    if not ini.is_file():
+        return []
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(ini, encoding="utf-8")
-        location = parser.get("alembic", "script_location", fallback=None)
     except (configparser.Error, UnicodeDecodeError):
-        location = None
-    if not location:
-        return configured
-    location = location.replace("%(here)s", str(ini.parent))
-    return root / location / "versions"  # an absolute location replaces root
+        return []
+    folders: list[Path] = []
+    for section in parser.sections():
+        location = parser.get(section, "script_location", fallback=None)
+        if not location:
+            continue
+        here = str(ini.parent)
+        script = _location(root, ini.parent, location.replace("%(here)s", here))
+        extra = parser.get(section, "version_locations", fallback="") or ""
+        extra = extra.replace("%(here)s", here)
+        named = [_location(root, ini.parent, p) for p in re.split(r"[\s,;]+", extra) if p]
+        folders += named if named else [script / "versions"]
+    return folders
+
+
+def _location(root: Path, here: Path, location: str) -> Path:
+    """A ``script_location``: a path (from the ini's folder, else the root; absolute
+    ones as they are) or ``package:path`` (from the package's folder)."""
+    package, colon, rest = location.partition(":")
+    if colon and package and "/" not in package and "\\" not in package:
+        for base in (root, root / "src", here.parent, here):
+            if (base / package / "__init__.py").is_file():
+                return base / package / rest
+            if base.name == package and (base / "__init__.py").is_file():
+                return base / rest
+    for base in (here, root):
+        if (base / location).is_dir():
+            return base / location
+    return root / location
 
 
 def find_root(start: Path) -> Path:
@@ -111,11 +169,12 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{a})" for a in alternatives) or "(?!)")
 
 
-def collect(root: Path, config: CheckConfig, alembic_dir: Path | None) -> Collected:
-    """Walk the project once; ``alembic_dir`` (the script folder) is left to the
-    migration rules."""
+def collect(root: Path, config: CheckConfig, alembic_dir: Path | list[Path] | None) -> Collected:
+    """Walk the project once; ``alembic_dir`` (the script folder, or several) is left
+    to the migration rules."""
     found = Collected()
-    skip_alembic = alembic_dir.resolve() if alembic_dir is not None else None
+    scripts = [alembic_dir] if isinstance(alembic_dir, Path) else alembic_dir or []
+    skip_alembic = {folder.resolve() for folder in scripts}
     layer_globs = {key: getattr(config, key) for key in PATTERN_KEYS}
     for current, dirs, files in os.walk(root):
         here = Path(current)
@@ -124,7 +183,7 @@ def collect(root: Path, config: CheckConfig, alembic_dir: Path | None) -> Collec
             folder = here / name
             if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
                 continue
-            if (folder / "pyvenv.cfg").is_file() or folder.resolve() == skip_alembic:
+            if (folder / "pyvenv.cfg").is_file() or folder.resolve() in skip_alembic:
                 continue
             kept.append(name)
         dirs[:] = kept

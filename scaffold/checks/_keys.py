@@ -74,9 +74,21 @@ def constraint_columns(call: ast.Call) -> tuple[str, ...]:
     return tuple(names)
 
 
-def indexed_column(call: ast.Call) -> bool:
-    """``index=True``, ``unique=True`` or ``primary_key=True`` (directly or on sa_column)."""
-    if any(is_true(keyword(call, flag)) for flag in ("index", "unique", "primary_key")):
+def indexed_column(call: ast.Call, flags: tuple[str, ...] = ("index", "unique")) -> bool:
+    """``index=True`` or ``unique=True`` (directly or on sa_column): an index of its own.
+    ``primary_key=True`` is not: the columns that say it make one key together
+    (:func:`primary_key`), which serves only its leading column."""
+    if any(is_true(keyword(call, flag)) for flag in flags):
         return True
     inner = keyword(call, "sa_column")
-    return isinstance(inner, ast.Call) and indexed_column(inner)
+    return isinstance(inner, ast.Call) and indexed_column(inner, flags)
+
+
+def primary_key(columns: list[tuple[str, ast.Call]]) -> tuple[str, ...]:
+    """The primary key the ``primary_key=True`` columns make, in declaration order.
+
+    >>> calls = [ast.parse(f"Column({c!r}, primary_key=True)", mode="eval").body for c in "ab"]
+    >>> primary_key([("a", calls[0]), ("b", calls[1])])
+    ('a', 'b')
+    """
+    return tuple(name for name, call in columns if indexed_column(call, ("primary_key",)))

@@ -14,6 +14,7 @@ SYNC_FACTORY = "sessionmaker"
 ASYNC_FACTORY = "async_sessionmaker"
 SYNC_HTTP = "sync HTTP client"
 SYNC_REDIS = "sync Redis client"
+ROUTER = "FastAPI router"  # a FastAPI/Starlette app or router: its decorators make routes
 
 DATABASE = frozenset(
     {SYNC_SESSION, ASYNC_SESSION, SCOPED_SESSION, SYNC_CONNECTION, ASYNC_CONNECTION}
@@ -21,6 +22,14 @@ DATABASE = frozenset(
 )
 SYNC_SESSIONS = frozenset({SYNC_SESSION, SCOPED_SESSION})
 
+
+# The classes whose instances make routes (FastAPI and Starlette only).
+ROUTER_TYPES = frozenset(
+    {"fastapi.FastAPI", "fastapi.applications.FastAPI", "fastapi.APIRouter"}
+    | {"fastapi.routing.APIRouter", "starlette.applications.Starlette", "starlette.routing.Router"}
+)
+# Module roots whose apps make routes; any other framework's decorators are not routes.
+ROUTING_ROOTS = frozenset({"fastapi", "starlette"})
 
 # Annotations: qualified type name -> kind.
 ANNOTATION_TYPES = {
@@ -49,6 +58,7 @@ ANNOTATION_TYPES = {
     "redis.Redis": SYNC_REDIS,
     "redis.StrictRedis": SYNC_REDIS,
     "redis.client.Redis": SYNC_REDIS,
+    **{name: ROUTER for name in ROUTER_TYPES},
 }
 # A bare, unimported name in an annotation (a string annotation, a star import).
 BARE_TYPES = {"Session": SYNC_SESSION, "AsyncSession": ASYNC_SESSION}
@@ -83,10 +93,19 @@ GENERATORS = frozenset(
     {"Generator", "Iterator", "Iterable", "AsyncGenerator", "AsyncIterator", "AsyncIterable"}
 )
 
-# Symbol table values: "<kind>" for a value, "type:<kind>" for an annotation alias,
+# Symbol table values: "<kind>" for a value, "type:<kind>" for an annotation alias or a
+# class (calling it gives a "<kind>": a subclass of APIRouter or Session),
 # "returns:<kind>" for a function (a dependency) that returns or yields one. A module's
 # own facts are read without the other modules, so what comes from an import is kept
 # symbolic and resolved by the SymbolTable: "@ref:Q" (the value of Q), "@call:Q" (what
 # calling Q gives), "@dep:Q" (what Depends(Q) injects).
+# "@of:<kind>" is what calling a value of a symbolic kind gives (``Router = factory()``,
+# then ``Router()``).
+# "@ann:Q" is what an annotation naming Q declares (Q imported from another module:
+# ``AsyncSession = NewType("AsyncSession", _AsyncSession)`` there, re-exported here).
+# A class of the project is "type:@obj:Q" (its instances "@obj:Q"), or "@cls:Q|<base>"
+# while its base is imported (a subclass of APIRouter is a router class, any other is
+# its own); "@fn:Q" is a function value (``functools.partial(Q, ...)``).
 TYPE, RETURNS = "type:", "returns:"
-REF, CALL, DEP = "@ref:", "@call:", "@dep:"
+REF, CALL, DEP, OF, ANN = "@ref:", "@call:", "@dep:", "@of:", "@ann:"
+OBJ, CLS, FN = "@obj:", "@cls:", "@fn:"

@@ -16,6 +16,7 @@ from scaffold.checks._keys import (
     column_ref,
     constraint_columns,
     indexed_column,
+    primary_key,
     string_of,
 )
 from scaffold.checks._syntax import is_call_to, is_true, keyword, last_name
@@ -93,9 +94,15 @@ def _table_op_events(
 ) -> Iterator[Event]:
     """Events of an operation on ``table`` (``args``: its arguments after the table)."""
     if method == "create_table":
+        declared = []
         for arg in args:
             if isinstance(arg, ast.Call):
                 yield from _table_item_events(table, arg)
+                name = string_of(arg.args[0] if arg.args else None)
+                if name and last_name(arg.func) == "Column":
+                    declared.append((name, arg))
+        if key := primary_key(declared):
+            yield Event("index", table, key)
     elif method == "add_column" and args and isinstance(args[0], ast.Call):
         yield from _column_events(table, args[0])
     elif method == "drop_column" and args:

@@ -14,6 +14,7 @@ from scaffold.checks._keys import (
     column_names,
     constraint_columns,
     indexed_column,
+    primary_key,
     string_of,
 )
 from scaffold.checks._syntax import (
@@ -172,11 +173,13 @@ def _read_model(
     and in the module-level ``Index`` calls that name it, ``external``)."""
     table = _table_name(node)
     model = ModelColumns(path, node.name, table, node.lineno)
+    declared: list[tuple[str, ast.Call]] = []
     for attribute, annotation, call in _class_body_columns(node):
         if last_name(call.func) not in {"mapped_column", "Column", "Field"}:
             continue
         column = _db_column(call, attribute) or attribute
         model.column_of[attribute] = column
+        declared.append((column, call))
         if _is_low_cardinality(annotation, call):
             model.low_cardinality.add(column)
         if indexed_column(call):
@@ -194,6 +197,8 @@ def _read_model(
                     "model",
                 )
             )
+    if key := primary_key(declared):
+        facts.indexes.append(Index(table, node.name, key))
     _read_constraints(facts, node, model)
     for columns in external:
         columns = tuple(model.column_of.get(c, c) for c in columns)
@@ -232,12 +237,14 @@ def _read_table(
     """A Core ``Table(...)``'s columns, keys and indexes."""
     table = string_of(call.args[0])
     model = ModelColumns(path, owner, table, call.lineno)
+    declared: list[tuple[str, ast.Call]] = []
     for arg in call.args[1:]:
         if isinstance(arg, ast.Call) and last_name(arg.func) == "Column":
             column = string_of(arg.args[0] if arg.args else None)
             if column is None:
                 continue
             model.column_of[column] = column
+            declared.append((column, arg))
             if _is_low_cardinality(None, arg):
                 model.low_cardinality.add(column)
             if indexed_column(arg):
@@ -252,6 +259,8 @@ def _read_table(
             columns = constraint_columns(arg)
             if columns:
                 facts.indexes.append(Index(table, owner, columns))
+    if key := primary_key(declared):
+        facts.indexes.append(Index(table, owner, key))
     for columns in external:
         facts.indexes.append(Index(table, owner, columns))
     facts.models.append(model)

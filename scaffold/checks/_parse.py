@@ -9,7 +9,9 @@ with the line numbers kept, and the result is parsed by ``ast``. Every rule then
 reads the same kind of tree. A construct newer than the lowest version the project's
 ``requires-python`` allows is a syntax error for that project, and says so.
 
-LibCST and the rewriter (``_downgrade``) are imported only for such files.
+LibCST and the rewriter (``_downgrade``) are imported only for such files, and only
+when the quick rewrite (:func:`blank_type_parameters`: PEP 695 type aliases and
+parameters, PEP 758 ``except A, B:``) does not already give ``ast`` a tree.
 """
 
 from __future__ import annotations
@@ -78,7 +80,66 @@ def parse(text: str, path: str, target: tuple[int, int] | None) -> Parsed:
         first = (f"syntax error: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1))
     except ValueError as exc:  # null bytes
         return Parsed(None, (f"cannot parse: {exc}", 1, 1))
+    if target is None or target >= (3, 12):  # PEP 695 allowed: try the quick rewrite
+        blanked = blank_type_parameters(text, newest=target is None or target >= (3, 14))
+        if blanked is not None:
+            try:
+                return Parsed(ast.parse(blanked, filename=path), rewritten=True)
+            except (SyntaxError, ValueError):
+                pass
     return _through_libcst(text, path, target, first)
+
+
+_TYPE_ALIAS = re.compile(
+    r"^([ \t]*)type([ \t]+[A-Za-z_]\w*)(\[[^\]\n]*\])?(?=[ \t]*=)", re.MULTILINE
+)
+_EXCEPT_MANY = re.compile(r"^([ \t]*except) ((?:(?! as )[^:\n(#])+,[^:\n#]*):", re.MULTILINE)
+_TYPE_PARAMS = re.compile(
+    r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*)\[", re.MULTILINE
+)
+
+
+def blank_type_parameters(text: str, newest: bool = True) -> str | None:
+    """PEP 695 and PEP 758 without LibCST (10x faster on the files that use them):
+    ``type X = int`` becomes ``X      = int``, the ``[T]`` of ``def f[T](...)``/``class
+    C[T]:`` becomes spaces and ``except A, B:`` becomes ``except(A, B):``, so every
+    line and the columns that matter stay where they were; None when there is nothing
+    of the kind (or a parameter list spans lines). Anything else newer than the
+    running grammar goes through LibCST (so does ``except A, B:`` unless ``newest``:
+    it needs Python 3.14, and LibCST says so).
+
+    >>> blank_type_parameters("type Id = int\\ndef first[T](xs: list[T]) -> T: ...")
+    'Id      = int\\ndef first   (xs: list[T]) -> T: ...'
+    >>> blank_type_parameters("try: pass\\nexcept OSError, ValueError:\\n    pass")
+    'try: pass\\nexcept(OSError, ValueError):\\n    pass'
+    """
+    out = _TYPE_ALIAS.sub(_alias, text)
+    if newest:
+        out = _EXCEPT_MANY.sub(lambda m: f"{m.group(1)}({m.group(2)}):", out)
+    pieces: list[str] = []
+    last = 0
+    for match in _TYPE_PARAMS.finditer(out):
+        start = match.end() - 1
+        depth, end = 0, start
+        while end < len(out):
+            char = out[end]
+            depth += char == "["
+            depth -= char == "]"
+            if char == "\n" or (char == "]" and depth == 0):
+                break
+            end += 1
+        if end >= len(out) or out[end] != "]":
+            return None
+        pieces += [out[last:start], " " * (end + 1 - start)]
+        last = end + 1
+    out = "".join(pieces) + out[last:]
+    return None if out == text else out
+
+
+def _alias(match: re.Match[str]) -> str:
+    """``type Pair[T] = ...`` → ``Pair         = ...`` (the value keeps its column)."""
+    indent, name = match.group(1), match.group(2).strip()
+    return indent + name + " " * (len(match.group(0)) - len(indent) - len(name))
 
 
 def _through_libcst(

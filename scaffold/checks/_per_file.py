@@ -11,6 +11,7 @@ from scaffold.checks._reading import parse_file, suppressed
 
 if TYPE_CHECKING:  # the rules are imported only when a file has to be read again
     from scaffold.checks import indexes
+    from scaffold.checks._calls import CallFacts
     from scaffold.checks._schemas import SchemaClass
     from scaffold.checks._symbols import ModuleFacts
     from scaffold.checks.rules import Module, Project
@@ -28,8 +29,10 @@ class FileFacts:
     schemas: list[SchemaClass] = field(default_factory=list)
     models: indexes.ModelFacts | None = None
     rewritten: bool = False
+    returned: frozenset[str] = frozenset()  # class names its routes return
     findings_key: str = ""
     findings: list[Finding] = field(default_factory=list)
+    calls: CallFacts | None = None  # made with the findings, from the same facts
 
 
 def facts_of(
@@ -38,8 +41,10 @@ def facts_of(
     """The file's facts, and its parsed module for the rules (None when it does not parse)."""
     tree, lines, error, rewritten = parse_file(path, data, target)
     from scaffold.checks import indexes
+    from scaffold.checks._flow import returned_names
     from scaffold.checks._schemas import schema_classes
-    from scaffold.checks._types import module_facts
+    from scaffold.checks._symbols import ModuleFacts, module_name
+    from scaffold.checks._types import Resolver
     from scaffold.checks.rules import Module
 
     facts = FileFacts(digest, error, rewritten=rewritten)
@@ -48,9 +53,12 @@ def facts_of(
         facts.findings_key = "error"
         return facts, None
     module = Module(path, tree, lines, kinds)
-    facts.types = module_facts(tree, module.imports, path)
+    # The typed names the module exports, resolved without other modules' facts.
+    resolver = Resolver(tree, module.imports, module_name(path), None, path.endswith("__init__.py"))
+    facts.types = ModuleFacts(resolver.name, resolver.absolute, resolver.exports())
     module.exports = facts.types.exports
     facts.schemas = schema_classes(tree, path, lines)
+    facts.returned = frozenset(returned_names(tree))
     text = "\n".join(lines)
     if any(hint in text for hint in _MODEL_HINTS):
         models = indexes.model_facts(tree, path)
@@ -59,12 +67,15 @@ def facts_of(
     return facts, module
 
 
-def lint(module: Module, project: Project) -> list[Finding]:
-    """The findings of every per-file rule for the module's layers, ``# noqa`` applied."""
+def lint(module: Module, project: Project) -> tuple[list[Finding], CallFacts]:
+    """The findings of every per-file rule for the module's layers, ``# noqa`` applied,
+    and what its functions call (for the project-wide SC101)."""
+    from scaffold.checks._calls import call_facts
     from scaffold.checks.rules import FILE_RULES
 
     findings: list[Finding] = []
     for _code, kinds, rule in FILE_RULES:
         if kinds is None or kinds & module.kinds:
             findings.extend(rule(module, project))
-    return sorted({f for f in findings if not suppressed(f, module.lines)}, key=Finding.sort_key)
+    kept = sorted({f for f in findings if not suppressed(f, module.lines)}, key=Finding.sort_key)
+    return kept, call_facts(module, project)

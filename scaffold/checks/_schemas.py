@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from scaffold.checks._finding import char_column
 from scaffold.checks._syntax import (
+    identifiers,
     index_of,
     is_call_to,
     is_true,
@@ -59,6 +60,7 @@ class SchemaField:
     owner: str
     reason: str | None  # why it is sensitive; None when it is not
     credential: bool = False
+    refs: tuple[str, ...] = ()  # the names its annotation uses (nested schemas)
 
 
 @dataclass
@@ -84,15 +86,16 @@ def _schema_field(stmt: ast.AnnAssign, owner: str, lines: list[str]) -> SchemaFi
         return None
     col = char_column(lines, stmt.lineno, stmt.col_offset)
     calls = [n for n in (stmt.value, *metadata) if is_call_to(n, "Field")]
+    refs = tuple(n for n in dict.fromkeys(identifiers(base)) if n[:1].isupper())
     if any(is_true(keyword(call, "exclude")) for call in calls):
-        return SchemaField(name, stmt.lineno, col, owner, None)
+        return SchemaField(name, stmt.lineno, col, owner, None, refs=refs)
     reason = None
     if any(_marked_sensitive(call) for call in calls):
         reason = "marked sensitive"
     elif sensitive_name(name) and last_name(base) != "bool":
         reason = "named like a secret"
     credential = reason == "named like a secret" and is_credential(name)
-    return SchemaField(name, stmt.lineno, col, owner, reason, credential)
+    return SchemaField(name, stmt.lineno, col, owner, reason, credential, refs)
 
 
 def _config_from_attributes(node: ast.ClassDef) -> bool:

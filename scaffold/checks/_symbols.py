@@ -7,7 +7,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from scaffold.checks._kinds import CALL, DEP, PRODUCES, REF, RETURNS, TYPE
+from scaffold.checks._kinds import (
+    ANN,
+    ANNOTATION_TYPES,
+    CALL,
+    CLS,
+    DEP,
+    OBJ,
+    OF,
+    PRODUCES,
+    REF,
+    RETURNS,
+    TYPE,
+)
 from scaffold.checks._syntax import Imports
 
 
@@ -45,25 +57,45 @@ def absolute_imports(imports: Imports, name: str, is_package: bool) -> dict[str,
     return resolved
 
 
+def called(kind: str | None) -> str | None:
+    """What calling a value of ``kind`` gives: a session from a factory, an instance from
+    a class (``type:<kind>``), a function's result (``returns:<kind>``)."""
+    if kind in PRODUCES:
+        return PRODUCES[kind]
+    if kind and kind.startswith((RETURNS, TYPE)):
+        return kind[len(RETURNS) if kind.startswith(RETURNS) else len(TYPE) :]
+    return None
+
+
 class SymbolTable:
     """Every typed name of the project, by qualified name, with import links followed."""
 
     def __init__(self, facts: Iterable[ModuleFacts]) -> None:
         self.kinds: dict[str, str] = {}
         self.links: dict[str, str] = {}
+        self.modules: set[str] = set()
         for module in facts:
+            self.modules.add(module.name)
             for name, kind in module.exports.items():
                 self.kinds[f"{module.name}.{name}"] = kind
             for local, target in module.imports.items():
                 self.links[f"{module.name}.{local}"] = target
+
+    def tops(self) -> frozenset[str]:
+        """The first part of every module's dotted name (``app`` for ``app.db``)."""
+        found = getattr(self, "_tops", None)
+        if found is None:
+            found = self._tops = frozenset(m.partition(".")[0] for m in self.modules)
+        return found
 
     def lookup(self, qualified: str, depth: int = 0) -> str | None:
         """The resolved kind of a qualified name, following imports and symbolic kinds."""
         for _ in range(8):
             if qualified in self.kinds:
                 return self.resolve(self.kinds[qualified], depth + 1)
-            if qualified not in self.links:
-                return None
+            if qualified not in self.links:  # out of the project: a library's class?
+                known = ANNOTATION_TYPES.get(qualified)
+                return TYPE + known if known else None
             qualified = self.links[qualified]
         return None
 
@@ -76,16 +108,42 @@ class SymbolTable:
                 return prefix + inner if inner else None
         if kind.startswith(REF):
             return self.lookup(kind.removeprefix(REF), depth + 1)
+        if kind.startswith(ANN):
+            found = self.lookup(kind.removeprefix(ANN), depth + 1)
+            return found.removeprefix(TYPE) if found and found.startswith(TYPE) else None
+        if kind.startswith(CLS):
+            name, _, base = kind.removeprefix(CLS).partition("|")
+            found = self.resolve(base, depth + 1) if base else None
+            if found and found.startswith(TYPE) and not found.startswith(TYPE + OBJ):
+                return found  # a subclass of APIRouter, of Session...
+            return TYPE + OBJ + name
+        if kind.startswith(OF):
+            return called(self.resolve(kind.removeprefix(OF), depth + 1))
         if kind.startswith((CALL, DEP)):
             target = self.lookup(
                 kind[len(CALL) :] if kind.startswith(CALL) else kind[len(DEP) :], depth + 1
             )
-            if target in PRODUCES:
-                return PRODUCES[target]
-            if target and target.startswith(RETURNS):
-                return target.removeprefix(RETURNS)
-            return None
+            return called(target)
         return kind
 
+    def origin(self, qualified: str) -> str | None:
+        """The callable that made a module-level value of the project (``app = App()``
+        in ``app.bolt`` → ``slack_bolt.App``), imports followed; None when not a call."""
+        for _ in range(8):
+            kind = self.kinds.get(qualified)
+            if kind is not None and kind.startswith(REF):
+                qualified = kind.removeprefix(REF)
+            elif kind is not None:
+                return kind.removeprefix(CALL) if kind.startswith(CALL) else None
+            elif qualified in self.links:
+                qualified = self.links[qualified]
+            else:
+                return None
+        return None
+
     def digest_items(self) -> list[tuple[str, str]]:
-        return sorted(self.kinds.items()) + sorted(("->" + k, v) for k, v in self.links.items())
+        return (
+            sorted(self.kinds.items())
+            + sorted(("->" + k, v) for k, v in self.links.items())
+            + [("modules", ",".join(sorted(self.modules)))]
+        )

@@ -301,3 +301,14 @@ def assignment_targets(stmt: ast.stmt) -> list[ast.expr]:
     if isinstance(stmt, ast.AnnAssign):
         return [stmt.target]
     return []
+
+
+def is_new_type(value: ast.expr | None) -> bool:
+    return (
+        isinstance(value, ast.Call) and last_name(value.func) == "NewType" and len(value.args) == 2
+    )
+
+
+def looks_like_alias(value: ast.expr) -> bool:
+    """``Annotated[Session, Depends(get_db)]`` or a bare type name: an annotation alias."""
+    return isinstance(value, ast.Subscript | ast.Name | ast.Attribute)

@@ -5,29 +5,31 @@ parameter annotated ``Session``, a ``Depends(get_db)`` whose dependency yields a
 ``Session``, the result of ``sessionmaker()``/``async_sessionmaker()``, ``with
 Session(engine) as db``, ``self.session`` assigned from such a parameter, a
 ``requests.Session()`` or a sync ``redis.Redis()``. Names cross modules through the
-project's own imports (``from app.db.session import SessionLocal``), re-exports
-included.
-
-Each module yields :class:`ModuleFacts` (plain data, cached per file); the project's
-facts merge into a :class:`SymbolTable` (both in ``_symbols``); a :class:`Resolver`
-answers per function. The kinds themselves are named in ``_kinds``.
+project's own imports, re-exports included. Each module's facts (``_symbols``, cached
+per file) merge into a SymbolTable; a :class:`Resolver` answers per function.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 
 from scaffold.checks._kinds import (
+    ANN,
     ANNOTATION_TYPES,
     ASYNC_FACTORY,
     ASYNC_SESSION,
     BARE_TYPES,
     CALL,
+    CLS,
     CONNECTS,
     DEP,
+    FN,
     GENERATORS,
     MAKERS,
+    OBJ,
+    OF,
     PRODUCES,
     REF,
     RETURNS,
@@ -35,13 +37,15 @@ from scaffold.checks._kinds import (
     SYNC_SESSION,
     TYPE,
 )
-from scaffold.checks._symbols import ModuleFacts, SymbolTable, absolute_imports, module_name
+from scaffold.checks._symbols import SymbolTable, absolute_imports
 from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
     dotted_name,
     index_of,
+    is_new_type,
     last_name,
+    looks_like_alias,
     markers,
     params,
     split_annotated,
@@ -73,6 +77,7 @@ class Resolver:
         self._class_nodes = [s for s in tree.body if isinstance(s, ast.ClassDef)]
         self._classes: dict[str, dict[str, str]] | None = None
         self._envs: dict[tuple[int, int], dict[str, str]] = {}
+        self._qualnames: dict[int, str | None] = {}  # by node: the rules ask many times
         for stmt in tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.functions[stmt.name] = stmt
@@ -96,7 +101,11 @@ class Resolver:
 
     def qualname(self, node: ast.expr) -> str | None:
         """Dotted name of ``node`` with its leading import resolved (relative ones too)."""
-        return dotted_name(node, self.absolute)
+        key = id(node)
+        if key in self._qualnames:
+            return self._qualnames[key]
+        found = self._qualnames[key] = dotted_name(node, self.absolute)
+        return found
 
     # -- module level -------------------------------------------------------------------
 
@@ -113,6 +122,9 @@ class Resolver:
             return
         if functions:
             return
+        if isinstance(stmt, ast.ClassDef):
+            self.module_env[stmt.name] = self._class_kind(stmt)
+            return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target, value, annotation = stmt.targets[0], stmt.value, None
         elif isinstance(stmt, ast.AnnAssign):
@@ -127,14 +139,44 @@ class Resolver:
                 self.module_env[target.id] = TYPE + kind
             return
         kind = self.annotation_kind(annotation) if annotation is not None else None
+        if kind is not None and kind.startswith(ANN) and value is not None:
+            kind = self.expr_kind(value, {}) or kind
+        if kind is None and is_new_type(value):  # X = NewType("X", AsyncSession)
+            assert isinstance(value, ast.Call)
+            known = self.annotation_kind(value.args[1])
+            if known:
+                self.module_env[target.id] = TYPE + known
+            return
+        if kind is None and isinstance(value, ast.Name | ast.Attribute):
+            known = self._qualified_kind(value, ANNOTATION_TYPES)  # DBSession = Session
+            kind = TYPE + known if known else None
         if kind is None and value is not None:
             kind = self.expr_kind(value, {})
             alias = self.annotation_kind(value) if kind is None else None
-            if alias and _looks_like_alias(value):
+            if alias and looks_like_alias(value):
                 self.module_env[target.id] = TYPE + alias
                 return
         if kind:
             self.module_env[target.id] = kind
+
+    def _class_kind(self, node: ast.ClassDef) -> str:
+        """``type:<kind>`` for a subclass of a typed class (``APIRouter``, ``Session``),
+        else the class itself (``type:@obj:Q``; ``@cls:Q|<base>`` while the base that
+        may be typed is imported)."""
+        own = f"{self.name}.{node.name}"
+        for base in node.bases:
+            known = self._qualified_kind(base, ANNOTATION_TYPES)
+            if known:
+                return TYPE + known
+            bound = self.module_env.get(base.id) if isinstance(base, ast.Name) else None
+            if bound is not None and bound.startswith(TYPE) and OBJ not in bound:
+                return bound
+            if bound is not None and bound.startswith((REF, CLS)):
+                return f"{CLS}{own}|{bound}"
+            qualname = self.qualname(base) if bound is None else None
+            if qualname and (isinstance(base, ast.Attribute) or base.id in self.imports.names):
+                return f"{CLS}{own}|{REF}{qualname}"
+        return TYPE + OBJ + own
 
     def exports(self) -> dict[str, str]:
         return dict(self.module_env)
@@ -149,23 +191,24 @@ class Resolver:
         for stmt in node.body:
             if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            env = self.function_env(stmt)
-            for inner in walk_scope(stmt):
-                if isinstance(inner, ast.Assign | ast.AnnAssign):
-                    targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
-                    for target in targets:
-                        if (
-                            isinstance(target, ast.Attribute)
-                            and isinstance(target.value, ast.Name)
-                            and target.value.id == "self"
-                        ):
-                            kind = (
-                                self.annotation_kind(inner.annotation)
-                                if isinstance(inner, ast.AnnAssign)
-                                else None
-                            ) or (self.expr_kind(inner.value, env) if inner.value else None)
-                            if kind:
-                                attributes.setdefault(target.attr, kind)
+            assigns = [
+                (inner, target)
+                for inner in walk_scope(stmt)
+                if type(inner) is ast.Assign or type(inner) is ast.AnnAssign
+                for target in (inner.targets if type(inner) is ast.Assign else [inner.target])  # type: ignore[attr-defined]
+                if type(target) is ast.Attribute
+                and type(target.value) is ast.Name  # type: ignore[attr-defined]
+                and target.value.id == "self"  # type: ignore[attr-defined]
+            ]
+            env = self.function_env(stmt) if assigns else {}
+            for inner, target in assigns:
+                kind = (
+                    self.annotation_kind(inner.annotation)
+                    if isinstance(inner, ast.AnnAssign)
+                    else None
+                ) or (self.expr_kind(inner.value, env) if inner.value else None)
+                if kind:
+                    attributes.setdefault(target.attr, kind)
         return attributes
 
     # -- names --------------------------------------------------------------------------
@@ -206,19 +249,22 @@ class Resolver:
         base, metadata = split_annotated(node)
         if base is not node:
             kind = self.annotation_kind(base)
-            if kind:
+            if kind and not kind.startswith(ANN):
                 return kind
             for marker in metadata:
                 if isinstance(marker, ast.Call):
-                    kind = self.dependency_kind(marker)
-                    if kind:
-                        return kind
-            return None
+                    injected = self.dependency_kind(marker)
+                    if injected:
+                        return injected
+            return kind
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return self.annotation_kind(node.left) or self.annotation_kind(node.right)
         if isinstance(node, ast.Subscript):
             outer = last_name(node.value)
             inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if outer in {"type", "Type"}:  # a factory's type[APIRouter]
+                kind = self.annotation_kind(inner[0])
+                return TYPE + kind if kind else None
             if outer in {"Optional", "Union"} | GENERATORS:
                 for element in inner if outer != "Optional" else inner[:1]:
                     kind = self.annotation_kind(element)
@@ -236,6 +282,12 @@ class Resolver:
                     return bound.removeprefix(TYPE)
                 if bound is None and node.id not in self.imports.names:
                     return BARE_TYPES.get(node.id)
+                if (
+                    bound is not None
+                    and bound.startswith(REF)  # facts: resolved later
+                    and bound[len(REF) :].partition(".")[0] not in sys.stdlib_module_names
+                ):
+                    return ANN + bound.removeprefix(REF)
             elif self.table is not None:
                 qualname = self.qualname(node)
                 bound = self.table.lookup(qualname) if qualname else None
@@ -259,6 +311,8 @@ class Resolver:
             return bound.removeprefix(RETURNS)
         if bound in PRODUCES:  # Depends(SessionLocal)
             return PRODUCES[bound]
+        if bound and bound.startswith(TYPE + OBJ):  # Depends(OrderService)
+            return bound.removeprefix(TYPE)
         if bound and bound.startswith(REF):
             return DEP + bound.removeprefix(REF)
         return None
@@ -293,6 +347,9 @@ class Resolver:
                 return ASYNC_FACTORY
         if maker:
             return maker
+        if call.args and self.qualname(func) == "functools.partial":
+            target = called_function(self, call.args[0], env)
+            return FN + target if target else None
         if isinstance(func, ast.Name) and func.id == "next" and call.args:
             inner = call.args[0]
             if isinstance(inner, ast.Call):
@@ -303,6 +360,8 @@ class Resolver:
             return PRODUCES[callee]
         if callee and callee.startswith(REF):
             return CALL + callee.removeprefix(REF)
+        if callee and callee.startswith((CALL, DEP, OF)):  # Router = factory(); Router()
+            return OF + callee
         if isinstance(func, ast.Attribute):
             owner = self.expr_kind(func.value, env)
             if owner in CONNECTS and func.attr in {"connect", "begin"}:
@@ -322,21 +381,21 @@ class Resolver:
         elif isinstance(func, ast.Attribute) and self.table is not None:
             qualname = self.qualname(func)
             bound = self.table.lookup(qualname) if qualname else None
-        if bound and bound.startswith(RETURNS):
-            return bound.removeprefix(RETURNS)
+        if bound and bound.startswith((RETURNS, TYPE)):  # a function, or a class
+            return bound.removeprefix(RETURNS).removeprefix(TYPE)
         if bound and bound.startswith(REF):
             return CALL + bound.removeprefix(REF)
-        return None
+        return OF + bound if bound and bound.startswith(CLS) else None
 
     # -- functions ----------------------------------------------------------------------
 
     def param_kind(self, annotation: ast.expr | None, default: ast.expr | None) -> str | None:
         kind = self.annotation_kind(annotation)
-        if kind:
+        if kind and not kind.startswith(ANN):
             return kind
         if isinstance(default, ast.Call):
-            return self.dependency_kind(default)
-        return None
+            return self.dependency_kind(default) or kind
+        return kind
 
     def function_env(
         self, func: FunctionNode, owner: dict[str, str] | None = None
@@ -357,8 +416,12 @@ class Resolver:
                     kind = self.dependency_kind(marker) or kind
             if kind:
                 env[param.name] = kind
-        statements = list(walk_scope(func))
-        for _ in range(2):
+        binding = _BINDING
+        statements = [node for node in walk_scope(func) if type(node) in binding]
+        before = len(env)
+        for node in statements:
+            self._bind(node, env)
+        if len(env) != before:  # a name bound late may type one bound earlier
             for node in statements:
                 self._bind(node, env)
         return env
@@ -371,7 +434,9 @@ class Resolver:
                     if isinstance(target, ast.Name):
                         env[target.id] = kind
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            kind = self.annotation_kind(node.annotation) or self.expr_kind(node.value, env)
+            kind = self.annotation_kind(node.annotation)
+            if kind is None or kind.startswith(ANN):
+                kind = self.expr_kind(node.value, env) or kind
             if kind:
                 env[node.target.id] = kind
         elif isinstance(node, ast.With | ast.AsyncWith):
@@ -385,18 +450,19 @@ class Resolver:
         """What a function returns or yields (for dependencies), from its annotation or
         from the values it yields/returns."""
         kind = self.annotation_kind(func.returns) if func.returns is not None else None
-        if kind:
+        if kind and not kind.startswith(ANN):
             return kind
-        env = self.function_env(func)
+        env: dict[str, str] | None = None  # the function's names, read only when used
         for node in walk_scope(func):
-            value = None
-            if isinstance(node, ast.Yield | ast.Return):
-                value = node.value
-            if value is not None:
-                found = self.expr_kind(value, env)
-                if found:
+            if type(node) in _EXITS and (value := node.value) is not None:  # type: ignore[attr-defined]
+                if env is None and any(
+                    type(n) is ast.Name and n.id not in self.module_env  # type: ignore[attr-defined]
+                    for n in ast.walk(value)
+                ):
+                    env = self.function_env(func)
+                if found := self.expr_kind(value, env or {}):
                     return found
-        return None
+        return kind
 
     def functions_with_env(self, tree: ast.Module) -> Iterator[tuple[FunctionNode, dict[str, str]]]:
         """Every function of the module with its environment (methods see ``self.x``)."""
@@ -411,13 +477,24 @@ class Resolver:
             yield func, self.function_env(func, methods.get(id(func)))
 
 
-def _looks_like_alias(value: ast.expr) -> bool:
-    """``Annotated[Session, Depends(get_db)]`` or a bare type name: an annotation alias."""
-    return isinstance(value, ast.Subscript | ast.Name | ast.Attribute)
+def called_function(resolver: Resolver, func: ast.expr, env: dict[str, str]) -> str | None:
+    """The qualified name of the project function (or class) ``func`` calls: a function
+    of the module or imported, a method of an instance of a project class, a partial."""
+    if isinstance(func, ast.Name):
+        bound = env.get(func.id)
+        if bound is not None:
+            return bound.removeprefix(FN) if bound.startswith(FN) else None
+        if func.id in resolver.functions or func.id in resolver.module_env:
+            known = resolver.module_env.get(func.id, "")
+            return known.removeprefix(FN) if known.startswith(FN) else f"{resolver.name}.{func.id}"
+        return resolver.absolute.get(func.id)
+    if isinstance(func, ast.Attribute):
+        owner = resolver.expr_kind(func.value, env)
+        if owner is not None:
+            return owner.removeprefix(OBJ) + "." + func.attr if owner.startswith(OBJ) else None
+        return resolver.qualname(func)
+    return None
 
 
-def module_facts(tree: ast.Module, imports: Imports, path: str) -> ModuleFacts:
-    """The typed names one module exports, resolved without other modules' facts."""
-    name = module_name(path)
-    resolver = Resolver(tree, imports, name, None, path.endswith("__init__.py"))
-    return ModuleFacts(name, resolver.absolute, resolver.exports())
+_BINDING = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith})
+_EXITS = (ast.Yield, ast.Return)

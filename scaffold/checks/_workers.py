@@ -13,7 +13,10 @@ from scaffold.checks._per_file import FileFacts, facts_of, lint
 from scaffold.checks._reading import parse_file, read
 
 if TYPE_CHECKING:
+    from scaffold.checks._calls import CallFacts
     from scaffold.checks.rules import Module, Project
+
+Linted = dict[str, tuple[list[Finding], "CallFacts | None"]]
 
 PARALLEL_FROM = 200  # files to parse before worker processes pay for themselves
 
@@ -40,17 +43,15 @@ class Shard:
                 self.modules[path] = module
         return out
 
-    def lint(
-        self, project: Project, jobs: list[tuple[str, frozenset[str]]]
-    ) -> dict[str, list[Finding]]:
-        out: dict[str, list[Finding]] = {}
+    def lint(self, project: Project, jobs: list[tuple[str, frozenset[str]]]) -> Linted:
+        out: Linted = {}
         for path, kinds in jobs:
             module = self.modules.get(path)
             if module is None:
                 data, _ = read(self.root, path)
                 tree, lines, error, _ = parse_file(path, data or b"", self.target)
                 if tree is None:
-                    out[path] = [error] if error else []
+                    out[path] = ([error] if error else [], None)
                     continue
                 from scaffold.checks.rules import Module
 
@@ -108,9 +109,7 @@ class Pool:
             out.update(connection.recv())
         return out
 
-    def lint(
-        self, project: Project, jobs: list[tuple[str, frozenset[str]]]
-    ) -> dict[str, list[Finding]]:
+    def lint(self, project: Project, jobs: list[tuple[str, frozenset[str]]]) -> Linted:
         # Each file is linted where it was parsed; the others are spread evenly.
         owners: list[list[tuple[str, frozenset[str]]]] = [[] for _ in range(len(self.workers) + 1)]
         spread = []

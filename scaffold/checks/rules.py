@@ -19,20 +19,20 @@ from dataclasses import dataclass, field
 
 from scaffold.checks._blocking import advice, blocking_call
 from scaffold.checks._finding import Finding, char_column
+from scaffold.checks._flow import HEADER, Flow, is_listed, issues_here
 from scaffold.checks._kinds import DATABASE, SYNC_SESSIONS
+from scaffold.checks._routes import RouteFinder, Routes, outside_requests, route_methods
 from scaffold.checks._schemas import SchemaIndex
 from scaffold.checks._symbols import SymbolTable, module_name
 from scaffold.checks._syntax import (
     FunctionNode,
     Imports,
     Param,
-    handlers,
     identifiers,
     index_of,
     keyword,
     last_name,
     markers,
-    name_parts,
     params,
     split_annotated,
     walk_scope,
@@ -54,6 +54,7 @@ class Module:
     _envs: list[tuple[FunctionNode, dict[str, str]]] | None = field(
         default=None, init=False, repr=False
     )
+    _handlers: Routes | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.imports = Imports(self.tree)
@@ -77,6 +78,18 @@ class Module:
             self._envs = list(resolver.functions_with_env(self.tree))
         return self._envs
 
+    def handlers(self, project: Project) -> Routes:
+        """The module's FastAPI/Starlette route handlers with what registers each."""
+        if self._handlers is None:
+            finder = RouteFinder(
+                self.tree,
+                self.resolver(project),
+                lambda: {id(func): env for func, env in self.functions(project)},
+                project.table.tops(),
+            )
+            self._handlers = finder.handlers()
+        return self._handlers
+
     def finding(self, node: ast.AST, code: str, message: str) -> Finding:
         line, offset = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
         return Finding(self.path, line, char_column(self.lines, line, offset), code, message)
@@ -88,6 +101,24 @@ class Project:
 
     table: SymbolTable = field(default_factory=lambda: SymbolTable([]))
     schemas: SchemaIndex = field(default_factory=lambda: SchemaIndex([]))
+    returned: frozenset[str] = frozenset()  # class names routes return (``_flow``)
+    _exposed: frozenset[str] | None = field(default=None, repr=False)
+
+    def exposed(self) -> frozenset[str]:
+        """The schema classes a route returns, with the schemas nested in their fields."""
+        if self._exposed is None:
+            seen: set[str] = set()
+            pending = list(self.returned)
+            while pending:
+                name = pending.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                for cls in self.schemas.classes.get(name, []):
+                    for found in self.schemas.fields(cls).values():
+                        pending.extend(r for r in found.refs if r not in seen)
+            self._exposed = frozenset(seen)
+        return self._exposed
 
 
 RuleFunc = Callable[[Module, Project], Iterator[Finding]]
@@ -128,7 +159,8 @@ def blocking_call_in_async(module: Module, project: Project) -> Iterator[Finding
     ``subprocess.*``, ``os.system``, ``urllib.request.urlopen``, ``sqlite3.connect``,
     ``psycopg2.connect``, ``smtplib.SMTP`` (import aliases resolved). Code in a nested
     sync ``def`` or ``lambda`` is skipped: that is how work goes to a thread
-    (``await asyncio.to_thread(work)``).
+    (``await asyncio.to_thread(work)``). Calls of the project's own functions that
+    block are reported by the project-wide pass (``_calls``), with their chain.
     """
     for func, node, what in _sync_blocking_calls(module, project):
         yield module.finding(
@@ -149,16 +181,19 @@ def _uses_sync_session(func: FunctionNode, env: dict[str, str]) -> bool:
 def sync_route_handler(module: Module, project: Project) -> Iterator[Finding]:
     """SC102: a route handler declared with plain ``def`` (standing order 2: async only).
 
-    A handler is any function decorated with ``@<router-or-app>.get/post/put/patch/
-    delete/head/options/trace/api_route(...)``. FastAPI runs a sync handler in a thread
+    A handler is a FastAPI/Starlette route (``_routes``): ``@<router-or-app>.get/post/
+    put/patch/delete/head/options/trace/api_route(...)`` on a FastAPI or Starlette app
+    or router (or a subclass), ``add_api_route`` or a ``Route`` endpoint; other
+    frameworks' decorators (Flask, Slack, Celery...) are not routes. FastAPI runs a sync handler in a thread
     pool, which hides blocking I/O instead of removing it. When the handler uses a sync
     ``Session``, the message says to switch it to ``AsyncSession`` in the same change:
     ``async def`` alone would block the event loop (SC101).
     """
-    envs = {id(func): env for func, env in module.functions(project)}
-    for func, _ in handlers(module.tree):
+    envs: dict[int, dict[str, str]] = {}
+    for func, _ in module.handlers(project):
         if not isinstance(func, ast.FunctionDef):
             continue
+        envs = envs or {id(f): env for f, env in module.functions(project)}
         if _uses_sync_session(func, envs.get(id(func), {})):
             message = (
                 f"route handler {func.name}() is a sync def on a sync Session; make it "
@@ -173,14 +208,15 @@ def sync_route_handler(module: Module, project: Project) -> Iterator[Finding]:
 # --- SC201 ----------------------------------------------------------------------------
 
 _QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "text"})
+_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "rollback"})
 
 
 def _is_generator(func: FunctionNode) -> bool:
     return any(isinstance(node, ast.Yield | ast.YieldFrom) for node in walk_scope(func))
 
 
-def is_router(module: Module) -> bool:
-    return "routers" in module.kinds or next(handlers(module.tree), None) is not None
+def is_router(module: Module, project: Project) -> bool:
+    return "routers" in module.kinds or bool(module.handlers(project))
 
 
 @_rule("SC201")
@@ -191,19 +227,28 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
     handlers. Flags ``select/insert/update/delete/text`` from SQLAlchemy or SQLModel
     and any method call on a value whose type is a database session, connection or
     engine (a parameter typed ``AsyncSession``/``Session``, a ``Depends(get_db)``
-    whose dependency yields one, an alias such as ``SessionDep``). Passing the session
+    whose dependency yields one, an alias such as ``SessionDep``, a subclass, a
+    ``NewType`` or a re-export under the project's own name); writes (``add``,
+    ``delete``, ``commit``, ``flush``...) say so. Passing the session
     to a service is fine. Dependency generators (functions that ``yield``) may manage
     the session (``commit``/``rollback``). A call already reported as SC101 is not
-    reported again, and a query builder inside a reported call is part of it.
+    reported again, and a query builder inside a reported call is part of it. In a
+    module that is a router only by its routes, code no request runs (start-up code
+    in an app factory) is left alone.
     """
-    if not is_router(module):
+    if not is_router(module, project):
         return
     resolver = module.resolver(project)
     blocking = {id(node) for _, node, _ in _sync_blocking_calls(module, project)}
     reported: set[int] = set()
     findings: list[Finding] = []
+    outside = (
+        set()
+        if "routers" in module.kinds
+        else outside_requests(module.tree, module.handlers(project), module.functions(project))
+    )
     for func, env in module.functions(project):
-        if _is_generator(func):
+        if _is_generator(func) or id(func) in outside:
             continue
         for node in walk_scope(func):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
@@ -213,19 +258,18 @@ def query_in_router(module: Module, project: Project) -> Iterator[Finding]:
                 continue
             inner = {id(n) for n in ast.walk(node)}
             if id(node) not in blocking:
-                findings.append(
-                    module.finding(
-                        node,
-                        "SC201",
-                        f"router queries the database ({ast.unparse(node.func.value)}."
-                        f"{node.func.attr}()); move the query into a service",
-                    )
+                call = f"{ast.unparse(node.func.value)}.{node.func.attr}()"
+                message = (
+                    f"router writes through the session ({call}); move the write into a service"
+                    if node.func.attr in _WRITES
+                    else f"router queries the database ({call}); move the query into a service"
                 )
+                findings.append(module.finding(node, "SC201", message))
             reported |= inner
     generators = {
         id(n)
         for func, _ in module.functions(project)
-        if _is_generator(func)
+        if _is_generator(func) or id(func) in outside
         for n in walk_scope(func)
     }
     for node in index_of(module.tree).calls:
@@ -285,15 +329,21 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
     (also under ``Optional``/``| None``/``Annotated``), a ``Body()`` with no
     annotation, and ``request.json()`` / ``request.body()`` on a ``Request``
     parameter. Parameters injected by ``Depends``/``Query``/``Header``... are not bodies
-    and are left alone.
+    and are left alone. ``request.body()`` is fine when those bytes reach a call
+    together with a secret, a signature header or an HMAC (``_flow``: data flow, not
+    the verifier's name): that is a webhook checking its signature.
     """
-    for func, _ in handlers(module.tree):
+    for func, _ in module.handlers(project):
         requests: set[str] = set()
+        seeds: dict[str, set[str]] = {}
         for param in params(func):
             if _is_request(param):
                 requests.add(param.name)
+                seeds[param.name] = {"request"}
                 continue
             kinds = {last_name(marker.func) for marker in markers(param)}
+            if "Header" in kinds:
+                seeds[param.name] = {HEADER}
             if kinds & _NOT_BODY:
                 continue
             if _is_untyped(param.annotation):
@@ -311,7 +361,7 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
                     f"parameter {param.name!r} of {func.name}() is a Body() with no model; "
                     "annotate it with a Pydantic model",
                 )
-        verified = _verifies_signature(func, requests)
+        verified = Flow(func, module.imports, seeds).verified(func) if requests else False
         for node in walk_scope(func):
             if (
                 isinstance(node, ast.Call)
@@ -329,47 +379,6 @@ def untyped_request_body(module: Module, project: Project) -> Iterator[Finding]:
                 )
 
 
-_VERIFY_WORDS = frozenset({"verify", "signature", "signed", "sig", "hmac", "construct"})
-
-
-def _is_verifier(call: ast.Call) -> bool:
-    """``hmac.new(...)``, ``hmac.compare_digest``, ``verify_signature(...)``,
-    ``stripe.Webhook.construct_event(...)``, ``secrets.compare_digest``."""
-    name = last_name(call.func) or ""
-    if name == "compare_digest" or (
-        isinstance(call.func, ast.Attribute) and last_name(call.func.value) == "hmac"
-    ):
-        return True
-    return bool(set(name_parts(name)) & _VERIFY_WORDS)
-
-
-def _verifies_signature(func: FunctionNode, requests: set[str]) -> bool:
-    """The handler reads ``request.body()`` and passes those bytes to a verifier."""
-    raw: set[str] = set()
-    for node in walk_scope(func):
-        if isinstance(node, ast.Assign) and _reads_body(node.value, requests):
-            raw |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    for node in walk_scope(func):
-        if isinstance(node, ast.Call) and _is_verifier(node):
-            arguments = [*node.args, *(kw.value for kw in node.keywords)]
-            for argument in arguments:
-                names = {n.id for n in ast.walk(argument) if isinstance(n, ast.Name)}
-                if names & raw or _reads_body(argument, requests):
-                    return True
-    return False
-
-
-def _reads_body(node: ast.AST | None, requests: set[str]) -> bool:
-    return node is not None and any(
-        isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and n.func.attr == "body"
-        and isinstance(n.func.value, ast.Name)
-        and n.func.value.id in requests
-        for n in ast.walk(node)
-    )
-
-
 # --- SC401 / SC402 ----------------------------------------------------------------------
 
 _ISSUING_METHODS = frozenset({"post", "put", "patch"})
@@ -380,7 +389,9 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
     """SC401 (schemas): a read schema declares or inherits a sensitive field (order 5).
 
     A read schema is a Pydantic class named ``*Read/*Out/*Response/*Public/*Detail/*Item``
-    or one with ``from_attributes=True`` (or v1 ``orm_mode``) in its own config. A field
+    or one with ``from_attributes=True`` (or v1 ``orm_mode``) in its own config, and it
+    is judged only when a route returns it (``response_model=``, the return annotation,
+    a class its ``return`` builds, or a schema nested in one of those). A field
     is sensitive when marked ``Field(json_schema_extra={"sensitive": True})`` or named
     like a secret (:func:`sensitive_name`), unless it is ``Field(exclude=True)`` or a
     ``bool``. Own fields are reported on their line; inherited ones on the class line,
@@ -389,8 +400,9 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
     they are returned (SC401 on a GET, SC402 on a route that issues them).
     """
     index = project.schemas
+    exposed = project.exposed()
     for cls in index.by_path.get(module.path, []):
-        if not cls.is_read or not index.is_schema(cls):
+        if not cls.is_read or not index.is_schema(cls) or cls.name not in exposed:
             continue
         for found in index.fields(cls).values():
             if not found.reason or found.credential:
@@ -399,7 +411,7 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
                 line, col, where = found.line, found.col, ""
             else:
                 owner = index.lookup(found.owner, module.path)
-                if owner is not None and owner.is_read:
+                if owner is not None and owner.is_read and owner.name in exposed:
                     continue
                 line, col, where = cls.line, 1, f" (inherited from {found.owner})"
             yield Finding(
@@ -412,32 +424,16 @@ def sensitive_field_in_read_schema(module: Module, project: Project) -> Iterator
             )
 
 
-def _route_methods(decorators: list[ast.Call]) -> set[str]:
-    methods: set[str] = set()
-    for decorator in decorators:
-        attr = decorator.func.attr if isinstance(decorator.func, ast.Attribute) else ""
-        if attr == "api_route":
-            listed = keyword(decorator, "methods")
-            if isinstance(listed, ast.List | ast.Tuple):
-                methods |= {
-                    e.value.lower()
-                    for e in listed.elts
-                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                }
-            else:
-                methods.add("get")
-        else:
-            methods.add(attr)
-    return methods
-
-
 @_rule("SC401")
 def sensitive_response_model(module: Module, project: Project) -> Iterator[Finding]:
     """SC401 (handlers): ``response_model=`` (or the return annotation when there is no
-    ``response_model``) names a schema class with a sensitive field. A POST/PUT/PATCH
-    route whose only sensitive fields are credentials (a login's access token, an API
-    key shown once on creation) issues them: that is SC402, for information."""
-    for func, decorators in handlers(module.tree):
+    ``response_model``) names a schema class with a sensitive field. A route whose only
+    sensitive fields are credentials issues them to its caller when it is a
+    POST/PUT/PATCH (a login's access token, an API key shown once on creation) or when
+    it builds the credential it returns from a call it makes (a token minted for the
+    caller): that is SC402, for information. A route that lists them (``list[X]``) or
+    hands back a stored one (a GET of a saved key) stays SC401."""
+    for func, decorators in module.handlers(project):
         targets: list[ast.expr] = []
         for decorator in decorators:
             model = keyword(decorator, "response_model")
@@ -445,14 +441,19 @@ def sensitive_response_model(module: Module, project: Project) -> Iterator[Findi
                 targets.append(model)
         if not targets and func.returns is not None:
             targets.append(func.returns)
-        issues = bool(_route_methods(decorators) & _ISSUING_METHODS)
+        issues = bool(route_methods(decorators) & _ISSUING_METHODS)
         for target in targets:
             for name in dict.fromkeys(identifiers(target)):
                 leak = project.schemas.sensitive(name, module.path)
                 if not leak:
                     continue
                 cls, found = leak
-                if issues and all(f.credential for f in found):
+                credentials = [f.name for f in found if f.credential]
+                if (
+                    len(credentials) == len(found)
+                    and not is_listed(target)
+                    and (issues or issues_here(func, credentials))
+                ):
                     shown = ", ".join(repr(f.name) for f in found)
                     yield module.finding(
                         target,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from scaffold.checks._cache import RunCache, global_key, stat
 from scaffold.checks._catalogue import severity_of
 from scaffold.checks._config import CheckConfig
-from scaffold.checks._files import collect, versions_dir
+from scaffold.checks._files import collect, versions_dirs
 from scaffold.checks._finding import Finding, char_column
 from scaffold.checks._parse import requires_python
 from scaffold.checks._per_file import FileFacts
@@ -31,6 +31,7 @@ from scaffold.checks._workers import Shard, pool
 
 if TYPE_CHECKING:  # the rules are imported only when a file has to be read again
     from scaffold.checks import indexes, migrations
+    from scaffold.checks._symbols import SymbolTable
 
 
 @dataclass
@@ -147,23 +148,19 @@ def _lint_project(
     catalog_url: str | None,
 ) -> list[Finding]:
     """Every finding but Alembic's (before severities and ``disable``), cached."""
-    versions = versions_dir(root, config)
-    script_dir = versions.parent if versions.is_dir() else None
-    collected = collect(root, config, script_dir)
+    folders = [folder for folder in versions_dirs(root, config) if folder.is_dir()]
+    collected = collect(root, config, [folder.parent for folder in folders])
     modules = collected.modules
     report.excluded = collected.excluded
     report.grammar = requires_python(root)
     target = report.grammar
     if only is not None:
         return _lint_only(root, modules, list(only), target, report)
-    revision_paths = (
-        [
-            f.relative_to(root).as_posix() if f.is_relative_to(root) else f.as_posix()
-            for f in sorted(versions.glob("*.py"))
-        ]
-        if versions.is_dir()
-        else []
-    )
+    revision_paths = [
+        f.relative_to(root).as_posix() if f.is_relative_to(root) else f.as_posix()
+        for folder in folders
+        for f in sorted(folder.glob("*.py"))
+    ]
     report.modules, report.migrations = len(modules), len(revision_paths)
     cache = RunCache(
         root,
@@ -178,8 +175,18 @@ def _lint_project(
         return list(cache.index["findings"])
     stored = cache.stored_facts()
     files, to_parse, contents = _reuse_facts(root, modules, cache, stored.get("files", {}), report)
-    _run_file_rules(root, target, modules, files, to_parse, contents, report)
+    table = _run_file_rules(root, target, modules, files, to_parse, contents, report)
     findings = [finding for facts in files.values() for finding in facts.findings]
+    if "SC101" not in config.disable:
+        from scaffold.checks._calls import blocking_findings
+
+        calls = [facts.calls for facts in files.values() if facts.calls is not None]
+        read_lines: dict[str, list[str]] = {}
+        findings += [
+            f
+            for f in blocking_findings(calls, table)
+            if not suppressed(f, lines_of(root, f.path, read_lines))
+        ]
     revisions, revision_files = _revisions(
         root, revision_paths, stored.get("revisions", {}), target
     )
@@ -242,9 +249,10 @@ def _run_file_rules(
     to_parse: list[tuple[str, str, frozenset[str]]],
     contents: dict[str, bytes],
     report: CheckReport,
-) -> None:
+) -> SymbolTable:
     """Parse ``to_parse`` into ``files``, then run the per-file rules again on each file
-    whose findings were made with other cross-file facts (or none yet)."""
+    whose findings were made with other cross-file facts (or none yet). Returns the
+    project's symbol table (for the call graph)."""
     from scaffold.checks._schemas import SchemaIndex
     from scaffold.checks._symbols import SymbolTable
     from scaffold.checks.rules import Project
@@ -257,8 +265,9 @@ def _run_file_rules(
         table = SymbolTable([f.types for f in files.values() if f.types is not None])
         classes = [c for f in files.values() for c in f.schemas]
         schema_paths = frozenset(p for p, k in modules.items() if "schemas" in k)
-        project = Project(table, SchemaIndex(classes, schema_paths))
-        key = global_key(table, classes, schema_paths)
+        returned = frozenset(name for f in files.values() for name in f.returned)
+        project = Project(table, SchemaIndex(classes, schema_paths), returned)
+        key = global_key(table, classes, schema_paths, returned)
         lint_jobs = [
             (path, modules[path])
             for path, facts in files.items()
@@ -270,8 +279,9 @@ def _run_file_rules(
             workers.close()
     for path, facts in files.items():
         if path in results:
-            facts.findings = results[path]
+            facts.findings, facts.calls = results[path]
             facts.findings_key = key
+    return table
 
 
 def _project_findings(
@@ -288,7 +298,11 @@ def _project_findings(
     revision graph's and SC501 (with the live catalog's indexes when asked)."""
     from scaffold.checks import indexes, migrations
 
-    project_findings = list(migrations.revision_graph(revisions))
+    project_findings = [
+        finding
+        for history in histories(revisions)
+        for finding in migrations.revision_graph(history)
+    ]
     catalog: list[indexes.Index] | str = []
     if catalog_url and "SC501" not in config.disable:
         catalog = indexes.catalog_indexes(python, catalog_url, str(root))
@@ -342,12 +356,13 @@ def _lint_only(
     table = SymbolTable([f.types for f in files.values() if f.types is not None])
     classes = [c for f in files.values() for c in f.schemas]
     schema_paths = frozenset(p for p in files if "schemas" in modules[p])
+    returned = frozenset(name for f in files.values() for name in f.returned)
     results = shard.lint(
-        Project(table, SchemaIndex(classes, schema_paths)),
+        Project(table, SchemaIndex(classes, schema_paths), returned),
         [(path, modules[path]) for path in wanted],
     )
     report.modules = len(wanted)
-    return [finding for path in wanted for finding in results.get(path, [])]
+    return [finding for path in wanted for finding in results.get(path, ([], None))[0]]
 
 
 def run_checks(
@@ -394,6 +409,15 @@ def _revisions(
     return revisions, found
 
 
+def histories(revisions: list[migrations.Revision]) -> list[list[migrations.Revision]]:
+    """The revisions by folder: each folder of an Alembic config (``[core]``,
+    ``[tenant]``) is its own history, with its own head."""
+    by_folder: dict[str, list[migrations.Revision]] = {}
+    for rev in revisions:
+        by_folder.setdefault(rev.path.rpartition("/")[0], []).append(rev)
+    return list(by_folder.values())
+
+
 def upgrade_order(revisions: list[migrations.Revision]) -> list[migrations.Revision]:
     """Revisions parents first (ties by path), the order ``alembic upgrade`` applies them."""
     by_id = {rev.revision: rev for rev in sorted(revisions, key=lambda r: r.path)}
@@ -426,7 +450,11 @@ def _unindexed(
 ) -> list[Finding]:
     from scaffold.checks import indexes
 
-    ordered = [(rev.path, revision_files[rev.path].events) for rev in upgrade_order(revisions)]
+    ordered = [
+        (rev.path, revision_files[rev.path].events)
+        for history in histories(revisions)
+        for rev in upgrade_order(history)
+    ]
     state = indexes.replay(ordered)
     findings = []
     for item in indexes.unindexed(models, state, catalog):

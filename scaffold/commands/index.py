@@ -58,17 +58,17 @@ class _Read:
 
 def _read_project(root: Path) -> _Read:
     from scaffold.checks import CheckConfig, indexes
-    from scaffold.checks._files import collect, versions_dir
+    from scaffold.checks._files import collect, versions_dirs
     from scaffold.checks._parse import requires_python
-    from scaffold.checks.runner import _parse_file, upgrade_order
+    from scaffold.checks.runner import _parse_file, histories, upgrade_order
 
     try:
         config = CheckConfig.from_pyproject(root)
     except ValueError:
         config = CheckConfig()
     target = requires_python(root)
-    versions = versions_dir(root, config)
-    collected = collect(root, config, versions.parent if versions.is_dir() else None)
+    folders = [folder for folder in versions_dirs(root, config) if folder.is_dir()]
+    collected = collect(root, config, [folder.parent for folder in folders])
     trees: dict[str, ast.Module] = {}
     facts = []
     for path in collected.modules:
@@ -82,8 +82,8 @@ def _read_project(root: Path) -> _Read:
     revisions, events = [], {}
     from scaffold.checks import migrations
 
-    for file in sorted(versions.glob("*.py")) if versions.is_dir() else []:
-        path = file.relative_to(root).as_posix()
+    for file in [f for folder in folders for f in sorted(folder.glob("*.py"))]:
+        path = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
         tree, _lines, _error, _ = _parse_file(path, file.read_bytes(), target)
         if tree is None:
             continue
@@ -91,7 +91,8 @@ def _read_project(root: Path) -> _Read:
         if revision is not None:
             revisions.append(revision)
             events[path] = indexes.migration_events(tree)
-    state = indexes.replay([(r.path, events[r.path]) for r in upgrade_order(revisions)])
+    ordered = [r for history in histories(revisions) for r in upgrade_order(history)]
+    state = indexes.replay([(r.path, events[r.path]) for r in ordered])
     unindexed = indexes.unindexed(facts, state)
     models = []
     for found in facts:
