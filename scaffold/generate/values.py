@@ -24,6 +24,21 @@ INT_LIMIT_NAMES = {
 LONG_STRING = 60
 
 
+def _pieces(value: str) -> list[str]:
+    """``value`` in pieces of at most ``LONG_STRING`` characters, each ending after a
+    space where one is near (words stay whole when read), else where the length ends.
+
+    >>> _pieces("word " * 20)[0]
+    'word word word word word word word word word word word word '
+    """
+    pieces = []
+    while len(value) > LONG_STRING:
+        cut = value.rfind(" ", LONG_STRING // 2, LONG_STRING) + 1 or LONG_STRING
+        pieces.append(value[:cut])
+        value = value[cut:]
+    return [*pieces, value] if value else pieces
+
+
 def literal(value: Any) -> str:
     """Python source for a user value; strings always go through ``repr``.
 
@@ -36,8 +51,7 @@ def literal(value: Any) -> str:
         if len(value) > LONG_STRING:
             # Implicitly concatenated pieces, one per line once formatted: a long default,
             # pattern or message stays within the line length (ruff E501).
-            pieces = [value[i : i + LONG_STRING] for i in range(0, len(value), LONG_STRING)]
-            return "(" + " ".join(_string(piece) for piece in pieces) + ")"
+            return "(" + " ".join(_string(piece) for piece in _pieces(value)) + ")"
         return _string(value)
     if isinstance(value, float):
         return repr(value)
