@@ -6,7 +6,8 @@ at /api/v2); an enum value added (its CHECK replaced); the name made text and un
 (the constraint built concurrently on PostgreSQL). Each database then gets rows at the create
 revision, runs upgrade → downgrade → upgrade keeping them, and refuses a further
 narrowing (a name of 3 characters) that names the offending rows, writing nothing. The
-generated project's own tests pass after the alters.
+generated project's own tests pass after the alters, with a per-resource rate limit
+(``scaffold limit``) whose 429 test runs on both databases.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def altered(tmp_path_factory: pytest.TempPathFactory, pristine_project: Path) ->
         ["name:text:optional:unique", "--approve"],
     ):
         assert scaffold("field", "alter", "rooms", *more, project=project).exit_code == 0
+    limited = scaffold("limit", "rooms", "3/minute", project=project)
+    assert limited.exit_code == 0, limited.output
     return project
 
 
@@ -111,8 +114,22 @@ def test_alters_round_trip_with_rows_on_postgres_and_a_narrowing_names_them(
     _refuses_a_shorter_name(altered, pg_url)
 
 
-def test_the_generated_suite_passes_after_the_alters(altered: Path, tmp_path: Path) -> None:
-    env = db_env(f"sqlite+aiosqlite:///{tmp_path}/suite.db")
-    suites = ["tests/test_rooms.py", "tests/test_rooms_v3.py"]  # the oldest and the newest
-    result = run(altered, "pytest", "-q", "-p", "no:randomly", *suites, env=env)
+SUITES = ["tests/test_rooms.py", "tests/test_rooms_v3.py"]  # the oldest and the newest
+
+
+def _suite_passes(project: Path, url: str) -> None:
+    result = run(project, "pytest", "-q", "-p", "no:randomly", *SUITES, env=db_env(url))
     assert passed_count(result.stdout) >= 20, result.stdout[-2000:]
+
+
+def test_the_generated_suite_passes_after_the_alters(altered: Path, tmp_path: Path) -> None:
+    tests = (altered / "tests/test_rooms_v3.py").read_text()
+    assert "def test_the_rooms_rate_limit_answers_429_after_3_requests" in tests
+    _suite_passes(altered, f"sqlite+aiosqlite:///{tmp_path}/suite.db")
+
+
+@pytest.mark.pg
+def test_the_generated_suite_passes_after_the_alters_on_postgres(
+    altered: Path, pg_url: str
+) -> None:
+    _suite_passes(altered, pg_url)
