@@ -1,0 +1,155 @@
+"""Safe DDL on tables that hold rows (issue 32, item 3): the migrations of `field add`
+(a foreign key, a required column), `index add`, `constraint add --check` and `field
+alter` (to NOT NULL) run on PostgreSQL 15 without blocking steps (NOT VALID then
+VALIDATE in a later transaction, CONCURRENTLY, NOT NULL through a validated CHECK),
+pass squawk file by file through the project's own `make squawk`, and round trip with
+rows in the table; on SQLite the same files keep their batch mode."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.helpers import BIN, db_env, run, scaffold
+
+pytestmark = pytest.mark.e2e
+
+CHANGES = [
+    ["resource", "rooms", "name:str=40"],
+    ["resource", "bookings", "title:str=40", "note:str=80:optional", "hours:int"],
+    ["field", "add", "bookings", "room_id:ref=rooms:optional", "seats:int:default=1"],
+    ["index", "add", "bookings", "title"],
+    ["constraint", "add", "bookings", "--check", "hours<=24"],
+    ["field", "alter", "bookings", "note:str=80", "--backfill", "n/a", "--approve"],
+]
+ROOMS = "INSERT INTO rooms (name, created_at, updated_at) VALUES ('a', {now}, {now})"
+BOOKINGS = (
+    "INSERT INTO bookings (title, note, hours, created_at, updated_at) VALUES "
+    "('x', NULL, 2, {now}, {now}), ('y', 'kept', 8, {now}, {now})"
+)
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory: pytest.TempPathFactory, pristine_project: Path) -> Path:
+    """A project whose bookings table was changed four ways after it was created."""
+    project = tmp_path_factory.mktemp("safe-ddl") / "myapp"
+    shutil.copytree(pristine_project, project)
+    for argv in CHANGES:
+        result = scaffold(*argv, "--no-verify", project=project)
+        assert result.exit_code == 0, (argv, result.output)
+    return project
+
+
+ROUND_TRIP = """
+import sys
+from alembic import command
+from alembic.config import Config
+
+config, created = Config("alembic.ini"), sys.argv[1]
+command.upgrade(config, "head")
+command.downgrade(config, created)
+command.upgrade(config, "head")
+command.check(config)
+"""
+
+
+def _revision(project: Path, slug: str) -> str:
+    return next((project / "migrations/versions").glob(f"*_{slug}.py")).name.split("_")[0]
+
+
+def _make_squawk(project: Path) -> subprocess.CompletedProcess[str]:
+    """The project's own `make squawk`, with this venv's tools (its stamp up to date)."""
+    (project / ".lint-stamp").touch()
+    return subprocess.run(
+        ["make", "-s", "squawk", f"VENV={BIN.parent}", "STAMP=.lint-stamp"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_each_migration_passes_squawk_on_its_own_through_make_squawk(changed: Path) -> None:
+    proc = _make_squawk(changed)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    files = sorted((changed / ".squawk-sql").glob("*.sql"))
+    assert len(files) == len(CHANGES)
+    add = (
+        changed / ".squawk-sql" / f"{_revision(changed, 'bookings_add_room_id*')}.sql"
+    ).read_text()
+    # The foreign key: NOT VALID, validated after a COMMIT; its index built concurrently.
+    fk = add.index("REFERENCES rooms (id) NOT VALID")
+    assert fk < add.index("COMMIT", fk) < add.index('VALIDATE CONSTRAINT "fk_bookings_room_id')
+    assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_bookings_room_id" in add
+    # The required column: a NOT VALID check, validated, SET NOT NULL, the check dropped.
+    steps = [
+        "CHECK (seats IS NOT NULL) NOT VALID",
+        "COMMIT",
+        'VALIDATE CONSTRAINT "ck_bookings_seats_not_null"',
+        "ALTER COLUMN seats SET NOT NULL",
+        'DROP CONSTRAINT IF EXISTS "ck_bookings_seats_not_null"',
+    ]
+    at = [add.index(steps[0])]
+    for step in steps[1:]:
+        at.append(add.index(step, at[-1]))  # each after the one before
+    # A squawk finding fails the target: a plain CREATE INDEX on a live table.
+    bad = next((changed / "migrations/versions").glob("*_bookings_add_index_title.py"))
+    original = bad.read_text()
+    bad.write_text(original.replace("postgresql_concurrently=True,", ""))
+    try:
+        proc = _make_squawk(changed)
+    finally:
+        bad.write_text(original)
+    assert proc.returncode != 0 and "require-concurrent-index-creation" in proc.stdout
+
+
+@pytest.mark.pg
+def test_changes_run_on_postgres_with_rows_validated_and_round_trip(
+    changed: Path, pg_url: str, pg_server
+) -> None:
+    env = db_env(pg_url)
+    dbname = pg_url.rsplit("/", 1)[-1]
+    created = _revision(changed, "create_bookings")
+    run(changed, "alembic", "upgrade", created, env=env)
+    pg_server.psql(ROOMS.format(now="now()"), dbname=dbname)
+    pg_server.psql(BOOKINGS.format(now="now()"), dbname=dbname)
+    run(changed, "python", "-c", ROUND_TRIP, created, env=env)  # one process: faster
+    constraints = pg_server.psql(
+        "SELECT conname, convalidated FROM pg_constraint "
+        "WHERE conrelid = 'bookings'::regclass AND contype IN ('f', 'c') ORDER BY conname",
+        dbname=dbname,
+    )
+    assert constraints.split() == ["ck_bookings_hours_le_24|t", "fk_bookings_room_id_rooms|t"]
+    nullable = pg_server.psql(
+        "SELECT column_name, is_nullable FROM information_schema.columns "
+        "WHERE table_name = 'bookings' AND column_name IN ('note', 'seats') ORDER BY 1",
+        dbname=dbname,
+    )
+    assert nullable.split() == ["note|NO", "seats|NO"]
+    rows = pg_server.psql("SELECT title, note, seats FROM bookings ORDER BY id", dbname=dbname)
+    assert rows.split() == ["x|n/a|1", "y|kept|1"]
+    indexes = pg_server.psql(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'bookings'", dbname=dbname
+    )
+    assert {"ix_bookings_room_id", "ix_bookings_title"} <= set(indexes.split())
+
+
+def test_the_same_migrations_keep_batch_mode_on_sqlite_with_rows(changed: Path) -> None:
+    db = changed / "safe.db"
+    env = db_env(f"sqlite+aiosqlite:///{db}")
+    created = _revision(changed, "create_bookings")
+    run(changed, "alembic", "upgrade", created, env=env)
+    with sqlite3.connect(db) as con:
+        con.execute(ROOMS.format(now="CURRENT_TIMESTAMP"))
+        con.execute(BOOKINGS.format(now="CURRENT_TIMESTAMP"))
+    run(changed, "python", "-c", ROUND_TRIP, created, env=env)  # one process: faster
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT title, note, seats FROM bookings ORDER BY id").fetchall()
+        schema = con.execute("SELECT sql FROM sqlite_master WHERE name = 'bookings'").fetchone()
+    assert rows == [("x", "n/a", 1), ("y", "kept", 1)]
+    assert "ck_bookings_hours_le_24" in schema[0] and "fk_bookings_room_id_rooms" in schema[0]
+    assert "not_null" not in schema[0]
