@@ -16,7 +16,7 @@ from typing import Any
 
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
-from scaffold.generate import alter, alter_migration
+from scaffold.generate import alter, alter_migration, rename_expand
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.generate.values import sa_migration_type
 from scaffold.project.core import Project, build_created_spec, build_spec, specs_for_versions
@@ -97,8 +97,23 @@ def request_remove(project: Project, table: str, name: str) -> FieldChange:
                 token=name,
                 example=f"scaffold field remove {table} <field>",
             )
+    _refuse_pending(project, table, name)
     fields = tuple(t for t in old.fields if _name_of(t) != name)
     return FieldChange("remove", table, replace(old, fields=fields), old)
+
+
+def _refuse_pending(project: Project, table: str, *names: str) -> None:
+    """A column in an expansion not yet contracted (both columns and their sync trigger
+    still on PostgreSQL) is renamed again only after ``field contract``."""
+    expanded = entry_of(project, table).get("expanded", {})
+    for old, new in expanded.items():
+        if {old, new} & set(names):
+            raise InputError(
+                f"{table}.{new} is still kept in sync with its old column {old!r} on "
+                "PostgreSQL; contract that rename first.",
+                token=new if new in names else old,
+                example=f"scaffold field contract {table} {old}",
+            )
 
 
 def request_rename(project: Project, table: str, old_name: str, new_name: str) -> FieldChange:
@@ -116,6 +131,7 @@ def request_rename(project: Project, table: str, old_name: str, new_name: str) -
             token=new_name,
             example=f"scaffold field rename {table} phone phone_number",
         )
+    _refuse_pending(project, table, old_name, new_name)
     fields = tuple(
         new_name + t[len(old_name) :] if _name_of(t) == old_name else t for t in old.fields
     )
@@ -145,6 +161,13 @@ def plan_field_change(
     command = "endpoint" if change.kind == "endpoint" else f"field {change.kind}"
     outcome = Outcome(command=command, actions=[summary])
     outcome.escalations = [{"reason": r, "trigger": t} for r, t in change.escalations]
+    for old_name, new_name in change.renames.items():
+        outcome.handoff.append(
+            f"Expand step only: on PostgreSQL {change.table}.{old_name} stays, kept equal to "
+            f"{new_name} by a trigger, so code of the previous release keeps working. Once none "
+            f"runs, contract: scaffold field contract {change.table} {old_name} (drops the old "
+            "column and the trigger; SQLite renamed the column in place already)"
+        )
     if change.escalations and approve is False:
         raise EscalationRequired.listing(
             outcome.escalations, example=f"scaffold {command} ... --approve"
@@ -160,6 +183,8 @@ def plan_field_change(
     new_entry["args"] = change.new_args.to_dict()
     if migration is not None:
         new_entry["migrations"] = [*entry.get("migrations", []), migration[0]]
+    if change.renames:  # expanded on PostgreSQL: `field contract` drops the old column
+        new_entry["expanded"] = {**entry.get("expanded", {}), **change.renames}
     versions = [dict(v) for v in entry.get("versions", [])]
     latest = int(entry.get("api_version", 1))
     if change.breaking and not no_version:
@@ -288,7 +313,7 @@ def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.
         change.escalations.append((BREAKING_REMOVE.format(table=table, name=f.name), f.name))
         change.breaking = True
     for old_name, new_name in change.renames.items():
-        alter.rename_column(ops, old_by[old_name], new_by[new_name], old, new)
+        rename_expand.expand_rename(ops, old_by[old_name], new_by[new_name], old, new)
         parts.append(f"rename {old_name} to {new_name}")
         change.escalations.append(
             (BREAKING_RENAME.format(table=table, old=old_name, new=new_name), old_name)

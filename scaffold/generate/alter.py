@@ -31,8 +31,9 @@ class Ops:
     imports: Imports = field(default_factory=Imports)
     upgrade: list[str] = field(default_factory=list)
     downgrade: list[str] = field(default_factory=list)  # prepended: last op undone first
-    # Columns made NOT NULL last, in the migration's final transaction: (name, sa type).
-    not_null: list[tuple[str, str]] = field(default_factory=list)
+    # Columns made NOT NULL last, in the migration's final transaction: (name, sa type,
+    # on SQLite too: False when only PostgreSQL's column is new).
+    not_null: list[tuple[str, str, bool]] = field(default_factory=list)
 
     def pair(self, up: list[str], down: list[str]) -> None:
         self.upgrade += up
@@ -44,15 +45,17 @@ class Ops:
             return list(self.upgrade)
         from scaffold.generate import safe_ddl
 
-        pg = safe_ddl.not_null_tail(self.table, self.not_null)
-        return [*self.upgrade, safe_ddl.on_postgres(pg, [self.plain_not_null()])]
+        pg = safe_ddl.not_null_tail(self.table, [(c, t) for c, t, _ in self.not_null])
+        sqlite = [self.plain_not_null()] if any(both for *_, both in self.not_null) else []
+        return [*self.upgrade, safe_ddl.on_postgres(pg, sqlite)]
 
     def plain_not_null(self) -> str:
         """The NOT NULL steps as one batch (SQLite, and downgrades, which squawk skips)."""
         return self.batch(
             [
                 f"batch_op.alter_column({literal(c)}, existing_type={t}, nullable=False)"
-                for c, t in self.not_null
+                for c, t, both in self.not_null
+                if both
             ]
         )
 
@@ -173,7 +176,7 @@ def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
             f".update().values({{{literal(f.name)}: {value}}}))"
         )
         lines.append(safe_ddl.on_postgres(safe_ddl.not_null_check(spec.table, f.name), []))
-        ops.not_null.append((f.name, sa_migration_type(f, spec)))
+        ops.not_null.append((f.name, sa_migration_type(f, spec), True))
     if create:
         lines += _live_constraints(ops, f, spec)
     ops.pair(lines, [ops.batch([*drop, f"batch_op.drop_column({literal(f.name)})"])])
@@ -273,17 +276,29 @@ def rename_column(
     )
 
 
-def _rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
-    """(create lines, drop lines) inside a batch for the --check rules that name ``f``."""
+def rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> list[tuple[str, str]]:
+    """(constraint name, condition) of the --check rules that name ``f``."""
     from dataclasses import replace
 
     rules = tuple(c for c in spec.checks if f.name in (c.left, c.right if c.right_is_field else ""))
+    return [
+        (naming.ck(spec.table, ck_name), condition)
+        for ck_name, condition in check_constraints(
+            replace(spec, fields=(), checks=rules), imports, qualified=True
+        )
+    ]
+
+
+def constraint_lines(f: Field, spec: ResourceSpec, imports: Imports) -> list[str]:
+    """Batch lines that create the column's index, constraints and --check rules."""
+    return _constraints_up(f, spec, imports)[0] + _rule_checks(f, spec, imports)[0]
+
+
+def _rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
+    """(create lines, drop lines) inside a batch for the --check rules that name ``f``."""
     create: list[str] = []
     drop: list[str] = []
-    for ck_name, condition in check_constraints(
-        replace(spec, fields=(), checks=rules), imports, qualified=True
-    ):
-        name = naming.ck(spec.table, ck_name)
+    for name, condition in rule_checks(f, spec, imports):
         create.append(f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})")
         drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")')
     return create, drop

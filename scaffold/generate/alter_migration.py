@@ -150,7 +150,7 @@ def alter_column(
         from scaffold.generate import safe_ddl
 
         ops.pair([safe_ddl.on_postgres(safe_ddl.not_null_check(table, after.name), [])], [])
-        ops.not_null.append((after.name, sa_migration_type(after, new)))
+        ops.not_null.append((after.name, sa_migration_type(after, new), True))
     if come:
         ops.pair(
             [alter.check_step(ops, name, condition) for name, condition in come],

@@ -25,6 +25,8 @@ CHANGES = [
     ["index", "add", "bookings", "title"],
     ["constraint", "add", "bookings", "--check", "hours<=24"],
     ["field", "alter", "bookings", "note:str=80", "--backfill", "n/a", "--approve"],
+    ["field", "rename", "bookings", "title", "name", "--approve", "--no-version"],
+    ["field", "contract", "bookings", "title"],
 ]
 ROOMS = "INSERT INTO rooms (name, created_at, updated_at) VALUES ('a', {now}, {now})"
 BOOKINGS = (
@@ -35,7 +37,8 @@ BOOKINGS = (
 
 @pytest.fixture(scope="module")
 def changed(tmp_path_factory: pytest.TempPathFactory, pristine_project: Path) -> Path:
-    """A project whose bookings table was changed four ways after it was created."""
+    """A project whose bookings table was changed five ways after it was created, the
+    last a rename and its contract step."""
     project = tmp_path_factory.mktemp("safe-ddl") / "myapp"
     shutil.copytree(pristine_project, project)
     for argv in CHANGES:
@@ -130,12 +133,47 @@ def test_changes_run_on_postgres_with_rows_validated_and_round_trip(
         dbname=dbname,
     )
     assert nullable.split() == ["note|NO", "seats|NO"]
-    rows = pg_server.psql("SELECT title, note, seats FROM bookings ORDER BY id", dbname=dbname)
+    rows = pg_server.psql("SELECT name, note, seats FROM bookings ORDER BY id", dbname=dbname)
     assert rows.split() == ["x|n/a|1", "y|kept|1"]
     indexes = pg_server.psql(
         "SELECT indexname FROM pg_indexes WHERE tablename = 'bookings'", dbname=dbname
     )
-    assert {"ix_bookings_room_id", "ix_bookings_title"} <= set(indexes.split())
+    assert {"ix_bookings_room_id", "ix_bookings_name"} <= set(indexes.split())
+    assert "ix_bookings_title" not in indexes  # gone with its column, contracted
+
+
+@pytest.mark.pg
+def test_rename_on_postgres_keeps_both_columns_in_sync_until_the_contract_step(
+    changed: Path, pg_url: str, pg_server
+) -> None:
+    env = db_env(pg_url)
+    dbname = pg_url.rsplit("/", 1)[-1]
+    run(changed, "alembic", "upgrade", _revision(changed, "create_bookings"), env=env)
+    pg_server.psql(ROOMS.format(now="now()"), dbname=dbname)
+    pg_server.psql(BOOKINGS.format(now="now()"), dbname=dbname)
+    run(changed, "alembic", "upgrade", _revision(changed, "bookings_rename_title*"), env=env)
+    sql = pg_server.psql  # the previous release writes title, the new one name
+    insert = "INSERT INTO bookings ({}, note, hours, seats, created_at, updated_at) VALUES "
+    sql(insert.format("title") + "('old', 'n', 1, 1, now(), now())", dbname=dbname)
+    sql(insert.format("name") + "('new', 'n', 1, 1, now(), now())", dbname=dbname)
+    sql("UPDATE bookings SET title = 'x2' WHERE title = 'x'", dbname=dbname)
+    sql("UPDATE bookings SET name = 'y2' WHERE name = 'y'", dbname=dbname)
+    rows = sql("SELECT title, name FROM bookings ORDER BY id", dbname=dbname)
+    assert rows.split() == ["x2|x2", "y2|y2", "old|old", "new|new"]
+    valid = sql(
+        "SELECT is_nullable FROM information_schema.columns "
+        "WHERE table_name = 'bookings' AND column_name = 'name'",
+        dbname=dbname,
+    )
+    assert valid == "NO"
+    run(changed, "alembic", "upgrade", "head", env=env)  # the contract step
+    columns = sql(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'bookings'",
+        dbname=dbname,
+    )
+    assert "title" not in columns.split() and "name" in columns.split()
+    assert sql("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal", dbname=dbname) == "0"
+    run(changed, "alembic", "check", env=env)
 
 
 def test_the_same_migrations_keep_batch_mode_on_sqlite_with_rows(changed: Path) -> None:
@@ -148,7 +186,7 @@ def test_the_same_migrations_keep_batch_mode_on_sqlite_with_rows(changed: Path) 
         con.execute(BOOKINGS.format(now="CURRENT_TIMESTAMP"))
     run(changed, "python", "-c", ROUND_TRIP, created, env=env)  # one process: faster
     with sqlite3.connect(db) as con:
-        rows = con.execute("SELECT title, note, seats FROM bookings ORDER BY id").fetchall()
+        rows = con.execute("SELECT name, note, seats FROM bookings ORDER BY id").fetchall()
         schema = con.execute("SELECT sql FROM sqlite_master WHERE name = 'bookings'").fetchone()
     assert rows == [("x", "n/a", 1), ("y", "kept", 1)]
     assert "ck_bookings_hours_le_24" in schema[0] and "fk_bookings_room_id_rooms" in schema[0]
