@@ -34,20 +34,33 @@ class Ops:
     # Columns made NOT NULL last, in the migration's final transaction: (name, sa type,
     # on SQLite too: False when only PostgreSQL's column is new).
     not_null: list[tuple[str, str, bool]] = field(default_factory=list)
+    # PostgreSQL statements of the final transaction too (a unique index attached).
+    last: list[str] = field(default_factory=list)
 
     def pair(self, up: list[str], down: list[str]) -> None:
         self.upgrade += up
         self.downgrade[:0] = down
 
     def upgrade_lines(self) -> list[str]:
-        """The upgrade, ending with the NOT NULL steps (PostgreSQL: through a check)."""
-        if not self.not_null:
+        """The upgrade, ending with its final transaction on PostgreSQL: the NOT NULL
+        steps (through a check) and ``last``. A statement squawk cannot rerun
+        (``prefer-robust-stmts``) belongs there, after every commit."""
+        if not self.not_null and not self.last:
             return list(self.upgrade)
         from scaffold.generate import safe_ddl
 
         pg = safe_ddl.not_null_tail(self.table, [(c, t) for c, t, _ in self.not_null])
         sqlite = [self.plain_not_null()] if any(both for *_, both in self.not_null) else []
-        return [*self.upgrade, safe_ddl.on_postgres(pg, sqlite)]
+        return [*self.upgrade, safe_ddl.on_postgres(pg + self.last, sqlite)]
+
+    def reversed_into(self, ops: Ops) -> None:
+        """Add this change's reverse to ``ops`` (its downgrade upgrades, its upgrade,
+        plainly, downgrades: squawk reads no downgrade)."""
+        from scaffold.generate import safe_ddl
+
+        tail = [self.plain_not_null()] if any(both for *_, both in self.not_null) else []
+        tail += [safe_ddl.on_postgres(self.last, [])] if self.last else []
+        ops.pair(self.downgrade, [*self.upgrade, *tail])
 
     def plain_not_null(self) -> str:
         """The NOT NULL steps as one batch (SQLite, and downgrades, which squawk skips)."""
@@ -211,6 +224,7 @@ def _live_constraints(ops: Ops, f: Field, spec: ResourceSpec) -> list[str]:
     if f.kind == "enum" or range_fields(single):
         for ck_name, condition in check_constraints(single, ops.imports, qualified=True):
             probe.upgrade.append(check_step(ops, naming.ck(table, ck_name), condition))
+    ops.last += probe.last
     return probe.upgrade
 
 
@@ -227,8 +241,7 @@ def drop_column(ops: Ops, f: Field, spec_before: ResourceSpec) -> None:
     """Drop a column; the downgrade re-adds it (rows get a backfill value, not their data)."""
     reverse = Ops(ops.table, ops.imports)
     add_column(reverse, f, spec_before)
-    tail = [reverse.plain_not_null()] if reverse.not_null else []
-    ops.pair(reverse.downgrade, [*reverse.upgrade, *tail])
+    reverse.reversed_into(ops)
 
 
 def _type_token(f: Field) -> str:
@@ -351,12 +364,12 @@ def add_unique_constraint(ops: Ops, table: str, columns: tuple[str, ...]) -> str
         f"{_concurrent_retry(name, table)}"
         f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}], "
         "unique=True, postgresql_concurrently=True, if_not_exists=True)\n"
-        f"    op.execute({sql_literal(attach)})\n"
         "else:\n"
         "    " + batch.replace("\n", "\n    ")
     )
     down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")'])
     ops.pair([*_unique_guard(ops, table, columns, None), up], [down])
+    ops.last.append(f"op.execute({sql_literal(attach)})")  # in the final transaction
     return name
 
 

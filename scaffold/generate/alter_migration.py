@@ -180,7 +180,7 @@ def _reverse(ops: alter.Ops, build: Any) -> None:
     """The reverse of what ``build`` adds: its downgrade upgrades, its upgrade downgrades."""
     probe = alter.Ops(ops.table, ops.imports)
     build(probe)
-    ops.pair(probe.downgrade, probe.upgrade)
+    probe.reversed_into(ops)
 
 
 def _checks(f: Field, spec: ResourceSpec, ops: alter.Ops) -> list[tuple[str, str]]:

@@ -110,6 +110,15 @@ def test_each_migration_passes_squawk_on_its_own_through_make_squawk(changed: Pa
     assert proc.returncode != 0 and "require-concurrent-index-creation" in proc.stdout
 
 
+def test_scaffold_check_finds_no_unsafe_ddl_in_the_written_migrations(changed: Path) -> None:
+    import ast
+
+    from scaffold.checks._unsafe_ddl import unsafe_ddl
+
+    for path in (changed / "migrations/versions").glob("*.py"):
+        assert unsafe_ddl(ast.parse(path.read_text()), path.name) == [], path.name
+
+
 @pytest.mark.pg
 def test_changes_run_on_postgres_with_rows_validated_and_round_trip(
     changed: Path, pg_url: str, pg_server
