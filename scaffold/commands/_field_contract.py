@@ -81,6 +81,7 @@ def plan_contract(
             for sql in rename_expand.sync_trigger_sql(table, old, new)
         ],
         f"op.execute({literal(copy)})",
+        f"op.execute({alter.sql_literal(rename_expand.comment_sql(table, old, new))})",
     ]
     restore.append(ops.batch(_old_rules(project, entry, old, new, ops)))
     ops.pair([safe_ddl.on_postgres(drop, [])], [safe_ddl.on_postgres(restore, [])])

@@ -57,6 +57,12 @@ def drop_sync_sql(table: str, old: str, new: str) -> list[str]:
     return [f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"', function]
 
 
+def comment_sql(table: str, old: str, new: str) -> str:
+    """The mark the project's env.py reads: autogenerate leaves the old column alone."""
+    note = f"scaffold: renamed to {new}; dropped by scaffold field contract {table} {old}"
+    return f'COMMENT ON COLUMN "{table}"."{old}" IS \'{note}\''
+
+
 def _execute(sql: str) -> str:
     return f"op.execute({alter.sql_literal(sql)})"
 
@@ -75,6 +81,7 @@ def expand_rename(
         _execute(sync_function_sql(table, old.name, new.name)),
         *[_execute(sql) for sql in sync_trigger_sql(table, old.name, new.name)],
         _execute(f'UPDATE "{table}" SET "{new.name}" = "{old.name}"'),
+        _execute(comment_sql(table, old.name, new.name)),
         *_new_rules(ops, new, spec_after),
     ]
     if not new.optional:
@@ -83,6 +90,7 @@ def expand_rename(
     undo = [
         *[_execute(sql) for sql in drop_sync_sql(table, old.name, new.name)],
         f"op.drop_column({literal(table)}, {literal(new.name)})",  # its index and rules too
+        _execute(f'COMMENT ON COLUMN "{table}"."{old.name}" IS NULL'),
     ]
     ops.imports.add("sqlalchemy as sa")
     ops.pair(
