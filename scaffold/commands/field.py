@@ -161,13 +161,7 @@ def plan_field_change(
     command = "endpoint" if change.kind == "endpoint" else f"field {change.kind}"
     outcome = Outcome(command=command, actions=[summary])
     outcome.escalations = [{"reason": r, "trigger": t} for r, t in change.escalations]
-    for old_name, new_name in change.renames.items():
-        outcome.handoff.append(
-            f"Expand step only: on PostgreSQL {change.table}.{old_name} stays, kept equal to "
-            f"{new_name} by a trigger, so code of the previous release keeps working. Once none "
-            f"runs, contract: scaffold field contract {change.table} {old_name} (drops the old "
-            "column and the trigger; SQLite renamed the column in place already)"
-        )
+    outcome.handoff += [_contract_step(change.table, o, n) for o, n in change.renames.items()]
     if change.escalations and approve is False:
         raise EscalationRequired.listing(
             outcome.escalations, example=f"scaffold {command} ... --approve"
@@ -222,6 +216,16 @@ def plan_field_change(
         outcome.layers[layer] = database if layer == "Database" else items
     notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
     return ResourcePlan(current, files, manifest, notes), outcome
+
+
+def _contract_step(table: str, old: str, new: str) -> str:
+    """The Handoff line of a rename: the later command that finishes it."""
+    return (
+        f"Expand step only: on PostgreSQL {table}.{old} stays, kept equal to {new} by a "
+        "trigger, so code of the previous release keeps working. Once none runs, contract: "
+        f"scaffold field contract {table} {old} (drops the old column and the trigger; "
+        "SQLite renamed the column in place already)"
+    )
 
 
 def _refuse_versioned_unique_rename(change: FieldChange, no_version: bool, served: int) -> None:

@@ -4,7 +4,10 @@ unique rules.
 Every change is an in-memory list of ops (like Alembic's ``ops.py``), rendered
 into ``upgrade`` lines; ``downgrade`` is built as the reverse of ``upgrade``.
 Column changes go through ``op.batch_alter_table`` so the same migration runs
-on SQLite (table copy) and PostgreSQL (plain ``ALTER TABLE``).
+on SQLite (table copy) and PostgreSQL (plain ``ALTER TABLE``); what would block a
+PostgreSQL table that holds rows has a PostgreSQL branch of its own (``safe_ddl``):
+indexes ``CONCURRENTLY``, foreign keys and CHECKs ``NOT VALID`` then validated after a
+commit, NOT NULL through a validated CHECK in the final transaction (``Ops.not_null``).
 """
 
 from __future__ import annotations
