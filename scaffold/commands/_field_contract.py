@@ -60,6 +60,8 @@ def plan_contract(
             example=f"scaffold field contract {table} {first}",
         )
     new = expanded.pop(old)
+    triggers = dict(entry.get("expanded_triggers", {}))
+    trigger = triggers.pop(old, None)  # None: named after the table as it is
     spec = build_spec(project, stored_args(entry))
     field = next(f for f in spec.fields if f.name == new)
     sa_type = sa_migration_type(field, spec)
@@ -69,16 +71,19 @@ def plan_contract(
         f'-- squawk-ignore ban-drop-column\nALTER TABLE "{table}" DROP COLUMN IF EXISTS "{old}"'
     )
     drop = [
-        *[f"op.execute({literal(sql)})" for sql in rename_expand.drop_sync_sql(table, old, new)],
+        *[
+            f"op.execute({literal(sql)})"
+            for sql in rename_expand.drop_sync_sql(table, old, new, trigger)
+        ],
         # squawk's ban-drop-column guards clients of the column: this step runs once none are.
         f"op.execute({literal(drop_column)})",
     ]
     restore = [
         f"op.add_column({literal(table)}, sa.Column({literal(old)}, {sa_type}, nullable=True))",
-        f"op.execute({alter.sql_literal(rename_expand.sync_function_sql(table, old, new))})",
+        f"op.execute({alter.sql_literal(rename_expand.sync_function_sql(table, old, new, trigger))})",
         *[
             f"op.execute({alter.sql_literal(sql)})"
-            for sql in rename_expand.sync_trigger_sql(table, old, new)
+            for sql in rename_expand.sync_trigger_sql(table, old, new, trigger)
         ],
         f"op.execute({literal(copy)})",
         f"op.execute({alter.sql_literal(rename_expand.comment_sql(table, old, new))})",
@@ -91,10 +96,11 @@ def plan_contract(
     )
     manifest = project.manifest.copy()
     new_entry = {**entry, "migrations": [*entry.get("migrations", []), path]}
-    if expanded:
-        new_entry["expanded"] = expanded
-    else:
-        new_entry.pop("expanded", None)
+    for key, left in (("expanded", expanded), ("expanded_triggers", triggers)):
+        if left:
+            new_entry[key] = left
+        else:
+            new_entry.pop(key, None)
     manifest.resources[table] = new_entry
     outcome = Outcome(command="field contract", actions=[summary])
     outcome.layers["Database"] = [summary, f"migration `{path}`"]

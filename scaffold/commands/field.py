@@ -179,6 +179,11 @@ def plan_field_change(
         new_entry["migrations"] = [*entry.get("migrations", []), migration[0]]
     if change.renames:  # expanded on PostgreSQL: `field contract` drops the old column
         new_entry["expanded"] = {**entry.get("expanded", {}), **change.renames}
+        # The sync triggers by name: a later table rename keeps them, not the names they had.
+        triggers = {
+            o: rename_expand.trigger_name(change.table, o, n) for o, n in change.renames.items()
+        }
+        new_entry["expanded_triggers"] = {**entry.get("expanded_triggers", {}), **triggers}
     versions = [dict(v) for v in entry.get("versions", [])]
     latest = int(entry.get("api_version", 1))
     if change.breaking and not no_version:

@@ -28,12 +28,12 @@ def trigger_name(table: str, old: str, new: str) -> str:
     return naming.fit_identifier(f"sync_{table}_{old}_{new}")
 
 
-def sync_function_sql(table: str, old: str, new: str) -> str:
+def sync_function_sql(table: str, old: str, new: str, name: str | None = None) -> str:
     """A row trigger function: an insert copies whichever column was set to the other,
     an update copies the column that changed (the new one wins when both did)."""
     n, o = f'NEW."{new}"', f'NEW."{old}"'
     return (
-        f'CREATE OR REPLACE FUNCTION "{trigger_name(table, old, new)}"() RETURNS trigger '
+        f'CREATE OR REPLACE FUNCTION "{name or trigger_name(table, old, new)}"() RETURNS trigger '
         "LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP = 'INSERT' THEN IF {n} IS NULL THEN {n} := {o}; ELSE {o} := {n}; END IF; "
         f'ELSIF {n} IS DISTINCT FROM OLD."{new}" THEN {o} := {n}; '
@@ -41,8 +41,8 @@ def sync_function_sql(table: str, old: str, new: str) -> str:
     )
 
 
-def sync_trigger_sql(table: str, old: str, new: str) -> list[str]:
-    name = trigger_name(table, old, new)
+def sync_trigger_sql(table: str, old: str, new: str, name: str | None = None) -> list[str]:
+    name = name or trigger_name(table, old, new)
     return [
         f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"',
         f'CREATE TRIGGER "{name}" BEFORE INSERT OR UPDATE ON "{table}" '
@@ -50,8 +50,10 @@ def sync_trigger_sql(table: str, old: str, new: str) -> list[str]:
     ]
 
 
-def drop_sync_sql(table: str, old: str, new: str) -> list[str]:
-    name = trigger_name(table, old, new)
+def drop_sync_sql(table: str, old: str, new: str, name: str | None = None) -> list[str]:
+    """Drop the trigger and its function (``name``: as recorded, when the table was
+    renamed since)."""
+    name = name or trigger_name(table, old, new)
     # The function is this rename's own (squawk's ban-drop-function guards shared ones).
     function = f'-- squawk-ignore ban-drop-function\nDROP FUNCTION IF EXISTS "{name}"()'
     return [f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"', function]

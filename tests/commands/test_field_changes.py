@@ -267,3 +267,19 @@ def test_field_contract_of_an_unknown_column_names_the_pending_one_and_writes_no
     assert "'mobil'" in result.output and "pending: phone (now mobile)" in result.output
     assert "Example: scaffold field contract contacts phone" in result.output
     assert snapshot(mini_project) == before
+
+
+def test_contract_after_a_table_rename_drops_the_trigger_by_the_name_it_was_given(
+    mini_project: Path,
+) -> None:
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20", project=mini_project)
+    rename = ["field", "rename", "contacts", "phone", "mobile", "--approve", "--no-version"]
+    assert scaffold(*rename, project=mini_project).exit_code == 0
+    moved = scaffold("rename", "contacts", "people", "--approve", project=mini_project)
+    assert moved.exit_code == 0, moved.output
+    result = scaffold("field", "contract", "people", "phone", project=mini_project)
+    assert result.exit_code == 0, result.output
+    contract = next((mini_project / "migrations/versions").glob("*_people_contract_phone.py"))
+    text = contract.read_text()
+    assert 'DROP TRIGGER IF EXISTS "sync_contacts_phone_mobile" ON "people"' in text
+    assert 'DROP COLUMN IF EXISTS "phone"' in text
