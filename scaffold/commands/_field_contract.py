@@ -42,30 +42,15 @@ def _old_rules(project: Project, entry: dict, old: str, new: str, ops: alter.Ops
     return lines
 
 
-def plan_contract(
-    project: Project, table: str, old: str
-) -> tuple[Outcome, list[Rendered], Manifest]:
-    """(outcome, files, manifest) of the migration that drops ``table.old``."""
-    from scaffold.commands.field import entry_of
-
-    project.require_alembic()
-    entry = entry_of(project, table)
-    expanded = dict(entry.get("expanded", {}))
-    if old not in expanded:
-        pending = ", ".join(f"{o} (now {n})" for o, n in expanded.items()) or "none"
-        first = next(iter(expanded), "OLD")
-        raise InputError(
-            f"{table} has no renamed column {old!r} left to contract (pending: {pending}).",
-            token=old,
-            example=f"scaffold field contract {table} {first}",
-        )
-    new = expanded.pop(old)
-    triggers = dict(entry.get("expanded_triggers", {}))
-    trigger = triggers.pop(old, None)  # None: named after the table as it is
+def contract_ops(project: Project, entry: dict, table: str, old: str, ops: alter.Ops) -> str:
+    """Pair into ``ops`` the contract of the pending rename of ``old`` (PostgreSQL only:
+    the trigger, its function and the old column go; the downgrade restores them, the
+    old column filled from the new one). Returns the new column's name."""
+    new = entry["expanded"][old]
+    trigger = entry.get("expanded_triggers", {}).get(old)  # None: named after the table
     spec = build_spec(project, stored_args(entry))
     field = next(f for f in spec.fields if f.name == new)
     sa_type = sa_migration_type(field, spec)
-    ops = alter.Ops(table)
     copy = f'UPDATE "{table}" SET "{old}" = "{new}"'
     drop_column = (
         f'-- squawk-ignore ban-drop-column\nALTER TABLE "{table}" DROP COLUMN IF EXISTS "{old}"'
@@ -89,18 +74,54 @@ def plan_contract(
         f"op.execute({alter.sql_literal(rename_expand.comment_sql(table, old, new))})",
     ]
     restore.append(ops.batch(_old_rules(project, entry, old, new, ops)))
+    ops.imports.add("sqlalchemy as sa")
     ops.pair([safe_ddl.on_postgres(drop, [])], [safe_ddl.on_postgres(restore, [])])
+    return str(new)
+
+
+def contracted(entry: dict, old: str) -> dict:
+    """``entry`` without the pending rename of ``old``."""
+    out = dict(entry)
+    for key in ("expanded", "expanded_triggers"):
+        left = {k: v for k, v in entry.get(key, {}).items() if k != old}
+        if left:
+            out[key] = left
+        else:
+            out.pop(key, None)
+    return out
+
+
+def plan_contract(
+    project: Project, table: str, old: str
+) -> tuple[Outcome, list[Rendered], Manifest]:
+    """(outcome, files, manifest) of the migration that drops ``table.old``."""
+    project.require_alembic()
+    entry = project.manifest.resources.get(table)
+    if entry is None:
+        have = ", ".join(sorted(project.manifest.resources)) or "none yet"
+        raise InputError(
+            f"{table!r} is not a resource scaffold generated here (resources: {have}).",
+            token=table,
+            example=f"scaffold field contract {next(iter(sorted(project.manifest.resources)), 'contacts')} OLD",
+        )
+    expanded = entry.get("expanded", {})
+    if old not in expanded:
+        pending = ", ".join(f"{o} (now {n})" for o, n in expanded.items()) or "none"
+        first = next(iter(expanded), "OLD")
+        raise InputError(
+            f"{table} has no renamed column {old!r} left to contract (pending: {pending}).",
+            token=old,
+            example=f"scaffold field contract {table} {first}",
+        )
+    ops = alter.Ops(table)
+    new = contract_ops(project, entry, table, old, ops)
     summary = f"{table}: contract rename {old} to {new} (drop {old})"
     path, text, _down, _rev = alter.render_alter(
         project, ops, summary, f"{table}_contract_{old}"[:60]
     )
     manifest = project.manifest.copy()
-    new_entry = {**entry, "migrations": [*entry.get("migrations", []), path]}
-    for key, left in (("expanded", expanded), ("expanded_triggers", triggers)):
-        if left:
-            new_entry[key] = left
-        else:
-            new_entry.pop(key, None)
+    new_entry = contracted(entry, old)
+    new_entry["migrations"] = [*entry.get("migrations", []), path]
     manifest.resources[table] = new_entry
     outcome = Outcome(command="field contract", actions=[summary])
     outcome.layers["Database"] = [summary, f"migration `{path}`"]

@@ -14,6 +14,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from scaffold.commands import _field_contract
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
 from scaffold.generate import alter, alter_migration, rename_expand
@@ -97,7 +98,6 @@ def request_remove(project: Project, table: str, name: str) -> FieldChange:
                 token=name,
                 example=f"scaffold field remove {table} <field>",
             )
-    _refuse_pending(project, table, name)
     fields = tuple(t for t in old.fields if _name_of(t) != name)
     return FieldChange("remove", table, replace(old, fields=fields), old)
 
@@ -157,6 +157,7 @@ def plan_field_change(
     old_spec = build_spec(project, change.old_args)
     new_spec = build_spec(project, change.new_args)
     ops = alter.Ops(change.table)
+    contracted = _contract_removed(project, entry, change, ops)
     summary = _diff(change, old_spec, new_spec, ops)
     command = "endpoint" if change.kind == "endpoint" else f"field {change.kind}"
     outcome = Outcome(command=command, actions=[summary])
@@ -177,6 +178,8 @@ def plan_field_change(
     new_entry["args"] = change.new_args.to_dict()
     if migration is not None:
         new_entry["migrations"] = [*entry.get("migrations", []), migration[0]]
+    for old_name in contracted:
+        new_entry = _field_contract.contracted(new_entry, old_name)
     if change.renames:  # expanded on PostgreSQL: `field contract` drops the old column
         new_entry["expanded"] = {**entry.get("expanded", {}), **change.renames}
         # The sync triggers by name: a later table rename keeps them, not the names they had.
@@ -221,6 +224,18 @@ def plan_field_change(
         outcome.layers[layer] = database if layer == "Database" else items
     notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
     return ResourcePlan(current, files, manifest, notes), outcome
+
+
+def _contract_removed(
+    project: Project, entry: dict, change: FieldChange, ops: alter.Ops
+) -> list[str]:
+    """A removed column that a rename not yet contracted keeps in sync with its old one:
+    on PostgreSQL the trigger and the old column go first, in the same migration."""
+    kept = {_name_of(t) for t in change.new_args.fields}
+    gone = [o for o, n in entry.get("expanded", {}).items() if n not in kept]
+    for old_name in gone:
+        _field_contract.contract_ops(project, entry, change.table, old_name, ops)
+    return gone
 
 
 def _contract_step(table: str, old: str, new: str) -> str:

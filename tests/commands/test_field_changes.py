@@ -241,8 +241,6 @@ def test_rename_names_the_contract_step_and_field_contract_writes_one_migration(
         "field", "rename", "contacts", "mobile", "cell", "--approve", project=mini_project
     )
     assert again.exit_code == 2 and "scaffold field contract contacts phone" in again.output
-    removed = scaffold("field", "remove", "contacts", "mobile", "--approve", project=mini_project)
-    assert removed.exit_code == 2 and "contract that rename first" in removed.output
     contracted = scaffold("field", "contract", "contacts", "phone", project=mini_project)
     assert contracted.exit_code == 0, contracted.output
     contract = next(versions.glob("*_contacts_contract_phone.py")).read_text()
@@ -283,3 +281,22 @@ def test_contract_after_a_table_rename_drops_the_trigger_by_the_name_it_was_give
     text = contract.read_text()
     assert 'DROP TRIGGER IF EXISTS "sync_contacts_phone_mobile" ON "people"' in text
     assert 'DROP COLUMN IF EXISTS "phone"' in text
+
+
+def test_removing_a_renamed_column_before_its_contract_drops_the_old_one_and_the_trigger_too(
+    mini_project: Path,
+) -> None:
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20", project=mini_project)
+    rename = ["field", "rename", "contacts", "phone", "mobile", "--approve", "--no-version"]
+    assert scaffold(*rename, project=mini_project).exit_code == 0
+    removed = scaffold(
+        "field", "remove", "contacts", "mobile", "--approve", "--no-version", project=mini_project
+    )
+    assert removed.exit_code == 0, removed.output
+    text = next((mini_project / "migrations/versions").glob("*_contacts_remove_mobile.py"))
+    upgrade = text.read_text().split("def downgrade")[0]
+    # The trigger and the old column go before the new one (the trigger would break writes).
+    at = [upgrade.index(s) for s in ("DROP TRIGGER", 'DROP COLUMN IF EXISTS "phone"', '"mobile"')]
+    assert at == sorted(at)
+    nothing = scaffold("field", "contract", "contacts", "phone", project=mini_project)
+    assert nothing.exit_code == 2 and "pending: none" in nothing.output
