@@ -73,7 +73,8 @@ def contract_ops(project: Project, entry: dict, table: str, old: str, ops: alter
         f"op.execute({literal(copy)})",
         f"op.execute({alter.sql_literal(rename_expand.comment_sql(table, old, new))})",
     ]
-    restore.append(ops.batch(_old_rules(project, entry, old, new, ops)))
+    rules = _old_rules(project, entry, old, new, ops)
+    restore += [ops.batch(rules)] if rules else []
     ops.imports.add("sqlalchemy as sa")
     ops.pair([safe_ddl.on_postgres(drop, [])], [safe_ddl.on_postgres(restore, [])])
     return str(new)

@@ -286,7 +286,8 @@ def test_contract_after_a_table_rename_drops_the_trigger_by_the_name_it_was_give
 def test_removing_a_renamed_column_before_its_contract_drops_the_old_one_and_the_trigger_too(
     mini_project: Path,
 ) -> None:
-    scaffold("resource", "contacts", "name:str=80", "phone:str=20", project=mini_project)
+    # An optional column with no index: the downgrade restores it with no rule (no batch).
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20:optional", project=mini_project)
     rename = ["field", "rename", "contacts", "phone", "mobile", "--approve", "--no-version"]
     assert scaffold(*rename, project=mini_project).exit_code == 0
     removed = scaffold(
