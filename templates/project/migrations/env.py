@@ -49,9 +49,10 @@ RENAMED = "scaffold: renamed to "
 
 
 def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    obj: Any, _name: str | None, type_: str, reflected: object, compare_to: object
 ) -> bool:
-    """Leave out of `alembic check` a renamed column waiting for its contract step."""
+    """Leave out of `alembic check` a renamed column waiting for its contract step
+    (Alembic's callback: it passes each argument by position)."""
     if not reflected or compare_to is not None:
         return True
     if type_ == "column":
