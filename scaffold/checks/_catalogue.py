@@ -202,6 +202,23 @@ migration), so Alembic cannot build the history.
 """,
     ),
     Rule(
+        "SC603",
+        "warning",
+        "migration DDL that blocks a PostgreSQL table holding rows",
+        """
+In `upgrade()`, on a table the migration does not create: an index built without
+`postgresql_concurrently=True` (writes wait for the build), a foreign key without
+`postgresql_not_valid=True` (both tables locked while every row is checked), a column
+added `nullable=False` without a `server_default` (fails on a table with rows). Code in
+the non-PostgreSQL branch of a dialect test is left alone.
+
+Fix: build indexes `CONCURRENTLY` in `op.get_context().autocommit_block()`; add foreign
+keys and CHECKs `NOT VALID`, then `VALIDATE CONSTRAINT` after a commit; add a column
+nullable, backfill it, then `SET NOT NULL` through a validated `CHECK (col IS NOT NULL)`.
+`scaffold field add`, `index add`, `constraint add` and `field alter` write them so.
+""",
+    ),
+    Rule(
         "SC700",
         "warning",
         "`alembic check` could not run (settings, import error, database unreachable or behind)",

@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffold.checks._config import CheckConfig
@@ -28,6 +28,7 @@ class Revision:
     revision_line: int
     down: tuple[str, ...]
     down_line: int
+    unsafe: tuple[Finding, ...] = field(default=(), repr=False)  # SC603 (``_unsafe_ddl``)
 
 
 def _revision_value(node: ast.expr) -> tuple[str, ...] | None:
@@ -61,8 +62,11 @@ def read_revision(tree: ast.Module, path: str) -> Revision | None:
                 found[target.id] = (parsed, stmt.lineno)
     if "revision" not in found or len(found["revision"][0]) != 1:
         return None
+    from scaffold.checks._unsafe_ddl import unsafe_ddl
+
     down, down_line = found.get("down_revision", ((), found["revision"][1]))
-    return Revision(path, found["revision"][0][0], found["revision"][1], down, down_line)
+    unsafe = tuple(unsafe_ddl(tree, path))
+    return Revision(path, found["revision"][0][0], found["revision"][1], down, down_line, unsafe)
 
 
 def revision_graph(revisions: list[Revision]) -> Iterator[Finding]:
@@ -74,6 +78,7 @@ def revision_graph(revisions: list[Revision]) -> Iterator[Finding]:
     by_id: dict[str, Revision] = {}
     for rev in sorted(revisions, key=lambda r: r.path):
         by_id.setdefault(rev.revision, rev)
+        yield from rev.unsafe
     for rev in by_id.values():
         for down in rev.down:
             if down not in by_id:

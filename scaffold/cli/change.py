@@ -129,6 +129,29 @@ def field_rename(
     )
 
 
+@field_app.command("contract")
+@handles_errors
+@writing("verify", "keep_failed")
+def field_contract(
+    resource: Annotated[str, typer.Argument(help="The resource (table) renamed earlier.")],
+    old: Annotated[str, typer.Argument(help="The field's name before the rename.")],
+    *,
+    target: Target,
+) -> None:
+    """Drop the old column of a rename, once no running code uses it (the contract step).
+
+    `field rename` keeps the old column on PostgreSQL, in sync with the new one, so the
+    previous release keeps working during a deploy; this writes the migration that drops it.
+
+    Example:
+
+        scaffold field contract contacts phone
+    """
+    from scaffold.commands._field_contract import plan_contract
+
+    exit_with(apply_command(lambda proj: plan_contract(proj, resource, old), target))
+
+
 @field_app.command("alter")
 @handles_errors
 @writing("approve", "no_version", "verify", "keep_failed")

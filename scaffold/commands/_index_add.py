@@ -163,7 +163,7 @@ def _through_spec(
         # The unique constraint serves its lookups now: the plain index goes.
         probe = alter.Ops(request.table, ops.imports)
         alter.add_index(probe, request.table, old_field.name)
-        ops.pair(probe.downgrade, probe.upgrade)
+        probe.reversed_into(ops)
     summary = _summary(request, names)
     path, text, _down, _rev = alter.render_alter(
         project, ops, summary, f"{request.table}_{_slug(request)}"

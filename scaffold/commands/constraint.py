@@ -222,7 +222,7 @@ def plan_constraint_drop(
     for rule in old_spec.checks:
         if rule not in new_spec.checks:
             names.append(alter.add_check(reverse, old_spec, rule, violations_sql(table, rule)))
-    ops.pair(reverse.downgrade, reverse.upgrade)
+    reverse.reversed_into(ops)
     summary = f"{table}: drop {', '.join(names)} ({rule_text})"
     slug = f"{table}_drop_{re.sub(r'[^a-z0-9]+', '_', (unique or check or '').lower())}"[:60]
     path, migration, _down, _rev = alter.render_alter(project, ops, summary, slug.rstrip("_"))

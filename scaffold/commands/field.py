@@ -14,9 +14,10 @@ import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from scaffold.commands import _field_contract
 from scaffold.commands._resource_plan import ResourcePlan, resource_layers
 from scaffold.errors import EscalationRequired, InputError
-from scaffold.generate import alter, alter_migration
+from scaffold.generate import alter, alter_migration, rename_expand
 from scaffold.generate.compose import MigrationSlot, render_resource
 from scaffold.generate.values import sa_migration_type
 from scaffold.project.core import Project, build_created_spec, build_spec, specs_for_versions
@@ -101,6 +102,20 @@ def request_remove(project: Project, table: str, name: str) -> FieldChange:
     return FieldChange("remove", table, replace(old, fields=fields), old)
 
 
+def _refuse_pending(project: Project, table: str, *names: str) -> None:
+    """A column in an expansion not yet contracted (both columns and their sync trigger
+    still on PostgreSQL) is renamed again only after ``field contract``."""
+    expanded = entry_of(project, table).get("expanded", {})
+    for old, new in expanded.items():
+        if {old, new} & set(names):
+            raise InputError(
+                f"{table}.{new} is still kept in sync with its old column {old!r} on "
+                "PostgreSQL; contract that rename first.",
+                token=new if new in names else old,
+                example=f"scaffold field contract {table} {old}",
+            )
+
+
 def request_rename(project: Project, table: str, old_name: str, new_name: str) -> FieldChange:
     old = stored_args(entry_of(project, table))
     names = [_name_of(t) for t in old.fields]
@@ -116,6 +131,7 @@ def request_rename(project: Project, table: str, old_name: str, new_name: str) -
             token=new_name,
             example=f"scaffold field rename {table} phone phone_number",
         )
+    _refuse_pending(project, table, old_name, new_name)
     fields = tuple(
         new_name + t[len(old_name) :] if _name_of(t) == old_name else t for t in old.fields
     )
@@ -141,10 +157,12 @@ def plan_field_change(
     old_spec = build_spec(project, change.old_args)
     new_spec = build_spec(project, change.new_args)
     ops = alter.Ops(change.table)
+    contracted = _contract_removed(project, entry, change, ops)
     summary = _diff(change, old_spec, new_spec, ops)
     command = "endpoint" if change.kind == "endpoint" else f"field {change.kind}"
     outcome = Outcome(command=command, actions=[summary])
     outcome.escalations = [{"reason": r, "trigger": t} for r, t in change.escalations]
+    outcome.handoff += [_contract_step(change.table, o, n) for o, n in change.renames.items()]
     if change.escalations and approve is False:
         raise EscalationRequired.listing(
             outcome.escalations, example=f"scaffold {command} ... --approve"
@@ -160,6 +178,15 @@ def plan_field_change(
     new_entry["args"] = change.new_args.to_dict()
     if migration is not None:
         new_entry["migrations"] = [*entry.get("migrations", []), migration[0]]
+    for old_name in contracted:
+        new_entry = _field_contract.contracted(new_entry, old_name)
+    if change.renames:  # expanded on PostgreSQL: `field contract` drops the old column
+        new_entry["expanded"] = {**entry.get("expanded", {}), **change.renames}
+        # The sync triggers by name: a later table rename keeps them, not the names they had.
+        triggers = {
+            o: rename_expand.trigger_name(change.table, o, n) for o, n in change.renames.items()
+        }
+        new_entry["expanded_triggers"] = {**entry.get("expanded_triggers", {}), **triggers}
     versions = [dict(v) for v in entry.get("versions", [])]
     latest = int(entry.get("api_version", 1))
     if change.breaking and not no_version:
@@ -197,6 +224,28 @@ def plan_field_change(
         outcome.layers[layer] = database if layer == "Database" else items
     notes = ["Next steps:", "  alembic upgrade head", f"  pytest {project.layout.tests}"]
     return ResourcePlan(current, files, manifest, notes), outcome
+
+
+def _contract_removed(
+    project: Project, entry: dict, change: FieldChange, ops: alter.Ops
+) -> list[str]:
+    """A removed column that a rename not yet contracted keeps in sync with its old one:
+    on PostgreSQL the trigger and the old column go first, in the same migration."""
+    kept = {_name_of(t) for t in change.new_args.fields}
+    gone = [o for o, n in entry.get("expanded", {}).items() if n not in kept]
+    for old_name in gone:
+        _field_contract.contract_ops(project, entry, change.table, old_name, ops)
+    return gone
+
+
+def _contract_step(table: str, old: str, new: str) -> str:
+    """The Handoff line of a rename: the later command that finishes it."""
+    return (
+        f"Expand step only: on PostgreSQL {table}.{old} stays, kept equal to {new} by a "
+        "trigger, so code of the previous release keeps working. Once none runs, contract: "
+        f"scaffold field contract {table} {old} (drops the old column and the trigger; "
+        "SQLite renamed the column in place already)"
+    )
 
 
 def _refuse_versioned_unique_rename(change: FieldChange, no_version: bool, served: int) -> None:
@@ -288,7 +337,7 @@ def _diff(change: FieldChange, old: ResourceSpec, new: ResourceSpec, ops: alter.
         change.escalations.append((BREAKING_REMOVE.format(table=table, name=f.name), f.name))
         change.breaking = True
     for old_name, new_name in change.renames.items():
-        alter.rename_column(ops, old_by[old_name], new_by[new_name], old, new)
+        rename_expand.expand_rename(ops, old_by[old_name], new_by[new_name], old, new)
         parts.append(f"rename {old_name} to {new_name}")
         change.escalations.append(
             (BREAKING_RENAME.format(table=table, old=old_name, new=new_name), old_name)

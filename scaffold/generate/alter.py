@@ -4,7 +4,10 @@ unique rules.
 Every change is an in-memory list of ops (like Alembic's ``ops.py``), rendered
 into ``upgrade`` lines; ``downgrade`` is built as the reverse of ``upgrade``.
 Column changes go through ``op.batch_alter_table`` so the same migration runs
-on SQLite (table copy) and PostgreSQL (plain ``ALTER TABLE``).
+on SQLite (table copy) and PostgreSQL (plain ``ALTER TABLE``); what would block a
+PostgreSQL table that holds rows has a PostgreSQL branch of its own (``safe_ddl``):
+indexes ``CONCURRENTLY``, foreign keys and CHECKs ``NOT VALID`` then validated after a
+commit, NOT NULL through a validated CHECK in the final transaction (``Ops.not_null``).
 """
 
 from __future__ import annotations
@@ -31,10 +34,46 @@ class Ops:
     imports: Imports = field(default_factory=Imports)
     upgrade: list[str] = field(default_factory=list)
     downgrade: list[str] = field(default_factory=list)  # prepended: last op undone first
+    # Columns made NOT NULL last, in the migration's final transaction: (name, sa type,
+    # on SQLite too: False when only PostgreSQL's column is new).
+    not_null: list[tuple[str, str, bool]] = field(default_factory=list)
+    # PostgreSQL statements of the final transaction too (a unique index attached).
+    last: list[str] = field(default_factory=list)
 
     def pair(self, up: list[str], down: list[str]) -> None:
         self.upgrade += up
         self.downgrade[:0] = down
+
+    def upgrade_lines(self) -> list[str]:
+        """The upgrade, ending with its final transaction on PostgreSQL: the NOT NULL
+        steps (through a check) and ``last``. A statement squawk cannot rerun
+        (``prefer-robust-stmts``) belongs there, after every commit."""
+        if not self.not_null and not self.last:
+            return list(self.upgrade)
+        from scaffold.generate import safe_ddl
+
+        pg = safe_ddl.not_null_tail(self.table, [(c, t) for c, t, _ in self.not_null])
+        sqlite = [self.plain_not_null()] if any(both for *_, both in self.not_null) else []
+        return [*self.upgrade, safe_ddl.on_postgres(pg + self.last, sqlite)]
+
+    def reversed_into(self, ops: Ops) -> None:
+        """Add this change's reverse to ``ops`` (its downgrade upgrades, its upgrade,
+        plainly, downgrades: squawk reads no downgrade)."""
+        from scaffold.generate import safe_ddl
+
+        tail = [self.plain_not_null()] if any(both for *_, both in self.not_null) else []
+        tail += [safe_ddl.on_postgres(self.last, [])] if self.last else []
+        ops.pair(self.downgrade, [*self.upgrade, *tail])
+
+    def plain_not_null(self) -> str:
+        """The NOT NULL steps as one batch (SQLite, and downgrades, which squawk skips)."""
+        return self.batch(
+            [
+                f"batch_op.alter_column({literal(c)}, existing_type={t}, nullable=False)"
+                for c, t, both in self.not_null
+                if both
+            ]
+        )
 
     def batch(self, lines: list[str]) -> str:
         body = "".join(f"    {line}\n" for line in lines)
@@ -129,11 +168,20 @@ def backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
 
 
 def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
-    """Add a column; a required one is added nullable, backfilled, then made NOT NULL."""
+    """Add a column; a required one is added nullable, backfilled, then made NOT NULL.
+
+    On PostgreSQL each constraint and index is a step that does not block the table
+    (``safe_ddl``); on SQLite they are batches (table copies)."""
+    from scaffold.generate import safe_ddl
+
     create, drop = _constraints_up(f, spec, ops.imports)
-    up = [f"batch_op.add_column({_column(f, spec, nullable=True)})"]
-    down_lines = [*drop, f"batch_op.drop_column({literal(f.name)})"]
-    lines = [ops.batch(up)]
+    column = _column(f, spec, nullable=True)
+    lines = [
+        safe_ddl.on_postgres(
+            [f"op.add_column({literal(spec.table)}, {column}, if_not_exists=True)"],
+            [ops.batch([f"batch_op.add_column({column})"])],
+        )
+    ]
     if not f.optional:
         ops.imports.add("sqlalchemy as sa")
         value = backfill_value(f, spec, ops.imports)
@@ -143,20 +191,60 @@ def add_column(ops: Ops, f: Field, spec: ResourceSpec) -> None:
             f"sa.column({literal(f.name)}, {sa_migration_type(f, spec)}))"
             f".update().values({{{literal(f.name)}: {value}}}))"
         )
-        create.insert(
-            0,
-            f"batch_op.alter_column({literal(f.name)}, existing_type={sa_migration_type(f, spec)}, nullable=False)",
-        )
+        lines.append(safe_ddl.on_postgres(safe_ddl.not_null_check(spec.table, f.name), []))
+        ops.not_null.append((f.name, sa_migration_type(f, spec), True))
     if create:
-        lines.append(ops.batch(create))
-    ops.pair(lines, [ops.batch(down_lines)])
+        lines += _live_constraints(ops, f, spec)
+    ops.pair(lines, [ops.batch([*drop, f"batch_op.drop_column({literal(f.name)})"])])
+
+
+def _live_constraints(ops: Ops, f: Field, spec: ResourceSpec) -> list[str]:
+    """Upgrade steps for the constraints and index of a column added to a live table:
+    foreign key and CHECKs ``NOT VALID`` then validated, indexes ``CONCURRENTLY``."""
+    from scaffold.generate import safe_ddl
+
+    table = spec.table
+    probe = Ops(table, ops.imports)
+    if f.is_ref:
+        name = naming.fk(table, [f.name], f.ref_table)
+        ondelete = f", ondelete={literal(f.ondelete)}" if f.ondelete else ""
+        sqlite = ops.batch(
+            [
+                f"batch_op.create_foreign_key(op.f({literal(name)}), {literal(f.ref_table)}, "
+                f'[{literal(f.name)}], ["id"]{ondelete})'
+            ]
+        )
+        pg = safe_ddl.foreign_key(table, name, f.ref_table, f.name, f.ondelete)
+        probe.upgrade.append(safe_ddl.on_postgres(pg, [sqlite]))
+    if f.unique:
+        add_unique_constraint(probe, table, (f.name,))
+    elif f.is_ref or f.index:
+        add_index(probe, table, f.name)
+    for group in spec.uniques:  # an owned resource's: (owner_id, the new column)
+        if f.name in group:
+            add_unique_constraint(probe, table, tuple(group))
+    single = _single_field_spec(spec, f)
+    if f.kind == "enum" or range_fields(single):
+        for ck_name, condition in check_constraints(single, ops.imports, qualified=True):
+            probe.upgrade.append(check_step(ops, naming.ck(table, ck_name), condition))
+    ops.last += probe.last
+    return probe.upgrade
+
+
+def check_step(ops: Ops, name: str, condition: str) -> str:
+    """One CHECK on a live table: ``NOT VALID`` then validated on PostgreSQL, a batch
+    elsewhere."""
+    from scaffold.generate import safe_ddl
+
+    sqlite = ops.batch([f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})"])
+    return safe_ddl.on_postgres(safe_ddl.check(ops.table, name, condition), [sqlite])
 
 
 def drop_column(ops: Ops, f: Field, spec_before: ResourceSpec) -> None:
     """Drop a column; the downgrade re-adds it (rows get a backfill value, not their data)."""
     reverse = Ops(ops.table, ops.imports)
     add_column(reverse, f, spec_before)
-    ops.pair(reverse.downgrade, reverse.upgrade)
+    reverse.reversed_into(ops)
 
 
 def _type_token(f: Field) -> str:
@@ -204,17 +292,29 @@ def rename_column(
     )
 
 
-def _rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
-    """(create lines, drop lines) inside a batch for the --check rules that name ``f``."""
+def rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> list[tuple[str, str]]:
+    """(constraint name, condition) of the --check rules that name ``f``."""
     from dataclasses import replace
 
     rules = tuple(c for c in spec.checks if f.name in (c.left, c.right if c.right_is_field else ""))
+    return [
+        (naming.ck(spec.table, ck_name), condition)
+        for ck_name, condition in check_constraints(
+            replace(spec, fields=(), checks=rules), imports, qualified=True
+        )
+    ]
+
+
+def constraint_lines(f: Field, spec: ResourceSpec, imports: Imports) -> list[str]:
+    """Batch lines that create the column's index, constraints and --check rules."""
+    return _constraints_up(f, spec, imports)[0] + _rule_checks(f, spec, imports)[0]
+
+
+def _rule_checks(f: Field, spec: ResourceSpec, imports: Imports) -> tuple[list[str], list[str]]:
+    """(create lines, drop lines) inside a batch for the --check rules that name ``f``."""
     create: list[str] = []
     drop: list[str] = []
-    for ck_name, condition in check_constraints(
-        replace(spec, fields=(), checks=rules), imports, qualified=True
-    ):
-        name = naming.ck(spec.table, ck_name)
+    for name, condition in rule_checks(f, spec, imports):
         create.append(f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})")
         drop.append(f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")')
     return create, drop
@@ -267,12 +367,12 @@ def add_unique_constraint(ops: Ops, table: str, columns: tuple[str, ...]) -> str
         f"{_concurrent_retry(name, table)}"
         f"        op.create_index(op.f({literal(name)}), {literal(table)}, [{cols}], "
         "unique=True, postgresql_concurrently=True, if_not_exists=True)\n"
-        f"    op.execute({sql_literal(attach)})\n"
         "else:\n"
         "    " + batch.replace("\n", "\n    ")
     )
     down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="unique")'])
     ops.pair([*_unique_guard(ops, table, columns, None), up], [down])
+    ops.last.append(f"op.execute({sql_literal(attach)})")  # in the final transaction
     return name
 
 
@@ -353,21 +453,9 @@ def add_check(ops: Ops, spec: ResourceSpec, check: Check, violations: str) -> st
     rule = replace(spec, fields=(), checks=(check,))
     ((ck_name, condition),) = check_constraints(rule, ops.imports, qualified=True)
     name = naming.ck(spec.table, ck_name)
-    table = literal(spec.table)
-    validate = f'ALTER TABLE "{spec.table}" VALIDATE CONSTRAINT "{name}"'
-    batch = ops.batch([f"batch_op.create_check_constraint(op.f({literal(name)}), {condition})"])
-    up = (
-        'if op.get_context().dialect.name == "postgresql":\n'
-        f"    op.create_check_constraint(op.f({literal(name)}), {table}, {condition}, "
-        "postgresql_not_valid=True)\n"
-        "    with op.get_context().autocommit_block():\n"
-        f"        op.execute({literal(validate)})\n"
-        "else:\n"
-        "    " + batch.replace("\n", "\n    ")
-    )
     down = ops.batch([f'batch_op.drop_constraint(op.f({literal(name)}), type_="check")'])
     message = f"cannot add CHECK {check.text} to {spec.table}: rows break it"
-    ops.pair([*rows_guard(ops, violations, message), up], [down])
+    ops.pair([*rows_guard(ops, violations, message), check_step(ops, name, condition)], [down])
     return name
 
 
@@ -381,7 +469,7 @@ def render_alter(
     revision = hashlib.sha1(f"{slug}:{down}".encode()).hexdigest()[:12]
     ops.imports.add("sqlalchemy as sa")
     ops.imports.add("alembic", "op")
-    if any("postgresql." in line for line in ops.upgrade + ops.downgrade):
+    if any("postgresql." in line for line in ops.upgrade_lines() + ops.downgrade):
         ops.imports.add("sqlalchemy.dialects", "postgresql")
     context = {
         "imports": ops.imports.render(),
@@ -389,7 +477,7 @@ def render_alter(
         "revision": revision,
         "down_revision": literal(down),
         "down_revision_text": down or "<base>",
-        "upgrade": [_indent(line) for line in ops.upgrade],
+        "upgrade": [_indent(line) for line in ops.upgrade_lines()],
         "downgrade": [_indent(line) for line in ops.downgrade],
     }
     text = render(

@@ -140,13 +140,22 @@ def alter_column(
     if gone:
         ops.pair([ops.batch(_drop_checks(gone))], [ops.batch(_create_checks(gone))])
     up, down = _column_change(before, after, old, new)
-    if up:
-        ops.pair([ops.batch([up])], [ops.batch([down])])
+    if up or down:
+        ops.pair([ops.batch([up])] if up else [], [ops.batch([down])])
     if after.optional and not before.optional:
         # The downgrade makes it NOT NULL again: rows written without it get a value first.
         ops.pair([], [_fill(before, old, alter.backfill_value(before, old, ops.imports))])
+    if before.optional and not after.optional:
+        # NOT NULL last: on PostgreSQL through a CHECK validated first (no scan under lock).
+        from scaffold.generate import safe_ddl
+
+        ops.pair([safe_ddl.on_postgres(safe_ddl.not_null_check(table, after.name), [])], [])
+        ops.not_null.append((after.name, sa_migration_type(after, new), True))
     if come:
-        ops.pair([ops.batch(_create_checks(come))], [ops.batch(_drop_checks(come))])
+        ops.pair(
+            [alter.check_step(ops, name, condition) for name, condition in come],
+            [ops.batch(_drop_checks(come))],
+        )
     for group in sorted(uniques_new - uniques_old):
         alter.add_unique_constraint(ops, table, group)
     if indexed_new and not indexed_old:
@@ -171,7 +180,7 @@ def _reverse(ops: alter.Ops, build: Any) -> None:
     """The reverse of what ``build`` adds: its downgrade upgrades, its upgrade downgrades."""
     probe = alter.Ops(ops.table, ops.imports)
     build(probe)
-    ops.pair(probe.downgrade, probe.upgrade)
+    probe.reversed_into(ops)
 
 
 def _checks(f: Field, spec: ResourceSpec, ops: alter.Ops) -> list[tuple[str, str]]:
@@ -202,7 +211,11 @@ def _column_change(
     if old_type == new_type and before.optional == after.optional:
         return "", ""
 
-    def line(a: Field, a_type: str, b: Field, b_type: str) -> str:
+    def line(a: Field, a_type: str, b: Field, b_type: str, *, up: bool) -> str:
+        # The upgrade to NOT NULL comes last (Ops.not_null); the downgrade is plain.
+        later = up and a.optional and not b.optional
+        if a_type == b_type and later:
+            return ""
         args = [literal(after.name), f"existing_type={a_type}"]
         if a_type != b_type:
             args.append(f"type_={b_type}")
@@ -210,11 +223,14 @@ def _column_change(
                 cast = f'"{after.name}"::{_pg_type(b)}'
                 args.append(f"postgresql_using={literal(cast)}")
         args.append(f"existing_nullable={a.optional}")
-        if a.optional != b.optional:
+        if a.optional != b.optional and not later:
             args.append(f"nullable={b.optional}")
         return f"batch_op.alter_column({', '.join(args)})"
 
-    return line(before, old_type, after, new_type), line(after, new_type, before, old_type)
+    return (
+        line(before, old_type, after, new_type, up=True),
+        line(after, new_type, before, old_type, up=False),
+    )
 
 
 def _pg_type(f: Field) -> str:

@@ -220,3 +220,84 @@ def test_a_unique_field_added_to_an_owned_resource_is_unique_per_owner(project: 
     assert renamed.exit_code == 2, renamed.output
     assert "Renaming 'slug' (str, unique) is not supported in one step" in renamed.output
     assert (project / "app/models/notes.py").read_text() == before
+
+
+def test_rename_names_the_contract_step_and_field_contract_writes_one_migration(
+    mini_project: Path,
+) -> None:
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20", project=mini_project)
+    rename = ["field", "rename", "contacts", "phone", "mobile", "--approve", "--no-version"]
+    renamed = scaffold(*rename, project=mini_project)
+    assert renamed.exit_code == 0, renamed.output
+    (report,) = (mini_project / ".scaffold/reports").glob("*rename-phone*.md")
+    handoff = report.read_text().split("### Handoff")[1]
+    assert "contract: scaffold field contract contacts phone" in handoff
+    versions = mini_project / "migrations/versions"
+    expand = next(versions.glob("*_contacts_rename_phone_to_mobile.py")).read_text()
+    assert "CREATE TRIGGER" in expand and 'op.add_column(\n            "contacts"' in expand
+    assert 'new_column_name="mobile"' in expand  # SQLite's branch: a batch rename
+    # While the rename is not contracted, the new column is neither renamed nor removed.
+    again = scaffold(
+        "field", "rename", "contacts", "mobile", "cell", "--approve", project=mini_project
+    )
+    assert again.exit_code == 2 and "scaffold field contract contacts phone" in again.output
+    contracted = scaffold("field", "contract", "contacts", "phone", project=mini_project)
+    assert contracted.exit_code == 0, contracted.output
+    contract = next(versions.glob("*_contacts_contract_phone.py")).read_text()
+    assert 'DROP COLUMN IF EXISTS "phone"' in contract and "DROP TRIGGER" in contract
+    # Contracted: nothing is left to contract, and the column can be renamed again.
+    twice = scaffold("field", "contract", "contacts", "phone", project=mini_project)
+    assert twice.exit_code == 2 and "pending: none" in twice.output
+    assert scaffold(*rename[:3], "mobile", "cell", "--approve", project=mini_project).exit_code == 0
+
+
+def test_field_contract_of_an_unknown_column_names_the_pending_one_and_writes_nothing(
+    mini_project: Path,
+) -> None:
+    from tests.support.helpers import snapshot
+
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20", project=mini_project)
+    rename = ["field", "rename", "contacts", "phone", "mobile", "--approve", "--no-version"]
+    assert scaffold(*rename, project=mini_project).exit_code == 0
+    before = snapshot(mini_project)
+    result = scaffold("field", "contract", "contacts", "mobil", project=mini_project)
+    assert result.exit_code == 2
+    assert "'mobil'" in result.output and "pending: phone (now mobile)" in result.output
+    assert "Example: scaffold field contract contacts phone" in result.output
+    assert snapshot(mini_project) == before
+
+
+def test_contract_after_a_table_rename_drops_the_trigger_by_the_name_it_was_given(
+    mini_project: Path,
+) -> None:
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20", project=mini_project)
+    rename = ["field", "rename", "contacts", "phone", "mobile", "--approve", "--no-version"]
+    assert scaffold(*rename, project=mini_project).exit_code == 0
+    moved = scaffold("rename", "contacts", "people", "--approve", project=mini_project)
+    assert moved.exit_code == 0, moved.output
+    result = scaffold("field", "contract", "people", "phone", project=mini_project)
+    assert result.exit_code == 0, result.output
+    contract = next((mini_project / "migrations/versions").glob("*_people_contract_phone.py"))
+    text = contract.read_text()
+    assert 'DROP TRIGGER IF EXISTS "sync_contacts_phone_mobile" ON "people"' in text
+    assert 'DROP COLUMN IF EXISTS "phone"' in text
+
+
+def test_removing_a_renamed_column_before_its_contract_drops_the_old_one_and_the_trigger_too(
+    mini_project: Path,
+) -> None:
+    # An optional column with no index: the downgrade restores it with no rule (no batch).
+    scaffold("resource", "contacts", "name:str=80", "phone:str=20:optional", project=mini_project)
+    rename = ["field", "rename", "contacts", "phone", "mobile", "--approve", "--no-version"]
+    assert scaffold(*rename, project=mini_project).exit_code == 0
+    removed = scaffold(
+        "field", "remove", "contacts", "mobile", "--approve", "--no-version", project=mini_project
+    )
+    assert removed.exit_code == 0, removed.output
+    text = next((mini_project / "migrations/versions").glob("*_contacts_remove_mobile.py"))
+    upgrade = text.read_text().split("def downgrade")[0]
+    # The trigger and the old column go before the new one (the trigger would break writes).
+    at = [upgrade.index(s) for s in ("DROP TRIGGER", 'DROP COLUMN IF EXISTS "phone"', '"mobile"')]
+    assert at == sorted(at)
+    nothing = scaffold("field", "contract", "contacts", "phone", project=mini_project)
+    assert nothing.exit_code == 2 and "pending: none" in nothing.output
