@@ -148,7 +148,7 @@ def _through_spec(
     project: Project, request: IndexRequest, entry: dict, new_args: Any, outcome: Outcome
 ) -> tuple[list[Rendered], Manifest]:
     """The resource re-rendered from its new spec, and the migration adding the rule."""
-    from scaffold.generate.values import unique_sets
+    from scaffold.generate.values import own_index, unique_sets
     from scaffold.project.core import build_spec
 
     old_spec = build_spec(project, stored_args(entry))
@@ -158,12 +158,11 @@ def _through_spec(
     names = [alter.add_unique_constraint(ops, request.table, tuple(g)) for g in added]
     if not request.unique:
         names.append(alter.add_index(ops, request.table, request.columns[0]))
-    old_field = next((f for f in old_spec.fields if f.name == request.columns[0]), None)
-    if request.unique and old_field is not None and old_field.index and len(request.columns) == 1:
-        # The unique constraint serves its lookups now: the plain index goes.
-        probe = alter.Ops(request.table, ops.imports)
-        alter.add_index(probe, request.table, old_field.name)
-        probe.reversed_into(ops)
+    for old_field, new_field in zip(old_spec.fields, new_spec.fields, strict=True):
+        if own_index(old_spec, old_field) and not own_index(new_spec, new_field):
+            # The unique rule (on it, or one it leads) serves its lookups: the plain index
+            # goes, as the re-rendered model no longer declares it.
+            alter.drop_index(ops, request.table, old_field.name)
     summary = _summary(request, names)
     path, text, _down, _rev = alter.render_alter(
         project, ops, summary, f"{request.table}_{_slug(request)}"

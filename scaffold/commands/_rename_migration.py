@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from scaffold.generate import alter
 from scaffold.generate.imports import Imports
-from scaffold.generate.values import check_constraints, led_by_unique, literal, unique_sets
+from scaffold.generate.values import check_constraints, literal, own_index, unique_sets
 from scaffold.spec import naming
 from scaffold.spec.resource import ResourceSpec
 
@@ -25,11 +25,7 @@ def _names(spec: ResourceSpec) -> list[tuple[str, str]]:
     out += [
         ("constraint", naming.fk(table, [f.name], f.ref_table)) for f in spec.fields if f.is_ref
     ]
-    out += [
-        ("index", naming.ix(table, [f.name]))
-        for f in spec.fields
-        if not f.unique and (f.index or (f.is_ref and not led_by_unique(spec, f)))
-    ]
+    out += [("index", naming.ix(table, [f.name])) for f in spec.fields if own_index(spec, f)]
     return out
 
 

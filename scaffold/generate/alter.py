@@ -160,9 +160,13 @@ def backfill_value(f: Field, spec: ResourceSpec, imports: Imports) -> str:
         return 'UUID("00000000-0000-0000-0000-000000000000")'
     if f.kind not in fallback:
         raise InputError(
-            f"No backfill value for the required {f.kind} field {f.name!r}; give it a default.",
+            f"The required {f.kind} field {f.name!r} needs a value in the rows already there, "
+            "and scaffold has none to give them: add it optional, fill it, then make it "
+            "required with "
+            f"`scaffold field alter {spec.table} {f.token}"
+            + ("`." if f.is_ref else " --backfill VALUE`."),
             token=f.token,
-            example=f"{f.name}:{f.kind}:default=...",
+            example=f"{f.token}:optional",
         )
     return fallback[f.kind]
 
@@ -350,6 +354,24 @@ def add_index(
     down = f"op.drop_index(op.f({literal(name)}), table_name={literal(table)})"
     ops.pair([*_unique_guard(ops, table, columns, where)] if unique else [], [])
     ops.pair([up], [down])
+    return name
+
+
+def drop_index(ops: Ops, table: str, column: str) -> str:
+    """A plain index a new rule makes redundant, dropped ``CONCURRENTLY`` on PostgreSQL
+    (outside the transaction), plainly elsewhere; the downgrade builds it again as
+    ``add_index`` does. Returns its name."""
+    built = Ops(table, ops.imports)
+    name = add_index(built, table, column)
+    drop = f"op.drop_index(op.f({literal(name)}), table_name={literal(table)}"
+    up = (
+        'if op.get_context().dialect.name == "postgresql":\n'
+        "    with op.get_context().autocommit_block():\n"
+        f"        {drop}, postgresql_concurrently=True, if_exists=True)\n"
+        "else:\n"
+        f"    {drop})"
+    )
+    ops.pair([up], built.upgrade)
     return name
 
 

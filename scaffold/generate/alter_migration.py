@@ -130,7 +130,7 @@ def alter_column(
     uniques_old, uniques_new = _uniques(before, old), _uniques(after, new)
     indexed_old, indexed_new = _plain_index(before), _plain_index(after)
     if indexed_old and not indexed_new:
-        _reverse(ops, lambda probe: alter.add_index(probe, table, before.name))
+        alter.drop_index(ops, table, before.name)
     for group in sorted(uniques_old - uniques_new):
         _reverse(ops, lambda probe, g=group: alter.add_unique_constraint(probe, table, g))
     checks_old = _checks(before, old, ops)

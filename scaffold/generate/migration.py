@@ -7,8 +7,8 @@ from typing import Any
 from scaffold.generate.imports import Imports
 from scaffold.generate.values import (
     check_constraints,
-    led_by_unique,
     literal,
+    own_index,
     sa_migration_type,
     unique_sets,
 )
@@ -34,7 +34,7 @@ def migration_context(
         if "postgresql." in sa_type:
             imports.add("sqlalchemy.dialects", "postgresql")
         items.append(f"sa.Column({literal(f.name)}, {sa_type}, nullable={f.optional})")
-        if not f.unique and (f.index or (f.is_ref and not led_by_unique(spec, f))):
+        if own_index(spec, f):
             indexes.append((naming.ix(table, [f.name]), [f.name]))
     stamp = ", server_default=sa.func.now()" if spec.schema >= 2 else ""
     items.append(f'sa.Column("created_at", sa.DateTime(timezone=True){stamp}, nullable=False)')

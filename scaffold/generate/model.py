@@ -9,8 +9,8 @@ from scaffold.generate.values import (
     check_constraints,
     column_kind,
     id_py_type,
-    led_by_unique,
     literal,
+    own_index,
     py_type,
     sa_model_type,
     unique_sets,
@@ -83,7 +83,7 @@ def _column(f: Field, spec: ResourceSpec, imports: Imports, *, explicit: bool) -
     # Explicit: named constraints and indexes go to __table_args__ instead.
     if not explicit and f.unique:
         args.append("unique=True")
-    elif not explicit and (f.index or (f.is_ref and not led_by_unique(spec, f))):
+    elif not explicit and own_index(spec, f):
         args.append("index=True")
     if f.has_default:
         utcnow = imports.add("app.db.base", "utcnow")
@@ -142,7 +142,7 @@ def _unique_and_index_args(spec: ResourceSpec, imports: Imports, *, explicit: bo
         cols = ", ".join(literal(c) for c in group)
         args.append(f"{unique}({cols}, name={conv}({literal(naming.uq(spec.table, group))}))")
     for f in spec.fields:
-        if not f.unique and (f.index or (f.is_ref and not led_by_unique(spec, f))):
+        if own_index(spec, f):
             index = imports.add("sqlalchemy", "Index")
             name = literal(naming.ix(spec.table, [f.name]))
             args.append(f"{index}({conv}({name}), {literal(f.name)})")

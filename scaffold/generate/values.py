@@ -185,6 +185,12 @@ def led_by_unique(spec: ResourceSpec, f: Field) -> bool:
     return spec.schema >= 2 and any(group[0] == f.name for group in spec.uniques)
 
 
+def own_index(spec: ResourceSpec, f: Field) -> bool:
+    """Whether ``f`` has a plain index of its own: asked for (``:index``), or a foreign key
+    (a lookup by its parent) unless a unique constraint on it, or one it leads, serves it."""
+    return not f.unique and (f.index or (f.is_ref and not led_by_unique(spec, f)))
+
+
 def range_fields(spec: ResourceSpec) -> list[tuple[Field, Any, Any]]:
     """(field, min, max) of the number fields whose min/max schema 2 also checks in SQL."""
     if spec.schema < 2:

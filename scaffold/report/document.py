@@ -250,7 +250,7 @@ def _quality(outcome: Outcome) -> list[str]:
             )
         )
     quality.append(
-        "run: make test (pytest, ruff, mypy --strict), alembic upgrade head --sql | squawk"
+        "run: make test (pytest, ruff, mypy --strict), make squawk (each migration's SQL)"
     )
     return quality
 

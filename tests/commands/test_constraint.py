@@ -61,6 +61,24 @@ def test_check_on_a_generated_resource_enters_its_spec_and_its_suite_passes(
     assert "starts_at" in (project / "tests/test_shifts.py").read_text()
 
 
+def test_a_unique_rule_led_by_a_foreign_key_drops_its_own_index_and_passes_its_proof(
+    project: Path,
+) -> None:
+    # The composite unique serves lookups by its leading key, so the model no longer
+    # declares the key's own index: the migration drops it (CONCURRENTLY on PostgreSQL),
+    # else `alembic check` sees the drift and the proof fails.
+    assert scaffold("resource", "residents", "name:str=80", project=project).exit_code == 0
+    assert scaffold(*SHIFTS, "resident_id:ref=residents", project=project).exit_code == 0
+    result = scaffold(
+        "constraint", "add", "shifts", "--unique", "resident_id,starts_at",
+        project=project, prove=True,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    migration = next((project / "migrations/versions").glob("*_add_unique_*.py")).read_text()
+    assert 'op.drop_index(\n                op.f("ix_shifts_resident_id")' in migration
+    assert "index=True" not in (project / "app/models/shifts.py").read_text()
+
+
 def test_check_over_rows_that_break_it_names_them_and_writes_nothing(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

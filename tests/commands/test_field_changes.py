@@ -140,6 +140,20 @@ def test_no_version_changes_the_contract_in_place(mini_project: Path) -> None:
     assert "mobile: NonBlankStr" in (mini_project / "app/schemas/contacts.py").read_text()
 
 
+def test_a_required_reference_on_a_live_table_is_refused_with_the_optional_one_that_works(
+    mini_project: Path,
+) -> None:
+    scaffold("resource", "rooms", "name:str=80", project=mini_project)
+    scaffold("resource", "bookings", "title:str=80", project=mini_project)
+    refused = scaffold("field", "add", "bookings", "room_id:ref=rooms", project=mini_project)
+    assert refused.exit_code == 2, refused.output
+    assert "scaffold field alter bookings room_id:ref=rooms`" in refused.output
+    example = refused.output.split("Example: ", 1)[1].split()[0]
+    assert example == "room_id:ref=rooms:optional"
+    added = scaffold("field", "add", "bookings", example, project=mini_project)
+    assert added.exit_code == 0, added.output
+
+
 @pytest.mark.parametrize(("before", "after"), [("optional", "required"), ("required", "optional")])
 def test_making_a_field_optional_or_required_alters_its_nullability(
     mini_project: Path, before: str, after: str
