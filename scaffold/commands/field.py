@@ -26,7 +26,7 @@ from scaffold.project.manifest import stored_args
 from scaffold.project.outcome import Outcome
 from scaffold.spec.args import ResourceArgs
 from scaffold.spec.constraints import renamed_check, renamed_unique
-from scaffold.spec.field_diff import bound_token, declared_diff
+from scaffold.spec.field_diff import REWRITING_TYPES, bound_token, declared_diff
 from scaffold.spec.fields import Field
 from scaffold.spec.resource import ResourceSpec
 
@@ -406,6 +406,13 @@ def _modify(
                 reason = f"breaking: {table}.{after.name} {attribute}: {attribute.why}"
                 change.escalations.append((reason, after.token))
                 change.breaking = True
+            elif attribute.name == "type" and (before.kind, after.kind) in REWRITING_TYPES:
+                reason = (
+                    f"risky: {table}.{after.name} {attribute} rewrites {table} on PostgreSQL "
+                    "under an ACCESS EXCLUSIVE lock (reads and writes wait until it ends): "
+                    "approve it for a quiet moment"
+                )
+                change.escalations.append((reason, after.token))
         parts.append(f"alter {after.name}: " + ", ".join(map(str, changed)))
         return
     same = replace(

@@ -19,6 +19,10 @@ NUMBERS = ("int", "bigint", "float", "decimal")
 FROM_TEXT = (*NUMBERS, "bool", "date", "datetime", "time", "uuid")
 # Type changes that keep every value and its JSON type: the only safe ones.
 WIDENING_TYPES = {("str", "text"), ("int", "bigint"), ("enum", "str"), ("enum", "text")}
+# Of those, the ones PostgreSQL does by rewriting the whole table under an ACCESS EXCLUSIVE
+# lock (a varchar to text or to a longer varchar is a catalog change only): risky on a
+# live table, so escalated, though no client notices.
+REWRITING_TYPES = {("int", "bigint")}
 
 
 @dataclass(frozen=True)

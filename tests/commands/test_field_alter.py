@@ -137,7 +137,13 @@ def test_an_added_enum_value_is_safe_and_widens_the_column(rooms: Path) -> None:
 
 
 def test_a_type_change_casts_with_using_on_postgresql(rooms: Path) -> None:
-    assert _alter(rooms, "floor:bigint:optional").exit_code == 0
+    # int → bigint loses nothing, but PostgreSQL rewrites the table under its strongest
+    # lock to do it: escalated as risky, with no new API version.
+    risky = _alter(rooms, "floor:bigint:optional", "--json")
+    assert risky.exit_code == 3, risky.output
+    assert "rewrites rooms on PostgreSQL under an ACCESS EXCLUSIVE lock" in risky.output
+    assert _alter(rooms, "floor:bigint:optional", "--approve").exit_code == 0
+    assert not (rooms / "app/api/v2").exists()
     migration = _migration(rooms)
     assert "type_=sa.BigInteger()" in migration
     assert "postgresql_using='\"floor\"::BIGINT'" in migration
@@ -200,7 +206,7 @@ def test_resource_run_again_with_another_type_points_at_field_alter(rooms: Path)
     result = scaffold(*ROOMS[:3], "floor:bigint:optional", ROOMS[4], project=rooms)
     assert result.exit_code == 2, result.output
     assert "Example: scaffold field alter rooms floor:bigint:optional" in result.output
-    again = _alter(rooms, "floor:bigint:optional")
+    again = _alter(rooms, "floor:bigint:optional", "--approve")
     assert again.exit_code == 0, again.output
 
 
