@@ -5,6 +5,7 @@ resource's generated suite passes, on SQLite (and PostgreSQL with ``-m pg``)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,10 @@ def test_a_renamed_min_max_column_carries_its_range_check_both_ways(project: Pat
         ["reviews", "price:decimal=10,2:min=0:max=1000"],
         ["reviews", "price", "unit_price"],
     )
-    assert 'create_check_constraint(\n            op.f("ck_reviews_unit_price_range")' in text
-    assert 'create_check_constraint(\n            op.f("ck_reviews_price_range")' in text
+    # The new column's range in the upgrade, the old one's back in the downgrade (nested
+    # in each database's branch, so the indentation is not the point).
+    for name in ("ck_reviews_unit_price_range", "ck_reviews_price_range"):
+        assert re.search(rf'create_check_constraint\(\s*op\.f\("{name}"\)', text), name
 
 
 def test_a_check_rule_follows_its_renamed_column(project: Path) -> None:
