@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 from scaffold.adopt._findings import Findings
-from scaffold.adopt._source import Project, module_imports
+from scaffold.adopt._source import Project, imported_from, module_imports
 from scaffold.checks._parse import parse
 from scaffold.project.alembic_config import AlembicSettings, heads, read_revisions
 
@@ -159,11 +159,7 @@ def imported_modules(tree: ast.Module, module: str, is_package: bool) -> list[st
         if isinstance(node, ast.Import):
             out += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".") if package else []
-                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                base = ".".join([*parts, *([base] if base else [])])
+            base = imported_from(node, package)
             out.append(base)
             out += [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
     return [name for name in out if name]

@@ -174,6 +174,16 @@ def dotted(node: ast.expr) -> str | None:
     return None
 
 
+def imported_from(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module ``from … import`` reads, a relative one resolved in ``package``."""
+    base = node.module or ""
+    if not node.level:
+        return base
+    parts = package.split(".") if package else []
+    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+    return ".".join([*parts, *([base] if base else [])])
+
+
 def module_imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
     """Each name the module imports -> the absolute ``module.attr`` or ``module`` it names."""
     out: dict[str, str] = {}
@@ -186,11 +196,7 @@ def module_imports(tree: ast.Module, module: str, is_package: bool) -> dict[str,
                 else:
                     out[alias.name.split(".")[0]] = alias.name.split(".")[0]
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".") if package else []
-                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                base = ".".join([*parts, *([base] if base else [])])
+            base = imported_from(node, package)
             for alias in node.names:
                 out[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
     return out
