@@ -15,7 +15,7 @@ import shlex
 from dataclasses import replace
 
 from scaffold.commands._index_catalog import live_duplicates
-from scaffold.commands.field import FieldChange, entry_of, plan_field_change
+from scaffold.commands.field import FieldChange, entry_of, plan_field_change, refuse_pending
 from scaffold.errors import CheckFailed, EscalationRequired, InputError
 from scaffold.generate.alter_migration import Probe, offenders
 from scaffold.project.core import Project, build_spec
@@ -104,6 +104,7 @@ def _request(
             token=name,
             example=_unknown_example(table, token, list(tokens.values())),
         )
+    refuse_pending(project, table, name)
     old_spec = build_spec(project, old_args)
     if name not in {f.name for f in old_spec.fields}:
         raise InputError(

@@ -102,9 +102,10 @@ def request_remove(project: Project, table: str, name: str) -> FieldChange:
     return FieldChange("remove", table, replace(old, fields=fields), old)
 
 
-def _refuse_pending(project: Project, table: str, *names: str) -> None:
+def refuse_pending(project: Project, table: str, *names: str) -> None:
     """A column in an expansion not yet contracted (both columns and their sync trigger
-    still on PostgreSQL) is renamed again only after ``field contract``."""
+    still on PostgreSQL) is renamed again or altered only after ``field contract``: the
+    trigger copies values between the two, whose types and rules must stay alike."""
     expanded = entry_of(project, table).get("expanded", {})
     for old, new in expanded.items():
         if {old, new} & set(names):
@@ -131,7 +132,7 @@ def request_rename(project: Project, table: str, old_name: str, new_name: str) -
             token=new_name,
             example=f"scaffold field rename {table} phone phone_number",
         )
-    _refuse_pending(project, table, old_name, new_name)
+    refuse_pending(project, table, old_name, new_name)
     fields = tuple(
         new_name + t[len(old_name) :] if _name_of(t) == old_name else t for t in old.fields
     )

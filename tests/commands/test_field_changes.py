@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import db_env, run, scaffold
+from tests.support.helpers import db_env, run, scaffold, snapshot
 from tests.support.projects import verify_generated_project
 
 INSERT_ROWS = """
@@ -255,6 +255,11 @@ def test_rename_names_the_contract_step_and_field_contract_writes_one_migration(
         "field", "rename", "contacts", "mobile", "cell", "--approve", project=mini_project
     )
     assert again.exit_code == 2 and "scaffold field contract contacts phone" in again.output
+    # ...nor altered: the trigger copies values between two columns that must stay alike.
+    before = snapshot(mini_project)
+    altered = scaffold("field", "alter", "contacts", "mobile:text", project=mini_project)
+    assert altered.exit_code == 2 and "scaffold field contract contacts phone" in altered.output
+    assert snapshot(mini_project) == before
     contracted = scaffold("field", "contract", "contacts", "phone", project=mini_project)
     assert contracted.exit_code == 0, contracted.output
     contract = next(versions.glob("*_contacts_contract_phone.py")).read_text()
