@@ -223,7 +223,7 @@ def _sample(f: Field) -> str:
     """A --backfill value of ``f``'s type that its rules accept."""
     if f.kind == "enum":
         return f.choices[0]
-    if f.kind in ("int", "bigint", "float", "decimal"):
+    if f.kind in NUMBERS:
         return str(f.min if f.min is not None else 0)
     return {
         "bool": "false",
